@@ -1,0 +1,168 @@
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadConfig } from '../config/config.ts';
+import { connectDatabase, migrateToLatest, type DatabaseHandle } from '../db/connect.ts';
+import { AppError } from '../domain/errors.ts';
+import { roles } from '../domain/roles.ts';
+import { cliActor } from '../services/actor.ts';
+import { createApiToken } from '../services/auth/create-api-token.ts';
+import { createUser } from '../services/auth/create-user.ts';
+import { ensureDemoPractice } from '../services/demo/seed-demo-data.ts';
+import { seedBulk } from '../services/demo/seed-bulk.ts';
+import { verifyLedger } from '../services/ledger/verify-ledger.ts';
+import { createLocation } from '../services/locations/locations.ts';
+import { createPractice, findPracticeBySlug } from '../services/practices/create-practice.ts';
+
+/**
+ * `ledger`: the operator's and integrator's command line. It uses the same
+ * DATA_DIR / DATABASE_URL as the server and the same services, so whatever it
+ * does is audited and balanced exactly as through the API.
+ */
+async function withDatabase<T>(fn: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const handle = connectDatabase(config);
+  try {
+    await migrateToLatest(handle.db);
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function practiceActor(handle: DatabaseHandle, slug: string) {
+  const practice = await findPracticeBySlug(handle.db, slug);
+  return cliActor(practice.id);
+}
+
+const program = new Command()
+  .name('ledger')
+  .description('Patient Ledger command line: practices, users, tokens, data and ledger checks')
+  .showHelpAfterError();
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date')
+  .action(() =>
+    withDatabase(async (handle) => {
+      console.log(`Database (${handle.dialect}) is up to date.`);
+    }),
+  );
+
+const practice = program.command('practice').description('manage practices');
+practice
+  .command('create')
+  .description('create a practice')
+  .requiredOption('--slug <slug>', 'short unique name, e.g. riverside')
+  .requiredOption('--name <name>', 'display name')
+  .action((opts: { slug: string; name: string }) =>
+    withDatabase(async ({ db }) => {
+      const created = await createPractice(db, opts);
+      console.log(`Created practice ${created.slug} (${created.name}), id ${created.id}`);
+    }),
+  );
+
+program
+  .command('token')
+  .description('manage API tokens')
+  .command('create')
+  .description('create an API token; prints only the token')
+  .requiredOption('--practice <slug>', 'practice slug')
+  .addOption(new Option('--role <role>', 'role of the token').choices([...roles]).makeOptionMandatory())
+  .option('--name <name>', 'label for the token')
+  .action((opts: { practice: string; role: string; name?: string }) =>
+    withDatabase(async (handle) => {
+      const actor = await practiceActor(handle, opts.practice);
+      const { token } = await createApiToken(handle.db, actor, { role: opts.role, name: opts.name });
+      process.stdout.write(`${token}\n`);
+    }),
+  );
+
+program
+  .command('user')
+  .description('manage staff users')
+  .command('create')
+  .description('create a staff login')
+  .requiredOption('--practice <slug>', 'practice slug')
+  .requiredOption('--email <email>', 'login email')
+  .requiredOption('--password <password>', 'at least 8 characters')
+  .addOption(new Option('--role <role>', 'role').choices([...roles]).makeOptionMandatory())
+  .option('--name <name>', 'display name')
+  .action((opts: { practice: string; email: string; password: string; role: string; name?: string }) =>
+    withDatabase(async (handle) => {
+      const actor = await practiceActor(handle, opts.practice);
+      const user = await createUser(handle.db, actor, opts);
+      console.log(`Created ${user.role} ${user.email}`);
+    }),
+  );
+
+program
+  .command('location')
+  .description('manage locations')
+  .command('create')
+  .requiredOption('--practice <slug>', 'practice slug')
+  .requiredOption('--name <name>', 'location name')
+  .action((opts: { practice: string; name: string }) =>
+    withDatabase(async (handle) => {
+      const actor = await practiceActor(handle, opts.practice);
+      const location = await createLocation(handle.db, actor, { name: opts.name });
+      console.log(`Created location ${location.name}, id ${location.id}`);
+    }),
+  );
+
+program
+  .command('verify')
+  .description('check that the ledger balances (exit 0) or list what is off (exit 1)')
+  .option('--practice <slug>', 'only this practice')
+  .action((opts: { practice?: string }) =>
+    withDatabase(async (handle) => {
+      const practiceId = opts.practice ? (await findPracticeBySlug(handle.db, opts.practice)).id : undefined;
+      const problems = await verifyLedger(handle.db, { practiceId });
+      if (problems.length === 0) {
+        console.log('Ledger balances: every entry sums to zero and every payment and treatment matches its journal.');
+        return;
+      }
+      console.error(`Ledger does NOT balance: ${problems.length} problem(s)`);
+      for (const p of problems) console.error(`  [${p.check}] ${p.entity}: ${p.detail}`);
+      process.exitCode = 1;
+    }),
+  );
+
+program
+  .command('seed')
+  .description('fast bulk demo data (patients, visits, payments) for load tests')
+  .requiredOption('--practice <slug>', 'practice slug (created if missing)')
+  .option('--patients <n>', 'patients to add', (v) => Number.parseInt(v, 10), 100)
+  .option('--payments <n>', 'payments to add', (v) => Number.parseInt(v, 10), 1000)
+  .action((opts: { practice: string; patients: number; payments: number }) =>
+    withDatabase(async (handle) => {
+      const existing = await handle.db.selectFrom('practices').select('id').where('slug', '=', opts.practice).executeTakeFirst();
+      const practiceId = existing?.id ?? (await createPractice(handle.db, { slug: opts.practice, name: opts.practice })).id;
+      const bar = new cliProgress.SingleBar({ format: 'seeding [{bar}] {value}/{total} rows  {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic);
+      const started = Date.now();
+      bar.start(opts.patients + opts.payments, 0);
+      await seedBulk(handle.db, cliActor(practiceId), opts, (done) => bar.update(done));
+      bar.stop();
+      console.log(`Seeded ${opts.patients} patients and ${opts.payments} payments into ${opts.practice} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    }),
+  );
+
+program
+  .command('demo')
+  .description('create the demo practice (slug demo) with demo data, if it does not exist')
+  .action(() =>
+    withDatabase(async ({ db }) => {
+      const result = await ensureDemoPractice(db);
+      console.log(result.created ? 'Created the demo practice.' : 'The demo practice already exists.');
+    }),
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof AppError || (error as Error)?.name === 'ZodError') {
+    console.error(`ledger: ${(error as Error).message}`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

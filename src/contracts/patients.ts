@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { calendarDate, cents, id } from './common.ts';
+
+export const createPatientBody = z.object({
+  firstName: z.string().trim().min(1).max(100),
+  lastName: z.string().trim().min(1).max(100),
+  dateOfBirth: calendarDate,
+  accountId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{1,32}$/, 'an account ID is letters, digits and dashes')
+    .optional(),
+  email: z.string().trim().email().optional(),
+  phone: z.string().trim().max(40).optional(),
+});
+export type CreatePatientBody = z.infer<typeof createPatientBody>;
+
+export const coverage = z.object({
+  payerName: z.string().trim().min(1).max(200),
+  payerId: z.string().trim().min(1).max(80),
+  memberId: z.string().trim().min(1).max(80),
+  order: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+});
+export const setCoveragesBody = z.array(coverage).max(3);
+
+export const patient = z.object({
+  id,
+  accountId: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  dateOfBirth: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type Patient = z.infer<typeof patient>;
+
+export const balance = z.object({
+  patientResponsibilityCents: cents,
+  unappliedCents: cents,
+  creditCents: cents,
+});
+
+export const patientTreatmentSummary = z.object({
+  id,
+  serviceDate: z.string(),
+  physician: z.string(),
+  locationId: z.string(),
+  locationName: z.string(),
+  chargeCents: cents,
+  patientResponsibilityCents: cents,
+  balanceCents: cents,
+});
+
+export const patientDetail = patient.extend({
+  balance,
+  coverages: z.array(coverage.extend({ id })),
+  treatments: z.array(patientTreatmentSummary),
+});

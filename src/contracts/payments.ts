@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { paymentMethods, paymentStatuses, paymentTypes } from '../domain/payments/payment-status.ts';
+import { amountCents, calendarDate, cents, id, pageQuery } from './common.ts';
+
+export const paymentStatus = z.enum(paymentStatuses);
+export const paymentType = z.enum(paymentTypes);
+export const paymentMethod = z.enum(paymentMethods);
+
+export const createPaymentBody = z.object({
+  patientId: id,
+  amountCents,
+  treatmentId: id.optional(),
+  locationId: id.optional(),
+  type: paymentType.optional(),
+  method: paymentMethod.optional(),
+  checkNumber: z.string().trim().min(1).max(40).optional(),
+  dueDate: calendarDate.optional(),
+  memo: z.string().trim().max(2000).optional(),
+  status: z.enum(['draft', 'pending', 'paid']).optional(),
+  paidDate: calendarDate.optional(),
+});
+export type CreatePaymentBody = z.infer<typeof createPaymentBody>;
+
+export const updatePaymentBody = z
+  .object({
+    amountCents: amountCents.optional(),
+    memo: z.string().trim().max(2000).nullable().optional(),
+    dueDate: calendarDate.nullable().optional(),
+    type: paymentType.optional(),
+    treatmentId: id.nullable().optional(),
+    method: paymentMethod.optional(),
+    checkNumber: z.string().trim().min(1).max(40).nullable().optional(),
+    locationId: id.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+export type UpdatePaymentBody = z.infer<typeof updatePaymentBody>;
+
+export const changeStatusBody = z.object({
+  status: paymentStatus,
+  paidDate: calendarDate.optional(),
+  method: paymentMethod.optional(),
+});
+
+export const paymentSorts = ['createdAt', 'amount', 'dueDate', 'status', 'patientName'] as const;
+
+export const listPaymentsQuery = pageQuery.extend({
+  status: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return undefined;
+      const values = s.split(',').map((v) => v.trim()).filter(Boolean);
+      for (const v of values) {
+        if (!(paymentStatuses as readonly string[]).includes(v)) {
+          ctx.addIssue({ code: 'custom', message: `unknown status "${v}"; one of ${paymentStatuses.join(', ')}` });
+          return z.NEVER;
+        }
+      }
+      return values as Array<z.infer<typeof paymentStatus>>;
+    }),
+  locationId: id.optional(),
+  patientId: id.optional(),
+  search: z.string().trim().max(100).optional(),
+  sort: z.enum(paymentSorts).default('createdAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+export type ListPaymentsQuery = z.infer<typeof listPaymentsQuery>;
+
+export const billingView = z.object({
+  netAmountCents: cents,
+  reference: z.string(),
+  appliedCents: cents,
+  unappliedCents: cents,
+  overApplied: z.boolean(),
+});
+
+export const payment = z.object({
+  id,
+  number: z.string(),
+  patientId: id,
+  patientName: z.string(),
+  locationId: z.string().nullable(),
+  locationName: z.string().nullable(),
+  treatmentId: z.string().nullable(),
+  amountCents: cents,
+  refundedCents: cents,
+  status: paymentStatus,
+  type: paymentType,
+  method: paymentMethod.nullable(),
+  checkNumber: z.string().nullable(),
+  dueDate: z.string().nullable(),
+  paidDate: z.string().nullable(),
+  memo: z.string().nullable(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  updatedAt: z.string(),
+  allowedStatusChanges: z.array(paymentStatus),
+  editable: z.boolean(),
+  overdue: z.boolean(),
+  link: z.object({ url: z.string(), expiresAt: z.string() }).nullable(),
+  billing: billingView,
+});
+export type Payment = z.infer<typeof payment>;
+
+export const paymentDetail = payment.extend({
+  patient: z.object({
+    id,
+    accountId: z.string(),
+    firstName: z.string(),
+    lastName: z.string(),
+    dateOfBirth: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+  }),
+  treatment: z
+    .object({
+      id,
+      serviceDate: z.string(),
+      serviceTime: z.string().nullable(),
+      physician: z.string(),
+      locationName: z.string(),
+      lines: z.array(z.object({ cpt: z.string(), chargeCents: cents, units: z.number().int() })),
+    })
+    .nullable(),
+});
+
+export const addNoteBody = z.object({ text: z.string().trim().min(1, 'a note needs text').max(5000) });
+export const note = z.object({ id, text: z.string(), authorName: z.string(), createdAt: z.string() });
+
+export const document = z.object({
+  id,
+  fileName: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number().int(),
+  createdAt: z.string(),
+  downloadUrl: z.string(),
+});
+
+export const createLinkBody = z.object({ expiresInDays: z.number().int().min(1).max(90).default(7) });
+export const paymentLink = z.object({ url: z.string(), expiresAt: z.string() });
+
+export const dashboardQuery = z.object({ locationId: id.optional() });
+export const dashboard = z.object({
+  totalCollectedCents: cents,
+  outstandingCents: cents,
+  monthly: z.array(z.object({ month: z.string(), collectedCents: cents })),
+  byStatus: z.record(z.string(), z.number().int()),
+});

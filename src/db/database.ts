@@ -1,0 +1,248 @@
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types, camelCase (the CamelCasePlugin maps them to snake_case
+ * columns). Ids are UUIDv7 text, instants ISO-8601 UTC text, calendar dates
+ * 'YYYY-MM-DD' text, money integer cents (BIGINT on PostgreSQL).
+ */
+export interface Database {
+  practices: PracticeTable;
+  locations: LocationTable;
+  users: UserTable;
+  apiTokens: ApiTokenTable;
+  sessions: SessionTable;
+  patients: PatientTable;
+  coverages: CoverageTable;
+  treatments: TreatmentTable;
+  treatmentLines: TreatmentLineTable;
+  payments: PaymentTable;
+  applications: ApplicationTable;
+  paymentNotes: PaymentNoteTable;
+  paymentDocuments: PaymentDocumentTable;
+  auditEvents: AuditEventTable;
+  idempotencyKeys: IdempotencyKeyTable;
+  journalEntries: JournalEntryTable;
+  journalLines: JournalLineTable;
+  outboxEvents: OutboxEventTable;
+}
+
+export interface PracticeTable {
+  id: string;
+  slug: string;
+  name: string;
+  /** Last payment number handed out; bumped in the creating transaction so numbers never gap or repeat. */
+  paymentSeq: number;
+  createdAt: string;
+}
+
+export interface LocationTable {
+  id: string;
+  practiceId: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface UserTable {
+  id: string;
+  practiceId: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  role: string;
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  practiceId: string;
+  name: string;
+  role: string;
+  /** sha256 of the token; the token itself is shown once and never stored. */
+  tokenHash: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface SessionTable {
+  /** sha256 of the cookie value. */
+  id: string;
+  userId: string;
+  practiceId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface PatientTable {
+  id: string;
+  practiceId: string;
+  accountId: string;
+  firstName: string;
+  lastName: string;
+  /** Lower-cased "first last" for case-insensitive search. */
+  searchName: string;
+  dateOfBirth: string;
+  email: string | null;
+  phone: string | null;
+  createdAt: string;
+}
+
+export interface CoverageTable {
+  id: string;
+  practiceId: string;
+  patientId: string;
+  coverageOrder: number;
+  payerName: string;
+  payerId: string;
+  memberId: string;
+  createdAt: string;
+}
+
+export interface TreatmentTable {
+  id: string;
+  practiceId: string;
+  patientId: string;
+  locationId: string;
+  serviceDate: string;
+  serviceTime: string | null;
+  physician: string;
+  chargeCents: number;
+  patientResponsibilityCents: number;
+  createdAt: string;
+}
+
+export interface TreatmentLineTable {
+  id: string;
+  practiceId: string;
+  treatmentId: string;
+  lineNumber: number;
+  cpt: string;
+  chargeCents: number;
+  units: number;
+}
+
+export interface PaymentTable {
+  id: string;
+  practiceId: string;
+  number: number;
+  patientId: string;
+  /** Lower-cased "last, first" copied from the patient: the sort and search key of the list. */
+  patientName: string;
+  locationId: string | null;
+  treatmentId: string | null;
+  amountCents: number;
+  refundedCents: number;
+  appliedCents: number;
+  status: string;
+  type: string;
+  method: string | null;
+  checkNumber: string | null;
+  dueDate: string | null;
+  paidDate: string | null;
+  memo: string | null;
+  linkToken: string | null;
+  linkExpiresAt: string | null;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+}
+
+export interface ApplicationTable {
+  id: string;
+  practiceId: string;
+  paymentId: string;
+  treatmentId: string;
+  patientId: string;
+  amountCents: number;
+  createdAt: string;
+  createdBy: string;
+  /** Unapplying keeps the record and stamps it; only active applications count. */
+  removedAt: string | null;
+  removedBy: string | null;
+}
+
+export interface PaymentNoteTable {
+  id: string;
+  practiceId: string;
+  paymentId: string;
+  text: string;
+  authorId: string;
+  authorName: string;
+  createdAt: string;
+}
+
+export interface PaymentDocumentTable {
+  id: string;
+  practiceId: string;
+  paymentId: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface AuditEventTable {
+  id: string;
+  practiceId: string;
+  actorType: string;
+  actorId: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  /** JSON text, null for creations. */
+  before: string | null;
+  /** JSON text, null for deletions. */
+  after: string | null;
+  createdAt: string;
+}
+
+export interface IdempotencyKeyTable {
+  practiceId: string;
+  key: string;
+  /** sha256 over method, route and body: the same key with another request is a 409. */
+  requestHash: string;
+  responseStatus: number;
+  responseBody: string;
+  createdAt: string;
+}
+
+export interface JournalEntryTable {
+  id: string;
+  practiceId: string;
+  kind: string;
+  paymentId: string | null;
+  memo: string | null;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface JournalLineTable {
+  id: string;
+  entryId: string;
+  practiceId: string;
+  account: string;
+  patientId: string | null;
+  paymentId: string | null;
+  treatmentId: string | null;
+  /** Positive is a debit, negative a credit; an entry's lines sum to zero. */
+  amountCents: number;
+}
+
+export interface OutboxEventTable {
+  id: string;
+  practiceId: string;
+  type: string;
+  payload: string;
+  createdAt: string;
+  deliveredAt: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+}
+
+export type PracticeRow = Selectable<PracticeTable>;
+export type PaymentRow = Selectable<PaymentTable>;
+export type NewPayment = Insertable<PaymentTable>;
+export type PaymentUpdate = Updateable<PaymentTable>;
+export type PatientRow = Selectable<PatientTable>;
+export type TreatmentRow = Selectable<TreatmentTable>;

@@ -1,0 +1,30 @@
+import type { Actor } from '../../services/actor.ts';
+import { newId, nowIso } from '../ids.ts';
+import type { Trx } from '../transaction.ts';
+
+export interface AuditChange {
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** One audit event per change: who, when, what, before and after. */
+export async function recordAudit(trx: Trx, actor: Actor, change: AuditChange): Promise<void> {
+  await trx
+    .insertInto('auditEvents')
+    .values({
+      id: newId(),
+      practiceId: actor.practiceId,
+      actorType: actor.kind,
+      actorId: actor.id,
+      action: change.action,
+      entityType: change.entityType,
+      entityId: change.entityId,
+      before: change.before === undefined ? null : JSON.stringify(change.before),
+      after: change.after === undefined ? null : JSON.stringify(change.after),
+      createdAt: nowIso(),
+    })
+    .execute();
+}

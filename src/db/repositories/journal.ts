@@ -1,0 +1,45 @@
+import { assertBalanced, type JournalKind, type JournalLine } from '../../domain/ledger/journal.ts';
+import type { Actor } from '../../services/actor.ts';
+import { newId, nowIso } from '../ids.ts';
+import type { Trx } from '../transaction.ts';
+
+export interface NewJournalEntry {
+  kind: JournalKind;
+  paymentId?: string | null;
+  memo?: string | null;
+  lines: JournalLine[];
+}
+
+/** Appends one balanced entry; the journal is never updated or deleted. */
+export async function postJournalEntry(trx: Trx, actor: Actor, entry: NewJournalEntry): Promise<string> {
+  assertBalanced(entry.lines);
+  const entryId = newId();
+  await trx
+    .insertInto('journalEntries')
+    .values({
+      id: entryId,
+      practiceId: actor.practiceId,
+      kind: entry.kind,
+      paymentId: entry.paymentId ?? null,
+      memo: entry.memo ?? null,
+      createdAt: nowIso(),
+      createdBy: actor.id,
+    })
+    .execute();
+  await trx
+    .insertInto('journalLines')
+    .values(
+      entry.lines.map((line) => ({
+        id: newId(),
+        entryId,
+        practiceId: actor.practiceId,
+        account: line.account,
+        patientId: line.patientId ?? null,
+        paymentId: line.paymentId ?? null,
+        treatmentId: line.treatmentId ?? null,
+        amountCents: line.amountCents,
+      })),
+    )
+    .execute();
+  return entryId;
+}

@@ -1,0 +1,13 @@
+import { newId, nowIso } from '../ids.ts';
+import type { Trx } from '../transaction.ts';
+
+/**
+ * Written in the same transaction as the change it announces, so an event is
+ * sent if and only if the change committed (webhook delivery reads the outbox).
+ */
+export async function enqueueEvent(trx: Trx, practiceId: string, type: string, payload: unknown): Promise<void> {
+  await trx
+    .insertInto('outboxEvents')
+    .values({ id: newId(), practiceId, type, payload: JSON.stringify(payload), createdAt: nowIso(), deliveredAt: null })
+    .execute();
+}

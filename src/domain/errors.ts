@@ -1,0 +1,50 @@
+/**
+ * One error type for every rule the product enforces. The `code` is stable
+ * (clients switch on it); the status comes from one table; the message is for
+ * the user. Anything else thrown is an internal error and is never shown.
+ */
+export const errorStatus = {
+  validation_failed: 400,
+  invalid_amount: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  idempotency_key_reused: 409,
+  idempotency_key_in_progress: 409,
+  payment_locked: 422,
+  invalid_status_change: 422,
+  link_not_allowed: 422,
+  refund_not_allowed: 422,
+  refund_exceeds_remaining: 422,
+  application_exceeds_unapplied: 422,
+  application_exceeds_balance: 422,
+  credit_exceeds_available: 422,
+  unsupported_document: 415,
+  document_too_large: 413,
+  processor_declined: 402,
+  processor_unavailable: 503,
+  business_rule: 422,
+  rate_limited: 429,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = errorStatus[code];
+    this.details = details;
+  }
+}
+
+export function notFound(what: string): AppError {
+  return new AppError('not_found', `${what} not found`);
+}

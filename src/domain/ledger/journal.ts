@@ -1,0 +1,74 @@
+import type { Cents } from '../money.ts';
+
+/**
+ * The chart of accounts, per practice; lines carry the patient, payment and
+ * treatment they concern, so every balance can be summed from the journal.
+ * Positive amounts are debits, negative amounts credits.
+ */
+export const accounts = [
+  /** Money the practice holds: cash drawer, deposited checks, processor clearing. */
+  'cash_clearing',
+  /** Patient money received and not applied to any balance (a liability to the patient). */
+  'patient_unapplied',
+  /** Money held for the patient for future use (liability). */
+  'patient_credit',
+  /** What patients owe on treatments (asset). */
+  'patient_receivable',
+  /** What payers owe on claims (asset). */
+  'insurance_receivable',
+  /** Charges written off under payer contracts. */
+  'contractual_writeoff',
+  /** Provider-level adjustments from remittance (PLB). */
+  'provider_adjustment',
+  /** Revenue recognised when a treatment is charged. */
+  'charges',
+] as const;
+export type Account = (typeof accounts)[number];
+
+export const journalKinds = [
+  'payment_received',
+  'payment_reversed',
+  'refund',
+  'refund_to_credit',
+  'application',
+  'unapplication',
+  'credit_created',
+  'credit_applied',
+  'credit_transferred',
+  'charge',
+  'remittance',
+] as const;
+export type JournalKind = (typeof journalKinds)[number];
+
+export interface JournalLine {
+  account: Account;
+  amountCents: Cents;
+  patientId?: string | null;
+  paymentId?: string | null;
+  treatmentId?: string | null;
+}
+
+/** An entry is well-formed when it has two or more non-zero integer lines that sum to zero. */
+export function assertBalanced(lines: readonly JournalLine[]): void {
+  if (lines.length < 2) throw new Error('a journal entry needs at least two lines');
+  let sum = 0;
+  for (const line of lines) {
+    if (!Number.isSafeInteger(line.amountCents) || line.amountCents === 0) {
+      throw new Error(`journal line amount must be a non-zero integer of cents: ${line.amountCents}`);
+    }
+    sum += line.amountCents;
+  }
+  if (sum !== 0) throw new Error(`journal entry does not balance: off by ${sum} cents`);
+}
+
+/** A simple two-line movement of `amountCents` from one account to another. */
+export function transfer(
+  amountCents: Cents,
+  debit: Omit<JournalLine, 'amountCents'>,
+  credit: Omit<JournalLine, 'amountCents'>,
+): JournalLine[] {
+  return [
+    { ...debit, amountCents },
+    { ...credit, amountCents: -amountCents },
+  ];
+}

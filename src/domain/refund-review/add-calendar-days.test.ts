@@ -1,0 +1,51 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../errors.ts';
+import { addCalendarDays, calendarDateToUtcMs } from './add-calendar-days.ts';
+
+const originalTz = process.env.TZ;
+afterEach(() => {
+  if (originalTz === undefined) delete process.env.TZ;
+  else process.env.TZ = originalTz;
+});
+
+describe('addCalendarDays', () => {
+  it('adds days across month, year, leap day and daylight-saving changes', () => {
+    expect(addCalendarDays('2026-04-06', 45)).toBe('2026-05-21');
+    expect(addCalendarDays('2025-12-20', 45)).toBe('2026-02-03');
+    expect(addCalendarDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addCalendarDays('2026-02-28', 1)).toBe('2026-03-01');
+    expect(addCalendarDays('2026-03-01', 45)).toBe('2026-04-15'); // over the US spring-forward
+    expect(addCalendarDays('2026-10-20', 45)).toBe('2026-12-04'); // over the fall-back
+    expect(addCalendarDays('2026-05-21', -45)).toBe('2026-04-06');
+    expect(addCalendarDays('2026-05-21', 0)).toBe('2026-05-21');
+  });
+
+  it('gives the same day whatever the machine time zone', () => {
+    for (const tz of ['America/Los_Angeles', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Europe/London', 'UTC']) {
+      process.env.TZ = tz;
+      expect(addCalendarDays('2026-03-01', 45)).toBe('2026-04-15');
+      expect(addCalendarDays('2026-10-20', 45)).toBe('2026-12-04');
+    }
+  });
+
+  it('refuses what is not a real calendar date', () => {
+    for (const bad of ['2026-02-30', '2026-13-01', '2026-4-6', '0099-01-01', '0000-01-01', '2026-04-06T00:00:00Z', '']) {
+      expect(() => calendarDateToUtcMs(bad)).toThrow(AppError);
+    }
+    expect(() => addCalendarDays('2026-01-01', 1.5)).toThrow(AppError);
+  });
+
+  it('property: adding then subtracting returns the date, and n days apart is n * 24 h in UTC', () => {
+    const date = fc
+      .date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2200-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10));
+    fc.assert(
+      fc.property(date, fc.integer({ min: -20_000, max: 20_000 }), (d, n) => {
+        const later = addCalendarDays(d, n);
+        expect(addCalendarDays(later, -n)).toBe(d);
+        expect(calendarDateToUtcMs(later) - calendarDateToUtcMs(d)).toBe(n * 86_400_000);
+      }),
+    );
+  });
+});

@@ -1,0 +1,29 @@
+import { AppError } from '../errors.ts';
+
+const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+
+/**
+ * Adds whole days to a calendar date 'YYYY-MM-DD'. The arithmetic runs on UTC
+ * midnights, which have no daylight-saving jumps, and the result is read back
+ * in UTC, so the machine's time zone can never shift it by a day.
+ */
+export function addCalendarDays(date: string, days: number): string {
+  if (!Number.isSafeInteger(days)) throw new AppError('validation_failed', `Days must be a whole number, got ${days}`);
+  const ms = calendarDateToUtcMs(date) + days * DAY_MS;
+  const result = new Date(ms).toISOString().slice(0, 10);
+  if (!datePattern.test(result)) throw new AppError('validation_failed', `Date out of range: ${date} + ${days} days`);
+  return result;
+}
+
+/** UTC midnight of a 'YYYY-MM-DD' date; refuses dates that do not exist (2026-02-30). */
+export function calendarDateToUtcMs(date: string): number {
+  const match = datePattern.exec(date);
+  if (match) {
+    const [, y, m, d] = match.map(Number) as [number, number, number, number];
+    const ms = Date.UTC(y, m - 1, d);
+    // Date.UTC rolls 2026-02-30 over to March and maps years 0-99 to 19xx: a round trip catches both.
+    if (y >= 1 && new Date(ms).toISOString().slice(0, 10) === date) return ms;
+  }
+  throw new AppError('validation_failed', `Not a calendar date (YYYY-MM-DD): ${date}`);
+}

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../config/config.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
+import { authentication } from './plugins/authentication.ts';
+import { problemOf, registerErrorHandler } from './plugins/error-handler.ts';
+import { authRoutes } from './routes/auth.ts';
+import { patientRoutes } from './routes/patients.ts';
+import { paymentRoutes } from './routes/payments.ts';
+import { locationRoutes } from './routes/practice-setup.ts';
+import { treatmentRoutes } from './routes/treatments.ts';
+
+const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+export interface BuildOptions {
+  config: Config;
+  database: DatabaseHandle;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * Builds the app without listening: tests drive it through inject(), the
+ * server entry point listens. Plugins load in a fixed order: security
+ * headers, cookies, auth, then the API, the docs and the web app.
+ */
+export async function buildApp({ config, database, logger = false }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(multipart, { limits: { fileSize: config.maxDocumentBytes, files: 1 } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Patient Ledger API',
+        version: '1',
+        description:
+          'Patient payments, refunds, credits and remittance. Money is integer cents (fields named …Cents); ' +
+          'calendar dates are YYYY-MM-DD; errors are application/problem+json with a stable `code`. ' +
+          'Money-moving POSTs accept an Idempotency-Key header.',
+      },
+      servers: [{ url: '/' }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(authentication, { db: database.db });
+
+  // Text bodies (an 835 file) are accepted as they are.
+  app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 200 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+  app.get(
+    '/health',
+    { config: { public: true }, schema: { hide: true, response: { 200: z.object({ status: z.literal('ok'), database: z.string() }) } } },
+    async () => {
+      await database.db.selectFrom('practices').select('id').limit(1).execute();
+      return { status: 'ok' as const, database: database.dialect };
+    },
+  );
+  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  const deps = { db: database.db, config };
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, deps);
+      await api.register(locationRoutes, deps);
+      await api.register(patientRoutes, deps);
+      await api.register(treatmentRoutes, deps);
+      await api.register(paymentRoutes, deps);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  await registerWebApp(app);
+  return app;
+}
+
+/** Serves the built web app, with client-side routes falling back to index.html. */
+async function registerWebApp(app: FastifyInstance): Promise<void> {
+  const hasWeb = fs.existsSync(path.join(webDist, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });
+  app.setNotFoundHandler((request, reply) => {
+    const isPage = request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/docs');
+    if (hasWeb && isPage) return reply.type('text/html').sendFile('index.html');
+    return reply
+      .status(404)
+      .type('application/problem+json')
+      .send(problemOf(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { nowIso } from '../../db/ids.ts';
+import type { Db, Trx } from '../../db/transaction.ts';
+import { AppError } from '../../domain/errors.ts';
+import { actorOf } from './authentication.ts';
+
+export interface IdempotentResult<T, S extends number> {
+  status: S;
+  body: T;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function requestHash(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.routeOptions.url ?? ''} ${JSON.stringify(request.params ?? {})} `)
+    .update(JSON.stringify(request.body ?? null))
+    .digest('hex');
+}
+
+/**
+ * Runs a money-moving operation once per Idempotency-Key. The key is stored
+ * in the operation's own transaction, so the stored response exists exactly
+ * when the change committed: a retry with the same key and request returns
+ * the first response; with another request, 409. Errors are not stored (the
+ * transaction rolled back, nothing happened), so a retry runs again.
+ */
+export async function idempotent<T, S extends number>(
+  db: Db,
+  request: FastifyRequest,
+  status: S,
+  operation: (trx: Trx) => Promise<T>,
+): Promise<IdempotentResult<T, S>> {
+  const raw = request.headers['idempotency-key'];
+  if (raw === undefined) return { status, body: await db.transaction().execute(operation) };
+  const key = String(raw);
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+  }
+  const practiceId = actorOf(request).practiceId;
+  const hash = requestHash(request);
+
+  const replay = async (trxOrDb: Db): Promise<IdempotentResult<T, S> | undefined> => {
+    const stored = await trxOrDb
+      .selectFrom('idempotencyKeys')
+      .selectAll()
+      .where('practiceId', '=', practiceId)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    if (!stored) return undefined;
+    if (stored.requestHash !== hash) {
+      throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request.');
+    }
+    // A key is bound to one route, which always answers success with the same status.
+    return { status: stored.responseStatus as S, body: JSON.parse(stored.responseBody) as T };
+  };
+
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const earlier = await replay(trx);
+      if (earlier) return earlier;
+      const body = await operation(trx);
+      await trx
+        .insertInto('idempotencyKeys')
+        .values({ practiceId, key, requestHash: hash, responseStatus: status, responseBody: JSON.stringify(body), createdAt: nowIso() })
+        .execute();
+      return { status, body };
+    });
+  } catch (error) {
+    // A concurrent request with the same key committed first: ours rolled back; answer with theirs.
+    if (isUniqueViolation(error)) {
+      const earlier = await replay(db);
+      if (earlier) return earlier;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,247 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { id, listOf } from '../../contracts/common.ts';
+import {
+  addNoteBody,
+  changeStatusBody,
+  createLinkBody,
+  createPaymentBody,
+  dashboard,
+  dashboardQuery,
+  document,
+  listPaymentsQuery,
+  note,
+  payment,
+  paymentDetail,
+  paymentLink,
+  updatePaymentBody,
+} from '../../contracts/payments.ts';
+import type { Config } from '../../config/config.ts';
+import type { PaymentRow } from '../../db/database.ts';
+import type { Db } from '../../db/transaction.ts';
+import { AppError } from '../../domain/errors.ts';
+import { changePaymentStatus } from '../../services/payments/change-payment-status.ts';
+import { createPayment } from '../../services/payments/create-payment.ts';
+import { createPaymentLink } from '../../services/payments/create-payment-link.ts';
+import { getPayment } from '../../services/payments/get-payment.ts';
+import { allPayments, listPayments } from '../../services/payments/list-payments.ts';
+import { paymentDashboard } from '../../services/payments/payment-dashboard.ts';
+import { addPaymentDocument, listPaymentDocuments, openPaymentDocument } from '../../services/payments/payment-documents.ts';
+import { addPaymentNote, listPaymentNotes } from '../../services/payments/payment-notes.ts';
+import { namesFor, toPayment, todayUtc } from '../../services/payments/payment-views.ts';
+import { updatePayment } from '../../services/payments/update-payment.ts';
+import { toCsv } from '../csv.ts';
+import { actorOf } from '../plugins/authentication.ts';
+import { idempotent } from '../plugins/idempotency.ts';
+
+const params = z.object({ id });
+
+export async function paymentRoutes(app: FastifyInstance, { db, config }: { db: Db; config: Config }) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const store = { dataDir: config.dataDir, maxBytes: config.maxDocumentBytes };
+  const view = async (trx: Db, row: PaymentRow) => toPayment(row, await namesFor(trx, row), config.publicUrl);
+
+  r.post(
+    '/payments',
+    {
+      config: { permission: 'payments:write' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Create a payment (Idempotency-Key supported)',
+        body: createPaymentBody,
+        response: { 201: payment },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const result = await idempotent(db, request, 201, async (trx) => view(trx, await createPayment(trx, actor, request.body)));
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  r.get(
+    '/payments',
+    {
+      config: { permission: 'payments:read' },
+      schema: {
+        tags: ['payments'],
+        summary: 'List payments: filter by status (comma-separated) and location, search, sort, page',
+        querystring: listPaymentsQuery,
+        response: { 200: listOf(payment) },
+      },
+    },
+    async (request) => listPayments(db, actorOf(request), request.query, config.publicUrl),
+  );
+
+  r.get(
+    '/payments/export.csv',
+    {
+      config: { permission: 'payments:read' },
+      schema: { tags: ['payments'], summary: 'The payments of the current filter as CSV', querystring: listPaymentsQuery },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const rows: string[][] = [];
+      for await (const p of allPayments(db, actor, request.query, config.publicUrl)) {
+        rows.push([
+          p.number,
+          p.status,
+          p.patientName,
+          p.locationName ?? '',
+          String(p.amountCents),
+          String(p.refundedCents),
+          p.type,
+          p.method ?? '',
+          p.checkNumber ?? '',
+          p.dueDate ?? '',
+          p.paidDate ?? '',
+          p.createdAt,
+          p.memo ?? '',
+        ]);
+      }
+      const header = ['number', 'status', 'patient', 'location', 'amountCents', 'refundedCents', 'type', 'method', 'checkNumber', 'dueDate', 'paidDate', 'createdAt', 'memo'];
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="payments-${todayUtc()}.csv"`)
+        .send(toCsv(header, rows));
+    },
+  );
+
+  r.get(
+    '/payments/:id',
+    {
+      config: { permission: 'payments:read' },
+      schema: { tags: ['payments'], summary: 'A payment with its billing view, patient and treatment', params, response: { 200: paymentDetail } },
+    },
+    async (request) => getPayment(db, actorOf(request), request.params.id, config.publicUrl),
+  );
+
+  r.patch(
+    '/payments/:id',
+    {
+      config: { permission: 'payments:write' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Edit a payment (refused once Paid, refunded or Voided)',
+        params,
+        body: updatePaymentBody,
+        response: { 200: payment },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return db.transaction().execute(async (trx) => view(trx, await updatePayment(trx, actor, request.params.id, request.body)));
+    },
+  );
+
+  r.post(
+    '/payments/:id/status',
+    {
+      config: { permission: 'payments:write' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Change the status within the allowed changes (Idempotency-Key supported)',
+        params,
+        body: changeStatusBody,
+        response: { 200: payment },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const result = await idempotent(db, request, 200, async (trx) =>
+        view(trx, await changePaymentStatus(trx, actor, request.params.id, request.body)),
+      );
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  r.post(
+    '/payments/:id/notes',
+    {
+      config: { permission: 'payments:write' },
+      schema: { tags: ['payments'], summary: 'Add a note (allowed in every status)', params, body: addNoteBody, response: { 201: note } },
+    },
+    async (request, reply) => reply.status(201).send(await addPaymentNote(db, actorOf(request), request.params.id, request.body.text)),
+  );
+  r.get(
+    '/payments/:id/notes',
+    { config: { permission: 'payments:read' }, schema: { tags: ['payments'], summary: 'Notes on a payment', params, response: { 200: listOf(note) } } },
+    async (request) => listPaymentNotes(db, actorOf(request), request.params.id),
+  );
+
+  r.post(
+    '/payments/:id/documents',
+    {
+      config: { permission: 'payments:write' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Upload a PDF, PNG or JPEG (multipart field "file")',
+        consumes: ['multipart/form-data'],
+        params,
+        response: { 201: document },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw new AppError('validation_failed', 'Send the document as multipart/form-data with a "file" field.');
+      const file = await request.file({ limits: { fileSize: store.maxBytes, files: 1 } });
+      if (!file) throw new AppError('validation_failed', 'No file in the upload.');
+      const data = await file.toBuffer();
+      if (file.file.truncated) {
+        throw new AppError('document_too_large', `Documents may be at most ${Math.floor(store.maxBytes / 1048576)} MB.`);
+      }
+      const saved = await addPaymentDocument(db, actorOf(request), request.params.id, { fileName: file.filename, data }, store);
+      return reply.status(201).send(saved);
+    },
+  );
+  r.get(
+    '/payments/:id/documents',
+    {
+      config: { permission: 'payments:read' },
+      schema: { tags: ['payments'], summary: 'Documents of a payment', params, response: { 200: listOf(document) } },
+    },
+    async (request) => listPaymentDocuments(db, actorOf(request), request.params.id),
+  );
+  r.get(
+    '/payments/:id/documents/:documentId',
+    {
+      config: { permission: 'payments:read' },
+      schema: { tags: ['payments'], summary: 'Download a document', params: z.object({ id, documentId: id }) },
+    },
+    async (request, reply) => {
+      const doc = await openPaymentDocument(db, actorOf(request), request.params.id, request.params.documentId, store);
+      return reply
+        .header('content-type', doc.contentType)
+        .header('content-disposition', `attachment; filename="${doc.fileName.replace(/"/g, '')}"`)
+        .header('x-content-type-options', 'nosniff')
+        .send(doc.data);
+    },
+  );
+
+  r.post(
+    '/payments/:id/link',
+    {
+      config: { permission: 'payments:write' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Create a payment link with an unguessable token and an expiry',
+        params,
+        body: createLinkBody,
+        response: { 201: paymentLink },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createPaymentLink(db, actorOf(request), request.params.id, request.body.expiresInDays, config.publicUrl)),
+  );
+
+  r.get(
+    '/dashboard',
+    {
+      config: { permission: 'payments:read' },
+      schema: { tags: ['payments'], summary: 'Total Collected with monthly trend, Outstanding, count per status', querystring: dashboardQuery, response: { 200: dashboard } },
+    },
+    async (request) => paymentDashboard(db, actorOf(request), request.query, todayUtc()),
+  );
+}

@@ -1,0 +1,70 @@
+import { sql } from 'kysely';
+import type { ListPaymentsQuery } from '../../contracts/payments.ts';
+import type { Db } from '../../db/transaction.ts';
+import type { Actor } from '../actor.ts';
+import { escapeLike } from '../patients/patients.ts';
+import { toPayment, todayUtc } from './payment-views.ts';
+
+const sortColumns = {
+  createdAt: 'payments.createdAt',
+  amount: 'payments.amountCents',
+  dueDate: 'payments.dueDate',
+  status: 'payments.status',
+  patientName: 'payments.patientName',
+} as const;
+
+/** Builds the filtered query shared by the list, its count and the CSV export. */
+function filtered(db: Db, actor: Actor, query: Omit<ListPaymentsQuery, 'page' | 'pageSize' | 'sort' | 'order'>) {
+  let q = db.selectFrom('payments').where('payments.practiceId', '=', actor.practiceId);
+  if (query.status?.length) q = q.where('payments.status', 'in', query.status);
+  if (query.locationId) q = q.where('payments.locationId', '=', query.locationId);
+  if (query.patientId) q = q.where('payments.patientId', '=', query.patientId);
+  const search = query.search?.trim().toLowerCase();
+  if (search) {
+    // "PAY-012", "pay-12" or "12" find payment 12; any other text searches the patient's name, word by word.
+    const numberMatch = /^(?:pay-?)?0*(\d{1,15})$/.exec(search);
+    const words = search.split(/[\s,]+/).filter(Boolean);
+    q = q.where((eb) => {
+      const nameMatches = eb.and(
+        words.map((word) => eb('payments.patientName', 'like', sql<string>`${`%${escapeLike(word)}%`} escape '\\'`)),
+      );
+      return numberMatch ? eb.or([eb('payments.number', '=', Number(numberMatch[1])), nameMatches]) : nameMatches;
+    });
+  }
+  return q;
+}
+
+export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
+  const base = filtered(db, actor, query);
+  const column = sortColumns[query.sort];
+  const rows = await base
+    .leftJoin('patients', 'patients.id', 'payments.patientId')
+    .leftJoin('locations', 'locations.id', 'payments.locationId')
+    .selectAll('payments')
+    .select(['patients.firstName', 'patients.lastName', 'locations.name as locationName'])
+    .orderBy(column, query.order)
+    .orderBy('payments.number', query.order)
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize)
+    .execute();
+  const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const today = todayUtc();
+  return {
+    items: rows.map(({ firstName, lastName, locationName, ...row }) =>
+      toPayment(row, { patientName: `${firstName} ${lastName}`, locationName: locationName ?? null }, publicUrl, today),
+    ),
+    total: Number(count.n),
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}
+
+/** Every payment matching the filter, in the list's order, in pages: the CSV export streams these. */
+export async function* allPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
+  const pageSize = 500;
+  for (let page = 1; ; page++) {
+    const result = await listPayments(db, actor, { ...query, page, pageSize }, publicUrl);
+    yield* result.items;
+    if (result.items.length < pageSize) return;
+  }
+}

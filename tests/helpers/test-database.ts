@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { connectDatabase, migrateToLatest, type DatabaseHandle, type Dialect } from '../../src/db/connect.ts';
+
+export const dialects: Dialect[] = ['sqlite', 'postgres'];
+
+/** The PostgreSQL server every test run uses (CI and sessions start it on 127.0.0.1:5432). */
+export const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  handle: DatabaseHandle;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database of the given dialect: a SQLite file in its own
+ * temp folder, or a PostgreSQL database with a unique name, dropped after.
+ */
+export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-test-'));
+  let databaseUrl: string | undefined;
+  let name: string | undefined;
+  if (dialect === 'postgres') {
+    name = `ledger_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+  }
+  const handle = connectDatabase({ dataDir, databaseUrl });
+  await migrateToLatest(handle.db);
+  return {
+    handle,
+    dataDir,
+    databaseUrl,
+    async drop() {
+      await handle.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (name) {
+        const admin = new pg.Client({ connectionString: adminUrl });
+        await admin.connect();
+        await admin.query(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      }
+    },
+  };
+}
