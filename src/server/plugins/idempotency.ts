@@ -10,11 +10,6 @@ export interface IdempotentResult<T, S extends number> {
   body: T;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
 function requestHash(request: FastifyRequest): string {
   return createHash('sha256')
     .update(`${request.method} ${request.routeOptions.url ?? ''} ${JSON.stringify(request.params ?? {})} `)
@@ -71,11 +66,10 @@ export async function idempotent<T, S extends number>(
       return { status, body };
     });
   } catch (error) {
-    // A concurrent request with the same key committed first: ours rolled back; answer with theirs.
-    if (isUniqueViolation(error)) {
-      const earlier = await replay(db);
-      if (earlier) return earlier;
-    }
+    // A concurrent request with the same key committed first (our insert of the key collided, or our
+    // conditional update found the row already changed): ours rolled back; answer with theirs.
+    const earlier = await replay(db);
+    if (earlier) return earlier;
     throw error;
   }
 }

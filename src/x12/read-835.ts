@@ -1,0 +1,599 @@
+import { CLAIM_STATUS_CODES, isClaimStatus835, type ClaimStatus835 } from './claim-status.ts';
+import { X12Error, x12Issue, type X12Issue } from './errors.ts';
+import {
+  ADJUSTMENT_GROUPS,
+  type Adjustment835,
+  type AdjustmentGroup835,
+  type Claim835,
+  type Payee835,
+  type Payer835,
+  type Payment835,
+  type Person835,
+  type Procedure835,
+  type ProviderAdjustment835,
+  type Read835Result,
+  type Remittance835,
+  type Remittance835Event,
+  type Remittance835Header,
+  type Remittance835Summary,
+  type ServiceLine835,
+  type Trace835,
+} from './remittance-835.ts';
+import {
+  components,
+  element,
+  elementName,
+  missingElement,
+  optionalCents,
+  optionalDate,
+  optionalElement,
+  optionalQuantity,
+  requiredCents,
+  requiredElement,
+  unexpectedSegment,
+} from './segment-values.ts';
+import type { X12Segment, X12Source } from './tokenizer.ts';
+import type { SetContext, SetReader, SetSink, SkippedSet } from './transaction-set-walker.ts';
+import { walkSource, walkText } from './walk-source.ts';
+
+/**
+ * Reads every 835 transaction set of a source (a whole text or bytes, or
+ * chunks such as `fs.createReadStream(path)`). Never throws for bad data:
+ * a broken set is reported in `errors` (with its ST02, the segment number
+ * and what was expected) while the other sets are still read; other
+ * transaction sets are listed in `skipped`. Only a failing source (I/O) throws.
+ *
+ * The result holds every claim in memory; for files too big for that, use
+ * `stream835`.
+ */
+export async function read835(source: X12Source): Promise<Read835Result> {
+  const collector = new Collector();
+  for await (const _ of walkSource(source, '835', collector.open, collector)) {
+    // The collector gathers as the chunks go by.
+  }
+  return collector.result();
+}
+
+/** `read835` for a text already in memory, synchronously. */
+export function read835Text(text: string): Read835Result {
+  const collector = new Collector();
+  walkText(text, '835', collector.open, collector);
+  return collector.result();
+}
+
+/**
+ * Reads an 835 source in bounded memory: yields each claim as soon as it is
+ * read, then a summary per transaction set (totals, PLB, balance), and the
+ * skipped sets, errors and warnings, in file order. See `Remittance835Event`
+ * for when a claim is final.
+ */
+export async function* stream835(source: X12Source): AsyncGenerator<Remittance835Event, void, undefined> {
+  const pending: Remittance835Event[] = [];
+  const sink: SetSink<Remittance835Summary> = {
+    set: (transaction) => pending.push({ type: 'transaction', transaction }),
+    skipped: (skipped) => pending.push({ type: 'skipped', skipped }),
+    error: (error) => pending.push({ type: 'error', error }),
+    warning: (warning) => pending.push({ type: 'warning', warning }),
+  };
+  const open = (context: SetContext): SetReader<Remittance835Summary> =>
+    new Remittance835Reader(context, (transaction, claim) => pending.push({ type: 'claim', transaction, claim }));
+  for await (const _ of walkSource(source, '835', open, sink)) {
+    yield* pending;
+    pending.length = 0;
+  }
+  yield* pending;
+}
+
+/** Gathers claims per set for `read835`; a failed set's claims are dropped with it. */
+class Collector implements SetSink<Remittance835Summary> {
+  readonly #transactions: Remittance835[] = [];
+  readonly #skipped: SkippedSet[] = [];
+  readonly #errors: X12Error[] = [];
+  readonly #warnings: X12Issue[] = [];
+  #claims: Claim835[] = [];
+
+  readonly open = (context: SetContext): SetReader<Remittance835Summary> => {
+    this.#claims = [];
+    return new Remittance835Reader(context, (_header, claim) => {
+      this.#claims.push(claim);
+    });
+  };
+
+  set(summary: Remittance835Summary): void {
+    this.#transactions.push({ ...summary, claims: this.#claims });
+    this.#claims = [];
+  }
+
+  skipped(skipped: SkippedSet): void {
+    this.#skipped.push(skipped);
+  }
+
+  error(error: X12Error): void {
+    this.#claims = [];
+    this.#errors.push(error);
+  }
+
+  warning(issue: X12Issue): void {
+    this.#warnings.push(issue);
+  }
+
+  result(): Read835Result {
+    return { transactions: this.#transactions, skipped: this.#skipped, errors: this.#errors, warnings: this.#warnings };
+  }
+}
+
+const GROUPS: ReadonlySet<string> = new Set(ADJUSTMENT_GROUPS);
+/** CAS holds up to six reason/amount/quantity triplets, from CAS02. */
+const CAS_TRIPLETS = 6;
+/** PLB holds up to six reason/amount pairs, from PLB03. */
+const PLB_PAIRS = 6;
+
+type Phase = 'start' | 'header' | 'claims' | 'footer';
+
+/**
+ * Reads one 835 transaction set (the segments after ST up to SE). The loop
+ * structure is followed loosely, as real files need: segments it does not
+ * model (REF, AMT, QTY, LQ, MIA, MOA, TS3…) are passed over, while a segment
+ * that makes the money ambiguous (a CAS before any CLP, a CLP after PLB, an
+ * unknown status or group code, an inexact amount) fails the set.
+ */
+class Remittance835Reader implements SetReader<Remittance835Summary> {
+  #phase: Phase = 'start';
+  #payment: Payment835 | null = null;
+  #trace: Trace835 | null = null;
+  #productionDate: string | null = null;
+  #payer: Payer835 | null = null;
+  #payee: Payee835 | null = null;
+  // Which 1000 loop an N1 opened, so its REF lands on the right party.
+  #party: 'PR' | 'PE' | null = null;
+  #header: Remittance835Header | null = null;
+
+  #claim: Claim835 | null = null;
+  #line: ServiceLine835 | null = null;
+  #claimCount = 0;
+  #claimPaidCents = 0;
+  readonly #statusCounts: Partial<Record<ClaimStatus835, number>> = {};
+
+  readonly #providerAdjustments: ProviderAdjustment835[] = [];
+  #providerAdjustmentCents = 0;
+  readonly #warnings: X12Issue[] = [];
+
+  constructor(
+    private readonly context: SetContext,
+    private readonly onClaim: (header: Remittance835Header, claim: Claim835) => void,
+  ) {}
+
+  segment(segment: X12Segment): void {
+    if (this.#phase === 'start') {
+      if (segment.id !== 'BPR') throw unexpectedSegment(segment, 'BPR', 'cannot open an 835: BPR must follow ST');
+      this.#payment = readPayment(segment, this.#warnings);
+      this.#phase = 'header';
+      return;
+    }
+    switch (segment.id) {
+      case 'TRN':
+        if (this.#phase === 'header' && this.#trace === null) this.#trace = readTrace(segment);
+        return;
+      case 'DTM':
+        this.#readDate(segment);
+        return;
+      case 'N1':
+        if (this.#phase === 'header') this.#readParty(segment);
+        return;
+      case 'REF':
+        this.#readReference(segment);
+        return;
+      case 'LX':
+        if (this.#phase === 'footer') throw unexpectedSegment(segment, 'PLB or SE', 'after PLB: claims must come before provider adjustments');
+        this.#closeClaim();
+        this.#phase = 'claims';
+        return;
+      case 'CLP':
+        if (this.#phase === 'footer') throw unexpectedSegment(segment, 'PLB or SE', 'after PLB: claims must come before provider adjustments');
+        this.#closeClaim();
+        this.#phase = 'claims';
+        this.#claim = readClaim(segment);
+        return;
+      case 'CAS':
+        this.#readAdjustment(segment);
+        return;
+      case 'NM1':
+        if (this.#claim) this.#readName(segment, this.#claim);
+        return;
+      case 'SVC':
+        if (!this.#claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: a service line needs its claim');
+        this.#line = readServiceLine(segment, this.#warnings);
+        this.#claim.serviceLines.push(this.#line);
+        return;
+      case 'PLB':
+        this.#closeClaim();
+        this.#phase = 'footer';
+        this.#readProviderAdjustment(segment);
+        return;
+      case 'BPR':
+        throw unexpectedSegment(segment, 'one BPR per transaction set', 'appears twice');
+      default:
+        // Segments the model does not carry.
+        return;
+    }
+  }
+
+  finish(se: X12Segment): Remittance835Summary {
+    if (this.#phase === 'start') throw unexpectedSegment(se, 'BPR', 'ends the set before its BPR');
+    this.#closeClaim();
+    const header = this.#ensureHeader(se);
+    const claimPaidCents = this.#claimPaidCents;
+    const providerAdjustmentCents = this.#providerAdjustmentCents;
+    const expectedPaymentCents = claimPaidCents - providerAdjustmentCents;
+    const paymentCents = header.payment.netCents;
+    const balanced = paymentCents === expectedPaymentCents;
+    if (!balanced) {
+      this.#warnings.push(
+        x12Issue(
+          'unbalanced',
+          `BPR02 ${paymentCents} cents is not ΣCLP04 ${claimPaidCents} − ΣPLB ${providerAdjustmentCents} = ${expectedPaymentCents} cents (difference ${paymentCents - expectedPaymentCents})`,
+          { segmentNumber: se.segmentNumber, expected: String(expectedPaymentCents), found: String(paymentCents), controlNumber: this.context.controlNumber },
+        ),
+      );
+    }
+    return {
+      ...header,
+      providerAdjustments: this.#providerAdjustments,
+      totals: {
+        claimCount: this.#claimCount,
+        claimPaidCents,
+        providerAdjustmentCents,
+        claimCountByStatus: this.#statusCounts,
+      },
+      balance: {
+        balanced,
+        paymentCents,
+        claimPaidCents,
+        providerAdjustmentCents,
+        expectedPaymentCents,
+        differenceCents: paymentCents - expectedPaymentCents,
+      },
+      warnings: this.#warnings,
+    };
+  }
+
+  /** Fixes the header at the first claim, PLB or SE, and says which header segments were missing. */
+  #ensureHeader(at: { segmentNumber: number; id: string }): Remittance835Header {
+    if (this.#header) return this.#header;
+    const missing = (what: string, expected: string): void => {
+      this.#warnings.push(
+        x12Issue('missing_segment', `The 835 header has no ${what}`, {
+          segmentNumber: at.segmentNumber,
+          expected,
+          found: at.id,
+          controlNumber: this.context.controlNumber,
+        }),
+      );
+    };
+    if (this.#trace === null) missing('TRN (check or EFT trace number)', 'TRN');
+    if (this.#payer === null) missing('payer (N1*PR)', 'N1*PR');
+    if (this.#payee === null) missing('payee (N1*PE)', 'N1*PE');
+    this.#header = {
+      controlNumber: this.context.controlNumber,
+      version: this.context.version,
+      segmentNumber: this.context.segmentNumber,
+      interchangeControlNumber: this.context.interchangeControlNumber,
+      groupControlNumber: this.context.groupControlNumber,
+      payment: this.#payment!,
+      trace: this.#trace,
+      productionDate: this.#productionDate,
+      payer: this.#payer,
+      payee: this.#payee,
+    };
+    return this.#header;
+  }
+
+  #closeClaim(): void {
+    const claim = this.#claim;
+    if (!claim) return;
+    this.#claim = null;
+    this.#line = null;
+    this.#claimCount++;
+    this.#claimPaidCents += claim.paidCents;
+    this.#statusCounts[claim.status] = (this.#statusCounts[claim.status] ?? 0) + 1;
+    this.onClaim(this.#ensureHeader({ segmentNumber: claim.segmentNumber, id: 'CLP' }), claim);
+  }
+
+  #readDate(segment: X12Segment): void {
+    const qualifier = element(segment, 1);
+    const claim = this.#claim;
+    if (!claim) {
+      if (this.#phase === 'header' && qualifier === '405') this.#productionDate = optionalDate(segment, 2, this.#warnings);
+      return;
+    }
+    const line = this.#line;
+    switch (qualifier) {
+      case '232':
+        claim.serviceDateFrom = optionalDate(segment, 2, this.#warnings);
+        return;
+      case '233':
+        claim.serviceDateTo = optionalDate(segment, 2, this.#warnings);
+        return;
+      case '050':
+        claim.receivedDate = optionalDate(segment, 2, this.#warnings);
+        return;
+      case '472':
+        if (line) line.serviceDateFrom = line.serviceDateTo = optionalDate(segment, 2, this.#warnings);
+        return;
+      case '150':
+        if (line) line.serviceDateFrom = optionalDate(segment, 2, this.#warnings);
+        return;
+      case '151':
+        if (line) line.serviceDateTo = optionalDate(segment, 2, this.#warnings);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #readParty(segment: X12Segment): void {
+    const entity = element(segment, 1);
+    const name = element(segment, 2);
+    const idQualifier = optionalElement(segment, 3);
+    const id = optionalElement(segment, 4);
+    if (entity === 'PR') {
+      this.#party = 'PR';
+      this.#payer = { name, id, idQualifier: id === null ? null : idQualifier };
+    } else if (entity === 'PE') {
+      this.#party = 'PE';
+      this.#payee = {
+        name,
+        idQualifier,
+        id,
+        npi: idQualifier === 'XX' ? id : null,
+        taxId: idQualifier === 'FI' ? id : null,
+      };
+    } else {
+      this.#party = null;
+    }
+  }
+
+  #readReference(segment: X12Segment): void {
+    const qualifier = element(segment, 1);
+    const value = optionalElement(segment, 2);
+    if (value === null) return;
+    if (this.#line) {
+      if (qualifier === '6R') this.#line.controlNumber = value;
+      return;
+    }
+    if (this.#phase !== 'header') return;
+    if (this.#party === 'PR' && this.#payer && qualifier === '2U' && this.#payer.id === null) {
+      this.#payer.id = value;
+      this.#payer.idQualifier = '2U';
+    } else if (this.#party === 'PE' && this.#payee && qualifier === 'TJ' && this.#payee.taxId === null) {
+      this.#payee.taxId = value;
+    }
+  }
+
+  #readAdjustment(segment: X12Segment): void {
+    const claim = this.#claim;
+    if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: an adjustment needs its claim');
+    const adjustments = readAdjustments(segment);
+    (this.#line ?? claim).adjustments.push(...adjustments);
+  }
+
+  #readName(segment: X12Segment, claim: Claim835): void {
+    const person: Person835 = {
+      lastName: optionalElement(segment, 3),
+      firstName: optionalElement(segment, 4),
+      middleName: optionalElement(segment, 5),
+      idQualifier: optionalElement(segment, 8),
+      id: optionalElement(segment, 9),
+    };
+    switch (element(segment, 1)) {
+      case 'QC':
+        claim.patient = person;
+        return;
+      case 'IL':
+        claim.insured = person;
+        return;
+      case '74':
+        claim.correctedPatient = person;
+        return;
+      case '82':
+        claim.renderingProvider = person;
+        return;
+      default:
+        return;
+    }
+  }
+
+  #readProviderAdjustment(segment: X12Segment): void {
+    const providerId = requiredElement(segment, 1);
+    const fiscalPeriodDate = optionalDate(segment, 2, this.#warnings);
+    let pairs = 0;
+    for (let pair = 0; pair < PLB_PAIRS; pair++) {
+      const reasonIndex = 3 + pair * 2;
+      const amountIndex = reasonIndex + 1;
+      const reason = element(segment, reasonIndex);
+      const amountText = element(segment, amountIndex);
+      if (reason === '' && amountText === '') continue;
+      if (reason === '') throw missingElement(segment, reasonIndex);
+      const amountCents = requiredCents(segment, amountIndex);
+      const [reasonCode = '', referenceId = ''] = reason.split(segment.delimiters.component);
+      if (reasonCode === '') throw missingElement(segment, reasonIndex);
+      this.#providerAdjustments.push({
+        segmentNumber: segment.segmentNumber,
+        providerId,
+        fiscalPeriodDate,
+        reasonCode,
+        referenceId: referenceId === '' ? null : referenceId,
+        amountCents,
+      });
+      this.#providerAdjustmentCents += amountCents;
+      pairs++;
+    }
+    if (pairs === 0) throw missingElement(segment, 3);
+  }
+}
+
+function readPayment(segment: X12Segment, warnings: X12Issue[]): Payment835 {
+  const handlingCode = requiredElement(segment, 1);
+  const amountCents = requiredCents(segment, 2);
+  const creditDebit = requiredElement(segment, 3);
+  if (creditDebit !== 'C' && creditDebit !== 'D') {
+    throw new X12Error('invalid_element', `BPR03 "${creditDebit}" is neither C (credit) nor D (debit)`, {
+      segmentNumber: segment.segmentNumber,
+      expected: 'C|D',
+      found: creditDebit,
+    });
+  }
+  return {
+    handlingCode,
+    amountCents,
+    creditDebit,
+    method: optionalElement(segment, 4),
+    format: optionalElement(segment, 5),
+    paymentDate: optionalDate(segment, 16, warnings),
+    // A debit is money the payer takes back: it counts against the claims.
+    netCents: creditDebit === 'D' ? -amountCents : amountCents,
+  };
+}
+
+function readTrace(segment: X12Segment): Trace835 {
+  return {
+    type: element(segment, 1),
+    traceNumber: requiredElement(segment, 2),
+    payerId: optionalElement(segment, 3),
+    supplementalCode: optionalElement(segment, 4),
+  };
+}
+
+function readClaim(segment: X12Segment): Claim835 {
+  const patientControlNumber = requiredElement(segment, 1);
+  const status = requiredElement(segment, 2);
+  if (!isClaimStatus835(status)) {
+    throw new X12Error('invalid_element', `CLP02 "${status}" is not a claim status code`, {
+      segmentNumber: segment.segmentNumber,
+      expected: CLAIM_STATUS_CODES.join('|'),
+      found: status,
+    });
+  }
+  return {
+    segmentNumber: segment.segmentNumber,
+    patientControlNumber,
+    status,
+    chargeCents: requiredCents(segment, 3),
+    paidCents: requiredCents(segment, 4),
+    patientResponsibilityCents: optionalCents(segment, 5),
+    filingIndicator: optionalElement(segment, 6),
+    payerClaimControlNumber: optionalElement(segment, 7),
+    facilityCode: optionalElement(segment, 8),
+    frequencyCode: optionalElement(segment, 9),
+    patient: null,
+    insured: null,
+    correctedPatient: null,
+    renderingProvider: null,
+    serviceDateFrom: null,
+    serviceDateTo: null,
+    receivedDate: null,
+    adjustments: [],
+    serviceLines: [],
+  };
+}
+
+function readAdjustments(segment: X12Segment): Adjustment835[] {
+  const group = element(segment, 1);
+  if (!GROUPS.has(group)) {
+    throw new X12Error('invalid_element', `CAS01 "${group}" is not an adjustment group code`, {
+      segmentNumber: segment.segmentNumber,
+      expected: ADJUSTMENT_GROUPS.join('|'),
+      found: group,
+    });
+  }
+  const adjustments: Adjustment835[] = [];
+  for (let triplet = 0; triplet < CAS_TRIPLETS; triplet++) {
+    const reasonIndex = 2 + triplet * 3;
+    const reason = element(segment, reasonIndex);
+    const amountText = element(segment, reasonIndex + 1);
+    const quantity = optionalElement(segment, reasonIndex + 2);
+    if (reason === '' && amountText === '' && quantity === null) continue;
+    if (reason === '') throw missingElement(segment, reasonIndex);
+    adjustments.push({
+      group: group as AdjustmentGroup835,
+      reason,
+      amountCents: requiredCents(segment, reasonIndex + 1),
+      quantity,
+      segmentNumber: segment.segmentNumber,
+    });
+  }
+  if (adjustments.length === 0) throw missingElement(segment, 2);
+  return adjustments;
+}
+
+function readServiceLine(segment: X12Segment, warnings: X12Issue[]): ServiceLine835 {
+  const procedure = readProcedure(segment, 1, warnings);
+  if (procedure === null) throw missingElement(segment, 1);
+  return {
+    segmentNumber: segment.segmentNumber,
+    procedure,
+    chargeCents: lineAmount(segment, 2, warnings),
+    paidCents: lineAmount(segment, 3, warnings),
+    revenueCode: optionalElement(segment, 4),
+    units: optionalQuantity(segment, 5, warnings),
+    originalProcedure: readProcedure(segment, 6, warnings),
+    originalUnits: optionalQuantity(segment, 7, warnings),
+    serviceDateFrom: null,
+    serviceDateTo: null,
+    controlNumber: null,
+    adjustments: [],
+  };
+}
+
+/**
+ * SVC02/SVC03 are required, but files in the wild leave them out of a line
+ * the payer did not price; posting works from CLP04, so the line reads as 0
+ * with a warning rather than failing the whole payment. A malformed amount
+ * still fails: it is not a gap but a wrong number.
+ */
+function lineAmount(segment: X12Segment, index: number, warnings: X12Issue[]): number {
+  const cents = optionalCents(segment, index);
+  if (cents !== null) return cents;
+  warnings.push(
+    x12Issue('missing_element', `${elementName(segment, index)} is empty; the service line reads it as 0`, {
+      segmentNumber: segment.segmentNumber,
+      expected: elementName(segment, index),
+    }),
+  );
+  return 0;
+}
+
+function readProcedure(segment: X12Segment, index: number, warnings: X12Issue[]): Procedure835 | null {
+  const raw = element(segment, index);
+  if (raw === '') return null;
+  let parts = components(segment, index);
+  // Some senders declare one component separator in ISA16 and use another
+  // (ISA16 ':' with "HC>99213"): read the composite as written, and say so.
+  const undeclared = parts.length === 1 ? /^[A-Z0-9]{2}([^A-Za-z0-9 ])[A-Z0-9]/.exec(raw) : null;
+  if (undeclared) {
+    const separator = undeclared[1]!;
+    parts = raw.split(separator);
+    warnings.push(
+      x12Issue('invalid_element', `${elementName(segment, index)} "${raw}" separates its components with "${separator}", not the declared "${segment.delimiters.component}"; read as written`, {
+        segmentNumber: segment.segmentNumber,
+        expected: segment.delimiters.component,
+        found: separator,
+      }),
+    );
+  }
+  const [qualifier = '', code = '', m1 = '', m2 = '', m3 = '', m4 = '', description = ''] = parts;
+  if (code === '') {
+    warnings.push(
+      x12Issue('missing_element', `${elementName(segment, index)} has no procedure code after "${qualifier}"`, {
+        segmentNumber: segment.segmentNumber,
+        expected: `${elementName(segment, index)}-2`,
+      }),
+    );
+  }
+  return {
+    qualifier,
+    code,
+    modifiers: [m1, m2, m3, m4].filter((modifier) => modifier !== ''),
+    description: description === '' ? null : description,
+  };
+}

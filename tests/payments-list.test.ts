@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeLocation, makePatient, makePayment } from './helpers/factories.ts';
+import { dialects } from './helpers/test-database.ts';
+import { json, useTestApp } from './helpers/test-app.ts';
+
+describe.each(dialects)('payments list and dashboard on %s', (dialect) => {
+  const t = useTestApp(dialect);
+  const made: Record<string, any> = {};
+  let north: any;
+  let south: any;
+
+  beforeAll(async () => {
+    north = await makeLocation(t, t.admin, 'North');
+    south = await makeLocation(t, t.admin, 'South');
+    const zoe = await makePatient(t, t.admin, { firstName: 'Zoe', lastName: 'Adams' });
+    const amir = await makePatient(t, t.admin, { firstName: 'Amir', lastName: 'Zeller' });
+    const mary = await makePatient(t, t.admin, { firstName: 'Mary', lastName: "O'Neil" });
+    made.a = await makePayment(t, zoe.id, { amountCents: 3000, locationId: north.id, dueDate: '2026-05-01', status: 'paid', paidDate: '2026-10-03' });
+    made.b = await makePayment(t, amir.id, { amountCents: 1000, locationId: south.id, dueDate: '2026-01-15' });
+    made.c = await makePayment(t, mary.id, { amountCents: 2000, locationId: north.id, status: 'draft' });
+    made.d = await makePayment(t, zoe.id, { amountCents: 4000, locationId: south.id, dueDate: '2026-03-01', status: 'paid', paidDate: '2026-09-20' });
+    made.e = await makePayment(t, amir.id, { amountCents: 500, locationId: north.id });
+    json(await t.request('POST', `/api/v1/payments/${made.e.id}/status`, { body: { status: 'processing' } }), 200);
+    // Another practice's payments never appear.
+    const stranger = await makePatient(t, t.otherAdmin, { firstName: 'Zoe', lastName: 'Adams' });
+    await makePayment(t, stranger.id, { amountCents: 99900, status: 'paid' }, t.otherAdmin);
+  });
+
+  async function list(query: string) {
+    return json(await t.request('GET', `/api/v1/payments?${query}`), 200);
+  }
+  const numbers = (page: any) => page.items.map((p: any) => p.number);
+
+  it('filters by several statuses and by location', async () => {
+    expect(numbers(await list('status=paid,draft&sort=amount&order=asc'))).toEqual([made.c.number, made.a.number, made.d.number]);
+    expect(numbers(await list(`locationId=${north.id}&sort=amount&order=asc`))).toEqual([made.e.number, made.c.number, made.a.number]);
+    expect(numbers(await list(`locationId=${north.id}&status=paid`))).toEqual([made.a.number]);
+  });
+
+  it('refuses an unknown status with problem+json', async () => {
+    const response = await t.request('GET', '/api/v1/payments?status=paid,bogus');
+    expect(json(response, 400).detail).toContain('bogus');
+  });
+
+  it.each([
+    ['amount', 'asc', ['e', 'b', 'c', 'a', 'd']],
+    ['amount', 'desc', ['d', 'a', 'c', 'b', 'e']],
+    ['createdAt', 'asc', ['a', 'b', 'c', 'd', 'e']],
+    ['createdAt', 'desc', ['e', 'd', 'c', 'b', 'a']],
+    ['patientName', 'asc', ['a', 'd', 'c', 'b', 'e']],
+    ['patientName', 'desc', ['e', 'b', 'c', 'd', 'a']],
+    ['status', 'asc', ['c', 'a', 'd', 'b', 'e']],
+    ['status', 'desc', ['e', 'b', 'd', 'a', 'c']],
+  ])('sorts by %s %s', async (sort, order, keys) => {
+    expect(numbers(await list(`sort=${sort}&order=${order}`))).toEqual(keys.map((k) => made[k].number));
+  });
+
+  it('sorts by due date both ways, payments without one grouped at one end', async () => {
+    const asc = numbers(await list('sort=dueDate&order=asc'));
+    const dated = asc.filter((n: string) => [made.a.number, made.b.number, made.d.number].includes(n));
+    expect(dated).toEqual([made.b.number, made.d.number, made.a.number]);
+    const desc = numbers(await list('sort=dueDate&order=desc'));
+    expect(desc.filter((n: string) => dated.includes(n))).toEqual([...dated].reverse());
+  });
+
+  it('searches by payment number or patient name, case-insensitive and partial', async () => {
+    expect(numbers(await list(`search=${made.c.number}`))).toEqual([made.c.number]);
+    expect(numbers(await list(`search=${made.c.number.toLowerCase()}`))).toEqual([made.c.number]);
+    expect(numbers(await list('search=ZOE&sort=amount'))).toEqual([made.d.number, made.a.number]);
+    expect(numbers(await list('search=zel&sort=amount'))).toEqual([made.b.number, made.e.number]);
+    expect(numbers(await list("search=o'ne"))).toEqual([made.c.number]);
+    expect(numbers(await list('search=adams zoe&sort=amount'))).toEqual([made.d.number, made.a.number]);
+    expect((await list('search=100%25')).total).toBe(0);
+  });
+
+  it('pages with a total', async () => {
+    const page1 = await list('sort=amount&order=asc&pageSize=2&page=1');
+    const page3 = await list('sort=amount&order=asc&pageSize=2&page=3');
+    expect(page1).toMatchObject({ total: 5, page: 1, pageSize: 2 });
+    expect(numbers(page1)).toEqual([made.e.number, made.b.number]);
+    expect(numbers(page3)).toEqual([made.d.number]);
+  });
+
+  it('exports the current filter as CSV', async () => {
+    const response = await t.request('GET', '/api/v1/payments/export.csv?status=paid&sort=amount&order=asc');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/csv');
+    const lines = response.body.trim().split('\r\n');
+    expect(lines[0]).toBe('number,status,patient,location,amountCents,refundedCents,type,method,checkNumber,dueDate,paidDate,createdAt,memo');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual([made.a.number, made.d.number]);
+  });
+
+  it('sums the dashboard, per location too', async () => {
+    const all = json(await t.request('GET', '/api/v1/dashboard'), 200);
+    expect(all.totalCollectedCents).toBe(7000);
+    expect(all.outstandingCents).toBe(1000 + 2000 + 500);
+    expect(all.byStatus).toMatchObject({ paid: 2, pending: 1, draft: 1, processing: 1, refunded: 0 });
+    expect(all.monthly).toHaveLength(12);
+    const months = Object.fromEntries(all.monthly.map((m: any) => [m.month, m.collectedCents]));
+    expect(months['2026-10']).toBe(3000);
+    expect(months['2026-09']).toBe(4000);
+    const northOnly = json(await t.request('GET', `/api/v1/dashboard?locationId=${north.id}`), 200);
+    expect(northOnly).toMatchObject({ totalCollectedCents: 3000, outstandingCents: 2500 });
+  });
+});
