@@ -80,9 +80,9 @@ describe.each(dialects)('the ledger CLI and server start on %s', (dialect) => {
       });
       expect(login.status).toBe(200);
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-      const payments = await (await fetch(`${base}/api/v1/payments?pageSize=1`, { headers: { cookie } })).json();
+      const payments = (await (await fetch(`${base}/api/v1/payments?pageSize=1`, { headers: { cookie } })).json()) as { total: number };
       expect(payments.total).toBeGreaterThanOrEqual(150);
-      const dashboard = await (await fetch(`${base}/api/v1/dashboard`, { headers: { cookie } })).json();
+      const dashboard = (await (await fetch(`${base}/api/v1/dashboard`, { headers: { cookie } })).json()) as { byStatus: Record<string, number> };
       for (const status of ['draft', 'pending', 'processing', 'paid', 'failed', 'cancelled', 'voided']) {
         expect(dashboard.byStatus[status], status).toBeGreaterThan(0);
       }
