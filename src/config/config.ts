@@ -25,6 +25,10 @@ const envSchema = z.object({
   MAX_DOCUMENT_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   REFUND_REVIEW_DAYS: z.coerce.number().int().positive().default(45),
   NODE_ENV: z.string().default('development'),
+  PAYMENT_PROCESSOR: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  STRIPE_API_BASE: z.string().url().optional(),
 });
 
 export interface Config {
@@ -41,6 +45,11 @@ export interface Config {
   refundReviewDays: number;
   /** Secure cookies only when served over https. */
   secureCookies: boolean;
+  /** The card processor: the built-in sandbox unless Stripe is configured. */
+  processor: 'sandbox' | 'stripe';
+  stripeSecretKey: string | undefined;
+  stripeWebhookSecret: string | undefined;
+  stripeApiBase: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -63,5 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
     refundReviewDays: e.REFUND_REVIEW_DAYS,
     secureCookies: publicUrl.startsWith('https://'),
+    processor: e.PAYMENT_PROCESSOR,
+    stripeSecretKey: e.STRIPE_SECRET_KEY,
+    stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
+    stripeApiBase: e.STRIPE_API_BASE,
   };
 }

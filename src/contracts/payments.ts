@@ -18,6 +18,8 @@ export const createPaymentBody = z.object({
   memo: z.string().trim().max(2000).optional(),
   status: z.enum(['draft', 'pending', 'paid']).optional(),
   paidDate: calendarDate.optional(),
+  /** For card payments taken on a terminal or elsewhere: the processor's charge id, so refunds can go back through it. */
+  processorReference: z.string().trim().min(1).max(255).optional(),
 });
 export type CreatePaymentBody = z.infer<typeof createPaymentBody>;
 
@@ -145,4 +147,45 @@ export const dashboard = z.object({
   outstandingCents: cents,
   monthly: z.array(z.object({ month: z.string(), collectedCents: cents })),
   byStatus: z.record(z.string(), z.number().int()),
+});
+
+export const refundBody = z
+  .object({
+    amountCents: amountCents.optional(),
+    full: z.literal(true).optional(),
+    reason: z.enum(['patient_request', 'billing_error', 'service_not_rendered', 'duplicate_charge', 'insurance_adjustment', 'other'], {
+      error: 'reason is one of patient_request, billing_error, service_not_rendered, duplicate_charge, insurance_adjustment, other',
+    }),
+    notes: z.string().trim().max(2000).optional(),
+    asCredit: z.boolean().optional(),
+  })
+  .refine((b) => (b.full === true) !== (b.amountCents !== undefined), 'send either amountCents (a partial refund) or full: true');
+
+export const refund = z.object({
+  id,
+  paymentId: id,
+  patientId: id,
+  amountCents: cents,
+  reason: z.string(),
+  notes: z.string().nullable(),
+  method: z.enum(['processor', 'cash', 'check', 'recorded', 'credit']),
+  status: z.enum(['pending', 'succeeded', 'failed']),
+  processorReference: z.string().nullable(),
+  failureReason: z.string().nullable(),
+  creditId: z.string().nullable(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  settledAt: z.string().nullable(),
+});
+
+export const applyPaymentBody = z.object({ treatmentId: id, amountCents });
+export const application = z.object({
+  id,
+  paymentId: id,
+  treatmentId: id,
+  patientId: id,
+  amountCents: cents,
+  createdAt: z.string(),
+  createdBy: z.string(),
+  removedAt: z.string().nullable(),
 });

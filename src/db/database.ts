@@ -17,6 +17,8 @@ export interface Database {
   treatmentLines: TreatmentLineTable;
   payments: PaymentTable;
   applications: ApplicationTable;
+  refunds: RefundTable;
+  credits: CreditTable;
   paymentNotes: PaymentNoteTable;
   paymentDocuments: PaymentDocumentTable;
   auditEvents: AuditEventTable;
@@ -108,6 +110,8 @@ export interface TreatmentTable {
   physician: string;
   chargeCents: number;
   patientResponsibilityCents: number;
+  /** Sum of active applications: the treatment's limit is enforced on it with a conditional update. */
+  appliedCents: ColumnType<number, number | undefined, number>;
   createdAt: string;
 }
 
@@ -132,6 +136,8 @@ export interface PaymentTable {
   treatmentId: string | null;
   amountCents: number;
   refundedCents: number;
+  /** Reserved for refunds still with the processor; refunded + refunding never exceeds the amount. */
+  refundingCents: ColumnType<number, number | undefined, number>;
   appliedCents: number;
   status: string;
   type: string;
@@ -142,6 +148,9 @@ export interface PaymentTable {
   memo: string | null;
   linkToken: string | null;
   linkExpiresAt: string | null;
+  /** The processor's charge id for card and online payments; refunds go back through it. */
+  processorReference: ColumnType<string | null, string | null | undefined, string | null>;
+  cardLast4: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: string;
   createdBy: string;
   updatedAt: string;
@@ -159,6 +168,43 @@ export interface ApplicationTable {
   /** Unapplying keeps the record and stamps it; only active applications count. */
   removedAt: string | null;
   removedBy: string | null;
+}
+
+export interface RefundTable {
+  id: string;
+  practiceId: string;
+  paymentId: string;
+  patientId: string;
+  amountCents: number;
+  reason: string;
+  notes: string | null;
+  method: string;
+  status: string;
+  processorReference: string | null;
+  processorKey: string | null;
+  failureReason: string | null;
+  failureKind: string | null;
+  creditId: string | null;
+  idempotencyKey: string | null;
+  createdAt: string;
+  createdBy: string;
+  settledAt: string | null;
+}
+
+export interface CreditTable {
+  id: string;
+  practiceId: string;
+  patientId: string;
+  amountCents: number;
+  remainingCents: number;
+  source: string;
+  refundId: string | null;
+  paymentId: string | null;
+  transferredFromId: string | null;
+  reference: string | null;
+  description: string | null;
+  createdAt: string;
+  createdBy: string;
 }
 
 export interface PaymentNoteTable {

@@ -13,6 +13,7 @@ const permissions = {
   'patients:write': ['admin', 'biller', 'front_desk'],
   'treatments:write': ['admin', 'biller', 'front_desk'],
   'refunds:write': ['admin', 'biller'],
+  'applications:write': ['admin', 'biller'],
   'credits:write': ['admin', 'biller'],
   'credits:transfer': ['admin'],
   'remittance:write': ['admin', 'biller'],

@@ -20,6 +20,10 @@ import { patientRoutes } from './routes/patients.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { locationRoutes } from './routes/practice-setup.ts';
 import { treatmentRoutes } from './routes/treatments.ts';
+import { creditRoutes } from './routes/credits.ts';
+import { refundRoutes } from './routes/refunds.ts';
+import { createProcessor } from '../services/processors/create-processor.ts';
+import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
@@ -27,6 +31,8 @@ export interface BuildOptions {
   config: Config;
   database: DatabaseHandle;
   logger?: FastifyServerOptions['logger'];
+  /** The card processor; made from the config unless a test passes its own. */
+  processor?: PaymentProcessor;
 }
 
 /**
@@ -34,7 +40,7 @@ export interface BuildOptions {
  * server entry point listens. Plugins load in a fixed order: security
  * headers, cookies, auth, then the API, the docs and the web app.
  */
-export async function buildApp({ config, database, logger = false }: BuildOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, database, logger = false, processor = createProcessor(config) }: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     bodyLimit: 1024 * 1024,
@@ -91,7 +97,7 @@ export async function buildApp({ config, database, logger = false }: BuildOption
   );
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  const deps = { db: database.db, config };
+  const deps = { db: database.db, config, processor };
   await app.register(
     async (api) => {
       await api.register(authRoutes, deps);
@@ -99,6 +105,8 @@ export async function buildApp({ config, database, logger = false }: BuildOption
       await api.register(patientRoutes, deps);
       await api.register(treatmentRoutes, deps);
       await api.register(paymentRoutes, deps);
+      await api.register(refundRoutes, deps);
+      await api.register(creditRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

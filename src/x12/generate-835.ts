@@ -547,7 +547,8 @@ interface Plb {
 }
 
 function providerAdjustments(rng: Random, claims: readonly Claim[]): Plb[] {
-  if (!rng.chance(40)) return [];
+  // An empty remittance is a plain notification.
+  if (claims.length === 0 || !rng.chance(40)) return [];
   const result: Plb[] = [];
   for (let s = 0, n = rng.int(1, 2); s < n; s++) {
     const items: Plb['items'] = [];

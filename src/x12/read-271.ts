@@ -65,12 +65,13 @@ function openEligibility(context: SetContext): SetReader<Eligibility271> {
 
 type Level = 'source' | 'receiver' | 'subscriber' | 'dependent' | null;
 
-const HL_LEVELS: Record<string, Exclude<Level, null>> = {
-  '20': 'source',
-  '21': 'receiver',
-  '22': 'subscriber',
-  '23': 'dependent',
-};
+// A Map, not an object literal: HL03 is untrusted text and could be "__proto__".
+const HL_LEVELS: ReadonlyMap<string, Exclude<Level, null>> = new Map([
+  ['20', 'source'],
+  ['21', 'receiver'],
+  ['22', 'subscriber'],
+  ['23', 'dependent'],
+]);
 
 const NETWORK: ReadonlySet<string> = new Set(['Y', 'N', 'W', 'U']);
 
@@ -165,7 +166,7 @@ class Eligibility271Reader implements SetReader<Eligibility271> {
   #openLevel(segment: X12Segment): void {
     const id = requiredElement(segment, 1);
     const code = element(segment, 3);
-    const level = HL_LEVELS[code] ?? null;
+    const level = HL_LEVELS.get(code) ?? null;
     if (level === null) {
       this.#result.warnings.push(
         x12Issue('invalid_element', `HL03 "${code}" is not a 271 level (20, 21, 22, 23); its loop is passed over`, {

@@ -34,9 +34,6 @@ export interface TokenizerOptions {
   maxSegmentLength?: number;
 }
 
-/** Used when the data has no ISA header. */
-export const DEFAULT_DELIMITERS: X12Delimiters = { element: '*', component: ':', repetition: '^', segment: '~' };
-
 type Emit = (segment: X12Segment) => void;
 
 const NEED_MORE = Symbol('need more data');
@@ -161,6 +158,8 @@ export class X12Tokenizer {
         const detected = detectDelimiters(buf, pos, final);
         if (detected === NEED_MORE) break;
         if (detected === null) {
+          // Wait for 20 characters so the error reads the same however the data was chunked.
+          if (!final && n - pos < 20) break;
           throw new X12Error('not_x12', 'The data is not X12: it starts with neither an ISA header nor a segment', {
             segmentNumber: null,
             expected: 'ISA',
@@ -172,7 +171,7 @@ export class X12Tokenizer {
           x12Issue(
             'missing_envelope',
             `No ISA header: assumed "${detected.element}" between elements, "${printable(detected.segment)}" after segments, "${detected.component}" inside composites`,
-            { segmentNumber: 1, expected: 'ISA', found: buf.slice(pos, pos + 20) },
+            { segmentNumber: 1, expected: 'ISA', found: buf.slice(pos, buf.indexOf(detected.element, pos) + 1) },
           ),
         );
       }
@@ -288,11 +287,12 @@ function readIsaHeader(buf: string, pos: number, final: boolean, segmentNumber: 
   for (; i < limit; i++) {
     if (buf[i] === element && ++separators === 16) break;
   }
-  const invalid = (why: string): X12Error =>
+  // `found` stops at what is certainly buffered, so the error reads the same however the data was chunked.
+  const invalid = (why: string, seen = pos + 40): X12Error =>
     new X12Error('invalid_envelope', `The ISA header cannot be read: ${why}; this interchange is skipped`, {
       segmentNumber,
       expected: 'ISA with 16 elements, then the segment terminator',
-      found: buf.slice(pos, pos + 40),
+      found: buf.slice(pos, Math.min(seen, pos + 40)),
     });
   if (separators < 16) {
     if (!final && n < pos + MAX_ISA_LENGTH) return NEED_MORE;
@@ -305,10 +305,10 @@ function readIsaHeader(buf: string, pos: number, final: boolean, segmentNumber: 
   const component = buf[i + 1]!;
   const segment = buf[i + 2]!;
   if (isAlphanumeric(component.charCodeAt(0)) || component === element) {
-    return invalid(`"${component}" cannot be the component separator (ISA16)`);
+    return invalid(`"${component}" cannot be the component separator (ISA16)`, i + 3);
   }
   if (isAlphanumeric(segment.charCodeAt(0)) || segment === ' ' || segment === element || segment === component) {
-    return invalid(`"${printable(segment)}" cannot be the segment terminator`);
+    return invalid(`"${printable(segment)}" cannot be the segment terminator`, i + 3);
   }
   const elements = buf.slice(pos, i + 2).split(element);
   const isa11 = elements[11] ?? '';

@@ -7,6 +7,7 @@ import { cliActor, type Actor } from '../../src/services/actor.ts';
 import { createApiToken } from '../../src/services/auth/create-api-token.ts';
 import { verifyLedger } from '../../src/services/ledger/verify-ledger.ts';
 import { createPractice } from '../../src/services/practices/create-practice.ts';
+import { SandboxProcessor } from '../../src/services/processors/sandbox-processor.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface Caller {
@@ -19,6 +20,8 @@ export interface TestApp {
   app: FastifyInstance;
   database: TestDatabase;
   config: Config;
+  /** The sandbox card processor the app talks to (it counts the refunds it really made). */
+  processor: SandboxProcessor;
   /** Practice A: where most tests work. */
   admin: Caller;
   biller: Caller;
@@ -54,7 +57,8 @@ export function useTestApp(dialect: Dialect, configOverrides: Partial<Config> = 
       publicUrl: 'http://ledger.test',
       ...configOverrides,
     };
-    ctx.app = await buildApp({ config: ctx.config, database: ctx.database.handle });
+    ctx.processor = new SandboxProcessor({ timeoutMs: 20 });
+    ctx.app = await buildApp({ config: ctx.config, database: ctx.database.handle, processor: ctx.processor });
     const db = ctx.database.handle.db;
     const a = await createPractice(db, { slug: 'alpha', name: 'Alpha Clinic' });
     const b = await createPractice(db, { slug: 'beta', name: 'Beta Clinic' });

@@ -22,6 +22,8 @@ export const accounts = [
   'provider_adjustment',
   /** Revenue recognised when a treatment is charged. */
   'charges',
+  /** Credits granted by hand (goodwill, corrections): the practice's cost. */
+  'credit_adjustment',
 ] as const;
 export type Account = (typeof accounts)[number];
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { nowIso } from '../../db/ids.ts';
+import { findStoredResponse, storeResponse, type IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
 import type { Db, Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { actorOf } from './authentication.ts';
@@ -10,11 +10,19 @@ export interface IdempotentResult<T, S extends number> {
   body: T;
 }
 
-function requestHash(request: FastifyRequest): string {
-  return createHash('sha256')
+/** The request's Idempotency-Key with a fingerprint of method, route, params and body; undefined without the header. */
+export function idempotencyOf(request: FastifyRequest): IdempotencyRequest | undefined {
+  const raw = request.headers['idempotency-key'];
+  if (raw === undefined) return undefined;
+  const key = String(raw);
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+  }
+  const requestHash = createHash('sha256')
     .update(`${request.method} ${request.routeOptions.url ?? ''} ${JSON.stringify(request.params ?? {})} `)
     .update(JSON.stringify(request.body ?? null))
     .digest('hex');
+  return { practiceId: actorOf(request).practiceId, key, requestHash };
 }
 
 /**
@@ -30,39 +38,16 @@ export async function idempotent<T, S extends number>(
   status: S,
   operation: (trx: Trx) => Promise<T>,
 ): Promise<IdempotentResult<T, S>> {
-  const raw = request.headers['idempotency-key'];
-  if (raw === undefined) return { status, body: await db.transaction().execute(operation) };
-  const key = String(raw);
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
-  }
-  const practiceId = actorOf(request).practiceId;
-  const hash = requestHash(request);
-
-  const replay = async (trxOrDb: Db): Promise<IdempotentResult<T, S> | undefined> => {
-    const stored = await trxOrDb
-      .selectFrom('idempotencyKeys')
-      .selectAll()
-      .where('practiceId', '=', practiceId)
-      .where('key', '=', key)
-      .executeTakeFirst();
-    if (!stored) return undefined;
-    if (stored.requestHash !== hash) {
-      throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request.');
-    }
-    // A key is bound to one route, which always answers success with the same status.
-    return { status: stored.responseStatus as S, body: JSON.parse(stored.responseBody) as T };
-  };
-
+  const idempotency = idempotencyOf(request);
+  if (!idempotency) return { status, body: await db.transaction().execute(operation) };
+  // A key is bound to one route, which always answers success with the same status.
+  const replay = async (from: Db) => findStoredResponse<T>(from, idempotency) as Promise<IdempotentResult<T, S> | undefined>;
   try {
     return await db.transaction().execute(async (trx) => {
       const earlier = await replay(trx);
       if (earlier) return earlier;
       const body = await operation(trx);
-      await trx
-        .insertInto('idempotencyKeys')
-        .values({ practiceId, key, requestHash: hash, responseStatus: status, responseBody: JSON.stringify(body), createdAt: nowIso() })
-        .execute();
+      await storeResponse(trx, idempotency, status, body);
       return { status, body };
     });
   } catch (error) {

@@ -31,13 +31,15 @@ import { addPaymentDocument, listPaymentDocuments, openPaymentDocument } from '.
 import { addPaymentNote, listPaymentNotes } from '../../services/payments/payment-notes.ts';
 import { namesFor, toPayment, todayUtc } from '../../services/payments/payment-views.ts';
 import { updatePayment } from '../../services/payments/update-payment.ts';
+import { chargePayment } from '../../services/payments/charge-payment.ts';
+import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
 import { toCsv } from '../csv.ts';
 import { actorOf } from '../plugins/authentication.ts';
 import { idempotent } from '../plugins/idempotency.ts';
 
 const params = z.object({ id });
 
-export async function paymentRoutes(app: FastifyInstance, { db, config }: { db: Db; config: Config }) {
+export async function paymentRoutes(app: FastifyInstance, { db, config, processor }: { db: Db; config: Config; processor: PaymentProcessor }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const store = { dataDir: config.dataDir, maxBytes: config.maxDocumentBytes };
   const view = async (trx: Db, row: PaymentRow) => toPayment(row, await namesFor(trx, row), config.publicUrl);
@@ -153,6 +155,25 @@ export async function paymentRoutes(app: FastifyInstance, { db, config }: { db: 
         view(trx, await changePaymentStatus(trx, actor, request.params.id, request.body)),
       );
       return reply.status(result.status).send(result.body);
+    },
+  );
+
+  r.post(
+    '/payments/:id/charge',
+    {
+      config: { permission: 'payments:write' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Charge a Pending or Failed payment through the card processor: Processing, then Paid or Failed',
+        params,
+        body: z.object({ source: z.string().trim().min(1).max(255), method: z.enum(['card', 'online']).optional() }),
+        response: { 200: payment.extend({ failure: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const result = await chargePayment(db, actor, request.params.id, request.body, processor);
+      return { ...(await view(db, result.payment)), failure: result.failure };
     },
   );
 

@@ -108,39 +108,36 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** The three figures of the balance pane, summed from payments, applications and treatments. */
+/** The three figures of the balance pane, summed from treatments, payments and credit lots. */
 export async function patientBalance(db: Db, actor: Actor, patientId: string) {
   const responsibility = await db
     .selectFrom('treatments')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('patientResponsibilityCents'), eb.val(0)).as('total'))
+    .select(sql<number>`coalesce(sum(patient_responsibility_cents - applied_cents), 0)`.as('total'))
     .where('practiceId', '=', actor.practiceId)
     .where('patientId', '=', patientId)
-    .executeTakeFirstOrThrow();
-  const applied = await db
-    .selectFrom('applications')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amountCents'), eb.val(0)).as('total'))
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', '=', patientId)
-    .where('removedAt', 'is', null)
     .executeTakeFirstOrThrow();
   // Over-applied payments are a work-list item, not negative funds: only positive remainders count here.
   const unapplied = await db
     .selectFrom('payments')
     .select(
-      sql<number>`coalesce(sum(case when amount_cents - refunded_cents - applied_cents > 0 then amount_cents - refunded_cents - applied_cents else 0 end), 0)`.as(
+      sql<number>`coalesce(sum(case when amount_cents - refunded_cents - refunding_cents - applied_cents > 0 then amount_cents - refunded_cents - refunding_cents - applied_cents else 0 end), 0)`.as(
         'total',
       ),
     )
     .where('practiceId', '=', actor.practiceId)
     .where('patientId', '=', patientId)
     .where('status', 'in', [...collectedStatuses])
-    .where('method', '!=', 'patient_credit')
+    .executeTakeFirstOrThrow();
+  const credit = await db
+    .selectFrom('credits')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('remainingCents'), eb.val(0)).as('total'))
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', '=', patientId)
     .executeTakeFirstOrThrow();
   return {
-    patientResponsibilityCents: Number(responsibility.total) - Number(applied.total),
+    patientResponsibilityCents: Number(responsibility.total),
     unappliedCents: Number(unapplied.total),
-    // Patient credits arrive with the refunds and credits work; none exist before it.
-    creditCents: 0,
+    creditCents: Number(credit.total),
   };
 }
 
@@ -163,15 +160,8 @@ export async function getPatient(db: Db, actor: Actor, patientId: string) {
       'locations.name as locationName',
       'treatments.chargeCents',
       'treatments.patientResponsibilityCents',
+      'treatments.appliedCents',
     ])
-    .select((eb) =>
-      eb
-        .selectFrom('applications')
-        .select((e2) => e2.fn.coalesce(e2.fn.sum<number>('applications.amountCents'), e2.val(0)).as('a'))
-        .whereRef('applications.treatmentId', '=', 'treatments.id')
-        .where('applications.removedAt', 'is', null)
-        .as('appliedCents'),
-    )
     .where('treatments.practiceId', '=', actor.practiceId)
     .where('treatments.patientId', '=', patientId)
     .orderBy('treatments.serviceDate', 'desc')
@@ -194,7 +184,7 @@ export async function getPatient(db: Db, actor: Actor, patientId: string) {
       locationName: t.locationName,
       chargeCents: t.chargeCents,
       patientResponsibilityCents: t.patientResponsibilityCents,
-      balanceCents: t.patientResponsibilityCents - Number(t.appliedCents ?? 0),
+      balanceCents: t.patientResponsibilityCents - t.appliedCents,
     })),
   };
 }

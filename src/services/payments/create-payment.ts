@@ -28,6 +28,11 @@ export async function createPayment(db: Db, actor: Actor, input: CreatePaymentBo
   if (input.method === 'patient_credit') {
     throw new AppError('business_rule', 'Patient Credit payments are made by applying a credit to a treatment.');
   }
+  return insertPayment(db, actor, input);
+}
+
+/** Creates any payment, Patient Credit ones included (those only through applying a credit). */
+export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBody): Promise<PaymentRow> {
   const status = input.status ?? 'pending';
   if (input.paidDate && status !== 'paid') {
     throw new AppError('validation_failed', 'paidDate is only for a payment created as paid.');
@@ -65,6 +70,9 @@ export async function createPayment(db: Db, actor: Actor, input: CreatePaymentBo
       memo: input.memo ?? null,
       linkToken: null,
       linkExpiresAt: null,
+      processorReference: input.processorReference ?? null,
+      cardLast4: null,
+      refundingCents: 0,
       createdAt: now,
       createdBy: actor.name,
       updatedAt: now,

@@ -12,10 +12,12 @@ import type { Actor } from '../actor.ts';
  */
 export async function recordPaymentReceived(trx: Trx, actor: Actor, payment: PaymentRow): Promise<void> {
   const dims = { patientId: payment.patientId, paymentId: payment.id, treatmentId: payment.treatmentId };
+  // A Patient Credit payment is funded from the patient's credit, not from money arriving.
+  const source = payment.method === 'patient_credit' ? { account: 'patient_credit' as const, patientId: payment.patientId } : { account: 'cash_clearing' as const, ...dims };
   await postJournalEntry(trx, actor, {
     kind: 'payment_received',
     paymentId: payment.id,
     memo: `${formatPaymentNumber(payment.number)} received (${payment.method ?? 'unspecified'})`,
-    lines: transfer(payment.amountCents, { account: 'cash_clearing', ...dims }, { account: 'patient_unapplied', ...dims }),
+    lines: transfer(payment.amountCents, source, { account: 'patient_unapplied', ...dims }),
   });
 }

@@ -37,6 +37,7 @@ export async function createTreatment(db: Db, actor: Actor, input: CreateTreatme
       physician: input.physician,
       chargeCents,
       patientResponsibilityCents: selfPay ? chargeCents : 0,
+      appliedCents: 0,
       createdAt: nowIso(),
     };
     await trx.insertInto('treatments').values(row).execute();
@@ -90,7 +91,7 @@ export async function requireTreatment(db: Db, actor: Actor, treatmentId: string
 
 export async function getTreatment(db: Db, actor: Actor, treatmentId: string, today = new Date().toISOString().slice(0, 10)) {
   const row = await requireTreatment(db, actor, treatmentId);
-  const [location, lines, payments, applied] = await Promise.all([
+  const [location, lines, payments] = await Promise.all([
     db.selectFrom('locations').select('name').where('id', '=', row.locationId).executeTakeFirstOrThrow(),
     db
       .selectFrom('treatmentLines')
@@ -105,12 +106,6 @@ export async function getTreatment(db: Db, actor: Actor, treatmentId: string, to
       .where('treatmentId', '=', treatmentId)
       .orderBy('number')
       .execute(),
-    db
-      .selectFrom('applications')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amountCents'), eb.val(0)).as('total'))
-      .where('treatmentId', '=', treatmentId)
-      .where('removedAt', 'is', null)
-      .executeTakeFirstOrThrow(),
   ]);
   return {
     id: row.id,
@@ -123,7 +118,7 @@ export async function getTreatment(db: Db, actor: Actor, treatmentId: string, to
     lines,
     chargeCents: row.chargeCents,
     patientResponsibilityCents: row.patientResponsibilityCents,
-    balanceCents: row.patientResponsibilityCents - Number(applied.total),
+    balanceCents: row.patientResponsibilityCents - row.appliedCents,
     payments: payments.map((p) => ({
       id: p.id,
       number: formatPaymentNumber(p.number),

@@ -1,0 +1,132 @@
+import { sql } from 'kysely';
+import { newId, nowIso } from '../../db/ids.ts';
+import { recordAudit } from '../../db/repositories/audit.ts';
+import { postJournalEntry } from '../../db/repositories/journal.ts';
+import { enqueueEvent } from '../../db/repositories/outbox.ts';
+import { inTransaction, type Db } from '../../db/transaction.ts';
+import { AppError } from '../../domain/errors.ts';
+import { transfer } from '../../domain/ledger/journal.ts';
+import type { Actor } from '../actor.ts';
+import { requirePayment } from '../payments/payment-views.ts';
+import { requireTreatment } from '../treatments/treatments.ts';
+
+export function toApplication(row: { id: string; paymentId: string; treatmentId: string; patientId: string; amountCents: number; createdAt: string; createdBy: string; removedAt: string | null }) {
+  return {
+    id: row.id,
+    paymentId: row.paymentId,
+    treatmentId: row.treatmentId,
+    patientId: row.patientId,
+    amountCents: Number(row.amountCents),
+    createdAt: row.createdAt,
+    createdBy: row.createdBy,
+    removedAt: row.removedAt,
+  };
+}
+
+/**
+ * Applies part of a payment to a treatment's patient responsibility: an
+ * explicit record, never implied. Both limits live in the writes: the
+ * payment's unapplied money and the treatment's open balance.
+ */
+export async function applyPayment(db: Db, actor: Actor, paymentId: string, input: { treatmentId: string; amountCents: number }) {
+  const x = input.amountCents;
+  return inTransaction(db, async (trx) => {
+    const payment = await requirePayment(trx, actor, paymentId);
+    const treatment = await requireTreatment(trx, actor, input.treatmentId);
+    if (treatment.patientId !== payment.patientId) {
+      throw new AppError('validation_failed', "A payment can only be applied to its own patient's treatments.");
+    }
+    if (payment.status !== 'paid' && payment.status !== 'partially_refunded') {
+      throw new AppError('business_rule', 'Only money received (a Paid or Partially Refunded payment) can be applied.');
+    }
+    const fromPayment = await trx
+      .updateTable('payments')
+      .set((eb) => ({ appliedCents: eb('appliedCents', '+', x), updatedAt: nowIso() }))
+      .where('id', '=', paymentId)
+      .where(sql<boolean>`applied_cents + ${x} <= amount_cents - refunded_cents - refunding_cents`)
+      .executeTakeFirst();
+    if (Number(fromPayment.numUpdatedRows) !== 1) {
+      const unapplied = payment.amountCents - payment.refundedCents - payment.refundingCents - payment.appliedCents;
+      throw new AppError('application_exceeds_unapplied', `The payment has only ${Math.max(unapplied, 0)} cents unapplied.`, { unappliedCents: unapplied });
+    }
+    const toTreatment = await trx
+      .updateTable('treatments')
+      .set((eb) => ({ appliedCents: eb('appliedCents', '+', x) }))
+      .where('id', '=', input.treatmentId)
+      .where(sql<boolean>`applied_cents + ${x} <= patient_responsibility_cents`)
+      .executeTakeFirst();
+    if (Number(toTreatment.numUpdatedRows) !== 1) {
+      const open = treatment.patientResponsibilityCents - treatment.appliedCents;
+      throw new AppError('application_exceeds_balance', `The treatment's open patient balance is ${open} cents.`, { openCents: open });
+    }
+    const row = {
+      id: newId(),
+      practiceId: actor.practiceId,
+      paymentId,
+      treatmentId: input.treatmentId,
+      patientId: payment.patientId,
+      amountCents: x,
+      createdAt: nowIso(),
+      createdBy: actor.name,
+      removedAt: null,
+      removedBy: null,
+    };
+    await trx.insertInto('applications').values(row).execute();
+    await postJournalEntry(trx, actor, {
+      kind: 'application',
+      paymentId,
+      lines: transfer(
+        x,
+        { account: 'patient_unapplied', patientId: payment.patientId, paymentId },
+        { account: 'patient_receivable', patientId: payment.patientId, treatmentId: input.treatmentId },
+      ),
+    });
+    await recordAudit(trx, actor, { action: 'application.created', entityType: 'payment', entityId: paymentId, after: toApplication(row) });
+    await enqueueEvent(trx, actor.practiceId, 'application.created', toApplication(row));
+    return toApplication(row);
+  });
+}
+
+/** Takes an application back (the over-applied work list's Unapply). The record stays, stamped as removed. */
+export async function unapplyPayment(db: Db, actor: Actor, applicationId: string) {
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .selectFrom('applications')
+      .selectAll()
+      .where('id', '=', applicationId)
+      .where('practiceId', '=', actor.practiceId)
+      .executeTakeFirst();
+    if (!row) throw new AppError('not_found', 'Application not found.');
+    const removedAt = nowIso();
+    const removed = await trx
+      .updateTable('applications')
+      .set({ removedAt, removedBy: actor.name })
+      .where('id', '=', applicationId)
+      .where('removedAt', 'is', null)
+      .executeTakeFirst();
+    if (Number(removed.numUpdatedRows) !== 1) throw new AppError('conflict', 'This application was already removed.');
+    const x = Number(row.amountCents);
+    await trx.updateTable('payments').set((eb) => ({ appliedCents: eb('appliedCents', '-', x), updatedAt: removedAt })).where('id', '=', row.paymentId).execute();
+    await trx.updateTable('treatments').set((eb) => ({ appliedCents: eb('appliedCents', '-', x) })).where('id', '=', row.treatmentId).execute();
+    await postJournalEntry(trx, actor, {
+      kind: 'unapplication',
+      paymentId: row.paymentId,
+      lines: transfer(
+        x,
+        { account: 'patient_receivable', patientId: row.patientId, treatmentId: row.treatmentId },
+        { account: 'patient_unapplied', patientId: row.patientId, paymentId: row.paymentId },
+      ),
+    });
+    const after = toApplication({ ...row, removedAt });
+    await recordAudit(trx, actor, { action: 'application.removed', entityType: 'payment', entityId: row.paymentId, before: toApplication(row), after });
+    await enqueueEvent(trx, actor.practiceId, 'application.removed', after);
+    return after;
+  });
+}
+
+export async function listApplications(db: Db, actor: Actor, paymentId: string) {
+  await requirePayment(db, actor, paymentId);
+  const rows = await db.selectFrom('applications').selectAll().where('paymentId', '=', paymentId).orderBy('createdAt').orderBy('id').execute();
+  const items = rows.map(toApplication);
+  return { items, total: items.length, page: 1, pageSize: Math.max(items.length, 1) };
+}

@@ -1,0 +1,36 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/transaction.ts';
+import type { Actor } from '../actor.ts';
+import { toPayment } from './payment-views.ts';
+
+/**
+ * The over-applied work list: payments whose applications exceed what is
+ * left of them after refunds (a refund never removes applications), until a
+ * biller unapplies.
+ */
+export async function overAppliedPayments(db: Db, actor: Actor, query: { page: number; pageSize: number }, publicUrl: string) {
+  const base = db
+    .selectFrom('payments')
+    .where('payments.practiceId', '=', actor.practiceId)
+    .where('payments.status', 'in', ['paid', 'partially_refunded', 'refunded'])
+    .where(sql<boolean>`payments.applied_cents > payments.amount_cents - payments.refunded_cents`);
+  const rows = await base
+    .innerJoin('patients', 'patients.id', 'payments.patientId')
+    .leftJoin('locations', 'locations.id', 'payments.locationId')
+    .selectAll('payments')
+    .select(['patients.firstName', 'patients.lastName', 'locations.name as locationName'])
+    .orderBy('payments.updatedAt', 'desc')
+    .orderBy('payments.number', 'desc')
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize)
+    .execute();
+  const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return {
+    items: rows.map(({ firstName, lastName, locationName, ...row }) =>
+      toPayment(row, { patientName: `${firstName} ${lastName}`, locationName: locationName ?? null }, publicUrl),
+    ),
+    total: Number(count.n),
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}

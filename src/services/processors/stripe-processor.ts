@@ -1,0 +1,190 @@
+import Stripe from 'stripe';
+import type { ChargeInput, ChargeResult, PaymentProcessor, RefundInput, RefundResult } from './payment-processor.ts';
+import { ProcessorError } from './payment-processor.ts';
+
+export interface StripeProcessorOptions {
+  secretKey: string;
+  /** `whsec_…`: needed only to accept webhooks. */
+  webhookSecret?: string;
+  /** Where the API lives, e.g. `http://127.0.0.1:12111` for a local stand-in; Stripe's own host otherwise. */
+  apiBase?: string;
+  /** Per attempt; Stripe's own default (80 s) is longer than anyone waits at a front desk. */
+  timeoutMs?: number;
+  /** Retries of connection errors and 5xx, each with the same Idempotency-Key, so they are safe. */
+  maxNetworkRetries?: number;
+}
+
+/** What a `charge.refunded` event says, in our terms: enough to reconcile refunds made in Stripe's dashboard. */
+export interface ChargeRefundedSummary {
+  paymentIntentId: string | null;
+  chargeId: string;
+  /** The charge's total refunded so far, not just the newest refund. */
+  amountRefundedCents: number;
+  /** Empty when the event leaves the charge's refunds unexpanded (API versions since 2022-11-15 do). */
+  refunds: { id: string; amountCents: number; status: string | null }[];
+}
+
+/** A webhook we cannot trust: no secret configured (a server fault) or a bad signature (the caller's fault). */
+export class StripeWebhookError extends Error {
+  readonly reason: 'not_configured' | 'bad_signature';
+
+  constructor(reason: 'not_configured' | 'bad_signature', message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StripeWebhookError';
+    this.reason = reason;
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+const DEFAULT_MAX_NETWORK_RETRIES = 2;
+
+// Our refund reasons that Stripe has a word for; the rest travel in metadata only.
+const stripeRefundReason: Record<string, Stripe.RefundCreateParams.Reason> = {
+  duplicate_charge: 'duplicate',
+  patient_request: 'requested_by_customer',
+};
+
+function connectionConfig(apiBase: string | undefined): Pick<Stripe.StripeConfig, 'host' | 'port' | 'protocol'> {
+  if (!apiBase) return {};
+  const url = new URL(apiBase);
+  const protocol = url.protocol.replace(/:$/, '');
+  if (protocol !== 'http' && protocol !== 'https') throw new Error(`Stripe API base must be http(s): ${apiBase}`);
+  return { host: url.hostname, port: url.port || (protocol === 'http' ? 80 : 443), protocol };
+}
+
+/**
+ * Turns what the Stripe client threw into our two failures. Only errors that
+ * mean "nothing was done" or "we could not tell" become ProcessorErrors;
+ * anything else (a bug of ours) goes up unchanged.
+ */
+function toProcessorError(error: unknown, action: 'charge' | 'refund'): unknown {
+  const E = Stripe.errors;
+  if (error instanceof E.StripeCardError || error instanceof E.StripeInvalidRequestError) {
+    return new ProcessorError('declined', error.message);
+  }
+  if (error instanceof E.StripeIdempotencyError) {
+    // Stripe refuses to reuse a key with other parameters; the new request was not carried out.
+    return new ProcessorError('declined', `Stripe refused the ${action}: ${error.message}`);
+  }
+  if (error instanceof E.StripeConnectionError || error instanceof E.StripeAPIError || error instanceof E.StripeRateLimitError) {
+    // A timeout may hide a request Stripe did carry out: retrying with the same idempotency key finds it instead of repeating it.
+    return new ProcessorError('unavailable', `Stripe was unavailable for the ${action} (${error.message}).`);
+  }
+  if (error instanceof E.StripeAuthenticationError || error instanceof E.StripePermissionError) {
+    return new ProcessorError('unavailable', `Stripe refused our credentials (${error.message}); check STRIPE_SECRET_KEY.`);
+  }
+  return error;
+}
+
+/**
+ * Card payments through Stripe: a charge is a PaymentIntent created and
+ * confirmed in one call; a refund refers to it. Every call carries the
+ * caller's idempotency key as Stripe's Idempotency-Key, which Stripe keeps
+ * for at least 24 hours, so a retried request never moves money twice.
+ */
+export class StripeProcessor implements PaymentProcessor {
+  readonly name = 'stripe' as const;
+  private readonly stripe: Stripe;
+  private readonly webhookSecret: string | undefined;
+
+  constructor(options: StripeProcessorOptions) {
+    if (!options.secretKey) throw new Error('StripeProcessor needs a secret key (STRIPE_SECRET_KEY).');
+    this.webhookSecret = options.webhookSecret || undefined;
+    this.stripe = new Stripe(options.secretKey, {
+      ...connectionConfig(options.apiBase),
+      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxNetworkRetries: options.maxNetworkRetries ?? DEFAULT_MAX_NETWORK_RETRIES,
+      typescript: true,
+      appInfo: { name: 'patient-ledger' },
+    });
+  }
+
+  async charge(input: ChargeInput): Promise<ChargeResult> {
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.create(
+        {
+          amount: input.amountCents,
+          currency: 'usd',
+          payment_method: input.source,
+          // No redirect-based methods: a server-side confirm has nowhere to send the patient back to.
+          // (`payment_method_types` no longer exists on create in the API version this client pins.)
+          automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+          confirm: true,
+          description: input.description,
+          ...(input.metadata ? { metadata: input.metadata } : {}),
+          // Expanded so the card's last four digits come back in the same call.
+          expand: ['latest_charge'],
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+    } catch (error) {
+      throw toProcessorError(error, 'charge');
+    }
+    if (intent.status !== 'succeeded') {
+      // e.g. requires_action (3-D Secure) cannot complete without the patient; we record nothing.
+      const message = intent.last_payment_error?.message ?? `The card payment did not complete (Stripe status ${intent.status}).`;
+      throw new ProcessorError('declined', message);
+    }
+    const latest = intent.latest_charge;
+    const cardLast4 = latest && typeof latest === 'object' ? (latest.payment_method_details?.card?.last4 ?? null) : null;
+    return { reference: intent.id, cardLast4 };
+  }
+
+  async refund(input: RefundInput): Promise<RefundResult> {
+    const reason = stripeRefundReason[input.reason];
+    // Payments taken outside the portal may carry a bare charge id instead of a PaymentIntent.
+    const target = input.chargeReference.startsWith('ch_')
+      ? { charge: input.chargeReference }
+      : { payment_intent: input.chargeReference };
+    let refund: Stripe.Refund;
+    try {
+      refund = await this.stripe.refunds.create(
+        {
+          ...target,
+          amount: input.amountCents,
+          ...(reason ? { reason } : {}),
+          metadata: { reason: input.reason },
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+    } catch (error) {
+      throw toProcessorError(error, 'refund');
+    }
+    if (refund.status === 'failed' || refund.status === 'canceled') {
+      const why = refund.failure_reason ? ` (${refund.failure_reason.replaceAll('_', ' ')})` : '';
+      throw new ProcessorError('declined', `Stripe could not make the refund${why}.`);
+    }
+    return { reference: refund.id };
+  }
+
+  /** Checks the `Stripe-Signature` header against the raw body (not re-serialized JSON) and returns the event. */
+  verifyWebhook(rawBody: string | Buffer, signatureHeader: string): Stripe.Event {
+    if (!this.webhookSecret) {
+      throw new StripeWebhookError('not_configured', 'Stripe webhooks are not configured: set STRIPE_WEBHOOK_SECRET.');
+    }
+    try {
+      return this.stripe.webhooks.constructEvent(rawBody, signatureHeader, this.webhookSecret);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new StripeWebhookError('bad_signature', `Stripe webhook signature rejected: ${detail}`, { cause: error });
+    }
+  }
+
+  describeChargeRefunded(event: Stripe.Event): ChargeRefundedSummary | undefined {
+    return describeChargeRefunded(event);
+  }
+}
+
+/** Pure: the refund facts of a `charge.refunded` event, or undefined for any other event. */
+export function describeChargeRefunded(event: Stripe.Event): ChargeRefundedSummary | undefined {
+  if (event.type !== 'charge.refunded') return undefined;
+  const charge = event.data.object;
+  const intent = charge.payment_intent;
+  return {
+    paymentIntentId: typeof intent === 'string' ? intent : (intent?.id ?? null),
+    chargeId: charge.id,
+    amountRefundedCents: charge.amount_refunded,
+    refunds: (charge.refunds?.data ?? []).map((r) => ({ id: r.id, amountCents: r.amount, status: r.status })),
+  };
+}

@@ -1,0 +1,286 @@
+import { sql } from 'kysely';
+import type { RefundTable } from '../../db/database.ts';
+import { newId, nowIso } from '../../db/ids.ts';
+import { recordAudit } from '../../db/repositories/audit.ts';
+import { findStoredResponse, storeResponse, type IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
+import { postJournalEntry } from '../../db/repositories/journal.ts';
+import { enqueueEvent } from '../../db/repositories/outbox.ts';
+import type { Db, Trx } from '../../db/transaction.ts';
+import { AppError } from '../../domain/errors.ts';
+import { transfer } from '../../domain/ledger/journal.ts';
+import type { PaymentMethod, PaymentStatus } from '../../domain/payments/payment-status.ts';
+import { refundAmount, refundMethodFor, type RefundMethod, type RefundReason } from '../../domain/refunds/refund-rules.ts';
+import type { Actor } from '../actor.ts';
+import { insertCreditLot } from '../credits/credit-lots.ts';
+import { namesFor, requirePayment, toPayment } from '../payments/payment-views.ts';
+import { ProcessorError, type PaymentProcessor } from '../processors/payment-processor.ts';
+
+export interface RefundRequest {
+  amountCents?: number | undefined;
+  full?: boolean | undefined;
+  reason: RefundReason;
+  notes?: string | undefined;
+  asCredit?: boolean | undefined;
+}
+
+export interface RefundOptions {
+  processor: PaymentProcessor;
+  publicUrl: string;
+  idempotency?: IdempotencyRequest | undefined;
+}
+
+type RefundRow = RefundTable;
+
+/** The status a payment takes once `x` more cents are refunded, computed in SQL from the row itself. */
+const statusAfter = (x: number) =>
+  sql<string>`case when refunded_cents + ${x} >= amount_cents then 'refunded' else 'partially_refunded' end`;
+
+export function toRefund(row: RefundRow) {
+  return {
+    id: row.id,
+    paymentId: row.paymentId,
+    patientId: row.patientId,
+    amountCents: Number(row.amountCents),
+    reason: row.reason as RefundReason,
+    notes: row.notes,
+    method: row.method as RefundMethod,
+    status: row.status as 'pending' | 'succeeded' | 'failed',
+    processorReference: row.processorReference,
+    failureReason: row.failureReason,
+    creditId: row.creditId,
+    createdAt: row.createdAt,
+    createdBy: row.createdBy,
+    settledAt: row.settledAt,
+  };
+}
+
+async function present(trx: Db, actor: Actor, refund: RefundRow, publicUrl: string) {
+  const payment = await requirePayment(trx, actor, refund.paymentId);
+  return { ...toRefund(refund), payment: toPayment(payment, await namesFor(trx, payment), publicUrl) };
+}
+export type RefundResponse = Awaited<ReturnType<typeof present>>;
+
+/**
+ * Books a successful refund: the payment's refunded total and status, the
+ * journal entry (money back, or into a credit lot), audit and outbox.
+ */
+async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boolean): Promise<RefundRow> {
+  const x = Number(refund.amountCents);
+  const before = await requirePayment(trx, actor, refund.paymentId);
+  const result = await trx
+    .updateTable('payments')
+    .set((eb) => ({
+      refundedCents: eb('refundedCents', '+', x),
+      refundingCents: reserved ? eb('refundingCents', '-', x) : eb.ref('refundingCents'),
+      status: statusAfter(x),
+      updatedAt: nowIso(),
+    }))
+    .where('id', '=', refund.paymentId)
+    .where('status', 'in', ['paid', 'partially_refunded'])
+    // The limit lives in the write: with the reservation already counted when there is one.
+    .where(sql<boolean>`refunded_cents + refunding_cents + ${reserved ? 0 : x} <= amount_cents`)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) {
+    throw new AppError('refund_exceeds_remaining', 'Another refund of this payment got there first; nothing remains to refund this amount.');
+  }
+  const dims = { patientId: refund.patientId, paymentId: refund.paymentId };
+  let creditId: string | null = null;
+  if (refund.method === 'credit') {
+    const lot = await insertCreditLot(trx, actor, {
+      patientId: refund.patientId,
+      amountCents: x,
+      source: 'refund',
+      refundId: refund.id,
+      paymentId: refund.paymentId,
+      description: 'Refund issued as credit',
+    });
+    creditId = lot.id;
+    await postJournalEntry(trx, actor, {
+      kind: 'refund_to_credit',
+      paymentId: refund.paymentId,
+      lines: transfer(x, { account: 'patient_unapplied', ...dims }, { account: 'patient_credit', patientId: refund.patientId }),
+    });
+  } else {
+    await postJournalEntry(trx, actor, {
+      kind: 'refund',
+      paymentId: refund.paymentId,
+      memo: `Refund by ${refund.method}`,
+      lines: transfer(x, { account: 'patient_unapplied', ...dims }, { account: 'cash_clearing', ...dims }),
+    });
+  }
+  const settled: RefundRow = { ...refund, status: 'succeeded', creditId, settledAt: nowIso() };
+  await trx
+    .updateTable('refunds')
+    .set({ status: 'succeeded', creditId, settledAt: settled.settledAt, processorReference: refund.processorReference })
+    .where('id', '=', refund.id)
+    .execute();
+  const after = await requirePayment(trx, actor, refund.paymentId);
+  await recordAudit(trx, actor, {
+    action: 'payment.refunded',
+    entityType: 'payment',
+    entityId: refund.paymentId,
+    before: { status: before.status, refundedCents: before.refundedCents },
+    after: { status: after.status, refundedCents: after.refundedCents, refund: toRefund(settled) },
+  });
+  await enqueueEvent(trx, actor.practiceId, 'refund.succeeded', { refundId: refund.id, paymentId: refund.paymentId, amountCents: x, method: refund.method, creditId });
+  return settled;
+}
+
+/**
+ * SPEC section 4. Cash, check and credit refunds are one transaction. Card
+ * refunds reserve the amount (so racing refunds can never together exceed the
+ * payment), ask the processor outside any transaction, then settle or
+ * release: a processor failure leaves the payment exactly as it was.
+ */
+export async function refundPayment(db: Db, actor: Actor, paymentId: string, request: RefundRequest, options: RefundOptions): Promise<RefundResponse> {
+  const { idempotency, processor, publicUrl } = options;
+  type Started = { done: RefundResponse } | { pending: RefundRow; chargeReference: string };
+  const started = await db.transaction().execute(async (trx): Promise<Started> => {
+    if (idempotency) {
+      const stored = await findStoredResponse<RefundResponse>(trx, idempotency);
+      if (stored) return { done: stored.body };
+      const inFlight = await trx
+        .selectFrom('refunds')
+        .select('id')
+        .where('practiceId', '=', actor.practiceId)
+        .where('idempotencyKey', '=', idempotency.key)
+        .executeTakeFirst();
+      if (inFlight) throw new AppError('idempotency_key_in_progress', 'A refund with this Idempotency-Key is still being processed; retry shortly.');
+    }
+    const payment = await requirePayment(trx, actor, paymentId);
+    const amount = refundAmount(
+      { status: payment.status as PaymentStatus, method: payment.method as PaymentMethod, amountCents: payment.amountCents, refundedCents: payment.refundedCents, refundingCents: payment.refundingCents },
+      request,
+    );
+    const method = refundMethodFor(payment.method as PaymentMethod | null, request.asCredit ?? false, payment.processorReference !== null);
+    const refund: RefundRow = {
+      id: newId(),
+      practiceId: actor.practiceId,
+      paymentId,
+      patientId: payment.patientId,
+      amountCents: amount,
+      reason: request.reason,
+      notes: request.notes ?? null,
+      method,
+      status: 'pending',
+      processorReference: null,
+      processorKey: null,
+      failureReason: null,
+      failureKind: null,
+      creditId: null,
+      idempotencyKey: idempotency?.key ?? null,
+      createdAt: nowIso(),
+      createdBy: actor.name,
+      settledAt: null,
+    };
+    await trx.insertInto('refunds').values(refund).execute();
+    if (method !== 'processor') {
+      const settled = await settle(trx, actor, refund, false);
+      const body = await present(trx, actor, settled, publicUrl);
+      if (idempotency) await storeResponse(trx, idempotency, 201, body);
+      return { done: body };
+    }
+    // Reserve the amount: the same conditional write that settles, so two racing refunds cannot both fit.
+    const reserved = await trx
+      .updateTable('payments')
+      .set((eb) => ({ refundingCents: eb('refundingCents', '+', amount) }))
+      .where('id', '=', paymentId)
+      .where('status', 'in', ['paid', 'partially_refunded'])
+      .where(sql<boolean>`refunded_cents + refunding_cents + ${amount} <= amount_cents`)
+      .executeTakeFirst();
+    if (Number(reserved.numUpdatedRows) !== 1) {
+      throw new AppError('refund_exceeds_remaining', 'Another refund of this payment got there first; nothing remains to refund this amount.');
+    }
+    refund.processorKey = await processorKeyFor(trx, refund, idempotency);
+    await trx.updateTable('refunds').set({ processorKey: refund.processorKey }).where('id', '=', refund.id).execute();
+    return { pending: refund, chargeReference: payment.processorReference! };
+  });
+  if ('done' in started) return started.done;
+
+  const refund = started.pending;
+  try {
+    const result = await processor.refund({
+      chargeReference: started.chargeReference,
+      amountCents: Number(refund.amountCents),
+      reason: refund.reason,
+      idempotencyKey: refund.processorKey!,
+    });
+    return await db.transaction().execute(async (trx) => {
+      const settled = await settle(trx, actor, { ...refund, processorReference: result.reference }, true);
+      const body = await present(trx, actor, settled, publicUrl);
+      if (idempotency) await storeResponse(trx, idempotency, 201, body);
+      return body;
+    });
+  } catch (error) {
+    if (!(error instanceof ProcessorError)) throw error;
+    await releaseFailedRefund(db, actor, refund, error);
+    throw new AppError(
+      error.failure === 'declined' ? 'processor_declined' : 'processor_unavailable',
+      `The refund was not made: ${error.message} The payment is unchanged.`,
+    );
+  }
+}
+
+/**
+ * The key the processor sees for this refund: the client's Idempotency-Key
+ * (with its request) when there is one; else the key of an earlier attempt at
+ * the same refund that timed out — the processor may have made it without
+ * telling us, and must answer with that refund rather than make another;
+ * else a new one.
+ */
+async function processorKeyFor(trx: Trx, refund: RefundRow, idempotency: IdempotencyRequest | undefined): Promise<string> {
+  if (idempotency) return `${idempotency.practiceId}:${idempotency.key}:${idempotency.requestHash.slice(0, 16)}`;
+  const timedOut = await trx
+    .selectFrom('refunds')
+    .select(['id', 'processorKey'])
+    .where('paymentId', '=', refund.paymentId)
+    .where('status', '=', 'failed')
+    .where('failureKind', '=', 'unavailable')
+    .where('amountCents', '=', refund.amountCents)
+    .where('processorKey', 'is not', null)
+    .orderBy('createdAt', 'desc')
+    .executeTakeFirst();
+  if (!timedOut?.processorKey) return refund.id;
+  // Hand the key over, so it is reused once.
+  await trx.updateTable('refunds').set({ processorKey: null }).where('id', '=', timedOut.id).execute();
+  return timedOut.processorKey;
+}
+
+/** Gives back a failed refund's reservation and frees the client's idempotency key; the refund stays on record as failed. */
+async function releaseFailedRefund(db: Db, actor: Actor, refund: RefundRow, error: ProcessorError) {
+  const reason = error.message;
+  await db.transaction().execute(async (trx) => {
+    const x = Number(refund.amountCents);
+    await trx
+      .updateTable('payments')
+      .set((eb) => ({ refundingCents: eb('refundingCents', '-', x) }))
+      .where('id', '=', refund.paymentId)
+      .execute();
+    await trx
+      .updateTable('refunds')
+      .set({
+        status: 'failed',
+        failureReason: reason,
+        failureKind: error.failure,
+        // Only a timeout may have refunded unseen; a declined refund's key is done with.
+        processorKey: error.failure === 'unavailable' ? refund.processorKey : null,
+        idempotencyKey: null,
+        settledAt: nowIso(),
+      })
+      .where('id', '=', refund.id)
+      .execute();
+    await recordAudit(trx, actor, {
+      action: 'payment.refund_failed',
+      entityType: 'payment',
+      entityId: refund.paymentId,
+      after: { refundId: refund.id, amountCents: x, reason },
+    });
+  });
+}
+
+export async function listRefunds(db: Db, actor: Actor, paymentId: string) {
+  await requirePayment(db, actor, paymentId);
+  const rows = await db.selectFrom('refunds').selectAll().where('paymentId', '=', paymentId).orderBy('createdAt').orderBy('id').execute();
+  const items = rows.map(toRefund);
+  return { items, total: items.length, page: 1, pageSize: Math.max(items.length, 1) };
+}

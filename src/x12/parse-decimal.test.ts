@@ -1,0 +1,69 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { X12Error } from './errors.ts';
+import { parseCents, parseDecimal } from './parse-decimal.ts';
+import { parseX12Date } from './parse-date.ts';
+
+describe('parseCents', () => {
+  it.each([
+    ['123.4', 12340],
+    ['-15', -1500],
+    ['.5', 50],
+    ['100.00', 10000],
+    ['0', 0],
+    ['-0.00', 0],
+    ['0.29', 29],
+    ['1.230', 123],
+    ['5.', 500],
+    ['  42.1 ', 4210],
+    ['007.05', 705],
+    ['9999999999999.99', 999999999999999],
+  ])('reads %j as %i cents', (text, cents) => {
+    expect(parseCents(text)).toBe(cents);
+    expect(Object.is(parseCents(text), -0)).toBe(false);
+  });
+
+  it.each(['', '-', '.', '1.234', '1.2.3', '1e5', '+5', '12,50', 'abc', '--1', '1-', '10000000000000.00', 'NaN', 'Infinity'])(
+    'refuses %j as an invalid_amount X12Error',
+    (text) => {
+      let caught: unknown;
+      try {
+        parseCents(text, { segmentNumber: 7, expected: 'CLP04' });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(X12Error);
+      expect((caught as X12Error).code).toBe('invalid_amount');
+      expect((caught as X12Error).segmentNumber).toBe(7);
+    },
+  );
+
+  it('round-trips every safe amount of cents, in every spelling', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -99_999_999_999, max: 99_999_999_999 }), fc.nat(3), (cents, trailingZeros) => {
+        const abs = Math.abs(cents);
+        const text = `${cents < 0 ? '-' : ''}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}${'0'.repeat(trailingZeros)}`;
+        expect(parseCents(text)).toBe(cents === 0 ? 0 : cents);
+      }),
+    );
+  });
+
+  it('reads fractions as basis points at scale 4', () => {
+    expect(parseDecimal('0.2', 4)).toBe(2000);
+    expect(parseDecimal('.125', 4)).toBe(1250);
+    expect(parseDecimal('1', 4)).toBe(10000);
+    expect(() => parseDecimal('0.12345', 4)).toThrow(X12Error);
+  });
+});
+
+describe('parseX12Date', () => {
+  it('reads real days only', () => {
+    expect(parseX12Date('20240229')).toBe('2024-02-29');
+    expect(parseX12Date('20230229')).toBeNull();
+    expect(parseX12Date('20002316')).toBeNull();
+    expect(parseX12Date('2024021')).toBeNull();
+    expect(parseX12Date('2024-2-1')).toBeNull();
+    expect(parseX12Date('19000229')).toBeNull();
+    expect(parseX12Date('20000229')).toBe('2000-02-29');
+  });
+});

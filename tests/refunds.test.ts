@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { makeCardPayment, makePatient, makePayment, makeSelfPayTreatment } from './helpers/factories.ts';
+import { dialects } from './helpers/test-database.ts';
+import { json, useTestApp } from './helpers/test-app.ts';
+
+const cards = { ok: '4242424242424242', declined: '4000000000000002', refundDeclined: '4000000000005126', refundTimeout: '4000000000000119' };
+
+describe.each(dialects)('refunds on %s', (dialect) => {
+  const t = useTestApp(dialect);
+
+  const refund = (paymentId: string, body: unknown, headers?: Record<string, string>) =>
+    t.request('POST', `/api/v1/payments/${paymentId}/refunds`, { body, as: t.biller, ...(headers ? { headers } : {}) });
+  const getPayment = async (id: string) => json(await t.request('GET', `/api/v1/payments/${id}`), 200);
+  async function refundRows(paymentId: string) {
+    return t.database.handle.db.selectFrom('refunds').selectAll().where('paymentId', '=', paymentId).execute();
+  }
+
+  it('R1: a full refund of an applied card payment leaves it over-applied, with its application intact', async () => {
+    const patient = await makePatient(t);
+    const treatment = await makeSelfPayTreatment(t, patient.id, 10000);
+    const payment = await makeCardPayment(t, patient.id, 10000, cards.ok, { treatmentId: treatment.id });
+    expect(payment).toMatchObject({ status: 'paid', amountCents: 10000 });
+    const application = json(await t.request('POST', `/api/v1/payments/${payment.id}/applications`, { as: t.biller, body: { treatmentId: treatment.id, amountCents: 10000 } }), 201);
+
+    const result = json(await refund(payment.id, { full: true, reason: 'duplicate_charge' }), 201);
+    expect(result).toMatchObject({ amountCents: 10000, reason: 'duplicate_charge', method: 'processor', status: 'succeeded' });
+    expect(result.processorReference).toMatch(/^sbx_re_/);
+
+    const after = await getPayment(payment.id);
+    expect(after.status).toBe('refunded');
+    expect(after.refundedCents).toBe(10000);
+    expect(after.billing).toEqual({ netAmountCents: 0, reference: 'Refunded', appliedCents: 10000, unappliedCents: -10000, overApplied: true });
+    const applications = json(await t.request('GET', `/api/v1/payments/${payment.id}/applications`), 200);
+    expect(applications.items).toEqual([expect.objectContaining({ id: application.id, treatmentId: treatment.id, amountCents: 10000, removedAt: null })]);
+    const overApplied = json(await t.request('GET', '/api/v1/reports/over-applied'), 200);
+    expect(overApplied.items.map((p: any) => p.id)).toContain(payment.id);
+    await t.expectLedgerBalances();
+
+    // The biller unapplies: the payment leaves the work list, the treatment is open again.
+    json(await t.request('DELETE', `/api/v1/applications/${application.id}`, { as: t.biller }), 200);
+    expect((await getPayment(payment.id)).billing).toMatchObject({ appliedCents: 0, unappliedCents: 0, overApplied: false });
+    expect(json(await t.request('GET', '/api/v1/reports/over-applied'), 200).items.map((p: any) => p.id)).not.toContain(payment.id);
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).balanceCents).toBe(10000);
+    await t.expectLedgerBalances();
+  });
+
+  it('C1: refund as credit, a new credit, and a treatment drawn from both lots', async () => {
+    const patient = await makePatient(t);
+    const payment = await makeCardPayment(t, patient.id, 12000);
+    const processorRefundsBefore = t.processor.refundCount;
+    const asCredit = json(await refund(payment.id, { amountCents: 5000, reason: 'patient_request', asCredit: true }), 201);
+    expect(asCredit).toMatchObject({ method: 'credit', status: 'succeeded', creditId: expect.any(String) });
+    expect(asCredit.payment).toMatchObject({ status: 'partially_refunded', refundedCents: 5000 });
+    // Issued as credit: no money goes back through the processor.
+    expect(t.processor.refundCount).toBe(processorRefundsBefore);
+
+    const manual = json(await t.request('POST', `/api/v1/patients/${patient.id}/credits`, { as: t.biller, body: { amountCents: 2500, reference: 'PAY-0042', description: 'Courtesy' } }), 201);
+    const credits = json(await t.request('GET', `/api/v1/patients/${patient.id}/credits`), 200);
+    expect(credits.availableCents).toBe(7500);
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance.creditCents).toBe(7500);
+
+    const treatment = await makeSelfPayTreatment(t, patient.id, 6000);
+    const first = json(await t.request('POST', `/api/v1/treatments/${treatment.id}/apply-credit`, { body: { creditId: asCredit.creditId, amountCents: 5000 } }), 201);
+    const second = json(await t.request('POST', `/api/v1/treatments/${treatment.id}/apply-credit`, { body: { creditId: manual.id, amountCents: 1000 } }), 201);
+    expect(first.credit.remainingCents).toBe(0);
+    expect(second.credit.remainingCents).toBe(1500);
+    const creditPayment = await getPayment(second.paymentId);
+    expect(creditPayment).toMatchObject({ method: 'patient_credit', status: 'paid', amountCents: 1000, treatmentId: treatment.id });
+    const visit = json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200);
+    expect(visit).toMatchObject({ patientResponsibilityCents: 6000, balanceCents: 0 });
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}/credits`), 200).availableCents).toBe(1500);
+    // More than a lot holds is refused and changes nothing.
+    const tooMuch = await t.request('POST', `/api/v1/treatments/${treatment.id}/apply-credit`, { body: { creditId: manual.id, amountCents: 1600 } });
+    expect(json(tooMuch, 422).code).toBe('credit_exceeds_available');
+    await t.expectLedgerBalances();
+  });
+
+  it('records cash and check refunds and sets the status from the total refunded', async () => {
+    const patient = await makePatient(t);
+    const cash = await makePayment(t, patient.id, { amountCents: 3000, method: 'cash', status: 'paid' });
+    expect(json(await refund(cash.id, { amountCents: 1000, reason: 'billing_error', notes: 'Overcharged' }), 201)).toMatchObject({ method: 'cash', notes: 'Overcharged', payment: { status: 'partially_refunded', refundedCents: 1000 } });
+    expect(json(await refund(cash.id, { amountCents: 1999, reason: 'billing_error' }), 201).payment.status).toBe('partially_refunded');
+    const last = json(await refund(cash.id, { full: true, reason: 'other' }), 201);
+    expect(last).toMatchObject({ amountCents: 1, payment: { status: 'refunded', refundedCents: 3000 } });
+    const check = await makePayment(t, patient.id, { amountCents: 800, method: 'check', checkNumber: '1042', status: 'paid' });
+    expect(json(await refund(check.id, { full: true, reason: 'service_not_rendered' }), 201)).toMatchObject({ method: 'check', payment: { status: 'refunded' } });
+    const listed = json(await t.request('GET', `/api/v1/payments/${cash.id}/refunds`), 200);
+    expect(listed.items.map((r: any) => r.amountCents)).toEqual([1000, 1999, 1]);
+    await t.expectLedgerBalances();
+  });
+
+  it.each([
+    ['a Draft payment', 'draft', { full: true, reason: 'other' }, 422, 'refund_not_allowed'],
+    ['a Pending payment', 'pending', { amountCents: 100, reason: 'other' }, 422, 'refund_not_allowed'],
+    ['more than remains', 'paid', { amountCents: 5001, reason: 'other' }, 422, 'refund_exceeds_remaining'],
+    ['zero', 'paid', { amountCents: 0, reason: 'other' }, 400, 'validation_failed'],
+    ['a negative amount', 'paid', { amountCents: -100, reason: 'other' }, 400, 'validation_failed'],
+    ['a fraction of a cent', 'paid', { amountCents: 10.5, reason: 'other' }, 400, 'validation_failed'],
+    ['an unknown reason', 'paid', { amountCents: 100, reason: 'because' }, 400, 'validation_failed'],
+    ['no reason', 'paid', { amountCents: 100 }, 400, 'validation_failed'],
+    ['both full and an amount', 'paid', { full: true, amountCents: 100, reason: 'other' }, 400, 'validation_failed'],
+  ])('refuses %s with problem+json and writes nothing', async (_name, status, body, httpStatus, code) => {
+    const patient = await makePatient(t);
+    const payment = await makePayment(t, patient.id, { amountCents: 5000, status });
+    const response = await refund(payment.id, body);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(json(response, httpStatus).code).toBe(code);
+    expect(await refundRows(payment.id)).toEqual([]);
+    expect(await getPayment(payment.id)).toMatchObject({ status, refundedCents: 0 });
+  });
+
+  it('refuses a refund by the front desk', async () => {
+    const patient = await makePatient(t);
+    const payment = await makePayment(t, patient.id, { status: 'paid' });
+    const response = await t.request('POST', `/api/v1/payments/${payment.id}/refunds`, { as: t.frontDesk, body: { full: true, reason: 'other' } });
+    expect(json(response, 403).code).toBe('forbidden');
+  });
+
+  it.each([
+    ['declines', cards.refundDeclined, 402, 'processor_declined'],
+    ['times out', cards.refundTimeout, 503, 'processor_unavailable'],
+  ])('leaves the payment exactly as it was when the processor %s, and says why', async (_name, card, status, code) => {
+    const patient = await makePatient(t);
+    const payment = await makeCardPayment(t, patient.id, 4000, card);
+    const before = await getPayment(payment.id);
+    const response = await refund(payment.id, { amountCents: 1500, reason: 'patient_request' });
+    const problem = json(response, status);
+    expect(problem.code).toBe(code);
+    expect(problem.detail).toContain('The refund was not made');
+    const after = await getPayment(payment.id);
+    expect(after).toEqual(before);
+    const [failed] = await refundRows(payment.id);
+    expect(failed).toMatchObject({ status: 'failed', amountCents: 1500 });
+    expect(Number((await t.database.handle.db.selectFrom('payments').select('refundingCents').where('id', '=', payment.id).executeTakeFirstOrThrow()).refundingCents)).toBe(0);
+    await t.expectLedgerBalances();
+  });
+
+  it('never refunds twice for a retry with the same Idempotency-Key', async () => {
+    const patient = await makePatient(t);
+    const payment = await makeCardPayment(t, patient.id, 9000);
+    const before = t.processor.refundCount;
+    const headers = { 'idempotency-key': `refund-${payment.id}` };
+    const first = json(await refund(payment.id, { amountCents: 2500, reason: 'patient_request' }, headers), 201);
+    const retry = json(await refund(payment.id, { amountCents: 2500, reason: 'patient_request' }, headers), 201);
+    expect(retry).toEqual(first);
+    expect(t.processor.refundCount).toBe(before + 1);
+    expect((await getPayment(payment.id)).refundedCents).toBe(2500);
+    const other = await refund(payment.id, { amountCents: 100, reason: 'patient_request' }, headers);
+    expect(json(other, 409).code).toBe('idempotency_key_reused');
+  });
+
+  it('never lets racing refunds together exceed the payment', async () => {
+    const patient = await makePatient(t);
+    const card = await makeCardPayment(t, patient.id, 10000);
+    const cash = await makePayment(t, patient.id, { amountCents: 10000, status: 'paid' });
+    for (const payment of [card, cash]) {
+      const responses = await Promise.all(
+        Array.from({ length: 12 }, () => refund(payment.id, { amountCents: 3000, reason: 'duplicate_charge' })),
+      );
+      const ok = responses.filter((r) => r.statusCode === 201);
+      expect(ok).toHaveLength(3);
+      for (const r of responses.filter((r) => r.statusCode !== 201)) expect(r.json().code).toBe('refund_exceeds_remaining');
+      expect(await getPayment(payment.id)).toMatchObject({ refundedCents: 9000, status: 'partially_refunded' });
+    }
+    await t.expectLedgerBalances();
+  });
+
+  it('lets only an admin transfer a credit, within the practice, audited', async () => {
+    const from = await makePatient(t);
+    const to = await makePatient(t);
+    const stranger = await makePatient(t, t.otherAdmin);
+    const credit = json(await t.request('POST', `/api/v1/patients/${from.id}/credits`, { as: t.biller, body: { amountCents: 4000 } }), 201);
+    expect(json(await t.request('POST', `/api/v1/credits/${credit.id}/transfer`, { as: t.biller, body: { toPatientId: to.id } }), 403).code).toBe('forbidden');
+    expect(json(await t.request('POST', `/api/v1/credits/${credit.id}/transfer`, { body: { toPatientId: stranger.id } }), 404).code).toBe('not_found');
+    const moved = json(await t.request('POST', `/api/v1/credits/${credit.id}/transfer`, { body: { toPatientId: to.id } }), 201);
+    expect(moved).toMatchObject({ patientId: to.id, amountCents: 4000, remainingCents: 4000, source: 'transfer', transferredFromId: credit.id });
+    expect(json(await t.request('GET', `/api/v1/patients/${from.id}/credits`), 200).availableCents).toBe(0);
+    expect(json(await t.request('GET', `/api/v1/patients/${to.id}/credits`), 200).availableCents).toBe(4000);
+    const audit = await t.database.handle.db.selectFrom('auditEvents').selectAll().where('action', '=', 'credit.transferred').where('entityId', '=', credit.id).executeTakeFirstOrThrow();
+    expect(audit.actorId).toBe(t.admin.actor.id);
+    expect(JSON.parse(audit.after!)).toMatchObject({ patientId: to.id, amountCents: 4000 });
+    await t.expectLedgerBalances();
+  });
+
+  it('charges through the processor: Paid with the charge reference, or Failed on a declined card', async () => {
+    const patient = await makePatient(t);
+    const ok = await makeCardPayment(t, patient.id, 2500);
+    expect(ok).toMatchObject({ status: 'paid', method: 'card', failure: null });
+    const declined = await makeCardPayment(t, patient.id, 2500, cards.declined);
+    expect(declined).toMatchObject({ status: 'failed', failure: 'The card was declined.' });
+    const retried = json(await t.request('POST', `/api/v1/payments/${declined.id}/charge`, { body: { source: cards.ok } }), 200);
+    expect(retried.status).toBe('paid');
+    await t.expectLedgerBalances();
+  });
+});
