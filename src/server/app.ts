@@ -22,6 +22,7 @@ import { locationRoutes } from './routes/practice-setup.ts';
 import { treatmentRoutes } from './routes/treatments.ts';
 import { creditRoutes } from './routes/credits.ts';
 import { refundRoutes } from './routes/refunds.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
 
@@ -107,6 +108,7 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(paymentRoutes, deps);
       await api.register(refundRoutes, deps);
       await api.register(creditRoutes, deps);
+      await api.register(webhookRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -8,6 +8,7 @@ import { createApiToken } from '../../src/services/auth/create-api-token.ts';
 import { verifyLedger } from '../../src/services/ledger/verify-ledger.ts';
 import { createPractice } from '../../src/services/practices/create-practice.ts';
 import { SandboxProcessor } from '../../src/services/processors/sandbox-processor.ts';
+import type { PaymentProcessor } from '../../src/services/processors/payment-processor.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface Caller {
@@ -48,7 +49,7 @@ async function caller(database: TestDatabase, practiceId: string, role: 'admin' 
  * ledger must balance after every file (and tests call expectLedgerBalances
  * after each money movement they care about).
  */
-export function useTestApp(dialect: Dialect, configOverrides: Partial<Config> = {}): TestApp {
+export function useTestApp(dialect: Dialect, configOverrides: Partial<Config> = {}, options: { processor?: PaymentProcessor } = {}): TestApp {
   const ctx = { dialect } as TestApp;
   beforeAll(async () => {
     ctx.database = await createTestDatabase(dialect);
@@ -58,7 +59,7 @@ export function useTestApp(dialect: Dialect, configOverrides: Partial<Config> = 
       ...configOverrides,
     };
     ctx.processor = new SandboxProcessor({ timeoutMs: 20 });
-    ctx.app = await buildApp({ config: ctx.config, database: ctx.database.handle, processor: ctx.processor });
+    ctx.app = await buildApp({ config: ctx.config, database: ctx.database.handle, processor: options.processor ?? ctx.processor });
     const db = ctx.database.handle.db;
     const a = await createPractice(db, { slug: 'alpha', name: 'Alpha Clinic' });
     const b = await createPractice(db, { slug: 'beta', name: 'Beta Clinic' });

@@ -278,6 +278,41 @@ async function releaseFailedRefund(db: Db, actor: Actor, refund: RefundRow, erro
   });
 }
 
+/**
+ * Records a refund the processor made without us (a refund issued in its
+ * dashboard, reported by webhook): booked like any other, once per processor
+ * refund id, within what remains of the payment.
+ */
+export async function recordProcessorRefund(db: Db, actor: Actor, paymentId: string, refund: { amountCents: number; processorReference: string }) {
+  return db.transaction().execute(async (trx) => {
+    const known = await trx.selectFrom('refunds').select('id').where('paymentId', '=', paymentId).where('processorReference', '=', refund.processorReference).executeTakeFirst();
+    if (known) return undefined;
+    const payment = await requirePayment(trx, actor, paymentId);
+    const row: RefundRow = {
+      id: newId(),
+      practiceId: actor.practiceId,
+      paymentId,
+      patientId: payment.patientId,
+      amountCents: refund.amountCents,
+      reason: 'other',
+      notes: 'Refunded at the payment processor',
+      method: 'processor',
+      status: 'pending',
+      processorReference: refund.processorReference,
+      processorKey: null,
+      failureReason: null,
+      failureKind: null,
+      creditId: null,
+      idempotencyKey: null,
+      createdAt: nowIso(),
+      createdBy: actor.name,
+      settledAt: null,
+    };
+    await trx.insertInto('refunds').values(row).execute();
+    return toRefund(await settle(trx, actor, row, false));
+  });
+}
+
 export async function listRefunds(db: Db, actor: Actor, paymentId: string) {
   await requirePayment(db, actor, paymentId);
   const rows = await db.selectFrom('refunds').selectAll().where('paymentId', '=', paymentId).orderBy('createdAt').orderBy('id').execute();

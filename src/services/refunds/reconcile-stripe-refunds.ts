@@ -1,0 +1,24 @@
+import type { Db } from '../../db/transaction.ts';
+import { systemActor } from '../actor.ts';
+import type { ChargeRefundedSummary } from '../processors/stripe-processor.ts';
+import { recordProcessorRefund } from './refund-payment.ts';
+
+/**
+ * Handles Stripe's `charge.refunded`: refunds made in Stripe's dashboard are
+ * booked here too, so the ledger matches the processor. Refunds we made
+ * ourselves are already known by their id and are skipped.
+ */
+export async function reconcileStripeRefunds(db: Db, summary: ChargeRefundedSummary) {
+  const references = [summary.paymentIntentId, summary.chargeId].filter((r): r is string => Boolean(r));
+  if (references.length === 0) return { recorded: 0 };
+  const payment = await db.selectFrom('payments').select(['id', 'practiceId']).where('processorReference', 'in', references).executeTakeFirst();
+  if (!payment) return { recorded: 0 };
+  const actor = systemActor(payment.practiceId, 'stripe-webhook');
+  let recorded = 0;
+  for (const refund of summary.refunds) {
+    if (refund.status !== 'succeeded') continue;
+    const booked = await recordProcessorRefund(db, actor, payment.id, { amountCents: refund.amountCents, processorReference: refund.id });
+    if (booked) recorded++;
+  }
+  return { recorded };
+}
