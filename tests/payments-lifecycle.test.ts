@@ -70,15 +70,19 @@ describe.each(dialects)('payments lifecycle on %s', (dialect) => {
     expect(json(response, 404).code).toBe('not_found');
   });
 
-  it('takes the location from the treatment and books money when created as paid', async () => {
+  it('takes the location from the treatment, books money when created as paid, and applies it at once to a self-pay visit', async () => {
     const location = await makeLocation(t);
     const patient = await makePatient(t);
     const treatment = await makeTreatment(t, patient.id, location.id);
     const payment = await makePayment(t, patient.id, { treatmentId: treatment.id, status: 'paid', method: 'card', paidDate: '2026-03-02' });
     expect(payment).toMatchObject({ locationId: location.id, status: 'paid', paidDate: '2026-03-02', method: 'card', editable: false });
-    expect(payment.billing).toEqual({ netAmountCents: 5000, reference: payment.number, appliedCents: 0, unappliedCents: 5000, overApplied: false });
+    expect(payment.billing).toEqual({ netAmountCents: 5000, reference: payment.number, appliedCents: 5000, unappliedCents: 0, overApplied: false });
     const detail = json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200);
-    expect(detail.balance.unappliedCents).toBe(5000);
+    expect(detail.balance).toEqual({ patientResponsibilityCents: 10000, unappliedCents: 0, creditCents: 0 });
+    // Money with no visit stays unapplied until a biller applies it.
+    const unlinked = await makePayment(t, patient.id, { status: 'paid', amountCents: 700 });
+    expect(unlinked.billing).toMatchObject({ appliedCents: 0, unappliedCents: 700 });
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance.unappliedCents).toBe(700);
     await t.expectLedgerBalances();
   });
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config/config.ts';
@@ -10,8 +12,11 @@ import { createUser } from '../services/auth/create-user.ts';
 import { ensureDemoPractice } from '../services/demo/seed-demo-data.ts';
 import { seedBulk } from '../services/demo/seed-bulk.ts';
 import { verifyLedger } from '../services/ledger/verify-ledger.ts';
+import { importRemittance, previewRemittance } from '../services/remittance/import-remittance.ts';
 import { createLocation } from '../services/locations/locations.ts';
 import { createPractice, findPracticeBySlug } from '../services/practices/create-practice.ts';
+import { runRefundReview } from '../services/tasks/run-refund-review.ts';
+import { formatCents } from '../domain/money.ts';
 
 /**
  * `ledger`: the operator's and integrator's command line. It uses the same
@@ -127,6 +132,26 @@ program
     }),
   );
 
+// Refund review (SPEC section 6): the server runs it daily; this runs it now, for any "as of" day.
+program
+  .command('review-refunds')
+  .description('run the refund review: open a refund-owed task for each case with unapplied funds left after its claims are done')
+  .requiredOption('--practice <slug>', 'practice slug')
+  .option('--as-of <date>', 'review as of this day, YYYY-MM-DD (default: today, UTC)')
+  .option('--days <n>', 'days to wait after the last claim is processed (default: REFUND_REVIEW_DAYS, 45)', (v) => Number(v))
+  .action((opts: { practice: string; asOf?: string; days?: number }) =>
+    withDatabase(async (handle) => {
+      const actor = await practiceActor(handle, opts.practice);
+      const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
+      const days = opts.days ?? loadConfig().refundReviewDays;
+      const result = await runRefundReview(handle.db, actor, { asOf, days });
+      for (const task of result.created) {
+        console.log(`  refund-owed task ${task.taskId}: patient ${task.patientId}, ${formatCents(task.amountCents)}, due ${task.dueDate}`);
+      }
+      console.log(`Refund review of ${opts.practice} as of ${asOf} (${days} days): ${result.reviewed} case(s) reviewed, ${result.tasksCreated} refund-owed task(s) created.`);
+    }),
+  );
+
 program
   .command('seed')
   .description('fast bulk demo data (patients, visits, payments) for load tests')
@@ -143,6 +168,35 @@ program
       await seedBulk(handle.db, cliActor(practiceId), opts, (done) => bar.update(done));
       bar.stop();
       console.log(`Seeded ${opts.patients} patients and ${opts.payments} payments into ${opts.practice} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    }),
+  );
+
+program
+  .command('import-era')
+  .description('import an X12 835 remittance file: post what matches, list the exceptions')
+  .argument('<file>', 'the 835 file')
+  .requiredOption('--practice <slug>', 'practice slug')
+  .option('--preview', 'show what it would post without posting')
+  .action((file: string, opts: { practice: string; preview?: boolean }) =>
+    withDatabase(async (handle) => {
+      const actor = await practiceActor(handle, opts.practice);
+      const size = fs.statSync(file).size;
+      const bar = new cliProgress.SingleBar({ format: 'reading [{bar}] {percentage}%  {claims} claims', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+      if (!opts.preview) bar.start(size, 0, { claims: 0 });
+      const source = fs.createReadStream(file);
+      const fileName = path.basename(file);
+      const result = opts.preview
+        ? await previewRemittance(handle.db, actor, source, { fileName })
+        : await importRemittance(handle.db, actor, source, { fileName, onProgress: (p) => bar.update(p.bytes, { claims: p.claims }) });
+      if (!opts.preview) bar.update(size), bar.stop();
+      const money = (c: number) => formatCents(c);
+      console.log(`${opts.preview ? 'Preview of' : result.duplicate ? 'Already imported:' : 'Imported'} ${fileName} (import ${result.id})`);
+      for (const p of result.payments) {
+        console.log(`  payment ${p.traceNumber ?? p.controlNumber} from ${p.payerName ?? 'unknown payer'}: ${money(p.paymentCents)}, ${p.claimCount} claims, ${p.status}${p.balanced ? '' : ' (does not balance)'}${p.message ? ` — ${p.message}` : ''}`);
+      }
+      console.log(`  claims: ${result.claimCount} read, ${result.postedCount} posted, ${result.exceptions.length} exceptions`);
+      for (const e of result.exceptions) console.log(`  exception ${e.patientControlNumber} (status ${e.statusCode}, segment ${e.segmentNumber}): ${e.message}`);
+      for (const w of result.warnings) console.log(`  warning${w.segmentNumber ? ` at segment ${w.segmentNumber}` : ''}: ${w.message}`);
     }),
   );
 

@@ -35,6 +35,25 @@ export const treatmentPayment = z.object({
   overdue: z.boolean(),
 });
 
+export const claim = z.object({
+  id,
+  treatmentId: id,
+  patientId: id,
+  coverageOrder: z.number().int(),
+  payerName: z.string(),
+  payerId: z.string(),
+  memberId: z.string(),
+  /** What the payer's 835 echoes in CLP01. */
+  controlNumber: z.string(),
+  status: z.enum(['submitted', 'processed', 'denied', 'cancelled']),
+  billedCents: cents,
+  paidCents: cents,
+  contractualCents: cents,
+  patientResponsibilityCents: cents,
+  processedDate: z.string().nullable(),
+  createdAt: z.string(),
+});
+
 export const treatment = z.object({
   id,
   patientId: id,
@@ -48,6 +67,7 @@ export const treatment = z.object({
   patientResponsibilityCents: cents,
   balanceCents: cents,
   payments: z.array(treatmentPayment),
-  claims: z.array(z.object({ id, controlNumber: z.string(), payerName: z.string(), status: z.string() })),
+  claims: z.array(claim),
+  insuranceStatus: z.enum(['self_pay', 'awaiting', 'settled']),
   createdAt: z.string(),
 });

@@ -19,6 +19,12 @@ export interface Database {
   applications: ApplicationTable;
   refunds: RefundTable;
   credits: CreditTable;
+  claims: ClaimTable;
+  remittances: RemittanceTable;
+  remittancePayments: RemittancePaymentTable;
+  remittanceClaims: RemittanceClaimTable;
+  providerAdjustments: ProviderAdjustmentTable;
+  tasks: TaskTable;
   paymentNotes: PaymentNoteTable;
   paymentDocuments: PaymentDocumentTable;
   auditEvents: AuditEventTable;
@@ -112,6 +118,8 @@ export interface TreatmentTable {
   patientResponsibilityCents: number;
   /** Sum of active applications: the treatment's limit is enforced on it with a conditional update. */
   appliedCents: ColumnType<number, number | undefined, number>;
+  /** self_pay | awaiting (time-of-service money is held for it) | settled */
+  insuranceStatus: ColumnType<string, string | undefined, string>;
   createdAt: string;
 }
 
@@ -205,6 +213,101 @@ export interface CreditTable {
   description: string | null;
   createdAt: string;
   createdBy: string;
+}
+
+export interface ClaimTable {
+  id: string;
+  practiceId: string;
+  treatmentId: string;
+  patientId: string;
+  coverageOrder: number;
+  payerName: string;
+  payerId: string;
+  memberId: string;
+  controlNumber: string;
+  status: string;
+  billedCents: number;
+  paidCents: number;
+  contractualCents: number;
+  patientResponsibilityCents: number;
+  processedDate: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RemittanceTable {
+  id: string;
+  practiceId: string;
+  fileSha256: string;
+  fileName: string | null;
+  fileBytes: number;
+  claimCount: number;
+  postedCount: number;
+  exceptionCount: number;
+  warnings: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface RemittancePaymentTable {
+  id: string;
+  practiceId: string;
+  remittanceId: string;
+  controlNumber: string;
+  payerName: string | null;
+  payerId: string | null;
+  traceNumber: string | null;
+  paymentCents: number;
+  paymentDate: string | null;
+  providerAdjustmentCents: number;
+  balanced: number;
+  status: string;
+  message: string | null;
+  createdAt: string;
+}
+
+export interface RemittanceClaimTable {
+  id: string;
+  practiceId: string;
+  remittanceId: string;
+  remittancePaymentId: string;
+  claimId: string | null;
+  patientControlNumber: string;
+  statusCode: string;
+  chargeCents: number;
+  paidCents: number;
+  patientResponsibilityCents: number;
+  contractualCents: number;
+  detail: string;
+  outcome: string;
+  message: string | null;
+  segmentNumber: number | null;
+  createdAt: string;
+}
+
+export interface ProviderAdjustmentTable {
+  id: string;
+  practiceId: string;
+  remittancePaymentId: string;
+  providerId: string | null;
+  fiscalPeriodDate: string | null;
+  reasonCode: string;
+  referenceId: string | null;
+  amountCents: number;
+}
+
+export interface TaskTable {
+  id: string;
+  practiceId: string;
+  patientId: string;
+  type: string;
+  status: string;
+  amountCents: number;
+  dueDate: string;
+  createdAt: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  resolution: string | null;
 }
 
 export interface PaymentNoteTable {

@@ -21,6 +21,8 @@ export const errorStatus = {
   application_exceeds_unapplied: 422,
   application_exceeds_balance: 422,
   credit_exceeds_available: 422,
+  /** A refund-owed task already completed or dismissed (or being so right now). */
+  task_not_open: 409,
   unsupported_document: 415,
   document_too_large: 413,
   processor_declined: 402,

@@ -22,7 +22,9 @@ import { locationRoutes } from './routes/practice-setup.ts';
 import { treatmentRoutes } from './routes/treatments.ts';
 import { creditRoutes } from './routes/credits.ts';
 import { refundRoutes } from './routes/refunds.ts';
+import { taskRoutes } from './routes/tasks.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { remittanceRoutes } from './routes/remittances.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
 
@@ -59,6 +61,8 @@ export async function buildApp({ config, database, logger = false, processor = c
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         connectSrc: ["'self'"],
+        // Served over plain http on a LAN too: do not make browsers rewrite requests to https.
+        upgradeInsecureRequests: null,
       },
     },
   });
@@ -108,7 +112,9 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(paymentRoutes, deps);
       await api.register(refundRoutes, deps);
       await api.register(creditRoutes, deps);
+      await api.register(taskRoutes, deps);
       await api.register(webhookRoutes, deps);
+      await api.register(remittanceRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -2,6 +2,7 @@ import { loadConfig } from '../config/config.ts';
 import { connectDatabase, migrateToLatest } from '../db/connect.ts';
 import { ensureDemoPractice } from '../services/demo/seed-demo-data.ts';
 import { buildApp } from './app.ts';
+import { startRefundReviewSchedule } from '../jobs/refund-review-schedule.ts';
 
 /** The server entry point: migrate, seed the demo practice, listen; stop cleanly on SIGTERM/SIGINT. */
 const config = loadConfig();
@@ -19,6 +20,7 @@ const app = await buildApp({
     },
   },
 });
+startRefundReviewSchedule(app, { database, config });
 await app.listen({ port: config.port, host: config.host });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.ts';
 import * as refundsAndCredits from './0002-refunds-and-credits.ts';
+import * as remittanceAndTasks from './0003-remittance-and-tasks.ts';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-refunds-and-credits': refundsAndCredits,
+  '0003-remittance-and-tasks': remittanceAndTasks,
 };

@@ -60,9 +60,14 @@ export function assertManualTransition(from: PaymentStatus, to: PaymentStatus): 
   const allowed = manualTransitions(from);
   if (allowed.includes(to)) return;
   const names = allowed.map((s) => statusLabels[s]).join(', ');
+  const refundable = transitions[from].some((s) => refundOnly.has(s));
   const why = refundOnly.has(to)
     ? `${statusLabels[to]} is reached only by recording a refund.`
-    : `A ${statusLabels[from]} payment can change to: ${names || 'nothing (final status)'}.`;
+    : names
+      ? `A ${statusLabels[from]} payment can change to: ${names}.`
+      : refundable
+        ? `A ${statusLabels[from]} payment changes only through a refund.`
+        : `${statusLabels[from]} is a final status.`;
   throw new AppError('invalid_status_change', `Cannot change a ${statusLabels[from]} payment to ${statusLabels[to]}. ${why}`, {
     from,
     to,

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { id } from '../../contracts/common.ts';
-import { createTreatmentBody, treatment } from '../../contracts/treatments.ts';
+import { claim, createTreatmentBody, treatment } from '../../contracts/treatments.ts';
+import { billNextPayer } from '../../services/claims/claims.ts';
 import type { Db } from '../../db/transaction.ts';
 import { createTreatment, getTreatment } from '../../services/treatments/treatments.ts';
 import { actorOf } from '../plugins/authentication.ts';
@@ -28,5 +29,18 @@ export async function treatmentRoutes(app: FastifyInstance, { db }: { db: Db }) 
       },
     },
     async (request) => getTreatment(db, actorOf(request), request.params.id),
+  );
+  r.post(
+    '/treatments/:id/claims',
+    {
+      config: { permission: 'remittance:write' },
+      schema: {
+        tags: ['treatments'],
+        summary: 'Bill the next payer: the claim, with the control number its 835 will carry back in CLP01',
+        params: z.object({ id }),
+        response: { 201: claim },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await billNextPayer(db, actorOf(request), request.params.id)),
   );
 }

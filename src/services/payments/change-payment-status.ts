@@ -44,8 +44,11 @@ export async function changePaymentStatus(db: Db, actor: Actor, paymentId: strin
     if (Number(result.numUpdatedRows) !== 1) {
       throw new AppError('conflict', 'The payment changed status at the same time; reload and try again.');
     }
-    const after = await requirePayment(trx, actor, paymentId);
-    if (becomesPaid) await recordPaymentReceived(trx, actor, after);
+    let after = await requirePayment(trx, actor, paymentId);
+    if (becomesPaid) {
+      await recordPaymentReceived(trx, actor, after);
+      after = await requirePayment(trx, actor, paymentId);
+    }
     await recordAudit(trx, actor, {
       action: 'payment.status_changed',
       entityType: 'payment',

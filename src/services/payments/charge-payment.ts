@@ -81,8 +81,8 @@ export async function chargePayment(
       .where('id', '=', paymentId)
       .where('status', '=', 'processing')
       .execute();
+    await recordPaymentReceived(trx, actor, await requirePayment(trx, actor, paymentId));
     const paid = await requirePayment(trx, actor, paymentId);
-    await recordPaymentReceived(trx, actor, paid);
     await recordAudit(trx, actor, { action: 'payment.charged', entityType: 'payment', entityId: paymentId, before: { status: 'processing' }, after: { status: 'paid', processorReference: outcome.reference } });
     await enqueueEvent(trx, actor.practiceId, 'payment.paid', { paymentId, amountCents: paid.amountCents });
     return { payment: paid, failure: null };

@@ -9,7 +9,7 @@ import type { Actor } from '../actor.ts';
 import { requireLocation } from '../locations/locations.ts';
 import { paymentSortNameOf, requirePatient } from '../patients/patients.ts';
 import { requireTreatment } from '../treatments/treatments.ts';
-import { todayUtc } from './payment-views.ts';
+import { requirePayment, todayUtc } from './payment-views.ts';
 import { recordPaymentReceived } from './record-payment-received.ts';
 
 /** Hands out the next payment number of the practice inside the caller's transaction: no gaps, no repeats. */
@@ -81,6 +81,7 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
     if (status === 'paid') await recordPaymentReceived(trx, actor, row);
     await recordAudit(trx, actor, { action: 'payment.created', entityType: 'payment', entityId: row.id, after: row });
     await enqueueEvent(trx, actor.practiceId, 'payment.created', { paymentId: row.id, status, amountCents: row.amountCents });
-    return row;
+    // Read back: receiving the money may have applied it already.
+    return requirePayment(trx, actor, row.id);
   });
 }

@@ -4,11 +4,13 @@ import type { Trx } from '../../db/transaction.ts';
 import { transfer } from '../../domain/ledger/journal.ts';
 import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
+import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
 
 /**
  * The journal entry of money arriving: the practice now holds it (cash or
  * processor clearing) and owes it to the patient as unapplied funds until it
- * is applied to a balance.
+ * is applied to a balance. Money for a self-pay visit (or one the payers are
+ * done with) applies at once; money for a visit still with the payers is held.
  */
 export async function recordPaymentReceived(trx: Trx, actor: Actor, payment: PaymentRow): Promise<void> {
   const dims = { patientId: payment.patientId, paymentId: payment.id, treatmentId: payment.treatmentId };
@@ -20,4 +22,10 @@ export async function recordPaymentReceived(trx: Trx, actor: Actor, payment: Pay
     memo: `${formatPaymentNumber(payment.number)} received (${payment.method ?? 'unspecified'})`,
     lines: transfer(payment.amountCents, source, { account: 'patient_unapplied', ...dims }),
   });
+  if (payment.treatmentId && payment.method !== 'patient_credit') {
+    const treatment = await trx.selectFrom('treatments').select('insuranceStatus').where('id', '=', payment.treatmentId).executeTakeFirstOrThrow();
+    if (treatment.insuranceStatus !== 'awaiting') {
+      await applyUnappliedFunds(trx, actor, payment.patientId, payment.treatmentId, payment.id);
+    }
+  }
 }

@@ -21,6 +21,13 @@ export interface RefundRequest {
   reason: RefundReason;
   notes?: string | undefined;
   asCredit?: boolean | undefined;
+  /**
+   * How the money went back when staff say so (a refund-owed task recorded as
+   * cash or check); by default it follows the payment's method.
+   */
+  recordAs?: 'cash' | 'check' | 'recorded' | undefined;
+  /** What a credit lot made by this refund is marked as coming from (a dismissed refund-owed task keeps money as credit). */
+  creditSource?: 'refund' | 'task_dismissal' | undefined;
 }
 
 export interface RefundOptions {
@@ -64,7 +71,7 @@ export type RefundResponse = Awaited<ReturnType<typeof present>>;
  * Books a successful refund: the payment's refunded total and status, the
  * journal entry (money back, or into a credit lot), audit and outbox.
  */
-async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boolean): Promise<RefundRow> {
+async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boolean, creditSource: 'refund' | 'task_dismissal' = 'refund'): Promise<RefundRow> {
   const x = Number(refund.amountCents);
   const before = await requirePayment(trx, actor, refund.paymentId);
   const result = await trx
@@ -89,10 +96,10 @@ async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boole
     const lot = await insertCreditLot(trx, actor, {
       patientId: refund.patientId,
       amountCents: x,
-      source: 'refund',
+      source: creditSource,
       refundId: refund.id,
       paymentId: refund.paymentId,
-      description: 'Refund issued as credit',
+      description: creditSource === 'task_dismissal' ? 'Unapplied funds kept as credit (refund-owed task dismissed)' : 'Refund issued as credit',
     });
     creditId = lot.id;
     await postJournalEntry(trx, actor, {
@@ -152,7 +159,9 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
       { status: payment.status as PaymentStatus, method: payment.method as PaymentMethod, amountCents: payment.amountCents, refundedCents: payment.refundedCents, refundingCents: payment.refundingCents },
       request,
     );
-    const method = refundMethodFor(payment.method as PaymentMethod | null, request.asCredit ?? false, payment.processorReference !== null);
+    const method = request.asCredit
+      ? 'credit'
+      : (request.recordAs ?? refundMethodFor(payment.method as PaymentMethod | null, false, payment.processorReference !== null));
     const refund: RefundRow = {
       id: newId(),
       practiceId: actor.practiceId,
@@ -175,7 +184,7 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
     };
     await trx.insertInto('refunds').values(refund).execute();
     if (method !== 'processor') {
-      const settled = await settle(trx, actor, refund, false);
+      const settled = await settle(trx, actor, refund, false, request.creditSource);
       const body = await present(trx, actor, settled, publicUrl);
       if (idempotency) await storeResponse(trx, idempotency, 201, body);
       return { done: body };

@@ -10,6 +10,7 @@ import { inTransaction, type Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { requireLocation } from '../locations/locations.ts';
 import { requirePatient } from '../patients/patients.ts';
+import { listTreatmentClaims } from '../claims/claims.ts';
 
 /**
  * Records a visit with its CPT lines. A patient with no coverage is self-pay:
@@ -38,6 +39,7 @@ export async function createTreatment(db: Db, actor: Actor, input: CreateTreatme
       chargeCents,
       patientResponsibilityCents: selfPay ? chargeCents : 0,
       appliedCents: 0,
+      insuranceStatus: selfPay ? 'self_pay' : 'awaiting',
       createdAt: nowIso(),
     };
     await trx.insertInto('treatments').values(row).execute();
@@ -128,8 +130,8 @@ export async function getTreatment(db: Db, actor: Actor, treatmentId: string, to
       paidDate: p.paidDate,
       overdue: isOverdue(p.status, p.dueDate, today),
     })),
-    // Claims arrive with the remittance work.
-    claims: [] as Array<{ id: string; controlNumber: string; payerName: string; status: string }>,
+    claims: await listTreatmentClaims(db, treatmentId),
+    insuranceStatus: row.insuranceStatus as 'self_pay' | 'awaiting' | 'settled',
     createdAt: row.createdAt,
   };
 }

@@ -1,0 +1,122 @@
+import { expect, test, type Page } from '@playwright/test';
+
+const BILLER = { email: 'biller@demo.example', password: 'ledger-demo' };
+
+interface Session {
+  user: { name: string; role: string };
+  practice: { name: string };
+}
+
+interface PatientRow {
+  id: string;
+  firstName: string;
+  lastName: string;
+}
+
+/** A form field by its label, which may carry a required asterisk ("Email *"). */
+function field(page: Page, label: string) {
+  return page.getByLabel(new RegExp(`^${label}\\s*\\*?$`));
+}
+
+/** Picks an option from a Mantine Select/MultiSelect: open it, click the option. */
+async function choose(page: Page, label: string, option: string) {
+  await page.getByRole('combobox', { name: label, exact: true }).click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+test('a biller logs in, filters payments, collects a payment, marks it paid, notes it and logs out', async ({ page }) => {
+  // Log in.
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+  await field(page, 'Email').fill(BILLER.email);
+  await field(page, 'Password').fill(BILLER.password);
+  const [loginResponse] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
+  expect(loginResponse.status()).toBe(200);
+  const session = (await loginResponse.json()) as Session;
+
+  // The shell shows the practice and the role.
+  await expect(page.getByTestId('practice-name')).toHaveText(session.practice.name);
+  await expect(page.getByTestId('user-role')).toHaveText('Biller');
+
+  // Payments, filtered by status.
+  await page.getByRole('link', { name: 'Patients' }).click();
+  await page.getByRole('link', { name: 'Payments', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Payments', exact: true })).toBeVisible();
+  await expect(page.getByText('Total Collected')).toBeVisible();
+  const table = page.getByRole('table', { name: 'Payments' });
+  await expect(table).toBeVisible();
+  await choose(page, 'Status', 'Pending');
+  await page.keyboard.press('Escape');
+  await expect(page).toHaveURL(/status=pending/);
+  const statuses = table.getByTestId('payment-status');
+  await expect(async () => {
+    const texts = await statuses.allTextContents();
+    expect(texts.every((t) => t === 'Pending')).toBe(true);
+  }).toPass();
+  await expect(page.getByRole('link', { name: 'Export CSV' })).toHaveAttribute('href', /export\.csv\?.*status=pending/);
+
+  // A demo patient to collect from (page.request shares the browser's session cookie).
+  const patients = await page.request.get('/api/v1/patients', { params: { pageSize: 5 } });
+  expect(patients.ok()).toBe(true);
+  const patient = ((await patients.json()) as { items: PatientRow[] }).items[0];
+  expect(patient, 'the demo practice has patients').toBeDefined();
+
+  // New payment: amount typed as dollars.
+  await page.getByRole('link', { name: 'New payment' }).click();
+  await expect(page.getByRole('heading', { name: 'New payment' })).toBeVisible();
+  const picker = page.getByRole('combobox', { name: 'Patient', exact: true });
+  await picker.click();
+  await picker.fill(patient!.lastName);
+  await page.getByRole('option', { name: new RegExp(`^${patient!.lastName}, ${patient!.firstName}`) }).first().click();
+  await field(page, 'Amount').fill('123.45');
+  await choose(page, 'Type', 'Office Visit');
+  await choose(page, 'Method', 'Cash');
+  await field(page, 'Memo').fill('e2e copay');
+  const [created] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/payments') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Create payment' }).click(),
+  ]);
+  expect(created.status()).toBe(201);
+  expect(created.request().headers()['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+  const payment = (await created.json()) as { id: string; number: string; amountCents: number };
+  expect(payment.amountCents).toBe(12345);
+
+  // The detail page.
+  await expect(page).toHaveURL(new RegExp(`/payments/${payment.id}$`));
+  await expect(page.getByTestId('payment-number')).toHaveText(payment.number);
+  expect(payment.number).toMatch(/^PAY-\d{3,}$/);
+  await expect(page.getByTestId('payment-amount')).toHaveText('$123.45');
+  const statusCard = page.getByRole('region', { name: 'Status' });
+  await expect(statusCard.getByTestId('payment-status')).toHaveText('Pending');
+
+  // Mark it Paid through the status dropdown.
+  await choose(page, 'Change status to', 'Paid');
+  await statusCard.getByRole('button', { name: 'Update status' }).click();
+  await expect(statusCard.getByTestId('payment-status')).toHaveText('Paid');
+  await expect(page.getByTestId('payment-number')).toHaveText(payment.number);
+  await expect(page.getByText('This payment can no longer be edited')).toBeVisible();
+
+  // Add a note.
+  const note = `Paid at the front desk ${Date.now()}`;
+  await field(page, 'New note').fill(note);
+  await page.getByRole('button', { name: 'Add note' }).click();
+  const notes = page.getByRole('list', { name: 'Notes' });
+  await expect(notes.getByText(note)).toBeVisible();
+  await expect(notes.getByText(session.user.name, { exact: false })).toBeVisible();
+
+  // The list shows it as Paid.
+  await page.getByRole('link', { name: 'Payments', exact: true }).first().click();
+  await field(page, 'Search').fill(payment.number);
+  const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: payment.number }) });
+  await expect(row.getByTestId('payment-status')).toHaveText('Paid');
+
+  // Log out: the session is gone.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await page.goto('/payments');
+  await expect(page).toHaveURL(/\/login$/);
+});

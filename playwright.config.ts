@@ -1,0 +1,73 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+// One fresh folder per run. Workers load this file again: the variable keeps them on the runner's folder.
+process.env.PL_E2E_TMP ??= mkdtempSync(join(tmpdir(), 'patient-ledger-e2e-'));
+const tmp = process.env.PL_E2E_TMP;
+const dataDir = join(tmp, 'data');
+const xdgConfig = join(tmp, 'xdg-config');
+const xdgCache = join(tmp, 'xdg-cache');
+for (const dir of [dataDir, xdgConfig, xdgCache]) mkdirSync(dir, { recursive: true });
+// Chromium (launched with this environment) writes its settings and caches here instead of under HOME.
+process.env.XDG_CONFIG_HOME = xdgConfig;
+process.env.XDG_CACHE_HOME = xdgCache;
+
+const PORT = 3199;
+const baseURL = `http://127.0.0.1:${PORT}`;
+
+// Debian's chromium: Playwright never downloads a browser here.
+const launchOptions = {
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium-laptop',
+      use: { browserName: 'chromium', viewport: { width: 1366, height: 768 }, launchOptions },
+    },
+    {
+      name: 'chromium-tablet',
+      use: { browserName: 'chromium', viewport: { width: 820, height: 1180 }, hasTouch: true, launchOptions },
+    },
+  ],
+  webServer: {
+    command: 'node bin/start.mjs',
+    url: `${baseURL}/health`,
+    reuseExistingServer: false,
+    // The first start may build the web app and migrate a new database.
+    timeout: 180_000,
+    stderr: 'pipe',
+    env: {
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      XDG_CONFIG_HOME: xdgConfig,
+      XDG_CACHE_HOME: xdgCache,
+    },
+  },
+});

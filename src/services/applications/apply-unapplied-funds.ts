@@ -1,0 +1,63 @@
+import { sql } from 'kysely';
+import type { Trx } from '../../db/transaction.ts';
+import { allocateUnappliedFunds } from '../../domain/allocation/allocate-unapplied-funds.ts';
+import type { Actor } from '../actor.ts';
+import { applyPayment } from './apply-payment.ts';
+
+/**
+ * SPEC section 6: when a treatment's patient responsibility is set, the
+ * patient's unapplied funds go to that treatment first, then to their other
+ * patient responsibility from the oldest date of service. Money held for a
+ * visit still with the payers stays held for it. `onlyPaymentId` limits the
+ * funds to one payment (a payment just received for a self-pay visit).
+ */
+export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: string, treatmentId: string | null, onlyPaymentId?: string) {
+  let lotsQuery = trx
+    .selectFrom('payments')
+    .leftJoin('treatments', 'treatments.id', 'payments.treatmentId')
+    .select([
+      'payments.id',
+      'payments.treatmentId',
+      'payments.paidDate',
+      'payments.createdAt',
+      sql<number>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents`.as('unapplied'),
+    ])
+    .where('payments.practiceId', '=', actor.practiceId)
+    .where('payments.patientId', '=', patientId)
+    .where('payments.status', 'in', ['paid', 'partially_refunded'])
+    .where(sql<boolean>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents > 0`)
+    // Held: money collected for a visit whose payers have not finished with it (unless it is the visit being settled).
+    .where((eb) =>
+      eb.or([
+        eb('payments.treatmentId', 'is', null),
+        eb('treatments.insuranceStatus', '!=', 'awaiting'),
+        ...(treatmentId ? [eb('payments.treatmentId', '=', treatmentId)] : []),
+      ]),
+    );
+  if (onlyPaymentId) lotsQuery = lotsQuery.where('payments.id', '=', onlyPaymentId);
+  const lots = await lotsQuery.execute();
+  if (lots.length === 0) return [];
+  const balances = await trx
+    .selectFrom('treatments')
+    .select(['id', 'serviceDate', sql<number>`patient_responsibility_cents - applied_cents`.as('open')])
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', '=', patientId)
+    .where(sql<boolean>`patient_responsibility_cents - applied_cents > 0`)
+    .execute();
+  if (balances.length === 0) return [];
+  const { applications } = allocateUnappliedFunds({
+    lots: lots.map((l) => ({
+      paymentId: l.id,
+      unappliedCents: Number(l.unapplied),
+      paidDate: l.paidDate,
+      createdAt: l.createdAt,
+      linkedTreatmentId: l.treatmentId,
+    })),
+    openBalances: balances.map((b) => ({ treatmentId: b.id, serviceDate: b.serviceDate, openCents: Number(b.open) })),
+    // No treatment in focus: every balance is served oldest first.
+    treatmentId: treatmentId ?? '',
+  });
+  const made = [];
+  for (const a of applications) made.push(await applyPayment(trx, actor, a.paymentId, { treatmentId: a.treatmentId, amountCents: a.amountCents }));
+  return made;
+}

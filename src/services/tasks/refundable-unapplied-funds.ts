@@ -1,0 +1,58 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/transaction.ts';
+import type { Actor } from '../actor.ts';
+
+export interface UnappliedLot {
+  paymentId: string;
+  method: string | null;
+  /** The processor's charge id: a card refund can go back through it. */
+  processorReference: string | null;
+  unappliedCents: number;
+}
+
+const unapplied = sql<number>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents`;
+
+/**
+ * The patient's payments holding unapplied funds that no visit is waiting
+ * for, oldest first: what a refund-owed task is about. Money collected for a
+ * visit still with the payers is held for that visit, not owed back.
+ * Over-applied payments (negative unapplied) are a work-list item, not funds.
+ */
+export async function refundableUnappliedFunds(db: Db, actor: Actor, patientId: string): Promise<UnappliedLot[]> {
+  const rows = await db
+    .selectFrom('payments')
+    .leftJoin('treatments', 'treatments.id', 'payments.treatmentId')
+    .select(['payments.id', 'payments.method', 'payments.processorReference', unapplied.as('unapplied')])
+    .where('payments.practiceId', '=', actor.practiceId)
+    .where('payments.patientId', '=', patientId)
+    .where('payments.status', 'in', ['paid', 'partially_refunded'])
+    .where(sql<boolean>`${unapplied} > 0`)
+    .where((eb) => eb.or([eb('payments.treatmentId', 'is', null), eb('treatments.insuranceStatus', '!=', 'awaiting')]))
+    .orderBy(sql`coalesce(payments.paid_date, substr(payments.created_at, 1, 10))`)
+    .orderBy('payments.createdAt')
+    .orderBy('payments.id')
+    .execute();
+  return rows.map((r) => ({
+    paymentId: r.id,
+    method: r.method,
+    processorReference: r.processorReference,
+    unappliedCents: Number(r.unapplied),
+  }));
+}
+
+export function totalCents(lots: readonly UnappliedLot[]): number {
+  return lots.reduce((sum, lot) => sum + lot.unappliedCents, 0);
+}
+
+/** Takes `amountCents` out of the lots, oldest first: [{ lot, amountCents }]. The caller checks the total suffices. */
+export function takeOldestFirst(lots: readonly UnappliedLot[], amountCents: number): Array<{ lot: UnappliedLot; amountCents: number }> {
+  const parts: Array<{ lot: UnappliedLot; amountCents: number }> = [];
+  let left = amountCents;
+  for (const lot of lots) {
+    if (left <= 0) break;
+    const part = Math.min(left, lot.unappliedCents);
+    if (part > 0) parts.push({ lot, amountCents: part });
+    left -= part;
+  }
+  return parts;
+}

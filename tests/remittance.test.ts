@@ -1,0 +1,228 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { build835 } from './helpers/build-835.ts';
+import { makeLocation, makePatient, makePayment } from './helpers/factories.ts';
+import { dialects } from './helpers/test-database.ts';
+import { json, useTestApp, type TestApp } from './helpers/test-app.ts';
+
+const fixtures = path.resolve(process.cwd(), '../shared/fixtures/x12');
+
+async function insuredPatient(t: TestApp, payers: Array<{ payerName: string; payerId: string }>) {
+  const patient = await makePatient(t);
+  json(
+    await t.request('PUT', `/api/v1/patients/${patient.id}/coverages`, {
+      body: payers.map((p, i) => ({ ...p, memberId: `M${i}${patient.id.slice(-6)}`, order: i + 1 })),
+    }),
+    200,
+  );
+  return patient;
+}
+
+async function visit(t: TestApp, patientId: string, locationId: string, serviceDate: string, chargeCents: number) {
+  const treatment = json(
+    await t.request('POST', '/api/v1/treatments', { body: { patientId, locationId, serviceDate, physician: 'Dr. Osei', lines: [{ cpt: '99213', chargeCents }] } }),
+    201,
+  );
+  const claim = json(await t.request('POST', `/api/v1/treatments/${treatment.id}/claims`, { as: t.biller }), 201);
+  return { treatment, claim };
+}
+
+function importEra(t: TestApp, text: string, query = '') {
+  return t.request('POST', `/api/v1/remittances${query}`, { as: t.biller, body: text, headers: { 'content-type': 'text/plain' } });
+}
+
+const A = { payerName: 'ACME HEALTH', payerId: '11111' };
+const B = { payerName: 'BETA MUTUAL', payerId: '22222' };
+
+describe.each(dialects)('835 remittance posting on %s', (dialect) => {
+  const t = useTestApp(dialect);
+
+  it('U1: coordination of benefits, held copay applied to this visit then the oldest, the rest left unapplied', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A, B]);
+    const older = await visit(t, patient.id, location.id, '2026-01-10', 10000);
+    const current = await visit(t, patient.id, location.id, '2026-03-02', 15000);
+    expect(current.claim).toMatchObject({ coverageOrder: 1, payerName: A.payerName, status: 'submitted', billedCents: 15000 });
+    expect(current.claim.controlNumber).toMatch(/^PL[0-9A-Z]{10}$/);
+
+    // The copay collected at the visit is held for it while the payers work.
+    const copay = await makePayment(t, patient.id, { amountCents: 4000, method: 'cash', status: 'paid', treatmentId: current.treatment.id, type: 'office_visit', paidDate: '2026-03-02' });
+    expect(copay.billing).toMatchObject({ appliedCents: 0, unappliedCents: 4000 });
+
+    const eraA = build835([
+      {
+        ...A,
+        traceNumber: 'A-EFT-0001',
+        paymentDate: '2026-03-20',
+        claims: [
+          { controlNumber: older.claim.controlNumber, status: '19', chargeCents: 10000, paidCents: 7000, patientResponsibilityCents: 1000, adjustments: [{ group: 'CO', reason: '45', amountCents: 2000 }, { group: 'PR', reason: '2', amountCents: 1000 }] },
+          { controlNumber: current.claim.controlNumber, status: '19', chargeCents: 15000, paidCents: 8000, patientResponsibilityCents: 4000, adjustments: [{ group: 'CO', reason: '45', amountCents: 3000 }, { group: 'PR', reason: '2', amountCents: 4000 }] },
+        ],
+      },
+    ]);
+    const importA = json(await importEra(t, eraA), 201);
+    expect(importA).toMatchObject({ claimCount: 2, postedCount: 2, exceptions: [], duplicate: false });
+    expect(importA.claims[1]).toMatchObject({ outcome: 'posted', paidCents: 8000, contractualCents: 3000, patientResponsibilityCents: 4000, forwardedCents: 4000, toPatientCents: 0 });
+    const afterA = json(await t.request('GET', `/api/v1/treatments/${current.treatment.id}`), 200);
+    expect(afterA.claims.map((c: any) => [c.coverageOrder, c.payerName, c.status, c.billedCents])).toEqual([
+      [1, A.payerName, 'processed', 15000],
+      [2, B.payerName, 'submitted', 4000],
+    ]);
+    expect(afterA).toMatchObject({ patientResponsibilityCents: 0, insuranceStatus: 'awaiting' });
+    await t.expectLedgerBalances();
+
+    const olderB = afterA.claims && json(await t.request('GET', `/api/v1/treatments/${older.treatment.id}`), 200).claims[1];
+    const eraB = build835([
+      {
+        ...B,
+        traceNumber: 'B-CHK-0002',
+        paymentDate: '2026-04-01',
+        claims: [
+          { controlNumber: afterA.claims[1].controlNumber, status: '2', chargeCents: 4000, paidCents: 2500, patientResponsibilityCents: 1500, adjustments: [{ group: 'PR', reason: '1', amountCents: 1500 }] },
+          { controlNumber: olderB.controlNumber, status: '2', chargeCents: 1000, paidCents: 0, patientResponsibilityCents: 1000, adjustments: [{ group: 'PR', reason: '1', amountCents: 1000 }] },
+        ],
+      },
+    ]);
+    expect(json(await importEra(t, eraB), 201)).toMatchObject({ postedCount: 2, exceptions: [] });
+
+    const currentAfter = json(await t.request('GET', `/api/v1/treatments/${current.treatment.id}`), 200);
+    expect(currentAfter).toMatchObject({ patientResponsibilityCents: 1500, balanceCents: 0, insuranceStatus: 'settled' });
+    const olderAfter = json(await t.request('GET', `/api/v1/treatments/${older.treatment.id}`), 200);
+    expect(olderAfter).toMatchObject({ patientResponsibilityCents: 1000, balanceCents: 0 });
+    const copayAfter = json(await t.request('GET', `/api/v1/payments/${copay.id}`), 200);
+    expect(copayAfter.billing).toMatchObject({ netAmountCents: 4000, appliedCents: 2500, unappliedCents: 1500, overApplied: false });
+    const applications = json(await t.request('GET', `/api/v1/payments/${copay.id}/applications`), 200).items;
+    expect(applications.map((a: any) => [a.treatmentId, a.amountCents])).toEqual([
+      [current.treatment.id, 1500],
+      [older.treatment.id, 1000],
+    ]);
+    const balance = json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance;
+    expect(balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 1500, creditCents: 0 });
+    await t.expectLedgerBalances();
+
+    // The same file again posts nothing.
+    const again = json(await importEra(t, eraB), 200);
+    expect(again).toMatchObject({ duplicate: true, postedCount: 0 });
+    expect(json(await t.request('GET', `/api/v1/payments/${copay.id}`), 200).billing.appliedCents).toBe(2500);
+    await t.expectLedgerBalances();
+  });
+
+  it('sends unmatched claims and not-our-claim answers to exceptions, posts PLB, and warns when BPR02 does not balance', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A]);
+    const { treatment, claim } = await visit(t, patient.id, location.id, '2026-02-01', 20000);
+    const era = build835([
+      {
+        ...A,
+        traceNumber: 'A-EFT-PLB',
+        paymentDate: '2026-02-20',
+        paymentCents: 9999,
+        claims: [
+          { controlNumber: claim.controlNumber, status: '1', chargeCents: 20000, paidCents: 15000, patientResponsibilityCents: 2000, adjustments: [{ group: 'CO', reason: '45', amountCents: 3000 }, { group: 'PR', reason: '3', amountCents: 2000 }] },
+          { controlNumber: 'SOMEONE-ELSE-1', status: '1', chargeCents: 5000, paidCents: 5000 },
+          { controlNumber: claim.controlNumber, status: '23', chargeCents: 20000, paidCents: 0 },
+        ],
+        plb: [{ reason: 'WO', reference: 'OVERPAY1', amountCents: 1200 }],
+      },
+    ]);
+    const result = json(await importEra(t, era), 201);
+    expect(result.claimCount).toBe(3);
+    expect(result.postedCount).toBe(1);
+    expect(result.exceptions.map((e: any) => [e.patientControlNumber, e.statusCode])).toEqual([
+      ['SOMEONE-ELSE-1', '1'],
+      [claim.controlNumber, '23'],
+    ]);
+    expect(result.payments[0]).toMatchObject({ paymentCents: 9999, providerAdjustmentCents: 1200, balanced: false, status: 'posted' });
+    expect(result.warnings.map((w: any) => w.code)).toContain('payment_does_not_balance');
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200)).toMatchObject({ patientResponsibilityCents: 2000, balanceCents: 2000, insuranceStatus: 'settled' });
+    const stored = json(await t.request('GET', `/api/v1/remittances/${result.id}`), 200);
+    expect(stored).toMatchObject({ claimCount: 3, postedCount: 1 });
+    expect(stored.exceptions).toHaveLength(2);
+    const listed = json(await t.request('GET', '/api/v1/remittances'), 200);
+    expect(listed.items.map((r: any) => r.id)).toContain(result.id);
+    const plb = await t.database.handle.db.selectFrom('journalLines').select('amountCents').where('account', '=', 'provider_adjustment').execute();
+    expect(plb.map((l) => Number(l.amountCents))).toContain(1200);
+    await t.expectLedgerBalances();
+  });
+
+  it('reverses a posting (status 22) and posts the corrected payment again', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A]);
+    const { treatment, claim } = await visit(t, patient.id, location.id, '2026-02-02', 12000);
+    const paid = await makePayment(t, patient.id, { amountCents: 3000, status: 'paid', treatmentId: treatment.id });
+    const first = build835([{ ...A, traceNumber: 'R-1', paymentDate: '2026-02-10', claims: [{ controlNumber: claim.controlNumber, status: '1', chargeCents: 12000, paidCents: 7000, patientResponsibilityCents: 2500, adjustments: [{ group: 'CO', reason: '45', amountCents: 2500 }, { group: 'PR', reason: '2', amountCents: 2500 }] }] }]);
+    json(await importEra(t, first), 201);
+    expect(json(await t.request('GET', `/api/v1/payments/${paid.id}`), 200).billing.appliedCents).toBe(2500);
+
+    const correction = build835([
+      {
+        ...A,
+        traceNumber: 'R-2',
+        paymentDate: '2026-02-24',
+        claims: [
+          { controlNumber: claim.controlNumber, status: '22', chargeCents: -12000, paidCents: -7000, patientResponsibilityCents: -2500, adjustments: [{ group: 'CO', reason: '45', amountCents: -2500 }, { group: 'PR', reason: '2', amountCents: -2500 }] },
+          { controlNumber: claim.controlNumber, status: '1', chargeCents: 12000, paidCents: 8000, patientResponsibilityCents: 1500, adjustments: [{ group: 'CO', reason: '45', amountCents: 2500 }, { group: 'PR', reason: '2', amountCents: 1500 }] },
+        ],
+      },
+    ]);
+    const result = json(await importEra(t, correction), 201);
+    expect(result.claims.map((c: any) => c.outcome)).toEqual(['reversal', 'posted']);
+    expect(result.claims[0]).toMatchObject({ paidCents: -7000, toPatientCents: -2500 });
+    const after = json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200);
+    expect(after).toMatchObject({ patientResponsibilityCents: 1500, balanceCents: 0 });
+    expect(after.claims[0]).toMatchObject({ status: 'processed', paidCents: 8000 });
+    expect(json(await t.request('GET', `/api/v1/payments/${paid.id}`), 200).billing).toMatchObject({ appliedCents: 1500, unappliedCents: 1500 });
+    await t.expectLedgerBalances();
+  });
+
+  it('previews an import without posting anything', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A]);
+    const { treatment, claim } = await visit(t, patient.id, location.id, '2026-02-03', 9000);
+    const era = build835([{ ...A, traceNumber: 'P-1', paymentDate: '2026-02-11', claims: [{ controlNumber: claim.controlNumber, status: '1', chargeCents: 9000, paidCents: 9000 }] }]);
+    const preview = json(await importEra(t, era, '?preview=true'), 200);
+    expect(preview).toMatchObject({ postedCount: 1, exceptions: [] });
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).claims[0].status).toBe('submitted');
+    expect(json(await t.request('GET', '/api/v1/remittances'), 200).items.map((r: any) => r.id)).not.toContain(preview.id);
+    expect(json(await importEra(t, era), 201).postedCount).toBe(1);
+  });
+
+  it('fails a broken transaction set alone and says where', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A]);
+    const { claim } = await visit(t, patient.id, location.id, '2026-02-04', 5000);
+    const good = build835([
+      { ...A, traceNumber: 'G-1', paymentDate: '2026-02-12', claims: [{ controlNumber: claim.controlNumber, status: '1', chargeCents: 5000, paidCents: 5000 }] },
+      { ...A, traceNumber: 'G-2', paymentDate: '2026-02-12', claims: [{ controlNumber: 'X1', status: '1', chargeCents: 100, paidCents: 100 }] },
+    ]);
+    // Break the second set: a CAS with an unknown group code.
+    const broken = good.replace('CLP*X1*1*1.00*1.00', 'CLP*X1*1*1.00*1.00*0.00~\nCAS*ZZ*1*1.00');
+    const result = json(await importEra(t, broken), 201);
+    expect(result.postedCount).toBe(1);
+    const failure = result.warnings.find((w: any) => w.message.includes('was not posted'));
+    expect(failure).toBeDefined();
+    expect(failure.segmentNumber).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!fs.existsSync(fixtures))('imports every 835 fixture without losing a claim', async () => {
+    for (const file of fs.readdirSync(fixtures).filter((f) => /835|\.edi$|\.txt$/.test(f) && !f.includes('271'))) {
+      const text = fs.readFileSync(path.join(fixtures, file), 'utf8');
+      const response = await importEra(t, text);
+      expect([200, 201], file).toContain(response.statusCode);
+      const result = response.json();
+      // None of these payers' claims are ours: every claim is listed as an exception, none silently dropped,
+      // except those of a payment (payer and trace number) an earlier fixture already brought.
+      const inDuplicates = result.payments.filter((p: any) => p.status === 'duplicate').reduce((s: number, p: any) => s + p.claimCount, 0);
+      expect(result.exceptions.length + inDuplicates, file).toBe(result.claimCount);
+      expect(result.postedCount, file).toBe(0);
+    }
+    await t.expectLedgerBalances();
+  });
+
+  it('refuses an import by the front desk and an empty body', async () => {
+    expect((await t.request('POST', '/api/v1/remittances', { as: t.frontDesk, body: 'ISA*', headers: { 'content-type': 'text/plain' } })).statusCode).toBe(403);
+    const empty = await t.request('POST', '/api/v1/remittances', { as: t.biller, body: '', headers: { 'content-type': 'text/plain' } });
+    expect(empty.statusCode).toBe(400);
+  });
+});

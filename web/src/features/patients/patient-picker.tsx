@@ -1,0 +1,67 @@
+import { Select } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useMemo, useState } from 'react';
+import type { Patient } from '../../api/types';
+import { formatCalendarDate } from '../../ui/dates';
+import { patientName, usePatient, usePatients } from './patients-api';
+
+function optionLabel(patient: Patient): string {
+  return `${patientName(patient)} · ${patient.accountId} · born ${formatCalendarDate(patient.dateOfBirth)}`;
+}
+
+export interface PatientPickerProps {
+  value: string | null;
+  onChange: (patientId: string | null) => void;
+  error?: string | null;
+  disabled?: boolean;
+  label?: string;
+}
+
+/** Finds a patient by name or account ID as you type (the API searches; nothing is filtered here). */
+export function PatientPicker({ value, onChange, error, disabled, label = 'Patient' }: PatientPickerProps) {
+  const [search, setSearch] = useState('');
+  const [picked, setPicked] = useState<Patient | null>(null);
+  const selected = usePatient(value && picked?.id !== value ? value : null);
+  const current: Patient | null = picked?.id === value ? picked : (selected.data ?? null);
+  const currentLabel = current ? optionLabel(current) : '';
+
+  // Don't search for the chosen patient's own label.
+  const typed = search === currentLabel ? '' : search;
+  const [debounced] = useDebouncedValue(typed, 250);
+  const results = usePatients({ search: debounced, page: 1, pageSize: 20 }, !disabled);
+
+  const patients = useMemo(() => {
+    const list = [...(results.data?.items ?? [])];
+    if (current && !list.some((p) => p.id === current.id)) list.unshift(current);
+    return list;
+  }, [results.data, current]);
+
+  const noResults = results.isError
+    ? 'Could not search patients'
+    : results.isFetching
+      ? 'Searching…'
+      : 'No patient matches';
+
+  return (
+    <Select
+      label={label}
+      placeholder="Search by name or account ID"
+      searchable
+      clearable
+      required
+      disabled={disabled}
+      data={patients.map((p) => ({ value: p.id, label: optionLabel(p) }))}
+      value={value}
+      searchValue={search}
+      onSearchChange={setSearch}
+      filter={({ options }) => options}
+      nothingFoundMessage={noResults}
+      onChange={(id) => {
+        setPicked(patients.find((p) => p.id === id) ?? null);
+        onChange(id);
+      }}
+      error={error}
+      maxDropdownHeight={280}
+    />
+  );
+}

@@ -1,0 +1,142 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, apiUrl } from '../../api/client';
+import type {
+  Location,
+  NewPayment,
+  Note,
+  Page,
+  Payment,
+  PaymentChanges,
+  PaymentDetail,
+  PaymentDocument,
+  PaymentLink,
+  PaymentMethod,
+  PaymentStatus,
+} from '../../api/types';
+import { toApiQuery, type PaymentListParams } from './list-params';
+
+export const paymentKeys = {
+  all: ['payments'] as const,
+  list: (params: PaymentListParams) => ['payments', 'list', params] as const,
+  detail: (id: string) => ['payments', 'detail', id] as const,
+  notes: (id: string) => ['payments', 'detail', id, 'notes'] as const,
+  documents: (id: string) => ['payments', 'detail', id, 'documents'] as const,
+};
+
+export function usePayments(params: PaymentListParams) {
+  return useQuery({
+    queryKey: paymentKeys.list(params),
+    queryFn: ({ signal }) => api.get<Page<Payment>>('/payments', toApiQuery(params), signal),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function paymentsExportUrl(params: PaymentListParams): string {
+  return apiUrl('/payments/export.csv', toApiQuery(params, false));
+}
+
+export function usePayment(id: string) {
+  return useQuery({
+    queryKey: paymentKeys.detail(id),
+    queryFn: ({ signal }) => api.get<PaymentDetail>(`/payments/${encodeURIComponent(id)}`, undefined, signal),
+  });
+}
+
+/** After money moved: every list, the dashboard and the patient's balance may have changed. */
+function useRefreshAfterMoneyMoved() {
+  const queryClient = useQueryClient();
+  return (payment?: Payment) => {
+    void queryClient.invalidateQueries({ queryKey: ['payments', 'list'] });
+    void queryClient.invalidateQueries({ queryKey: ['dashboard'] });
+    void queryClient.invalidateQueries({ queryKey: ['patients'] });
+    if (payment) {
+      // Keep the detail's treatment and patient while the fresh copy loads.
+      queryClient.setQueryData<PaymentDetail>(paymentKeys.detail(payment.id), (old) =>
+        old ? { ...old, ...payment } : undefined,
+      );
+      void queryClient.invalidateQueries({ queryKey: paymentKeys.detail(payment.id), exact: true });
+    }
+  };
+}
+
+export function useCreatePayment() {
+  const refresh = useRefreshAfterMoneyMoved();
+  return useMutation({
+    mutationFn: ({ body, idempotencyKey }: { body: NewPayment; idempotencyKey: string }) =>
+      api.postMoney<Payment>('/payments', body, idempotencyKey),
+    onSuccess: (payment) => refresh(payment),
+  });
+}
+
+export function useUpdatePayment(id: string) {
+  const refresh = useRefreshAfterMoneyMoved();
+  return useMutation({
+    mutationFn: (changes: PaymentChanges) => api.patch<Payment>(`/payments/${encodeURIComponent(id)}`, changes),
+    onSuccess: (payment) => refresh(payment),
+  });
+}
+
+export function useChangeStatus(id: string) {
+  const refresh = useRefreshAfterMoneyMoved();
+  return useMutation({
+    mutationFn: (change: { status: PaymentStatus; method?: PaymentMethod }) =>
+      api.postMoney<Payment>(`/payments/${encodeURIComponent(id)}/status`, change),
+    onSuccess: (payment) => refresh(payment),
+  });
+}
+
+export function useCreateLink(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (expiresInDays: number) =>
+      api.post<PaymentLink>(`/payments/${encodeURIComponent(id)}/link`, { expiresInDays }),
+    onSuccess: (link) => {
+      queryClient.setQueryData<PaymentDetail>(paymentKeys.detail(id), (old) => (old ? { ...old, link } : old));
+      void queryClient.invalidateQueries({ queryKey: paymentKeys.detail(id), exact: true });
+    },
+  });
+}
+
+export function useNotes(id: string) {
+  return useQuery({
+    queryKey: paymentKeys.notes(id),
+    queryFn: ({ signal }) =>
+      api.get<{ items: Note[] }>(`/payments/${encodeURIComponent(id)}/notes`, undefined, signal),
+  });
+}
+
+export function useAddNote(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (text: string) => api.post<Note>(`/payments/${encodeURIComponent(id)}/notes`, { text }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: paymentKeys.notes(id) }),
+  });
+}
+
+export function useDocuments(id: string) {
+  return useQuery({
+    queryKey: paymentKeys.documents(id),
+    queryFn: ({ signal }) =>
+      api.get<{ items: PaymentDocument[] }>(`/payments/${encodeURIComponent(id)}/documents`, undefined, signal),
+  });
+}
+
+export function useUploadDocument(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (file: File) => {
+      const form = new FormData();
+      form.append('file', file, file.name);
+      return api.upload<PaymentDocument>(`/payments/${encodeURIComponent(id)}/documents`, form);
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: paymentKeys.documents(id) }),
+  });
+}
+
+export function useLocations() {
+  return useQuery({
+    queryKey: ['locations'],
+    queryFn: ({ signal }) => api.get<Page<Location>>('/locations', undefined, signal),
+    staleTime: 10 * 60_000,
+  });
+}

@@ -1,0 +1,78 @@
+import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { roleLabel } from '../features/auth/permissions';
+import { useLogout } from '../features/auth/session';
+import { useCurrentSession } from '../features/auth/use-current-session';
+
+const nav = [
+  { to: '/payments', label: 'Payments' },
+  { to: '/patients', label: 'Patients' },
+];
+
+/** The signed-in frame: practice and user at the top, navigation at the side. */
+export function AppLayout() {
+  const { user, practice } = useCurrentSession();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const location = useLocation();
+  const navigate = useNavigate();
+  const logout = useLogout();
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: { sm: 170, lg: 210 }, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Title order={1} size="h5" style={{ whiteSpace: 'nowrap' }}>
+              Patient Ledger
+            </Title>
+            <Text c="dimmed" visibleFrom="xs" aria-hidden>
+              ·
+            </Text>
+            <Text fw={500} truncate data-testid="practice-name">
+              {practice.name}
+            </Text>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Stack gap={0} align="flex-end" visibleFrom="sm">
+              <Text size="sm" fw={500}>
+                {user.name}
+              </Text>
+            </Stack>
+            <Badge variant="light" data-testid="user-role">
+              {roleLabel(user.role)}
+            </Badge>
+            <Button
+              variant="default"
+              size="xs"
+              loading={logout.isPending}
+              onClick={() => logout.mutate(undefined, { onSettled: () => void navigate('/login', { replace: true }) })}
+            >
+              Log out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main">
+        {nav.map((item) => (
+          <NavLink
+            key={item.to}
+            component={Link}
+            to={item.to}
+            label={item.label}
+            active={location.pathname === item.to || location.pathname.startsWith(`${item.to}/`)}
+            onClick={close}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

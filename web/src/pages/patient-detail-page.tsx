@@ -1,0 +1,87 @@
+import { Anchor, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Link, useParams } from 'react-router';
+import { describeError } from '../api/describe-error';
+import { can } from '../features/auth/permissions';
+import { useCurrentSession } from '../features/auth/use-current-session';
+import { PatientBalanceCard } from '../features/patients/patient-balance';
+import { PatientTreatments } from '../features/patients/patient-treatments';
+import { patientName, usePatient } from '../features/patients/patients-api';
+import { CalendarDate } from '../ui/dates';
+import { DetailList } from '../ui/detail-list';
+import { ErrorState, LoadingState } from '../ui/states';
+
+const coverageOrder: Record<number, string> = { 1: 'Primary', 2: 'Secondary', 3: 'Tertiary' };
+
+export function PatientDetailPage() {
+  const { id = '' } = useParams();
+  const { user } = useCurrentSession();
+  const patient = usePatient(id);
+
+  if (patient.isPending) return <LoadingState label="Loading patient…" />;
+  if (patient.isError) {
+    return (
+      <Stack>
+        <Anchor component={Link} to="/patients" size="sm">
+          ← Patients
+        </Anchor>
+        <ErrorState {...describeError(patient.error)} onRetry={() => void patient.refetch()} />
+      </Stack>
+    );
+  }
+  const p = patient.data;
+  const canCollect = can(user.role, 'payments:write');
+  const coverages = [...(p.coverages ?? [])].sort((a, b) => a.order - b.order);
+
+  return (
+    <Stack gap="md">
+      <Anchor component={Link} to="/patients" size="sm">
+        ← Patients
+      </Anchor>
+      <Title order={1} size="h2">
+        {patientName(p)}
+      </Title>
+      <Card withBorder padding="md">
+        <DetailList
+          cols={4}
+          items={[
+            { label: 'Account ID', value: p.accountId },
+            { label: 'Date of birth', value: <CalendarDate value={p.dateOfBirth} /> },
+            { label: 'Phone', value: p.phone || '—' },
+            { label: 'Email', value: p.email || '—' },
+          ]}
+        />
+      </Card>
+      <PatientBalanceCard patientId={p.id} balance={p.balance} canCollect={canCollect} />
+      <Card withBorder padding="md" component="section" aria-labelledby="coverage-title">
+        <Title order={2} size="h4" id="coverage-title" mb="sm">
+          Coverage
+        </Title>
+        {coverages.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            Self-pay: no insurance on file.
+          </Text>
+        ) : (
+          <Stack gap={4}>
+            {coverages.map((c) => (
+              <Group key={`${c.order}-${c.payerName}`} gap="xs">
+                <Text size="sm" fw={600} w={90}>
+                  {coverageOrder[c.order] ?? `#${c.order}`}
+                </Text>
+                <Text size="sm">
+                  {c.payerName}
+                  {c.memberId ? ` · member ${c.memberId}` : ''}
+                </Text>
+              </Group>
+            ))}
+          </Stack>
+        )}
+      </Card>
+      <Card withBorder padding="md" component="section" aria-labelledby="treatments-title">
+        <Title order={2} size="h4" id="treatments-title" mb="sm">
+          Treatments
+        </Title>
+        <PatientTreatments patientId={p.id} treatments={p.treatments} canCollect={canCollect} />
+      </Card>
+    </Stack>
+  );
+}

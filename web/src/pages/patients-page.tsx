@@ -1,0 +1,102 @@
+import { Anchor, Group, Pagination, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useEffect, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { describeError } from '../api/describe-error';
+import { patientName, usePatients } from '../features/patients/patients-api';
+import { CalendarDate } from '../ui/dates';
+import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+
+const PAGE_SIZE = 25;
+
+export function PatientsPage() {
+  const [searchParams, setSearchParams] = useSearchParams();
+  const navigate = useNavigate();
+  const page = Math.max(1, Number(searchParams.get('page')) || 1);
+  const [search, setSearch] = useState(searchParams.get('search') ?? '');
+  const [debounced] = useDebouncedValue(search, 300);
+
+  useEffect(() => {
+    if ((searchParams.get('search') ?? '') === debounced) return;
+    const next = new URLSearchParams();
+    if (debounced) next.set('search', debounced);
+    setSearchParams(next, { replace: true });
+  }, [debounced, searchParams, setSearchParams]);
+
+  const patients = usePatients({ search: searchParams.get('search') ?? '', page, pageSize: PAGE_SIZE });
+  const pages = patients.data ? Math.max(1, Math.ceil(patients.data.total / PAGE_SIZE)) : 1;
+
+  return (
+    <Stack gap="lg">
+      <Title order={2}>Patients</Title>
+      <TextInput
+        label="Search"
+        placeholder="Name or account ID"
+        type="search"
+        value={search}
+        onChange={(event) => setSearch(event.currentTarget.value)}
+        maw={420}
+      />
+      {patients.isPending ? (
+        <LoadingState label="Loading patients…" />
+      ) : patients.isError ? (
+        <ErrorState {...describeError(patients.error)} onRetry={() => void patients.refetch()} />
+      ) : patients.data.items.length === 0 ? (
+        <EmptyState title="No patients found">{search ? 'Try another name or account ID.' : null}</EmptyState>
+      ) : (
+        <>
+          <Table.ScrollContainer minWidth={520}>
+            <Table highlightOnHover verticalSpacing="xs" aria-label="Patients" style={{ opacity: patients.isPlaceholderData ? 0.6 : 1 }}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Account ID</Table.Th>
+                  <Table.Th>Date of birth</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {patients.data.items.map((patient) => (
+                  <Table.Tr
+                    key={patient.id}
+                    style={{ cursor: 'pointer' }}
+                    onClick={(event) => {
+                      if ((event.target as HTMLElement).closest('a')) return;
+                      void navigate(`/patients/${patient.id}`);
+                    }}
+                  >
+                    <Table.Td>
+                      <Anchor component={Link} to={`/patients/${patient.id}`} fw={500}>
+                        {patientName(patient)}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>{patient.accountId}</Table.Td>
+                    <Table.Td>
+                      <CalendarDate value={patient.dateOfBirth} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Group justify="space-between">
+            <Text size="sm" c="dimmed">
+              {patients.data.total} patients
+            </Text>
+            {pages > 1 ? (
+              <Pagination
+                size="sm"
+                total={pages}
+                value={Math.min(page, pages)}
+                onChange={(next) => {
+                  const params = new URLSearchParams(searchParams);
+                  params.set('page', String(next));
+                  setSearchParams(params, { replace: true });
+                }}
+              />
+            ) : null}
+          </Group>
+        </>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,68 @@
+import { Anchor, Grid, Group, Stack, Title } from '@mantine/core';
+import { Link, useParams } from 'react-router';
+import { describeError } from '../api/describe-error';
+import { can } from '../features/auth/permissions';
+import { useCurrentSession } from '../features/auth/use-current-session';
+import { PatientCard } from '../features/patients/patient-card';
+import { PaymentDocuments } from '../features/payments/payment-documents';
+import { PaymentEditForm } from '../features/payments/payment-edit-form';
+import { PaymentLinkCard } from '../features/payments/payment-link-card';
+import { PaymentNotes } from '../features/payments/payment-notes';
+import { PaymentStatusCard } from '../features/payments/payment-status-card';
+import { PaymentSummary } from '../features/payments/payment-summary';
+import { usePayment } from '../features/payments/payments-api';
+import { OverdueBadge, StatusBadge } from '../features/payments/status-badge';
+import { TreatmentCard } from '../features/payments/treatment-card';
+import { ErrorState, LoadingState } from '../ui/states';
+
+export function PaymentDetailPage() {
+  const { id = '' } = useParams();
+  const { user } = useCurrentSession();
+  const payment = usePayment(id);
+
+  if (payment.isPending) return <LoadingState label="Loading payment…" />;
+  if (payment.isError) {
+    return (
+      <Stack>
+        <Anchor component={Link} to="/payments" size="sm">
+          ← Payments
+        </Anchor>
+        <ErrorState {...describeError(payment.error)} onRetry={() => void payment.refetch()} />
+      </Stack>
+    );
+  }
+  const p = payment.data;
+
+  return (
+    <Stack gap="md">
+      <Anchor component={Link} to="/payments" size="sm">
+        ← Payments
+      </Anchor>
+      <Group gap="sm">
+        <Title order={1} size="h2" data-testid="payment-number">
+          {p.number}
+        </Title>
+        <StatusBadge status={p.status} size="lg" />
+        {p.overdue ? <OverdueBadge /> : null}
+      </Group>
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>
+          <Stack gap="md">
+            <PaymentSummary payment={p} />
+            <PaymentEditForm key={`edit-${p.updatedAt}`} payment={p} canEdit={can(user.role, 'payments:write')} />
+            <PaymentNotes paymentId={p.id} />
+            <PaymentDocuments paymentId={p.id} canUpload={can(user.role, 'payments:write')} />
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 5, lg: 4 }}>
+          <Stack gap="md">
+            <PaymentStatusCard key={`status-${p.updatedAt}`} payment={p} canChange={can(user.role, 'payments:write')} />
+            <PaymentLinkCard payment={p} canCreate={can(user.role, 'payments:write')} />
+            {p.patient ? <PatientCard patient={p.patient} /> : null}
+            <TreatmentCard treatment={p.treatment} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}

@@ -1,0 +1,49 @@
+import { Button, Group, Stack, Title } from '@mantine/core';
+import { Link, useSearchParams } from 'react-router';
+import { describeError } from '../api/describe-error';
+import { can } from '../features/auth/permissions';
+import { useCurrentSession } from '../features/auth/use-current-session';
+import { DashboardCards } from '../features/dashboard/dashboard-cards';
+import { readListParams, writeListParams, type PaymentListParams } from '../features/payments/list-params';
+import { PaymentFilters } from '../features/payments/payment-filters';
+import { usePayments } from '../features/payments/payments-api';
+import { PaymentsTable } from '../features/payments/payments-table';
+import { ErrorState, LoadingState } from '../ui/states';
+
+export function PaymentsPage() {
+  const { user } = useCurrentSession();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const params = readListParams(searchParams);
+  const payments = usePayments(params);
+
+  const update = (changes: Partial<PaymentListParams>) =>
+    setSearchParams(writeListParams({ ...params, ...changes }), { replace: true });
+
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between">
+        <Title order={2}>Payments</Title>
+        {can(user.role, 'payments:write') ? (
+          <Button component={Link} to="/payments/new">
+            New payment
+          </Button>
+        ) : null}
+      </Group>
+      <DashboardCards locationId={params.locationId} onStatusClick={(status) => update({ status: [status], page: 1 })} />
+      <PaymentFilters params={params} onChange={update} canExport={can(user.role, 'payments:read')} />
+      {payments.isPending ? (
+        <LoadingState label="Loading payments…" />
+      ) : payments.isError ? (
+        <ErrorState {...describeError(payments.error)} onRetry={() => void payments.refetch()} />
+      ) : (
+        <PaymentsTable
+          items={payments.data.items}
+          total={payments.data.total}
+          params={params}
+          onChange={update}
+          fetching={payments.isPlaceholderData}
+        />
+      )}
+    </Stack>
+  );
+}

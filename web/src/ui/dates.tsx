@@ -1,0 +1,80 @@
+import { Text, type TextProps } from '@mantine/core';
+
+/**
+ * Calendar dates ('YYYY-MM-DD') are read from their digits and formatted in
+ * UTC, so a date never moves a day whatever the browser's time zone.
+ * Instants (ISO-8601 with a time) are shown in the viewer's local time.
+ */
+const dateFormat = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+const monthFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', timeZone: 'UTC' });
+const dateTimeFormat = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
+
+export function formatCalendarDate(value: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.slice(0, 10));
+  if (!match) return value;
+  const [, y, m, d] = match;
+  return dateFormat.format(new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))));
+}
+
+/** 'YYYY-MM' → "Mar 2026". */
+export function formatMonth(value: string): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(value);
+  if (!match) return value;
+  const [, y, m] = match;
+  return monthFormat.format(new Date(Date.UTC(Number(y), Number(m) - 1, 1)));
+}
+
+const localDateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
+
+export function formatInstant(value: string, withTime = true): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return (withTime ? dateTimeFormat : localDateFormat).format(date);
+}
+
+/** Today's calendar date where the user is, as 'YYYY-MM-DD'. */
+export function todayCalendarDate(): string {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+interface DateProps extends Omit<TextProps, 'children'> {
+  value: string | null | undefined;
+  fallback?: string;
+}
+
+/** A calendar date ('YYYY-MM-DD'). */
+export function CalendarDate({ value, fallback = '—', ...props }: DateProps) {
+  return (
+    <Text component="span" inherit {...props}>
+      {value ? <time dateTime={value.slice(0, 10)}>{formatCalendarDate(value)}</time> : fallback}
+    </Text>
+  );
+}
+
+/** An instant (ISO-8601), in local time; withTime={false} shows only the local day. */
+export function DateTime({ value, fallback = '—', withTime = true, ...props }: DateProps & { withTime?: boolean }) {
+  return (
+    <Text component="span" inherit {...props}>
+      {value ? (
+        <time dateTime={value} title={withTime ? undefined : formatInstant(value)}>
+          {formatInstant(value, withTime)}
+        </time>
+      ) : (
+        fallback
+      )}
+    </Text>
+  );
+}
