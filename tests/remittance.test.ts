@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { build835 } from './helpers/build-835.ts';
+import { build835 } from '../src/x12/build-835.ts';
 import { makeLocation, makePatient, makePayment } from './helpers/factories.ts';
 import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp, type TestApp } from './helpers/test-app.ts';

@@ -32,6 +32,10 @@ export interface Database {
   journalEntries: JournalEntryTable;
   journalLines: JournalLineTable;
   outboxEvents: OutboxEventTable;
+  eligibilityChecks: EligibilityCheckTable;
+  feeScheduleEntries: FeeScheduleEntryTable;
+  portalSessions: PortalSessionTable;
+  portalAttempts: PortalAttemptTable;
 }
 
 export interface PracticeTable {
@@ -389,6 +393,64 @@ export interface OutboxEventTable {
   attempts: ColumnType<number, number | undefined, number>;
 }
 
+export interface EligibilityCheckTable {
+  id: string;
+  practiceId: string;
+  patientId: string;
+  /** manual | x12_271 */
+  source: string;
+  /** active | inactive | rejected */
+  status: string;
+  payerName: string | null;
+  payerId: string | null;
+  memberId: string | null;
+  serviceType: string | null;
+  copayCents: number | null;
+  /** Hundredths of a percent (20 % = 2000); null when the 271 did not state it. */
+  coinsuranceBasisPoints: number | null;
+  deductibleRemainingCents: number | null;
+  deductibleTotalCents: number | null;
+  oopRemainingCents: number | null;
+  oopTotalCents: number | null;
+  /** JSON text: the per-procedure benefits. */
+  procedures: string;
+  /** JSON text: the AAA rejections. */
+  rejections: string;
+  /** JSON text: warnings about the data. */
+  warnings: string;
+  raw: string | null;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface FeeScheduleEntryTable {
+  practiceId: string;
+  payerId: string;
+  cpt: string;
+  allowedCents: number;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface PortalSessionTable {
+  /** sha256 of the portal token. */
+  id: string;
+  practiceId: string;
+  patientId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface PortalAttemptTable {
+  id: string;
+  accountKey: string;
+  clientAddress: string | null;
+  /** pending | failed | succeeded | limited */
+  outcome: string;
+  createdAt: string;
+}
+
+export type EligibilityCheckRow = Selectable<EligibilityCheckTable>;
 export type PracticeRow = Selectable<PracticeTable>;
 export type PaymentRow = Selectable<PaymentTable>;
 export type NewPayment = Insertable<PaymentTable>;

@@ -29,6 +29,18 @@ export const errorStatus = {
   processor_unavailable: 503,
   business_rule: 422,
   rate_limited: 429,
+  /** A payment link past its expiry: it takes no money. */
+  link_expired: 410,
+  /** A payment link whose payment was already paid (or refunded since). */
+  link_already_paid: 422,
+  /** A payment link whose payment was cancelled or voided. */
+  link_cancelled: 422,
+  /** The portal session token is unknown or expired: look the account up again. */
+  portal_session_invalid: 401,
+  /** A portal payment larger than what the patient owes. */
+  amount_exceeds_balance: 422,
+  /** An estimate needs an eligibility check on file that was not rejected. */
+  eligibility_missing: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -10,6 +10,7 @@ import { createPayment } from '../payments/create-payment.ts';
 import { todayUtc } from '../payments/payment-views.ts';
 import { createPractice } from '../practices/create-practice.ts';
 import { createTreatment } from '../treatments/treatments.ts';
+import { seedDemoBilling } from './seed-demo-billing.ts';
 import { SeededRandom, daysBefore, firstNames, lastNames, payers, physicians, procedures } from './seeded-random.ts';
 
 export const DEMO_SLUG = 'demo';
@@ -102,10 +103,12 @@ export async function ensureDemoPractice(db: Db, options: { patients?: number; p
       const treatment = random.chance(0.7) ? random.pick(treatments) : undefined;
       let roll = random.int(1, totalWeight);
       const path = paths.find((p) => (roll -= p.weight) <= 0)!;
-      const daysAgo = random.int(0, 364);
+      // A payment for a visit is made on the day of service; others any day of the year.
+      const daysAgo = treatment ? daysBetween(treatment.serviceDate, today) : random.int(0, 364);
       const day = daysBefore(today, daysAgo);
       const payment = await createPayment(trx, actor, {
         patientId: patient.id,
+        locationId: treatment ? undefined : random.pick(locations).id,
         amountCents: random.pick([2000, 2500, 3000, 4000, 5000]) + (random.chance(0.5) ? random.int(0, 40) * 500 : 0),
         treatmentId: treatment?.id,
         type: treatment ? random.pick(['office_visit', 'treatment_prepayment'] as const) : 'private_pay',
@@ -122,7 +125,12 @@ export async function ensureDemoPractice(db: Db, options: { patients?: number; p
       const createdAt = `${day}T${String(random.int(13, 22)).padStart(2, '0')}:${String(random.int(0, 59)).padStart(2, '0')}:00.000Z`;
       await trx.updateTable('payments').set({ createdAt, updatedAt: nowIso() }).where('id', '=', payment.id).execute();
     }
+    await seedDemoBilling(trx, actor, random, today, patients);
     return { created: true, practiceId: practice.id };
   });
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 

@@ -5,7 +5,7 @@ import { recordAudit } from '../../db/repositories/audit.ts';
 import { findStoredResponse, storeResponse, type IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
-import type { Db, Trx } from '../../db/transaction.ts';
+import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { transfer } from '../../domain/ledger/journal.ts';
 import type { PaymentMethod, PaymentStatus } from '../../domain/payments/payment-status.ts';
@@ -138,11 +138,12 @@ async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boole
  * refunds reserve the amount (so racing refunds can never together exceed the
  * payment), ask the processor outside any transaction, then settle or
  * release: a processor failure leaves the payment exactly as it was.
+ * (Called inside a caller's transaction — demo seeding — the steps share it.)
  */
 export async function refundPayment(db: Db, actor: Actor, paymentId: string, request: RefundRequest, options: RefundOptions): Promise<RefundResponse> {
   const { idempotency, processor, publicUrl } = options;
   type Started = { done: RefundResponse } | { pending: RefundRow; chargeReference: string };
-  const started = await db.transaction().execute(async (trx): Promise<Started> => {
+  const started = await inTransaction(db, async (trx): Promise<Started> => {
     if (idempotency) {
       const stored = await findStoredResponse<RefundResponse>(trx, idempotency);
       if (stored) return { done: stored.body };
@@ -214,7 +215,7 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
       reason: refund.reason,
       idempotencyKey: refund.processorKey!,
     });
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const settled = await settle(trx, actor, { ...refund, processorReference: result.reference }, true);
       const body = await present(trx, actor, settled, publicUrl);
       if (idempotency) await storeResponse(trx, idempotency, 201, body);
@@ -258,7 +259,7 @@ async function processorKeyFor(trx: Trx, refund: RefundRow, idempotency: Idempot
 /** Gives back a failed refund's reservation and frees the client's idempotency key; the refund stays on record as failed. */
 async function releaseFailedRefund(db: Db, actor: Actor, refund: RefundRow, error: ProcessorError) {
   const reason = error.message;
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const x = Number(refund.amountCents);
     await trx
       .updateTable('payments')
@@ -293,7 +294,7 @@ async function releaseFailedRefund(db: Db, actor: Actor, refund: RefundRow, erro
  * refund id, within what remains of the payment.
  */
 export async function recordProcessorRefund(db: Db, actor: Actor, paymentId: string, refund: { amountCents: number; processorReference: string }) {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const known = await trx.selectFrom('refunds').select('id').where('paymentId', '=', paymentId).where('processorReference', '=', refund.processorReference).executeTakeFirst();
     if (known) return undefined;
     const payment = await requirePayment(trx, actor, paymentId);

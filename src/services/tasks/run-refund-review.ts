@@ -3,7 +3,7 @@ import type { TaskTable } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
-import type { Db } from '../../db/transaction.ts';
+import { inTransaction, type Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { addCalendarDays, calendarDateToUtcMs } from '../../domain/refund-review/add-calendar-days.ts';
 import { decideRefundReview, DEFAULT_REFUND_REVIEW_DAYS } from '../../domain/refund-review/decide-refund-review.ts';
@@ -114,7 +114,7 @@ export async function runRefundReview(db: Db, actor: Actor, options: RefundRevie
 
 /** Reviews one case in one transaction; returns the task it opened, if any. */
 async function reviewCase(db: Db, actor: Actor, patientId: string, asOf: string, days: number): Promise<CreatedTask | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     // Serialises reviews of this case: on PostgreSQL the update holds the patient's row lock until
     // commit, so a concurrent run waits here and then sees the task this one opened (READ COMMITTED
     // reads it in the check below); on SQLite it takes the write lock up front, so another process

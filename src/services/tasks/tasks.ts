@@ -4,7 +4,7 @@ import { nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { findStoredResponse, storeResponse, type IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
-import type { Db } from '../../db/transaction.ts';
+import { inTransaction, type Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatCents } from '../../domain/money.ts';
 import type { Actor } from '../actor.ts';
@@ -107,7 +107,7 @@ async function claimTask(db: Db, actor: Actor, taskId: string, status: 'complete
 
 /** Gives a claimed task back (its refunds failed): open again, as before; the attempt stays in the audit log. */
 async function reopenTask(db: Db, actor: Actor, task: Task, status: 'completed' | 'dismissed', failure: { message: string; refundIds: string[]; refundedCents: number }) {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .updateTable('tasks')
       .set({ status: 'open', resolvedAt: null, resolvedBy: null, resolution: null })
@@ -125,7 +125,7 @@ async function reopenTask(db: Db, actor: Actor, task: Task, status: 'completed' 
 
 /** Writes the resolution of a claimed task, with its audit, outbox event and stored idempotent response, in one transaction. */
 async function finishTask(db: Db, actor: Actor, before: Task, status: 'completed' | 'dismissed', resolution: TaskResolution, idempotency: IdempotencyRequest | undefined): Promise<Task> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx.updateTable('tasks').set({ resolution: JSON.stringify(resolution), resolvedAt: nowIso() }).where('id', '=', before.id).where('status', '=', status).execute();
     const after = await loadTask(trx, actor, before.id);
     await recordAudit(trx, actor, { action: `task.${status}`, entityType: 'task', entityId: before.id, before, after });

@@ -1,4 +1,8 @@
-/** Builds small, exact X12 5010 835 files for posting tests: our claims' control numbers and the amounts a scenario needs. */
+/**
+ * Writes small, exact X12 5010 835 files: our claims' control numbers and the
+ * amounts a scenario needs (posting tests, demo data). For large random files
+ * use generate-835.ts.
+ */
 export interface Clp {
   controlNumber: string;
   status: string;

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { PortalPayBody, PortalPayResult } from '../../contracts/portal.ts';
+import type { PaymentRow } from '../../db/database.ts';
+import { findStoredResponse, storeResponse, type IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
+import type { Db } from '../../db/transaction.ts';
+import { AppError } from '../../domain/errors.ts';
+import { formatCents, toCents } from '../../domain/money.ts';
+import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
+import type { Actor } from '../actor.ts';
+import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
+import { chargePayment } from '../payments/charge-payment.ts';
+import { insertPayment } from '../payments/create-payment.ts';
+import { requirePayment } from '../payments/payment-views.ts';
+import type { PaymentProcessor } from '../processors/payment-processor.ts';
+import { chargeFailureReason } from './charge-failure-reason.ts';
+import { portalAccountSummary } from './portal-account-summary.ts';
+import { requirePortalSession } from './portal-sessions.ts';
+
+/**
+ * A patient pays all or part of their balance from the portal: a Private Pay
+ * payment (method Online) is created Pending, charged through the processor
+ * (Processing, then Paid or Failed), and once Paid applied to the patient's
+ * open responsibility, oldest visit first.
+ *
+ * Three transactions, each complete on its own: creating the payment, the
+ * charge (chargePayment's own), and the application. Should the process stop
+ * between the last two, the money is Paid and held as unapplied funds, which
+ * the ledger accounts for and the next remittance or a biller applies.
+ *
+ * With an Idempotency-Key, a retry finds the payment the first request made
+ * (stored with it, atomically) and never creates or charges a second one.
+ */
+export async function payFromPortal(db: Db, processor: PaymentProcessor, input: PortalPayBody, idempotencyKey?: string): Promise<PortalPayResult> {
+  const { actor, patientId } = await requirePortalSession(db, input.portalToken);
+  const idempotency: IdempotencyRequest | undefined = idempotencyKey
+    ? {
+        practiceId: actor.practiceId,
+        // Namespaced: a patient's key can never meet a staff client's.
+        key: `portal:${patientId}:${idempotencyKey}`,
+        requestHash: createHash('sha256').update(`portal-pay ${patientId} ${input.amountCents} ${input.card}`).digest('hex'),
+      }
+    : undefined;
+
+  const earlier = idempotency ? await findStoredResponse<{ paymentId: string }>(db, idempotency) : undefined;
+  let payment: PaymentRow;
+  if (earlier) {
+    payment = await requirePayment(db, actor, earlier.body.paymentId);
+  } else {
+    payment = await db.transaction().execute(async (trx) => {
+      // The patient row is the lock: two portal payments of one patient are checked one after the other.
+      await trx.updateTable('patients').set((eb) => ({ accountId: eb.ref('accountId') })).where('id', '=', patientId).execute();
+      const payable = await payableCents(trx, actor, patientId);
+      if (input.amountCents > payable) {
+        throw new AppError(
+          'amount_exceeds_balance',
+          payable > 0 ? `You can pay at most ${formatCents(payable)}, the balance due.` : 'There is no balance to pay.',
+          { payableCents: payable },
+        );
+      }
+      const created = await insertPayment(trx, actor, {
+        patientId,
+        amountCents: input.amountCents,
+        type: 'private_pay',
+        method: 'online',
+        status: 'pending',
+        memo: 'Paid online through the patient portal',
+      });
+      if (idempotency) await storeResponse(trx, idempotency, 201, { paymentId: created.id });
+      return created;
+    });
+  }
+
+  let failure: string | null = null;
+  if (payment.status === 'pending') {
+    const charged = await chargePayment(db, actor, payment.id, { source: input.card, method: 'online' }, processor);
+    payment = charged.payment;
+    failure = charged.failure;
+  } else if (payment.status === 'processing') {
+    throw new AppError('conflict', 'This payment is still being processed. Wait a moment and look up your balance again.');
+  } else if (payment.status === 'failed') {
+    failure = await chargeFailureReason(db, actor.practiceId, payment.id);
+  }
+  if (payment.status === 'paid') {
+    await db.transaction().execute((trx) => applyUnappliedFunds(trx, actor, patientId, null, payment.id));
+    payment = await requirePayment(db, actor, payment.id);
+  }
+  return {
+    paymentNumber: formatPaymentNumber(payment.number),
+    amountCents: payment.amountCents,
+    status: payment.status,
+    failure,
+    account: await portalAccountSummary(db, actor, patientId),
+  };
+}
+
+/**
+ * What the patient may still pay: the open responsibility of their visits,
+ * less portal money already on its way (online payments not yet Paid, or Paid
+ * and not yet applied), so that two tabs cannot together pay more than is owed.
+ */
+async function payableCents(db: Db, actor: Actor, patientId: string): Promise<number> {
+  const open = await db
+    .selectFrom('treatments')
+    .select(sql<number>`coalesce(sum(patient_responsibility_cents - applied_cents), 0)`.as('total'))
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', '=', patientId)
+    .executeTakeFirstOrThrow();
+  const inFlight = await db
+    .selectFrom('payments')
+    .select(
+      sql<number>`coalesce(sum(case when status in ('pending', 'processing') then amount_cents else amount_cents - refunded_cents - refunding_cents - applied_cents end), 0)`.as(
+        'total',
+      ),
+    )
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', '=', patientId)
+    // Only the portal's own payments: a link staff sent for the same visits is theirs to reconcile.
+    .where('createdBy', '=', actor.name)
+    .where('method', '=', 'online')
+    .where('treatmentId', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('status', 'in', ['pending', 'processing']),
+        eb.and([eb('status', 'in', ['paid', 'partially_refunded']), eb(sql`amount_cents - refunded_cents - refunding_cents - applied_cents`, '>', 0)]),
+      ]),
+    )
+    .executeTakeFirstOrThrow();
+  return Math.max(0, toCents(open.total) - toCents(inFlight.total));
+}

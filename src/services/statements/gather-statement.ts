@@ -1,0 +1,172 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/transaction.ts';
+import { toCents } from '../../domain/money.ts';
+import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
+import type { Actor } from '../actor.ts';
+import { patientBalance, requirePatient } from '../patients/patients.ts';
+
+export interface StatementVisit {
+  serviceDate: string;
+  physician: string;
+  locationName: string;
+  lines: Array<{ cpt: string; units: number; chargeCents: number }>;
+  chargeCents: number;
+  insurancePaidCents: number;
+  /** Contractual adjustments (CO): written off, owed by no one. */
+  adjustmentCents: number;
+  /** While the payers still work on the visit: its charge less what they settled so far. */
+  insurancePending: boolean;
+  patientResponsibilityCents: number;
+  /** Patient payments and credits applied to the visit. */
+  paidCents: number;
+  balanceCents: number;
+}
+
+export interface StatementPayment {
+  number: string;
+  date: string | null;
+  method: string;
+  amountCents: number;
+  refundedCents: number;
+  appliedCents: number;
+}
+
+export interface Statement {
+  statementDate: string;
+  practice: { name: string; slug: string };
+  patient: { name: string; accountId: string };
+  visits: StatementVisit[];
+  payments: StatementPayment[];
+  totals: {
+    chargeCents: number;
+    insurancePaidCents: number;
+    adjustmentCents: number;
+    patientResponsibilityCents: number;
+    paidCents: number;
+  };
+  /** Paid money not (yet) applied to a visit: held for a visit still with the payers, or left over. */
+  unappliedCents: number;
+  creditCents: number;
+  /** The open patient responsibility of every visit: what the patient owes now. */
+  balanceDueCents: number;
+  payOnline: { url: string; accountId: string };
+}
+
+const methodLabels: Record<string, string> = {
+  cash: 'Cash',
+  check: 'Check',
+  card: 'Card',
+  online: 'Online',
+  patient_credit: 'Patient credit',
+};
+
+/**
+ * SPEC section 7: everything a patient statement shows, from the records
+ * staff see: each visit with its charges, what insurance paid and adjusted,
+ * the patient's share and payments, credits, the balance due, and where to
+ * pay online (the portal with the practice in its URL, and the account ID).
+ */
+export async function gatherStatement(db: Db, actor: Actor, patientId: string, options: { publicUrl: string; today: string }): Promise<Statement> {
+  const patient = await requirePatient(db, actor, patientId);
+  const practice = await db.selectFrom('practices').select(['name', 'slug']).where('id', '=', actor.practiceId).executeTakeFirstOrThrow();
+  const treatments = await db
+    .selectFrom('treatments')
+    .innerJoin('locations', 'locations.id', 'treatments.locationId')
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('claims')
+          .select(['treatmentId', sql<number>`sum(paid_cents)`.as('paid'), sql<number>`sum(contractual_cents)`.as('contractual')])
+          .where('practiceId', '=', actor.practiceId)
+          .where('patientId', '=', patientId)
+          .groupBy('treatmentId')
+          .as('c'),
+      (join) => join.onRef('c.treatmentId', '=', 'treatments.id'),
+    )
+    .select([
+      'treatments.id',
+      'treatments.serviceDate',
+      'treatments.physician',
+      'locations.name as locationName',
+      'treatments.chargeCents',
+      'treatments.patientResponsibilityCents',
+      'treatments.appliedCents',
+      'treatments.insuranceStatus',
+      'c.paid',
+      'c.contractual',
+    ])
+    .where('treatments.practiceId', '=', actor.practiceId)
+    .where('treatments.patientId', '=', patientId)
+    .orderBy('treatments.serviceDate')
+    .orderBy('treatments.id')
+    .execute();
+  const lines = treatments.length
+    ? await db
+        .selectFrom('treatmentLines')
+        .select(['treatmentId', 'cpt', 'units', 'chargeCents'])
+        .where('practiceId', '=', actor.practiceId)
+        .where(
+          'treatmentId',
+          'in',
+          treatments.map((t) => t.id),
+        )
+        .orderBy('treatmentId')
+        .orderBy('lineNumber')
+        .execute()
+    : [];
+  const payments = await db
+    .selectFrom('payments')
+    .select(['number', 'paidDate', 'method', 'amountCents', 'refundedCents', 'appliedCents'])
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', '=', patientId)
+    .where('status', 'in', ['paid', 'partially_refunded', 'refunded'])
+    .orderBy('paidDate')
+    .orderBy('number')
+    .execute();
+  const balance = await patientBalance(db, actor, patientId);
+
+  const visits: StatementVisit[] = treatments.map((t) => {
+    const responsibility = toCents(t.patientResponsibilityCents);
+    const paid = toCents(t.appliedCents);
+    return {
+      serviceDate: t.serviceDate,
+      physician: t.physician,
+      locationName: t.locationName,
+      lines: lines.filter((l) => l.treatmentId === t.id).map((l) => ({ cpt: l.cpt, units: l.units, chargeCents: toCents(l.chargeCents) * l.units })),
+      chargeCents: toCents(t.chargeCents),
+      insurancePaidCents: t.paid === null ? 0 : toCents(t.paid),
+      adjustmentCents: t.contractual === null ? 0 : toCents(t.contractual),
+      insurancePending: t.insuranceStatus === 'awaiting',
+      patientResponsibilityCents: responsibility,
+      paidCents: paid,
+      balanceCents: responsibility - paid,
+    };
+  });
+  const sum = (pick: (v: StatementVisit) => number) => visits.reduce((total, v) => total + pick(v), 0);
+  const portalUrl = `${options.publicUrl}/pay?practice=${encodeURIComponent(practice.slug)}`;
+  return {
+    statementDate: options.today,
+    practice,
+    patient: { name: `${patient.firstName} ${patient.lastName}`, accountId: patient.accountId },
+    visits,
+    payments: payments.map((p) => ({
+      number: formatPaymentNumber(p.number),
+      date: p.paidDate,
+      method: methodLabels[p.method ?? ''] ?? 'Other',
+      amountCents: toCents(p.amountCents),
+      refundedCents: toCents(p.refundedCents),
+      appliedCents: toCents(p.appliedCents),
+    })),
+    totals: {
+      chargeCents: sum((v) => v.chargeCents),
+      insurancePaidCents: sum((v) => v.insurancePaidCents),
+      adjustmentCents: sum((v) => v.adjustmentCents),
+      patientResponsibilityCents: sum((v) => v.patientResponsibilityCents),
+      paidCents: sum((v) => v.paidCents),
+    },
+    unappliedCents: balance.unappliedCents,
+    creditCents: balance.creditCents,
+    balanceDueCents: sum((v) => v.balanceCents),
+    payOnline: { url: portalUrl, accountId: patient.accountId },
+  };
+}
