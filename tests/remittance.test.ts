@@ -226,3 +226,52 @@ describe.each(dialects)('835 remittance posting on %s', (dialect) => {
     expect(empty.statusCode).toBe(400);
   });
 });
+
+describe.each(dialects)('835 statuses and the CLI on %s', (dialect) => {
+  const t = useTestApp(dialect);
+  const C = { payerName: 'GAMMA CARE', payerId: '33333' };
+
+  it('posts a tertiary (21 then 3) chain and leaves a denial (4) for review, holding exception money in suspense', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A, B, C]);
+    const { treatment, claim } = await visit(t, patient.id, location.id, '2026-05-05', 10000);
+    json(await importEra(t, build835([{ ...A, traceNumber: 'T-1', paymentDate: '2026-05-20', claims: [{ controlNumber: claim.controlNumber, status: '19', chargeCents: 10000, paidCents: 6000, adjustments: [{ group: 'CO', reason: '45', amountCents: 2000 }, { group: 'PR', reason: '2', amountCents: 2000 }] }] }])), 201);
+    const second = json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).claims[1];
+    json(await importEra(t, build835([{ ...B, traceNumber: 'T-2', paymentDate: '2026-06-01', claims: [{ controlNumber: second.controlNumber, status: '20', chargeCents: 2000, paidCents: 1200, adjustments: [{ group: 'PR', reason: '2', amountCents: 800 }] }] }])), 201);
+    const third = json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).claims[2];
+    expect(third).toMatchObject({ coverageOrder: 3, payerName: C.payerName, billedCents: 800, status: 'submitted' });
+    const last = json(await importEra(t, build835([{ ...C, traceNumber: 'T-3', paymentDate: '2026-06-10', claims: [{ controlNumber: third.controlNumber, status: '3', chargeCents: 800, paidCents: 500, adjustments: [{ group: 'PR', reason: '1', amountCents: 300 }] }] }])), 201);
+    expect(last.claims[0]).toMatchObject({ outcome: 'posted', toPatientCents: 300, forwardedCents: 0 });
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200)).toMatchObject({ patientResponsibilityCents: 300, insuranceStatus: 'settled' });
+
+    const denied = await visit(t, patient.id, location.id, '2026-05-06', 7000);
+    const result = json(await importEra(t, build835([{ ...A, traceNumber: 'T-4', paymentDate: '2026-05-21', claims: [{ controlNumber: denied.claim.controlNumber, status: '4', chargeCents: 7000, paidCents: 0, adjustments: [{ group: 'CO', reason: '50', amountCents: 7000 }] }, { controlNumber: 'NOT-OURS-9', status: '1', chargeCents: 900, paidCents: 900 }] }])), 201);
+    expect(result.claims.map((c: any) => c.outcome)).toEqual(['denied', 'exception']);
+    const deniedAfter = json(await t.request('GET', `/api/v1/treatments/${denied.treatment.id}`), 200);
+    expect(deniedAfter).toMatchObject({ patientResponsibilityCents: 0, insuranceStatus: 'awaiting' });
+    expect(deniedAfter.claims[0].status).toBe('denied');
+    const suspense = await t.database.handle.db.selectFrom('journalLines').select('amountCents').where('account', '=', 'remittance_suspense').execute();
+    expect(suspense.map((l) => Number(l.amountCents))).toEqual([-900]);
+    await t.expectLedgerBalances();
+  });
+
+  it('imports from the CLI with a summary, and a second import posts nothing', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const os = await import('node:os');
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A]);
+    const { treatment, claim } = await visit(t, patient.id, location.id, '2026-07-01', 8000);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'era-')), 'acme.835');
+    fs.writeFileSync(file, build835([{ ...A, traceNumber: 'CLI-1', paymentDate: '2026-07-15', claims: [{ controlNumber: claim.controlNumber, status: '1', chargeCents: 8000, paidCents: 8000 }, { controlNumber: 'UNKNOWN-7', status: '1', chargeCents: 100, paidCents: 100 }] }]));
+    const env = { ...process.env, DATA_DIR: t.database.dataDir, DATABASE_URL: t.database.databaseUrl ?? '', DEMO_DATA: 'false' };
+    const run = () => spawnSync(process.execPath, [path.resolve('bin/ledger.mjs'), 'import-era', file, '--practice', 'alpha'], { env, encoding: 'utf8', timeout: 60_000 });
+    const first = run();
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toContain('claims: 2 read, 1 posted, 1 exceptions');
+    expect(first.stdout).toContain('exception UNKNOWN-7');
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).claims[0].status).toBe('processed');
+    const second = run();
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain('Already imported');
+  });
+});

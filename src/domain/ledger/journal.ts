@@ -24,6 +24,8 @@ export const accounts = [
   'charges',
   /** Credits granted by hand (goodwill, corrections): the practice's cost. */
   'credit_adjustment',
+  /** Payer money for claims we could not match (exceptions), held until a biller resolves them. */
+  'remittance_suspense',
 ] as const;
 export type Account = (typeof accounts)[number];
 

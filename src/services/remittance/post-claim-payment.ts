@@ -284,6 +284,17 @@ async function reverse(trx: Trx, actor: Actor, clp: Claim835, claim: ClaimTable,
 }
 
 async function record(trx: Trx, actor: Actor, context: PostingContext, clp: Claim835, posted: PostedClaim, detail: PostingDetail | null): Promise<PostedClaim> {
+  if (posted.outcome === 'exception' && clp.paidCents !== 0) {
+    // The payer's money for an exception still arrived with the payment: it waits in suspense, so the cash matches BPR02.
+    await postJournalEntry(trx, actor, {
+      kind: 'remittance',
+      memo: `835 exception ${clp.patientControlNumber}: held in suspense`,
+      lines: [
+        { account: 'cash_clearing', amountCents: clp.paidCents },
+        { account: 'remittance_suspense', amountCents: -clp.paidCents },
+      ],
+    });
+  }
   await trx
     .insertInto('remittanceClaims')
     .values({
