@@ -9,6 +9,7 @@ import { transfer } from '../../domain/ledger/journal.ts';
 import type { Actor } from '../actor.ts';
 import { requirePayment } from '../payments/payment-views.ts';
 import { requireTreatment } from '../treatments/treatments.ts';
+import { wholeList } from '../whole-list.ts';
 
 export function toApplication(row: { id: string; paymentId: string; treatmentId: string; patientId: string; amountCents: number; createdAt: string; createdBy: string; removedAt: string | null }) {
   return {
@@ -128,5 +129,5 @@ export async function listApplications(db: Db, actor: Actor, paymentId: string) 
   await requirePayment(db, actor, paymentId);
   const rows = await db.selectFrom('applications').selectAll().where('paymentId', '=', paymentId).orderBy('createdAt').orderBy('id').execute();
   const items = rows.map(toApplication);
-  return { items, total: items.length, page: 1, pageSize: Math.max(items.length, 1) };
+  return wholeList(items);
 }

@@ -12,6 +12,7 @@ import { requirePatient } from '../patients/patients.ts';
 import { insertPayment } from '../payments/create-payment.ts';
 import { requireTreatment } from '../treatments/treatments.ts';
 import { insertCreditLot } from './credit-lots.ts';
+import { wholeList } from '../whole-list.ts';
 
 export function toCredit(row: CreditTable) {
   return {
@@ -69,7 +70,7 @@ export async function listCredits(db: Db, actor: Actor, patientId: string) {
     .orderBy('id')
     .execute();
   const items = rows.map(toCredit);
-  return { items, total: items.length, page: 1, pageSize: Math.max(items.length, 1), availableCents: items.reduce((s, c) => s + c.remainingCents, 0) };
+  return { ...wholeList(items), availableCents: items.reduce((s, c) => s + c.remainingCents, 0) };
 }
 
 /**

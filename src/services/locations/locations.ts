@@ -3,6 +3,7 @@ import { newId, nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { inTransaction, type Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
+import { wholeList } from '../whole-list.ts';
 
 export async function createLocation(db: Db, actor: Actor, input: { name: string }) {
   const name = input.name.trim();
@@ -29,7 +30,7 @@ export async function listLocations(db: Db, actor: Actor) {
     .where('practiceId', '=', actor.practiceId)
     .orderBy('name')
     .execute();
-  return { items, total: items.length, page: 1, pageSize: Math.max(items.length, 1) };
+  return wholeList(items);
 }
 
 /** Throws not_found unless the location belongs to the actor's practice. */

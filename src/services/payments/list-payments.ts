@@ -34,10 +34,10 @@ function filtered(db: Db, actor: Actor, query: Omit<ListPaymentsQuery, 'page' | 
   return q;
 }
 
-export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
-  const base = filtered(db, actor, query);
+/** One page of the filtered, sorted list, without counting the whole filter. */
+async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
   const column = sortColumns[query.sort];
-  const rows = await base
+  const rows = await filtered(db, actor, query)
     .leftJoin('patients', 'patients.id', 'payments.patientId')
     .leftJoin('locations', 'locations.id', 'payments.locationId')
     .selectAll('payments')
@@ -47,24 +47,26 @@ export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuer
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize)
     .execute();
-  const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const today = todayUtc();
-  return {
-    items: rows.map(({ firstName, lastName, locationName, ...row }) =>
-      toPayment(row, { patientName: `${firstName} ${lastName}`, locationName: locationName ?? null }, publicUrl, today),
-    ),
-    total: Number(count.n),
-    page: query.page,
-    pageSize: query.pageSize,
-  };
+  return rows.map(({ firstName, lastName, locationName, ...row }) =>
+    toPayment(row, { patientName: `${firstName} ${lastName}`, locationName: locationName ?? null }, publicUrl, today),
+  );
 }
 
-/** Every payment matching the filter, in the list's order, in pages: the CSV export streams these. */
+export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
+  const [items, count] = await Promise.all([
+    pageOfPayments(db, actor, query, publicUrl),
+    filtered(db, actor, query).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(count.n), page: query.page, pageSize: query.pageSize };
+}
+
+/** Every payment matching the filter, in the list's order, a page at a time: the CSV export streams these. */
 export async function* allPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
   const pageSize = 500;
   for (let page = 1; ; page++) {
-    const result = await listPayments(db, actor, { ...query, page, pageSize }, publicUrl);
-    yield* result.items;
-    if (result.items.length < pageSize) return;
+    const items = await pageOfPayments(db, actor, { ...query, page, pageSize }, publicUrl);
+    yield* items;
+    if (items.length < pageSize) return;
   }
 }

@@ -8,6 +8,7 @@ import { acceptedDocumentTypes, sniffDocumentType } from '../../domain/payments/
 import { AppError } from '../../domain/errors.ts';
 import type { Actor } from '../actor.ts';
 import { requirePayment } from './payment-views.ts';
+import { wholeList } from '../whole-list.ts';
 
 export interface DocumentStore {
   dataDir: string;
@@ -96,7 +97,7 @@ export async function listPaymentDocuments(db: Db, actor: Actor, paymentId: stri
     .orderBy('createdAt')
     .execute();
   const items = rows.map(toDocument);
-  return { items, total: items.length, page: 1, pageSize: Math.max(items.length, 1) };
+  return wholeList(items);
 }
 
 export async function openPaymentDocument(db: Db, actor: Actor, paymentId: string, documentId: string, store: DocumentStore) {

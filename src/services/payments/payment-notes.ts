@@ -3,6 +3,7 @@ import { recordAudit } from '../../db/repositories/audit.ts';
 import { inTransaction, type Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { requirePayment } from './payment-views.ts';
+import { wholeList } from '../whole-list.ts';
 
 /** Notes can be added in every status, locked ones included. */
 export async function addPaymentNote(db: Db, actor: Actor, paymentId: string, text: string) {
@@ -32,5 +33,5 @@ export async function listPaymentNotes(db: Db, actor: Actor, paymentId: string) 
     .orderBy('createdAt')
     .orderBy('id')
     .execute();
-  return { items, total: items.length, page: 1, pageSize: Math.max(items.length, 1) };
+  return wholeList(items);
 }

@@ -14,6 +14,7 @@ import type { Actor } from '../actor.ts';
 import { insertCreditLot } from '../credits/credit-lots.ts';
 import { namesFor, requirePayment, toPayment } from '../payments/payment-views.ts';
 import { ProcessorError, type PaymentProcessor } from '../processors/payment-processor.ts';
+import { wholeList } from '../whole-list.ts';
 
 export interface RefundRequest {
   amountCents?: number | undefined;
@@ -327,5 +328,5 @@ export async function listRefunds(db: Db, actor: Actor, paymentId: string) {
   await requirePayment(db, actor, paymentId);
   const rows = await db.selectFrom('refunds').selectAll().where('paymentId', '=', paymentId).orderBy('createdAt').orderBy('id').execute();
   const items = rows.map(toRefund);
-  return { items, total: items.length, page: 1, pageSize: Math.max(items.length, 1) };
+  return wholeList(items);
 }
