@@ -3,15 +3,19 @@ import { connectDatabase, migrateToLatest } from '../db/connect.ts';
 import { ensureDemoPractice } from '../services/demo/seed-demo-data.ts';
 import { buildApp } from './app.ts';
 import { startRefundReviewSchedule } from '../jobs/refund-review-schedule.ts';
+import { startPendingRefundsSchedule } from '../jobs/pending-refunds-schedule.ts';
+import { createProcessor } from '../services/processors/create-processor.ts';
 
 /** The server entry point: migrate, seed the demo practice, listen; stop cleanly on SIGTERM/SIGINT. */
 const config = loadConfig();
 const database = connectDatabase(config);
 await migrateToLatest(database.db);
 if (config.demoData) await ensureDemoPractice(database.db);
+const processor = createProcessor(config);
 const app = await buildApp({
   config,
   database,
+  processor,
   logger: {
     level: config.logLevel,
     // Patient data stays out of the logs: no query strings (searches carry names), no credentials.
@@ -21,6 +25,7 @@ const app = await buildApp({
   },
 });
 startRefundReviewSchedule(app, { database, config });
+startPendingRefundsSchedule(app, database.db, processor);
 await app.listen({ port: config.port, host: config.host });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

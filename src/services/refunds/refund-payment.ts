@@ -74,6 +74,14 @@ export type RefundResponse = Awaited<ReturnType<typeof present>>;
  */
 async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boolean, creditSource: 'refund' | 'task_dismissal' = 'refund'): Promise<RefundRow> {
   const x = Number(refund.amountCents);
+  // Claim the refund first: of two settlers (a request and the recovery job), exactly one books it.
+  const claimed = await trx
+    .updateTable('refunds')
+    .set({ status: 'succeeded' })
+    .where('id', '=', refund.id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) throw new AppError('conflict', 'This refund was already settled.');
   const before = await requirePayment(trx, actor, refund.paymentId);
   const result = await trx
     .updateTable('payments')
@@ -150,10 +158,12 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
       if (stored) return { done: stored.body };
       const inFlight = await trx
         .selectFrom('refunds')
-        .select('id')
+        .selectAll()
         .where('practiceId', '=', actor.practiceId)
         .where('idempotencyKey', '=', idempotency.key)
         .executeTakeFirst();
+      // Settled by the recovery job after the request that made it was cut off: answer with it.
+      if (inFlight?.status === 'succeeded') return { done: await present(trx, actor, inFlight, publicUrl) };
       if (inFlight) throw new AppError('idempotency_key_in_progress', 'A refund with this Idempotency-Key is still being processed; retry shortly.');
     }
     const payment = await requirePayment(trx, actor, paymentId);
@@ -262,6 +272,9 @@ async function releaseFailedRefund(db: Db, actor: Actor, refund: RefundRow, erro
   const reason = error.message;
   await inTransaction(db, async (trx) => {
     const x = Number(refund.amountCents);
+    // Only a refund still pending is released: one settled meanwhile (by the recovery job) stays settled.
+    const claimed = await trx.updateTable('refunds').set({ status: 'failed' }).where('id', '=', refund.id).where('status', '=', 'pending').executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) return;
     await trx
       .updateTable('payments')
       .set((eb) => ({ refundingCents: eb('refundingCents', '-', x) }))
@@ -322,6 +335,51 @@ export async function recordProcessorRefund(db: Db, actor: Actor, paymentId: str
     await trx.insertInto('refunds').values(row).execute();
     return toRefund(await settle(trx, actor, row, false));
   });
+}
+
+/**
+ * Finishes card refunds left pending by a process that stopped between
+ * asking the processor and booking the answer (a crash, a deploy). Each is
+ * asked again with the same idempotency key — the processor answers with the
+ * refund it made, or makes it now — then booked, or released when declined.
+ * Still unreachable: left pending for the next run.
+ */
+export async function resumePendingRefunds(db: Db, processor: PaymentProcessor, options: { olderThanMs?: number } = {}) {
+  const cutoff = new Date(Date.now() - (options.olderThanMs ?? 60_000)).toISOString();
+  const pending = await db
+    .selectFrom('refunds')
+    .innerJoin('payments', 'payments.id', 'refunds.paymentId')
+    .selectAll('refunds')
+    .select('payments.processorReference as chargeReference')
+    .where('refunds.status', '=', 'pending')
+    .where('refunds.createdAt', '<', cutoff)
+    .orderBy('refunds.createdAt')
+    .limit(500)
+    .execute();
+  const outcome = { settled: 0, released: 0, stillPending: 0 };
+  for (const { chargeReference, ...refund } of pending) {
+    const actor: Actor = { practiceId: refund.practiceId, kind: 'system', id: 'refund-recovery', name: 'Refund recovery', role: 'admin' };
+    try {
+      const result = await processor.refund({
+        chargeReference: chargeReference ?? '',
+        amountCents: Number(refund.amountCents),
+        reason: refund.reason,
+        idempotencyKey: refund.processorKey ?? refund.id,
+      });
+      await inTransaction(db, (trx) => settle(trx, actor, { ...refund, processorReference: result.reference }, true));
+      outcome.settled++;
+    } catch (error) {
+      if (error instanceof ProcessorError && error.failure === 'declined') {
+        await releaseFailedRefund(db, actor, refund, error);
+        outcome.released++;
+      } else if (error instanceof ProcessorError || (error instanceof AppError && error.code === 'conflict')) {
+        outcome.stillPending++;
+      } else {
+        throw error;
+      }
+    }
+  }
+  return outcome;
 }
 
 export async function listRefunds(db: Db, actor: Actor, paymentId: string) {
