@@ -68,7 +68,8 @@ describe.each(dialects)('the ledger CLI and server start on %s', (dialect) => {
     try {
       const base = `http://127.0.0.1:${port}`;
       let healthy = false;
-      for (let i = 0; i < 120 && !healthy; i++) {
+      // Migrating and seeding the demo practice can take a while on a busy machine.
+      for (let i = 0; i < 480 && !healthy; i++) {
         healthy = await fetch(`${base}/health`).then((r) => r.ok, () => false);
         if (!healthy) await new Promise((r) => setTimeout(r, 250));
       }
@@ -91,5 +92,5 @@ describe.each(dialects)('the ledger CLI and server start on %s', (dialect) => {
       await new Promise((r) => server.once('exit', r));
       await fresh.drop();
     }
-  }, 120_000);
+  }, 240_000);
 });

@@ -210,13 +210,11 @@ describe.each(dialects)('refund review and refund-owed tasks on %s', (dialect) =
     const claim = json(await t.request('POST', `/api/v1/treatments/${later.id}/claims`, { as: t.biller }), 201);
     await markClaimProcessed(t.database.handle.db, claim.id, { processedDate: '2026-06-20', paidCents: 10000, patientResponsibilityCents: 2000 });
     await settleTreatment(t.database.handle.db, t.biller.actor, later.id, 2000);
-    expect(json(await t.request('GET', `/api/v1/treatments/${later.id}`), 200).balanceCents).toBe(2000);
-    const applied = json(
-      await t.request('POST', `/api/v1/treatments/${later.id}/apply-credit`, { body: { creditId: dismissed.resolution.creditIds[0], amountCents: 1500 } }),
-      201,
-    );
-    expect(applied.credit.remainingCents).toBe(0);
-    expect(json(await t.request('GET', `/api/v1/treatments/${later.id}`), 200)).toMatchObject({ patientResponsibilityCents: 2000, balanceCents: 500 });
+    // The kept credit applies by itself once the payers leave the patient $20.00.
+    const laterVisit = json(await t.request('GET', `/api/v1/treatments/${later.id}`), 200);
+    expect(laterVisit).toMatchObject({ patientResponsibilityCents: 2000, balanceCents: 500 });
+    expect(laterVisit.payments).toEqual([expect.objectContaining({ amountCents: 1500, status: 'paid' })]);
+    expect(json(await t.request('GET', `/api/v1/payments/${laterVisit.payments[0].id}`), 200)).toMatchObject({ method: 'patient_credit' });
     expect(json(await t.request('GET', `/api/v1/patients/${patient.id}/credits`), 200).availableCents).toBe(0);
     // Nothing is owed back: the review leaves the case alone.
     expect(await review({ asOf: '2026-09-01' })).toMatchObject({ tasksCreated: 0 });

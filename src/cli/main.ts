@@ -17,6 +17,7 @@ import { createLocation } from '../services/locations/locations.ts';
 import { createPractice, findPracticeBySlug } from '../services/practices/create-practice.ts';
 import { runRefundReview } from '../services/tasks/run-refund-review.ts';
 import { formatCents } from '../domain/money.ts';
+import { writeStatements } from '../services/statements/write-statements.ts';
 
 /**
  * `ledger`: the operator's and integrator's command line. It uses the same
@@ -197,6 +198,29 @@ program
       console.log(`  claims: ${result.claimCount} read, ${result.postedCount} posted, ${result.exceptions.length} exceptions`);
       for (const e of result.exceptions) console.log(`  exception ${e.patientControlNumber} (status ${e.statusCode}, segment ${e.segmentNumber}): ${e.message}`);
       for (const w of result.warnings) console.log(`  warning${w.segmentNumber ? ` at segment ${w.segmentNumber}` : ''}: ${w.message}`);
+    }),
+  );
+
+program
+  .command('statements')
+  .description('write a PDF statement for every patient with a balance into a folder')
+  .requiredOption('--practice <slug>', 'practice slug')
+  .requiredOption('--out <dir>', 'folder for the PDFs (created if missing)')
+  .action((opts: { practice: string; out: string }) =>
+    withDatabase(async (handle) => {
+      const actor = await practiceActor(handle, opts.practice);
+      const bar = new cliProgress.SingleBar({ format: 'statements [{bar}] {value}/{total}  {eta_formatted} left', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+      const today = new Date().toISOString().slice(0, 10);
+      const written = await writeStatements(handle.db, actor, {
+        outDir: path.resolve(opts.out),
+        publicUrl: loadConfig().publicUrl,
+        today,
+        onStart: (total) => bar.start(total, 0),
+        onProgress: (done) => bar.update(done),
+      });
+      bar.stop();
+      const due = written.reduce((sum, w) => sum + w.balanceDueCents, 0);
+      console.log(`Wrote ${written.length} statement(s) of ${opts.practice} to ${path.resolve(opts.out)}, ${formatCents(due)} due in all.`);
     }),
   );
 

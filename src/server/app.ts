@@ -25,6 +25,10 @@ import { refundRoutes } from './routes/refunds.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { remittanceRoutes } from './routes/remittances.ts';
+import { portalRoutes } from './routes/portal.ts';
+import { paymentLinkRoutes } from './routes/payment-links.ts';
+import { eligibilityRoutes } from './routes/eligibility.ts';
+import { statementRoutes } from './routes/statements.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
 
@@ -115,6 +119,10 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(taskRoutes, deps);
       await api.register(webhookRoutes, deps);
       await api.register(remittanceRoutes, deps);
+      await api.register(portalRoutes, deps);
+      await api.register(paymentLinkRoutes, deps);
+      await api.register(eligibilityRoutes, deps);
+      await api.register(statementRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -8,7 +8,7 @@ import { nowIso } from '../../src/db/ids.ts';
 import { postJournalEntry } from '../../src/db/repositories/journal.ts';
 import { transfer } from '../../src/domain/ledger/journal.ts';
 import type { Actor } from '../../src/services/actor.ts';
-import { applyUnappliedFunds } from '../../src/services/applications/apply-unapplied-funds.ts';
+import { settlePatientResponsibility } from '../../src/services/treatments/settle-patient-responsibility.ts';
 import { openClaim } from '../../src/services/claims/claims.ts';
 
 /** The payer's answer to a claim: processed on `processedDate` with these amounts. */
@@ -56,11 +56,7 @@ export async function settleTreatment(db: Db, actor: Actor, treatmentId: string,
         ),
       });
     }
-    await trx
-      .updateTable('treatments')
-      .set({ patientResponsibilityCents: Number(treatment.patientResponsibilityCents) + patientResponsibilityCents, insuranceStatus: 'settled' })
-      .where('id', '=', treatmentId)
-      .execute();
-    await applyUnappliedFunds(trx, actor, treatment.patientId, treatmentId);
+    // What posting does next, through the same service.
+    await settlePatientResponsibility(trx, actor, treatment, patientResponsibilityCents);
   });
 }

@@ -3,7 +3,7 @@ import type { CreditTable } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
-import { inTransaction, type Db } from '../../db/transaction.ts';
+import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { transfer } from '../../domain/ledger/journal.ts';
 import type { Actor } from '../actor.ts';
@@ -116,6 +116,30 @@ export async function applyCredit(db: Db, actor: Actor, treatmentId: string, inp
     const after = await requireCredit(trx, actor, credit.id);
     return { credit: toCredit(after), paymentId: payment.id, application };
   });
+}
+
+/**
+ * Money kept as credit when a refund-owed task was dismissed applies to the
+ * patient's future visits by itself (SPEC section 6): oldest lot first, up to
+ * what the treatment still has open. Other credits wait for staff to apply.
+ */
+export async function applyKeptCredits(trx: Trx, actor: Actor, patientId: string, treatmentId: string) {
+  const lots = await trx
+    .selectFrom('credits')
+    .select(['id', 'remainingCents'])
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', '=', patientId)
+    .where('source', '=', 'task_dismissal')
+    .where('remainingCents', '>', 0)
+    .orderBy('createdAt')
+    .orderBy('id')
+    .execute();
+  for (const lot of lots) {
+    const treatment = await requireTreatment(trx, actor, treatmentId);
+    const open = treatment.patientResponsibilityCents - treatment.appliedCents;
+    if (open <= 0) return;
+    await applyCredit(trx, actor, treatmentId, { creditId: lot.id, amountCents: Math.min(open, Number(lot.remainingCents)) });
+  }
 }
 
 /** Moves what remains of a credit to another patient of the same practice (admin only, audited). */

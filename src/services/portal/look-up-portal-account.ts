@@ -1,4 +1,5 @@
 import type { PortalLookup, PortalLookupBody } from '../../contracts/portal.ts';
+import { recordAudit } from '../../db/repositories/audit.ts';
 import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { patientActor } from './patient-actor.ts';
@@ -43,6 +44,10 @@ export async function lookUpPortalAccount(db: Db, input: PortalLookupBody, conte
   }
   const actor = patientActor(match.practiceId, match.id, 'portal');
   const session = await createPortalSession(db, match.practiceId, match.id);
+  // Who opened a patient's account, and from where: the audit trail records portal access like staff changes.
+  await db.transaction().execute((trx) =>
+    recordAudit(trx, actor, { action: 'patient.portal_opened', entityType: 'patient', entityId: match.id, after: { clientAddress: context.clientAddress, expiresAt: session.expiresAt } }),
+  );
   const account = await portalAccountSummary(db, actor, match.id);
   await finishPortalAttempt(db, attempt.attemptId, 'succeeded');
   return { found: true, account: { ...account, portalToken: session.token, portalTokenExpiresAt: session.expiresAt } };

@@ -8,9 +8,9 @@ import type { JournalLine } from '../../domain/ledger/journal.ts';
 import { claimStatusCodes, decideClaimPosting, type ClaimStatusCode } from '../../domain/remittance/decide-claim-posting.ts';
 import type { Claim835 } from '../../x12/index.ts';
 import type { Actor } from '../actor.ts';
-import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
 import { unapplyPayment } from '../applications/apply-payment.ts';
 import { openClaim } from '../claims/claims.ts';
+import { settlePatientResponsibility } from '../treatments/settle-patient-responsibility.ts';
 
 export type ClaimOutcome = 'posted' | 'denied' | 'reversal' | 'exception';
 
@@ -186,13 +186,7 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
       const nextClaim = await openClaim(trx, actor, claim.treatmentId, claim.coverageOrder + 1, detail.forwardedCents);
       detail.nextClaimId = nextClaim.id;
     } else {
-      await trx
-        .updateTable('treatments')
-        .set((eb) => ({ patientResponsibilityCents: eb('patientResponsibilityCents', '+', detail.toPatientCents), insuranceStatus: 'settled' }))
-        .where('id', '=', claim.treatmentId)
-        .execute();
-      // Patient responsibility is set: unapplied funds go to this treatment first, then to the oldest.
-      await applyUnappliedFunds(trx, actor, claim.patientId, claim.treatmentId);
+      await settlePatientResponsibility(trx, actor, { id: claim.treatmentId, patientId: claim.patientId }, detail.toPatientCents);
     }
   }
   await recordAudit(trx, actor, {

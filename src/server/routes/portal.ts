@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { portalAccount, portalLookup, portalLookupBody, portalPayBody, portalPayResult, portalSessionBody } from '../../contracts/portal.ts';
+import type { Db } from '../../db/transaction.ts';
+import { AppError } from '../../domain/errors.ts';
+import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
+import { lookUpPortalAccount } from '../../services/portal/look-up-portal-account.ts';
+import { payFromPortal } from '../../services/portal/pay-from-portal.ts';
+import { portalAccountSummary } from '../../services/portal/portal-account-summary.ts';
+import { requirePortalSession } from '../../services/portal/portal-sessions.ts';
+
+/**
+ * The patient portal (SPEC section 7). Public: no staff session is needed,
+ * and none is used — a staff cookie or token on these requests changes
+ * nothing; the patient is whoever the portal token says. Each route is
+ * rate-limited per client address here (in memory, a first line), and lookups
+ * per account ID in the database (the limit that holds across instances).
+ */
+export async function portalRoutes(app: FastifyInstance, { db, processor }: { db: Db; processor: PaymentProcessor }) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  // Balances are personal: never cached by the browser or a proxy.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
+  r.post(
+    '/portal/lookup',
+    {
+      config: { public: true, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['portal'],
+        summary: 'Patient portal: find an account by date of birth and account ID (uniform 404 on any mismatch; 429 after repeated failures)',
+        security: [],
+        body: portalLookupBody,
+        response: { 200: portalLookup },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await lookUpPortalAccount(db, request.body, { clientAddress: request.ip ?? null });
+      if (!outcome.found) {
+        void reply.header('retry-after', String(outcome.retryAfterSeconds));
+        throw new AppError(
+          'rate_limited',
+          `Too many attempts for this account ID. Try again in ${Math.ceil(outcome.retryAfterSeconds / 60)} minutes, or contact the practice.`,
+        );
+      }
+      return outcome.account;
+    },
+  );
+
+  r.post(
+    '/portal/account',
+    {
+      config: { public: true, rateLimit: { max: 60, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['portal'],
+        summary: 'Patient portal: the balance and visits of the patient the portal token speaks for',
+        security: [],
+        body: portalSessionBody,
+        response: { 200: portalAccount },
+      },
+    },
+    async (request) => {
+      const { actor, patientId } = await requirePortalSession(db, request.body.portalToken);
+      return portalAccountSummary(db, actor, patientId);
+    },
+  );
+
+  r.post(
+    '/portal/pay',
+    {
+      config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['portal'],
+        summary: 'Patient portal: pay all or part of the balance by card (Idempotency-Key supported); applied to the oldest visits first',
+        security: [],
+        body: portalPayBody,
+        response: { 200: portalPayResult },
+      },
+    },
+    async (request) => {
+      const key = request.headers['idempotency-key'];
+      if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(String(key))) {
+        throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+      }
+      return payFromPortal(db, processor, request.body, key === undefined ? undefined : String(key));
+    },
+  );
+}
+
