@@ -29,7 +29,7 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     expect(result.processorReference).toMatch(/^sbx_re_/);
 
     const after = await getPayment(payment.id);
-    expect(after.status).toBe('refunded');
+    expect(after).toMatchObject({ status: 'refunded', chargedThroughProcessor: true, refundableCents: 0 });
     expect(after.refundedCents).toBe(10000);
     expect(after.billing).toEqual({ netAmountCents: 0, reference: 'Refunded', appliedCents: 10000, unappliedCents: -10000, overApplied: true });
     const applications = json(await t.request('GET', `/api/v1/payments/${payment.id}/applications`), 200);
@@ -80,10 +80,11 @@ describe.each(dialects)('refunds on %s', (dialect) => {
   it('records cash and check refunds and sets the status from the total refunded', async () => {
     const patient = await makePatient(t);
     const cash = await makePayment(t, patient.id, { amountCents: 3000, method: 'cash', status: 'paid' });
+    expect(cash).toMatchObject({ refundableCents: 3000, chargedThroughProcessor: false });
     expect(json(await refund(cash.id, { amountCents: 1000, reason: 'billing_error', notes: 'Overcharged' }), 201)).toMatchObject({ method: 'cash', notes: 'Overcharged', payment: { status: 'partially_refunded', refundedCents: 1000 } });
     expect(json(await refund(cash.id, { amountCents: 1999, reason: 'billing_error' }), 201).payment.status).toBe('partially_refunded');
     const last = json(await refund(cash.id, { full: true, reason: 'other' }), 201);
-    expect(last).toMatchObject({ amountCents: 1, payment: { status: 'refunded', refundedCents: 3000 } });
+    expect(last).toMatchObject({ amountCents: 1, payment: { status: 'refunded', refundedCents: 3000, refundableCents: 0 } });
     const check = await makePayment(t, patient.id, { amountCents: 800, method: 'check', checkNumber: '1042', status: 'paid' });
     expect(json(await refund(check.id, { full: true, reason: 'service_not_rendered' }), 201)).toMatchObject({ method: 'check', payment: { status: 'refunded' } });
     const listed = json(await t.request('GET', `/api/v1/payments/${cash.id}/refunds`), 200);

@@ -96,6 +96,10 @@ export const payment = z.object({
   createdAt: z.string(),
   createdBy: z.string(),
   updatedAt: z.string(),
+  /** What may still be refunded: amount − refunded − refunds still with the processor (0 unless Paid or Partially Refunded). */
+  refundableCents: cents,
+  /** Charged through our card processor: a refund goes back through it ("Refund"); otherwise it is recorded ("Mark Refunded"). */
+  chargedThroughProcessor: z.boolean(),
   allowedStatusChanges: z.array(paymentStatus),
   editable: z.boolean(),
   overdue: z.boolean(),

@@ -1,4 +1,4 @@
-import { createTheme, MantineProvider } from '@mantine/core';
+import { Badge, createTheme, MantineProvider, Modal } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
@@ -9,14 +9,27 @@ import { AppLayout } from './layout/app-layout';
 import { LoginPage } from './pages/login-page';
 import { NewPaymentPage } from './pages/new-payment-page';
 import { NotFoundPage } from './pages/not-found-page';
+import { OverAppliedPage } from './pages/over-applied-page';
 import { PatientDetailPage } from './pages/patient-detail-page';
 import { PatientsPage } from './pages/patients-page';
 import { PaymentDetailPage } from './pages/payment-detail-page';
 import { PaymentsPage } from './pages/payments-page';
+import { PaymentLinkPage } from './portal/payment-link-page';
+import { PortalPage } from './portal/portal-page';
+import { RemittanceDetailPage } from './pages/remittance-detail-page';
+import { RemittancesPage } from './pages/remittances-page';
+import { TasksPage } from './pages/tasks-page';
+import { TreatmentPage } from './pages/treatment-page';
 
 const theme = createTheme({
   primaryColor: 'teal',
   defaultRadius: 'md',
+  components: {
+    // Mantine's close button is an icon: give it a name screen readers and keyboard users can find.
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    // A badge in a narrow table cell keeps its whole word rather than an ellipsis.
+    Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),
+  },
 });
 
 /** A 401 anywhere means the session ended: forget it, and RequireSession sends the user to log in. */
@@ -39,6 +52,9 @@ const queryClient = new QueryClient({
 
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
+  // Patient pages: no staff layout, no login.
+  { path: '/pay', element: <PortalPage /> },
+  { path: '/pay/:token', element: <PaymentLinkPage /> },
   {
     path: '/',
     element: (
@@ -53,6 +69,11 @@ const router = createBrowserRouter([
       { path: 'payments/:id', element: <PaymentDetailPage /> },
       { path: 'patients', element: <PatientsPage /> },
       { path: 'patients/:id', element: <PatientDetailPage /> },
+      { path: 'treatments/:id', element: <TreatmentPage /> },
+      { path: 'over-applied', element: <OverAppliedPage /> },
+      { path: 'remittances', element: <RemittancesPage /> },
+      { path: 'remittances/:id', element: <RemittanceDetailPage /> },
+      { path: 'tasks', element: <TasksPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

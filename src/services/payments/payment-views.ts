@@ -46,6 +46,8 @@ export function toPayment(row: PaymentRow, names: PaymentNames, publicUrl: strin
     createdAt: row.createdAt,
     createdBy: row.createdBy,
     updatedAt: row.updatedAt,
+    refundableCents: status === 'paid' || status === 'partially_refunded' ? row.amountCents - row.refundedCents - row.refundingCents : 0,
+    chargedThroughProcessor: row.processorReference !== null,
     allowedStatusChanges: manualTransitions(status),
     editable: isEditable(status),
     overdue: isOverdue(status, row.dueDate, today),

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type {
+  application,
   dashboard,
   document,
   note,
@@ -13,14 +14,20 @@ import type {
   paymentDetail,
   paymentLink,
   createPaymentBody,
+  refund,
+  refundBody,
   updatePaymentBody,
 } from '../../../src/contracts/payments.ts';
+import type { appliedCredit, createCreditBody, credit, creditList } from '../../../src/contracts/credits.ts';
+import type { importWarning, postedClaim, remittanceImport, remittanceSummary } from '../../../src/contracts/remittances.ts';
+import type { completeTaskBody, task, taskRefundMethod, taskStatus } from '../../../src/contracts/tasks.ts';
 import type { balance, coverage, patient, patientDetail, patientTreatmentSummary } from '../../../src/contracts/patients.ts';
-import type { treatment } from '../../../src/contracts/treatments.ts';
+import type { claim, treatment } from '../../../src/contracts/treatments.ts';
 import type { PaymentMethod, PaymentStatus, PaymentType } from '../../../src/domain/payments/payment-status.ts';
 import type { Role } from '../../../src/domain/roles.ts';
+import type { RefundReason } from '../../../src/domain/refunds/refund-rules.ts';
 
-export type { PaymentMethod, PaymentStatus, PaymentType, Role };
+export type { PaymentMethod, PaymentStatus, PaymentType, RefundReason, Role };
 
 export interface SessionUser {
   id: string;
@@ -73,3 +80,31 @@ export interface Location {
   id: string;
   name: string;
 }
+
+export type Claim = z.infer<typeof claim>;
+export type InsuranceStatus = Treatment['insuranceStatus'];
+
+export type Refund = z.infer<typeof refund>;
+export type RefundMethod = Refund['method'];
+export type NewRefund = z.input<typeof refundBody>;
+/** POST /payments/:id/refunds answers the refund with the payment as it is now. */
+export type RefundResult = Refund & { payment: Payment };
+export type Application = z.infer<typeof application>;
+
+export type Credit = z.infer<typeof credit>;
+export type CreditList = z.infer<typeof creditList>;
+export type NewCredit = z.input<typeof createCreditBody>;
+export type AppliedCredit = z.infer<typeof appliedCredit>;
+
+export type RemittanceImport = z.infer<typeof remittanceImport>;
+export type RemittanceSummary = z.infer<typeof remittanceSummary>;
+export type PostedClaim = z.infer<typeof postedClaim>;
+export type ImportWarning = z.infer<typeof importWarning>;
+
+export type Task = z.infer<typeof task>;
+export type TaskStatus = z.infer<typeof taskStatus>;
+export type TaskRefundMethod = z.infer<typeof taskRefundMethod>;
+export type CompleteTask = z.input<typeof completeTaskBody>;
+
+/** POST /payments/:id/charge answers the payment with the processor's reason when it failed. */
+export type ChargeResult = Payment & { failure: string | null };

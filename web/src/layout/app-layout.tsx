@@ -8,6 +8,9 @@ import { useCurrentSession } from '../features/auth/use-current-session';
 const nav = [
   { to: '/payments', label: 'Payments' },
   { to: '/patients', label: 'Patients' },
+  { to: '/over-applied', label: 'Over-applied' },
+  { to: '/remittances', label: 'Remittance' },
+  { to: '/tasks', label: 'Tasks' },
 ];
 
 /** The signed-in frame: practice and user at the top, navigation at the side. */

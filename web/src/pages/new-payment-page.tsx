@@ -17,7 +17,11 @@ export function NewPaymentPage() {
     amountCents: centsParam(search.get('amountCents')),
     treatmentId: search.get('treatmentId'),
   };
-  const back = defaults.patientId ? `/patients/${defaults.patientId}` : '/payments';
+  const back = defaults.treatmentId
+    ? `/treatments/${defaults.treatmentId}`
+    : defaults.patientId
+      ? `/patients/${defaults.patientId}`
+      : '/payments';
 
   return (
     <Stack gap="md" maw={820}>

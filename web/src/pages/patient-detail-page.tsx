@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { describeError } from '../api/describe-error';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
+import { CreditsPanel } from '../features/credits/credits-panel';
 import { PatientBalanceCard } from '../features/patients/patient-balance';
 import { PatientTreatments } from '../features/patients/patient-treatments';
 import { patientName, usePatient } from '../features/patients/patients-api';
@@ -82,6 +83,14 @@ export function PatientDetailPage() {
         </Title>
         <PatientTreatments patientId={p.id} treatments={p.treatments} canCollect={canCollect} />
       </Card>
+      <CreditsPanel
+        patientId={p.id}
+        patientName={`${p.firstName} ${p.lastName}`}
+        treatments={p.treatments}
+        canCreate={can(user.role, 'credits:write')}
+        canApply={can(user.role, 'payments:write')}
+        canTransfer={can(user.role, 'credits:transfer')}
+      />
     </Stack>
   );
 }

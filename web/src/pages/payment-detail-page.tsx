@@ -1,9 +1,12 @@
-import { Anchor, Grid, Group, Stack, Title } from '@mantine/core';
+import { Anchor, Button, Grid, Group, Stack, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
 import { Link, useParams } from 'react-router';
 import { describeError } from '../api/describe-error';
+import { BillingCard } from '../features/applications/billing-card';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { PatientCard } from '../features/patients/patient-card';
+import { usePatient } from '../features/patients/patients-api';
 import { PaymentDocuments } from '../features/payments/payment-documents';
 import { PaymentEditForm } from '../features/payments/payment-edit-form';
 import { PaymentLinkCard } from '../features/payments/payment-link-card';
@@ -13,12 +16,18 @@ import { PaymentSummary } from '../features/payments/payment-summary';
 import { usePayment } from '../features/payments/payments-api';
 import { OverdueBadge, StatusBadge } from '../features/payments/status-badge';
 import { TreatmentCard } from '../features/payments/treatment-card';
+import { ChargeCard } from '../features/refunds/charge-card';
+import { refundActionLabel } from '../features/refunds/labels';
+import { isRefundable, RefundDialog } from '../features/refunds/refund-dialog';
+import { RefundsCard } from '../features/refunds/refunds-card';
 import { ErrorState, LoadingState } from '../ui/states';
 
 export function PaymentDetailPage() {
   const { id = '' } = useParams();
   const { user } = useCurrentSession();
   const payment = usePayment(id);
+  const patient = usePatient(payment.data?.patientId ?? null);
+  const [refunding, refundDialog] = useDisclosure(false);
 
   if (payment.isPending) return <LoadingState label="Loading payment…" />;
   if (payment.isError) {
@@ -32,23 +41,35 @@ export function PaymentDetailPage() {
     );
   }
   const p = payment.data;
+  const mayRefund = can(user.role, 'refunds:write');
+  const canRefund = mayRefund && isRefundable(p);
+  const canCharge = can(user.role, 'payments:write') && (p.status === 'pending' || p.status === 'failed');
 
   return (
     <Stack gap="md">
       <Anchor component={Link} to="/payments" size="sm">
         ← Payments
       </Anchor>
-      <Group gap="sm">
-        <Title order={1} size="h2" data-testid="payment-number">
-          {p.number}
-        </Title>
-        <StatusBadge status={p.status} size="lg" />
-        {p.overdue ? <OverdueBadge /> : null}
+      <Group justify="space-between" wrap="wrap">
+        <Group gap="sm">
+          <Title order={1} size="h2" data-testid="payment-number">
+            {p.number}
+          </Title>
+          <StatusBadge status={p.status} size="lg" />
+          {p.overdue ? <OverdueBadge /> : null}
+        </Group>
+        {canRefund ? (
+          <Button color="red" variant="light" onClick={refundDialog.open}>
+            {refundActionLabel(p)}
+          </Button>
+        ) : null}
       </Group>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>
           <Stack gap="md">
             <PaymentSummary payment={p} />
+            <BillingCard payment={p} treatments={patient.data?.treatments ?? []} canApply={can(user.role, 'applications:write')} />
+            <RefundsCard paymentId={p.id} />
             <PaymentEditForm key={`edit-${p.updatedAt}`} payment={p} canEdit={can(user.role, 'payments:write')} />
             <PaymentNotes paymentId={p.id} />
             <PaymentDocuments paymentId={p.id} canUpload={can(user.role, 'payments:write')} />
@@ -57,12 +78,14 @@ export function PaymentDetailPage() {
         <Grid.Col span={{ base: 12, md: 5, lg: 4 }}>
           <Stack gap="md">
             <PaymentStatusCard key={`status-${p.updatedAt}`} payment={p} canChange={can(user.role, 'payments:write')} />
+            {canCharge ? <ChargeCard payment={p} /> : null}
             <PaymentLinkCard payment={p} canCreate={can(user.role, 'payments:write')} />
             {p.patient ? <PatientCard patient={p.patient} /> : null}
             <TreatmentCard treatment={p.treatment} />
           </Stack>
         </Grid.Col>
       </Grid>
+      {mayRefund ? <RefundDialog payment={p} opened={refunding} onClose={refundDialog.close} /> : null}
     </Stack>
   );
 }

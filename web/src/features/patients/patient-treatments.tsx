@@ -1,4 +1,4 @@
-import { Button, Table, VisuallyHidden } from '@mantine/core';
+import { Anchor, Button, Table, VisuallyHidden } from '@mantine/core';
 import { Link } from 'react-router';
 import type { PatientTreatmentSummary } from '../../api/types';
 import { CalendarDate } from '../../ui/dates';
@@ -34,7 +34,9 @@ export function PatientTreatments({
           {treatments.map((t) => (
             <Table.Tr key={t.id}>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                <CalendarDate value={t.serviceDate} />
+                <Anchor component={Link} to={`/treatments/${t.id}`} size="sm">
+                  <CalendarDate value={t.serviceDate} />
+                </Anchor>
               </Table.Td>
               <Table.Td>{t.physician}</Table.Td>
               <Table.Td>{t.locationName ?? '—'}</Table.Td>

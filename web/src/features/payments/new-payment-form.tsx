@@ -19,6 +19,7 @@ import type { NewPayment, Payment, PaymentMethod, PaymentType } from '../../api/
 import { formatCalendarDate, todayCalendarDate } from '../../ui/dates';
 import { DollarsInput } from '../../ui/dollars-input';
 import { centsToDecimalString, formatCents } from '../../ui/money';
+import { EstimatePanel } from '../estimates/estimate-panel';
 import { PatientPicker } from '../patients/patient-picker';
 import { usePatient } from '../patients/patients-api';
 import { methodLabels, paymentMethods, paymentTypes, typeLabels } from './labels';
@@ -81,7 +82,8 @@ export function NewPaymentForm({
   const patient = usePatient(patientId);
   const treatments = patient.data?.treatments ?? [];
   const treatment = treatments.find((t) => t.id === treatmentId) ?? null;
-  const paidOn = status === 'paid' ? paidDate : null;
+  // The day the money is taken: the paid date, or today for a payment still to be paid.
+  const paidOn = status === 'paid' ? paidDate : todayCalendarDate();
   const dateDiffers = treatment !== null && paidOn !== null && paidOn !== treatment.serviceDate;
 
   const validate = (): Errors => {
@@ -196,6 +198,17 @@ export function NewPaymentForm({
             clearable
           />
         </SimpleGrid>
+
+        <EstimatePanel
+          patientId={patientId}
+          treatmentId={treatmentId}
+          type={type}
+          onUse={(cents) => {
+            setAmountCents(cents);
+            setAmountText(centsToDecimalString(cents));
+            setErrors((e) => ({ ...e, amount: undefined }));
+          }}
+        />
 
         <Stack gap={4}>
           <Text size="sm" fw={500} id="new-payment-status">

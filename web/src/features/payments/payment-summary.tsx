@@ -1,4 +1,4 @@
-import { Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Card, Group, Stack, Text, Title } from '@mantine/core';
 import type { PaymentDetail } from '../../api/types';
 import { CalendarDate, DateTime } from '../../ui/dates';
 import { DetailList } from '../../ui/detail-list';
@@ -6,7 +6,6 @@ import { Money } from '../../ui/money';
 import { methodLabel, typeLabel } from './labels';
 
 export function PaymentSummary({ payment }: { payment: PaymentDetail }) {
-  const billing = payment.billing;
   return (
     <Card withBorder padding="md" component="section" aria-labelledby="summary-title">
       <Title order={2} size="h4" id="summary-title" mb="sm">
@@ -54,29 +53,6 @@ export function PaymentSummary({ payment }: { payment: PaymentDetail }) {
           { label: 'Memo', value: payment.memo || '—' },
         ]}
       />
-      {billing ? (
-        <Stack gap="xs" mt="md">
-          <Group gap="xs">
-            <Title order={3} size="h6">
-              Billing
-            </Title>
-            {billing.overApplied ? (
-              <Badge color="red" size="sm">
-                Over-applied
-              </Badge>
-            ) : null}
-          </Group>
-          <DetailList
-            cols={4}
-            items={[
-              { label: 'Net amount', value: <Money cents={billing.netAmountCents} /> },
-              { label: 'Reference', value: billing.reference || '—' },
-              { label: 'Applied', value: <Money cents={billing.appliedCents} /> },
-              { label: 'Unapplied', value: <Money cents={billing.unappliedCents} signColor /> },
-            ]}
-          />
-        </Stack>
-      ) : null}
     </Card>
   );
 }

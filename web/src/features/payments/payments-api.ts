@@ -13,6 +13,7 @@ import type {
   PaymentMethod,
   PaymentStatus,
 } from '../../api/types';
+import { useMoneyMoved } from '../ledger/use-money-moved';
 import { toApiQuery, type PaymentListParams } from './list-params';
 
 export const paymentKeys = {
@@ -42,20 +43,19 @@ export function usePayment(id: string) {
   });
 }
 
-/** After money moved: every list, the dashboard and the patient's balance may have changed. */
+/** After money moved: every list, the dashboard, balances and billing views may have changed. */
 function useRefreshAfterMoneyMoved() {
   const queryClient = useQueryClient();
+  const moneyMoved = useMoneyMoved();
   return (payment?: Payment) => {
-    void queryClient.invalidateQueries({ queryKey: ['payments', 'list'] });
-    void queryClient.invalidateQueries({ queryKey: ['dashboard'] });
-    void queryClient.invalidateQueries({ queryKey: ['patients'] });
     if (payment) {
       // Keep the detail's treatment and patient while the fresh copy loads.
       queryClient.setQueryData<PaymentDetail>(paymentKeys.detail(payment.id), (old) =>
         old ? { ...old, ...payment } : undefined,
       );
-      void queryClient.invalidateQueries({ queryKey: paymentKeys.detail(payment.id), exact: true });
     }
+    // Marking a payment paid can apply it (a self-pay visit): its applications, the visit and the work lists change too.
+    void moneyMoved();
   };
 }
 

@@ -1,4 +1,5 @@
-import { Card, Table, Text, Title } from '@mantine/core';
+import { Anchor, Card, Group, Table, Text, Title } from '@mantine/core';
+import { Link } from 'react-router';
 import type { PaymentTreatment } from '../../api/types';
 import { CalendarDate } from '../../ui/dates';
 import { DetailList } from '../../ui/detail-list';
@@ -8,9 +9,16 @@ export function TreatmentCard({ treatment }: { treatment: PaymentTreatment | nul
   const total = treatment?.lines.reduce((sum, line) => sum + line.chargeCents, 0) ?? 0;
   return (
     <Card withBorder padding="md" component="section" aria-labelledby="treatment-title">
-      <Title order={2} size="h4" id="treatment-title" mb="sm">
-        Treatment
-      </Title>
+      <Group justify="space-between" mb="sm">
+        <Title order={2} size="h4" id="treatment-title">
+          Treatment
+        </Title>
+        {treatment ? (
+          <Anchor component={Link} to={`/treatments/${treatment.id}`} size="sm">
+            Open treatment
+          </Anchor>
+        ) : null}
+      </Group>
       {!treatment ? (
         <Text size="sm" c="dimmed">
           Not linked to a treatment.

@@ -1,0 +1,93 @@
+import { expect, test } from '@playwright/test';
+import { api, choose, field, logIn, uniqueName } from './support/ledger.ts';
+
+test('a biller issues credits and draws them in parts to pay a self-pay visit (SPEC C1)', async ({ page }) => {
+  await logIn(page, 'biller');
+  // Setup through the API: a self-pay patient whose visit leaves $60.00 to pay.
+  const lastName = uniqueName('Credit');
+  const patient = await api.patient(page, lastName);
+  await api.treatment(page, { patientId: patient.id, serviceDate: '2026-04-07', lines: [{ cpt: '99212', chargeCents: 6000 }] });
+
+  await page.goto(`/patients/${patient.id}`);
+  const panel = page.getByRole('region', { name: 'Credits' });
+  await expect(panel.getByText('No credits')).toBeVisible();
+
+  // New Credit, twice: $50.00 with a reference, then $25.00.
+  for (const [amount, reference] of [
+    ['50', 'Refund PAY-761'],
+    ['25', ''],
+  ] as const) {
+    await panel.getByRole('button', { name: 'New Credit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New credit' });
+    await field(page, 'Credit amount').fill(amount);
+    if (reference) await field(page, 'Payment reference').fill(reference);
+    await dialog.getByRole('button', { name: 'Create credit' }).click();
+    await expect(dialog).toBeHidden();
+  }
+  await expect(panel.getByTestId('credit-available')).toHaveText('$75.00');
+  await expect(page.getByTestId('balance-credit')).toHaveText('$75.00');
+  const lots = panel.getByRole('table', { name: 'Credit lots' });
+  await expect(lots.getByRole('row')).toHaveCount(3);
+
+  // Draw $50.00 from the first lot: the dialog proposes the smaller of what is left and what is owed.
+  await lots.getByRole('row').filter({ hasText: 'Refund PAY-761' }).getByRole('button', { name: 'Apply' }).click();
+  const apply = page.getByRole('dialog', { name: 'Apply credit to a treatment' });
+  await expect(page.getByRole('combobox', { name: 'Treatment', exact: true })).toHaveValue(/Apr 7, 2026 · Dr\. Test · owes \$60\.00/);
+  await expect(field(page, 'Amount')).toHaveValue('50.00');
+  await apply.getByRole('button', { name: 'Apply credit' }).click();
+  await expect(apply).toBeHidden();
+  await expect(panel.getByTestId('credit-available')).toHaveText('$25.00');
+
+  // Then $10.00 from the second, chosen in the dialog.
+  await panel.getByRole('button', { name: 'Apply to a treatment' }).click();
+  await choose(page, 'Credit', /^\$25\.00 left · New credit/);
+  await expect(field(page, 'Amount')).toHaveValue('10.00');
+  await apply.getByRole('button', { name: 'Apply credit' }).click();
+  await expect(apply).toBeHidden();
+  await expect(panel.getByTestId('credit-available')).toHaveText('$15.00');
+
+  // The visit is paid: two Patient Credit payments on its page.
+  await page.getByRole('link', { name: 'Apr 7, 2026' }).click();
+  await expect(page.getByRole('heading', { name: 'Visit of Apr 7, 2026' })).toBeVisible();
+  await expect(page.getByTestId('insurance-status')).toHaveText('Self-pay');
+  await expect(page.getByTestId('treatment-balance')).toHaveText('$0.00');
+  await expect(page.getByTestId('treatment-paid')).toHaveText('$60.00');
+  const payments = page.getByRole('table', { name: 'Treatment payments' });
+  await expect(payments.getByTestId('payment-status')).toHaveText(['Paid', 'Paid']);
+});
+
+test('an admin transfers what remains of a credit to another patient', async ({ page }) => {
+  await logIn(page, 'admin');
+  const from = await api.patient(page, uniqueName('Giver'));
+  const toName = uniqueName('Taker');
+  const to = await api.patient(page, toName);
+  const created = await page.request.post(`/api/v1/patients/${from.id}/credits`, { data: { amountCents: 1234, description: 'goodwill' } });
+  expect(created.status()).toBe(201);
+
+  await page.goto(`/patients/${from.id}`);
+  const panel = page.getByRole('region', { name: 'Credits' });
+  await panel.getByRole('button', { name: 'Transfer' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Transfer credit' });
+  const picker = page.getByRole('combobox', { name: 'Transfer to', exact: true });
+  await picker.click();
+  await picker.fill(toName);
+  await page.getByRole('option', { name: new RegExp(`^${toName}, Pat`) }).click();
+  await dialog.getByRole('button', { name: 'Transfer $12.34' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(panel.getByTestId('credit-available')).toHaveText('$0.00');
+
+  await page.goto(`/patients/${to.id}`);
+  await expect(page.getByRole('region', { name: 'Credits' }).getByTestId('credit-available')).toHaveText('$12.34');
+  await expect(page.getByRole('table', { name: 'Credit lots' })).toContainText('Transferred in');
+});
+
+test('a biller sees no Transfer: it is for admins', async ({ page }) => {
+  await logIn(page, 'biller');
+  const patient = await api.patient(page, uniqueName('Nontransfer'));
+  await page.request.post(`/api/v1/patients/${patient.id}/credits`, { data: { amountCents: 500 } });
+  await page.goto(`/patients/${patient.id}`);
+  const panel = page.getByRole('region', { name: 'Credits' });
+  await expect(panel.getByTestId('credit-available')).toHaveText('$5.00');
+  await expect(panel.getByRole('button', { name: 'New Credit' })).toBeVisible();
+  await expect(panel.getByRole('button', { name: 'Transfer' })).toHaveCount(0);
+});

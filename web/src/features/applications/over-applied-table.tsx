@@ -1,0 +1,124 @@
+import { Anchor, Button, Group, Modal, Pagination, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { describeError } from '../../api/describe-error';
+import type { Payment } from '../../api/types';
+import { Money } from '../../ui/money';
+import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { StatusBadge } from '../payments/status-badge';
+import { useApplications } from './applications-api';
+import { ApplicationsTable } from './applications-table';
+
+interface Props {
+  items: Payment[];
+  total: number;
+  page: number;
+  pageSize: number;
+  onPage: (page: number) => void;
+  canUnapply: boolean;
+  fetching?: boolean;
+}
+
+/** The over-applied work list: payments applied beyond what is left of them after refunds. */
+export function OverAppliedTable({ items, total, page, pageSize, onPage, canUnapply, fetching = false }: Props) {
+  const [reviewing, setReviewing] = useState<Payment | null>(null);
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  const last = Math.min(total, page * pageSize);
+  if (total === 0) return <EmptyState title="No over-applied payments">Every payment is applied within what it is worth.</EmptyState>;
+
+  return (
+    <>
+      <Table.ScrollContainer minWidth={720}>
+        <Table verticalSpacing="xs" aria-label="Over-applied payments" aria-busy={fetching} style={{ opacity: fetching ? 0.6 : 1 }}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Payment</Table.Th>
+              <Table.Th>Patient</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th ta="right">Net</Table.Th>
+              <Table.Th ta="right">Applied</Table.Th>
+              <Table.Th ta="right">Unapplied</Table.Th>
+              <Table.Th>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/payments/${p.id}`} fw={500}>
+                    {p.number}
+                  </Anchor>
+                  {p.billing.reference ? (
+                    <Text size="xs" c="dimmed">
+                      {p.billing.reference}
+                    </Text>
+                  ) : null}
+                </Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/patients/${p.patientId}`} size="sm">
+                    {p.patientName}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <StatusBadge status={p.status} />
+                </Table.Td>
+                <Table.Td ta="right">
+                  <Money cents={p.billing.netAmountCents} />
+                </Table.Td>
+                <Table.Td ta="right">
+                  <Money cents={p.billing.appliedCents} />
+                </Table.Td>
+                <Table.Td ta="right">
+                  <Money cents={p.billing.unappliedCents} signColor fw={600} />
+                </Table.Td>
+                <Table.Td ta="right">
+                  <Button size="compact-sm" variant="light" onClick={() => setReviewing(p)} aria-label={`Review applications of ${p.number}`}>
+                    {canUnapply ? 'Unapply…' : 'Applications'}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Group justify="space-between" mt="md" wrap="wrap">
+        <Text size="sm" c="dimmed" aria-live="polite">
+          {`${first}–${last} of ${total}`}
+        </Text>
+        {pages > 1 ? <Pagination total={pages} value={Math.min(page, pages)} onChange={onPage} size="sm" /> : null}
+      </Group>
+      <Modal
+        opened={reviewing !== null}
+        onClose={() => setReviewing(null)}
+        title={reviewing ? `Applications of ${reviewing.number}` : ''}
+        size="lg"
+        centered
+      >
+        {reviewing ? <ReviewApplications payment={reviewing} canUnapply={canUnapply} /> : null}
+      </Modal>
+    </>
+  );
+}
+
+function ReviewApplications({ payment, canUnapply }: { payment: Payment; canUnapply: boolean }) {
+  const applications = useApplications(payment.id);
+  return (
+    <Stack gap="sm">
+      <Text size="sm">
+        {payment.patientName}: net <Money cents={payment.billing.netAmountCents} />, applied{' '}
+        <Money cents={payment.billing.appliedCents} />. Unapply {' '}
+        <Money cents={-payment.billing.unappliedCents} /> or more to clear it.
+      </Text>
+      {applications.isPending ? (
+        <LoadingState label="Loading applications…" />
+      ) : applications.isError ? (
+        <ErrorState {...describeError(applications.error)} onRetry={() => void applications.refetch()} />
+      ) : (
+        <ApplicationsTable applications={applications.data.items} canUnapply={canUnapply} />
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,80 @@
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState, type FormEvent } from 'react';
+import { describeError } from '../../api/describe-error';
+import type { Credit } from '../../api/types';
+import { formatCents } from '../../ui/money';
+import { useIdempotencyKey } from '../ledger/idempotency';
+import { PatientPicker } from '../patients/patient-picker';
+import { useTransferCredit } from './credits-api';
+
+interface Props {
+  credit: Credit | null;
+  patientName: string;
+  onClose: () => void;
+}
+
+/** Admin only: moves what remains of a credit to another patient account of the practice (audited). */
+export function TransferCreditDialog({ credit, patientName, onClose }: Props) {
+  return (
+    <Modal opened={credit !== null} onClose={onClose} title="Transfer credit" centered>
+      {credit ? <TransferForm credit={credit} patientName={patientName} onDone={onClose} /> : null}
+    </Modal>
+  );
+}
+
+function TransferForm({ credit, patientName, onDone }: { credit: Credit; patientName: string; onDone: () => void }) {
+  const transfer = useTransferCredit();
+  const idempotency = useIdempotencyKey();
+  const [toPatientId, setToPatientId] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!toPatientId) return setError('Choose the patient to transfer to');
+    if (toPatientId === credit.patientId) return setError('Choose another patient: the credit is already theirs');
+    transfer.mutate(
+      { creditId: credit.id, toPatientId, idempotencyKey: idempotency.keyFor({ creditId: credit.id, toPatientId }) },
+      {
+        onSuccess: (moved) => {
+          notifications.show({ color: 'green', title: 'Credit transferred', message: `${formatCents(moved.amountCents)} moved.` });
+          onDone();
+        },
+      },
+    );
+  };
+  const failure = transfer.error ? describeError(transfer.error) : null;
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="Transfer credit">
+      <Stack gap="md">
+        <Text size="sm">
+          Moves the <strong>{formatCents(credit.remainingCents)}</strong> left of this credit from {patientName} to another
+          patient of the practice. The transfer is audited.
+        </Text>
+        {failure ? (
+          <Alert color="red" title={failure.title} role="alert">
+            {failure.message}
+          </Alert>
+        ) : null}
+        <PatientPicker
+          label="Transfer to"
+          value={toPatientId}
+          onChange={(id) => {
+            setToPatientId(id);
+            setError(null);
+          }}
+          error={error}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onDone}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={transfer.isPending}>
+            Transfer {formatCents(credit.remainingCents)}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,84 @@
+import { Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { describeError } from '../../api/describe-error';
+import type { Refund } from '../../api/types';
+import { DateTime } from '../../ui/dates';
+import { Money } from '../../ui/money';
+import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { reasonLabel, refundMethodLabel } from './labels';
+import { useRefunds } from './refunds-api';
+
+const statusColor: Record<Refund['status'], string> = { succeeded: 'green', pending: 'yellow', failed: 'red' };
+const statusText: Record<Refund['status'], string> = { succeeded: 'Refunded', pending: 'Pending', failed: 'Failed' };
+
+/** The refunds of a payment, failed ones included with the processor's reason. */
+export function RefundsCard({ paymentId }: { paymentId: string }) {
+  const refunds = useRefunds(paymentId);
+  return (
+    <Card withBorder padding="md" component="section" aria-labelledby="refunds-title">
+      <Title order={2} size="h4" id="refunds-title" mb="sm">
+        Refunds
+      </Title>
+      {refunds.isPending ? (
+        <LoadingState label="Loading refunds…" />
+      ) : refunds.isError ? (
+        <ErrorState {...describeError(refunds.error)} onRetry={() => void refunds.refetch()} />
+      ) : refunds.data.items.length === 0 ? (
+        <EmptyState title="No refunds" />
+      ) : (
+        <Table.ScrollContainer minWidth={520}>
+          <Table verticalSpacing={6} aria-label="Refunds">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>When</Table.Th>
+                <Table.Th ta="right">Amount</Table.Th>
+                <Table.Th>How</Table.Th>
+                <Table.Th>Reason</Table.Th>
+                <Table.Th>Status</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {refunds.data.items.map((r) => (
+                <Table.Tr key={r.id}>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <Stack gap={0}>
+                      <DateTime value={r.createdAt} size="sm" />
+                      <Text size="xs" c="dimmed">
+                        {r.createdBy}
+                      </Text>
+                    </Stack>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    <Money cents={r.amountCents} />
+                  </Table.Td>
+                  <Table.Td>{refundMethodLabel(r.method)}</Table.Td>
+                  <Table.Td>
+                    <Stack gap={0}>
+                      <Text size="sm">{reasonLabel(r.reason)}</Text>
+                      {r.notes ? (
+                        <Text size="xs" c="dimmed">
+                          {r.notes}
+                        </Text>
+                      ) : null}
+                    </Stack>
+                  </Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      <Badge size="sm" variant="light" color={statusColor[r.status]}>
+                        {statusText[r.status]}
+                      </Badge>
+                    </Group>
+                    {r.failureReason ? (
+                      <Text size="xs" c="red.7">
+                        {r.failureReason}
+                      </Text>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Card>
+  );
+}

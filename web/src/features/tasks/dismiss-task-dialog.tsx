@@ -1,0 +1,56 @@
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { describeError } from '../../api/describe-error';
+import type { Task } from '../../api/types';
+import { formatCents } from '../../ui/money';
+import { useIdempotencyKey } from '../ledger/idempotency';
+import { useDismissTask } from './tasks-api';
+
+export function DismissTaskDialog({ task, onClose }: { task: Task | null; onClose: () => void }) {
+  return (
+    <Modal opened={task !== null} onClose={onClose} title="Dismiss without refund?" centered>
+      {task ? <DismissConfirm task={task} onDone={onClose} /> : null}
+    </Modal>
+  );
+}
+
+function DismissConfirm({ task, onDone }: { task: Task; onDone: () => void }) {
+  const dismiss = useDismissTask();
+  const idempotency = useIdempotencyKey();
+  const failure = dismiss.error ? describeError(dismiss.error) : null;
+  return (
+    <Stack gap="md">
+      <Text size="sm">
+        No money goes back. The <strong>{formatCents(task.amountCents)}</strong> stays with {task.patientName} as patient
+        credit and pays their future visits.
+      </Text>
+      {failure ? (
+        <Alert color="red" title={failure.title} role="alert">
+          {failure.message}
+        </Alert>
+      ) : null}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onDone}>
+          Keep the task
+        </Button>
+        <Button
+          color="orange"
+          loading={dismiss.isPending}
+          onClick={() =>
+            dismiss.mutate(
+              { taskId: task.id, idempotencyKey: idempotency.keyFor({ dismiss: task.id }) },
+              {
+                onSuccess: () => {
+                  notifications.show({ color: 'green', title: 'Task dismissed', message: `${formatCents(task.amountCents)} kept as credit.` });
+                  onDone();
+                },
+              },
+            )
+          }
+        >
+          Keep as credit
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

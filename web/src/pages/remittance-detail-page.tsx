@@ -1,0 +1,35 @@
+import { Anchor, Stack, Text, Title } from '@mantine/core';
+import { Link, useParams } from 'react-router';
+import { describeError } from '../api/describe-error';
+import { RemittanceResult } from '../features/remittances/remittance-result';
+import { useRemittance } from '../features/remittances/remittances-api';
+import { ErrorState, LoadingState } from '../ui/states';
+
+export function RemittanceDetailPage() {
+  const { id = '' } = useParams();
+  const remittance = useRemittance(id);
+  return (
+    <Stack gap="md">
+      <Anchor component={Link} to="/remittances" size="sm">
+        ← Remittance
+      </Anchor>
+      {remittance.isPending ? (
+        <LoadingState label="Loading the import…" />
+      ) : remittance.isError ? (
+        <ErrorState {...describeError(remittance.error)} onRetry={() => void remittance.refetch()} />
+      ) : (
+        <>
+          <Stack gap={2}>
+            <Title order={1} size="h2">
+              Remittance import
+            </Title>
+            <Text c="dimmed" size="sm">
+              {remittance.data.fileName ?? 'Uploaded file'}
+            </Text>
+          </Stack>
+          <RemittanceResult result={remittance.data} />
+        </>
+      )}
+    </Stack>
+  );
+}

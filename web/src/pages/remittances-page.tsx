@@ -1,0 +1,45 @@
+import { Card, Stack, Title } from '@mantine/core';
+import { useSearchParams } from 'react-router';
+import { describeError } from '../api/describe-error';
+import { can } from '../features/auth/permissions';
+import { useCurrentSession } from '../features/auth/use-current-session';
+import { RemittanceUpload } from '../features/remittances/remittance-upload';
+import { useRemittances } from '../features/remittances/remittances-api';
+import { RemittancesTable } from '../features/remittances/remittances-table';
+import { pageParam } from '../ui/paging';
+import { ErrorState, LoadingState } from '../ui/states';
+
+const PAGE_SIZE = 20;
+
+export function RemittancesPage() {
+  const { user } = useCurrentSession();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const page = pageParam(searchParams);
+  const list = useRemittances(page, PAGE_SIZE);
+
+  return (
+    <Stack gap="lg">
+      <Title order={2}>Remittance</Title>
+      {can(user.role, 'remittance:write') ? <RemittanceUpload /> : null}
+      <Card withBorder padding="md" component="section" aria-labelledby="imports-title">
+        <Title order={2} size="h4" id="imports-title" mb="sm">
+          Past imports
+        </Title>
+        {list.isPending ? (
+          <LoadingState label="Loading imports…" />
+        ) : list.isError ? (
+          <ErrorState {...describeError(list.error)} onRetry={() => void list.refetch()} />
+        ) : (
+          <RemittancesTable
+            items={list.data.items}
+            total={list.data.total}
+            page={page}
+            pageSize={PAGE_SIZE}
+            onPage={(next) => setSearchParams(next > 1 ? { page: String(next) } : {}, { replace: true })}
+            fetching={list.isPlaceholderData}
+          />
+        )}
+      </Card>
+    </Stack>
+  );
+}
