@@ -21,15 +21,17 @@ function filtered(db: Db, actor: Actor, query: Omit<ListPaymentsQuery, 'page' | 
   if (query.patientId) q = q.where('payments.patientId', '=', query.patientId);
   const search = query.search?.trim().toLowerCase();
   if (search) {
-    // "PAY-012", "pay-12" or "12" find payment 12; any other text searches the patient's name, word by word.
+    // "PAY-012", "pay-12" or "12" find payment 12 (names hold no digits, so this is an index lookup);
+    // any other text searches the patient's name, word by word.
     const numberMatch = /^(?:pay-?)?0*(\d{1,15})$/.exec(search);
-    const words = search.split(/[\s,]+/).filter(Boolean);
-    q = q.where((eb) => {
-      const nameMatches = eb.and(
-        words.map((word) => eb('payments.patientName', 'like', sql<string>`${`%${escapeLike(word)}%`} escape '\\'`)),
-      );
-      return numberMatch ? eb.or([eb('payments.number', '=', Number(numberMatch[1])), nameMatches]) : nameMatches;
-    });
+    if (numberMatch) {
+      q = q.where('payments.number', '=', Number(numberMatch[1]));
+    } else {
+      const words = search.split(/[\s,]+/).filter(Boolean);
+      for (const word of words) {
+        q = q.where('payments.patientName', 'like', sql<string>`${`%${escapeLike(word)}%`} escape '\\'`);
+      }
+    }
   }
   return q;
 }
