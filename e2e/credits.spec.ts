@@ -90,4 +90,11 @@ test('a biller sees no Transfer: it is for admins', async ({ page }) => {
   await expect(panel.getByTestId('credit-available')).toHaveText('$5.00');
   await expect(panel.getByRole('button', { name: 'New Credit' })).toBeVisible();
   await expect(panel.getByRole('button', { name: 'Transfer' })).toHaveCount(0);
+
+  // The statement is downloadable from the patient page, with the staff session.
+  const statement = page.getByRole('link', { name: 'Download statement (PDF)' });
+  const response = await page.request.get((await statement.getAttribute('href'))!);
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-type']).toContain('application/pdf');
+  expect((await response.body()).subarray(0, 5).toString()).toBe('%PDF-');
 });

@@ -38,9 +38,15 @@ export function PatientDetailPage() {
       <Anchor component={Link} to="/patients" size="sm">
         ← Patients
       </Anchor>
-      <Title order={1} size="h2">
-        {patientName(p)}
-      </Title>
+      <Group justify="space-between" align="center">
+        <Title order={1} size="h2">
+          {patientName(p)}
+        </Title>
+        {/* The session cookie authorises the download; the server renders the PDF (SPEC section 7). */}
+        <Anchor href={`/api/v1/patients/${p.id}/statement.pdf`} download size="sm">
+          Download statement (PDF)
+        </Anchor>
+      </Group>
       <Card withBorder padding="md">
         <DetailList
           cols={4}
