@@ -191,8 +191,13 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     expect(ok).toMatchObject({ status: 'paid', method: 'card', failure: null });
     const declined = await makeCardPayment(t, patient.id, 2500, cards.declined);
     expect(declined).toMatchObject({ status: 'failed', failure: 'The card was declined.' });
-    const retried = json(await t.request('POST', `/api/v1/payments/${declined.id}/charge`, { body: { source: cards.ok } }), 200);
+    const headers = { 'idempotency-key': `charge-${declined.id}` };
+    const retried = json(await t.request('POST', `/api/v1/payments/${declined.id}/charge`, { body: { source: cards.ok }, headers }), 200);
     expect(retried.status).toBe('paid');
+    // The same request again answers the same, and charges nothing more.
+    expect(json(await t.request('POST', `/api/v1/payments/${declined.id}/charge`, { body: { source: cards.ok }, headers }), 200)).toEqual(retried);
+    const received = await t.database.handle.db.selectFrom('journalEntries').select('id').where('paymentId', '=', declined.id).where('kind', '=', 'payment_received').execute();
+    expect(received).toHaveLength(1);
     await t.expectLedgerBalances();
   });
 });

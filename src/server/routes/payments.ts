@@ -19,6 +19,7 @@ import {
 } from '../../contracts/payments.ts';
 import type { Config } from '../../config/config.ts';
 import type { PaymentRow } from '../../db/database.ts';
+import type { Payment } from '../../contracts/payments.ts';
 import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { changePaymentStatus } from '../../services/payments/change-payment-status.ts';
@@ -35,9 +36,12 @@ import { chargePayment } from '../../services/payments/charge-payment.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
 import { toCsv } from '../csv.ts';
 import { actorOf } from '../plugins/authentication.ts';
-import { idempotent } from '../plugins/idempotency.ts';
+import { idempotencyOf, idempotent } from '../plugins/idempotency.ts';
+import { findStoredResponse, storeResponse } from '../../db/repositories/idempotency-keys.ts';
 
 const params = z.object({ id });
+
+type ChargeAnswer = Payment & { failure: string | null };
 
 export async function paymentRoutes(app: FastifyInstance, { db, config, processor }: { db: Db; config: Config; processor: PaymentProcessor }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -172,8 +176,15 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
     },
     async (request) => {
       const actor = actorOf(request);
+      // The charge spans the processor call, so the key is kept around it rather than in one transaction:
+      // the Pending → Processing claim already stops a second charge; the stored answer makes retries replay it.
+      const idempotency = idempotencyOf(request);
+      const stored = idempotency ? await findStoredResponse<ChargeAnswer>(db, idempotency) : undefined;
+      if (stored) return stored.body;
       const result = await chargePayment(db, actor, request.params.id, request.body, processor);
-      return { ...(await view(db, result.payment)), failure: result.failure };
+      const answer: ChargeAnswer = { ...(await view(db, result.payment)), failure: result.failure };
+      if (idempotency) await db.transaction().execute((trx) => storeResponse(trx, idempotency, 200, answer));
+      return answer;
     },
   );
 
