@@ -4,6 +4,7 @@ import { describeError } from '../api/describe-error';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { CreditsPanel } from '../features/credits/credits-panel';
+import { EligibilityPanel } from '../features/eligibility/eligibility-panel';
 import { PatientBalanceCard } from '../features/patients/patient-balance';
 import { PatientTreatments } from '../features/patients/patient-treatments';
 import { patientName, usePatient } from '../features/patients/patients-api';
@@ -83,6 +84,7 @@ export function PatientDetailPage() {
           </Stack>
         )}
       </Card>
+      <EligibilityPanel patientId={p.id} canRecord={can(user.role, 'patients:write')} />
       <Card withBorder padding="md" component="section" aria-labelledby="treatments-title">
         <Title order={2} size="h4" id="treatments-title" mb="sm">
           Treatments
