@@ -4,6 +4,7 @@ import type { Db } from '../../db/transaction.ts';
 import { toCents } from '../../domain/money.ts';
 import type { Actor } from '../actor.ts';
 import { patientBalance, requirePatient } from '../patients/patients.ts';
+import { treatmentInsuranceFigures } from '../treatments/treatment-insurance-figures.ts';
 
 /** How many visits the portal lists, newest first (the balance counts them all). */
 const MAX_TREATMENTS = 100;
@@ -16,38 +17,7 @@ const MAX_TREATMENTS = 100;
 export async function portalAccountSummary(db: Db, actor: Actor, patientId: string): Promise<PortalAccount> {
   const patient = await requirePatient(db, actor, patientId);
   const practice = await db.selectFrom('practices').select(['name', 'slug']).where('id', '=', actor.practiceId).executeTakeFirstOrThrow();
-  const treatments = await db
-    .selectFrom('treatments')
-    .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom('claims')
-          .select([
-            'treatmentId',
-            sql<number>`sum(paid_cents)`.as('paid'),
-            sql<number>`sum(contractual_cents)`.as('contractual'),
-          ])
-          .where('practiceId', '=', actor.practiceId)
-          .where('patientId', '=', patientId)
-          .groupBy('treatmentId')
-          .as('c'),
-      (join) => join.onRef('c.treatmentId', '=', 'treatments.id'),
-    )
-    .select([
-      'treatments.serviceDate',
-      'treatments.chargeCents',
-      'treatments.patientResponsibilityCents',
-      'treatments.appliedCents',
-      'treatments.insuranceStatus',
-      'c.paid',
-      'c.contractual',
-    ])
-    .where('treatments.practiceId', '=', actor.practiceId)
-    .where('treatments.patientId', '=', patientId)
-    .orderBy('treatments.serviceDate', 'desc')
-    .orderBy('treatments.id', 'desc')
-    .limit(MAX_TREATMENTS)
-    .execute();
+  const treatments = await treatmentInsuranceFigures(db, actor, patientId, { order: 'desc', limit: MAX_TREATMENTS });
   const totals = await db
     .selectFrom('treatments')
     .select([
@@ -66,19 +36,7 @@ export async function portalAccountSummary(db: Db, actor: Actor, patientId: stri
     balanceCents: toCents(totals.open),
     patientResponsibilityCents: toCents(totals.responsibility),
     creditCents: balance.creditCents,
-    treatments: treatments.map((t) => {
-      const responsibility = toCents(t.patientResponsibilityCents);
-      const applied = toCents(t.appliedCents);
-      return {
-        serviceDate: t.serviceDate,
-        chargeCents: toCents(t.chargeCents),
-        insurancePaidCents: t.paid === null ? 0 : toCents(t.paid),
-        adjustmentCents: t.contractual === null ? 0 : toCents(t.contractual),
-        insurancePending: t.insuranceStatus === 'awaiting',
-        patientResponsibilityCents: responsibility,
-        paidCents: applied,
-        balanceCents: responsibility - applied,
-      };
-    }),
+    // Staff details (visit ids, physicians, locations) stay out of the portal.
+    treatments: treatments.map(({ id: _id, physician: _physician, locationName: _location, ...t }) => t),
   };
 }

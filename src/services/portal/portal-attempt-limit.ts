@@ -41,7 +41,8 @@ export async function beginPortalAttempt(db: Db, accountKey: string, clientAddre
     .selectFrom('portalAttempts')
     .select([sql<number>`count(*)`.as('n'), (eb) => eb.fn.min('createdAt').as('oldest')])
     .where('accountKey', '=', accountKey)
-    .where('outcome', 'in', ['pending', 'failed'])
+    // Refused ('limited') attempts count too: otherwise a burst refused in full would leave no failure on record and unlock the account.
+    .where('outcome', 'in', ['pending', 'failed', 'limited'])
     .where('createdAt', '>=', since)
     .where('id', '!=', attemptId)
     .executeTakeFirstOrThrow();

@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import type { Db } from '../../db/transaction.ts';
 import { toCents } from '../../domain/money.ts';
 import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
 import { patientBalance, requirePatient } from '../patients/patients.ts';
+import { treatmentInsuranceFigures } from '../treatments/treatment-insurance-figures.ts';
 
 export interface StatementVisit {
   serviceDate: string;
@@ -69,37 +69,7 @@ const methodLabels: Record<string, string> = {
 export async function gatherStatement(db: Db, actor: Actor, patientId: string, options: { publicUrl: string; today: string }): Promise<Statement> {
   const patient = await requirePatient(db, actor, patientId);
   const practice = await db.selectFrom('practices').select(['name', 'slug']).where('id', '=', actor.practiceId).executeTakeFirstOrThrow();
-  const treatments = await db
-    .selectFrom('treatments')
-    .innerJoin('locations', 'locations.id', 'treatments.locationId')
-    .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom('claims')
-          .select(['treatmentId', sql<number>`sum(paid_cents)`.as('paid'), sql<number>`sum(contractual_cents)`.as('contractual')])
-          .where('practiceId', '=', actor.practiceId)
-          .where('patientId', '=', patientId)
-          .groupBy('treatmentId')
-          .as('c'),
-      (join) => join.onRef('c.treatmentId', '=', 'treatments.id'),
-    )
-    .select([
-      'treatments.id',
-      'treatments.serviceDate',
-      'treatments.physician',
-      'locations.name as locationName',
-      'treatments.chargeCents',
-      'treatments.patientResponsibilityCents',
-      'treatments.appliedCents',
-      'treatments.insuranceStatus',
-      'c.paid',
-      'c.contractual',
-    ])
-    .where('treatments.practiceId', '=', actor.practiceId)
-    .where('treatments.patientId', '=', patientId)
-    .orderBy('treatments.serviceDate')
-    .orderBy('treatments.id')
-    .execute();
+  const treatments = await treatmentInsuranceFigures(db, actor, patientId, { order: 'asc' });
   const lines = treatments.length
     ? await db
         .selectFrom('treatmentLines')
@@ -125,23 +95,10 @@ export async function gatherStatement(db: Db, actor: Actor, patientId: string, o
     .execute();
   const balance = await patientBalance(db, actor, patientId);
 
-  const visits: StatementVisit[] = treatments.map((t) => {
-    const responsibility = toCents(t.patientResponsibilityCents);
-    const paid = toCents(t.appliedCents);
-    return {
-      serviceDate: t.serviceDate,
-      physician: t.physician,
-      locationName: t.locationName,
-      lines: lines.filter((l) => l.treatmentId === t.id).map((l) => ({ cpt: l.cpt, units: l.units, chargeCents: toCents(l.chargeCents) * l.units })),
-      chargeCents: toCents(t.chargeCents),
-      insurancePaidCents: t.paid === null ? 0 : toCents(t.paid),
-      adjustmentCents: t.contractual === null ? 0 : toCents(t.contractual),
-      insurancePending: t.insuranceStatus === 'awaiting',
-      patientResponsibilityCents: responsibility,
-      paidCents: paid,
-      balanceCents: responsibility - paid,
-    };
-  });
+  const visits: StatementVisit[] = treatments.map(({ id, ...t }) => ({
+    ...t,
+    lines: lines.filter((l) => l.treatmentId === id).map((l) => ({ cpt: l.cpt, units: l.units, chargeCents: toCents(l.chargeCents) * l.units })),
+  }));
   const sum = (pick: (v: StatementVisit) => number) => visits.reduce((total, v) => total + pick(v), 0);
   const portalUrl = `${options.publicUrl}/pay?practice=${encodeURIComponent(practice.slug)}`;
   return {
