@@ -14,7 +14,8 @@ for (const dir of [dataDir, xdgConfig, xdgCache]) mkdirSync(dir, { recursive: tr
 process.env.XDG_CONFIG_HOME = xdgConfig;
 process.env.XDG_CACHE_HOME = xdgCache;
 
-const PORT = 3199;
+// E2E_PORT lets two checkouts run the browser tests at once.
+const PORT = Number(process.env.E2E_PORT ?? 3199);
 const baseURL = `http://127.0.0.1:${PORT}`;
 
 // Debian's chromium: Playwright never downloads a browser here.
