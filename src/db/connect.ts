@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type MigrationProvider, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
@@ -19,6 +19,8 @@ export interface DatabaseHandle {
 export interface ConnectOptions {
   dataDir: string;
   databaseUrl?: string | undefined;
+  /** How long a SQLite writer waits for another process's write transaction before SQLITE_BUSY. */
+  busyTimeoutMs?: number | undefined;
 }
 
 // BIGINT (int8) arrives from pg as a string; money must be an exact number.
@@ -35,6 +37,30 @@ const pgTypes = {
   },
 };
 
+/**
+ * SQLite transactions begin IMMEDIATE: the write lock is taken at BEGIN, where
+ * busy_timeout makes another writer (a second process, the CLI) wait. A
+ * deferred BEGIN takes it at the first write instead, and when another
+ * process committed in between SQLite answers SQLITE_BUSY at once, without
+ * waiting. Every transaction here writes (inTransaction is the write path).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
 export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   const plugins = [new CamelCasePlugin()];
   if (options.databaseUrl) {
@@ -50,8 +76,8 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   // The CLI and the server may share the file; wait for the other writer rather than fail.
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
+  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }), plugins });
   return { db, dialect: 'sqlite', file, close: () => db.destroy() };
 }
 

@@ -162,6 +162,8 @@ export interface PaymentTable {
   linkExpiresAt: string | null;
   /** The processor's charge id for card and online payments; refunds go back through it. */
   processorReference: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The card charge now with the processor (its processor idempotency key): while set, the payment is locked. */
+  chargeAttempt: ColumnType<string | null, string | null | undefined, string | null>;
   cardLast4: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: string;
   createdBy: string;
@@ -359,6 +361,8 @@ export interface IdempotencyKeyTable {
   responseStatus: number;
   responseBody: string;
   createdAt: string;
+  /** pending while the first request is at work (a processor call), done once its answer is stored. */
+  state: ColumnType<'pending' | 'done', 'pending' | 'done' | undefined, 'pending' | 'done'>;
 }
 
 export interface JournalEntryTable {

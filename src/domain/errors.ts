@@ -14,6 +14,8 @@ export const errorStatus = {
   idempotency_key_reused: 409,
   idempotency_key_in_progress: 409,
   payment_locked: 422,
+  /** A card charge of the payment is with the processor: no status change or edit until it settles. */
+  charge_in_progress: 409,
   invalid_status_change: 422,
   link_not_allowed: 422,
   refund_not_allowed: 422,

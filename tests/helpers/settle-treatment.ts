@@ -3,7 +3,7 @@
  * Each function does what posting an ERA will do for one claim; replace the
  * callers with real 835 files through POST /remittances once it exists.
  */
-import type { Db } from '../../src/db/transaction.ts';
+import { inTransaction, type Db } from '../../src/db/transaction.ts';
 import { nowIso } from '../../src/db/ids.ts';
 import { postJournalEntry } from '../../src/db/repositories/journal.ts';
 import { transfer } from '../../src/domain/ledger/journal.ts';
@@ -33,7 +33,7 @@ export async function markClaimProcessed(
 
 /** A payer left a remainder (PR, status 19/20/21) and the case has a next coverage: the claim to it. */
 export async function forwardToNextPayer(db: Db, actor: Actor, treatmentId: string, coverageOrder: number, billedCents: number) {
-  return db.transaction().execute((trx) => openClaim(trx, actor, treatmentId, coverageOrder, billedCents));
+  return inTransaction(db, (trx) => openClaim(trx, actor, treatmentId, coverageOrder, billedCents));
 }
 
 /**
@@ -43,7 +43,7 @@ export async function forwardToNextPayer(db: Db, actor: Actor, treatmentId: stri
  * first, then to their other balances oldest first — in one transaction.
  */
 export async function settleTreatment(db: Db, actor: Actor, treatmentId: string, patientResponsibilityCents: number) {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const treatment = await trx.selectFrom('treatments').selectAll().where('id', '=', treatmentId).executeTakeFirstOrThrow();
     if (patientResponsibilityCents > 0) {
       await postJournalEntry(trx, actor, {

@@ -1,4 +1,5 @@
 import { AppError } from '../../domain/errors.ts';
+import type { IdempotencyKeyTable } from '../database.ts';
 import { nowIso } from '../ids.ts';
 import type { Db, Trx } from '../transaction.ts';
 
@@ -14,32 +15,62 @@ export interface StoredResponse<T> {
   body: T;
 }
 
-/** The response stored for this key, undefined when none; 409 when the key came with another request. */
-export async function findStoredResponse<T>(db: Db, request: IdempotencyRequest): Promise<StoredResponse<T> | undefined> {
-  const stored = await db
+export type KeyRow = Pick<IdempotencyKeyTable, 'requestHash' | 'responseStatus' | 'responseBody' | 'createdAt'> & { state: 'pending' | 'done' };
+
+export async function readKey(db: Db, request: IdempotencyRequest): Promise<KeyRow | undefined> {
+  return db
     .selectFrom('idempotencyKeys')
-    .selectAll()
+    .select(['requestHash', 'responseStatus', 'responseBody', 'createdAt', 'state'])
     .where('practiceId', '=', request.practiceId)
     .where('key', '=', request.key)
     .executeTakeFirst();
-  if (!stored) return undefined;
-  if (stored.requestHash !== request.requestHash) {
-    throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request.');
-  }
-  return { status: stored.responseStatus, body: JSON.parse(stored.responseBody) as T };
 }
 
-/** Stores the response in the transaction that made the change: it exists exactly when the change committed. */
-export async function storeResponse(trx: Trx, request: IdempotencyRequest, status: number, body: unknown): Promise<void> {
-  await trx
+/**
+ * Claims the key for this request: true when this transaction now owns it
+ * (a pending row), else the row of the request that owns it. ON CONFLICT,
+ * not read-then-insert: on PostgreSQL a second claimer waits here until the
+ * first transaction commits (then sees its row) or rolls back (then claims).
+ */
+export async function claimKey(trx: Trx, request: IdempotencyRequest): Promise<true | KeyRow | undefined> {
+  const inserted = await trx
     .insertInto('idempotencyKeys')
     .values({
       practiceId: request.practiceId,
       key: request.key,
       requestHash: request.requestHash,
-      responseStatus: status,
-      responseBody: JSON.stringify(body),
+      responseStatus: 0,
+      responseBody: 'null',
       createdAt: nowIso(),
+      state: 'pending',
     })
+    .onConflict((oc) => oc.columns(['practiceId', 'key']).doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return true;
+  return readKey(trx, request);
+}
+
+/** Stores the answer in the transaction that made the change: it exists exactly when the change committed. */
+export async function finishKey(trx: Trx, request: IdempotencyRequest, status: number, body: unknown): Promise<void> {
+  await trx
+    .updateTable('idempotencyKeys')
+    .set({ state: 'done', responseStatus: status, responseBody: JSON.stringify(body) })
+    .where('practiceId', '=', request.practiceId)
+    .where('key', '=', request.key)
+    .where('state', '=', 'pending')
     .execute();
+}
+
+/** Frees a key whose request failed (nothing stored, nothing moved): a retry runs again. */
+export async function freeKey(trx: Trx, request: IdempotencyRequest): Promise<void> {
+  await trx.deleteFrom('idempotencyKeys').where('practiceId', '=', request.practiceId).where('key', '=', request.key).where('state', '=', 'pending').execute();
+}
+
+/** The stored answer of a finished row; 409 when the key came with another request. */
+export function storedAnswer<T>(row: KeyRow, request: IdempotencyRequest): StoredResponse<T> | undefined {
+  if (row.requestHash !== request.requestHash) {
+    throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request.');
+  }
+  if (row.state !== 'done') return undefined;
+  return { status: row.responseStatus, body: JSON.parse(row.responseBody) as T };
 }

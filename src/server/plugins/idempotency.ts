@@ -1,60 +1,51 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { findStoredResponse, storeResponse, type IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
-import type { Db, Trx } from '../../db/transaction.ts';
+import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
+import { idempotently, type IdempotencyRequest, type IdempotentAnswer, type Work } from '../../services/idempotency/idempotently.ts';
 import { actorOf } from './authentication.ts';
 
-export interface IdempotentResult<T, S extends number> {
-  status: S;
-  body: T;
-}
+export type { IdempotentAnswer as IdempotentResult };
 
-/** The request's Idempotency-Key with a fingerprint of method, route, params and body; undefined without the header. */
-export function idempotencyOf(request: FastifyRequest): IdempotencyRequest | undefined {
+/** The raw Idempotency-Key header, checked; undefined without it. */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   const raw = request.headers['idempotency-key'];
   if (raw === undefined) return undefined;
   const key = String(raw);
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
     throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
   }
-  const requestHash = createHash('sha256')
-    .update(`${request.method} ${request.routeOptions.url ?? ''} ${JSON.stringify(request.params ?? {})} `)
-    .update(JSON.stringify(request.body ?? null))
-    .digest('hex');
-  return { practiceId: actorOf(request).practiceId, key, requestHash };
+  return key;
 }
 
 /**
- * Runs a money-moving operation once per Idempotency-Key. The key is stored
- * in the operation's own transaction, so the stored response exists exactly
- * when the change committed: a retry with the same key and request returns
- * the first response; with another request, 409. Errors are not stored (the
- * transaction rolled back, nothing happened), so a retry runs again.
+ * The request's Idempotency-Key with a fingerprint of method, route, params
+ * and body (or `content`, for bodies that are files); undefined without the
+ * header. `practiceId` and a key prefix serve the public routes (payment
+ * links, the portal), which have no signed-in actor.
  */
+export function idempotencyOf(request: FastifyRequest, scope?: { practiceId: string; prefix: string; content?: string | Buffer }): IdempotencyRequest | undefined {
+  const key = idempotencyKeyOf(request);
+  if (key === undefined) return undefined;
+  const hash = createHash('sha256').update(`${request.method} ${request.routeOptions.url ?? ''} ${JSON.stringify(request.params ?? {})} `);
+  const content = scope?.content ?? (Buffer.isBuffer(request.body) || typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null));
+  hash.update(content);
+  return {
+    practiceId: scope?.practiceId ?? actorOf(request).practiceId,
+    // Namespaced: a patient's key can never meet a staff client's.
+    key: scope ? `${scope.prefix}:${key}` : key,
+    requestHash: hash.digest('hex'),
+  };
+}
+
+/** A money-moving route's work, run once per Idempotency-Key through the one helper (services/idempotency). */
 export async function idempotent<T, S extends number>(
   db: Db,
   request: FastifyRequest,
-  status: S,
-  operation: (trx: Trx) => Promise<T>,
-): Promise<IdempotentResult<T, S>> {
-  const idempotency = idempotencyOf(request);
-  if (!idempotency) return { status, body: await db.transaction().execute(operation) };
-  // A key is bound to one route, which always answers success with the same status.
-  const replay = async (from: Db) => findStoredResponse<T>(from, idempotency) as Promise<IdempotentResult<T, S> | undefined>;
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const earlier = await replay(trx);
-      if (earlier) return earlier;
-      const body = await operation(trx);
-      await storeResponse(trx, idempotency, status, body);
-      return { status, body };
-    });
-  } catch (error) {
-    // A concurrent request with the same key committed first (our insert of the key collided, or our
-    // conditional update found the row already changed): ours rolled back; answer with theirs.
-    const earlier = await replay(db);
-    if (earlier) return earlier;
-    throw error;
-  }
+  status: S | ((body: T) => S),
+  work: Work<T>,
+  content?: string | Buffer,
+): Promise<{ status: S; body: T }> {
+  const idempotency = content === undefined ? idempotencyOf(request) : idempotencyOf(request, { practiceId: actorOf(request).practiceId, prefix: 'file', content });
+  return (await idempotently(db, idempotency, status, work)) as { status: S; body: T };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { chargeOutcome, payLinkBody, paymentLinkView } from '../../contracts/portal.ts';
 import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
+import { idempotencyKeyOf } from '../plugins/idempotency.ts';
 import { payPaymentLink } from '../../services/payment-links/pay-payment-link.ts';
 import { viewPaymentLink } from '../../services/payment-links/view-payment-link.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
@@ -49,11 +50,8 @@ export async function paymentLinkRoutes(app: FastifyInstance, { db, processor }:
       },
     },
     async (request) => {
-      const key = request.headers['idempotency-key'];
-      if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(String(key))) {
-        throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
-      }
-      return payPaymentLink(db, processor, request.params.token, request.body.card, key === undefined ? undefined : String(key));
+      const key = idempotencyKeyOf(request);
+      return payPaymentLink(db, processor, request.params.token, request.body.card, key);
     },
   );
 }

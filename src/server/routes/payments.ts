@@ -19,8 +19,7 @@ import {
 } from '../../contracts/payments.ts';
 import type { Config } from '../../config/config.ts';
 import type { PaymentRow } from '../../db/database.ts';
-import type { Payment } from '../../contracts/payments.ts';
-import type { Db } from '../../db/transaction.ts';
+import { inTransaction, type Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { changePaymentStatus } from '../../services/payments/change-payment-status.ts';
 import { createPayment } from '../../services/payments/create-payment.ts';
@@ -32,16 +31,13 @@ import { addPaymentDocument, listPaymentDocuments, openPaymentDocument } from '.
 import { addPaymentNote, listPaymentNotes } from '../../services/payments/payment-notes.ts';
 import { namesFor, toPayment, todayUtc } from '../../services/payments/payment-views.ts';
 import { updatePayment } from '../../services/payments/update-payment.ts';
-import { chargePayment } from '../../services/payments/charge-payment.ts';
+import { chargeWork } from '../../services/payments/charge-payment.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
 import { toCsv } from '../csv.ts';
 import { actorOf } from '../plugins/authentication.ts';
-import { idempotencyOf, idempotent } from '../plugins/idempotency.ts';
-import { findStoredResponse, storeResponse } from '../../db/repositories/idempotency-keys.ts';
+import { idempotent } from '../plugins/idempotency.ts';
 
 const params = z.object({ id });
-
-type ChargeAnswer = Payment & { failure: string | null };
 
 export async function paymentRoutes(app: FastifyInstance, { db, config, processor }: { db: Db; config: Config; processor: PaymentProcessor }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -129,7 +125,7 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
       config: { permission: 'payments:write' },
       schema: {
         tags: ['payments'],
-        summary: 'Edit a payment (refused once Paid, refunded or Voided)',
+        summary: 'Edit a payment (refused once Paid, refunded or Voided; 409 charge_in_progress while a card charge is with the processor)',
         params,
         body: updatePaymentBody,
         response: { 200: payment },
@@ -137,7 +133,7 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
     },
     async (request) => {
       const actor = actorOf(request);
-      return db.transaction().execute(async (trx) => view(trx, await updatePayment(trx, actor, request.params.id, request.body)));
+      return inTransaction(db, async (trx) => view(trx, await updatePayment(trx, actor, request.params.id, request.body)));
     },
   );
 
@@ -168,7 +164,7 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
       config: { permission: 'payments:write' },
       schema: {
         tags: ['payments'],
-        summary: 'Charge a Pending or Failed payment through the card processor: Processing, then Paid or Failed',
+        summary: 'Charge a Pending or Failed payment through the card processor: Processing (locked), then Paid or Failed (Idempotency-Key supported)',
         params,
         body: z.object({ source: z.string().trim().min(1).max(255), method: z.enum(['card', 'online']).optional() }),
         response: { 200: payment.extend({ failure: z.string().nullable() }) },
@@ -176,15 +172,9 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
     },
     async (request) => {
       const actor = actorOf(request);
-      // The charge spans the processor call, so the key is kept around it rather than in one transaction:
-      // the Pending → Processing claim already stops a second charge; the stored answer makes retries replay it.
-      const idempotency = idempotencyOf(request);
-      const stored = idempotency ? await findStoredResponse<ChargeAnswer>(db, idempotency) : undefined;
-      if (stored) return stored.body;
-      const result = await chargePayment(db, actor, request.params.id, request.body, processor);
-      const answer: ChargeAnswer = { ...(await view(db, result.payment)), failure: result.failure };
-      if (idempotency) await db.transaction().execute((trx) => storeResponse(trx, idempotency, 200, answer));
-      return answer;
+      // Two-phase: the key and the Pending → Processing claim in one transaction, the processor outside, the booking and the answer in a second.
+      const work = chargeWork(actor, async () => request.params.id, request.body, processor, async (trx, charged) => ({ ...(await view(trx, charged.payment)), failure: charged.failure }));
+      return (await idempotent(db, request, 200, work)).body;
     },
   );
 

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { portalAccount, portalLookup, portalLookupBody, portalPayBody, portalPayResult, portalSessionBody } from '../../contracts/portal.ts';
 import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
+import { idempotencyKeyOf } from '../plugins/idempotency.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
 import { lookUpPortalAccount } from '../../services/portal/look-up-portal-account.ts';
 import { payFromPortal } from '../../services/portal/pay-from-portal.ts';
@@ -79,11 +80,8 @@ export async function portalRoutes(app: FastifyInstance, { db, processor }: { db
       },
     },
     async (request) => {
-      const key = request.headers['idempotency-key'];
-      if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(String(key))) {
-        throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
-      }
-      return payFromPortal(db, processor, request.body, key === undefined ? undefined : String(key));
+      const key = idempotencyKeyOf(request);
+      return payFromPortal(db, processor, request.body, key);
     },
   );
 }

@@ -7,6 +7,7 @@ import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { getRemittance, importRemittance, listRemittances, previewRemittance } from '../../services/remittance/import-remittance.ts';
 import { actorOf } from '../plugins/authentication.ts';
+import { idempotent } from '../plugins/idempotency.ts';
 
 /** The 835 of a request: the raw body (text/plain, application/edi-x12, octet-stream) or a multipart "file". */
 async function fileOf(request: FastifyRequest): Promise<{ data: string | Buffer; fileName: string | undefined }> {
@@ -35,7 +36,7 @@ export async function remittanceRoutes(app: FastifyInstance, { db }: { db: Db })
       bodyLimit: 200 * 1024 * 1024,
       schema: {
         tags: ['remittance'],
-        summary: 'Import an X12 835 (body as text/plain, or multipart "file"); ?preview=true shows what it would post without posting',
+        summary: 'Import an X12 835 (body as text/plain, or multipart "file"); ?preview=true shows what it would post without posting (Idempotency-Key supported)',
         consumes: ['text/plain', 'application/edi-x12', 'multipart/form-data'],
         querystring: z.object({ preview: z.enum(['true', 'false']).optional() }),
         response: { 201: remittanceImport, 200: remittanceImport },
@@ -45,8 +46,9 @@ export async function remittanceRoutes(app: FastifyInstance, { db }: { db: Db })
       const actor = actorOf(request);
       const { data, fileName } = await fileOf(request);
       if (request.query.preview === 'true') return reply.status(200).send(await previewRemittance(db, actor, data, { fileName }));
-      const result = await importRemittance(db, actor, data, { fileName });
-      return reply.status(result.duplicate ? 200 : 201).send(result);
+      // The file itself is the fingerprint (multipart bodies are not in request.body).
+      const result = await idempotent(db, request, (r: { duplicate: boolean }) => (r.duplicate ? 200 : 201), (trx) => importRemittance(trx, actor, data, { fileName }), data);
+      return reply.status(result.status).send(result.body);
     },
   );
   r.get(

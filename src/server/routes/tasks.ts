@@ -10,7 +10,7 @@ import { todayUtc } from '../../services/payments/payment-views.ts';
 import { runRefundReview } from '../../services/tasks/run-refund-review.ts';
 import { completeTask, dismissTask, listTasks } from '../../services/tasks/tasks.ts';
 import { actorOf } from '../plugins/authentication.ts';
-import { idempotencyOf } from '../plugins/idempotency.ts';
+import { idempotencyOf, idempotent } from '../plugins/idempotency.ts';
 
 const params = z.object({ id });
 
@@ -60,15 +60,18 @@ export async function taskRoutes(app: FastifyInstance, { db, config, processor }
       config: { permission: 'tasks:write' },
       schema: {
         tags: ['tasks'],
-        summary: 'Run the refund review now (it also runs daily): one refund-owed task per case with money left after its claims are done',
+        summary: 'Run the refund review now (it also runs daily): one refund-owed task per case with money left after its claims are done (Idempotency-Key supported)',
         body: runRefundReviewBody,
         response: { 200: refundReviewResult },
       },
     },
     async (request) => {
       const { asOf = todayUtc(), days = config.refundReviewDays } = request.body ?? {};
-      const { created: _created, ...summary } = await runRefundReview(db, actorOf(request), { asOf, days });
-      return summary;
+      const result = await idempotent(db, request, 200, async (trx) => {
+        const { created: _created, ...summary } = await runRefundReview(trx, actorOf(request), { asOf, days });
+        return summary;
+      });
+      return result.body;
     },
   );
 }

@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
-import type { Db } from '../../db/transaction.ts';
+import { inTransaction, type Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { paymentSortNameOf, searchNameOf } from '../patients/patients.ts';
 import { todayUtc } from '../payments/payment-views.ts';
@@ -83,7 +83,7 @@ export async function seedBulk(
       lineRows.push({ id: newId(), practiceId: actor.practiceId, treatmentId, lineNumber: 1, cpt: procedure.cpt, chargeCents: procedure.chargeCents, units: 1 });
       patients.push({ id, sortName: paymentSortNameOf(firstName, lastName), treatmentIds: [treatmentId], locationId });
     }
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       await insertInBatches(trx, 'patients', patientRows);
       await insertInBatches(trx, 'treatments', treatmentRows);
       await insertInBatches(trx, 'treatmentLines', lineRows);
@@ -103,7 +103,7 @@ export async function seedBulk(
 
   for (let start = 0; start < options.payments; start += CHUNK) {
     const count = Math.min(CHUNK, options.payments - start);
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       const reserved = await trx
         .updateTable('practices')
         .set((eb) => ({ paymentSeq: eb('paymentSeq', '+', count) }))

@@ -1,5 +1,5 @@
 import { nowIso } from '../../db/ids.ts';
-import type { Db } from '../../db/transaction.ts';
+import { inTransaction, type Db } from '../../db/transaction.ts';
 import type { PaymentStatus } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
 import { createUser } from '../auth/create-user.ts';
@@ -48,7 +48,7 @@ export async function ensureDemoPractice(db: Db, options: { patients?: number; p
   const random = new SeededRandom(20260302);
   const today = todayUtc();
 
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const practice = await createPractice(trx, { slug: DEMO_SLUG, name: 'Riverside Family Medicine' });
     const actor: Actor = { practiceId: practice.id, kind: 'system', id: 'demo-seed', name: 'Demo data', role: 'admin' };
     for (const u of demoUsers) await createUser(trx, actor, { ...u, password: DEMO_PASSWORD });

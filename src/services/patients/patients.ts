@@ -41,13 +41,8 @@ function generateAccountId(): string {
 export async function createPatient(db: Db, actor: Actor, input: CreatePatientBody) {
   return inTransaction(db, async (trx) => {
     const accountId = input.accountId ?? generateAccountId();
-    const taken = await trx
-      .selectFrom('patients')
-      .select('id')
-      .where('practiceId', '=', actor.practiceId)
-      .where('accountId', '=', accountId)
-      .executeTakeFirst();
-    if (taken) throw new AppError('conflict', `Account ID ${accountId} is already in use.`);
+    // No read-then-insert check: the unique constraint (practice, account ID) decides, and inTransaction
+    // turns its violation into a 409 — two concurrent creates get one 201 and one 409, never a 500.
     const row: PatientRow = {
       id: newId(),
       practiceId: actor.practiceId,

@@ -24,6 +24,9 @@ export async function changePaymentStatus(db: Db, actor: Actor, paymentId: strin
   return inTransaction(db, async (trx) => {
     const before = await requirePayment(trx, actor, paymentId);
     const from = before.status as PaymentStatus;
+    if (before.chargeAttempt !== null) {
+      throw new AppError('charge_in_progress', 'A card charge of this payment is with the processor; its status changes when the charge settles.');
+    }
     assertManualTransition(from, change.status);
     if (change.method === 'patient_credit') {
       throw new AppError('business_rule', 'Patient Credit payments are made by applying a credit to a treatment.');
@@ -40,8 +43,12 @@ export async function changePaymentStatus(db: Db, actor: Actor, paymentId: strin
       .set(set)
       .where('id', '=', paymentId)
       .where('status', '=', from)
+      // A charge claimed since our read holds the payment: the charge settles it, not this change.
+      .where('chargeAttempt', 'is', null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) {
+      const now = await requirePayment(trx, actor, paymentId);
+      if (now.chargeAttempt !== null) throw new AppError('charge_in_progress', 'A card charge of this payment is with the processor; its status changes when the charge settles.');
       throw new AppError('conflict', 'The payment changed status at the same time; reload and try again.');
     }
     let after = await requirePayment(trx, actor, paymentId);

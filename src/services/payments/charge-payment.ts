@@ -1,90 +1,155 @@
+import type { PaymentRow } from '../../db/database.ts';
 import { nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
-import type { Db } from '../../db/transaction.ts';
+import type { Db, Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
-import { statusLabels, type PaymentStatus } from '../../domain/payments/payment-status.ts';
+import { formatPaymentNumber, statusLabels, type PaymentStatus } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
+import { idempotently, type IdempotencyRequest, type TwoPhase } from '../idempotency/idempotently.ts';
 import { ProcessorError, type PaymentProcessor } from '../processors/payment-processor.ts';
 import { requirePayment, todayUtc } from './payment-views.ts';
 import { recordPaymentReceived } from './record-payment-received.ts';
 
+/** A card charge with the processor: its processor idempotency key, stored on the payment as `chargeAttempt`. */
+export interface ChargeAttempt {
+  paymentId: string;
+  key: string;
+  amountCents: number;
+  number: number;
+}
+
+export interface ChargeInput {
+  source: string;
+  method?: 'card' | 'online' | undefined;
+}
+
+export interface Charged {
+  payment: PaymentRow;
+  failure: string | null;
+}
+
+type Outcome = { reference: string; cardLast4: string | null } | ProcessorError;
+
+/**
+ * Phase 1 (in the caller's transaction): a Pending or Failed payment becomes
+ * Processing with this attempt's key, in one conditional write — the lock:
+ * while `chargeAttempt` is set no manual status change or edit is accepted.
+ */
+export async function claimCharge(trx: Trx, actor: Actor, paymentId: string): Promise<ChargeAttempt> {
+  const payment = await requirePayment(trx, actor, paymentId);
+  const from = payment.status as PaymentStatus;
+  if (payment.chargeAttempt !== null) throw new AppError('charge_in_progress', 'A card charge of this payment is with the processor; wait until it settles.');
+  if (from !== 'pending' && from !== 'failed') {
+    throw new AppError('invalid_status_change', `A ${statusLabels[from]} payment cannot be charged; only Pending or Failed ones.`, { from });
+  }
+  const attempts = await trx
+    .selectFrom('auditEvents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('entityId', '=', paymentId)
+    .where('action', '=', 'payment.charge_started')
+    .executeTakeFirstOrThrow();
+  const key = `${paymentId}:${Number(attempts.n) + 1}`;
+  // Failed → Pending → Processing are both allowed changes; one conditional write makes the claim.
+  const claimed = await trx
+    .updateTable('payments')
+    .set({ status: 'processing', chargeAttempt: key, updatedAt: nowIso() })
+    .where('id', '=', paymentId)
+    .where('status', '=', from)
+    .where('chargeAttempt', 'is', null)
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) throw new AppError('charge_in_progress', 'The payment is already being charged.');
+  await recordAudit(trx, actor, { action: 'payment.charge_started', entityType: 'payment', entityId: paymentId, before: { status: from }, after: { status: 'processing', chargeAttempt: key } });
+  return { paymentId, key, amountCents: payment.amountCents, number: payment.number };
+}
+
+/** Outside any transaction: the processor, with the attempt's key, so asking twice never charges twice. */
+export async function askProcessor(processor: PaymentProcessor, attempt: ChargeAttempt, source: string): Promise<Outcome> {
+  try {
+    return await processor.charge({
+      amountCents: attempt.amountCents,
+      source,
+      description: `Payment ${formatPaymentNumber(attempt.number)}`,
+      idempotencyKey: attempt.key,
+      metadata: { paymentId: attempt.paymentId },
+    });
+  } catch (error) {
+    if (!(error instanceof ProcessorError)) throw error;
+    return error;
+  }
+}
+
+/**
+ * Phase 2: books the processor's answer — Paid with the charge reference, or
+ * Failed with the reason — only through this attempt's own conditional update
+ * (Processing and still this attempt). If it changed no row, someone else
+ * settled the attempt (recovery) and nothing is booked twice.
+ */
+export async function settleCharge(trx: Trx, actor: Actor, attempt: ChargeAttempt, outcome: Outcome, method: 'card' | 'online' = 'card'): Promise<Charged> {
+  const { paymentId } = attempt;
+  const failed = outcome instanceof ProcessorError;
+  const settled = await trx
+    .updateTable('payments')
+    .set(
+      failed
+        ? { status: 'failed', chargeAttempt: null, updatedAt: nowIso() }
+        : { status: 'paid', chargeAttempt: null, method, paidDate: todayUtc(), processorReference: outcome.reference, cardLast4: outcome.cardLast4, updatedAt: nowIso() },
+    )
+    .where('id', '=', paymentId)
+    .where('status', '=', 'processing')
+    .where('chargeAttempt', '=', attempt.key)
+    .executeTakeFirst();
+  if (Number(settled.numUpdatedRows) !== 1) {
+    return { payment: await requirePayment(trx, actor, paymentId), failure: failed ? outcome.message : null };
+  }
+  if (failed) {
+    await recordAudit(trx, actor, { action: 'payment.charge_failed', entityType: 'payment', entityId: paymentId, before: { status: 'processing' }, after: { status: 'failed', reason: outcome.message } });
+    await enqueueEvent(trx, actor.practiceId, 'payment.failed', { paymentId, reason: outcome.message });
+    return { payment: await requirePayment(trx, actor, paymentId), failure: outcome.message };
+  }
+  await recordPaymentReceived(trx, actor, await requirePayment(trx, actor, paymentId));
+  const paid = await requirePayment(trx, actor, paymentId);
+  await recordAudit(trx, actor, { action: 'payment.charged', entityType: 'payment', entityId: paymentId, before: { status: 'processing' }, after: { status: 'paid', processorReference: outcome.reference } });
+  await enqueueEvent(trx, actor.practiceId, 'payment.paid', { paymentId, amountCents: paid.amountCents });
+  return { payment: paid, failure: null };
+}
+
+/**
+ * The one charge path, as two-phase idempotent work: `prepare` (in the claim
+ * transaction) finds or makes the payment to charge — a payment link moves a
+ * Draft to Pending, the portal creates the payment — then the claim, the
+ * processor outside any transaction, the settlement, and `answer` (in the
+ * settlement's transaction) builds what the caller returns and a retry replays.
+ */
+export function chargeWork<T>(
+  actor: Actor,
+  prepare: (trx: Trx) => Promise<string>,
+  input: ChargeInput,
+  processor: PaymentProcessor,
+  answer: (trx: Trx, charged: Charged) => Promise<T>,
+): TwoPhase<ChargeAttempt, T> {
+  return {
+    claim: async (trx) => ({ pending: await claimCharge(trx, actor, await prepare(trx)) }),
+    complete: async (attempt, settle) => {
+      const outcome = await askProcessor(processor, attempt, input.source);
+      return settle(async (trx) => answer(trx, await settleCharge(trx, actor, attempt, outcome, input.method)));
+    },
+  };
+}
+
 /**
  * Takes a Pending (or Failed, retried) payment through the card processor:
  * Processing while the processor is asked, then Paid — with the charge
- * reference refunds will use — or Failed with the processor's reason. The
- * processor's idempotency key is the payment and attempt, so a retried
- * request never charges twice.
+ * reference refunds will use — or Failed with the processor's reason.
  */
 export async function chargePayment(
   db: Db,
   actor: Actor,
   paymentId: string,
-  input: { source: string; method?: 'card' | 'online' },
+  input: ChargeInput,
   processor: PaymentProcessor,
-) {
-  const attempt = await db.transaction().execute(async (trx) => {
-    const payment = await requirePayment(trx, actor, paymentId);
-    const from = payment.status as PaymentStatus;
-    if (from !== 'pending' && from !== 'failed') {
-      throw new AppError('invalid_status_change', `A ${statusLabels[from]} payment cannot be charged; only Pending or Failed ones.`, { from });
-    }
-    // Failed → Pending → Processing are both allowed changes; one conditional write makes the claim.
-    const claimed = await trx
-      .updateTable('payments')
-      .set({ status: 'processing', updatedAt: nowIso() })
-      .where('id', '=', paymentId)
-      .where('status', '=', from)
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) throw new AppError('conflict', 'The payment is already being charged.');
-    const attempts = await trx
-      .selectFrom('auditEvents')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('entityId', '=', paymentId)
-      .where('action', '=', 'payment.charge_started')
-      .executeTakeFirstOrThrow();
-    await recordAudit(trx, actor, { action: 'payment.charge_started', entityType: 'payment', entityId: paymentId, before: { status: from }, after: { status: 'processing' } });
-    return { payment, key: `${paymentId}:${Number(attempts.n) + 1}` };
-  });
-
-  let outcome: { reference: string; cardLast4: string | null } | ProcessorError;
-  try {
-    outcome = await processor.charge({
-      amountCents: attempt.payment.amountCents,
-      source: input.source,
-      description: `Payment ${attempt.payment.number}`,
-      idempotencyKey: attempt.key,
-      metadata: { paymentId },
-    });
-  } catch (error) {
-    if (!(error instanceof ProcessorError)) throw error;
-    outcome = error;
-  }
-
-  return db.transaction().execute(async (trx) => {
-    if (outcome instanceof ProcessorError) {
-      await trx.updateTable('payments').set({ status: 'failed', updatedAt: nowIso() }).where('id', '=', paymentId).where('status', '=', 'processing').execute();
-      await recordAudit(trx, actor, { action: 'payment.charge_failed', entityType: 'payment', entityId: paymentId, before: { status: 'processing' }, after: { status: 'failed', reason: outcome.message } });
-      await enqueueEvent(trx, actor.practiceId, 'payment.failed', { paymentId, reason: outcome.message });
-      return { payment: await requirePayment(trx, actor, paymentId), failure: outcome.message };
-    }
-    await trx
-      .updateTable('payments')
-      .set({
-        status: 'paid',
-        method: input.method ?? 'card',
-        paidDate: todayUtc(),
-        processorReference: outcome.reference,
-        cardLast4: outcome.cardLast4,
-        updatedAt: nowIso(),
-      })
-      .where('id', '=', paymentId)
-      .where('status', '=', 'processing')
-      .execute();
-    await recordPaymentReceived(trx, actor, await requirePayment(trx, actor, paymentId));
-    const paid = await requirePayment(trx, actor, paymentId);
-    await recordAudit(trx, actor, { action: 'payment.charged', entityType: 'payment', entityId: paymentId, before: { status: 'processing' }, after: { status: 'paid', processorReference: outcome.reference } });
-    await enqueueEvent(trx, actor.practiceId, 'payment.paid', { paymentId, amountCents: paid.amountCents });
-    return { payment: paid, failure: null };
-  });
+  idempotency?: IdempotencyRequest,
+): Promise<Charged> {
+  const work = chargeWork(actor, async () => paymentId, input, processor, async (_trx, charged) => charged);
+  return (await idempotently(db, idempotency, 200, work)).body;
 }

@@ -71,6 +71,7 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
       linkToken: null,
       linkExpiresAt: null,
       processorReference: input.processorReference ?? null,
+      chargeAttempt: null,
       cardLast4: null,
       refundingCents: 0,
       createdAt: now,

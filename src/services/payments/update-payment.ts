@@ -15,6 +15,9 @@ export async function updatePayment(db: Db, actor: Actor, paymentId: string, inp
   return inTransaction(db, async (trx) => {
     const before = await requirePayment(trx, actor, paymentId);
     const status = before.status as PaymentStatus;
+    if (before.chargeAttempt !== null) {
+      throw new AppError('charge_in_progress', 'A card charge of this payment is with the processor; it can be edited once the charge settles.');
+    }
     if (!isEditable(status)) {
       throw new AppError(
         'payment_locked',
@@ -54,8 +57,11 @@ export async function updatePayment(db: Db, actor: Actor, paymentId: string, inp
       .set({ ...changes, updatedAt: nowIso() })
       .where('id', '=', paymentId)
       .where('status', '=', before.status)
+      .where('chargeAttempt', 'is', null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) {
+      const now = await requirePayment(trx, actor, paymentId);
+      if (now.chargeAttempt !== null) throw new AppError('charge_in_progress', 'A card charge of this payment is with the processor; it can be edited once the charge settles.');
       throw new AppError('conflict', 'The payment changed while you were editing it; reload and try again.');
     }
     const after = await requirePayment(trx, actor, paymentId);

@@ -1,6 +1,6 @@
 import type { PortalLookup, PortalLookupBody } from '../../contracts/portal.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
-import type { Db } from '../../db/transaction.ts';
+import { inTransaction, type Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { patientActor } from './patient-actor.ts';
 import { portalAccountSummary } from './portal-account-summary.ts';
@@ -45,7 +45,7 @@ export async function lookUpPortalAccount(db: Db, input: PortalLookupBody, conte
   const actor = patientActor(match.practiceId, match.id, 'portal');
   const session = await createPortalSession(db, match.practiceId, match.id);
   // Who opened a patient's account, and from where: the audit trail records portal access like staff changes.
-  await db.transaction().execute((trx) =>
+  await inTransaction(db, (trx) =>
     recordAudit(trx, actor, { action: 'patient.portal_opened', entityType: 'patient', entityId: match.id, after: { clientAddress: context.clientAddress, expiresAt: session.expiresAt } }),
   );
   const account = await portalAccountSummary(db, actor, match.id);

@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { PortalPayBody, PortalPayResult } from '../../contracts/portal.ts';
-import type { PaymentRow } from '../../db/database.ts';
-import { findStoredResponse, storeResponse, type IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
-import type { Db } from '../../db/transaction.ts';
+import type { Db, Trx } from '../../db/transaction.ts';
+import { idempotently, type IdempotencyRequest } from '../idempotency/idempotently.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatCents, toCents } from '../../domain/money.ts';
 import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
 import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
-import { chargePayment } from '../payments/charge-payment.ts';
+import { chargeWork } from '../payments/charge-payment.ts';
 import { insertPayment } from '../payments/create-payment.ts';
 import { requirePayment } from '../payments/payment-views.ts';
 import type { PaymentProcessor } from '../processors/payment-processor.ts';
-import { chargeFailureReason } from './charge-failure-reason.ts';
 import { portalAccountSummary } from './portal-account-summary.ts';
 import { requirePortalSession } from './portal-sessions.ts';
 
@@ -23,13 +21,11 @@ import { requirePortalSession } from './portal-sessions.ts';
  * (Processing, then Paid or Failed), and once Paid applied to the patient's
  * open responsibility, oldest visit first.
  *
- * Three transactions, each complete on its own: creating the payment, the
- * charge (chargePayment's own), and the application. Should the process stop
- * between the last two, the money is Paid and held as unapplied funds, which
- * the ledger accounts for and the next remittance or a biller applies.
- *
- * With an Idempotency-Key, a retry finds the payment the first request made
- * (stored with it, atomically) and never creates or charges a second one.
+ * The one charge path (chargeWork) in two transactions: creating the payment
+ * with its claim (Processing, and the Idempotency-Key), then — after the
+ * processor — booking the charge and applying it together. A retry with the
+ * same key waits for and replays the first answer; it never creates or
+ * charges a second payment.
  */
 export async function payFromPortal(db: Db, processor: PaymentProcessor, input: PortalPayBody, idempotencyKey?: string): Promise<PortalPayResult> {
   const { actor, patientId } = await requirePortalSession(db, input.portalToken);
@@ -42,56 +38,43 @@ export async function payFromPortal(db: Db, processor: PaymentProcessor, input: 
       }
     : undefined;
 
-  const earlier = idempotency ? await findStoredResponse<{ paymentId: string }>(db, idempotency) : undefined;
-  let payment: PaymentRow;
-  if (earlier) {
-    payment = await requirePayment(db, actor, earlier.body.paymentId);
-  } else {
-    payment = await db.transaction().execute(async (trx) => {
-      // The patient row is the lock: two portal payments of one patient are checked one after the other.
-      await trx.updateTable('patients').set((eb) => ({ accountId: eb.ref('accountId') })).where('id', '=', patientId).execute();
-      const payable = await payableCents(trx, actor, patientId);
-      if (input.amountCents > payable) {
-        throw new AppError(
-          'amount_exceeds_balance',
-          payable > 0 ? `You can pay at most ${formatCents(payable)}, the balance due.` : 'There is no balance to pay.',
-          { payableCents: payable },
-        );
-      }
-      const created = await insertPayment(trx, actor, {
-        patientId,
-        amountCents: input.amountCents,
-        type: 'private_pay',
-        method: 'online',
-        status: 'pending',
-        memo: 'Paid online through the patient portal',
-      });
-      if (idempotency) await storeResponse(trx, idempotency, 201, { paymentId: created.id });
-      return created;
+  // Created in the charge's claim transaction: the payment, the key and Processing commit together.
+  const create = async (trx: Trx) => {
+    // The patient row is the lock: two portal payments of one patient are checked one after the other.
+    await trx.updateTable('patients').set((eb) => ({ accountId: eb.ref('accountId') })).where('id', '=', patientId).execute();
+    const payable = await payableCents(trx, actor, patientId);
+    if (input.amountCents > payable) {
+      throw new AppError(
+        'amount_exceeds_balance',
+        payable > 0 ? `You can pay at most ${formatCents(payable)}, the balance due.` : 'There is no balance to pay.',
+        { payableCents: payable },
+      );
+    }
+    const created = await insertPayment(trx, actor, {
+      patientId,
+      amountCents: input.amountCents,
+      type: 'private_pay',
+      method: 'online',
+      status: 'pending',
+      memo: 'Paid online through the patient portal',
     });
-  }
-
-  let failure: string | null = null;
-  if (payment.status === 'pending') {
-    const charged = await chargePayment(db, actor, payment.id, { source: input.card, method: 'online' }, processor);
-    payment = charged.payment;
-    failure = charged.failure;
-  } else if (payment.status === 'processing') {
-    throw new AppError('conflict', 'This payment is still being processed. Wait a moment and look up your balance again.');
-  } else if (payment.status === 'failed') {
-    failure = await chargeFailureReason(db, actor.practiceId, payment.id);
-  }
-  if (payment.status === 'paid') {
-    await db.transaction().execute((trx) => applyUnappliedFunds(trx, actor, patientId, null, payment.id));
-    payment = await requirePayment(db, actor, payment.id);
-  }
-  return {
-    paymentNumber: formatPaymentNumber(payment.number),
-    amountCents: payment.amountCents,
-    status: payment.status,
-    failure,
-    account: await portalAccountSummary(db, actor, patientId),
+    return created.id;
   };
+  const work = chargeWork(actor, create, { source: input.card, method: 'online' }, processor, async (trx, charged) => {
+    let payment = charged.payment;
+    if (payment.status === 'paid') {
+      await applyUnappliedFunds(trx, actor, patientId, null, payment.id);
+      payment = await requirePayment(trx, actor, payment.id);
+    }
+    return {
+      paymentNumber: formatPaymentNumber(payment.number),
+      amountCents: payment.amountCents,
+      status: payment.status,
+      failure: charged.failure,
+      account: await portalAccountSummary(trx, actor, patientId),
+    };
+  });
+  return (await idempotently(db, idempotency, 200, work)).body as PortalPayResult;
 }
 
 /**

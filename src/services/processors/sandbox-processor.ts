@@ -12,12 +12,15 @@ export const sandboxCards = {
   chargeDeclined: '4000000000000002',
   refundDeclined: '4000000000005126',
   refundTimeout: '4000000000000119',
+  /** Succeeds after 2 seconds: the window in which a charge is with the processor, for tests of the charge lock. */
+  slowSuccess: '4000000000000077',
 } as const;
 
 const behaviourOfCard: Record<string, string> = {
   [sandboxCards.success]: 'ok',
   [sandboxCards.refundDeclined]: 'refunddecline',
   [sandboxCards.refundTimeout]: 'refundtimeout',
+  [sandboxCards.slowSuccess]: 'slow',
 };
 
 function shortHash(text: string): string {
@@ -26,7 +29,7 @@ function shortHash(text: string): string {
 
 /**
  * The default processor: no network, no keys. Charges to the success card
- * succeed, the declined card is declined; refunds of charges made with the
+ * succeed (the slow card after 2 seconds), the declined card is declined; refunds of charges made with the
  * refund-decline card are declined, with the refund-timeout card time out.
  * Payments recorded by hand as card payments (no charge through us) refund
  * like the success card. Idempotency keys are remembered for the process's
@@ -39,7 +42,7 @@ export class SandboxProcessor implements PaymentProcessor {
   /** How many refunds actually moved money, for tests that prove a retry never refunds twice. */
   refundCount = 0;
 
-  constructor(private readonly options: { timeoutMs?: number } = {}) {}
+  constructor(private readonly options: { timeoutMs?: number; slowChargeMs?: number } = {}) {}
 
   async charge(input: ChargeInput): Promise<ChargeResult> {
     const earlier = this.charges.get(input.idempotencyKey);
@@ -47,6 +50,10 @@ export class SandboxProcessor implements PaymentProcessor {
     const card = input.source.replace(/[\s-]/g, '');
     const behaviour = behaviourOfCard[card];
     if (!behaviour) throw new ProcessorError('declined', 'The card was declined.');
+    if (behaviour === 'slow') await new Promise((resolve) => setTimeout(resolve, this.options.slowChargeMs ?? 2_000));
+    // A retry with the same key that arrived during the wait answers with the first charge.
+    const meanwhile = this.charges.get(input.idempotencyKey);
+    if (meanwhile) return meanwhile;
     const result = { reference: `sbx_ch_${behaviour}_${shortHash(input.idempotencyKey)}`, cardLast4: card.slice(-4) };
     this.charges.set(input.idempotencyKey, result);
     return result;

@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { RefundTable } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
-import { findStoredResponse, storeResponse, type IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
@@ -13,7 +12,8 @@ import { refundAmount, refundMethodFor, type RefundMethod, type RefundReason } f
 import type { Actor } from '../actor.ts';
 import { insertCreditLot } from '../credits/credit-lots.ts';
 import { namesFor, requirePayment, toPayment } from '../payments/payment-views.ts';
-import { ProcessorError, type PaymentProcessor } from '../processors/payment-processor.ts';
+import { idempotently, type IdempotencyRequest, type TwoPhase } from '../idempotency/idempotently.ts';
+import { ProcessorError, type PaymentProcessor, type RefundResult } from '../processors/payment-processor.ts';
 import { wholeList } from '../whole-list.ts';
 
 export interface RefundRequest {
@@ -146,100 +146,87 @@ async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boole
  * SPEC section 4. Cash, check and credit refunds are one transaction. Card
  * refunds reserve the amount (so racing refunds can never together exceed the
  * payment), ask the processor outside any transaction, then settle or
- * release: a processor failure leaves the payment exactly as it was.
- * (Called inside a caller's transaction — demo seeding — the steps share it.)
+ * release: a processor failure leaves the payment exactly as it was. Both
+ * through the one idempotency helper (two-phase for card refunds: the key and
+ * the reservation in one transaction, the processor outside, the booking and
+ * the answer in a second). (Called inside a caller's transaction — demo
+ * seeding — the steps are savepoints of it.)
  */
 export async function refundPayment(db: Db, actor: Actor, paymentId: string, request: RefundRequest, options: RefundOptions): Promise<RefundResponse> {
   const { idempotency, processor, publicUrl } = options;
-  type Started = { done: RefundResponse } | { pending: RefundRow; chargeReference: string };
-  const started = await inTransaction(db, async (trx): Promise<Started> => {
-    if (idempotency) {
-      const stored = await findStoredResponse<RefundResponse>(trx, idempotency);
-      if (stored) return { done: stored.body };
-      const inFlight = await trx
-        .selectFrom('refunds')
-        .selectAll()
-        .where('practiceId', '=', actor.practiceId)
-        .where('idempotencyKey', '=', idempotency.key)
+  type Pending = { refund: RefundRow; chargeReference: string };
+  const work: TwoPhase<Pending, RefundResponse> = {
+    claim: async (trx) => {
+      const payment = await requirePayment(trx, actor, paymentId);
+      const amount = refundAmount(
+        { status: payment.status as PaymentStatus, method: payment.method as PaymentMethod, amountCents: payment.amountCents, refundedCents: payment.refundedCents, refundingCents: payment.refundingCents },
+        request,
+      );
+      const method = request.asCredit
+        ? 'credit'
+        : (request.recordAs ?? refundMethodFor(payment.method as PaymentMethod | null, false, payment.processorReference !== null));
+      const refund: RefundRow = {
+        id: newId(),
+        practiceId: actor.practiceId,
+        paymentId,
+        patientId: payment.patientId,
+        amountCents: amount,
+        reason: request.reason,
+        notes: request.notes ?? null,
+        method,
+        status: 'pending',
+        processorReference: null,
+        processorKey: null,
+        failureReason: null,
+        failureKind: null,
+        creditId: null,
+        idempotencyKey: idempotency?.key ?? null,
+        createdAt: nowIso(),
+        createdBy: actor.name,
+        settledAt: null,
+      };
+      await trx.insertInto('refunds').values(refund).execute();
+      if (method !== 'processor') {
+        const settled = await settle(trx, actor, refund, false, request.creditSource);
+        return { done: await present(trx, actor, settled, publicUrl) };
+      }
+      // Reserve the amount: the same conditional write that settles, so two racing refunds cannot both fit.
+      const reserved = await trx
+        .updateTable('payments')
+        .set((eb) => ({ refundingCents: eb('refundingCents', '+', amount) }))
+        .where('id', '=', paymentId)
+        .where('status', 'in', ['paid', 'partially_refunded'])
+        .where(sql<boolean>`refunded_cents + refunding_cents + ${amount} <= amount_cents`)
         .executeTakeFirst();
-      // Settled by the recovery job after the request that made it was cut off: answer with it.
-      if (inFlight?.status === 'succeeded') return { done: await present(trx, actor, inFlight, publicUrl) };
-      if (inFlight) throw new AppError('idempotency_key_in_progress', 'A refund with this Idempotency-Key is still being processed; retry shortly.');
-    }
-    const payment = await requirePayment(trx, actor, paymentId);
-    const amount = refundAmount(
-      { status: payment.status as PaymentStatus, method: payment.method as PaymentMethod, amountCents: payment.amountCents, refundedCents: payment.refundedCents, refundingCents: payment.refundingCents },
-      request,
-    );
-    const method = request.asCredit
-      ? 'credit'
-      : (request.recordAs ?? refundMethodFor(payment.method as PaymentMethod | null, false, payment.processorReference !== null));
-    const refund: RefundRow = {
-      id: newId(),
-      practiceId: actor.practiceId,
-      paymentId,
-      patientId: payment.patientId,
-      amountCents: amount,
-      reason: request.reason,
-      notes: request.notes ?? null,
-      method,
-      status: 'pending',
-      processorReference: null,
-      processorKey: null,
-      failureReason: null,
-      failureKind: null,
-      creditId: null,
-      idempotencyKey: idempotency?.key ?? null,
-      createdAt: nowIso(),
-      createdBy: actor.name,
-      settledAt: null,
-    };
-    await trx.insertInto('refunds').values(refund).execute();
-    if (method !== 'processor') {
-      const settled = await settle(trx, actor, refund, false, request.creditSource);
-      const body = await present(trx, actor, settled, publicUrl);
-      if (idempotency) await storeResponse(trx, idempotency, 201, body);
-      return { done: body };
-    }
-    // Reserve the amount: the same conditional write that settles, so two racing refunds cannot both fit.
-    const reserved = await trx
-      .updateTable('payments')
-      .set((eb) => ({ refundingCents: eb('refundingCents', '+', amount) }))
-      .where('id', '=', paymentId)
-      .where('status', 'in', ['paid', 'partially_refunded'])
-      .where(sql<boolean>`refunded_cents + refunding_cents + ${amount} <= amount_cents`)
-      .executeTakeFirst();
-    if (Number(reserved.numUpdatedRows) !== 1) {
-      throw new AppError('refund_exceeds_remaining', 'Another refund of this payment got there first; nothing remains to refund this amount.');
-    }
-    refund.processorKey = await processorKeyFor(trx, refund, idempotency);
-    await trx.updateTable('refunds').set({ processorKey: refund.processorKey }).where('id', '=', refund.id).execute();
-    return { pending: refund, chargeReference: payment.processorReference! };
-  });
-  if ('done' in started) return started.done;
-
-  const refund = started.pending;
-  try {
-    const result = await processor.refund({
-      chargeReference: started.chargeReference,
-      amountCents: Number(refund.amountCents),
-      reason: refund.reason,
-      idempotencyKey: refund.processorKey!,
-    });
-    return await inTransaction(db, async (trx) => {
-      const settled = await settle(trx, actor, { ...refund, processorReference: result.reference }, true);
-      const body = await present(trx, actor, settled, publicUrl);
-      if (idempotency) await storeResponse(trx, idempotency, 201, body);
-      return body;
-    });
-  } catch (error) {
-    if (!(error instanceof ProcessorError)) throw error;
-    await releaseFailedRefund(db, actor, refund, error);
-    throw new AppError(
-      error.failure === 'declined' ? 'processor_declined' : 'processor_unavailable',
-      `The refund was not made: ${error.message} The payment is unchanged.`,
-    );
-  }
+      if (Number(reserved.numUpdatedRows) !== 1) {
+        throw new AppError('refund_exceeds_remaining', 'Another refund of this payment got there first; nothing remains to refund this amount.');
+      }
+      refund.processorKey = await processorKeyFor(trx, refund, idempotency);
+      await trx.updateTable('refunds').set({ processorKey: refund.processorKey }).where('id', '=', refund.id).execute();
+      return { pending: { refund, chargeReference: payment.processorReference! } };
+    },
+    complete: async ({ refund, chargeReference }, book) => {
+      let result: RefundResult;
+      try {
+        result = await processor.refund({ chargeReference, amountCents: Number(refund.amountCents), reason: refund.reason, idempotencyKey: refund.processorKey! });
+      } catch (error) {
+        if (!(error instanceof ProcessorError)) throw error;
+        await releaseFailedRefund(db, actor, refund, error);
+        throw new AppError(
+          error.failure === 'declined' ? 'processor_declined' : 'processor_unavailable',
+          `The refund was not made: ${error.message} The payment is unchanged.`,
+        );
+      }
+      return book(async (trx) => present(trx, actor, await settle(trx, actor, { ...refund, processorReference: result.reference }, true), publicUrl));
+    },
+    // Settled by the recovery job after the request that made it was cut off: answer with it.
+    recover: async (trx) => {
+      if (!idempotency) return undefined;
+      const made = await trx.selectFrom('refunds').selectAll().where('practiceId', '=', actor.practiceId).where('idempotencyKey', '=', idempotency.key).executeTakeFirst();
+      return made?.status === 'succeeded' ? present(trx, actor, made, publicUrl) : undefined;
+    },
+  };
+  return (await idempotently(db, idempotency, 201, work)).body;
 }
 
 /**

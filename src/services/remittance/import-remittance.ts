@@ -276,7 +276,7 @@ class PreviewRollback extends Error {
 /** What an import would post, without posting it: the whole import runs in one transaction that is then rolled back. */
 export async function previewRemittance(db: Db, actor: Actor, source: Source, options: { fileName?: string | undefined } = {}): Promise<ImportResult> {
   try {
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       throw new PreviewRollback(await importRemittance(trx, actor, source, options));
     });
   } catch (error) {

@@ -2,12 +2,12 @@ import type { CompleteTaskBody, ListTasksQuery, Task, TaskResolution, TaskStatus
 import type { TaskTable } from '../../db/database.ts';
 import { nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
-import { findStoredResponse, storeResponse, type IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
-import { inTransaction, type Db } from '../../db/transaction.ts';
+import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatCents } from '../../domain/money.ts';
 import type { Actor } from '../actor.ts';
+import { idempotently, type IdempotencyRequest } from '../idempotency/idempotently.ts';
 import type { PaymentProcessor } from '../processors/payment-processor.ts';
 import { refundPayment, type RefundRequest } from '../refunds/refund-payment.ts';
 import { refundableUnappliedFunds, takeOldestFirst, totalCents, type UnappliedLot } from './refundable-unapplied-funds.ts';
@@ -123,16 +123,13 @@ async function reopenTask(db: Db, actor: Actor, task: Task, status: 'completed' 
   });
 }
 
-/** Writes the resolution of a claimed task, with its audit, outbox event and stored idempotent response, in one transaction. */
-async function finishTask(db: Db, actor: Actor, before: Task, status: 'completed' | 'dismissed', resolution: TaskResolution, idempotency: IdempotencyRequest | undefined): Promise<Task> {
-  return inTransaction(db, async (trx) => {
-    await trx.updateTable('tasks').set({ resolution: JSON.stringify(resolution), resolvedAt: nowIso() }).where('id', '=', before.id).where('status', '=', status).execute();
-    const after = await loadTask(trx, actor, before.id);
-    await recordAudit(trx, actor, { action: `task.${status}`, entityType: 'task', entityId: before.id, before, after });
-    await enqueueEvent(trx, actor.practiceId, `task.${status}`, after);
-    if (idempotency) await storeResponse(trx, idempotency, 200, after);
-    return after;
-  });
+/** Writes the resolution of a claimed task, with its audit and outbox event, in the transaction that stores the idempotent answer. */
+async function finishTask(trx: Trx, actor: Actor, before: Task, status: 'completed' | 'dismissed', resolution: TaskResolution): Promise<Task> {
+  await trx.updateTable('tasks').set({ resolution: JSON.stringify(resolution), resolvedAt: nowIso() }).where('id', '=', before.id).where('status', '=', status).execute();
+  const after = await loadTask(trx, actor, before.id);
+  await recordAudit(trx, actor, { action: `task.${status}`, entityType: 'task', entityId: before.id, before, after });
+  await enqueueEvent(trx, actor.practiceId, `task.${status}`, after);
+  return after;
 }
 
 type RefundPart = { paymentId: string; request: RefundRequest };
@@ -153,34 +150,38 @@ async function resolveWithRefunds(
   resolve: (refunds: RefundMade[]) => TaskResolution,
   options: TaskActionOptions,
 ): Promise<Task> {
-  if (options.idempotency) {
-    const stored = await findStoredResponse<Task>(db, options.idempotency);
-    if (stored) return stored.body;
-  }
-  const task = await claimTask(db, actor, taskId, status);
-  const made: RefundMade[] = [];
-  try {
-    // Read after the claim: what is unapplied now, not when the list was loaded.
-    const parts = plan(task, await refundableUnappliedFunds(db, actor, task.patientId));
-    for (const part of parts) {
-      const refund = await refundPayment(db, actor, part.paymentId, part.request, { processor: options.processor, publicUrl: options.publicUrl });
-      made.push({ id: refund.id, creditId: refund.creditId, amountCents: refund.amountCents });
-    }
-  } catch (error) {
-    const refundIds = made.map((r) => r.id);
-    const refundedCents = made.reduce((sum, r) => sum + r.amountCents, 0);
-    await reopenTask(db, actor, task, status, { message: (error as Error).message, refundIds, refundedCents });
-    if (made.length > 0 && error instanceof AppError) {
-      throw new AppError(
-        error.code,
-        `${error.message} ${formatCents(refundedCents)} was refunded before the failure (refunds ${refundIds.join(', ')}); the task is open again for the rest.`,
-        { ...error.details, refundIds, refundedCents },
-      );
-    }
-    throw error;
-  }
-  // The money has moved: from here on the task stays resolved whatever happens.
-  return finishTask(db, actor, task, status, resolve(made), options.idempotency);
+  // Two-phase through the one idempotency helper: the key and the task's claim together, the refunds
+  // (each its own transactions, a card refund asking the processor) outside, the resolution with the answer.
+  const result = await idempotently<Task>(db, options.idempotency, 200, {
+    claim: async (trx) => ({ pending: await claimTask(trx, actor, taskId, status) }),
+    complete: async (pending, book) => {
+      const task = pending as Task;
+      const made: RefundMade[] = [];
+      try {
+        // Read after the claim: what is unapplied now, not when the list was loaded.
+        const parts = plan(task, await refundableUnappliedFunds(db, actor, task.patientId));
+        for (const part of parts) {
+          const refund = await refundPayment(db, actor, part.paymentId, part.request, { processor: options.processor, publicUrl: options.publicUrl });
+          made.push({ id: refund.id, creditId: refund.creditId, amountCents: refund.amountCents });
+        }
+      } catch (error) {
+        const refundIds = made.map((r) => r.id);
+        const refundedCents = made.reduce((sum, r) => sum + r.amountCents, 0);
+        await reopenTask(db, actor, task, status, { message: (error as Error).message, refundIds, refundedCents });
+        if (made.length > 0 && error instanceof AppError) {
+          throw new AppError(
+            error.code,
+            `${error.message} ${formatCents(refundedCents)} was refunded before the failure (refunds ${refundIds.join(', ')}); the task is open again for the rest.`,
+            { ...error.details, refundIds, refundedCents },
+          );
+        }
+        throw error;
+      }
+      // The money has moved: from here on the task stays resolved whatever happens.
+      return book((trx) => finishTask(trx, actor, task, status, resolve(made)));
+    },
+  });
+  return result.body;
 }
 
 /**

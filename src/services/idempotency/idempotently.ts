@@ -1,0 +1,125 @@
+import { claimKey, finishKey, freeKey, readKey, storedAnswer, type IdempotencyRequest, type StoredResponse } from '../../db/repositories/idempotency-keys.ts';
+import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
+import { AppError } from '../../domain/errors.ts';
+
+export type { IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
+
+/**
+ * Work that calls a processor, in two phases: `claim` runs in the transaction
+ * that claims the key (it claims the row: Pending → Processing, a refund's
+ * reservation) or finishes at once (`done`); `complete` runs outside any
+ * transaction (the processor call) and books the outcome through `settle`,
+ * which stores the answer in the same transaction. An AppError thrown by
+ * `complete` frees the key (the work undid its own claim first, so a retry
+ * runs again); any other error leaves the outcome unknown and the key
+ * pending, for the recovery job (and `recover`) to finish.
+ */
+export interface TwoPhase<C, T> {
+  claim(trx: Trx): Promise<{ done: T } | { pending: C }>;
+  complete(pending: C, settle: (book: (trx: Trx) => Promise<T>) => Promise<T>): Promise<T>;
+  /**
+   * For a retry that finds the key still pending: the answer when the work
+   * was finished by someone else (the recovery job, after the first request's
+   * process stopped mid-way), else undefined and the retry keeps waiting.
+   */
+  recover?(trx: Trx): Promise<T | undefined>;
+}
+
+export type Work<T> = ((trx: Trx) => Promise<T>) | TwoPhase<unknown, T>;
+
+export interface IdempotentAnswer<T> {
+  status: number;
+  body: T;
+}
+
+/** How long a retry waits for the first request's processor call before answering 409 in progress. */
+const waitLimitMs = 35_000;
+const pollMs = 50;
+
+/**
+ * THE idempotency helper: every money-moving POST runs through it. Without a
+ * key, the work runs (in one transaction, or two phases). With a key, the
+ * first request claims it in the transaction that makes the change; a
+ * concurrent or later retry with the same key and request waits for that
+ * answer and replays it (never a second effect, never a 500); with another
+ * request, 409. Errors are not stored: the change rolled back, so a retry
+ * runs again.
+ */
+export async function idempotently<T>(
+  db: Db,
+  idempotency: IdempotencyRequest | undefined,
+  statusFor: number | ((body: T) => number),
+  work: Work<T>,
+): Promise<IdempotentAnswer<T>> {
+  const answer = (body: T): IdempotentAnswer<T> => ({ status: typeof statusFor === 'function' ? statusFor(body) : statusFor, body });
+  const steps: TwoPhase<unknown, T> = typeof work === 'function' ? { claim: async (trx) => ({ done: await work(trx) }), complete: async () => unreachable() } : work;
+  if (!idempotency) {
+    const first = await inTransaction(db, steps.claim);
+    if ('done' in first) return answer(first.done);
+    return answer(await steps.complete(first.pending, (book) => inTransaction(db, book)));
+  }
+
+  const deadline = Date.now() + waitLimitMs;
+  for (;;) {
+    const first = await inTransaction(db, async (trx) => {
+      const owner = await claimKey(trx, idempotency);
+      if (owner !== true) return { seen: owner };
+      const claimed = await steps.claim(trx);
+      if ('done' in claimed) await finishKey(trx, idempotency, answer(claimed.done).status, claimed.done);
+      return claimed;
+    });
+    if ('done' in first) return answer(first.done);
+    if ('pending' in first) {
+      try {
+        const body = await steps.complete(first.pending, (book) =>
+          inTransaction(db, async (trx) => {
+            const body = await book(trx);
+            await finishKey(trx, idempotency, answer(body).status, body);
+            return body;
+          }),
+        );
+        return answer(body);
+      } catch (error) {
+        if (error instanceof AppError) await inTransaction(db, (trx) => freeKey(trx, idempotency));
+        throw error;
+      }
+    }
+    // Another request owns the key: replay its answer, or wait for it (its processor call is under way).
+    const stored = first.seen ? storedAnswer<T>(first.seen, idempotency) : undefined;
+    if (stored) return stored;
+    const waited = first.seen ? await waitForAnswer<T>(db, idempotency, deadline, steps.recover, answer) : 'gone';
+    if (waited !== 'gone') return waited;
+    // The first request failed and freed the key (or it vanished between claim and read): run again.
+  }
+}
+
+async function waitForAnswer<T>(
+  db: Db,
+  idempotency: IdempotencyRequest,
+  deadline: number,
+  recover: TwoPhase<unknown, T>['recover'],
+  answer: (body: T) => IdempotentAnswer<T>,
+): Promise<StoredResponse<T> | 'gone'> {
+  for (let first = true; ; first = false) {
+    if (Date.now() > deadline) {
+      throw new AppError('idempotency_key_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+    }
+    if (!first) await new Promise((resolve) => setTimeout(resolve, pollMs));
+    const row = await readKey(db, idempotency);
+    if (!row) return 'gone';
+    const stored = storedAnswer<T>(row, idempotency);
+    if (stored) return stored;
+    if (recover) {
+      const recovered = await inTransaction(db, async (trx) => {
+        const body = await recover(trx);
+        if (body !== undefined) await finishKey(trx, idempotency, answer(body).status, body);
+        return body;
+      });
+      if (recovered !== undefined) return answer(recovered);
+    }
+  }
+}
+
+function unreachable(): never {
+  throw new Error('unreachable: one-phase work has nothing to complete');
+}
