@@ -34,7 +34,7 @@ describe.each(dialects)('money races across two server processes on %s', (dialec
     token = (await createApiToken(db, actor, { role: 'admin' })).token;
     servers.push(await startServer(database), await startServer(database));
     await Promise.all(servers.map((s) => waitForHealth(s, dialect)));
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await Promise.allSettled(servers.map(stopServer));
@@ -141,6 +141,22 @@ describe.each(dialects)('money races across two server processes on %s', (dialec
     expect((await db().selectFrom('credits').select('id').where('patientId', '=', patientId).execute()).length).toBe(1);
     expect(await verifyLedger(db())).toEqual([]);
   }, 90_000);
+
+  it('pays a payment link once when the same pay request, with one key, reaches both processes during the charge', async () => {
+    const payment = await createPayment(db(), actor, { patientId, amountCents: 4321 });
+    const link = await call(0, 'POST', `/payments/${payment.id}/link`, { expiresInDays: 7 });
+    const tokenOfLink = String(link.body.url).split('/pay/')[1]!;
+    const pay = (i: number) => call(i, 'POST', `/pay/${tokenOfLink}`, { card: sandboxCards.slowSuccess }, { 'idempotency-key': `link-${dialect}` });
+    const first = pay(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const answers = [await first, ...(await Promise.all([1, 2, 3, 4, 5].map(pay)))];
+    for (const a of answers) expect(a).toEqual(answers[0]);
+    expect(answers[0]).toMatchObject({ status: 200, body: { status: 'paid', amountCents: 4321, failure: null } });
+    expect(await receivedEntries(payment.id)).toEqual({ count: 1, cashCents: 4321 });
+    const charges = await db().selectFrom('auditEvents').select('action').where('entityId', '=', payment.id).where('action', '=', 'payment.charge_started').execute();
+    expect(charges).toHaveLength(1);
+    expect(await verifyLedger(db())).toEqual([]);
+  }, 60_000);
 
   it('answers concurrent creates of one account ID with one 201 and 409s, never a 500', async () => {
     const answers = await Promise.all(

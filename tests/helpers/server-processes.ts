@@ -39,7 +39,7 @@ export async function startServer(database: { databaseUrl: string | undefined; d
   return { child, url: `http://127.0.0.1:${port}`, output };
 }
 
-export async function waitForHealth(server: ServerProcess, dialect: Dialect, timeoutMs = 60_000): Promise<void> {
+export async function waitForHealth(server: ServerProcess, dialect: Dialect, timeoutMs = 150_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.child.exitCode !== null) throw new Error(`The server at ${server.url} exited with ${server.child.exitCode}:\n${server.output.join('')}`);
