@@ -70,7 +70,12 @@ describe.each(dialects)('money races across two server processes on %s', (dialec
     let settled = false;
     // Card 0077: the sandbox answers after 2 seconds.
     const charge = call(0, 'POST', `/payments/${payment.id}/charge`, { source: sandboxCards.slowSuccess }, key).finally(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Fire as soon as the charge's claim has committed (the payment is Processing with this attempt).
+    for (let i = 0; i < 200; i++) {
+      const row = await db().selectFrom('payments').select('chargeAttempt').where('id', '=', payment.id).executeTakeFirstOrThrow();
+      if (row.chargeAttempt !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const locked = await Promise.all([
       call(0, 'POST', `/payments/${payment.id}/status`, { status: 'paid' }),
       call(1, 'POST', `/payments/${payment.id}/status`, { status: 'voided' }),
