@@ -10,9 +10,10 @@ export type { IdempotencyRequest } from '../../db/repositories/idempotency-keys.
  * reservation) or finishes at once (`done`); `complete` runs outside any
  * transaction (the processor call) and books the outcome through `settle`,
  * which stores the answer in the same transaction. An AppError thrown by
- * `complete` frees the key (the work undid its own claim first, so a retry
- * runs again); any other error leaves the outcome unknown and the key
- * pending, for the recovery job (and `recover`) to finish.
+ * `complete` outside `settle` frees the key (the work undid its own claim
+ * first, so a retry runs again); any other error, or any error while
+ * booking, leaves the outcome unknown and the key pending, for the recovery
+ * job (and `recover`) to finish.
  */
 export interface TwoPhase<C, T> {
   claim(trx: Trx): Promise<{ done: T } | { pending: C }>;
@@ -70,17 +71,24 @@ export async function idempotently<T>(
     });
     if ('done' in first) return answer(first.done);
     if ('pending' in first) {
+      let bookingFailed = false;
       try {
-        const body = await steps.complete(first.pending, (book) =>
-          inTransaction(db, async (trx) => {
-            const body = await book(trx);
-            await finishKey(trx, idempotency, answer(body).status, body);
-            return body;
-          }),
-        );
+        const body = await steps.complete(first.pending, async (book) => {
+          try {
+            return await inTransaction(db, async (trx) => {
+              const body = await book(trx);
+              await finishKey(trx, idempotency, answer(body).status, body);
+              return body;
+            });
+          } catch (error) {
+            bookingFailed = true;
+            throw error;
+          }
+        });
         return answer(body);
       } catch (error) {
-        if (error instanceof AppError) await inTransaction(db, (trx) => freeKey(trx, idempotency));
+        // The processor may have acted when the booking failed: the key stays pending for recovery, never reused.
+        if (error instanceof AppError && !bookingFailed) await inTransaction(db, (trx) => freeKey(trx, idempotency));
         throw error;
       }
     }
