@@ -15,7 +15,8 @@ type Kind = 'full' | 'partial';
 const reasonOptions = refundReasons.map((r) => ({ value: r, label: reasonLabels[r] }));
 
 export function isRefundable(payment: Pick<Payment, 'status' | 'refundableCents'>): boolean {
-  return (payment.status === 'paid' || payment.status === 'partially_refunded') && payment.refundableCents > 0;
+  // The server's refundableCents already follows the refund rules (status and remaining amount).
+  return payment.refundableCents > 0;
 }
 
 interface Props {
