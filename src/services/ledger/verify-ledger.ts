@@ -446,7 +446,7 @@ async function verifyInsuranceAccounts(db: Db, inPractice: InPractice): Promise<
 
 /**
  * Per remittance payment (one 835 transaction set): the cash posted is what its
- * claims paid (posted, denied, reversed, held as exceptions) less its PLB, and
+ * claims paid (every claim but a duplicate) less its PLB, and
  * equals BPR02 when the payment balances; suspense holds what its open
  * exceptions paid; provider adjustments are its PLB amounts.
  */
@@ -473,7 +473,8 @@ async function verifyRemittancePayments(db: Db, inPractice: InPractice): Promise
     from remittance_payments rp
     left join (
       select remittance_payment_id,
-        sum(case when outcome in ('posted', 'denied', 'reversed', 'reversal', 'exception') then paid_cents else 0 end) as claims_paid,
+        -- Every claim of a posted payment brought its CLP04 in (posted, denied, reversed, or held in suspense); only a duplicate did not.
+        sum(case when outcome <> 'duplicate' then paid_cents else 0 end) as claims_paid,
         sum(case when outcome = 'exception' then paid_cents else 0 end) as exceptions_paid
       from remittance_claims group by remittance_payment_id
     ) rc on rc.remittance_payment_id = rp.id
