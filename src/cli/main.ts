@@ -12,6 +12,7 @@ import { createUser } from '../services/auth/create-user.ts';
 import { ensureDemoPractice } from '../services/demo/seed-demo-data.ts';
 import { seedBulk } from '../services/demo/seed-bulk.ts';
 import { verifyLedger } from '../services/ledger/verify-ledger.ts';
+import { trialBalance } from '../services/ledger/trial-balance.ts';
 import { importRemittance, previewRemittance } from '../services/remittance/import-remittance.ts';
 import { createLocation } from '../services/locations/locations.ts';
 import { createPractice, findPracticeBySlug } from '../services/practices/create-practice.ts';
@@ -117,14 +118,30 @@ program
 
 program
   .command('verify')
-  .description('check that the ledger balances (exit 0) or list what is off (exit 1)')
+  .description('prove the ledger: every journal line explained by its source record and every account reconciled (exit 0), or list what is off (exit 1)')
   .option('--practice <slug>', 'only this practice')
-  .action((opts: { practice?: string }) =>
+  .option('--trial-balance', 'also print the trial balance of each practice')
+  .option('--as-of <date>', 'trial balance as of this day (YYYY-MM-DD)')
+  .action((opts: { practice?: string; trialBalance?: boolean; asOf?: string }) =>
     withDatabase(async (handle) => {
       const practiceId = opts.practice ? (await findPracticeBySlug(handle.db, opts.practice)).id : undefined;
+      if (opts.trialBalance) {
+        const practices = await handle.db
+          .selectFrom('practices')
+          .select(['id', 'slug', 'name'])
+          .$if(practiceId !== undefined, (q) => q.where('id', '=', practiceId!))
+          .orderBy('slug')
+          .execute();
+        for (const practice of practices) {
+          const tb = await trialBalance(handle.db, practice.id, opts.asOf);
+          console.log(`Trial balance of ${practice.name} (${practice.slug})${tb.asOf ? ` as of ${tb.asOf}` : ''}`);
+          for (const line of tb.accounts) console.log(`  ${line.account.padEnd(24)} ${formatCents(line.balanceCents).padStart(16)}`);
+          console.log(`  ${'total'.padEnd(24)} ${formatCents(tb.totalCents).padStart(16)}`);
+        }
+      }
       const problems = await verifyLedger(handle.db, { practiceId });
       if (problems.length === 0) {
-        console.log('Ledger balances: every entry sums to zero and every payment and treatment matches its journal.');
+        console.log('Ledger balances: every journal line is explained by its source record, and every account, payment and treatment matches its journal.');
         return;
       }
       console.error(`Ledger does NOT balance: ${problems.length} problem(s)`);

@@ -373,6 +373,9 @@ export interface JournalEntryTable {
   memo: string | null;
   createdAt: string;
   createdBy: string;
+  /** The record that explains the entry (payment, refund, application, credit, treatment, remittance_payment). */
+  sourceType: ColumnType<string | null, string | null | undefined, never>;
+  sourceId: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface JournalLineTable {

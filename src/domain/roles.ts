@@ -18,6 +18,7 @@ const permissions = {
   'credits:transfer': ['admin'],
   'remittance:write': ['admin', 'biller'],
   'tasks:write': ['admin', 'biller'],
+  'reports:ledger': ['admin', 'biller'],
   'locations:write': ['admin'],
   'users:write': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -22,6 +22,7 @@ import { locationRoutes } from './routes/practice-setup.ts';
 import { treatmentRoutes } from './routes/treatments.ts';
 import { creditRoutes } from './routes/credits.ts';
 import { refundRoutes } from './routes/refunds.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { remittanceRoutes } from './routes/remittances.ts';
@@ -123,6 +124,7 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(paymentLinkRoutes, deps);
       await api.register(eligibilityRoutes, deps);
       await api.register(statementRoutes, deps);
+      await api.register(reportRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -1,16 +1,13 @@
-import { assertBalanced, type JournalKind, type JournalLine } from '../../domain/ledger/journal.ts';
+import { assertBalanced } from '../../domain/ledger/journal.ts';
+import type { Posting } from '../../domain/ledger/postings.ts';
 import type { Actor } from '../../services/actor.ts';
 import { newId, nowIso } from '../ids.ts';
 import type { Trx } from '../transaction.ts';
 
-export interface NewJournalEntry {
-  kind: JournalKind;
-  paymentId?: string | null;
-  memo?: string | null;
-  lines: JournalLine[];
-}
+/** A posting (from src/domain/ledger/postings.ts, or the remittance posting rule) with an optional memo. */
+export type NewJournalEntry = Posting & { memo?: string | null };
 
-/** Appends one balanced entry; the journal is never updated or deleted. */
+/** Appends one balanced entry, naming the record that explains it; the journal is never updated or deleted. */
 export async function postJournalEntry(trx: Trx, actor: Actor, entry: NewJournalEntry): Promise<string> {
   assertBalanced(entry.lines);
   const entryId = newId();
@@ -24,6 +21,8 @@ export async function postJournalEntry(trx: Trx, actor: Actor, entry: NewJournal
       memo: entry.memo ?? null,
       createdAt: nowIso(),
       createdBy: actor.id,
+      sourceType: entry.source.type,
+      sourceId: entry.source.id,
     })
     .execute();
   await trx

@@ -64,15 +64,3 @@ export function assertBalanced(lines: readonly JournalLine[]): void {
   }
   if (sum !== 0) throw new Error(`journal entry does not balance: off by ${sum} cents`);
 }
-
-/** A simple two-line movement of `amountCents` from one account to another. */
-export function transfer(
-  amountCents: Cents,
-  debit: Omit<JournalLine, 'amountCents'>,
-  credit: Omit<JournalLine, 'amountCents'>,
-): JournalLine[] {
-  return [
-    { ...debit, amountCents },
-    { ...credit, amountCents: -amountCents },
-  ];
-}

@@ -86,11 +86,6 @@ export function isEditable(status: PaymentStatus): boolean {
 export const collectedStatuses: readonly PaymentStatus[] = ['paid', 'partially_refunded', 'refunded'];
 export const outstandingStatuses: readonly PaymentStatus[] = ['draft', 'pending', 'processing'];
 
-/** The status a refund leaves behind, from the total refunded so far. */
-export function statusAfterRefund(amountCents: number, refundedCents: number): PaymentStatus {
-  return refundedCents >= amountCents ? 'refunded' : 'partially_refunded';
-}
-
 export function formatPaymentNumber(n: number): string {
   return `PAY-${String(n).padStart(3, '0')}`;
 }

@@ -27,9 +27,15 @@ export interface RefundablePayment {
   refundingCents: Cents;
 }
 
-/** SPEC section 4: only Paid or Partially Refunded payments can be refunded. */
+/** SPEC section 4: only Paid or Partially Refunded payments can be refunded. The one list of those statuses. */
+export const refundableStatuses = ['paid', 'partially_refunded'] as const satisfies readonly PaymentStatus[];
+
+export function isRefundableStatus(status: PaymentStatus): boolean {
+  return (refundableStatuses as readonly PaymentStatus[]).includes(status);
+}
+
 export function assertRefundable(payment: RefundablePayment): void {
-  if (payment.status !== 'paid' && payment.status !== 'partially_refunded') {
+  if (!isRefundableStatus(payment.status)) {
     throw new AppError(
       'refund_not_allowed',
       `Only Paid or Partially Refunded payments can be refunded; this one is ${statusLabels[payment.status]}.`,
@@ -38,9 +44,18 @@ export function assertRefundable(payment: RefundablePayment): void {
   }
 }
 
-/** What may still be refunded: the amount less what is refunded and what is being refunded right now. */
+/**
+ * "Refundable": what may still be refunded — the amount less what is refunded
+ * and what is being refunded right now; nothing when the status allows no refund.
+ */
 export function remainingRefundable(payment: RefundablePayment): Cents {
+  if (!isRefundableStatus(payment.status)) return 0;
   return payment.amountCents - payment.refundedCents - payment.refundingCents;
+}
+
+/** SPEC section 4: after each refund the status follows from the total refunded. */
+export function statusAfterRefund(amountCents: Cents, refundedCents: Cents): 'refunded' | 'partially_refunded' {
+  return refundedCents >= amountCents ? 'refunded' : 'partially_refunded';
 }
 
 /** Full refund = the remaining amount; partial = one cent up to the remaining amount, never more. */
@@ -65,12 +80,19 @@ export function refundAmount(payment: RefundablePayment, request: { full?: boole
 }
 
 /**
- * Card and online payments go back through the processor; cash and check are
- * recorded as refunded; credit-funded payments, and refunds issued as credit,
- * become patient credit.
+ * How a refund goes back. Card and online payments go back through the
+ * processor (or are recorded, when charged outside it); cash and check are
+ * recorded as refunded; staff may say how a refund-owed task was paid back.
+ * The Patient Credit guard: a payment funded from patient credit is never
+ * refunded as money — its refund always becomes patient credit again.
  */
-export function refundMethodFor(paymentMethod: PaymentMethod | null, asCredit: boolean, chargedThroughProcessor: boolean): RefundMethod {
-  if (asCredit || paymentMethod === 'patient_credit') return 'credit';
+export function refundMethodFor(
+  paymentMethod: PaymentMethod | null,
+  request: { asCredit?: boolean | undefined; recordAs?: 'cash' | 'check' | 'recorded' | undefined },
+  chargedThroughProcessor: boolean,
+): RefundMethod {
+  if (request.asCredit || paymentMethod === 'patient_credit') return 'credit';
+  if (request.recordAs) return request.recordAs;
   if (paymentMethod === 'card' || paymentMethod === 'online') return chargedThroughProcessor ? 'processor' : 'recorded';
   return paymentMethod === 'check' ? 'check' : 'cash';
 }

@@ -5,7 +5,7 @@ import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
 import { inTransaction, type Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
-import { transfer } from '../../domain/ledger/journal.ts';
+import { application, unapplication } from '../../domain/ledger/postings.ts';
 import type { Actor } from '../actor.ts';
 import { requirePayment } from '../payments/payment-views.ts';
 import { requireTreatment } from '../treatments/treatments.ts';
@@ -73,15 +73,7 @@ export async function applyPayment(db: Db, actor: Actor, paymentId: string, inpu
       removedBy: null,
     };
     await trx.insertInto('applications').values(row).execute();
-    await postJournalEntry(trx, actor, {
-      kind: 'application',
-      paymentId,
-      lines: transfer(
-        x,
-        { account: 'patient_unapplied', patientId: payment.patientId, paymentId },
-        { account: 'patient_receivable', patientId: payment.patientId, treatmentId: input.treatmentId },
-      ),
-    });
+    await postJournalEntry(trx, actor, application({ applicationId: row.id, paymentId, patientId: payment.patientId, treatmentId: input.treatmentId, amountCents: x }));
     await recordAudit(trx, actor, { action: 'application.created', entityType: 'payment', entityId: paymentId, after: toApplication(row) });
     await enqueueEvent(trx, actor.practiceId, 'application.created', toApplication(row));
     return toApplication(row);
@@ -109,15 +101,7 @@ export async function unapplyPayment(db: Db, actor: Actor, applicationId: string
     const x = Number(row.amountCents);
     await trx.updateTable('payments').set((eb) => ({ appliedCents: eb('appliedCents', '-', x), updatedAt: removedAt })).where('id', '=', row.paymentId).execute();
     await trx.updateTable('treatments').set((eb) => ({ appliedCents: eb('appliedCents', '-', x) })).where('id', '=', row.treatmentId).execute();
-    await postJournalEntry(trx, actor, {
-      kind: 'unapplication',
-      paymentId: row.paymentId,
-      lines: transfer(
-        x,
-        { account: 'patient_receivable', patientId: row.patientId, treatmentId: row.treatmentId },
-        { account: 'patient_unapplied', patientId: row.patientId, paymentId: row.paymentId },
-      ),
-    });
+    await postJournalEntry(trx, actor, unapplication({ applicationId: row.id, paymentId: row.paymentId, patientId: row.patientId, treatmentId: row.treatmentId, amountCents: x }));
     const after = toApplication({ ...row, removedAt });
     await recordAudit(trx, actor, { action: 'application.removed', entityType: 'payment', entityId: row.paymentId, before: toApplication(row), after });
     await enqueueEvent(trx, actor.practiceId, 'application.removed', after);

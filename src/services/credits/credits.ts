@@ -5,7 +5,7 @@ import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
-import { transfer } from '../../domain/ledger/journal.ts';
+import { creditCreated, creditTransferred } from '../../domain/ledger/postings.ts';
 import type { Actor } from '../actor.ts';
 import { applyPayment } from '../applications/apply-payment.ts';
 import { requirePatient } from '../patients/patients.ts';
@@ -48,11 +48,7 @@ export async function createCredit(db: Db, actor: Actor, patientId: string, inpu
       reference: input.reference ?? null,
       description: input.description ?? null,
     });
-    await postJournalEntry(trx, actor, {
-      kind: 'credit_created',
-      memo: input.description ?? 'New credit',
-      lines: transfer(input.amountCents, { account: 'credit_adjustment', patientId }, { account: 'patient_credit', patientId }),
-    });
+    await postJournalEntry(trx, actor, { ...creditCreated({ creditId: lot.id, patientId, amountCents: input.amountCents }), memo: input.description ?? 'New credit' });
     await recordAudit(trx, actor, { action: 'credit.created', entityType: 'credit', entityId: lot.id, after: toCredit(lot) });
     await enqueueEvent(trx, actor.practiceId, 'credit.created', toCredit(lot));
     return toCredit(lot);
@@ -165,10 +161,7 @@ export async function transferCredit(db: Db, actor: Actor, creditId: string, toP
       reference: credit.reference,
       description: `Transferred from another account${credit.description ? `: ${credit.description}` : ''}`,
     });
-    await postJournalEntry(trx, actor, {
-      kind: 'credit_transferred',
-      lines: transfer(amount, { account: 'patient_credit', patientId: credit.patientId }, { account: 'patient_credit', patientId: target.id }),
-    });
+    await postJournalEntry(trx, actor, creditTransferred({ newCreditId: lot.id, fromPatientId: credit.patientId, toPatientId: target.id, amountCents: amount }));
     await recordAudit(trx, actor, {
       action: 'credit.transferred',
       entityType: 'credit',

@@ -2,6 +2,7 @@ import type { Insertable } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { inTransaction, type Db } from '../../db/transaction.ts';
+import { charge, paymentReceived } from '../../domain/ledger/postings.ts';
 import type { Actor } from '../actor.ts';
 import { paymentSortNameOf, searchNameOf } from '../patients/patients.ts';
 import { todayUtc } from '../payments/payment-views.ts';
@@ -47,6 +48,8 @@ export async function seedBulk(
     const patientRows: Insertable<Database['patients']>[] = [];
     const treatmentRows: Insertable<Database['treatments']>[] = [];
     const lineRows: Insertable<Database['treatmentLines']>[] = [];
+    const chargeEntries: Insertable<Database['journalEntries']>[] = [];
+    const chargeLines: Insertable<Database['journalLines']>[] = [];
     for (let i = 0; i < count; i++) {
       const firstName = random.pick(firstNames);
       const lastName = random.pick(lastNames);
@@ -63,8 +66,7 @@ export async function seedBulk(
         phone: null,
         createdAt: nowIso(),
       });
-      // Bulk patients are self-pay with no charge yet owed: treatments carry no patient responsibility,
-      // so the journal needs no charge entries and verify stays balanced.
+      // Bulk patients are self-pay: each visit's charge is theirs to pay, charged in the journal by the one posting rule.
       const locationId = random.pick(locations).id;
       const treatmentId = newId();
       const procedure = random.pick(procedures);
@@ -77,9 +79,16 @@ export async function seedBulk(
         serviceTime: null,
         physician: random.pick(physicians),
         chargeCents: procedure.chargeCents,
-        patientResponsibilityCents: 0,
+        patientResponsibilityCents: procedure.chargeCents,
+        insuranceStatus: 'self_pay',
         createdAt: nowIso(),
       });
+      const posting = charge({ treatmentId, patientId: id, chargeCents: procedure.chargeCents, selfPay: true });
+      const entryId = newId();
+      chargeEntries.push({ id: entryId, practiceId: actor.practiceId, kind: posting.kind, paymentId: null, memo: 'bulk seed', createdAt: nowIso(), createdBy: actor.id, sourceType: posting.source.type, sourceId: posting.source.id });
+      for (const line of posting.lines) {
+        chargeLines.push({ id: newId(), entryId, practiceId: actor.practiceId, account: line.account, patientId: line.patientId ?? null, paymentId: null, treatmentId: line.treatmentId ?? null, amountCents: line.amountCents });
+      }
       lineRows.push({ id: newId(), practiceId: actor.practiceId, treatmentId, lineNumber: 1, cpt: procedure.cpt, chargeCents: procedure.chargeCents, units: 1 });
       patients.push({ id, sortName: paymentSortNameOf(firstName, lastName), treatmentIds: [treatmentId], locationId });
     }
@@ -87,6 +96,8 @@ export async function seedBulk(
       await insertInBatches(trx, 'patients', patientRows);
       await insertInBatches(trx, 'treatments', treatmentRows);
       await insertInBatches(trx, 'treatmentLines', lineRows);
+      await insertInBatches(trx, 'journalEntries', chargeEntries);
+      await insertInBatches(trx, 'journalLines', chargeLines);
     });
     onProgress(start + count, total);
   }
@@ -146,11 +157,13 @@ export async function seedBulk(
           updatedAt: createdAt,
         });
         if (status === 'paid') {
+          // Bulk rows, but the same posting rule as every other payment received.
+          const posting = paymentReceived({ paymentId: id, patientId: patient.id, treatmentId: patient.treatmentIds[0] ?? null, amountCents });
           const entryId = newId();
-          entryRows.push({ id: entryId, practiceId: actor.practiceId, kind: 'payment_received', paymentId: id, memo: 'bulk seed', createdAt, createdBy: actor.id });
-          const dims = { entryId, practiceId: actor.practiceId, patientId: patient.id, paymentId: id, treatmentId: null };
-          lineRows.push({ id: newId(), ...dims, account: 'cash_clearing', amountCents });
-          lineRows.push({ id: newId(), ...dims, account: 'patient_unapplied', amountCents: -amountCents });
+          entryRows.push({ id: entryId, practiceId: actor.practiceId, kind: posting.kind, paymentId: id, memo: 'bulk seed', createdAt, createdBy: actor.id, sourceType: posting.source.type, sourceId: posting.source.id });
+          for (const line of posting.lines) {
+            lineRows.push({ id: newId(), entryId, practiceId: actor.practiceId, account: line.account, patientId: line.patientId ?? null, paymentId: line.paymentId ?? null, treatmentId: line.treatmentId ?? null, amountCents: line.amountCents });
+          }
         }
       }
       await insertInBatches(trx, 'payments', paymentRows);

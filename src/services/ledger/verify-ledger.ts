@@ -13,9 +13,14 @@ export interface LedgerProblem {
 const collected = sql.raw(`('paid', 'partially_refunded', 'refunded')`);
 
 /**
- * Proves the books balance: every journal entry sums to zero, and every
- * cached total staff see (a payment's refunded and applied amounts, a
- * treatment's open patient balance) equals what the journal says, to the cent.
+ * Proves the books (docs/decisions/0007): every journal entry sums to zero;
+ * every entry names a source record and its lines are exactly what that
+ * record says (re-derived here in SQL, independently of the posting code);
+ * every account's balance equals what its source records say — cash clearing
+ * per payment and per remittance payment (= BPR02), insurance receivable and
+ * contractual write-off per treatment from its claims, suspense from open
+ * exceptions, provider adjustments from PLB, charges per treatment, and the
+ * patient accounts; and every cached total staff see equals the journal.
  * Each check is one grouped query, so it runs in seconds on millions of rows.
  */
 export async function verifyLedger(db: Db, options: { practiceId?: string } = {}): Promise<LedgerProblem[]> {
@@ -58,7 +63,7 @@ export async function verifyLedger(db: Db, options: { practiceId?: string } = {}
     left join (
       select l.payment_id, -sum(l.amount_cents) as received from journal_lines l
       join journal_entries e on e.id = l.entry_id
-      where e.kind = 'payment_received' and l.account = 'patient_unapplied'
+      where e.kind in ('payment_received', 'credit_applied') and l.account = 'patient_unapplied'
       group by l.payment_id
     ) r on r.payment_id = p.id
     left join (
@@ -177,6 +182,402 @@ export async function verifyLedger(db: Db, options: { practiceId?: string } = {}
       practiceId: c.practiceId,
       entity: `patient ${c.patientId}`,
       detail: `credit lots hold ${formatCents(Number(c.remaining))} but the journal's patient credit is ${formatCents(Number(c.journal))}`,
+    });
+  }
+  problems.push(...(await verifyEntries(db, inPractice)));
+  problems.push(...(await verifyInsuranceAccounts(db, inPractice)));
+  problems.push(...(await verifyRemittancePayments(db, inPractice)));
+  problems.push(...(await verifyCash(db, inPractice)));
+  return problems;
+}
+
+type InPractice = (column: string) => ReturnType<typeof sql>;
+
+/** Which record explains each kind of entry. */
+const sourceOfKind: Record<string, string> = {
+  payment_received: 'payment',
+  credit_applied: 'payment',
+  payment_reversed: 'payment',
+  refund: 'refund',
+  refund_to_credit: 'refund',
+  application: 'application',
+  unapplication: 'application',
+  credit_created: 'credit',
+  credit_transferred: 'credit',
+  charge: 'treatment',
+  remittance: 'remittance_payment',
+};
+const sourceTables: Record<string, string> = {
+  payment: 'payments',
+  refund: 'refunds',
+  application: 'applications',
+  credit: 'credits',
+  treatment: 'treatments',
+  remittance_payment: 'remittance_payments',
+};
+
+/**
+ * The lines each kind of entry must have, from its source record (the posting
+ * rules of src/domain/ledger/postings.ts, restated in SQL so that a wrong rule
+ * and a wrong line are both caught). Each branch yields (entry, account,
+ * patient, payment, treatment, amount) with the amount negated; added to the
+ * entry's real lines, everything must cancel. A source in a state that explains
+ * no entry (a refund not succeeded, an application still active for an
+ * unapplication) yields nothing, so the entry's lines stand unexplained.
+ */
+const expectedLines = sql`
+  select e.id as entry_id, 'cash_clearing' as account, p.patient_id as patient, p.id as payment, coalesce(p.treatment_id, '') as treatment, -p.amount_cents as amount
+    from journal_entries e join payments p on p.id = e.source_id
+    where e.kind = 'payment_received' and p.status in ${collected} and coalesce(p.method, '') <> 'patient_credit'
+  union all select e.id, 'patient_unapplied', p.patient_id, p.id, coalesce(p.treatment_id, ''), p.amount_cents
+    from journal_entries e join payments p on p.id = e.source_id
+    where e.kind = 'payment_received' and p.status in ${collected} and coalesce(p.method, '') <> 'patient_credit'
+  union all select e.id, 'patient_credit', p.patient_id, '', '', -p.amount_cents
+    from journal_entries e join payments p on p.id = e.source_id
+    where e.kind = 'credit_applied' and p.status in ${collected} and p.method = 'patient_credit'
+  union all select e.id, 'patient_unapplied', p.patient_id, p.id, coalesce(p.treatment_id, ''), p.amount_cents
+    from journal_entries e join payments p on p.id = e.source_id
+    where e.kind = 'credit_applied' and p.status in ${collected} and p.method = 'patient_credit'
+  union all select e.id, 'patient_unapplied', r.patient_id, r.payment_id, '', -r.amount_cents
+    from journal_entries e join refunds r on r.id = e.source_id
+    where e.kind = 'refund' and r.status = 'succeeded' and r.method <> 'credit'
+  union all select e.id, 'cash_clearing', r.patient_id, r.payment_id, '', r.amount_cents
+    from journal_entries e join refunds r on r.id = e.source_id
+    where e.kind = 'refund' and r.status = 'succeeded' and r.method <> 'credit'
+  union all select e.id, 'patient_unapplied', r.patient_id, r.payment_id, '', -r.amount_cents
+    from journal_entries e join refunds r on r.id = e.source_id
+    where e.kind = 'refund_to_credit' and r.status = 'succeeded' and r.method = 'credit'
+  union all select e.id, 'patient_credit', r.patient_id, '', '', r.amount_cents
+    from journal_entries e join refunds r on r.id = e.source_id
+    where e.kind = 'refund_to_credit' and r.status = 'succeeded' and r.method = 'credit'
+  union all select e.id, 'patient_unapplied', a.patient_id, a.payment_id, '', -a.amount_cents
+    from journal_entries e join applications a on a.id = e.source_id where e.kind = 'application'
+  union all select e.id, 'patient_receivable', a.patient_id, '', a.treatment_id, a.amount_cents
+    from journal_entries e join applications a on a.id = e.source_id where e.kind = 'application'
+  union all select e.id, 'patient_receivable', a.patient_id, '', a.treatment_id, -a.amount_cents
+    from journal_entries e join applications a on a.id = e.source_id where e.kind = 'unapplication' and a.removed_at is not null
+  union all select e.id, 'patient_unapplied', a.patient_id, a.payment_id, '', a.amount_cents
+    from journal_entries e join applications a on a.id = e.source_id where e.kind = 'unapplication' and a.removed_at is not null
+  union all select e.id, 'credit_adjustment', c.patient_id, '', '', -c.amount_cents
+    from journal_entries e join credits c on c.id = e.source_id where e.kind = 'credit_created' and c.source = 'manual'
+  union all select e.id, 'patient_credit', c.patient_id, '', '', c.amount_cents
+    from journal_entries e join credits c on c.id = e.source_id where e.kind = 'credit_created' and c.source = 'manual'
+  union all select e.id, 'patient_credit', f.patient_id, '', '', -c.amount_cents
+    from journal_entries e join credits c on c.id = e.source_id join credits f on f.id = c.transferred_from_id
+    where e.kind = 'credit_transferred' and c.source = 'transfer'
+  union all select e.id, 'patient_credit', c.patient_id, '', '', c.amount_cents
+    from journal_entries e join credits c on c.id = e.source_id join credits f on f.id = c.transferred_from_id
+    where e.kind = 'credit_transferred' and c.source = 'transfer'
+  union all select e.id, case when t.insurance_status = 'self_pay' then 'patient_receivable' else 'insurance_receivable' end, t.patient_id, '', t.id, -t.charge_cents
+    from journal_entries e join treatments t on t.id = e.source_id where e.kind = 'charge'
+  union all select e.id, 'charges', t.patient_id, '', t.id, t.charge_cents
+    from journal_entries e join treatments t on t.id = e.source_id where e.kind = 'charge'`;
+
+/** Accounts a remittance entry may touch; its patient-side lines must name a treatment with a claim in that remittance payment. */
+const remittanceAccounts = sql.raw(`('cash_clearing', 'insurance_receivable', 'contractual_writeoff', 'patient_receivable', 'remittance_suspense', 'provider_adjustment')`);
+
+async function verifyEntries(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
+  const problems: LedgerProblem[] = [];
+  const entries = await sql<{ id: string; practiceId: string; kind: string; sourceType: string | null; sourceId: string | null; memo: string | null }>`
+    select e.id, e.practice_id, e.kind, e.source_type, e.source_id, e.memo from journal_entries e
+    where 1 = 1 ${inPractice('e.practice_id')}
+    and (e.source_type is null or e.source_id is null
+      ${sql.join(
+        Object.entries(sourceTables).map(
+          ([type, table]) =>
+            sql`or e.source_type = ${type} and not exists (select 1 from ${sql.table(table)} s where s.id = e.source_id and s.practice_id = e.practice_id)`,
+        ),
+        sql` `,
+      )}
+      or e.source_type not in (${sql.join(Object.keys(sourceTables))})
+      or e.kind not in (${sql.join(Object.keys(sourceOfKind))})
+      ${sql.join(
+        Object.entries(sourceOfKind).map(([kind, type]) => sql`or e.kind = ${kind} and e.source_type <> ${type}`),
+        sql` `,
+      )})`.execute(db);
+  for (const e of entries.rows) {
+    problems.push({
+      check: 'entry_source',
+      practiceId: e.practiceId,
+      entity: `journal entry ${e.id} (${e.kind}${e.memo ? `: ${e.memo}` : ''})`,
+      detail: e.sourceType && e.sourceId ? `no ${e.sourceType} ${e.sourceId} of this practice explains a ${e.kind} entry` : 'names no source record',
+    });
+  }
+
+  // Each record explains at most one entry of each kind (remittance payments explain one per claim and PLB).
+  const duplicates = await sql<{ practiceId: string; kind: string; sourceType: string; sourceId: string; n: number; firstId: string; lastId: string }>`
+    select practice_id, kind, source_type, source_id, count(*) as n, min(id) as first_id, max(id) as last_id from journal_entries
+    where kind <> 'remittance' and source_id is not null ${inPractice('practice_id')}
+    group by practice_id, kind, source_type, source_id having count(*) > 1`.execute(db);
+  for (const d of duplicates.rows) {
+    problems.push({
+      check: 'entry_duplicate',
+      practiceId: d.practiceId,
+      entity: `journal entry ${d.lastId} (${d.kind})`,
+      detail: `${d.sourceType} ${d.sourceId} is posted ${Number(d.n)} times as ${d.kind} (also entry ${d.firstId})`,
+    });
+  }
+
+  const wrongLines = await sql<{ entryId: string; practiceId: string; kind: string; account: string; patient: string; payment: string; treatment: string; off: number }>`
+    select x.entry_id, e.practice_id, e.kind, x.account, x.patient, x.payment, x.treatment, sum(x.amount) as off from (
+      select l.entry_id, l.account, coalesce(l.patient_id, '') as patient, coalesce(l.payment_id, '') as payment, coalesce(l.treatment_id, '') as treatment, l.amount_cents as amount
+      from journal_lines l join journal_entries e on e.id = l.entry_id where e.kind <> 'remittance'
+      union all ${expectedLines}
+    ) x join journal_entries e on e.id = x.entry_id
+    where 1 = 1 ${inPractice('e.practice_id')}
+    group by x.entry_id, e.practice_id, e.kind, x.account, x.patient, x.payment, x.treatment
+    having sum(x.amount) <> 0
+    order by x.entry_id, x.account`.execute(db);
+  for (const w of wrongLines.rows) {
+    const off = Number(w.off);
+    const dims = [w.patient && `patient ${w.patient}`, w.payment && `payment ${w.payment}`, w.treatment && `treatment ${w.treatment}`].filter(Boolean).join(', ');
+    problems.push({
+      check: 'entry_lines',
+      practiceId: w.practiceId,
+      entity: `journal entry ${w.entryId} (${w.kind})`,
+      detail: `${w.account}${dims ? ` (${dims})` : ''} is ${off > 0 ? 'debited' : 'credited'} ${formatCents(Math.abs(off))} more than its source record explains`,
+    });
+  }
+
+  const strayRemittanceLines = await sql<{ entryId: string; practiceId: string; account: string; treatmentId: string | null; amountCents: number }>`
+    select l.entry_id, e.practice_id, l.account, l.treatment_id, l.amount_cents from journal_lines l join journal_entries e on e.id = l.entry_id
+    where e.kind = 'remittance' ${inPractice('e.practice_id')}
+    and (l.account not in ${remittanceAccounts}
+      or l.account in ('insurance_receivable', 'contractual_writeoff', 'patient_receivable') and not exists (
+        select 1 from remittance_claims rc join claims c on c.id = rc.claim_id
+        where rc.remittance_payment_id = e.source_id and c.treatment_id = l.treatment_id))`.execute(db);
+  for (const l of strayRemittanceLines.rows) {
+    problems.push({
+      check: 'entry_lines',
+      practiceId: l.practiceId,
+      entity: `journal entry ${l.entryId} (remittance)`,
+      detail: `${formatCents(Number(l.amountCents))} on ${l.account}${l.treatmentId ? ` for treatment ${l.treatmentId}` : ''} is explained by no claim of its remittance payment`,
+    });
+  }
+  return problems;
+}
+
+/** Entry ids that put lines on an account for a treatment or a remittance payment, to name them in a problem. */
+async function entriesTouching(db: Db, where: { account: string; treatmentId?: string; remittancePaymentId?: string }): Promise<string> {
+  const rows = await sql<{ entryId: string }>`
+    select distinct l.entry_id from journal_lines l join journal_entries e on e.id = l.entry_id
+    where l.account = ${where.account}
+    ${where.treatmentId ? sql`and l.treatment_id = ${where.treatmentId}` : sql``}
+    ${where.remittancePaymentId ? sql`and e.source_type = 'remittance_payment' and e.source_id = ${where.remittancePaymentId}` : sql``}
+    order by l.entry_id`.execute(db);
+  const ids = rows.rows.map((r) => r.entryId);
+  if (ids.length === 0) return 'no journal entry';
+  return `journal ${ids.length === 1 ? 'entry' : 'entries'} ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ` and ${ids.length - 8} more` : ''}`;
+}
+
+/**
+ * Per treatment, from its claims: insurance receivable = what is not yet
+ * billed + per claim (billed − paid − adjusted − passed on to the next payer
+ * or the patient); contractual write-off = the claims' contractual
+ * adjustments; charges = the treatment's charge.
+ */
+async function verifyInsuranceAccounts(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
+  const problems: LedgerProblem[] = [];
+  const rows = await sql<{
+    id: string;
+    practiceId: string;
+    serviceDate: string;
+    claims: number;
+    receivable: number;
+    expectedReceivable: number;
+    writeoff: number;
+    expectedWriteoff: number;
+    charges: number;
+    chargeCents: number;
+  }>`
+    select t.id, t.practice_id, t.service_date, t.charge_cents, coalesce(c.claims, 0) as claims,
+      coalesce(j.receivable, 0) as receivable, coalesce(j.writeoff, 0) as writeoff, coalesce(j.charges, 0) as charges,
+      case when t.insurance_status = 'self_pay' then 0 else t.charge_cents - coalesce(c.primary_billed, 0) + coalesce(c.open_cents, 0) end as expected_receivable,
+      coalesce(c.contractual, 0) as expected_writeoff
+    from treatments t
+    left join (
+      select treatment_id, count(*) as claims,
+        sum(case when coverage_order = 1 then billed_cents else 0 end) as primary_billed,
+        sum(billed_cents - paid_cents - contractual_cents - case when status = 'processed' then patient_responsibility_cents else 0 end) as open_cents,
+        sum(contractual_cents) as contractual
+      from claims where status <> 'cancelled' group by treatment_id
+    ) c on c.treatment_id = t.id
+    left join (
+      select treatment_id,
+        sum(case when account = 'insurance_receivable' then amount_cents else 0 end) as receivable,
+        sum(case when account = 'contractual_writeoff' then amount_cents else 0 end) as writeoff,
+        -sum(case when account = 'charges' then amount_cents else 0 end) as charges
+      from journal_lines where treatment_id is not null and account in ('insurance_receivable', 'contractual_writeoff', 'charges') group by treatment_id
+    ) j on j.treatment_id = t.id
+    where 1 = 1 ${inPractice('t.practice_id')}
+    and (coalesce(j.receivable, 0) <> case when t.insurance_status = 'self_pay' then 0 else t.charge_cents - coalesce(c.primary_billed, 0) + coalesce(c.open_cents, 0) end
+      or coalesce(j.writeoff, 0) <> coalesce(c.contractual, 0)
+      or coalesce(j.charges, 0) <> t.charge_cents)`.execute(db);
+  for (const t of rows.rows) {
+    const entity = `treatment ${t.id} (${t.serviceDate})`;
+    if (Number(t.receivable) !== Number(t.expectedReceivable)) {
+      const claims = await db.selectFrom('claims').select('controlNumber').where('treatmentId', '=', t.id).where('status', '<>', 'cancelled').orderBy('coverageOrder').execute();
+      problems.push({
+        check: 'insurance_receivable',
+        practiceId: t.practiceId,
+        entity: `${entity}${claims.length ? `, claim ${claims.map((c) => c.controlNumber).join(', ')}` : ''}`,
+        detail: `the journal's insurance receivable is ${formatCents(Number(t.receivable))}; billed − paid − adjusted − passed on says ${formatCents(Number(t.expectedReceivable))} (${await entriesTouching(db, { account: 'insurance_receivable', treatmentId: t.id })})`,
+      });
+    }
+    if (Number(t.writeoff) !== Number(t.expectedWriteoff)) {
+      problems.push({
+        check: 'contractual_writeoff',
+        practiceId: t.practiceId,
+        entity,
+        detail: `the journal's contractual write-off is ${formatCents(Number(t.writeoff))}; the CO adjustments posted on its claims are ${formatCents(Number(t.expectedWriteoff))} (${await entriesTouching(db, { account: 'contractual_writeoff', treatmentId: t.id })})`,
+      });
+    }
+    if (Number(t.charges) !== Number(t.chargeCents)) {
+      problems.push({
+        check: 'charges',
+        practiceId: t.practiceId,
+        entity,
+        detail: `the journal's charges are ${formatCents(Number(t.charges))}, the visit's charge ${formatCents(Number(t.chargeCents))} (${await entriesTouching(db, { account: 'charges', treatmentId: t.id })})`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Per remittance payment (one 835 transaction set): the cash posted is what its
+ * claims paid (every claim but a duplicate) less its PLB, and
+ * equals BPR02 when the payment balances; suspense holds what its open
+ * exceptions paid; provider adjustments are its PLB amounts.
+ */
+async function verifyRemittancePayments(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
+  const problems: LedgerProblem[] = [];
+  const rows = await sql<{
+    id: string;
+    practiceId: string;
+    traceNumber: string | null;
+    controlNumber: string;
+    status: string;
+    balanced: number;
+    paymentCents: number;
+    claimsPaid: number;
+    exceptionsPaid: number;
+    plb: number;
+    cash: number;
+    suspense: number;
+    adjustment: number;
+  }>`
+    select rp.id, rp.practice_id, rp.trace_number, rp.control_number, rp.status, rp.balanced, rp.payment_cents,
+      coalesce(rc.claims_paid, 0) as claims_paid, coalesce(rc.exceptions_paid, 0) as exceptions_paid, coalesce(pa.plb, 0) as plb,
+      coalesce(j.cash, 0) as cash, coalesce(j.suspense, 0) as suspense, coalesce(j.adjustment, 0) as adjustment
+    from remittance_payments rp
+    left join (
+      select remittance_payment_id,
+        -- Every claim of a posted payment brought its CLP04 in (posted, denied, reversed, or held in suspense); only a duplicate did not.
+        sum(case when outcome <> 'duplicate' then paid_cents else 0 end) as claims_paid,
+        sum(case when outcome = 'exception' then paid_cents else 0 end) as exceptions_paid
+      from remittance_claims group by remittance_payment_id
+    ) rc on rc.remittance_payment_id = rp.id
+    left join (select remittance_payment_id, sum(amount_cents) as plb from provider_adjustments group by remittance_payment_id) pa
+      on pa.remittance_payment_id = rp.id
+    left join (
+      select e.source_id,
+        sum(case when l.account = 'cash_clearing' then l.amount_cents else 0 end) as cash,
+        -sum(case when l.account = 'remittance_suspense' then l.amount_cents else 0 end) as suspense,
+        sum(case when l.account = 'provider_adjustment' then l.amount_cents else 0 end) as adjustment
+      from journal_entries e join journal_lines l on l.entry_id = e.id
+      where e.source_type = 'remittance_payment' group by e.source_id
+    ) j on j.source_id = rp.id
+    where 1 = 1 ${inPractice('rp.practice_id')}`.execute(db);
+  for (const rp of rows.rows) {
+    const entity = `remittance payment ${rp.traceNumber ?? rp.controlNumber} (${rp.id})`;
+    // A duplicate transaction set posts nothing: its claims were posted by the earlier import.
+    const posted = rp.status === 'posted';
+    const expectedCash = posted ? Number(rp.claimsPaid) - Number(rp.plb) : 0;
+    const cash = Number(rp.cash);
+    if (cash !== expectedCash) {
+      problems.push({
+        check: 'remittance_cash',
+        practiceId: rp.practiceId,
+        entity,
+        detail: `cash posted ${formatCents(cash)}, but its claims paid ${formatCents(Number(rp.claimsPaid))} less PLB ${formatCents(Number(rp.plb))} = ${formatCents(expectedCash)} (${await entriesTouching(db, { account: 'cash_clearing', remittancePaymentId: rp.id })})`,
+      });
+    } else if (posted && Number(rp.balanced) === 1 && cash !== Number(rp.paymentCents)) {
+      problems.push({
+        check: 'remittance_cash',
+        practiceId: rp.practiceId,
+        entity,
+        detail: `cash posted ${formatCents(cash)} but BPR02 is ${formatCents(Number(rp.paymentCents))} (${await entriesTouching(db, { account: 'cash_clearing', remittancePaymentId: rp.id })})`,
+      });
+    }
+    const expectedSuspense = posted ? Number(rp.exceptionsPaid) : 0;
+    if (Number(rp.suspense) !== expectedSuspense) {
+      problems.push({
+        check: 'remittance_suspense',
+        practiceId: rp.practiceId,
+        entity,
+        detail: `suspense holds ${formatCents(Number(rp.suspense))} but its open exceptions paid ${formatCents(expectedSuspense)} (${await entriesTouching(db, { account: 'remittance_suspense', remittancePaymentId: rp.id })})`,
+      });
+    }
+    const expectedAdjustment = posted ? Number(rp.plb) : 0;
+    if (Number(rp.adjustment) !== expectedAdjustment) {
+      problems.push({
+        check: 'provider_adjustment',
+        practiceId: rp.practiceId,
+        entity,
+        detail: `provider adjustments posted ${formatCents(Number(rp.adjustment))} but its PLB amounts sum to ${formatCents(expectedAdjustment)} (${await entriesTouching(db, { account: 'provider_adjustment', remittancePaymentId: rp.id })})`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Cash clearing per patient payment = money received (not drawn from credit)
+ * − money refunded as money; and every cash line is either a patient
+ * payment's or a remittance payment's.
+ */
+async function verifyCash(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
+  const problems: LedgerProblem[] = [];
+  const payments = await sql<{ id: string; practiceId: string; number: number; cash: number; expected: number }>`
+    select p.id, p.practice_id, p.number, coalesce(j.cash, 0) as cash,
+      case when p.status in ${collected} and coalesce(p.method, '') <> 'patient_credit' then p.amount_cents else 0 end - coalesce(r.refunded, 0) as expected
+    from payments p
+    left join (select payment_id, sum(amount_cents) as cash from journal_lines where account = 'cash_clearing' and payment_id is not null group by payment_id) j
+      on j.payment_id = p.id
+    left join (select payment_id, sum(amount_cents) as refunded from refunds where status = 'succeeded' and method <> 'credit' group by payment_id) r
+      on r.payment_id = p.id
+    where 1 = 1 ${inPractice('p.practice_id')}
+    and coalesce(j.cash, 0) <> case when p.status in ${collected} and coalesce(p.method, '') <> 'patient_credit' then p.amount_cents else 0 end - coalesce(r.refunded, 0)`.execute(db);
+  for (const p of payments.rows) {
+    problems.push({
+      check: 'cash_clearing',
+      practiceId: p.practiceId,
+      entity: formatPaymentNumber(Number(p.number)),
+      detail: `cash clearing holds ${formatCents(Number(p.cash))} for it; received − refunded as money is ${formatCents(Number(p.expected))}`,
+    });
+  }
+  const stray = await sql<{ entryId: string; practiceId: string; kind: string; amountCents: number }>`
+    select l.entry_id, e.practice_id, e.kind, l.amount_cents from journal_lines l join journal_entries e on e.id = l.entry_id
+    where l.account = 'cash_clearing' and l.payment_id is null and e.kind <> 'remittance' ${inPractice('e.practice_id')}`.execute(db);
+  for (const l of stray.rows) {
+    problems.push({
+      check: 'cash_clearing',
+      practiceId: l.practiceId,
+      entity: `journal entry ${l.entryId} (${l.kind})`,
+      detail: `${formatCents(Number(l.amountCents))} of cash belongs to no payment and no remittance`,
+    });
+  }
+  // Credit-funded payments are never refunded as money (the Patient Credit guard).
+  const creditAsCash = await sql<{ id: string; practiceId: string; number: number; refundId: string }>`
+    select p.id, p.practice_id, p.number, r.id as refund_id from refunds r join payments p on p.id = r.payment_id
+    where p.method = 'patient_credit' and r.method <> 'credit' and r.status <> 'failed' ${inPractice('p.practice_id')}`.execute(db);
+  for (const r of creditAsCash.rows) {
+    problems.push({
+      check: 'patient_credit_guard',
+      practiceId: r.practiceId,
+      entity: formatPaymentNumber(Number(r.number)),
+      detail: `refund ${r.refundId} pays a Patient Credit payment back as money`,
     });
   }
   return problems;

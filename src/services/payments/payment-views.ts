@@ -1,3 +1,4 @@
+import { remainingRefundable } from '../../domain/refunds/refund-rules.ts';
 import type { Payment } from '../../contracts/payments.ts';
 import type { PaymentRow } from '../../db/database.ts';
 import type { Db } from '../../db/transaction.ts';
@@ -46,7 +47,7 @@ export function toPayment(row: PaymentRow, names: PaymentNames, publicUrl: strin
     createdAt: row.createdAt,
     createdBy: row.createdBy,
     updatedAt: row.updatedAt,
-    refundableCents: status === 'paid' || status === 'partially_refunded' ? row.amountCents - row.refundedCents - row.refundingCents : 0,
+    refundableCents: remainingRefundable({ status, method: row.method as PaymentMethod | null, amountCents: row.amountCents, refundedCents: row.refundedCents, refundingCents: row.refundingCents }),
     chargedThroughProcessor: row.processorReference !== null,
     allowedStatusChanges: manualTransitions(status),
     editable: isEditable(status),

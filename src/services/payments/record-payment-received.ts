@@ -1,7 +1,7 @@
 import type { PaymentRow } from '../../db/database.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
 import type { Trx } from '../../db/transaction.ts';
-import { transfer } from '../../domain/ledger/journal.ts';
+import { creditApplied, paymentReceived } from '../../domain/ledger/postings.ts';
 import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
 import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
@@ -13,15 +13,10 @@ import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
  * done with) applies at once; money for a visit still with the payers is held.
  */
 export async function recordPaymentReceived(trx: Trx, actor: Actor, payment: PaymentRow): Promise<void> {
-  const dims = { patientId: payment.patientId, paymentId: payment.id, treatmentId: payment.treatmentId };
+  const facts = { paymentId: payment.id, patientId: payment.patientId, treatmentId: payment.treatmentId, amountCents: payment.amountCents };
   // A Patient Credit payment is funded from the patient's credit, not from money arriving.
-  const source = payment.method === 'patient_credit' ? { account: 'patient_credit' as const, patientId: payment.patientId } : { account: 'cash_clearing' as const, ...dims };
-  await postJournalEntry(trx, actor, {
-    kind: 'payment_received',
-    paymentId: payment.id,
-    memo: `${formatPaymentNumber(payment.number)} received (${payment.method ?? 'unspecified'})`,
-    lines: transfer(payment.amountCents, source, { account: 'patient_unapplied', ...dims }),
-  });
+  const posting = payment.method === 'patient_credit' ? creditApplied(facts) : paymentReceived(facts);
+  await postJournalEntry(trx, actor, { ...posting, memo: `${formatPaymentNumber(payment.number)} received (${payment.method ?? 'unspecified'})` });
   if (payment.treatmentId && payment.method !== 'patient_credit') {
     const treatment = await trx.selectFrom('treatments').select('insuranceStatus').where('id', '=', payment.treatmentId).executeTakeFirstOrThrow();
     if (treatment.insuranceStatus !== 'awaiting') {

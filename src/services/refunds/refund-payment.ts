@@ -6,9 +6,9 @@ import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
-import { transfer } from '../../domain/ledger/journal.ts';
+import { refundToCash, refundToCredit } from '../../domain/ledger/postings.ts';
 import type { PaymentMethod, PaymentStatus } from '../../domain/payments/payment-status.ts';
-import { refundAmount, refundMethodFor, type RefundMethod, type RefundReason } from '../../domain/refunds/refund-rules.ts';
+import { refundableStatuses, refundAmount, refundMethodFor, statusAfterRefund, type RefundMethod, type RefundReason } from '../../domain/refunds/refund-rules.ts';
 import type { Actor } from '../actor.ts';
 import { insertCreditLot } from '../credits/credit-lots.ts';
 import { namesFor, requirePayment, toPayment } from '../payments/payment-views.ts';
@@ -38,10 +38,6 @@ export interface RefundOptions {
 }
 
 type RefundRow = RefundTable;
-
-/** The status a payment takes once `x` more cents are refunded, computed in SQL from the row itself. */
-const statusAfter = (x: number) =>
-  sql<string>`case when refunded_cents + ${x} >= amount_cents then 'refunded' else 'partially_refunded' end`;
 
 export function toRefund(row: RefundRow) {
   return {
@@ -88,18 +84,24 @@ async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boole
     .set((eb) => ({
       refundedCents: eb('refundedCents', '+', x),
       refundingCents: reserved ? eb('refundingCents', '-', x) : eb.ref('refundingCents'),
-      status: statusAfter(x),
       updatedAt: nowIso(),
     }))
     .where('id', '=', refund.paymentId)
-    .where('status', 'in', ['paid', 'partially_refunded'])
+    .where('status', 'in', refundableStatuses)
     // The limit lives in the write: with the reservation already counted when there is one.
     .where(sql<boolean>`refunded_cents + refunding_cents + ${reserved ? 0 : x} <= amount_cents`)
+    .returning(['amountCents', 'refundedCents'])
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) {
+  if (!result) {
     throw new AppError('refund_exceeds_remaining', 'Another refund of this payment got there first; nothing remains to refund this amount.');
   }
-  const dims = { patientId: refund.patientId, paymentId: refund.paymentId };
+  // The row is ours until commit (the update above locked it): its new totals decide the status, by the one rule.
+  await trx
+    .updateTable('payments')
+    .set({ status: statusAfterRefund(Number(result.amountCents), Number(result.refundedCents)) })
+    .where('id', '=', refund.paymentId)
+    .execute();
+  const facts = { refundId: refund.id, paymentId: refund.paymentId, patientId: refund.patientId, amountCents: x };
   let creditId: string | null = null;
   if (refund.method === 'credit') {
     const lot = await insertCreditLot(trx, actor, {
@@ -111,18 +113,9 @@ async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boole
       description: creditSource === 'task_dismissal' ? 'Unapplied funds kept as credit (refund-owed task dismissed)' : 'Refund issued as credit',
     });
     creditId = lot.id;
-    await postJournalEntry(trx, actor, {
-      kind: 'refund_to_credit',
-      paymentId: refund.paymentId,
-      lines: transfer(x, { account: 'patient_unapplied', ...dims }, { account: 'patient_credit', patientId: refund.patientId }),
-    });
+    await postJournalEntry(trx, actor, refundToCredit(facts));
   } else {
-    await postJournalEntry(trx, actor, {
-      kind: 'refund',
-      paymentId: refund.paymentId,
-      memo: `Refund by ${refund.method}`,
-      lines: transfer(x, { account: 'patient_unapplied', ...dims }, { account: 'cash_clearing', ...dims }),
-    });
+    await postJournalEntry(trx, actor, { ...refundToCash(facts), memo: `Refund by ${refund.method}` });
   }
   const settled: RefundRow = { ...refund, status: 'succeeded', creditId, settledAt: nowIso() };
   await trx
@@ -162,9 +155,7 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
         { status: payment.status as PaymentStatus, method: payment.method as PaymentMethod, amountCents: payment.amountCents, refundedCents: payment.refundedCents, refundingCents: payment.refundingCents },
         request,
       );
-      const method = request.asCredit
-        ? 'credit'
-        : (request.recordAs ?? refundMethodFor(payment.method as PaymentMethod | null, false, payment.processorReference !== null));
+      const method = refundMethodFor(payment.method as PaymentMethod | null, request, payment.processorReference !== null);
       const refund: RefundRow = {
         id: newId(),
         practiceId: actor.practiceId,
@@ -195,7 +186,7 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
         .updateTable('payments')
         .set((eb) => ({ refundingCents: eb('refundingCents', '+', amount) }))
         .where('id', '=', paymentId)
-        .where('status', 'in', ['paid', 'partially_refunded'])
+        .where('status', 'in', refundableStatuses)
         .where(sql<boolean>`refunded_cents + refunding_cents + ${amount} <= amount_cents`)
         .executeTakeFirst();
       if (Number(reserved.numUpdatedRows) !== 1) {

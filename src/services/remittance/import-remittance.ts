@@ -238,6 +238,7 @@ async function postTransactionSet(db: Db, actor: Actor, remittanceId: string, se
           // A positive PLB reduces the payment: the practice gets that much less cash from the payer.
           await postJournalEntry(trx, actor, {
             kind: 'remittance',
+            source: { type: 'remittance_payment', id: paymentId },
             memo: `PLB ${plb.reasonCode}${plb.referenceId ? ` ${plb.referenceId}` : ''}`,
             lines: [
               { account: 'provider_adjustment', amountCents: plb.amountCents },

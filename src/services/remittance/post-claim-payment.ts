@@ -165,7 +165,7 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
   };
   const lines = remittanceLines(claim, detail);
   if (lines.length > 0) {
-    await postJournalEntry(trx, actor, { kind: 'remittance', memo: `835 ${context.payerName ?? ''} claim ${claim.controlNumber} status ${code}`.trim(), lines });
+    await postJournalEntry(trx, actor, { kind: 'remittance', source: { type: 'remittance_payment', id: context.remittancePaymentId }, memo: `835 ${context.payerName ?? ''} claim ${claim.controlNumber} status ${code}`.trim(), lines });
   }
   await trx
     .updateTable('claims')
@@ -242,7 +242,7 @@ async function reverse(trx: Trx, actor: Actor, clp: Claim835, claim: ClaimTable,
   if (detail.toPatientCents !== 0) await lowerPatientResponsibility(trx, actor, claim.treatmentId, detail.toPatientCents);
   const lines = remittanceLines(claim, { paidCents: -detail.paidCents, contractualCents: -detail.contractualCents, toPatientCents: -detail.toPatientCents });
   if (lines.length > 0) {
-    await postJournalEntry(trx, actor, { kind: 'remittance', memo: `835 reversal of claim ${claim.controlNumber}`, lines });
+    await postJournalEntry(trx, actor, { kind: 'remittance', source: { type: 'remittance_payment', id: context.remittancePaymentId }, memo: `835 reversal of claim ${claim.controlNumber}`, lines });
   }
   await trx
     .updateTable('claims')
@@ -282,6 +282,7 @@ async function record(trx: Trx, actor: Actor, context: PostingContext, clp: Clai
     // The payer's money for an exception still arrived with the payment: it waits in suspense, so the cash matches BPR02.
     await postJournalEntry(trx, actor, {
       kind: 'remittance',
+      source: { type: 'remittance_payment', id: context.remittancePaymentId },
       memo: `835 exception ${clp.patientControlNumber}: held in suspense`,
       lines: [
         { account: 'cash_clearing', amountCents: clp.paidCents },

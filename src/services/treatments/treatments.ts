@@ -6,6 +6,7 @@ import { isOverdue } from '../../domain/payments/overdue.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
+import { charge } from '../../domain/ledger/postings.ts';
 import { inTransaction, type Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { requireLocation } from '../locations/locations.ts';
@@ -58,17 +59,8 @@ export async function createTreatment(db: Db, actor: Actor, input: CreateTreatme
       )
       .execute();
     await postJournalEntry(trx, actor, {
-      kind: 'charge',
+      ...charge({ treatmentId: row.id, patientId: row.patientId, chargeCents, selfPay }),
       memo: `Charges for the visit of ${row.serviceDate}`,
-      lines: [
-        {
-          account: selfPay ? 'patient_receivable' : 'insurance_receivable',
-          amountCents: chargeCents,
-          patientId: row.patientId,
-          treatmentId: row.id,
-        },
-        { account: 'charges', amountCents: -chargeCents, patientId: row.patientId, treatmentId: row.id },
-      ],
     });
     await recordAudit(trx, actor, {
       action: 'treatment.created',

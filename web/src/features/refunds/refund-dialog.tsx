@@ -6,6 +6,7 @@ import type { NewRefund, Payment, RefundReason } from '../../api/types';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
+import { statusAfterRefund } from '../../../../src/domain/refunds/refund-rules.ts';
 import { methodLabel, statusLabel } from '../payments/labels';
 import { reasonLabels, refundActionLabel, refundReasons } from './labels';
 import { useRefundPayment } from './refunds-api';
@@ -15,7 +16,8 @@ type Kind = 'full' | 'partial';
 const reasonOptions = refundReasons.map((r) => ({ value: r, label: reasonLabels[r] }));
 
 export function isRefundable(payment: Pick<Payment, 'status' | 'refundableCents'>): boolean {
-  return (payment.status === 'paid' || payment.status === 'partially_refunded') && payment.refundableCents > 0;
+  // The server's refundableCents already follows the refund rules (status and remaining amount).
+  return payment.refundableCents > 0;
 }
 
 interface Props {
@@ -93,7 +95,7 @@ function RefundForm({ payment, onDone }: { payment: Payment; onDone: () => void 
 
   const failure = refund.error ? describeError(refund.error) : null;
   const after = validAmount ? payment.refundedCents + refundCents : null;
-  const statusAfter = after === null ? null : after >= payment.amountCents ? 'Refunded' : 'Partially Refunded';
+  const statusAfter = after === null ? null : statusLabel(statusAfterRefund(payment.amountCents, after));
   const unappliedAfter = validAmount ? payment.billing.unappliedCents - refundCents : null;
 
   return (

@@ -1,0 +1,165 @@
+import type { Cents } from '../money.ts';
+import type { JournalKind, JournalLine } from './journal.ts';
+
+/**
+ * The posting rules: one function per money movement turns decided facts into
+ * the journal lines of one entry over the chart of accounts (journal.ts).
+ * Services call these and never build lines by hand; `ledger verify`
+ * re-derives every entry from the record named as its source.
+ * Positive amounts are debits, negative credits; amounts are positive cents.
+ */
+
+/** The kind of record that explains an entry; `id` is that record's id. */
+export const journalSourceTypes = ['payment', 'refund', 'application', 'credit', 'treatment', 'remittance_payment'] as const;
+export type JournalSourceType = (typeof journalSourceTypes)[number];
+
+export interface Posting {
+  kind: JournalKind;
+  source: { type: JournalSourceType; id: string };
+  /** The payment the entry concerns, kept on the entry for the payment's history. */
+  paymentId?: string | null;
+  lines: JournalLine[];
+}
+
+function move(amountCents: Cents, debit: Omit<JournalLine, 'amountCents'>, credit: Omit<JournalLine, 'amountCents'>): JournalLine[] {
+  if (!Number.isSafeInteger(amountCents) || amountCents <= 0) throw new Error(`a posting moves a positive number of cents: ${amountCents}`);
+  return [
+    { ...debit, amountCents },
+    { ...credit, amountCents: -amountCents },
+  ];
+}
+
+export interface PaymentFacts {
+  paymentId: string;
+  patientId: string;
+  treatmentId: string | null;
+  amountCents: Cents;
+}
+
+/** Money arrives (cash, check, card): the practice holds it and owes it to the patient as unapplied funds. */
+export function paymentReceived(p: PaymentFacts): Posting {
+  const dims = { patientId: p.patientId, paymentId: p.paymentId, treatmentId: p.treatmentId };
+  return {
+    kind: 'payment_received',
+    source: { type: 'payment', id: p.paymentId },
+    paymentId: p.paymentId,
+    lines: move(p.amountCents, { account: 'cash_clearing', ...dims }, { account: 'patient_unapplied', ...dims }),
+  };
+}
+
+/** A Patient Credit payment: drawn from the patient's credit into unapplied funds; no money arrives. */
+export function creditApplied(p: PaymentFacts): Posting {
+  const dims = { patientId: p.patientId, paymentId: p.paymentId, treatmentId: p.treatmentId };
+  return {
+    kind: 'credit_applied',
+    source: { type: 'payment', id: p.paymentId },
+    paymentId: p.paymentId,
+    lines: move(p.amountCents, { account: 'patient_credit', patientId: p.patientId }, { account: 'patient_unapplied', ...dims }),
+  };
+}
+
+/** Undoes a received payment (the exact negation of paymentReceived). No product flow reverses a received payment today. */
+export function paymentReversed(p: PaymentFacts): Posting {
+  const dims = { patientId: p.patientId, paymentId: p.paymentId, treatmentId: p.treatmentId };
+  return {
+    kind: 'payment_reversed',
+    source: { type: 'payment', id: p.paymentId },
+    paymentId: p.paymentId,
+    lines: move(p.amountCents, { account: 'patient_unapplied', ...dims }, { account: 'cash_clearing', ...dims }),
+  };
+}
+
+export interface RefundFacts {
+  refundId: string;
+  paymentId: string;
+  patientId: string;
+  amountCents: Cents;
+}
+
+/** Money goes back to the patient (processor, cash, check): out of their unapplied funds and out of cash. */
+export function refundToCash(r: RefundFacts): Posting {
+  const dims = { patientId: r.patientId, paymentId: r.paymentId };
+  return {
+    kind: 'refund',
+    source: { type: 'refund', id: r.refundId },
+    paymentId: r.paymentId,
+    lines: move(r.amountCents, { account: 'patient_unapplied', ...dims }, { account: 'cash_clearing', ...dims }),
+  };
+}
+
+/** A refund issued as credit: the money stays with the practice, held for the patient as credit. */
+export function refundToCredit(r: RefundFacts): Posting {
+  return {
+    kind: 'refund_to_credit',
+    source: { type: 'refund', id: r.refundId },
+    paymentId: r.paymentId,
+    lines: move(r.amountCents, { account: 'patient_unapplied', patientId: r.patientId, paymentId: r.paymentId }, { account: 'patient_credit', patientId: r.patientId }),
+  };
+}
+
+export interface ApplicationFacts {
+  applicationId: string;
+  paymentId: string;
+  patientId: string;
+  treatmentId: string;
+  amountCents: Cents;
+}
+
+/** Unapplied funds pay a treatment's patient responsibility. */
+export function application(a: ApplicationFacts): Posting {
+  return {
+    kind: 'application',
+    source: { type: 'application', id: a.applicationId },
+    paymentId: a.paymentId,
+    lines: move(
+      a.amountCents,
+      { account: 'patient_unapplied', patientId: a.patientId, paymentId: a.paymentId },
+      { account: 'patient_receivable', patientId: a.patientId, treatmentId: a.treatmentId },
+    ),
+  };
+}
+
+/** An application taken back: the exact negation of `application`. */
+export function unapplication(a: ApplicationFacts): Posting {
+  return {
+    kind: 'unapplication',
+    source: { type: 'application', id: a.applicationId },
+    paymentId: a.paymentId,
+    lines: move(
+      a.amountCents,
+      { account: 'patient_receivable', patientId: a.patientId, treatmentId: a.treatmentId },
+      { account: 'patient_unapplied', patientId: a.patientId, paymentId: a.paymentId },
+    ),
+  };
+}
+
+/** "New Credit" by hand: the practice's cost (credit adjustment), held for the patient. */
+export function creditCreated(c: { creditId: string; patientId: string; amountCents: Cents }): Posting {
+  return {
+    kind: 'credit_created',
+    source: { type: 'credit', id: c.creditId },
+    lines: move(c.amountCents, { account: 'credit_adjustment', patientId: c.patientId }, { account: 'patient_credit', patientId: c.patientId }),
+  };
+}
+
+/** What remained of a credit moves to another patient; the source is the new lot. */
+export function creditTransferred(c: { newCreditId: string; fromPatientId: string; toPatientId: string; amountCents: Cents }): Posting {
+  return {
+    kind: 'credit_transferred',
+    source: { type: 'credit', id: c.newCreditId },
+    lines: move(c.amountCents, { account: 'patient_credit', patientId: c.fromPatientId }, { account: 'patient_credit', patientId: c.toPatientId }),
+  };
+}
+
+/**
+ * A visit is charged: revenue, owed by the payers when the patient had
+ * coverage (insurance receivable, settled by remittance), else by the patient.
+ */
+export function charge(t: { treatmentId: string; patientId: string; chargeCents: Cents; selfPay: boolean }): Posting {
+  const dims = { patientId: t.patientId, treatmentId: t.treatmentId };
+  return {
+    kind: 'charge',
+    source: { type: 'treatment', id: t.treatmentId },
+    lines: move(t.chargeCents, { account: t.selfPay ? 'patient_receivable' : 'insurance_receivable', ...dims }, { account: 'charges', ...dims }),
+  };
+}
