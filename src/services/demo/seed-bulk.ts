@@ -4,7 +4,7 @@ import { newId, nowIso } from '../../db/ids.ts';
 import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { paymentSortNameOf, searchNameOf } from '../patients/patients.ts';
-import { todayUtc } from '../payments/payment-views.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 import { SeededRandom, daysBefore, firstNames, lastNames, physicians, procedures } from './seeded-random.ts';
 
 const CHUNK = 2_000;
@@ -31,7 +31,7 @@ export async function seedBulk(
   onProgress: (done: number, total: number) => void = () => {},
 ) {
   const random = new SeededRandom(options.seed ?? 7);
-  const today = todayUtc();
+  const today = await practiceDate(db, actor.practiceId);
   let locations = await db.selectFrom('locations').select('id').where('practiceId', '=', actor.practiceId).execute();
   if (locations.length === 0) {
     const rows = ['Main Clinic', 'East Office'].map((name) => ({ id: newId(), practiceId: actor.practiceId, name, createdAt: nowIso() }));

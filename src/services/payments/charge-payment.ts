@@ -6,7 +6,8 @@ import { AppError } from '../../domain/errors.ts';
 import { statusLabels, type PaymentStatus } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
 import { ProcessorError, type PaymentProcessor } from '../processors/payment-processor.ts';
-import { requirePayment, todayUtc } from './payment-views.ts';
+import { requirePayment } from './payment-views.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 import { recordPaymentReceived } from './record-payment-received.ts';
 
 /**
@@ -73,7 +74,7 @@ export async function chargePayment(
       .set({
         status: 'paid',
         method: input.method ?? 'card',
-        paidDate: todayUtc(),
+        paidDate: await practiceDate(trx, actor.practiceId),
         processorReference: outcome.reference,
         cardLast4: outcome.cardLast4,
         updatedAt: nowIso(),

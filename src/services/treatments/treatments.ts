@@ -11,6 +11,7 @@ import type { Actor } from '../actor.ts';
 import { requireLocation } from '../locations/locations.ts';
 import { requirePatient } from '../patients/patients.ts';
 import { listTreatmentClaims } from '../claims/claims.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 
 /**
  * Records a visit with its CPT lines. A patient with no coverage is self-pay:
@@ -91,8 +92,9 @@ export async function requireTreatment(db: Db, actor: Actor, treatmentId: string
   return row;
 }
 
-export async function getTreatment(db: Db, actor: Actor, treatmentId: string, today = new Date().toISOString().slice(0, 10)) {
+export async function getTreatment(db: Db, actor: Actor, treatmentId: string) {
   const row = await requireTreatment(db, actor, treatmentId);
+  const today = await practiceDate(db, actor.practiceId);
   const [location, lines, payments] = await Promise.all([
     db.selectFrom('locations').select('name').where('id', '=', row.locationId).executeTakeFirstOrThrow(),
     db
