@@ -9,8 +9,11 @@ import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
 /**
  * The journal entry of money arriving: the practice now holds it (cash or
  * processor clearing) and owes it to the patient as unapplied funds until it
- * is applied to a balance. Money for a self-pay visit (or one the payers are
- * done with) applies at once; money for a visit still with the payers is held.
+ * is applied to a balance. Then (SPEC section 3) the money is applied at
+ * once: to the linked treatment's open patient responsibility, then to the
+ * patient's oldest. A time-of-service payment for an insured visit still with
+ * the payers is held as unapplied funds linked to it until the ERA (section 6).
+ * A Patient Credit payment is applied by the credit draw that made it.
  */
 export async function recordPaymentReceived(trx: Trx, actor: Actor, payment: PaymentRow): Promise<void> {
   const dims = { patientId: payment.patientId, paymentId: payment.id, treatmentId: payment.treatmentId };
@@ -22,10 +25,10 @@ export async function recordPaymentReceived(trx: Trx, actor: Actor, payment: Pay
     memo: `${formatPaymentNumber(payment.number)} received (${payment.method ?? 'unspecified'})`,
     lines: transfer(payment.amountCents, source, { account: 'patient_unapplied', ...dims }),
   });
-  if (payment.treatmentId && payment.method !== 'patient_credit') {
+  if (payment.method === 'patient_credit') return;
+  if (payment.treatmentId) {
     const treatment = await trx.selectFrom('treatments').select('insuranceStatus').where('id', '=', payment.treatmentId).executeTakeFirstOrThrow();
-    if (treatment.insuranceStatus !== 'awaiting') {
-      await applyUnappliedFunds(trx, actor, payment.patientId, payment.treatmentId, payment.id);
-    }
+    if (treatment.insuranceStatus === 'awaiting') return;
   }
+  await applyUnappliedFunds(trx, actor, payment.patientId, payment.treatmentId, payment.id);
 }

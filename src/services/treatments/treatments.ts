@@ -12,6 +12,7 @@ import { requireLocation } from '../locations/locations.ts';
 import { requirePatient } from '../patients/patients.ts';
 import { listTreatmentClaims } from '../claims/claims.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
+import { applyToNewResponsibility } from './settle-patient-responsibility.ts';
 
 /**
  * Records a visit with its CPT lines. A patient with no coverage is self-pay:
@@ -71,6 +72,8 @@ export async function createTreatment(db: Db, actor: Actor, input: CreateTreatme
         { account: 'charges', amountCents: -chargeCents, patientId: row.patientId, treatmentId: row.id },
       ],
     });
+    // A self-pay visit is patient responsibility at once: money the patient already left with us pays it.
+    if (selfPay && chargeCents > 0) await applyToNewResponsibility(trx, actor, row);
     await recordAudit(trx, actor, {
       action: 'treatment.created',
       entityType: 'treatment',
