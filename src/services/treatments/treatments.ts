@@ -13,6 +13,7 @@ import { requirePatient } from '../patients/patients.ts';
 import { listTreatmentClaims } from '../claims/claims.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
 import { applyToNewResponsibility } from './settle-patient-responsibility.ts';
+import { refundedButApplied } from './treatment-insurance-figures.ts';
 
 /**
  * Records a visit with its CPT lines. A patient with no coverage is self-pay:
@@ -125,7 +126,8 @@ export async function getTreatment(db: Db, actor: Actor, treatmentId: string) {
     lines,
     chargeCents: row.chargeCents,
     patientResponsibilityCents: row.patientResponsibilityCents,
-    balanceCents: row.patientResponsibilityCents - row.appliedCents,
+    // Money a refund took back is not paid, though its application stays (the over-applied work list).
+    balanceCents: row.patientResponsibilityCents - row.appliedCents + ((await refundedButApplied(db, actor, row.patientId)).get(row.id) ?? 0),
     payments: payments.map((p) => ({
       id: p.id,
       number: formatPaymentNumber(p.number),
