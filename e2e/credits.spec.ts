@@ -1,36 +1,64 @@
 import { expect, test } from '@playwright/test';
 import { api, choose, field, logIn, uniqueName } from './support/ledger.ts';
 
-test('a biller issues credits and draws them in parts to pay a self-pay visit (SPEC C1)', async ({ page }) => {
+test('SPEC C1: a $70.00 visit paid with $120.00 by card, $50.00 refunded as credit, a new credit, and a later visit drawn from both', async ({ page }) => {
   await logIn(page, 'biller');
-  // Setup through the API: a self-pay patient whose visit leaves $60.00 to pay.
+  // Setup through the API: a self-pay patient with a $70.00 visit, and a $120.00 card payment for it.
   const lastName = uniqueName('Credit');
   const patient = await api.patient(page, lastName);
-  await api.treatment(page, { patientId: patient.id, serviceDate: '2026-04-07', lines: [{ cpt: '99212', chargeCents: 6000 }] });
+  const visit = await api.treatment(page, { patientId: patient.id, serviceDate: '2026-03-02', lines: [{ cpt: '99213', chargeCents: 7000 }] });
+  const payment = await api.payment(page, { patientId: patient.id, amountCents: 12000, method: 'card', status: 'pending', treatmentId: visit.id });
+
+  // The front desk charges the card: $70.00 applies to the visit at once, $50.00 stays unapplied.
+  await page.goto(`/payments/${payment.id}`);
+  await field(page, 'Card number').fill('4242 4242 4242 4242');
+  await page.getByRole('button', { name: 'Charge', exact: true }).click();
+  const statusCard = page.getByRole('region', { name: 'Status' });
+  await expect(statusCard.getByTestId('payment-status')).toHaveText('Paid');
+  const billing = page.getByTestId('billing-view');
+  await expect(billing.getByTestId('billing-applied')).toHaveText('$70.00');
+  await expect(billing.getByTestId('billing-unapplied')).toHaveText('$50.00');
+
+  // Refund the $50.00 as credit: Partially Refunded, nothing unapplied, nothing over-applied.
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
+  const refund = page.getByRole('dialog', { name: `Refund ${payment.number}` });
+  await refund.getByText('Partial').click();
+  await field(page, 'Amount to refund').fill('50');
+  await choose(page, 'Reason', 'Patient request');
+  await refund.getByText('Issue as credit').click();
+  await refund.getByRole('button', { name: 'Confirm Refund' }).click();
+  await expect(refund).toBeHidden();
+  await expect(statusCard.getByTestId('payment-status')).toHaveText('Partially Refunded');
+  await expect(billing.getByTestId('billing-net')).toHaveText('$70.00');
+  await expect(billing.getByTestId('billing-unapplied')).toHaveText('$0.00');
+  await expect(billing.getByTestId('over-applied-badge')).toHaveCount(0);
 
   await page.goto(`/patients/${patient.id}`);
+  await expect(page.getByTestId('balance-responsibility')).toHaveText('$0.00');
+  await expect(page.getByTestId('balance-unapplied')).toHaveText('$0.00');
+  await expect(page.getByTestId('balance-credit')).toHaveText('$50.00');
   const panel = page.getByRole('region', { name: 'Credits' });
-  await expect(panel.getByText('No credits')).toBeVisible();
 
-  // New Credit, twice: $50.00 with a reference, then $25.00.
-  for (const [amount, reference] of [
-    ['50', 'Refund PAY-761'],
-    ['25', ''],
-  ] as const) {
-    await panel.getByRole('button', { name: 'New Credit' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New credit' });
-    await field(page, 'Credit amount').fill(amount);
-    if (reference) await field(page, 'Payment reference').fill(reference);
-    await dialog.getByRole('button', { name: 'Create credit' }).click();
-    await expect(dialog).toBeHidden();
-  }
+  // New Credit $25.00 → available $75.00.
+  await panel.getByRole('button', { name: 'New Credit' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New credit' });
+  await field(page, 'Credit amount').fill('25');
+  await field(page, 'Payment reference').fill('Courtesy');
+  await dialog.getByRole('button', { name: 'Create credit' }).click();
+  await expect(dialog).toBeHidden();
   await expect(panel.getByTestId('credit-available')).toHaveText('$75.00');
   await expect(page.getByTestId('balance-credit')).toHaveText('$75.00');
   const lots = panel.getByRole('table', { name: 'Credit lots' });
   await expect(lots.getByRole('row')).toHaveCount(3);
 
-  // Draw $50.00 from the first lot: the dialog proposes the smaller of what is left and what is owed.
-  await lots.getByRole('row').filter({ hasText: 'Refund PAY-761' }).getByRole('button', { name: 'Apply' }).click();
+  // A later visit with $60.00 patient responsibility: credits are never applied by themselves.
+  await api.treatment(page, { patientId: patient.id, serviceDate: '2026-04-07', lines: [{ cpt: '99212', chargeCents: 6000 }] });
+  await page.reload();
+  await expect(page.getByTestId('balance-responsibility')).toHaveText('$60.00');
+  await expect(panel.getByTestId('credit-available')).toHaveText('$75.00');
+
+  // Draw $50.00 from the refund's credit: the dialog proposes the smaller of what is left and what is owed.
+  await lots.getByRole('row').filter({ hasText: 'Refund as credit' }).getByRole('button', { name: 'Apply' }).click();
   const apply = page.getByRole('dialog', { name: 'Apply credit to a treatment' });
   await expect(page.getByRole('combobox', { name: 'Treatment', exact: true })).toHaveValue(/Apr 7, 2026 · Dr\. Test · owes \$60\.00/);
   await expect(field(page, 'Amount')).toHaveValue('50.00');
@@ -38,15 +66,16 @@ test('a biller issues credits and draws them in parts to pay a self-pay visit (S
   await expect(apply).toBeHidden();
   await expect(panel.getByTestId('credit-available')).toHaveText('$25.00');
 
-  // Then $10.00 from the second, chosen in the dialog.
+  // Then $10.00 from the new credit, chosen in the dialog.
   await panel.getByRole('button', { name: 'Apply to a treatment' }).click();
   await choose(page, 'Credit', /^\$25\.00 left · New credit/);
   await expect(field(page, 'Amount')).toHaveValue('10.00');
   await apply.getByRole('button', { name: 'Apply credit' }).click();
   await expect(apply).toBeHidden();
   await expect(panel.getByTestId('credit-available')).toHaveText('$15.00');
+  await expect(page.getByTestId('balance-responsibility')).toHaveText('$0.00');
 
-  // The visit is paid: two Patient Credit payments on its page.
+  // The later visit is paid: two Patient Credit payments on its page.
   await page.getByRole('link', { name: 'Apr 7, 2026' }).click();
   await expect(page.getByRole('heading', { name: 'Visit of Apr 7, 2026' })).toBeVisible();
   await expect(page.getByTestId('insurance-status')).toHaveText('Self-pay');

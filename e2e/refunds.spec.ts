@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { api, choose, field, logIn, uniqueName } from './support/ledger.ts';
 
-test('a biller collects a payment, applies it, refunds part then the rest, and clears it from the over-applied list', async ({ page }) => {
+test('a biller collects a payment that applies at once, refunds part then the rest, and clears it from the over-applied list', async ({ page }) => {
   await logIn(page, 'biller');
   // Setup through the API: a self-pay patient with a $100.00 visit.
   const lastName = uniqueName('Refund');
@@ -30,18 +30,12 @@ test('a biller collects a payment, applies it, refunds part then the rest, and c
   await statusCard.getByRole('button', { name: 'Update status' }).click();
   await expect(statusCard.getByTestId('payment-status')).toHaveText('Paid');
 
-  // Not linked to the visit, so nothing is applied yet.
+  // Money received applies at once to the patient's open visit (SPEC 3): nothing is left unapplied.
   const billing = page.getByTestId('billing-view');
-  await expect(billing.getByTestId('billing-unapplied')).toHaveText('$100.00');
-  // Apply it to the visit: the dialog proposes the only open visit and the whole amount.
-  await billing.getByRole('button', { name: 'Apply to treatment' }).click();
-  const applyDialog = page.getByRole('dialog', { name: `Apply ${number} to a treatment` });
-  await expect(field(page, 'Amount to apply')).toHaveValue('100.00');
-  await applyDialog.getByRole('button', { name: 'Apply' }).click();
-  await expect(applyDialog).toBeHidden();
   await expect(billing.getByTestId('billing-applied')).toHaveText('$100.00');
   await expect(billing.getByTestId('billing-unapplied')).toHaveText('$0.00');
   await expect(billing.getByRole('table', { name: 'Applications' })).toContainText('Mar 2, 2026');
+  await expect(billing.getByRole('button', { name: 'Apply to treatment' })).toHaveCount(0);
 
   // Refund part of it: cash, so "Mark Refunded".
   await page.getByRole('button', { name: 'Mark Refunded' }).click();

@@ -25,7 +25,7 @@ const successCard = '4242424242424242';
 
 type Mode = 'part' | 'all' | 'over';
 type Op =
-  | { kind: 'pay'; patient: number; amountCents: number; method: 'cash' | 'check' | 'card'; paidAtOnce: boolean }
+  | { kind: 'pay'; patient: number; amountCents: number; method: 'cash' | 'check' | 'card'; paidAtOnce: boolean; linked: number | null }
   | { kind: 'markPaid'; payment: number }
   | { kind: 'refund'; payment: number; mode: Mode; permille: number; asCredit: boolean }
   | { kind: 'apply'; payment: number; treatment: number; mode: Mode; permille: number }
@@ -47,6 +47,8 @@ const pay = fc.record({
   amountCents: fc.integer({ min: 1, max: 20000 }),
   method: fc.constantFrom('cash' as const, 'check' as const, 'card' as const),
   paidAtOnce: fc.boolean(),
+  // A payment collected for one of the patient's visits (index), or for none.
+  linked: fc.option(index, { nil: null }),
 });
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: pay },
@@ -80,6 +82,8 @@ interface MPayment {
   status: Status;
   refunded: number;
   applied: number;
+  createdAt: string;
+  treatment: MTreatment | null;
 }
 interface MTreatment {
   id: string;
@@ -93,6 +97,7 @@ interface MApplication {
   treatment: MTreatment;
   amount: number;
   removed: boolean;
+  createdAt: string;
 }
 interface MCredit {
   id: string;
@@ -105,6 +110,52 @@ const collected = (p: MPayment) => p.status === 'paid' || p.status === 'partiall
 const refundable = (p: MPayment) => p.status === 'paid' || p.status === 'partially_refunded';
 const unappliedOf = (p: MPayment) => (collected(p) ? p.amount - p.refunded : 0) - p.applied;
 const openOf = (t: MTreatment) => t.responsibility - t.applied;
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * SPEC 3 and 6 as the model sees them (every visit here is self-pay, on one
+ * date of service, every payment paid on one day): money received applies to
+ * the `target` visit first, then to the others by id (the tie-break after the
+ * date of service); each visit draws first on money collected for it, then on
+ * the oldest payment (creation time, then id). Returns the applications it
+ * predicts, in order, as [payment, treatment, amount].
+ */
+function allocate(lots: MPayment[], treatments: MTreatment[], target: MTreatment | null): Array<[MPayment, MTreatment, number]> {
+  const oldest = lots.filter((p) => refundable(p) && unappliedOf(p) > 0).sort((a, b) => byString(a.createdAt, b.createdAt) || byString(a.id, b.id));
+  const open = treatments.filter((t) => openOf(t) > 0);
+  const order = [...open.filter((t) => t === target), ...open.filter((t) => t !== target).sort((a, b) => byString(a.id, b.id))];
+  const left = new Map(oldest.map((p) => [p, unappliedOf(p)]));
+  const made: Array<[MPayment, MTreatment, number]> = [];
+  for (const t of order) {
+    let owed = openOf(t);
+    for (const p of [...oldest.filter((x) => x.treatment === t), ...oldest.filter((x) => x.treatment !== t)]) {
+      const amount = Math.min(owed, left.get(p)!);
+      if (amount <= 0) continue;
+      made.push([p, t, amount]);
+      left.set(p, left.get(p)! - amount);
+      owed -= amount;
+    }
+  }
+  return made;
+}
+
+/** Applied money a refund took back, per treatment: each over-applied payment's excess, newest application first. */
+function unfundedOf(t: MTreatment, applications: MApplication[]): number {
+  let total = 0;
+  const payments = new Set(applications.filter((a) => !a.removed).map((a) => a.payment));
+  for (const p of payments) {
+    let over = p.applied - (p.amount - p.refunded);
+    if (over <= 0) continue;
+    const newestFirst = applications.filter((a) => !a.removed && a.payment === p).sort((a, b) => byString(b.createdAt, a.createdAt) || byString(b.id, a.id));
+    for (const a of newestFirst) {
+      const taken = Math.min(over, a.amount);
+      if (a.treatment === t) total += taken;
+      over -= taken;
+      if (over <= 0) break;
+    }
+  }
+  return total;
+}
 const pick = <T>(items: T[], i: number): T | undefined => (items.length === 0 ? undefined : items[i % items.length]);
 /** An amount for an operation limited by `available`: a part of it, all of it, or more than it. */
 function amountFor(available: number, m: Mode, pm: number): number {
@@ -179,12 +230,13 @@ describe.each(dialects)('ledger properties on %s', (dialect) => {
     }
   }
 
-  async function expectTreatment(tr: MTreatment) {
+  async function expectTreatment(tr: MTreatment, applications: MApplication[]) {
     const got = ok(await req('GET', `/api/v1/treatments/${tr.id}`), 200);
+    // Money a refund took back is owed again, though its application stays.
     expect({ id: tr.id, patientResponsibilityCents: got.patientResponsibilityCents, balanceCents: got.balanceCents }).toEqual({
       id: tr.id,
       patientResponsibilityCents: tr.responsibility,
-      balanceCents: openOf(tr),
+      balanceCents: openOf(tr) + unfundedOf(tr, applications),
     });
     expect(got.balanceCents).toBeGreaterThanOrEqual(0);
     expect(got.balanceCents).toBeLessThanOrEqual(got.patientResponsibilityCents);
@@ -226,10 +278,35 @@ describe.each(dialects)('ledger properties on %s', (dialect) => {
       const applications: MApplication[] = [];
       const credits: MCredit[] = [];
 
+      /**
+       * Money just received, or a visit just charged: the model predicts the applications the
+       * product makes by itself, checks that the API made exactly those, and takes their ids.
+       */
+      const expectApplied = async (predicted: Array<[MPayment, MTreatment, number]>) => {
+        for (const [p, tr, amount] of predicted) {
+          p.applied += amount;
+          tr.applied += amount;
+        }
+        for (const p of new Set(predicted.map(([x]) => x))) {
+          const known = new Set(applications.map((a) => a.id));
+          const listed = ok(await req('GET', `/api/v1/payments/${p.id}/applications`), 200).items.filter((a: any) => !known.has(a.id));
+          const mine = predicted.filter(([x]) => x === p);
+          expect(listed.map((a: any) => [a.treatmentId, a.amountCents]).sort()).toEqual(mine.map(([, tr, amount]) => [tr.id, amount]).sort());
+          for (const a of listed) {
+            applications.push({ id: a.id, payment: p, treatment: treatments.find((x) => x.id === a.treatmentId)!, amount: a.amountCents, removed: false, createdAt: a.createdAt });
+          }
+        }
+      };
+      const received = async (p: MPayment) => expectApplied(allocate([p], treatments.filter((x) => x.patient === p.patient), p.treatment));
+
       const addTreatment = async (patient: number, chargeCents: number) => {
         const made = ok(await req('POST', '/api/v1/treatments', { body: treatmentBody(patients[patient]!, chargeCents) }), 201);
-        expect(made).toMatchObject({ chargeCents, patientResponsibilityCents: chargeCents, balanceCents: chargeCents });
-        treatments.push({ id: made.id, patient, responsibility: chargeCents, applied: 0 });
+        const tr: MTreatment = { id: made.id, patient, responsibility: chargeCents, applied: 0 };
+        treatments.push(tr);
+        // A self-pay visit is patient responsibility at once: the patient's unapplied money pays it, this visit first.
+        const predicted = allocate(payments.filter((p) => p.patient === patient), treatments.filter((x) => x.patient === patient), tr);
+        await expectApplied(predicted);
+        expect(made).toMatchObject({ chargeCents, patientResponsibilityCents: chargeCents, balanceCents: chargeCents - predicted.filter(([, x]) => x === tr).reduce((s2, [, , a]) => s2 + a, 0) });
       };
       for (let i = 0; i < PATIENTS; i++) await addTreatment(i, firstCharges[i]!);
 
@@ -239,6 +316,8 @@ describe.each(dialects)('ledger properties on %s', (dialect) => {
         switch (o.kind) {
           case 'pay': {
             const body: Record<string, unknown> = { patientId: patients[o.patient], amountCents: o.amountCents, method: o.method };
+            const linked = o.linked === null ? null : (pick(treatments.filter((x) => x.patient === o.patient), o.linked) ?? null);
+            if (linked) body.treatmentId = linked.id;
             if (o.method !== 'card' && o.paidAtOnce) body.status = 'paid';
             if (o.method === 'check') body.checkNumber = `${1000 + payments.length}`;
             const created = ok(await req('POST', '/api/v1/payments', { body }), 201);
@@ -251,13 +330,16 @@ describe.each(dialects)('ledger properties on %s', (dialect) => {
               status: body.status === 'paid' ? 'paid' : 'pending',
               refunded: 0,
               applied: 0,
+              createdAt: created.createdAt,
+              treatment: linked,
             };
+            payments.push(p);
             if (o.method === 'card') {
               const charged = ok(await req('POST', `/api/v1/payments/${p.id}/charge`, { body: { source: successCard } }), 200);
               expect(charged).toMatchObject({ status: 'paid', failure: null });
               p.status = 'paid';
             }
-            payments.push(p);
+            if (p.status === 'paid') await received(p);
             note(`${created.number} ${p.status}`);
             break;
           }
@@ -268,6 +350,7 @@ describe.each(dialects)('ledger properties on %s', (dialect) => {
             if (p.status === 'pending') {
               expect(ok(response, 200).status).toBe('paid');
               p.status = 'paid';
+              await received(p);
               note('paid');
             } else {
               expectRefused(response, 422, 'invalid_status_change');
@@ -334,14 +417,14 @@ describe.each(dialects)('ledger properties on %s', (dialect) => {
             } else {
               const application = ok(response, 201);
               expect(application).toMatchObject({ paymentId: p.id, treatmentId: tr.id, amountCents: amount, removedAt: null });
-              applications.push({ id: application.id, payment: p, treatment: tr, amount, removed: false });
+              applications.push({ id: application.id, payment: p, treatment: tr, amount, removed: false, createdAt: application.createdAt });
               p.applied += amount;
               tr.applied += amount;
               note(`applied ${amount}`);
               break;
             }
             await expectPayment(p);
-            await expectTreatment(tr);
+            await expectTreatment(tr, applications);
             break;
           }
           case 'unapply': {
@@ -352,7 +435,7 @@ describe.each(dialects)('ledger properties on %s', (dialect) => {
               expectRefused(response, 409, 'conflict');
               note('refused: already removed');
               await expectPayment(a.payment);
-              await expectTreatment(a.treatment);
+              await expectTreatment(a.treatment, applications);
               break;
             }
             expect(ok(response, 200).removedAt).toEqual(expect.any(String));
@@ -402,15 +485,17 @@ describe.each(dialects)('ledger properties on %s', (dialect) => {
                 status: 'paid',
                 refunded: 0,
                 applied: amount,
+                createdAt: created.createdAt,
+                treatment: tr,
               };
               payments.push(p);
               tr.applied += amount;
-              applications.push({ id: applied.application.id, payment: p, treatment: tr, amount, removed: false });
+              applications.push({ id: applied.application.id, payment: p, treatment: tr, amount, removed: false, createdAt: applied.application.createdAt });
               note(`applied ${amount} as ${created.number}`);
               break;
             }
             await expectCredits(patients[c.patient]!, credits.filter((x) => x.patient === c.patient));
-            await expectTreatment(tr);
+            await expectTreatment(tr, applications);
             break;
           }
           case 'transfer': {
@@ -441,7 +526,7 @@ describe.each(dialects)('ledger properties on %s', (dialect) => {
 
       // After the sequence: everything the API shows agrees with the model and with section 10.
       for (const p of payments) await expectPayment(p);
-      for (const tr of treatments) await expectTreatment(tr);
+      for (const tr of treatments) await expectTreatment(tr, applications);
       for (const p of payments) {
         const listed = ok(await req('GET', `/api/v1/payments/${p.id}/applications`), 200);
         const live = listed.items.filter((a: any) => a.removedAt === null).reduce((s: number, a: any) => s + a.amountCents, 0);
@@ -455,7 +540,8 @@ describe.each(dialects)('ledger properties on %s', (dialect) => {
           patient: i,
           balance: {
             creditCents: available,
-            patientResponsibilityCents: treatments.filter((x) => x.patient === i).reduce((s, x) => s + openOf(x), 0),
+            // What the patient owes: refunded money never counts as paid.
+            patientResponsibilityCents: treatments.filter((x) => x.patient === i).reduce((s, x) => s + openOf(x) + unfundedOf(x, applications), 0),
             // Over-applied payments are a work-list item, not negative funds.
             unappliedCents: mine.filter(collected).reduce((s, p) => s + Math.max(unappliedOf(p), 0), 0),
           },

@@ -79,10 +79,15 @@ describe.each(dialects)('payments lifecycle on %s', (dialect) => {
     expect(payment.billing).toEqual({ netAmountCents: 5000, reference: payment.number, appliedCents: 5000, unappliedCents: 0, overApplied: false });
     const detail = json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200);
     expect(detail.balance).toEqual({ patientResponsibilityCents: 10000, unappliedCents: 0, creditCents: 0 });
-    // Money with no visit stays unapplied until a biller applies it.
+    // Money with no visit applies at once to the patient's oldest open balance.
     const unlinked = await makePayment(t, patient.id, { status: 'paid', amountCents: 700 });
-    expect(unlinked.billing).toMatchObject({ appliedCents: 0, unappliedCents: 700 });
-    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance.unappliedCents).toBe(700);
+    expect(unlinked.billing).toMatchObject({ appliedCents: 700, unappliedCents: 0 });
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 9300, unappliedCents: 0, creditCents: 0 });
+    // With nothing open, money stays unapplied until there is something to pay.
+    const other = await makePatient(t);
+    const spare = await makePayment(t, other.id, { status: 'paid', amountCents: 700 });
+    expect(spare.billing).toMatchObject({ appliedCents: 0, unappliedCents: 700 });
+    expect(json(await t.request('GET', `/api/v1/patients/${other.id}`), 200).balance.unappliedCents).toBe(700);
     await t.expectLedgerBalances();
   });
 

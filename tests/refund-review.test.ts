@@ -10,6 +10,7 @@ import { build835 } from '../src/x12/build-835.ts';
 import { forwardToNextPayer, markClaimProcessed, settleTreatment } from './helpers/settle-treatment.ts';
 import { json, useTestApp, type TestApp } from './helpers/test-app.ts';
 import { dialects } from './helpers/test-database.ts';
+import { calendarDateIn } from '../src/domain/calendar/practice-calendar.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cards = { ok: '4242424242424242', refundDeclined: '4000000000005126' };
@@ -393,7 +394,8 @@ describe.each(dialects)('refund review days from the configuration on %s', (dial
 
   it('POST /jobs/refund-review without a body reviews as of today with REFUND_REVIEW_DAYS', async () => {
     const { patient } = await u1Case(t);
-    const today = new Date().toISOString().slice(0, 10);
+    // The practice's today (America/New_York by default), not the server's UTC date.
+    const today = calendarDateIn('America/New_York');
     const result = json(await t.request('POST', '/api/v1/jobs/refund-review', { as: t.biller }), 200);
     expect(result).toEqual({ asOf: today, days: 30, reviewed: 1, tasksCreated: 1 });
     const tasks = json(await t.request('GET', `/api/v1/tasks?patientId=${patient.id}`, { as: t.biller }), 200).items;

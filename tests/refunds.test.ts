@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeCardPayment, makePatient, makePayment, makeSelfPayTreatment } from './helpers/factories.ts';
 import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
+import { patientAccounts } from './helpers/ledger-accounts.ts';
 
 const cards = { ok: '4242424242424242', declined: '4000000000000002', refundDeclined: '4000000000005126', refundTimeout: '4000000000000119' };
 
@@ -46,34 +47,49 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     await t.expectLedgerBalances();
   });
 
-  it('C1: refund as credit, a new credit, and a treatment drawn from both lots', async () => {
+  it('C1: a $70.00 visit paid with $120.00, $50.00 refunded as credit, a new credit, and a later visit drawn from both lots', async () => {
+    const db = t.database.handle.db;
     const patient = await makePatient(t);
-    const payment = await makeCardPayment(t, patient.id, 12000);
+    const visit = await makeSelfPayTreatment(t, patient.id, 7000);
+    // Paid by card for the self-pay visit: $70.00 applies to it at once, $50.00 stays unapplied.
+    const payment = await makeCardPayment(t, patient.id, 12000, cards.ok, { treatmentId: visit.id });
+    expect(payment.billing).toEqual({ netAmountCents: 12000, reference: payment.number, appliedCents: 7000, unappliedCents: 5000, overApplied: false });
+    expect(json(await t.request('GET', `/api/v1/treatments/${visit.id}`), 200).balanceCents).toBe(0);
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 12000, patient_receivable: 0, patient_unapplied: -5000, patient_credit: 0 });
+
     const processorRefundsBefore = t.processor.refundCount;
     const asCredit = json(await refund(payment.id, { amountCents: 5000, reason: 'patient_request', asCredit: true }), 201);
     expect(asCredit).toMatchObject({ method: 'credit', status: 'succeeded', creditId: expect.any(String) });
     expect(asCredit.payment).toMatchObject({ status: 'partially_refunded', refundedCents: 5000 });
-    // Issued as credit: no money goes back through the processor.
+    expect(asCredit.payment.billing).toEqual({ netAmountCents: 7000, reference: payment.number, appliedCents: 7000, unappliedCents: 0, overApplied: false });
+    // Issued as credit: no money goes back through the processor, and the practice still holds all of it.
     expect(t.processor.refundCount).toBe(processorRefundsBefore);
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 12000, patient_receivable: 0, patient_unapplied: 0, patient_credit: -5000 });
+    expect(json(await t.request('GET', '/api/v1/reports/over-applied'), 200).items.map((p: any) => p.id)).not.toContain(payment.id);
 
     const manual = json(await t.request('POST', `/api/v1/patients/${patient.id}/credits`, { as: t.biller, body: { amountCents: 2500, reference: 'PAY-0042', description: 'Courtesy' } }), 201);
     const credits = json(await t.request('GET', `/api/v1/patients/${patient.id}/credits`), 200);
     expect(credits.availableCents).toBe(7500);
-    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance.creditCents).toBe(7500);
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 0, creditCents: 7500 });
 
-    const treatment = await makeSelfPayTreatment(t, patient.id, 6000);
-    const first = json(await t.request('POST', `/api/v1/treatments/${treatment.id}/apply-credit`, { body: { creditId: asCredit.creditId, amountCents: 5000 } }), 201);
-    const second = json(await t.request('POST', `/api/v1/treatments/${treatment.id}/apply-credit`, { body: { creditId: manual.id, amountCents: 1000 } }), 201);
+    // A later $60.00 visit: refund and manual credits are never applied by themselves.
+    const later = await makeSelfPayTreatment(t, patient.id, 6000, '2026-04-06');
+    expect(later.balanceCents).toBe(6000);
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 12000, patient_receivable: 6000, patient_unapplied: 0, patient_credit: -7500 });
+    const first = json(await t.request('POST', `/api/v1/treatments/${later.id}/apply-credit`, { body: { creditId: asCredit.creditId, amountCents: 5000 } }), 201);
+    const second = json(await t.request('POST', `/api/v1/treatments/${later.id}/apply-credit`, { body: { creditId: manual.id, amountCents: 1000 } }), 201);
     expect(first.credit.remainingCents).toBe(0);
     expect(second.credit.remainingCents).toBe(1500);
     const creditPayment = await getPayment(second.paymentId);
-    expect(creditPayment).toMatchObject({ method: 'patient_credit', status: 'paid', amountCents: 1000, treatmentId: treatment.id });
-    const visit = json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200);
-    expect(visit).toMatchObject({ patientResponsibilityCents: 6000, balanceCents: 0 });
+    expect(creditPayment).toMatchObject({ method: 'patient_credit', status: 'paid', amountCents: 1000, treatmentId: later.id });
+    expect(json(await t.request('GET', `/api/v1/treatments/${later.id}`), 200)).toMatchObject({ patientResponsibilityCents: 6000, balanceCents: 0 });
     expect(json(await t.request('GET', `/api/v1/patients/${patient.id}/credits`), 200).availableCents).toBe(1500);
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 12000, patient_receivable: 0, patient_unapplied: 0, patient_credit: -1500 });
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 0, creditCents: 1500 });
     // More than a lot holds is refused and changes nothing.
-    const tooMuch = await t.request('POST', `/api/v1/treatments/${treatment.id}/apply-credit`, { body: { creditId: manual.id, amountCents: 1600 } });
+    const tooMuch = await t.request('POST', `/api/v1/treatments/${later.id}/apply-credit`, { body: { creditId: manual.id, amountCents: 1600 } });
     expect(json(tooMuch, 422).code).toBe('credit_exceeds_available');
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 12000, patient_receivable: 0, patient_unapplied: 0, patient_credit: -1500 });
     await t.expectLedgerBalances();
   });
 

@@ -16,6 +16,7 @@ import { trialBalance } from '../services/ledger/trial-balance.ts';
 import { importRemittance, previewRemittance } from '../services/remittance/import-remittance.ts';
 import { createLocation } from '../services/locations/locations.ts';
 import { createPractice, findPracticeBySlug } from '../services/practices/create-practice.ts';
+import { practiceDate } from '../services/practices/practice-settings.ts';
 import { runRefundReview } from '../services/tasks/run-refund-review.ts';
 import { formatCents } from '../domain/money.ts';
 import { writeStatements } from '../services/statements/write-statements.ts';
@@ -155,12 +156,12 @@ program
   .command('review-refunds')
   .description('run the refund review: open a refund-owed task for each case with unapplied funds left after its claims are done')
   .requiredOption('--practice <slug>', 'practice slug')
-  .option('--as-of <date>', 'review as of this day, YYYY-MM-DD (default: today, UTC)')
+  .option('--as-of <date>', 'review as of this day, YYYY-MM-DD (default: today in the practice time zone)')
   .option('--days <n>', 'days to wait after the last claim is processed (default: REFUND_REVIEW_DAYS, 45)', (v) => Number(v))
   .action((opts: { practice: string; asOf?: string; days?: number }) =>
     withDatabase(async (handle) => {
       const actor = await practiceActor(handle, opts.practice);
-      const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
+      const asOf = opts.asOf ?? (await practiceDate(handle.db, actor.practiceId));
       const days = opts.days ?? loadConfig().refundReviewDays;
       const result = await runRefundReview(handle.db, actor, { asOf, days });
       for (const task of result.created) {
@@ -227,7 +228,7 @@ program
     withDatabase(async (handle) => {
       const actor = await practiceActor(handle, opts.practice);
       const bar = new cliProgress.SingleBar({ format: 'statements [{bar}] {value}/{total}  {eta_formatted} left', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
-      const today = new Date().toISOString().slice(0, 10);
+      const today = await practiceDate(handle.db, actor.practiceId);
       const written = await writeStatements(handle.db, actor, {
         outDir: path.resolve(opts.out),
         publicUrl: loadConfig().publicUrl,

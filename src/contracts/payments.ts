@@ -147,10 +147,19 @@ export const paymentLink = z.object({ url: z.string(), expiresAt: z.string() });
 
 export const dashboardQuery = z.object({ locationId: id.optional() });
 export const dashboard = z.object({
-  totalCollectedCents: cents,
-  outstandingCents: cents,
-  monthly: z.array(z.object({ month: z.string(), collectedCents: cents })),
-  byStatus: z.record(z.string(), z.number().int()),
+  totalCollectedCents: cents.describe(
+    'Total Collected (SPEC 3): money received from patients net of refunds. Sum of the amounts of Paid, Partially Refunded and Refunded payments, except Patient Credit payments (a draw from a credit is not new money), less the refunds that sent money back (cash, check, card, processor). A refund issued as credit and a dismissed refund-owed task keep the money with the practice and do not reduce it. Equals the net of the cash_clearing journal lines of patient payments and refunds.',
+  ),
+  outstandingCents: cents.describe('Outstanding (SPEC 3): the sum of the amounts of Draft, Pending and Processing payments.'),
+  monthly: z
+    .array(
+      z.object({
+        month: z.string().describe("'YYYY-MM' on the practice's calendar (its time zone)."),
+        collectedCents: cents.describe('Total Collected in that month: payments by paid date, less money refunded on days of that month (practice time zone).'),
+      }),
+    )
+    .describe('The twelve months ending with the current one on the practice calendar, oldest first.'),
+  byStatus: z.record(z.string(), z.number().int()).describe('How many payments are in each status (every status listed, zero included).'),
 });
 
 export const refundBody = z

@@ -44,6 +44,8 @@ export interface PracticeTable {
   name: string;
   /** Last payment number handed out; bumped in the creating transaction so numbers never gap or repeat. */
   paymentSeq: number;
+  /** IANA time zone name: the practice's calendar (paid dates, "today", dashboard months). */
+  timeZone: ColumnType<string, string | undefined, string>;
   createdAt: string;
 }
 

@@ -21,6 +21,7 @@ const permissions = {
   'reports:ledger': ['admin', 'biller'],
   'locations:write': ['admin'],
   'users:write': ['admin'],
+  'practice:write': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { systemActor } from '../services/actor.ts';
 import { runRefundReview } from '../services/tasks/run-refund-review.ts';
+import { practiceDate } from '../services/practices/practice-settings.ts';
 
 /** The advisory lock key of this job on PostgreSQL: any constant no other job uses. */
 export const REFUND_REVIEW_LOCK_KEY = 7_314_052_611;
@@ -22,7 +23,7 @@ type Logger = Pick<FastifyBaseLogger, 'info' | 'error'>;
 
 /**
  * One pass of the refund review over every practice, as of `asOf` (default
- * today, UTC). On PostgreSQL it first takes a session advisory lock on a
+ * each practice's own today, in its time zone). On PostgreSQL it first takes a session advisory lock on a
  * connection of its own, so of several app processes only one reviews at a
  * time (the others skip; the review is idempotent anyway: at most one open
  * task per case). SQLite has one writer process: it just runs. A practice
@@ -33,12 +34,13 @@ export async function runScheduledRefundReview(
   config: Pick<Config, 'refundReviewDays'>,
   options: { asOf?: string; signal?: AbortSignal; log?: Logger } = {},
 ): Promise<ScheduledRunResult> {
-  const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
   const reviewAll = async (): Promise<ScheduledRunResult> => {
     const result: ScheduledRunResult = { ran: true, practices: 0, tasksCreated: 0, failedPractices: 0 };
     const practices = await database.db.selectFrom('practices').select(['id', 'slug']).orderBy('id').execute();
     for (const practice of practices) {
       if (options.signal?.aborted) break;
+      // Each practice's own calendar: a job run at 02:00 UTC is still yesterday in New York.
+      const asOf = options.asOf ?? (await practiceDate(database.db, practice.id));
       try {
         const run = await runRefundReview(database.db, systemActor(practice.id, 'refund-review'), { asOf, days: config.refundReviewDays, signal: options.signal });
         result.practices++;

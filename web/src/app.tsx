@@ -18,6 +18,7 @@ import { PaymentLinkPage } from './portal/payment-link-page';
 import { PortalPage } from './portal/portal-page';
 import { RemittanceDetailPage } from './pages/remittance-detail-page';
 import { RemittancesPage } from './pages/remittances-page';
+import { SettingsPage } from './pages/settings-page';
 import { TasksPage } from './pages/tasks-page';
 import { TreatmentPage } from './pages/treatment-page';
 
@@ -74,6 +75,7 @@ const router = createBrowserRouter([
       { path: 'remittances', element: <RemittancesPage /> },
       { path: 'remittances/:id', element: <RemittanceDetailPage /> },
       { path: 'tasks', element: <TasksPage /> },
+      { path: 'settings', element: <SettingsPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -4,6 +4,7 @@ import * as refundsAndCredits from './0002-refunds-and-credits.ts';
 import * as remittanceAndTasks from './0003-remittance-and-tasks.ts';
 import * as eligibilityAndPortal from './0004-eligibility-and-portal.ts';
 import * as chargeLockAndIdempotencyClaims from './0006-charge-lock-and-idempotency-claims.ts';
+import * as practiceTimeZone from './0007-practice-time-zone.ts';
 import * as journalSources from './0009-journal-sources.ts';
 
 /** Every migration, in order. Names never change once released. */
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003-remittance-and-tasks': remittanceAndTasks,
   '0004-eligibility-and-portal': eligibilityAndPortal,
   '0006-charge-lock-and-idempotency-claims': chargeLockAndIdempotencyClaims,
+  '0007-practice-time-zone': practiceTimeZone,
   '0009-journal-sources': journalSources,
 };

@@ -100,8 +100,10 @@ function compareLots(a: UnappliedLot, b: UnappliedLot): number {
   );
 }
 
+// A paid payment always has a paid date; without one the creation instant stands in (an ISO
+// instant sorts after every earlier date and before every later one, as the day it falls on would).
 function lotDate(lot: UnappliedLot): string {
-  return lot.paidDate ?? new Date(lot.createdAt).toISOString().slice(0, 10);
+  return lot.paidDate ?? lot.createdAt;
 }
 
 // Plain code-unit order, not localeCompare: the order must not depend on the machine's locale.

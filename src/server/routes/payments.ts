@@ -29,7 +29,8 @@ import { allPayments, listPayments } from '../../services/payments/list-payments
 import { paymentDashboard } from '../../services/payments/payment-dashboard.ts';
 import { addPaymentDocument, listPaymentDocuments, openPaymentDocument } from '../../services/payments/payment-documents.ts';
 import { addPaymentNote, listPaymentNotes } from '../../services/payments/payment-notes.ts';
-import { namesFor, toPayment, todayUtc } from '../../services/payments/payment-views.ts';
+import { namesFor, toPayment } from '../../services/payments/payment-views.ts';
+import { practiceDate } from '../../services/practices/practice-settings.ts';
 import { updatePayment } from '../../services/payments/update-payment.ts';
 import { chargeWork } from '../../services/payments/charge-payment.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
@@ -105,7 +106,7 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
       const header = ['number', 'status', 'patient', 'location', 'amountCents', 'refundedCents', 'type', 'method', 'checkNumber', 'dueDate', 'paidDate', 'createdAt', 'memo'];
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="payments-${todayUtc()}.csv"`)
+        .header('content-disposition', `attachment; filename="payments-${await practiceDate(db, actorOf(request).practiceId)}.csv"`)
         .send(toCsv(header, rows));
     },
   );
@@ -264,6 +265,6 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
       config: { permission: 'payments:read' },
       schema: { tags: ['payments'], summary: 'Total Collected with monthly trend, Outstanding, count per status', querystring: dashboardQuery, response: { 200: dashboard } },
     },
-    async (request) => paymentDashboard(db, actorOf(request), request.query, todayUtc()),
+    async (request) => paymentDashboard(db, actorOf(request), request.query, await practiceDate(db, actorOf(request).practiceId)),
   );
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { id } from '../../contracts/common.ts';
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/transaction.ts';
-import { todayUtc } from '../../services/payments/payment-views.ts';
+import { practiceDate } from '../../services/practices/practice-settings.ts';
 import { gatherStatement } from '../../services/statements/gather-statement.ts';
 import { renderStatementPdf } from '../../services/statements/render-statement-pdf.ts';
 import { actorOf } from '../plugins/authentication.ts';
@@ -24,7 +24,7 @@ export async function statementRoutes(app: FastifyInstance, { db, config }: { db
       },
     },
     async (request, reply) => {
-      const today = todayUtc();
+      const today = await practiceDate(db, actorOf(request).practiceId);
       const statement = await gatherStatement(db, actorOf(request), request.params.id, { publicUrl: config.publicUrl, today });
       const pdf = await renderStatementPdf(statement);
       const safeName = statement.patient.accountId.replace(/[^A-Za-z0-9-]/g, '_');

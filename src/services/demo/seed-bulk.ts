@@ -5,7 +5,7 @@ import { inTransaction, type Db } from '../../db/transaction.ts';
 import { charge, paymentReceived } from '../../domain/ledger/postings.ts';
 import type { Actor } from '../actor.ts';
 import { paymentSortNameOf, searchNameOf } from '../patients/patients.ts';
-import { todayUtc } from '../payments/payment-views.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 import { SeededRandom, daysBefore, firstNames, lastNames, physicians, procedures } from './seeded-random.ts';
 
 const CHUNK = 2_000;
@@ -32,7 +32,7 @@ export async function seedBulk(
   onProgress: (done: number, total: number) => void = () => {},
 ) {
   const random = new SeededRandom(options.seed ?? 7);
-  const today = todayUtc();
+  const today = await practiceDate(db, actor.practiceId);
   let locations = await db.selectFrom('locations').select('id').where('practiceId', '=', actor.practiceId).execute();
   if (locations.length === 0) {
     const rows = ['Main Clinic', 'East Office'].map((name) => ({ id: newId(), practiceId: actor.practiceId, name, createdAt: nowIso() }));

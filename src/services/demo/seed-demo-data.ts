@@ -7,7 +7,7 @@ import { createLocation } from '../locations/locations.ts';
 import { createPatient, setCoverages } from '../patients/patients.ts';
 import { changePaymentStatus } from '../payments/change-payment-status.ts';
 import { createPayment } from '../payments/create-payment.ts';
-import { todayUtc } from '../payments/payment-views.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 import { createPractice } from '../practices/create-practice.ts';
 import { createTreatment } from '../treatments/treatments.ts';
 import { seedDemoBilling } from './seed-demo-billing.ts';
@@ -46,10 +46,9 @@ export async function ensureDemoPractice(db: Db, options: { patients?: number; p
   const patientCount = options.patients ?? 50;
   const paymentCount = options.payments ?? 200;
   const random = new SeededRandom(20260302);
-  const today = todayUtc();
-
   return inTransaction(db, async (trx) => {
     const practice = await createPractice(trx, { slug: DEMO_SLUG, name: 'Riverside Family Medicine' });
+    const today = await practiceDate(trx, practice.id);
     const actor: Actor = { practiceId: practice.id, kind: 'system', id: 'demo-seed', name: 'Demo data', role: 'admin' };
     for (const u of demoUsers) await createUser(trx, actor, { ...u, password: DEMO_PASSWORD });
     const locations = [];

@@ -7,6 +7,7 @@ import type { PatientRow } from '../../db/database.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { inTransaction, type Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
+import { patientBalanceFigures } from './patient-balance-figures.ts';
 
 export function searchNameOf(firstName: string, lastName: string): string {
   return `${firstName} ${lastName}`.toLowerCase();
@@ -104,36 +105,9 @@ export function escapeLike(text: string): string {
 }
 
 /** The three figures of the balance pane, summed from treatments, payments and credit lots. */
+/** The balance the API, the patient page, the portal and the statement all show (one computation). */
 export async function patientBalance(db: Db, actor: Actor, patientId: string) {
-  const responsibility = await db
-    .selectFrom('treatments')
-    .select(sql<number>`coalesce(sum(patient_responsibility_cents - applied_cents), 0)`.as('total'))
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', '=', patientId)
-    .executeTakeFirstOrThrow();
-  // Over-applied payments are a work-list item, not negative funds: only positive remainders count here.
-  const unapplied = await db
-    .selectFrom('payments')
-    .select(
-      sql<number>`coalesce(sum(case when amount_cents - refunded_cents - refunding_cents - applied_cents > 0 then amount_cents - refunded_cents - refunding_cents - applied_cents else 0 end), 0)`.as(
-        'total',
-      ),
-    )
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', '=', patientId)
-    .where('status', 'in', [...collectedStatuses])
-    .executeTakeFirstOrThrow();
-  const credit = await db
-    .selectFrom('credits')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('remainingCents'), eb.val(0)).as('total'))
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', '=', patientId)
-    .executeTakeFirstOrThrow();
-  return {
-    patientResponsibilityCents: Number(responsibility.total),
-    unappliedCents: Number(unapplied.total),
-    creditCents: Number(credit.total),
-  };
+  return (await patientBalanceFigures(db, actor, patientId)).balance;
 }
 
 export async function getPatient(db: Db, actor: Actor, patientId: string) {
@@ -144,26 +118,12 @@ export async function getPatient(db: Db, actor: Actor, patientId: string) {
     .where('patientId', '=', patientId)
     .orderBy('coverageOrder')
     .execute();
-  const treatments = await db
-    .selectFrom('treatments')
-    .innerJoin('locations', 'locations.id', 'treatments.locationId')
-    .select([
-      'treatments.id',
-      'treatments.serviceDate',
-      'treatments.physician',
-      'treatments.locationId',
-      'locations.name as locationName',
-      'treatments.chargeCents',
-      'treatments.patientResponsibilityCents',
-      'treatments.appliedCents',
-    ])
-    .where('treatments.practiceId', '=', actor.practiceId)
-    .where('treatments.patientId', '=', patientId)
-    .orderBy('treatments.serviceDate', 'desc')
-    .execute();
+  const figures = await patientBalanceFigures(db, actor, patientId);
+  // Newest visit first on the patient page.
+  const treatments = [...figures.visits].reverse();
   return {
     ...toPatient(row),
-    balance: await patientBalance(db, actor, patientId),
+    balance: figures.balance,
     coverages: coverages.map((c) => ({
       id: c.id,
       payerName: c.payerName,
@@ -179,7 +139,7 @@ export async function getPatient(db: Db, actor: Actor, patientId: string) {
       locationName: t.locationName,
       chargeCents: t.chargeCents,
       patientResponsibilityCents: t.patientResponsibilityCents,
-      balanceCents: t.patientResponsibilityCents - t.appliedCents,
+      balanceCents: t.balanceCents,
     })),
   };
 }

@@ -6,7 +6,8 @@ import { inTransaction, type Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { assertManualTransition, type PaymentMethod, type PaymentStatus } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
-import { requirePayment, todayUtc } from './payment-views.ts';
+import { requirePayment } from './payment-views.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 import { recordPaymentReceived } from './record-payment-received.ts';
 
 export interface StatusChange {
@@ -34,7 +35,7 @@ export async function changePaymentStatus(db: Db, actor: Actor, paymentId: strin
     const becomesPaid = change.status === 'paid';
     const set: Partial<PaymentRow> = { status: change.status, updatedAt: nowIso() };
     if (becomesPaid) {
-      set.paidDate = change.paidDate ?? todayUtc();
+      set.paidDate = change.paidDate ?? (await practiceDate(trx, actor.practiceId));
       set.method = change.method ?? before.method ?? 'cash';
     }
     // Conditional on the status we read: two racing changes cannot both succeed.

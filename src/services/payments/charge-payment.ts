@@ -8,7 +8,8 @@ import { formatPaymentNumber, statusLabels, type PaymentStatus } from '../../dom
 import type { Actor } from '../actor.ts';
 import { idempotently, type IdempotencyRequest, type TwoPhase } from '../idempotency/idempotently.ts';
 import { ProcessorError, type PaymentProcessor } from '../processors/payment-processor.ts';
-import { requirePayment, todayUtc } from './payment-views.ts';
+import { requirePayment } from './payment-views.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 import { recordPaymentReceived } from './record-payment-received.ts';
 
 /** A card charge with the processor: its processor idempotency key, stored on the payment as `chargeAttempt`. */
@@ -93,7 +94,7 @@ export async function settleCharge(trx: Trx, actor: Actor, attempt: ChargeAttemp
     .set(
       failed
         ? { status: 'failed', chargeAttempt: null, updatedAt: nowIso() }
-        : { status: 'paid', chargeAttempt: null, method, paidDate: todayUtc(), processorReference: outcome.reference, cardLast4: outcome.cardLast4, updatedAt: nowIso() },
+        : { status: 'paid', chargeAttempt: null, method, paidDate: await practiceDate(trx, actor.practiceId), processorReference: outcome.reference, cardLast4: outcome.cardLast4, updatedAt: nowIso() },
     )
     .where('id', '=', paymentId)
     .where('status', '=', 'processing')

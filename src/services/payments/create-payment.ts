@@ -9,7 +9,8 @@ import type { Actor } from '../actor.ts';
 import { requireLocation } from '../locations/locations.ts';
 import { paymentSortNameOf, requirePatient } from '../patients/patients.ts';
 import { requireTreatment } from '../treatments/treatments.ts';
-import { requirePayment, todayUtc } from './payment-views.ts';
+import { requirePayment } from './payment-views.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 import { recordPaymentReceived } from './record-payment-received.ts';
 
 /** Hands out the next payment number of the practice inside the caller's transaction: no gaps, no repeats. */
@@ -66,7 +67,7 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
       method: input.method ?? (status === 'paid' ? 'cash' : null),
       checkNumber: input.checkNumber ?? null,
       dueDate: input.dueDate ?? null,
-      paidDate: status === 'paid' ? (input.paidDate ?? todayUtc()) : null,
+      paidDate: status === 'paid' ? (input.paidDate ?? (await practiceDate(trx, actor.practiceId))) : null,
       memo: input.memo ?? null,
       linkToken: null,
       linkExpiresAt: null,

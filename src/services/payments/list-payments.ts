@@ -3,7 +3,8 @@ import type { ListPaymentsQuery } from '../../contracts/payments.ts';
 import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { escapeLike } from '../patients/patients.ts';
-import { toPayment, todayUtc } from './payment-views.ts';
+import { toPayment } from './payment-views.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 
 const sortColumns = {
   createdAt: 'payments.createdAt',
@@ -49,9 +50,9 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize)
     .execute();
-  const today = todayUtc();
+  const today = await practiceDate(db, actor.practiceId);
   return rows.map(({ firstName, lastName, locationName, ...row }) =>
-    toPayment(row, { patientName: `${firstName} ${lastName}`, locationName: locationName ?? null }, publicUrl, today),
+    toPayment(row, { patientName: `${firstName} ${lastName}`, locationName: locationName ?? null, today }, publicUrl),
   );
 }
 

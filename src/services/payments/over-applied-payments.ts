@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { toPayment } from './payment-views.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 
 /**
  * The over-applied work list: payments whose applications exceed what is
@@ -25,9 +26,10 @@ export async function overAppliedPayments(db: Db, actor: Actor, query: { page: n
     .offset((query.page - 1) * query.pageSize)
     .execute();
   const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const today = await practiceDate(db, actor.practiceId);
   return {
     items: rows.map(({ firstName, lastName, locationName, ...row }) =>
-      toPayment(row, { patientName: `${firstName} ${lastName}`, locationName: locationName ?? null }, publicUrl),
+      toPayment(row, { patientName: `${firstName} ${lastName}`, locationName: locationName ?? null, today }, publicUrl),
     ),
     total: Number(count.n),
     page: query.page,

@@ -14,18 +14,17 @@ import {
 } from '../../domain/payments/payment-status.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Actor } from '../actor.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 
 export interface PaymentNames {
   patientName: string;
   locationName: string | null;
-}
-
-export function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
+  /** The practice's calendar date now: "today" for the overdue flag. */
+  today: string;
 }
 
 /** The one mapper from a payment row to what the API shows. */
-export function toPayment(row: PaymentRow, names: PaymentNames, publicUrl: string, today = todayUtc()): Payment {
+export function toPayment(row: PaymentRow, names: PaymentNames, publicUrl: string): Payment {
   const status = row.status as PaymentStatus;
   return {
     id: row.id,
@@ -51,7 +50,7 @@ export function toPayment(row: PaymentRow, names: PaymentNames, publicUrl: strin
     chargedThroughProcessor: row.processorReference !== null,
     allowedStatusChanges: manualTransitions(status),
     editable: isEditable(status),
-    overdue: isOverdue(status, row.dueDate, today),
+    overdue: isOverdue(status, row.dueDate, names.today),
     link: row.linkToken && row.linkExpiresAt ? { url: paymentLinkUrl(publicUrl, row.linkToken), expiresAt: row.linkExpiresAt } : null,
     billing: billingView({
       number: row.number,
@@ -80,7 +79,7 @@ export async function requirePayment(db: Db, actor: Actor, paymentId: string): P
   return row;
 }
 
-export async function namesFor(db: Db, row: Pick<PaymentRow, 'patientId' | 'locationId'>): Promise<PaymentNames> {
+export async function namesFor(db: Db, row: Pick<PaymentRow, 'practiceId' | 'patientId' | 'locationId'>): Promise<PaymentNames> {
   const patient = await db
     .selectFrom('patients')
     .select(['firstName', 'lastName'])
@@ -89,5 +88,5 @@ export async function namesFor(db: Db, row: Pick<PaymentRow, 'patientId' | 'loca
   const location = row.locationId
     ? await db.selectFrom('locations').select('name').where('id', '=', row.locationId).executeTakeFirst()
     : undefined;
-  return { patientName: `${patient.firstName} ${patient.lastName}`, locationName: location?.name ?? null };
+  return { patientName: `${patient.firstName} ${patient.lastName}`, locationName: location?.name ?? null, today: await practiceDate(db, row.practiceId) };
 }

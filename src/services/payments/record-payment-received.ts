@@ -9,18 +9,21 @@ import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
 /**
  * The journal entry of money arriving: the practice now holds it (cash or
  * processor clearing) and owes it to the patient as unapplied funds until it
- * is applied to a balance. Money for a self-pay visit (or one the payers are
- * done with) applies at once; money for a visit still with the payers is held.
+ * is applied to a balance. Then (SPEC section 3) the money is applied at
+ * once: to the linked treatment's open patient responsibility, then to the
+ * patient's oldest. A time-of-service payment for an insured visit still with
+ * the payers is held as unapplied funds linked to it until the ERA (section 6).
+ * A Patient Credit payment is applied by the credit draw that made it.
  */
 export async function recordPaymentReceived(trx: Trx, actor: Actor, payment: PaymentRow): Promise<void> {
   const facts = { paymentId: payment.id, patientId: payment.patientId, treatmentId: payment.treatmentId, amountCents: payment.amountCents };
   // A Patient Credit payment is funded from the patient's credit, not from money arriving.
   const posting = payment.method === 'patient_credit' ? creditApplied(facts) : paymentReceived(facts);
   await postJournalEntry(trx, actor, { ...posting, memo: `${formatPaymentNumber(payment.number)} received (${payment.method ?? 'unspecified'})` });
-  if (payment.treatmentId && payment.method !== 'patient_credit') {
+  if (payment.method === 'patient_credit') return;
+  if (payment.treatmentId) {
     const treatment = await trx.selectFrom('treatments').select('insuranceStatus').where('id', '=', payment.treatmentId).executeTakeFirstOrThrow();
-    if (treatment.insuranceStatus !== 'awaiting') {
-      await applyUnappliedFunds(trx, actor, payment.patientId, payment.treatmentId, payment.id);
-    }
+    if (treatment.insuranceStatus === 'awaiting') return;
   }
+  await applyUnappliedFunds(trx, actor, payment.patientId, payment.treatmentId, payment.id);
 }

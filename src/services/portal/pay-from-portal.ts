@@ -13,6 +13,7 @@ import { insertPayment } from '../payments/create-payment.ts';
 import { requirePayment } from '../payments/payment-views.ts';
 import type { PaymentProcessor } from '../processors/payment-processor.ts';
 import { portalAccountSummary } from './portal-account-summary.ts';
+import { patientBalanceFigures } from '../patients/patient-balance-figures.ts';
 import { requirePortalSession } from './portal-sessions.ts';
 
 /**
@@ -83,12 +84,8 @@ export async function payFromPortal(db: Db, processor: PaymentProcessor, input: 
  * and not yet applied), so that two tabs cannot together pay more than is owed.
  */
 async function payableCents(db: Db, actor: Actor, patientId: string): Promise<number> {
-  const open = await db
-    .selectFrom('treatments')
-    .select(sql<number>`coalesce(sum(patient_responsibility_cents - applied_cents), 0)`.as('total'))
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', '=', patientId)
-    .executeTakeFirstOrThrow();
+  // What the portal shows as the balance due (the one computation), less the portal's own money not yet applied.
+  const { balance } = await patientBalanceFigures(db, actor, patientId);
   const inFlight = await db
     .selectFrom('payments')
     .select(
@@ -109,5 +106,5 @@ async function payableCents(db: Db, actor: Actor, patientId: string): Promise<nu
       ]),
     )
     .executeTakeFirstOrThrow();
-  return Math.max(0, toCents(open.total) - toCents(inFlight.total));
+  return Math.max(0, balance.patientResponsibilityCents - toCents(inFlight.total));
 }

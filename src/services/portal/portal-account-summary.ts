@@ -1,10 +1,8 @@
-import { sql } from 'kysely';
 import type { PortalAccount } from '../../contracts/portal.ts';
 import type { Db } from '../../db/transaction.ts';
-import { toCents } from '../../domain/money.ts';
 import type { Actor } from '../actor.ts';
-import { patientBalance, requirePatient } from '../patients/patients.ts';
-import { treatmentInsuranceFigures } from '../treatments/treatment-insurance-figures.ts';
+import { patientBalanceFigures } from '../patients/patient-balance-figures.ts';
+import { requirePatient } from '../patients/patients.ts';
 
 /** How many visits the portal lists, newest first (the balance counts them all). */
 const MAX_TREATMENTS = 100;
@@ -17,26 +15,18 @@ const MAX_TREATMENTS = 100;
 export async function portalAccountSummary(db: Db, actor: Actor, patientId: string): Promise<PortalAccount> {
   const patient = await requirePatient(db, actor, patientId);
   const practice = await db.selectFrom('practices').select(['name', 'slug']).where('id', '=', actor.practiceId).executeTakeFirstOrThrow();
-  const treatments = await treatmentInsuranceFigures(db, actor, patientId, { order: 'desc', limit: MAX_TREATMENTS });
-  const totals = await db
-    .selectFrom('treatments')
-    .select([
-      sql<number>`coalesce(sum(patient_responsibility_cents), 0)`.as('responsibility'),
-      sql<number>`coalesce(sum(patient_responsibility_cents - applied_cents), 0)`.as('open'),
-    ])
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', '=', patientId)
-    .executeTakeFirstOrThrow();
-  const balance = await patientBalance(db, actor, patientId);
+  // The same figures as the patient page, the statement and the API.
+  const figures = await patientBalanceFigures(db, actor, patientId);
+  const newestFirst = [...figures.visits].reverse().slice(0, MAX_TREATMENTS);
   return {
     practiceName: practice.name,
     practiceSlug: practice.slug,
     accountId: patient.accountId,
     patientFirstName: patient.firstName,
-    balanceCents: toCents(totals.open),
-    patientResponsibilityCents: toCents(totals.responsibility),
-    creditCents: balance.creditCents,
+    balanceCents: figures.balance.patientResponsibilityCents,
+    patientResponsibilityCents: figures.totals.patientResponsibilityCents,
+    creditCents: figures.balance.creditCents,
     // Staff details (visit ids, physicians, locations) stay out of the portal.
-    treatments: treatments.map(({ id: _id, physician: _physician, locationName: _location, ...t }) => t),
+    treatments: newestFirst.map(({ id: _id, physician: _physician, locationId: _locationId, locationName: _location, ...t }) => t),
   };
 }

@@ -8,6 +8,7 @@ import { AppError } from '../../domain/errors.ts';
 import { stream835, type Claim835, type Remittance835Summary } from '../../x12/index.ts';
 import type { Actor } from '../actor.ts';
 import { postClaimPayment, type PostedClaim } from './post-claim-payment.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 
 export interface ImportWarning {
   code: string;
@@ -219,7 +220,7 @@ async function postTransactionSet(db: Db, actor: Actor, remittanceId: string, se
       const context = {
         remittanceId,
         remittancePaymentId: paymentId,
-        processedDate: set.payment.paymentDate ?? nowIso().slice(0, 10),
+        processedDate: set.payment.paymentDate ?? (await practiceDate(trx, actor.practiceId)),
         payerName: summary.payerName,
       };
       for (const clp of claims) {

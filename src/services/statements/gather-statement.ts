@@ -2,8 +2,8 @@ import type { Db } from '../../db/transaction.ts';
 import { toCents } from '../../domain/money.ts';
 import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
-import { patientBalance, requirePatient } from '../patients/patients.ts';
-import { treatmentInsuranceFigures } from '../treatments/treatment-insurance-figures.ts';
+import { patientBalanceFigures } from '../patients/patient-balance-figures.ts';
+import { requirePatient } from '../patients/patients.ts';
 
 export interface StatementVisit {
   serviceDate: string;
@@ -69,7 +69,9 @@ const methodLabels: Record<string, string> = {
 export async function gatherStatement(db: Db, actor: Actor, patientId: string, options: { publicUrl: string; today: string }): Promise<Statement> {
   const patient = await requirePatient(db, actor, patientId);
   const practice = await db.selectFrom('practices').select(['name', 'slug']).where('id', '=', actor.practiceId).executeTakeFirstOrThrow();
-  const treatments = await treatmentInsuranceFigures(db, actor, patientId, { order: 'asc' });
+  // The same figures as the patient page, the portal and the API.
+  const figures = await patientBalanceFigures(db, actor, patientId);
+  const treatments = figures.visits;
   const lines = treatments.length
     ? await db
         .selectFrom('treatmentLines')
@@ -93,13 +95,11 @@ export async function gatherStatement(db: Db, actor: Actor, patientId: string, o
     .orderBy('paidDate')
     .orderBy('number')
     .execute();
-  const balance = await patientBalance(db, actor, patientId);
 
-  const visits: StatementVisit[] = treatments.map(({ id, ...t }) => ({
+  const visits: StatementVisit[] = treatments.map(({ id, locationId: _locationId, ...t }) => ({
     ...t,
     lines: lines.filter((l) => l.treatmentId === id).map((l) => ({ cpt: l.cpt, units: l.units, chargeCents: toCents(l.chargeCents) * l.units })),
   }));
-  const sum = (pick: (v: StatementVisit) => number) => visits.reduce((total, v) => total + pick(v), 0);
   const portalUrl = `${options.publicUrl}/pay?practice=${encodeURIComponent(practice.slug)}`;
   return {
     statementDate: options.today,
@@ -112,18 +112,13 @@ export async function gatherStatement(db: Db, actor: Actor, patientId: string, o
       method: methodLabels[p.method ?? ''] ?? 'Other',
       amountCents: toCents(p.amountCents),
       refundedCents: toCents(p.refundedCents),
-      appliedCents: toCents(p.appliedCents),
+      // Applied and kept: a refunded payment's applications never show as paid.
+      appliedCents: Math.max(0, Math.min(toCents(p.appliedCents), toCents(p.amountCents) - toCents(p.refundedCents))),
     })),
-    totals: {
-      chargeCents: sum((v) => v.chargeCents),
-      insurancePaidCents: sum((v) => v.insurancePaidCents),
-      adjustmentCents: sum((v) => v.adjustmentCents),
-      patientResponsibilityCents: sum((v) => v.patientResponsibilityCents),
-      paidCents: sum((v) => v.paidCents),
-    },
-    unappliedCents: balance.unappliedCents,
-    creditCents: balance.creditCents,
-    balanceDueCents: sum((v) => v.balanceCents),
+    totals: figures.totals,
+    unappliedCents: figures.balance.unappliedCents,
+    creditCents: figures.balance.creditCents,
+    balanceDueCents: figures.balance.patientResponsibilityCents,
     payOnline: { url: portalUrl, accountId: patient.accountId },
   };
 }

@@ -17,6 +17,17 @@ export async function settlePatientResponsibility(trx: Trx, actor: Actor, treatm
     .set((eb) => ({ patientResponsibilityCents: eb('patientResponsibilityCents', '+', addedCents), insuranceStatus: 'settled' }))
     .where('id', '=', treatment.id)
     .execute();
+  await applyToNewResponsibility(trx, actor, treatment);
+}
+
+/**
+ * New patient responsibility was set on a treatment (an adjudicated claim, a
+ * self-pay visit): the patient's unapplied funds go to it first and to their
+ * oldest balances next (SPEC section 6), then money kept as credit from a
+ * dismissed refund-owed task pays what is still open. Refund and manual
+ * credits wait for staff to choose them.
+ */
+export async function applyToNewResponsibility(trx: Trx, actor: Actor, treatment: { id: string; patientId: string }) {
   await applyUnappliedFunds(trx, actor, treatment.patientId, treatment.id);
   await applyKeptCredits(trx, actor, treatment.patientId, treatment.id);
 }

@@ -12,6 +12,9 @@ import type { Actor } from '../actor.ts';
 import { requireLocation } from '../locations/locations.ts';
 import { requirePatient } from '../patients/patients.ts';
 import { listTreatmentClaims } from '../claims/claims.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
+import { applyToNewResponsibility } from './settle-patient-responsibility.ts';
+import { refundedButApplied } from './treatment-insurance-figures.ts';
 
 /**
  * Records a visit with its CPT lines. A patient with no coverage is self-pay:
@@ -62,6 +65,8 @@ export async function createTreatment(db: Db, actor: Actor, input: CreateTreatme
       ...charge({ treatmentId: row.id, patientId: row.patientId, chargeCents, selfPay }),
       memo: `Charges for the visit of ${row.serviceDate}`,
     });
+    // A self-pay visit is patient responsibility at once: money the patient already left with us pays it.
+    if (selfPay && chargeCents > 0) await applyToNewResponsibility(trx, actor, row);
     await recordAudit(trx, actor, {
       action: 'treatment.created',
       entityType: 'treatment',
@@ -83,8 +88,9 @@ export async function requireTreatment(db: Db, actor: Actor, treatmentId: string
   return row;
 }
 
-export async function getTreatment(db: Db, actor: Actor, treatmentId: string, today = new Date().toISOString().slice(0, 10)) {
+export async function getTreatment(db: Db, actor: Actor, treatmentId: string) {
   const row = await requireTreatment(db, actor, treatmentId);
+  const today = await practiceDate(db, actor.practiceId);
   const [location, lines, payments] = await Promise.all([
     db.selectFrom('locations').select('name').where('id', '=', row.locationId).executeTakeFirstOrThrow(),
     db
@@ -112,7 +118,8 @@ export async function getTreatment(db: Db, actor: Actor, treatmentId: string, to
     lines,
     chargeCents: row.chargeCents,
     patientResponsibilityCents: row.patientResponsibilityCents,
-    balanceCents: row.patientResponsibilityCents - row.appliedCents,
+    // Money a refund took back is not paid, though its application stays (the over-applied work list).
+    balanceCents: row.patientResponsibilityCents - row.appliedCents + ((await refundedButApplied(db, actor, row.patientId)).get(row.id) ?? 0),
     payments: payments.map((p) => ({
       id: p.id,
       number: formatPaymentNumber(p.number),

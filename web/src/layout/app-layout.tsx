@@ -11,6 +11,7 @@ const nav = [
   { to: '/over-applied', label: 'Over-applied' },
   { to: '/remittances', label: 'Remittance' },
   { to: '/tasks', label: 'Tasks' },
+  { to: '/settings', label: 'Settings' },
 ];
 
 /** The signed-in frame: practice and user at the top, navigation at the side. */

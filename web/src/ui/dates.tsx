@@ -43,9 +43,18 @@ export function formatInstant(value: string, withTime = true): string {
   return (withTime ? dateTimeFormat : localDateFormat).format(date);
 }
 
-/** Today's calendar date where the user is, as 'YYYY-MM-DD'. */
-export function todayCalendarDate(): string {
+/** Today's calendar date, as 'YYYY-MM-DD': in `timeZone` (the practice's) when known, else where the user is. */
+export function todayCalendarDate(timeZone?: string): string {
   const now = new Date();
+  if (timeZone) {
+    try {
+      const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+      const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+      return `${part('year')}-${part('month')}-${part('day')}`;
+    } catch {
+      // An unknown zone falls back to the browser's own calendar.
+    }
+  }
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }

@@ -17,6 +17,7 @@ import { newIdempotencyKey } from '../../api/client';
 import { describeError } from '../../api/describe-error';
 import type { NewPayment, Payment, PaymentMethod, PaymentType } from '../../api/types';
 import { formatCalendarDate, todayCalendarDate } from '../../ui/dates';
+import { usePracticeSettings } from '../practice/practice-api';
 import { DollarsInput } from '../../ui/dollars-input';
 import { centsToDecimalString, formatCents } from '../../ui/money';
 import { EstimatePanel } from '../estimates/estimate-panel';
@@ -73,7 +74,8 @@ export function NewPaymentForm({
   const [status, setStatus] = useState<NewStatus>('pending');
   const [method, setMethod] = useState<PaymentMethod | null>(null);
   const [checkNumber, setCheckNumber] = useState('');
-  const [paidDate, setPaidDate] = useState<string | null>(todayCalendarDate());
+  const timeZone = usePracticeSettings().data?.timeZone;
+  const [paidDate, setPaidDate] = useState<string | null>(todayCalendarDate(timeZone));
   const [errors, setErrors] = useState<Errors>({});
 
   // One key per distinct request: a retry of the same payment reuses it, so it cannot post twice.
@@ -83,7 +85,7 @@ export function NewPaymentForm({
   const treatments = patient.data?.treatments ?? [];
   const treatment = treatments.find((t) => t.id === treatmentId) ?? null;
   // The day the money is taken: the paid date, or today for a payment still to be paid.
-  const paidOn = status === 'paid' ? paidDate : todayCalendarDate();
+  const paidOn = status === 'paid' ? paidDate : todayCalendarDate(timeZone);
   const dateDiffers = treatment !== null && paidOn !== null && paidOn !== treatment.serviceDate;
 
   const validate = (): Errors => {

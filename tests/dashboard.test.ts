@@ -1,0 +1,155 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { makeCardPayment, makeLocation, makePatient, makePayment, makeTreatment } from './helpers/factories.ts';
+import { patientAccounts } from './helpers/ledger-accounts.ts';
+import { markClaimProcessed, settleTreatment } from './helpers/settle-treatment.ts';
+import { dialects } from './helpers/test-database.ts';
+import { json, useTestApp, type TestApp } from './helpers/test-app.ts';
+
+/** The journal's own figure: the net of the cash_clearing lines of patient payments and refunds (debit positive). */
+async function cashFromPatients(t: TestApp): Promise<number> {
+  const row = await t.database.handle.db
+    .selectFrom('journalLines')
+    .innerJoin('journalEntries', 'journalEntries.id', 'journalLines.entryId')
+    .select(sql<number>`coalesce(sum(journal_lines.amount_cents), 0)`.as('total'))
+    .where('journalLines.practiceId', '=', t.admin.actor.practiceId)
+    .where('journalLines.account', '=', 'cash_clearing')
+    .where('journalEntries.kind', 'in', ['payment_received', 'refund'])
+    .where('journalLines.paymentId', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+const dashboard = async (t: TestApp, locationId?: string) => json(await t.request('GET', `/api/v1/dashboard${locationId ? `?locationId=${locationId}` : ''}`), 200);
+
+describe.each(dialects)('the dashboard on %s', (dialect) => {
+  const t = useTestApp(dialect);
+  const db = () => t.database.handle.db;
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('Total Collected is money received net of money sent back, and equals the cash_clearing journal lines', async () => {
+    const location = await makeLocation(t);
+    const total = async () => (await dashboard(t, location.id)).totalCollectedCents;
+    const patient = await makePatient(t);
+
+    const cash = await makePayment(t, patient.id, { amountCents: 20000, method: 'cash', status: 'paid', locationId: location.id });
+    const card = await makeCardPayment(t, patient.id, 12000, '4242424242424242', { locationId: location.id });
+    expect(await total()).toBe(32000);
+
+    // A refund issued as credit keeps the money with the practice.
+    const asCredit = json(await t.request('POST', `/api/v1/payments/${card.id}/refunds`, { as: t.biller, body: { amountCents: 5000, reason: 'patient_request', asCredit: true } }), 201);
+    expect(await total()).toBe(32000);
+    // A draw from that credit is not new money (the later visit is paid first by the money still unapplied).
+    const visit = await makeTreatment(t, patient.id, location.id, { lines: [{ cpt: '99213', chargeCents: 32000 }] });
+    expect(visit.balanceCents).toBe(5000);
+    json(await t.request('POST', `/api/v1/treatments/${visit.id}/apply-credit`, { body: { creditId: asCredit.creditId, amountCents: 5000 } }), 201);
+    expect(await total()).toBe(32000);
+    // Money sent back reduces it: cash, and through the processor.
+    json(await t.request('POST', `/api/v1/payments/${cash.id}/refunds`, { as: t.biller, body: { amountCents: 3000, reason: 'billing_error' } }), 201);
+    json(await t.request('POST', `/api/v1/payments/${card.id}/refunds`, { as: t.biller, body: { amountCents: 2000, reason: 'billing_error' } }), 201);
+    expect(await total()).toBe(27000);
+    expect(await patientAccounts(db(), patient.id)).toMatchObject({ cash_clearing: 27000, patient_credit: 0 });
+
+    // A refund-owed task dismissed: the $55.00 stays with the practice as credit; Total Collected keeps it.
+    const insured = await makePatient(t);
+    json(await t.request('PUT', `/api/v1/patients/${insured.id}/coverages`, { body: [{ payerName: 'Payer A', payerId: 'PA001', memberId: 'A-9', order: 1 }] }), 200);
+    const insuredVisit = await makeTreatment(t, insured.id, location.id, { serviceDate: '2026-01-05' });
+    await makePayment(t, insured.id, { amountCents: 5500, method: 'cash', status: 'paid', paidDate: '2026-01-05', treatmentId: insuredVisit.id, type: 'office_visit' });
+    const claim = json(await t.request('POST', `/api/v1/treatments/${insuredVisit.id}/claims`, { as: t.biller }), 201);
+    await markClaimProcessed(db(), claim.id, { processedDate: '2026-01-20', paidCents: 12000, contractualCents: 3000, patientResponsibilityCents: 0 });
+    await settleTreatment(db(), t.biller.actor, insuredVisit.id, 0);
+    expect(await total()).toBe(32500);
+    json(await t.request('POST', '/api/v1/jobs/refund-review', { as: t.biller, body: { asOf: '2026-03-10' } }), 200);
+    const [task] = json(await t.request('GET', `/api/v1/tasks?type=refund_owed&status=open&patientId=${insured.id}`, { as: t.biller }), 200).items;
+    expect(task).toMatchObject({ amountCents: 5500 });
+    json(await t.request('POST', `/api/v1/tasks/${task.id}/dismiss`, { as: t.biller }), 200);
+    expect(await patientAccounts(db(), insured.id)).toEqual({ cash_clearing: 5500, patient_receivable: 0, patient_unapplied: 0, patient_credit: -5500 });
+    expect(await total()).toBe(32500);
+
+    // The practice-wide figure reconciles with the journal to the cent.
+    expect((await dashboard(t)).totalCollectedCents).toBe(await cashFromPatients(t));
+    await t.expectLedgerBalances();
+  });
+
+  it('counts a payment made at 22:00 in New York (03:00 UTC the next day) on its New York date and month; overdue uses the practice today', async () => {
+    const location = await makeLocation(t);
+    const patient = await makePatient(t);
+    expect(json(await t.request('GET', '/api/v1/practice'), 200)).toMatchObject({ slug: 'alpha', timeZone: 'America/New_York' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-01T03:00:00Z'));
+
+    const paid = await makePayment(t, patient.id, { amountCents: 4200, method: 'cash', status: 'paid', locationId: location.id });
+    expect(paid.paidDate).toBe('2026-02-28');
+    const pending = await makePayment(t, patient.id, { amountCents: 1000, locationId: location.id });
+    const marked = json(await t.request('POST', `/api/v1/payments/${pending.id}/status`, { body: { status: 'paid' } }), 200);
+    expect(marked.paidDate).toBe('2026-02-28');
+    const board = await dashboard(t, location.id);
+    expect(board.monthly.at(-1)).toEqual({ month: '2026-02', collectedCents: 5200 });
+    expect(board.totalCollectedCents).toBe(5200);
+    const statement = await t.request('GET', `/api/v1/patients/${patient.id}/statement.pdf`);
+    expect(statement.headers['content-disposition']).toContain('-2026-02-28.pdf');
+
+    // Due yesterday (New York) is overdue; due today is not.
+    const visit = await makeTreatment(t, patient.id, location.id);
+    const dueYesterday = await makePayment(t, patient.id, { amountCents: 500, dueDate: '2026-02-27', treatmentId: visit.id });
+    const dueToday = await makePayment(t, patient.id, { amountCents: 500, dueDate: '2026-02-28', treatmentId: visit.id });
+    expect([dueYesterday.overdue, dueToday.overdue]).toEqual([true, false]);
+    const flags = async () => Object.fromEntries(json(await t.request('GET', `/api/v1/treatments/${visit.id}`), 200).payments.map((p: any) => [p.id, p.overdue]));
+    expect(await flags()).toMatchObject({ [dueYesterday.id]: true, [dueToday.id]: false });
+
+    // The same instant in a practice on UTC is already March 1st.
+    json(await t.request('PATCH', '/api/v1/practice', { body: { timeZone: 'UTC' } }), 200);
+    try {
+      expect(json(await t.request('GET', `/api/v1/payments/${dueToday.id}`), 200).overdue).toBe(true);
+      expect(await flags()).toMatchObject({ [dueYesterday.id]: true, [dueToday.id]: true });
+      const march = await makePayment(t, patient.id, { amountCents: 300, method: 'cash', status: 'paid', locationId: location.id });
+      expect(march.paidDate).toBe('2026-03-01');
+      const utcBoard = await dashboard(t, location.id);
+      expect(utcBoard.monthly.slice(-2)).toEqual([
+        { month: '2026-02', collectedCents: 5200 },
+        { month: '2026-03', collectedCents: 300 },
+      ]);
+    } finally {
+      json(await t.request('PATCH', '/api/v1/practice', { body: { timeZone: 'America/New_York' } }), 200);
+    }
+    await t.expectLedgerBalances();
+  });
+
+  it('defines each dashboard figure in SPEC terms in the API description', async () => {
+    const doc = json(await t.request('GET', '/api/v1/openapi.json'), 200);
+    const schema = doc.paths['/api/v1/dashboard'].get.responses['200'].content['application/json'].schema;
+    expect(schema.properties.totalCollectedCents.description).toMatch(/net of refunds.*Patient Credit.*cash_clearing/s);
+    expect(schema.properties.outstandingCents.description).toMatch(/Draft, Pending and Processing/);
+    expect(schema.properties.monthly.items.properties.month.description).toMatch(/time zone/);
+    expect(schema.properties.byStatus.description).toMatch(/each status/);
+  });
+
+  it('GET/PATCH /practice: admins set the name and an IANA time zone, audited; others may read only', async () => {
+    const before = json(await t.request('GET', '/api/v1/practice', { as: t.frontDesk }), 200);
+    expect(before).toMatchObject({ name: 'Alpha Clinic', timeZone: 'America/New_York' });
+    expect(json(await t.request('PATCH', '/api/v1/practice', { as: t.biller, body: { timeZone: 'America/Chicago' } }), 403).code).toBe('forbidden');
+    const bad = await t.request('PATCH', '/api/v1/practice', { body: { timeZone: 'Mars/Olympus_Mons' } });
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(json(bad, 400).code).toBe('validation_failed');
+    expect(json(await t.request('PATCH', '/api/v1/practice', { body: { timeZone: 'America/Chicago', name: 'Alpha Family Clinic' } }), 200)).toMatchObject({
+      name: 'Alpha Family Clinic',
+      timeZone: 'America/Chicago',
+    });
+    // Another practice is untouched.
+    expect(json(await t.request('GET', '/api/v1/practice', { as: t.otherAdmin }), 200)).toMatchObject({ name: 'Beta Clinic', timeZone: 'America/New_York' });
+    const audit = await db()
+      .selectFrom('auditEvents')
+      .select(['action', 'before', 'after'])
+      .where('entityType', '=', 'practice')
+      .where('action', '=', 'practice.updated')
+      .where('practiceId', '=', t.admin.actor.practiceId)
+      .execute();
+    expect(audit.map((a) => [JSON.parse(a.before!), JSON.parse(a.after!)])).toContainEqual([
+      { name: 'Alpha Clinic', timeZone: 'America/New_York' },
+      { name: 'Alpha Family Clinic', timeZone: 'America/Chicago' },
+    ]);
+    json(await t.request('PATCH', '/api/v1/practice', { body: { timeZone: 'America/New_York', name: 'Alpha Clinic' } }), 200);
+  });
+});

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { makeCardPayment, makeLocation, makePatient, makePayment, makeSelfPayTreatment, makeTreatment } from './helpers/factories.ts';
+import { patientAccounts } from './helpers/ledger-accounts.ts';
+import { pdfText } from './helpers/pdf-text.ts';
+import { settleTreatment } from './helpers/settle-treatment.ts';
+import { dialects } from './helpers/test-database.ts';
+import { json, useTestApp, type TestApp } from './helpers/test-app.ts';
+
+let addresses = 0;
+let accounts = 0;
+
+function portalLookup(t: TestApp, patient: { accountId: string }) {
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/v1/portal/lookup',
+    payload: { dateOfBirth: '1980-04-12', accountId: patient.accountId },
+    remoteAddress: `10.7.${Math.floor(++addresses / 250)}.${addresses % 250}`,
+  });
+}
+
+/** The line a PDF shows right after `label` (the statement draws label and amount as two text runs). */
+function pdfValueAfter(text: string, label: string): string | undefined {
+  const lines = text.split('\n');
+  return lines[lines.indexOf(label) + 1];
+}
+
+/** What the patient page (GET /patients/:id), the portal and the statement PDF each say the patient owes. */
+async function balancesShown(t: TestApp, patient: { id: string; accountId: string }) {
+  const detail = json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200);
+  const portal = json(await portalLookup(t, patient), 200);
+  const pdf = pdfText((await t.request('GET', `/api/v1/patients/${patient.id}/statement.pdf`)).rawPayload);
+  return {
+    api: detail.balance.patientResponsibilityCents,
+    patientPageVisits: detail.treatments.reduce((sum: number, v: { balanceCents: number }) => sum + v.balanceCents, 0),
+    portal: portal.balanceCents,
+    portalVisits: portal.treatments.reduce((sum: number, v: { balanceCents: number }) => sum + v.balanceCents, 0),
+    statement: pdfValueAfter(pdf, 'Balance due'),
+    detail,
+    portalAccount: portal,
+    pdf,
+  };
+}
+
+async function newPatient(t: TestApp) {
+  return makePatient(t, undefined, { accountId: `D${Date.now() % 1_000_000}${++accounts}` });
+}
+
+describe.each(dialects)('money at the desk is applied on %s', (dialect) => {
+  const t = useTestApp(dialect);
+  const db = () => t.database.handle.db;
+  const visit = async (id: string) => json(await t.request('GET', `/api/v1/treatments/${id}`), 200);
+
+  it('Collect Now for $315.00 of patient responsibility pays it all: nothing left owed, nothing unapplied', async () => {
+    const patient = await newPatient(t);
+    const a = await makeSelfPayTreatment(t, patient.id, 10000, '2026-01-10');
+    const b = await makeSelfPayTreatment(t, patient.id, 15000, '2026-02-01');
+    const c = await makeSelfPayTreatment(t, patient.id, 6500, '2026-03-02');
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance.patientResponsibilityCents).toBe(31500);
+    // Collect Now: the create-payment form prefilled with the patient and the balance, paid at the desk.
+    const payment = await makePayment(t, patient.id, { amountCents: 31500, method: 'cash', status: 'paid' }, t.frontDesk);
+    expect(payment.billing).toMatchObject({ appliedCents: 31500, unappliedCents: 0 });
+    for (const v of [a, b, c]) expect((await visit(v.id)).balanceCents).toBe(0);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 31500, patient_receivable: 0, patient_unapplied: 0, patient_credit: 0 });
+    const shown = await balancesShown(t, patient);
+    expect(shown.detail.balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 0, creditCents: 0 });
+    expect([shown.api, shown.patientPageVisits, shown.portal, shown.portalVisits, shown.statement]).toEqual([0, 0, 0, 0, '$0.00']);
+    await t.expectLedgerBalances();
+  });
+
+  it('applies to the linked treatment first, then to the oldest open balance', async () => {
+    const patient = await newPatient(t);
+    const older = await makeSelfPayTreatment(t, patient.id, 5000, '2026-01-10');
+    const newer = await makeSelfPayTreatment(t, patient.id, 10000, '2026-03-02');
+    const payment = await makeCardPayment(t, patient.id, 12000, '4242424242424242', { treatmentId: newer.id });
+    const applications = json(await t.request('GET', `/api/v1/payments/${payment.id}/applications`), 200).items;
+    expect(applications.map((x: any) => [x.treatmentId, x.amountCents])).toEqual([
+      [newer.id, 10000],
+      [older.id, 2000],
+    ]);
+    expect((await visit(newer.id)).balanceCents).toBe(0);
+    expect((await visit(older.id)).balanceCents).toBe(3000);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 12000, patient_receivable: 3000, patient_unapplied: 0, patient_credit: 0 });
+    await t.expectLedgerBalances();
+  });
+
+  it('marking a Pending payment Paid applies it; a payment link pays and applies the same way', async () => {
+    const patient = await newPatient(t);
+    const older = await makeSelfPayTreatment(t, patient.id, 5000, '2026-01-10');
+    const pending = await makePayment(t, patient.id, { amountCents: 2000 });
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 0, patient_receivable: 5000, patient_unapplied: 0, patient_credit: 0 });
+    const paid = json(await t.request('POST', `/api/v1/payments/${pending.id}/status`, { body: { status: 'paid', method: 'check' } }), 200);
+    expect(paid.billing).toMatchObject({ appliedCents: 2000, unappliedCents: 0 });
+    expect((await visit(older.id)).balanceCents).toBe(3000);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 2000, patient_receivable: 3000, patient_unapplied: 0, patient_credit: 0 });
+
+    const linked = await makePayment(t, patient.id, { amountCents: 3000 });
+    const link = json(await t.request('POST', `/api/v1/payments/${linked.id}/link`, { body: { expiresInDays: 7 } }), 201);
+    const token = link.url.split('/pay/')[1];
+    const result = json(await t.app.inject({ method: 'POST', url: `/api/v1/pay/${token}`, payload: { card: '4242424242424242' }, remoteAddress: '10.8.0.1' }), 200);
+    expect(result.status).toBe('paid');
+    expect((await visit(older.id)).balanceCents).toBe(0);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 5000, patient_receivable: 0, patient_unapplied: 0, patient_credit: 0 });
+    await t.expectLedgerBalances();
+  });
+
+  it('holds a time-of-service payment for an insured visit still with the payers, and applies it when the ERA sets patient responsibility', async () => {
+    const patient = await newPatient(t);
+    json(await t.request('PUT', `/api/v1/patients/${patient.id}/coverages`, { body: [{ payerName: 'Payer A', payerId: 'PA001', memberId: 'A-1', order: 1 }] }), 200);
+    const location = await makeLocation(t);
+    const older = await makeTreatment(t, patient.id, location.id, { serviceDate: '2026-01-10', lines: [{ cpt: '99212', chargeCents: 9000 }] });
+    await settleTreatment(db(), t.biller.actor, older.id, 1000);
+    const today = await makeTreatment(t, patient.id, location.id, { serviceDate: '2026-03-02', lines: [{ cpt: '99213', chargeCents: 15000 }] });
+    expect(today.insuranceStatus).toBe('awaiting');
+    // The copay is held for today's visit: the older balance stays open.
+    const copay = await makePayment(t, patient.id, { amountCents: 4000, method: 'cash', status: 'paid', treatmentId: today.id, type: 'office_visit' }, t.frontDesk);
+    expect(copay.billing).toMatchObject({ appliedCents: 0, unappliedCents: 4000 });
+    expect((await visit(older.id)).balanceCents).toBe(1000);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 4000, patient_receivable: 1000, patient_unapplied: -4000, patient_credit: 0 });
+    // Money not tied to a visit still pays the older balance at once.
+    await makePayment(t, patient.id, { amountCents: 600, method: 'cash', status: 'paid' });
+    expect((await visit(older.id)).balanceCents).toBe(400);
+
+    // The ERA leaves $15.00 to the patient: the held copay pays it, then the older visit's $4.00; $21.00 stays unapplied.
+    await settleTreatment(db(), t.biller.actor, today.id, 1500);
+    expect((await visit(today.id)).balanceCents).toBe(0);
+    expect((await visit(older.id)).balanceCents).toBe(0);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 4600, patient_receivable: 0, patient_unapplied: -2100, patient_credit: 0 });
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 2100, creditCents: 0 });
+    await t.expectLedgerBalances();
+  });
+
+  it('a self-pay visit created later draws the unapplied funds; refund and manual credits wait for staff', async () => {
+    const patient = await newPatient(t);
+    await makePayment(t, patient.id, { amountCents: 8000, method: 'cash', status: 'paid' });
+    json(await t.request('POST', `/api/v1/patients/${patient.id}/credits`, { as: t.biller, body: { amountCents: 2500 } }), 201);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 8000, patient_receivable: 0, patient_unapplied: -8000, patient_credit: -2500 });
+    const later = await makeSelfPayTreatment(t, patient.id, 9000, '2026-04-01');
+    expect(later.balanceCents).toBe(1000);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 8000, patient_receivable: 1000, patient_unapplied: 0, patient_credit: -2500 });
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 1000, unappliedCents: 0, creditCents: 2500 });
+    await t.expectLedgerBalances();
+  });
+
+  it('the patient page, the portal, the statement and the API agree, and refunded money never shows as paid', async () => {
+    const patient = await newPatient(t);
+    const v = await makeSelfPayTreatment(t, patient.id, 10000, '2026-03-02');
+    const payment = await makeCardPayment(t, patient.id, 10000, '4242424242424242', { treatmentId: v.id });
+    let shown = await balancesShown(t, patient);
+    expect([shown.api, shown.patientPageVisits, shown.portal, shown.portalVisits, shown.statement]).toEqual([0, 0, 0, 0, '$0.00']);
+    expect(shown.portalAccount.treatments[0]).toMatchObject({ paidCents: 10000, balanceCents: 0 });
+
+    // The $100.00 goes back to the card: the application stays (over-applied), but nothing of it is paid any more.
+    json(await t.request('POST', `/api/v1/payments/${payment.id}/refunds`, { as: t.biller, body: { full: true, reason: 'duplicate_charge' } }), 201);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 0, patient_receivable: 0, patient_unapplied: 10000, patient_credit: 0 });
+    shown = await balancesShown(t, patient);
+    expect([shown.api, shown.patientPageVisits, shown.portal, shown.portalVisits, shown.statement]).toEqual([10000, 10000, 10000, 10000, '$100.00']);
+    expect(shown.detail.balance).toEqual({ patientResponsibilityCents: 10000, unappliedCents: 0, creditCents: 0 });
+    expect(shown.portalAccount.treatments[0]).toMatchObject({ patientResponsibilityCents: 10000, paidCents: 0, balanceCents: 10000 });
+    expect((await visit(v.id)).balanceCents).toBe(10000);
+    // The statement's summary and payment line: nothing applied and kept.
+    expect(pdfValueAfter(shown.pdf, 'Payments and credits applied to visits')).toBe('$0.00');
+
+    // The biller unapplies the over-applied payment: the journal now says what every view already said.
+    const [application] = json(await t.request('GET', `/api/v1/payments/${payment.id}/applications`), 200).items;
+    json(await t.request('DELETE', `/api/v1/applications/${application.id}`, { as: t.biller }), 200);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 0, patient_receivable: 10000, patient_unapplied: 0, patient_credit: 0 });
+    shown = await balancesShown(t, patient);
+    expect([shown.api, shown.patientPageVisits, shown.portal, shown.portalVisits, shown.statement]).toEqual([10000, 10000, 10000, 10000, '$100.00']);
+    await t.expectLedgerBalances();
+  });
+});

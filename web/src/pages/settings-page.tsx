@@ -1,0 +1,87 @@
+import { Alert, Button, Card, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useEffect, useMemo, useState } from 'react';
+import { describeError } from '../api/describe-error';
+import { can } from '../features/auth/permissions';
+import { useCurrentSession } from '../features/auth/use-current-session';
+import { usePracticeSettings, useUpdatePracticeSettings } from '../features/practice/practice-api';
+import { ErrorState, LoadingState } from '../ui/states';
+
+/** The IANA names this browser knows; the server validates whatever is sent. */
+function timeZoneNames(current: string): string[] {
+  const supported = (Intl as unknown as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
+  return [...new Set([current, 'UTC', ...supported])].sort();
+}
+
+/** Practice settings: its name and its time zone (admins change them; everyone can see them). */
+export function SettingsPage() {
+  const { user } = useCurrentSession();
+  const practice = usePracticeSettings();
+  const update = useUpdatePracticeSettings();
+  const [name, setName] = useState('');
+  const [timeZone, setTimeZone] = useState<string | null>(null);
+  const editable = can(user.role, 'practice:write');
+
+  useEffect(() => {
+    if (practice.data) {
+      setName(practice.data.name);
+      setTimeZone(practice.data.timeZone);
+    }
+  }, [practice.data]);
+  const zones = useMemo(() => timeZoneNames(practice.data?.timeZone ?? 'America/New_York'), [practice.data?.timeZone]);
+
+  if (practice.isPending) return <LoadingState label="Loading the practice settings" />;
+  if (practice.isError) return <ErrorState {...describeError(practice.error)} onRetry={() => void practice.refetch()} />;
+  const changed = name.trim() !== practice.data.name || (timeZone ?? practice.data.timeZone) !== practice.data.timeZone;
+
+  return (
+    <Stack gap="md" maw={560}>
+      <Title order={2}>Settings</Title>
+      <Card withBorder padding="md" component="section" aria-labelledby="practice-settings-title">
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            update.mutate(
+              { name: name.trim(), ...(timeZone ? { timeZone } : {}) },
+              { onSuccess: () => notifications.show({ color: 'teal', message: 'Practice settings saved.' }) },
+            );
+          }}
+        >
+          <Stack gap="sm">
+            <Title order={3} size="h4" id="practice-settings-title">
+              Practice
+            </Title>
+            <TextInput label="Practice name" value={name} onChange={(e) => setName(e.currentTarget.value)} disabled={!editable} required />
+            <Select
+              label="Time zone"
+              description="Paid dates, overdue flags, dashboard months, refund review and statement dates follow this calendar."
+              data={zones}
+              value={timeZone}
+              onChange={setTimeZone}
+              searchable
+              allowDeselect={false}
+              disabled={!editable}
+              data-testid="practice-time-zone"
+            />
+            {update.isError && (
+              <Alert color="red" title={describeError(update.error).title}>
+                {describeError(update.error).message}
+              </Alert>
+            )}
+            {editable ? (
+              <Group justify="flex-end">
+                <Button type="submit" loading={update.isPending} disabled={!changed}>
+                  Save
+                </Button>
+              </Group>
+            ) : (
+              <Text size="sm" c="dimmed">
+                Only an admin can change these.
+              </Text>
+            )}
+          </Stack>
+        </form>
+      </Card>
+    </Stack>
+  );
+}
