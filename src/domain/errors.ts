@@ -9,6 +9,8 @@ export const errorStatus = {
   unauthenticated: 401,
   invalid_credentials: 401,
   forbidden: 403,
+  /** A cookie-session write sent from another site's page (CSRF): refused before anything is read. */
+  cross_site_refused: 403,
   not_found: 404,
   conflict: 409,
   idempotency_key_reused: 409,

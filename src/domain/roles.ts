@@ -20,6 +20,8 @@ const permissions = {
   'tasks:write': ['admin', 'biller'],
   'locations:write': ['admin'],
   'users:write': ['admin'],
+  'tokens:manage': ['admin'],
+  'audit:read': ['admin', 'biller'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;
