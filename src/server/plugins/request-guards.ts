@@ -50,7 +50,9 @@ function isCrossSite(request: FastifyRequest, publicHost: string): boolean {
   } catch {
     return true;
   }
-  return host !== request.host && host !== publicHost;
+  // URL drops a scheme's default port ("http://x:80" → "x"); a Host header may keep it.
+  const hostHeader = request.host.replace(/:(80|443)$/, '');
+  return host !== hostHeader && host !== publicHost;
 }
 
 function hasNul(value: unknown, depth = 0): boolean {
