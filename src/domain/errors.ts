@@ -27,6 +27,9 @@ export const errorStatus = {
   task_not_open: 409,
   unsupported_document: 415,
   document_too_large: 413,
+  /** A request body over its route's limit (1 MB JSON; the 835 upload more): refused before it is read. */
+  body_too_large: 413,
+  unsupported_media_type: 415,
   processor_declined: 402,
   processor_unavailable: 503,
   business_rule: 422,
