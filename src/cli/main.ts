@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config/config.ts';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from '../db/connect.ts';
@@ -8,6 +8,7 @@ import { AppError } from '../domain/errors.ts';
 import { roles } from '../domain/roles.ts';
 import { cliActor } from '../services/actor.ts';
 import { createApiToken } from '../services/auth/create-api-token.ts';
+import { findApiTokenPractice, listApiTokens, revokeApiToken } from '../services/auth/api-tokens.ts';
 import { createUser } from '../services/auth/create-user.ts';
 import { ensureDemoPractice } from '../services/demo/seed-demo-data.ts';
 import { seedBulk } from '../services/demo/seed-bulk.ts';
@@ -19,6 +20,7 @@ import { createPractice, findPracticeBySlug } from '../services/practices/create
 import { practiceDate } from '../services/practices/practice-settings.ts';
 import { runRefundReview } from '../services/tasks/run-refund-review.ts';
 import { formatCents } from '../domain/money.ts';
+import { MAX_DAYS_AHEAD, utcDateFromNow } from '../contracts/common.ts';
 import { writeStatements } from '../services/statements/write-statements.ts';
 
 /**
@@ -69,19 +71,47 @@ practice
     }),
   );
 
-program
-  .command('token')
-  .description('manage API tokens')
+const token = program.command('token').description('manage API tokens');
+token
   .command('create')
   .description('create an API token; prints only the token')
   .requiredOption('--practice <slug>', 'practice slug')
   .addOption(new Option('--role <role>', 'role of the token').choices([...roles]).makeOptionMandatory())
   .option('--name <name>', 'label for the token')
-  .action((opts: { practice: string; role: string; name?: string }) =>
+  .option('--expires-in-days <days>', 'days until the token stops working (default: until revoked)', (v) => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError('a whole number of days');
+    return Number(v);
+  })
+  .action((opts: { practice: string; role: string; name?: string; expiresInDays?: number }) =>
     withDatabase(async (handle) => {
       const actor = await practiceActor(handle, opts.practice);
-      const { token } = await createApiToken(handle.db, actor, { role: opts.role, name: opts.name });
-      process.stdout.write(`${token}\n`);
+      const { token: secret } = await createApiToken(handle.db, actor, { role: opts.role, name: opts.name, expiresInDays: opts.expiresInDays });
+      process.stdout.write(`${secret}\n`);
+    }),
+  );
+token
+  .command('list')
+  .description("list a practice's API tokens: id, state, role, name, created, expires, last used (never the token)")
+  .requiredOption('--practice <slug>', 'practice slug')
+  .action((opts: { practice: string }) =>
+    withDatabase(async (handle) => {
+      const actor = await practiceActor(handle, opts.practice);
+      const tokens = await listApiTokens(handle.db, actor);
+      console.log(['id', 'state', 'role', 'name', 'created', 'expires', 'last used'].join('\t'));
+      for (const t of tokens) {
+        console.log([t.id, t.state, t.role, t.name, t.createdAt, t.expiresAt ?? 'never', t.lastUsedAt ?? 'never'].join('\t'));
+      }
+    }),
+  );
+token
+  .command('revoke')
+  .description('revoke an API token by id: it answers 401 from now on')
+  .argument('<id>', 'token id (from `ledger token list`)')
+  .action((tokenId: string) =>
+    withDatabase(async (handle) => {
+      const practiceId = await findApiTokenPractice(handle.db, tokenId);
+      const revoked = await revokeApiToken(handle.db, cliActor(practiceId), tokenId);
+      console.log(`Revoked token ${revoked.id} (${revoked.name}) at ${revoked.revokedAt}`);
     }),
   );
 
@@ -162,6 +192,7 @@ program
     withDatabase(async (handle) => {
       const actor = await practiceActor(handle, opts.practice);
       const asOf = opts.asOf ?? (await practiceDate(handle.db, actor.practiceId));
+      if (asOf > utcDateFromNow(MAX_DAYS_AHEAD)) throw new AppError('validation_failed', `--as-of must be at most ${MAX_DAYS_AHEAD} days ahead.`);
       const days = opts.days ?? loadConfig().refundReviewDays;
       const result = await runRefundReview(handle.db, actor, { asOf, days });
       for (const task of result.created) {

@@ -29,6 +29,29 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_BASE: z.string().url().optional(),
+  /**
+   * Behind a reverse proxy: which X-Forwarded-For hops to believe, so the
+   * client address (portal and login rate limits) is the patient's, not the
+   * proxy's. "false" (default, direct connections), "true" (trust every hop:
+   * only when the proxy is the only way in), a hop count ("1"), or a
+   * comma-separated list of proxy addresses/CIDRs ("10.0.0.0/8,127.0.0.1").
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .transform((v, ctx): boolean | number | string[] => {
+      if (/^(true|yes)$/i.test(v)) return true;
+      if (/^(false|no|0|)$/i.test(v)) return false;
+      // A number is a hop count (1 = one proxy in front), not a boolean.
+      if (/^\d+$/.test(v)) return Number(v);
+      const list = v.split(',').map((a) => a.trim()).filter(Boolean);
+      if (list.some((a) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) {
+        ctx.addIssue({ code: 'custom', message: 'TRUST_PROXY must be true, false, a hop count, or proxy addresses/CIDRs separated by commas' });
+        return z.NEVER;
+      }
+      return list;
+    }),
 });
 
 export interface Config {
@@ -50,6 +73,8 @@ export interface Config {
   stripeSecretKey: string | undefined;
   stripeWebhookSecret: string | undefined;
   stripeApiBase: string | undefined;
+  /** Fastify's trustProxy: false, true, a hop count, or the proxies' addresses (TRUST_PROXY). */
+  trustProxy: boolean | number | string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -76,5 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeSecretKey: e.STRIPE_SECRET_KEY,
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
     stripeApiBase: e.STRIPE_API_BASE,
+    trustProxy: e.TRUST_PROXY,
   };
 }

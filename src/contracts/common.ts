@@ -28,6 +28,35 @@ export const calendarDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
   .refine(isRealCalendarDate, 'must be a real calendar date');
 
+/** The earliest date any field accepts: nothing the product records happened before 1900. */
+export const EARLIEST_DATE = '1900-01-01';
+/** How far ahead a service date or an as-of date may be: a year (a booked visit, a planned review). */
+export const MAX_DAYS_AHEAD = 366;
+
+/**
+ * The UTC calendar date `days` from now. Used only for plausibility bounds,
+ * which allow a day of slack for zones ahead of UTC; the practice's own
+ * calendar (its time zone) decides everything else.
+ */
+export function utcDateFromNow(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A date of birth: a real date from 1900-01-01 to today. */
+export const dateOfBirth = calendarDate
+  .refine((v) => v >= EARLIEST_DATE, `must be on or after ${EARLIEST_DATE}`)
+  .refine((v) => v <= utcDateFromNow(1), 'must not be in the future');
+
+/** A date of service: from 1900-01-01 to a year ahead (visits are booked, not decades away). */
+export const serviceDate = calendarDate
+  .refine((v) => v >= EARLIEST_DATE, `must be on or after ${EARLIEST_DATE}`)
+  .refine((v) => v <= utcDateFromNow(MAX_DAYS_AHEAD), `must be at most ${MAX_DAYS_AHEAD} days ahead`);
+
+/** An "as of" day of a report or job run: from 1900-01-01 to at most a year ahead. */
+export const asOfDate = calendarDate
+  .refine((v) => v >= EARLIEST_DATE, `must be on or after ${EARLIEST_DATE}`)
+  .refine((v) => v <= utcDateFromNow(MAX_DAYS_AHEAD), `must be at most ${MAX_DAYS_AHEAD} days ahead`);
+
 export const id = z.string().min(1).max(64);
 
 export const pageQuery = z.object({

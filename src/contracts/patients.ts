@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { calendarDate, cents, id } from './common.ts';
+import { cents, dateOfBirth, id } from './common.ts';
 
 export const createPatientBody = z.object({
   firstName: z.string().trim().min(1).max(100),
   lastName: z.string().trim().min(1).max(100),
-  dateOfBirth: calendarDate,
+  dateOfBirth,
   accountId: z
     .string()
     .trim()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amountCents, calendarDate, cents, id, pageQuery } from './common.ts';
+import { amountCents, asOfDate, calendarDate, cents, id, pageQuery } from './common.ts';
 
 export const taskType = z.enum(['refund_owed']);
 export type TaskType = z.infer<typeof taskType>;
@@ -65,7 +65,7 @@ export type CompleteTaskBody = z.infer<typeof completeTaskBody>;
 export const runRefundReviewBody = z
   .object({
     /** The day to review as of; today (UTC) when left out. */
-    asOf: calendarDate.optional(),
+    asOf: asOfDate.optional(),
     /** Days to wait after the last claim is processed; the configured REFUND_REVIEW_DAYS (45) when left out. */
     days: z.number().int().min(0).max(3650).optional(),
   })

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { amountCents, calendarDate, cents, id } from './common.ts';
+import { amountCents, cents, id, serviceDate } from './common.ts';
 
 export const createTreatmentBody = z.object({
   patientId: id,
   locationId: id,
-  serviceDate: calendarDate,
+  serviceDate,
   serviceTime: z
     .string()
     .regex(/^\d{2}:\d{2}$/, 'must be a time as HH:MM')

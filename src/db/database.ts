@@ -76,6 +76,10 @@ export interface ApiTokenTable {
   tokenHash: string;
   createdAt: string;
   revokedAt: string | null;
+  /** After this instant the token answers 401; null = until revoked. */
+  expiresAt: string | null;
+  /** Updated at most once a minute (a write per request would cost more than it tells). */
+  lastUsedAt: string | null;
 }
 
 export interface SessionTable {

@@ -9,6 +9,8 @@ export const errorStatus = {
   unauthenticated: 401,
   invalid_credentials: 401,
   forbidden: 403,
+  /** A cookie-session write sent from another site's page (CSRF): refused before anything is read. */
+  cross_site_refused: 403,
   not_found: 404,
   conflict: 409,
   idempotency_key_reused: 409,
@@ -27,6 +29,9 @@ export const errorStatus = {
   task_not_open: 409,
   unsupported_document: 415,
   document_too_large: 413,
+  /** A request body over its route's limit (1 MB JSON; the 835 upload more): refused before it is read. */
+  body_too_large: 413,
+  unsupported_media_type: 415,
   processor_declined: 402,
   processor_unavailable: 503,
   business_rule: 422,

@@ -22,6 +22,8 @@ const permissions = {
   'locations:write': ['admin'],
   'users:write': ['admin'],
   'practice:write': ['admin'],
+  'tokens:manage': ['admin'],
+  'audit:read': ['admin', 'biller'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

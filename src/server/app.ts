@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { Config } from '../config/config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { authentication } from './plugins/authentication.ts';
+import { requestGuards } from './plugins/request-guards.ts';
 import { problemOf, registerErrorHandler } from './plugins/error-handler.ts';
 import { authRoutes } from './routes/auth.ts';
 import { patientRoutes } from './routes/patients.ts';
@@ -30,6 +31,7 @@ import { portalRoutes } from './routes/portal.ts';
 import { paymentLinkRoutes } from './routes/payment-links.ts';
 import { eligibilityRoutes } from './routes/eligibility.ts';
 import { statementRoutes } from './routes/statements.ts';
+import { securityRoutes } from './routes/security.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
 
@@ -51,8 +53,11 @@ export interface BuildOptions {
 export async function buildApp({ config, database, logger = false, processor = createProcessor(config) }: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
+    // 1 MB for every body unless a route says otherwise (the 835 upload);
+    // a larger Content-Length is refused before a byte is read.
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    // Behind a proxy (TRUST_PROXY), request.ip is the client's, so per-address limits stay per patient.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -92,10 +97,9 @@ export async function buildApp({ config, database, logger = false, processor = c
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(requestGuards, { publicUrl: config.publicUrl });
   await app.register(authentication, { db: database.db });
-
-  // Text bodies (an 835 file) are accepted as they are.
-  app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 200 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  // text/plain bodies (an 835 or 271 file) use Fastify's own parser, under each route's bodyLimit.
 
   app.get(
     '/health',
@@ -125,12 +129,18 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(eligibilityRoutes, deps);
       await api.register(statementRoutes, deps);
       await api.register(reportRoutes, deps);
+      await api.register(securityRoutes, deps);
     },
     { prefix: '/api/v1' },
   );
 
   await registerWebApp(app);
   return app;
+}
+
+/** TRUST_PROXY=N: believe the N nearest X-Forwarded-For hops (N proxies in front). */
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
 }
 
 /** Serves the built web app, with client-side routes falling back to index.html. */

@@ -2,6 +2,7 @@ import { loadConfig } from '../config/config.ts';
 import { connectDatabase, migrateToLatest } from '../db/connect.ts';
 import { ensureDemoPractice } from '../services/demo/seed-demo-data.ts';
 import { buildApp } from './app.ts';
+import { loggerOptions } from './logging.ts';
 import { startRefundReviewSchedule } from '../jobs/refund-review-schedule.ts';
 import { startPendingRefundsSchedule } from '../jobs/pending-refunds-schedule.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
@@ -16,13 +17,8 @@ const app = await buildApp({
   config,
   database,
   processor,
-  logger: {
-    level: config.logLevel,
-    // Patient data stays out of the logs: no query strings (searches carry names), no credentials.
-    serializers: {
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
-    },
-  },
+  // Patient data and secrets stay out of the logs (see logging.ts).
+  logger: loggerOptions(config.logLevel),
 });
 startRefundReviewSchedule(app, { database, config });
 startPendingRefundsSchedule(app, database.db, processor);

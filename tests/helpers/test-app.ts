@@ -1,4 +1,4 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import type { Dialect } from '../../src/db/connect.ts';
@@ -49,7 +49,11 @@ async function caller(database: TestDatabase, practiceId: string, role: 'admin' 
  * ledger must balance after every file (and tests call expectLedgerBalances
  * after each money movement they care about).
  */
-export function useTestApp(dialect: Dialect, configOverrides: Partial<Config> = {}, options: { processor?: PaymentProcessor } = {}): TestApp {
+export function useTestApp(
+  dialect: Dialect,
+  configOverrides: Partial<Config> = {},
+  options: { processor?: PaymentProcessor; logger?: FastifyServerOptions['logger'] } = {},
+): TestApp {
   const ctx = { dialect } as TestApp;
   beforeAll(async () => {
     ctx.database = await createTestDatabase(dialect);
@@ -59,7 +63,7 @@ export function useTestApp(dialect: Dialect, configOverrides: Partial<Config> = 
       ...configOverrides,
     };
     ctx.processor = new SandboxProcessor({ timeoutMs: 20 });
-    ctx.app = await buildApp({ config: ctx.config, database: ctx.database.handle, processor: options.processor ?? ctx.processor });
+    ctx.app = await buildApp({ config: ctx.config, database: ctx.database.handle, processor: options.processor ?? ctx.processor, logger: options.logger ?? false });
     const db = ctx.database.handle.db;
     const a = await createPractice(db, { slug: 'alpha', name: 'Alpha Clinic' });
     const b = await createPractice(db, { slug: 'beta', name: 'Beta Clinic' });

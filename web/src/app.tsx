@@ -3,9 +3,11 @@ import { Notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
 import { isApiError } from './api/client';
+import { auditKey } from './features/audit/audit-api';
 import { RequireSession } from './features/auth/require-session';
 import { sessionKey } from './features/auth/session';
 import { AppLayout } from './layout/app-layout';
+import { ApiTokensPage } from './pages/api-tokens-page';
 import { LoginPage } from './pages/login-page';
 import { NewPaymentPage } from './pages/new-payment-page';
 import { NotFoundPage } from './pages/not-found-page';
@@ -40,7 +42,8 @@ function onAnyError(error: unknown) {
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache({ onError: onAnyError }),
-  mutationCache: new MutationCache({ onError: onAnyError }),
+  // Any change the app makes is in the audit trail at once: refresh every history panel.
+  mutationCache: new MutationCache({ onError: onAnyError, onSuccess: () => void queryClient.invalidateQueries({ queryKey: auditKey }) }),
   defaultOptions: {
     queries: {
       staleTime: 15_000,
@@ -76,6 +79,7 @@ const router = createBrowserRouter([
       { path: 'remittances/:id', element: <RemittanceDetailPage /> },
       { path: 'tasks', element: <TasksPage /> },
       { path: 'settings', element: <SettingsPage /> },
+      { path: 'settings/api-tokens', element: <ApiTokensPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -5,6 +5,7 @@ import * as remittanceAndTasks from './0003-remittance-and-tasks.ts';
 import * as eligibilityAndPortal from './0004-eligibility-and-portal.ts';
 import * as chargeLockAndIdempotencyClaims from './0006-charge-lock-and-idempotency-claims.ts';
 import * as practiceTimeZone from './0007-practice-time-zone.ts';
+import * as apiTokenLifecycle from './0008-api-token-lifecycle.ts';
 import * as journalSources from './0009-journal-sources.ts';
 
 /** Every migration, in order. Names never change once released. */
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '0004-eligibility-and-portal': eligibilityAndPortal,
   '0006-charge-lock-and-idempotency-claims': chargeLockAndIdempotencyClaims,
   '0007-practice-time-zone': practiceTimeZone,
+  '0008-api-token-lifecycle': apiTokenLifecycle,
   '0009-journal-sources': journalSources,
 };

@@ -52,7 +52,16 @@ export function registerErrorHandler(app: FastifyInstance): void {
       const errors = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       problem = problemOf(400, 'validation_failed', errors.map((e) => `${e.path || 'value'}: ${e.message}`).join('; '), { errors });
     } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500) {
-      const code = error.statusCode === 429 ? 'rate_limited' : error.statusCode === 413 ? 'document_too_large' : 'validation_failed';
+      const code =
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'body_too_large'
+          : error.statusCode === 429
+            ? 'rate_limited'
+            : error.statusCode === 413
+              ? 'document_too_large'
+              : error.statusCode === 415
+                ? 'unsupported_media_type'
+                : 'validation_failed';
       problem = problemOf(error.statusCode, code, error.message);
     } else {
       request.log.error({ err: error }, 'unexpected error');

@@ -41,7 +41,7 @@ export async function authRoutes(app: FastifyInstance, { db, config }: { db: Db;
 
   r.post(
     '/auth/logout',
-    { config: { public: true }, schema: { tags: ['auth'], summary: 'Sign out' } },
+    { config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } }, schema: { tags: ['auth'], summary: 'Sign out' } },
     async (request, reply) => {
       const session = request.cookies[SESSION_COOKIE];
       if (session) await logOut(db, session);

@@ -20,15 +20,16 @@ import { estimatePayment } from '../../services/estimates/estimate-payment.ts';
 import { getFeeSchedule } from '../../services/estimates/get-fee-schedule.ts';
 import { setFeeSchedule } from '../../services/estimates/set-fee-schedule.ts';
 import { actorOf } from '../plugins/authentication.ts';
+import { readUploadedFile } from '../uploads.ts';
 
 const payerParams = z.object({ payerId: z.string().trim().min(1).max(80) });
 
 /** A 271 sent as the raw body (text/plain, application/edi-x12) or as a multipart "file". */
 async function x12Of(request: FastifyRequest): Promise<string | Buffer | undefined> {
   if (request.isMultipart()) {
-    const file = await request.file({ limits: { fileSize: 1024 * 1024, files: 1 } });
+    const file = await readUploadedFile(request, 1024 * 1024);
     if (!file) throw new AppError('validation_failed', 'No file in the upload.');
-    return file.toBuffer();
+    return file.data;
   }
   const body = request.body;
   return typeof body === 'string' || Buffer.isBuffer(body) ? body : undefined;

@@ -36,6 +36,7 @@ import { chargeWork } from '../../services/payments/charge-payment.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
 import { toCsv } from '../csv.ts';
 import { actorOf } from '../plugins/authentication.ts';
+import { readUploadedFile } from '../uploads.ts';
 import { idempotent } from '../plugins/idempotency.ts';
 
 const params = z.object({ id });
@@ -207,13 +208,13 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
     },
     async (request, reply) => {
       if (!request.isMultipart()) throw new AppError('validation_failed', 'Send the document as multipart/form-data with a "file" field.');
-      const file = await request.file({ limits: { fileSize: store.maxBytes, files: 1 } });
+      const file = await readUploadedFile(request, store.maxBytes);
       if (!file) throw new AppError('validation_failed', 'No file in the upload.');
-      const data = await file.toBuffer();
-      if (file.file.truncated) {
+      const data = file.data;
+      if (file.truncated) {
         throw new AppError('document_too_large', `Documents may be at most ${Math.floor(store.maxBytes / 1048576)} MB.`);
       }
-      const saved = await addPaymentDocument(db, actorOf(request), request.params.id, { fileName: file.filename, data }, store);
+      const saved = await addPaymentDocument(db, actorOf(request), request.params.id, { fileName: file.fileName, data }, store);
       return reply.status(201).send(saved);
     },
   );

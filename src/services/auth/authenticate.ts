@@ -6,15 +6,27 @@ import type { Actor } from '../actor.ts';
 import { decoyHash, verifyPassword } from './passwords.ts';
 import { hashToken, newSecretToken } from './tokens.ts';
 
-/** Resolves an API token (Authorization: Bearer) to its actor, or undefined. */
+/** Resolves an API token (Authorization: Bearer) to its actor, or undefined when unknown, revoked or expired. */
 export async function actorFromApiToken(db: Db, token: string): Promise<Actor | undefined> {
+  const now = nowIso();
   const row = await db
     .selectFrom('apiTokens')
-    .select(['id', 'practiceId', 'name', 'role'])
+    .select(['id', 'practiceId', 'name', 'role', 'expiresAt', 'lastUsedAt'])
     .where('tokenHash', '=', hashToken(token))
     .where('revokedAt', 'is', null)
     .executeTakeFirst();
   if (!row || !isRole(row.role)) return undefined;
+  if (row.expiresAt !== null && row.expiresAt <= now) return undefined;
+  // "Last used" to the minute: one small write a minute per token, not one per request.
+  if (row.lastUsedAt === null || Date.parse(row.lastUsedAt) < Date.parse(now) - 60_000) {
+    // Best effort: a busy database must not turn a valid token into an error; the next use retries.
+    await db
+      .updateTable('apiTokens')
+      .set({ lastUsedAt: now })
+      .where('id', '=', row.id)
+      .execute()
+      .catch(() => undefined);
+  }
   return { practiceId: row.practiceId, kind: 'token', id: row.id, name: row.name, role: row.role };
 }
 

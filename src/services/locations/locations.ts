@@ -1,14 +1,25 @@
 import { AppError } from '../../domain/errors.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
-import { inTransaction, type Db } from '../../db/transaction.ts';
+import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
+import { isUniqueViolation } from '../../db/unique-violation.ts';
 import type { Actor } from '../actor.ts';
 import { wholeList } from '../whole-list.ts';
 
 export async function createLocation(db: Db, actor: Actor, input: { name: string }) {
   const name = input.name.trim();
   if (!name) throw new AppError('validation_failed', 'A location needs a name.');
-  return inTransaction(db, async (trx) => {
+  try {
+    return await inTransaction(db, (trx) => insertLocation(trx, actor, name));
+  } catch (error) {
+    // Two requests with one new name at once: both pass the read, the constraint stops the second.
+    if (isUniqueViolation(error)) throw new AppError('conflict', `A location named "${name}" already exists.`);
+    throw error;
+  }
+}
+
+async function insertLocation(trx: Trx, actor: Actor, name: string) {
+  {
     const taken = await trx
       .selectFrom('locations')
       .select('id')
@@ -20,7 +31,7 @@ export async function createLocation(db: Db, actor: Actor, input: { name: string
     await trx.insertInto('locations').values(location).execute();
     await recordAudit(trx, actor, { action: 'location.created', entityType: 'location', entityId: location.id, after: { name } });
     return { id: location.id, name, createdAt: location.createdAt };
-  });
+  }
 }
 
 export async function listLocations(db: Db, actor: Actor) {

@@ -1,17 +1,19 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import { roleLabel } from '../features/auth/permissions';
+import type { Permission } from '../../../src/domain/roles.ts';
+import { can, roleLabel } from '../features/auth/permissions';
 import { useLogout } from '../features/auth/session';
 import { useCurrentSession } from '../features/auth/use-current-session';
 
-const nav = [
+const nav: Array<{ to: string; label: string; permission?: Permission }> = [
   { to: '/payments', label: 'Payments' },
   { to: '/patients', label: 'Patients' },
   { to: '/over-applied', label: 'Over-applied' },
   { to: '/remittances', label: 'Remittance' },
   { to: '/tasks', label: 'Tasks' },
   { to: '/settings', label: 'Settings' },
+  { to: '/settings/api-tokens', label: 'API tokens', permission: 'tokens:manage' },
 ];
 
 /** The signed-in frame: practice and user at the top, navigation at the side. */
@@ -63,7 +65,7 @@ export function AppLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main">
-        {nav.map((item) => (
+        {nav.filter((item) => !item.permission || can(user.role, item.permission)).map((item) => (
           <NavLink
             key={item.to}
             component={Link}

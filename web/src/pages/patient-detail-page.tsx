@@ -1,6 +1,7 @@
 import { Anchor, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { describeError } from '../api/describe-error';
+import { HistoryPanel } from '../features/audit/history-panel';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { CreditsPanel } from '../features/credits/credits-panel';
@@ -99,6 +100,7 @@ export function PatientDetailPage() {
         canApply={can(user.role, 'payments:write')}
         canTransfer={can(user.role, 'credits:transfer')}
       />
+      {can(user.role, 'audit:read') ? <HistoryPanel entityType="patient" entityId={p.id} /> : null}
     </Stack>
   );
 }

@@ -3,6 +3,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { Link, useParams } from 'react-router';
 import { describeError } from '../api/describe-error';
 import { BillingCard } from '../features/applications/billing-card';
+import { HistoryPanel } from '../features/audit/history-panel';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { PatientCard } from '../features/patients/patient-card';
@@ -73,6 +74,7 @@ export function PaymentDetailPage() {
             <PaymentEditForm key={`edit-${p.updatedAt}`} payment={p} canEdit={can(user.role, 'payments:write')} />
             <PaymentNotes paymentId={p.id} />
             <PaymentDocuments paymentId={p.id} canUpload={can(user.role, 'payments:write')} />
+            {can(user.role, 'audit:read') ? <HistoryPanel entityType="payment" entityId={p.id} /> : null}
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5, lg: 4 }}>

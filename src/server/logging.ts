@@ -1,0 +1,66 @@
+import type { FastifyServerOptions } from 'fastify';
+import type { DestinationStream } from 'pino';
+
+/**
+ * What the server logs, and what it never does: request URLs without query
+ * strings (searches carry names) and with payment-link tokens blanked; no
+ * headers (cookies, API tokens) and no bodies (passwords, dates of birth,
+ * account IDs); database errors without the values PostgreSQL quotes in its
+ * messages and details ("Key (account_id)=(A123) already exists").
+ */
+export function loggerOptions(level: string, stream?: DestinationStream): FastifyServerOptions['logger'] {
+  return {
+    level,
+    ...(stream ? { stream } : {}),
+    serializers: {
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: serializeError,
+    },
+  };
+}
+
+/** The path only, with the secret of /pay/<token> (web page and API) replaced. */
+export function redactUrl(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  return path.replace(/\/pay\/[^/]+/g, '/pay/[redacted]');
+}
+
+interface LoggedError {
+  [key: string]: unknown;
+  type: string;
+  message: string;
+  stack: string;
+  code?: string;
+  statusCode?: number;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  routine?: string;
+}
+
+/**
+ * Errors as logged. A PostgreSQL error (it has a severity and a routine)
+ * keeps its code and the names of the constraint, table and column, never
+ * its message, detail or where: those quote the offending values.
+ */
+export function serializeError(error: unknown): LoggedError {
+  if (typeof error !== 'object' || error === null) return { type: typeof error, message: '[not an Error]', stack: '' };
+  const e = error as Record<string, unknown> & { name?: string; message?: string; stack?: string };
+  const type = typeof e.constructor === 'function' && e.constructor.name ? e.constructor.name : String(e.name ?? 'Error');
+  const fromPostgres = typeof e.severity === 'string' && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
+  const logged: LoggedError = { type, message: '', stack: '' };
+  for (const key of ['code', 'constraint', 'table', 'column', 'routine'] as const) {
+    if (typeof e[key] === 'string') logged[key] = e[key];
+  }
+  if (typeof e.statusCode === 'number') logged.statusCode = e.statusCode;
+  if (fromPostgres) {
+    logged.message = `PostgreSQL error ${String(e.code)}${logged.constraint ? ` on ${logged.constraint}` : ''}`;
+    // The stack's first line repeats the message: keep only the frames.
+    if (typeof e.stack === 'string') logged.stack = [logged.message, ...e.stack.split('\n').filter((l) => /^\s+at /.test(l))].join('\n');
+  } else {
+    logged.message = String(e.message ?? '');
+    if (typeof e.stack === 'string') logged.stack = e.stack;
+  }
+  return logged;
+}

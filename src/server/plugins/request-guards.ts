@@ -1,0 +1,74 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError } from '../../domain/errors.ts';
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Checks every request gets in one place, not per route:
+ * - cross-site writes with a cookie session are refused (CSRF);
+ * - NUL characters anywhere in the input are refused (PostgreSQL text cannot
+ *   hold them, and no field of ours needs one);
+ * - answers of the API are never cached (they carry patient data).
+ */
+export const requestGuards = fp(async (app: FastifyInstance, options: { publicUrl: string }) => {
+  const publicHost = new URL(options.publicUrl).host;
+
+  // onRequest: before the body is read, so a refused write costs nothing.
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/') || safeMethods.has(request.method)) return;
+    if (request.headers.authorization?.startsWith('Bearer ')) return; // not a browser's ambient credential
+    if (isCrossSite(request, publicHost)) {
+      throw new AppError('cross_site_refused', 'Requests from another site may not change anything here. Use the app, or an API token.');
+    }
+  });
+
+  app.addHook('preValidation', async (request) => {
+    if (/%00/.test(request.url) || hasNul(request.params) || hasNul(request.query) || hasNul(request.body) || hasNulInHeaders(request)) {
+      throw new AppError('validation_failed', 'The request contains a NUL character (\\u0000), which no field accepts.');
+    }
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+  });
+});
+
+/**
+ * A browser tells where a request comes from: Sec-Fetch-Site (modern
+ * browsers, trusted first), else Origin. Requests with neither are not from a
+ * browser page (curl, a server), so there is no ambient cookie to abuse.
+ */
+function isCrossSite(request: FastifyRequest, publicHost: string): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string' && site !== '') return site !== 'same-origin' && site !== 'none';
+  const origin = request.headers.origin;
+  if (origin === undefined || origin === '') return false;
+  let host: string;
+  try {
+    host = new URL(origin).host; // "null" (sandboxed frames, file:) does not parse: foreign
+  } catch {
+    return true;
+  }
+  // URL drops a scheme's default port ("http://x:80" → "x"); a Host header may keep it.
+  const hostHeader = request.host.replace(/:(80|443)$/, '');
+  return host !== hostHeader && host !== publicHost;
+}
+
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Buffer.isBuffer(value)) return value.includes(0);
+  if (value === null || typeof value !== 'object' || depth > 32) return false;
+  if (Array.isArray(value)) return value.some((v) => hasNul(v, depth + 1));
+  for (const [key, v] of Object.entries(value)) {
+    if (key.includes('\u0000') || hasNul(v, depth + 1)) return true;
+  }
+  return false;
+}
+
+function hasNulInHeaders(request: FastifyRequest): boolean {
+  for (const v of Object.values(request.headers)) {
+    if (typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) && v.some((x) => x.includes('\u0000'))) return true;
+  }
+  return false;
+}
