@@ -19,6 +19,13 @@ export interface DatabaseHandle {
 export interface ConnectOptions {
   dataDir: string;
   databaseUrl?: string | undefined;
+  /** Where an idle PostgreSQL connection's error goes (default: one line on stderr). */
+  onPoolError?: ((error: Error) => void) | undefined;
+}
+
+function logPoolError(error: Error): void {
+  const code = (error as { code?: string }).code;
+  process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'idle database connection lost', code, err: error.message })}\n`);
 }
 
 // BIGINT (int8) arrives from pg as a string; money must be an exact number.
@@ -39,6 +46,14 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   const plugins = [new CamelCasePlugin()];
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: pgTypes as pg.CustomTypesConfig });
+    // An idle client can lose its connection (a restart, a terminated backend): the pool drops it and
+    // opens another on the next query. Without a listener that 'error' event would crash the process.
+    const onPoolError = options.onPoolError ?? logPoolError;
+    pool.on('error', (error) => {
+      // While closing, a backend ended by the server (57P01) is the expected end, not news.
+      if (pool.ending) return;
+      onPoolError(error);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
     return { db, dialect: 'postgres', file: undefined, close: () => db.destroy() };
   }
