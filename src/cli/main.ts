@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config/config.ts';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from '../db/connect.ts';
+import { withStartupLock } from '../db/startup-lock.ts';
 import { AppError } from '../domain/errors.ts';
 import { roles } from '../domain/roles.ts';
 import { cliActor } from '../services/actor.ts';
@@ -228,8 +229,8 @@ program
   .command('demo')
   .description('create the demo practice (slug demo) with demo data, if it does not exist')
   .action(() =>
-    withDatabase(async ({ db }) => {
-      const result = await ensureDemoPractice(db);
+    withDatabase(async (handle) => {
+      const result = await withStartupLock(handle, () => ensureDemoPractice(handle.db));
       console.log(result.created ? 'Created the demo practice.' : 'The demo practice already exists.');
     }),
   );

@@ -5,6 +5,7 @@ import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, type
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
+import { withStartupLock } from './startup-lock.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -55,7 +56,7 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
       onPoolError(error);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
-    return { db, dialect: 'postgres', file: undefined, close: () => db.destroy() };
+    return remember({ db, dialect: 'postgres', file: undefined, close: () => db.destroy() });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
   const file = path.join(options.dataDir, 'ledger.db');
@@ -67,16 +68,32 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   // The CLI and the server may share the file; wait for the other writer rather than fail.
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
-  return { db, dialect: 'sqlite', file, close: () => db.destroy() };
+  return remember({ db, dialect: 'sqlite', file, close: () => db.destroy() });
+}
+
+// migrateToLatest takes the Kysely instance (its public shape); this finds the handle behind it for the lock.
+const handles = new WeakMap<Kysely<Database>, DatabaseHandle>();
+function remember(handle: DatabaseHandle): DatabaseHandle {
+  handles.set(handle.db, handle);
+  return handle;
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Brings the schema up to date; safe to run on every start and from several processes. */
+/**
+ * Brings the schema up to date; safe to run on every start and from several
+ * processes at once: under the start-up lock, the second process waits and
+ * then finds nothing to do (Kysely's own lock does not cover SQLite, where two
+ * processes both created the tables).
+ */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  // Migrations are written in snake_case; the camel-case plugin must not touch them.
-  const migrator = new Migrator({ db: db.withoutPlugins(), provider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  const migrate = async () => {
+    // Migrations are written in snake_case; the camel-case plugin must not touch them.
+    const migrator = new Migrator({ db: db.withoutPlugins(), provider });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error;
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  };
+  const handle = handles.get(db);
+  return handle ? withStartupLock(handle, migrate) : migrate();
 }
