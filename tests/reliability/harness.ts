@@ -49,10 +49,15 @@ function headersOf(options: CallOptions): Record<string, string> {
   return headers;
 }
 
+let clients = 0;
+
+/** In-process calls; each from its own client address, so per-address rate limits do not hide a route's answers. */
 export function injectCall(app: FastifyInstance): Call {
   return async (method, url, options = {}) => {
+    const n = ++clients;
+    const remoteAddress = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
     const payload = options.raw !== undefined ? options.raw : options.body === undefined ? undefined : JSON.stringify(options.body);
-    const response = await app.inject({ method: method as 'GET', url, headers: headersOf(options), ...(payload === undefined ? {} : { payload }) });
+    const response = await app.inject({ method: method as 'GET', url, remoteAddress, headers: headersOf(options), ...(payload === undefined ? {} : { payload }) });
     return { status: response.statusCode, headers: response.headers, text: response.body, json: parse(response.body) };
   };
 }
