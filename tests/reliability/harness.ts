@@ -154,8 +154,8 @@ export async function makeFixtures(call: Call, token: string, insertTask: (patie
     201,
     'insured treatment',
   );
-  const detail = ok(await call('GET', `/api/v1/treatments/${insuredTreatment.id}`, as), 200, 'treatment detail');
-  const claimControlNumber: string = detail.claims?.[0]?.controlNumber ?? '';
+  const claim = ok(await call('POST', `/api/v1/treatments/${insuredTreatment.id}/claims`, as), 201, 'claim');
+  const claimControlNumber: string = claim.controlNumber;
   const paid = ok(await call('POST', '/api/v1/payments', { ...as, body: { patientId: patient.id, amountCents: 50000, method: 'cash', status: 'paid' } }), 201, 'paid payment');
   const pending = ok(await call('POST', '/api/v1/payments', { ...as, body: { patientId: patient.id, amountCents: 7000 } }), 201, 'pending payment');
   const card = ok(await call('POST', '/api/v1/payments', { ...as, body: { patientId: patient.id, amountCents: 9000, method: 'card' } }), 201, 'card payment');
