@@ -67,7 +67,7 @@ function startServer(databaseUrl: string, dataDir: string, port: number): Server
   return { child, url: `http://127.0.0.1:${port}`, output };
 }
 
-async function waitForHealth(server: Server, timeoutMs = 30_000): Promise<void> {
+async function waitForHealth(server: Server, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.child.exitCode !== null) {
@@ -125,7 +125,7 @@ describe('two server processes on one PostgreSQL', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-race-'));
     for (let i = 0; i < 2; i++) servers.push(startServer(database.databaseUrl!, dataDir, await freePort()));
     await Promise.all(servers.map((s) => waitForHealth(s)));
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     // Always: stop both processes, then drop the database (even when setup or a test failed).
@@ -175,7 +175,7 @@ describe('two server processes on one PostgreSQL', () => {
       expect([Number(row.refundedCents), Number(row.refundingCents)]).toEqual([9000, 0]);
     }
     expect(await verifyLedger(database!.handle.db)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('keeps application, credit, unapply and transfer limits when both processes race for the same money', async () => {
     const db = database!.handle.db;
@@ -216,7 +216,7 @@ describe('two server processes on one PostgreSQL', () => {
     expect((await get(`/api/v1/patients/${patientId}/credits`)).items.find((c: any) => c.id === credit.id)).toMatchObject({ amountCents: 10000, remainingCents: 0 });
     expect((await get(`/api/v1/patients/${other.id}/credits`)).availableCents).toBe(1000);
     expect(await verifyLedger(db)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('numbers payments created on both processes at once without repeats or gaps', async () => {
     const before = await database!.handle.db.selectFrom('payments').select('number').orderBy('number', 'desc').executeTakeFirstOrThrow();
@@ -232,5 +232,5 @@ describe('two server processes on one PostgreSQL', () => {
     const first = Number(before.number) + 1;
     expect(numbers).toEqual(Array.from({ length: count }, (_, i) => first + i));
     expect(await verifyLedger(database!.handle.db)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

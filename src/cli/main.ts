@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config/config.ts';
 import { connectDatabase, migrateToLatest, type DatabaseHandle } from '../db/connect.ts';
+import { withStartupLock } from '../db/startup-lock.ts';
 import { AppError } from '../domain/errors.ts';
 import { roles } from '../domain/roles.ts';
 import { cliActor } from '../services/actor.ts';
@@ -22,6 +23,7 @@ import { runRefundReview } from '../services/tasks/run-refund-review.ts';
 import { formatCents } from '../domain/money.ts';
 import { MAX_DAYS_AHEAD, utcDateFromNow } from '../contracts/common.ts';
 import { writeStatements } from '../services/statements/write-statements.ts';
+import { BackupError, createBackup, restoreBackup } from '../services/backup/backup-archive.ts';
 
 /**
  * `ledger`: the operator's and integrator's command line. It uses the same
@@ -277,16 +279,46 @@ program
   .command('demo')
   .description('create the demo practice (slug demo) with demo data, if it does not exist')
   .action(() =>
-    withDatabase(async ({ db }) => {
-      const result = await ensureDemoPractice(db);
+    withDatabase(async (handle) => {
+      const result = await withStartupLock(handle, () => ensureDemoPractice(handle.db));
       console.log(result.created ? 'Created the demo practice.' : 'The demo practice already exists.');
     }),
   );
 
+program
+  .command('backup')
+  .description('write an online, consistent backup (database and documents) to FILE, while the server runs (SQLite)')
+  .argument('<file>', 'the archive to write, e.g. ledger-2026-11-29.tar.gz')
+  .action(async (file: string) => {
+    const config = loadConfig();
+    if (config.databaseUrl) {
+      // pg_dump is PostgreSQL's own consistent online backup; wrapping it here would only hide its options.
+      throw new BackupError(
+        'this deployment uses PostgreSQL: back up with `pg_dump --format=custom "$DATABASE_URL" > ledger.dump` ' +
+          'and copy DATA_DIR/documents after it (see README, "Backup and restore")',
+      );
+    }
+    const manifest = await createBackup({ dataDir: config.dataDir, file });
+    const { counts } = manifest;
+    console.log(`Backed up ${counts.practices} practice(s), ${counts.payments} payment(s), ${counts.documents} document(s) to ${path.resolve(file)}`);
+  });
+
+program
+  .command('restore')
+  .description('restore a backup made by `ledger backup` into a data folder (new or empty unless --force)')
+  .argument('<file>', 'the archive')
+  .requiredOption('--data-dir <dir>', 'the data folder to restore into')
+  .option('--force', 'replace the database and documents of a folder that is not empty (stop its server first)')
+  .action(async (file: string, opts: { dataDir: string; force?: boolean }) => {
+    const manifest = await restoreBackup({ file, dataDir: opts.dataDir, force: opts.force === true });
+    const { counts } = manifest;
+    console.log(`Restored ${counts.practices} practice(s), ${counts.payments} payment(s), ${counts.documents} document(s) from ${manifest.createdAt} into ${path.resolve(opts.dataDir)}`);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof AppError || (error as Error)?.name === 'ZodError') {
+  if (error instanceof AppError || error instanceof BackupError || (error as Error)?.name === 'ZodError') {
     console.error(`ledger: ${(error as Error).message}`);
     process.exitCode = 2;
   } else {

@@ -5,6 +5,7 @@ import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, PostgresDialect, Sqli
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
+import { withStartupLock } from './startup-lock.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -21,6 +22,13 @@ export interface ConnectOptions {
   databaseUrl?: string | undefined;
   /** How long a SQLite writer waits for another process's write transaction before SQLITE_BUSY. */
   busyTimeoutMs?: number | undefined;
+  /** Where an idle PostgreSQL connection's error goes (default: one line on stderr). */
+  onPoolError?: ((error: Error) => void) | undefined;
+}
+
+function logPoolError(error: Error): void {
+  const code = (error as { code?: string }).code;
+  process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'idle database connection lost', code, err: error.message })}\n`);
 }
 
 // BIGINT (int8) arrives from pg as a string; money must be an exact number.
@@ -65,8 +73,16 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   const plugins = [new CamelCasePlugin()];
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: pgTypes as pg.CustomTypesConfig });
+    // An idle client can lose its connection (a restart, a terminated backend): the pool drops it and
+    // opens another on the next query. Without a listener that 'error' event would crash the process.
+    const onPoolError = options.onPoolError ?? logPoolError;
+    pool.on('error', (error) => {
+      // While closing, a backend ended by the server (57P01) is the expected end, not news.
+      if (pool.ending) return;
+      onPoolError(error);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
-    return { db, dialect: 'postgres', file: undefined, close: () => db.destroy() };
+    return remember({ db, dialect: 'postgres', file: undefined, close: () => db.destroy() });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
   const file = path.join(options.dataDir, 'ledger.db');
@@ -78,16 +94,32 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   // The CLI and the server may share the file; wait for the other writer rather than fail.
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }), plugins });
-  return { db, dialect: 'sqlite', file, close: () => db.destroy() };
+  return remember({ db, dialect: 'sqlite', file, close: () => db.destroy() });
+}
+
+// migrateToLatest takes the Kysely instance (its public shape); this finds the handle behind it for the lock.
+const handles = new WeakMap<Kysely<Database>, DatabaseHandle>();
+function remember(handle: DatabaseHandle): DatabaseHandle {
+  handles.set(handle.db, handle);
+  return handle;
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Brings the schema up to date; safe to run on every start and from several processes. */
+/**
+ * Brings the schema up to date; safe to run on every start and from several
+ * processes at once: under the start-up lock, the second process waits and
+ * then finds nothing to do (Kysely's own lock does not cover SQLite, where two
+ * processes both created the tables).
+ */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  // Migrations are written in snake_case; the camel-case plugin must not touch them.
-  const migrator = new Migrator({ db: db.withoutPlugins(), provider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  const migrate = async () => {
+    // Migrations are written in snake_case; the camel-case plugin must not touch them.
+    const migrator = new Migrator({ db: db.withoutPlugins(), provider });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error;
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  };
+  const handle = handles.get(db);
+  return handle ? withStartupLock(handle, migrate) : migrate();
 }

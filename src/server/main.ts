@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/config.ts';
 import { connectDatabase, migrateToLatest } from '../db/connect.ts';
+import { withStartupLock } from '../db/startup-lock.ts';
 import { ensureDemoPractice } from '../services/demo/seed-demo-data.ts';
 import { buildApp } from './app.ts';
 import { loggerOptions } from './logging.ts';
@@ -11,7 +12,8 @@ import { createProcessor } from '../services/processors/create-processor.ts';
 const config = loadConfig();
 const database = connectDatabase(config);
 await migrateToLatest(database.db);
-if (config.demoData) await ensureDemoPractice(database.db);
+// Under the start-up lock: a second process starting at once waits, then finds the demo practice made.
+if (config.demoData) await withStartupLock(database, () => ensureDemoPractice(database.db));
 const processor = createProcessor(config);
 const app = await buildApp({
   config,

@@ -77,8 +77,12 @@ export function useTestApp(
     try {
       await ctx.expectLedgerBalances();
     } finally {
-      await ctx.app?.close();
-      await ctx.database.drop();
+      // The app (and anything it started) first, then the pool, then the database.
+      try {
+        await ctx.app?.close();
+      } finally {
+        await ctx.database.drop();
+      }
     }
   });
   ctx.request = (method, url, options = {}) => {

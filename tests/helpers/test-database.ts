@@ -37,19 +37,40 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
   }
   const handle = connectDatabase({ dataDir, databaseUrl });
   await migrateToLatest(handle.db);
+  let dropped = false;
   return {
     handle,
     dataDir,
     databaseUrl,
     async drop() {
+      if (dropped) return;
+      dropped = true;
       await handle.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
-      if (name) {
-        const admin = new pg.Client({ connectionString: adminUrl });
-        await admin.connect();
-        await admin.query(`drop database if exists ${name} with (force)`);
-        await admin.end();
-      }
+      if (name) await dropPostgresDatabase(name);
     },
   };
+}
+
+/**
+ * Drops a test database once nobody uses it. pg's pool.end() resolves before
+ * its sockets have closed, and `drop … with (force)` terminates whatever is
+ * still connected with 57P01, which a pool without an error listener (a
+ * stray client in a test) raises as an unhandled error. So wait, briefly,
+ * for the sessions to go by themselves; force only what is left after that.
+ */
+export async function dropPostgresDatabase(name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      const { rows } = await admin.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+      if (rows[0]!.n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await admin.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await admin.end();
+  }
 }

@@ -1,0 +1,181 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliActor } from '../../src/services/actor.ts';
+import { createApiToken } from '../../src/services/auth/create-api-token.ts';
+import { createPractice } from '../../src/services/practices/create-practice.ts';
+import { verifyLedger } from '../../src/services/ledger/verify-ledger.ts';
+import { createTestDatabase, dialects, type TestDatabase } from '../helpers/test-database.ts';
+import { freePort, startServer, stopServer, waitForHealth, type ServerProcess } from '../helpers/processes.ts';
+import { countChanges, insertTask, tableCounter } from './db-helpers.ts';
+import { era835, fetchCall, recordFigures, type Answer, type Call } from './harness.ts';
+import { documentedRoutes } from './routes.ts';
+
+/**
+ * Every money route, retried concurrently with one Idempotency-Key from two
+ * server processes on one database: the tables change exactly as they do
+ * for one request (one effect), and every answer is the first one replayed.
+ */
+
+interface Request {
+  method: string;
+  url: string;
+  body?: unknown;
+  raw?: string;
+  contentType?: string;
+  token?: string | null;
+}
+
+type Setup = (call: Call, token: string) => Promise<Request>;
+
+const ok = async (answer: Promise<Answer>, status: number, what: string) => {
+  const a = await answer;
+  if (a.status !== status) throw new Error(`setup ${what}: ${a.status} ${a.text.slice(0, 300)}`);
+  return a.json;
+};
+
+describe.each(dialects)('one Idempotency-Key retried concurrently from two processes on %s', (dialect) => {
+  let database: TestDatabase;
+  let dataDir: string;
+  const servers: ServerProcess[] = [];
+  let token = '';
+  let practiceId = '';
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    const practice = await createPractice(database.handle.db, { slug: 'alpha', name: 'Alpha Clinic' });
+    practiceId = practice.id;
+    token = (await createApiToken(database.handle.db, cliActor(practice.id), { role: 'admin' })).token;
+    // On SQLite both processes share the data folder's file; on PostgreSQL the database.
+    dataDir = dialect === 'sqlite' ? database.dataDir : fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-idem-'));
+    for (let i = 0; i < 2; i++) servers.push(startServer({ dataDir, databaseUrl: database.databaseUrl, port: await freePort() }));
+    await Promise.all(servers.map((s) => waitForHealth(s, 120_000)));
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.allSettled(servers.map((s) => stopServer(s)));
+    if (dialect === 'postgres') fs.rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
+  }, 60_000);
+
+  it('gives one effect and the same answer on every money route', async () => {
+    const calls = servers.map((s) => fetchCall(s.url));
+    const call = calls[0]!;
+    const as = { token };
+    const patient = async () => ok(call('POST', '/api/v1/patients', { ...as, body: { firstName: 'Idem', lastName: `Potent${Math.random()}`, dateOfBirth: '1970-01-02' } }), 201, 'patient');
+    const location = await ok(call('POST', '/api/v1/locations', { ...as, body: { name: 'Main' } }), 201, 'location');
+    const treatmentOf = async (patientId: string, chargeCents = 20000) =>
+      ok(call('POST', '/api/v1/treatments', { ...as, body: { patientId, locationId: location.id, serviceDate: '2026-03-02', physician: 'Dr. I', lines: [{ cpt: '99213', chargeCents }] } }), 201, 'treatment');
+    const paidPayment = async (patientId: string, amountCents = 5000) =>
+      ok(call('POST', '/api/v1/payments', { ...as, body: { patientId, amountCents, method: 'cash', status: 'paid' } }), 201, 'paid payment');
+
+    const scenarios: Record<string, Setup> = {
+      'POST /api/v1/payments': async () => ({ method: 'POST', url: '/api/v1/payments', body: { patientId: (await patient()).id, amountCents: 4321, method: 'cash', status: 'paid' } }),
+      'POST /api/v1/payments/{id}/status': async () => {
+        const p = await ok(call('POST', '/api/v1/payments', { ...as, body: { patientId: (await patient()).id, amountCents: 2500, method: 'cash' } }), 201, 'pending');
+        return { method: 'POST', url: `/api/v1/payments/${p.id}/status`, body: { status: 'paid' } };
+      },
+      'POST /api/v1/payments/{id}/charge': async () => {
+        const p = await ok(call('POST', '/api/v1/payments', { ...as, body: { patientId: (await patient()).id, amountCents: 3100, method: 'card' } }), 201, 'card');
+        return { method: 'POST', url: `/api/v1/payments/${p.id}/charge`, body: { source: '4242424242424242' } };
+      },
+      'POST /api/v1/payments/{id}/refunds': async () => {
+        const p = await paidPayment((await patient()).id);
+        return { method: 'POST', url: `/api/v1/payments/${p.id}/refunds`, body: { amountCents: 1000, reason: 'patient_request' } };
+      },
+      'POST /api/v1/payments/{id}/applications': async () => {
+        const pt = await patient();
+        const p = await paidPayment(pt.id);
+        const t = await treatmentOf(pt.id);
+        return { method: 'POST', url: `/api/v1/payments/${p.id}/applications`, body: { treatmentId: t.id, amountCents: 1000 } };
+      },
+      'POST /api/v1/patients/{id}/credits': async () => ({ method: 'POST', url: `/api/v1/patients/${(await patient()).id}/credits`, body: { amountCents: 700, reference: 'goodwill' } }),
+      'POST /api/v1/treatments/{id}/apply-credit': async () => {
+        const pt = await patient();
+        const t = await treatmentOf(pt.id);
+        const c = await ok(call('POST', `/api/v1/patients/${pt.id}/credits`, { ...as, body: { amountCents: 900 } }), 201, 'credit');
+        return { method: 'POST', url: `/api/v1/treatments/${t.id}/apply-credit`, body: { creditId: c.id, amountCents: 500 } };
+      },
+      'POST /api/v1/credits/{id}/transfer': async () => {
+        const pt = await patient();
+        const c = await ok(call('POST', `/api/v1/patients/${pt.id}/credits`, { ...as, body: { amountCents: 900 } }), 201, 'credit');
+        return { method: 'POST', url: `/api/v1/credits/${c.id}/transfer`, body: { toPatientId: (await patient()).id } };
+      },
+      'POST /api/v1/tasks/{id}/complete': async () => {
+        const pt = await patient();
+        await paidPayment(pt.id);
+        const taskId = await insertTask(database.handle.db, practiceId, pt.id, 2000);
+        return { method: 'POST', url: `/api/v1/tasks/${taskId}/complete`, body: { refundDate: '2026-06-01', amountCents: 2000, method: 'cash', reference: 'handed over' } };
+      },
+      'POST /api/v1/tasks/{id}/dismiss': async () => {
+        const pt = await patient();
+        await paidPayment(pt.id);
+        const taskId = await insertTask(database.handle.db, practiceId, pt.id, 2000);
+        return { method: 'POST', url: `/api/v1/tasks/${taskId}/dismiss` };
+      },
+      'POST /api/v1/portal/pay': async () => {
+        const pt = await patient();
+        await treatmentOf(pt.id, 8000);
+        const session = await ok(call('POST', '/api/v1/portal/lookup', { body: { dateOfBirth: '1970-01-02', accountId: pt.accountId, practice: 'alpha' } }), 200, 'portal lookup');
+        return { method: 'POST', url: '/api/v1/portal/pay', body: { portalToken: session.portalToken, amountCents: 1500, card: '4242424242424242' }, token: null };
+      },
+      'POST /api/v1/pay/{token}': async () => {
+        const p = await ok(call('POST', '/api/v1/payments', { ...as, body: { patientId: (await patient()).id, amountCents: 2700, method: 'card' } }), 201, 'link payment');
+        const link = await ok(call('POST', `/api/v1/payments/${p.id}/link`, { ...as, body: { expiresInDays: 3 } }), 201, 'link');
+        return { method: 'POST', url: `/api/v1/pay/${String(link.url).split('/').pop()}`, body: { card: '4242424242424242' }, token: null };
+      },
+      'POST /api/v1/remittances': async () => {
+        const pt = await patient();
+        await ok(call('PUT', `/api/v1/patients/${pt.id}/coverages`, { ...as, body: [{ order: 1, payerName: 'Acme Health', payerId: 'ACME1', memberId: 'M1' }] }), 200, 'coverage');
+        const t = await treatmentOf(pt.id, 10000);
+        const claim = await ok(call('POST', `/api/v1/treatments/${t.id}/claims`, as), 201, 'claim');
+        return { method: 'POST', url: '/api/v1/remittances', raw: era835(claim.controlNumber, 10000, 8000, `TR${Date.now()}${Math.random()}`), contentType: 'text/plain' };
+      },
+    };
+
+    const doc = (await call('GET', '/api/v1/openapi.json')).json;
+    const moneyRoutes = documentedRoutes(doc)
+      .filter((r) => /Idempotency-Key/.test(r.operation.summary ?? '') || r.key === 'POST /api/v1/remittances')
+      .map((r) => r.key);
+    expect(moneyRoutes.filter((k) => !scenarios[k]), 'money routes without a scenario').toEqual([]);
+
+    const counts = await tableCounter(database.handle.db, ['portal_attempts']);
+    const send = (c: Call, r: Request, key: string) =>
+      c(r.method, r.url, { token: r.token === null ? null : token, headers: { 'idempotency-key': key }, ...(r.raw ? { raw: r.raw, contentType: r.contentType } : r.body === undefined ? {} : { body: r.body }) });
+    const results: Array<Record<string, unknown>> = [];
+    const failures: Array<Record<string, unknown>> = [];
+    const RETRIES = 6;
+    for (const route of moneyRoutes) {
+      // One request alone: the effect to expect.
+      const single = await scenarios[route]!(call, token);
+      const b1 = await counts();
+      const first = await send(call, single, `single-${Math.random()}`);
+      const one = countChanges(b1, await counts());
+      // The same request on a twin setup, sent six times at once with one key, alternating processes.
+      const burst = await scenarios[route]!(call, token);
+      const key = `burst-${Math.random()}`;
+      const b2 = await counts();
+      const answers = await Promise.all(Array.from({ length: RETRIES }, (_, i) => send(calls[i % 2]!, burst, key)));
+      const late = await send(calls[1]!, burst, key);
+      const many = countChanges(b2, await counts());
+      const all = [...answers, late];
+      const shapes = new Set(all.map((a) => `${a.status} ${a.text}`));
+      const statuses = all.map((a) => a.status);
+      const sameEffect = JSON.stringify(Object.entries(many).sort()) === JSON.stringify(Object.entries(one).sort());
+      const row = { route, singleStatus: first.status, burstStatuses: statuses.join(','), distinctAnswers: shapes.size, effectOfOne: one, effectOfBurst: many };
+      results.push(row);
+      if (first.status >= 300 || shapes.size !== 1 || !sameEffect || statuses.some((s) => s >= 500)) failures.push(row);
+    }
+    const verify = await verifyLedger(database.handle.db);
+    recordFigures(`idempotency, two processes (${dialect})`, {
+      moneyRoutes: moneyRoutes.length,
+      retriesPerKey: RETRIES + 1,
+      routesWithOneEffectAndOneAnswer: results.length - failures.length,
+      failures: failures.length,
+      verifyProblems: verify.length,
+      failureList: failures,
+    });
+    expect(failures).toEqual([]);
+    expect(verify).toEqual([]);
+  });
+});
