@@ -29,6 +29,10 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_BASE: z.string().url().optional(),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(5000),
+  WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(250),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  WEBHOOK_WORKER: booleanFromEnv.default(true),
 });
 
 export interface Config {
@@ -50,6 +54,14 @@ export interface Config {
   stripeSecretKey: string | undefined;
   stripeWebhookSecret: string | undefined;
   stripeApiBase: string | undefined;
+  /** Outgoing webhooks: first retry after this, doubling each time, for 3 days. */
+  webhookRetryBaseMs: number;
+  /** How often the in-server worker looks for due deliveries. */
+  webhookPollMs: number;
+  /** How long one delivery attempt may take before it counts as failed. */
+  webhookTimeoutMs: number;
+  /** false: this process sends no webhooks (cron runs `ledger deliver-webhooks` instead). */
+  webhookWorker: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -76,5 +88,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeSecretKey: e.STRIPE_SECRET_KEY,
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
     stripeApiBase: e.STRIPE_API_BASE,
+    webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    webhookPollMs: e.WEBHOOK_POLL_MS,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    webhookWorker: e.WEBHOOK_WORKER,
   };
 }

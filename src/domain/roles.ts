@@ -20,6 +20,7 @@ const permissions = {
   'tasks:write': ['admin', 'biller'],
   'locations:write': ['admin'],
   'users:write': ['admin'],
+  'webhooks:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

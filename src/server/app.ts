@@ -29,6 +29,8 @@ import { portalRoutes } from './routes/portal.ts';
 import { paymentLinkRoutes } from './routes/payment-links.ts';
 import { eligibilityRoutes } from './routes/eligibility.ts';
 import { statementRoutes } from './routes/statements.ts';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
+import { webhookOpenApi } from '../contracts/webhooks.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
 
@@ -87,6 +89,8 @@ export async function buildApp({ config, database, logger = false, processor = c
       servers: [{ url: '/' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
+      // Outgoing webhooks: each event type with its signed body.
+      webhooks: webhookOpenApi(),
     },
     transform: jsonSchemaTransform,
   });
@@ -106,7 +110,7 @@ export async function buildApp({ config, database, logger = false, processor = c
   );
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  const deps = { db: database.db, config, processor };
+  const deps = { db: database.db, config, processor, dialect: database.dialect };
   await app.register(
     async (api) => {
       await api.register(authRoutes, deps);
@@ -123,6 +127,7 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(paymentLinkRoutes, deps);
       await api.register(eligibilityRoutes, deps);
       await api.register(statementRoutes, deps);
+      await api.register(webhookEndpointRoutes, deps);
     },
     { prefix: '/api/v1' },
   );
