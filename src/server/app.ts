@@ -30,6 +30,8 @@ import { paymentLinkRoutes } from './routes/payment-links.ts';
 import { eligibilityRoutes } from './routes/eligibility.ts';
 import { statementRoutes } from './routes/statements.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
+import { exportRoutes } from './routes/exports.ts';
+import { practiceListRoutes } from './routes/practice-lists.ts';
 import { webhookOpenApi } from '../contracts/webhooks.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
@@ -128,6 +130,8 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(eligibilityRoutes, deps);
       await api.register(statementRoutes, deps);
       await api.register(webhookEndpointRoutes, deps);
+      await api.register(practiceListRoutes, deps);
+      await api.register(exportRoutes, deps);
     },
     { prefix: '/api/v1' },
   );
