@@ -20,6 +20,7 @@ import { RemittanceDetailPage } from './pages/remittance-detail-page';
 import { RemittancesPage } from './pages/remittances-page';
 import { TasksPage } from './pages/tasks-page';
 import { TreatmentPage } from './pages/treatment-page';
+import { WebhooksPage } from './pages/webhooks-page';
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -74,6 +75,7 @@ const router = createBrowserRouter([
       { path: 'remittances', element: <RemittancesPage /> },
       { path: 'remittances/:id', element: <RemittanceDetailPage /> },
       { path: 'tasks', element: <TasksPage /> },
+      { path: 'settings/webhooks', element: <WebhooksPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

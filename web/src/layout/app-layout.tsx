@@ -1,7 +1,7 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import { roleLabel } from '../features/auth/permissions';
+import { can, roleLabel } from '../features/auth/permissions';
 import { useLogout } from '../features/auth/session';
 import { useCurrentSession } from '../features/auth/use-current-session';
 
@@ -11,6 +11,7 @@ const nav = [
   { to: '/over-applied', label: 'Over-applied' },
   { to: '/remittances', label: 'Remittance' },
   { to: '/tasks', label: 'Tasks' },
+  { to: '/settings/webhooks', label: 'Webhooks', permission: 'webhooks:manage' as const },
 ];
 
 /** The signed-in frame: practice and user at the top, navigation at the side. */
@@ -62,7 +63,7 @@ export function AppLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main">
-        {nav.map((item) => (
+        {nav.filter((item) => !('permission' in item) || !item.permission || can(user.role, item.permission)).map((item) => (
           <NavLink
             key={item.to}
             component={Link}
