@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { webhookEventCatalogue, webhookEventTypes } from '../src/contracts/webhooks.ts';
 import { build835 } from '../src/x12/build-835.ts';
 import { makeLocation, makePatient, makePayment, makeTreatment } from './helpers/factories.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
@@ -246,5 +247,20 @@ describe.each(dialects)('CSV exports on %s', (dialect) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
     expect((await t.request('GET', '/api/v1/patients/export.csv', { as: null })).statusCode).toBe(401);
+  });
+
+  // The same data feeds the webhooks: every event these flows wrote must match its documented payload.
+  it('every outbox event written by these flows is in the webhook catalogue and matches its schema', async () => {
+    const events = await t.database.handle.db.selectFrom('outboxEvents').select(['type', 'payload']).where('practiceId', '=', t.admin.actor.practiceId).execute();
+    const types = new Set(events.map((e) => e.type));
+    for (const type of ['payment.created', 'application.created', 'credit.created', 'refund.succeeded', 'claim.opened', 'remittance.posted', 'task.created']) {
+      expect(types.has(type), type).toBe(true);
+    }
+    for (const event of events) {
+      expect(webhookEventTypes, event.type).toContain(event.type);
+      const schema = webhookEventCatalogue[event.type as keyof typeof webhookEventCatalogue].data;
+      const parsed = schema.safeParse(JSON.parse(event.payload));
+      expect(parsed.success, `${event.type}: ${parsed.error?.message}`).toBe(true);
+    }
   });
 });

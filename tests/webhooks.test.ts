@@ -221,4 +221,22 @@ describe.each(dialects)('webhooks on %s', (dialect) => {
     await new Promise((res) => setTimeout(res, 200));
     for (const p of payments) expect(r.matching('payment.created', 'paymentId', p.id)).toHaveLength(1);
   });
+
+  it('gives up when the 3-day window ends: the delivery is failed and nothing more is sent', async () => {
+    const r = await receiver(() => 500);
+    const ep = await endpoint(r.url, ['payment.created']);
+    const payment = await makePayment(t, patientId, { amountCents: 6100 });
+    await waitFor(() => r.matching('payment.created', 'paymentId', payment.id).length >= 1, 2000);
+    // Three days pass: the only shortcut in these tests, moving the window's end to now.
+    const db = t.database.handle.db;
+    await db.updateTable('webhookDeliveries').set({ giveUpAt: new Date(Date.now() + 100).toISOString() }).where('endpointId', '=', ep.id).execute();
+    const failed = await waitFor(async () => (await deliveries(ep.id)).find((d: any) => d.status === 'failed'), 3000);
+    expect(failed, 'marked failed').toBeTruthy();
+    expect(failed.nextAttemptAt).toBeNull();
+    expect(failed.attempts.every((a: any) => a.responseCode === 500 && !a.succeeded)).toBe(true);
+    const sent = r.matching('payment.created', 'paymentId', payment.id).length;
+    expect(sent).toBe(failed.attemptCount);
+    await new Promise((res) => setTimeout(res, 400));
+    expect(r.matching('payment.created', 'paymentId', payment.id)).toHaveLength(sent);
+  });
 });
