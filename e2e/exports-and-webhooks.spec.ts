@@ -15,7 +15,7 @@ test('the Export button on the patients list downloads the filtered list with ba
   await page.getByRole('link', { name: 'Patients' }).click();
   await field(page, 'Search').fill(lastName);
   await expect(page.getByRole('table', { name: 'Patients' })).toContainText(lastName);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export patients with balances as CSV' }).click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV of patients with balances' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^patients-\d{4}-\d{2}-\d{2}\.csv$/);
   const text = fs.readFileSync((await download.path())!, 'utf8');
   const lines = text.split('\r\n');

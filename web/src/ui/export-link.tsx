@@ -7,7 +7,7 @@ import { Button } from '@mantine/core';
  */
 export function ExportLink({ href, label }: { href: string; label?: string }) {
   return (
-    <Button component="a" href={href} download variant="default" size="xs" aria-label={label ? `Export ${label} as CSV` : undefined}>
+    <Button component="a" href={href} download variant="default" size="xs" aria-label={label ? `Export CSV of ${label}` : undefined}>
       Export CSV
     </Button>
   );
