@@ -86,7 +86,7 @@ describe.each(dialects)('payments list and dashboard on %s', (dialect) => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('text/csv');
     const lines = response.body.trim().split('\r\n');
-    expect(lines[0]).toBe('number,status,patient,location,amountCents,refundedCents,type,method,checkNumber,dueDate,paidDate,createdAt,memo');
+    expect(lines[0]).toBe('number,status,patient,location,amount,refunded,applied,unapplied,type,method,checkNumber,dueDate,paidDate,createdDate,memo');
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual([made.a.number, made.d.number]);
   });
 

@@ -24,6 +24,8 @@ import { formatCents } from '../domain/money.ts';
 import { MAX_DAYS_AHEAD, utcDateFromNow } from '../contracts/common.ts';
 import { writeStatements } from '../services/statements/write-statements.ts';
 import { BackupError, createBackup, restoreBackup } from '../services/backup/backup-archive.ts';
+import { deliverWebhooks } from '../services/webhooks/deliver-webhooks.ts';
+import { deliveryOptions } from '../jobs/webhook-delivery.ts';
 
 /**
  * `ledger`: the operator's and integrator's command line. It uses the same
@@ -201,6 +203,16 @@ program
         console.log(`  refund-owed task ${task.taskId}: patient ${task.patientId}, ${formatCents(task.amountCents)}, due ${task.dueDate}`);
       }
       console.log(`Refund review of ${opts.practice} as of ${asOf} (${days} days): ${result.reviewed} case(s) reviewed, ${result.tasksCreated} refund-owed task(s) created.`);
+    }),
+  );
+
+program
+  .command('deliver-webhooks')
+  .description('send the webhooks that are due (for cron): safe beside running servers and other runs, never sends one attempt twice')
+  .action(() =>
+    withDatabase(async (handle) => {
+      const result = await deliverWebhooks(handle.db, deliveryOptions(handle, loadConfig(), { warn: (obj, msg) => console.error(msg, JSON.stringify(obj)) }));
+      console.log(`Webhooks: ${result.eventsFannedOut} event(s) queued, ${result.attempted} attempt(s), ${result.delivered} delivered.`);
     }),
   );
 

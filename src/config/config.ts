@@ -52,6 +52,10 @@ const envSchema = z.object({
       }
       return list;
     }),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(5000),
+  WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(250),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  WEBHOOK_WORKER: booleanFromEnv.default(true),
 });
 
 export interface Config {
@@ -75,6 +79,14 @@ export interface Config {
   stripeApiBase: string | undefined;
   /** Fastify's trustProxy: false, true, a hop count, or the proxies' addresses (TRUST_PROXY). */
   trustProxy: boolean | number | string[];
+  /** Outgoing webhooks: first retry after this, doubling each time, for 3 days. */
+  webhookRetryBaseMs: number;
+  /** How often the in-server worker looks for due deliveries. */
+  webhookPollMs: number;
+  /** How long one delivery attempt may take before it counts as failed. */
+  webhookTimeoutMs: number;
+  /** false: this process sends no webhooks (cron runs `ledger deliver-webhooks` instead). */
+  webhookWorker: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -102,5 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
     stripeApiBase: e.STRIPE_API_BASE,
     trustProxy: e.TRUST_PROXY,
+    webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    webhookPollMs: e.WEBHOOK_POLL_MS,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    webhookWorker: e.WEBHOOK_WORKER,
   };
 }

@@ -36,6 +36,9 @@ export interface Database {
   feeScheduleEntries: FeeScheduleEntryTable;
   portalSessions: PortalSessionTable;
   portalAttempts: PortalAttemptTable;
+  webhookEndpoints: WebhookEndpointTable;
+  webhookDeliveries: WebhookDeliveryTable;
+  webhookAttempts: WebhookAttemptTable;
 }
 
 export interface PracticeTable {
@@ -470,3 +473,50 @@ export type NewPayment = Insertable<PaymentTable>;
 export type PaymentUpdate = Updateable<PaymentTable>;
 export type PatientRow = Selectable<PatientTable>;
 export type TreatmentRow = Selectable<TreatmentTable>;
+
+export interface WebhookEndpointTable {
+  id: string;
+  practiceId: string;
+  url: string;
+  description: string;
+  /** JSON array of event types, "group.*" wildcards or "*". */
+  events: string;
+  secret: string;
+  disabledAt: string | null;
+  deletedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+export type WebhookEndpointRow = Selectable<WebhookEndpointTable>;
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveryTable {
+  id: string;
+  practiceId: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  status: WebhookDeliveryStatus;
+  attemptCount: ColumnType<number, number | undefined, number>;
+  nextAttemptAt: string;
+  giveUpAt: string;
+  lockedUntil: string | null;
+  lastResponseCode: number | null;
+  deliveredAt: string | null;
+  createdAt: string;
+}
+export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
+
+export interface WebhookAttemptTable {
+  id: string;
+  practiceId: string;
+  deliveryId: string;
+  attemptedAt: string;
+  durationMs: number;
+  responseCode: number | null;
+  /** 1 or 0 (SQLite has no boolean). */
+  succeeded: number;
+  error: string | null;
+  manual: ColumnType<number, number | undefined, number>;
+}

@@ -24,6 +24,7 @@ const permissions = {
   'practice:write': ['admin'],
   'tokens:manage': ['admin'],
   'audit:read': ['admin', 'biller'],
+  'webhooks:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

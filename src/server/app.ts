@@ -32,6 +32,10 @@ import { paymentLinkRoutes } from './routes/payment-links.ts';
 import { eligibilityRoutes } from './routes/eligibility.ts';
 import { statementRoutes } from './routes/statements.ts';
 import { securityRoutes } from './routes/security.ts';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
+import { exportRoutes } from './routes/exports.ts';
+import { practiceListRoutes } from './routes/practice-lists.ts';
+import { webhookOpenApi } from '../contracts/webhooks.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
 
@@ -93,6 +97,8 @@ export async function buildApp({ config, database, logger = false, processor = c
       servers: [{ url: '/' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
+      // Outgoing webhooks: each event type with its signed body.
+      webhooks: webhookOpenApi(),
     },
     transform: jsonSchemaTransform,
   });
@@ -111,7 +117,7 @@ export async function buildApp({ config, database, logger = false, processor = c
   );
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  const deps = { db: database.db, config, processor };
+  const deps = { db: database.db, config, processor, dialect: database.dialect };
   await app.register(
     async (api) => {
       await api.register(authRoutes, deps);
@@ -130,6 +136,9 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(statementRoutes, deps);
       await api.register(reportRoutes, deps);
       await api.register(securityRoutes, deps);
+      await api.register(webhookEndpointRoutes, deps);
+      await api.register(practiceListRoutes, deps);
+      await api.register(exportRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

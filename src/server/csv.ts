@@ -1,9 +1,62 @@
-/** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. */
+import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+
+/**
+ * CSV exports: RFC 4180 (CRLF, fields with a comma, quote or line break
+ * quoted, quotes doubled), streamed a row at a time so a large list never sits
+ * in memory. A cell a spreadsheet would run as a formula (starting with = + -
+ * @, a tab or a carriage return) is prefixed with a quote, except plain
+ * numbers such as -12.50, which stay numbers.
+ */
 function cell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) && !/^-?\d+(\.\d+)?$/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+function line(values: readonly string[]): string {
+  return values.map(cell).join(',') + '\r\n';
+}
+
 export function toCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+  return [header, ...rows].map(line).join('');
+}
+
+/** Integer cents as dollars with two decimals: 123456 → "1234.56", -5 → "-0.05". */
+export function dollars(cents: number | null | undefined): string {
+  if (cents === null || cents === undefined) return '';
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/**
+ * YYYY-MM-DD: a calendar date as it is; an instant (ISO 8601, UTC) as its UTC
+ * date. (When the practice time zone lands, instants should go through the
+ * practice calendar helper instead.)
+ */
+export function csvDate(value: string | null | undefined): string {
+  return value ? value.slice(0, 10) : '';
+}
+
+export interface CsvColumn<T> {
+  header: string;
+  value: (row: T) => string | number | null | undefined;
+}
+
+/** Sends the rows as a CSV attachment named `<name>.csv`, streamed. */
+export function sendCsv<T>(reply: FastifyReply, name: string, columns: readonly CsvColumn<T>[], rows: AsyncIterable<T>) {
+  async function* lines() {
+    yield line(columns.map((c) => c.header));
+    for await (const row of rows) {
+      yield line(columns.map((c) => {
+        const v = c.value(row);
+        return v === null || v === undefined ? '' : String(v);
+      }));
+    }
+  }
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}.csv"`)
+    .header('cache-control', 'no-store')
+    .send(Readable.from(lines()));
 }

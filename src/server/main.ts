@@ -6,6 +6,7 @@ import { buildApp } from './app.ts';
 import { loggerOptions } from './logging.ts';
 import { startRefundReviewSchedule } from '../jobs/refund-review-schedule.ts';
 import { startPendingRefundsSchedule } from '../jobs/pending-refunds-schedule.ts';
+import { startWebhookWorker } from '../jobs/webhook-delivery.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 
 /** The server entry point: migrate, seed the demo practice, listen; stop cleanly on SIGTERM/SIGINT. */
@@ -24,6 +25,7 @@ const app = await buildApp({
 });
 startRefundReviewSchedule(app, { database, config });
 startPendingRefundsSchedule(app, database.db, processor);
+if (config.webhookWorker) startWebhookWorker(app, { database, config });
 await app.listen({ port: config.port, host: config.host });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

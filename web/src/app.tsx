@@ -23,6 +23,7 @@ import { RemittancesPage } from './pages/remittances-page';
 import { SettingsPage } from './pages/settings-page';
 import { TasksPage } from './pages/tasks-page';
 import { TreatmentPage } from './pages/treatment-page';
+import { WebhooksPage } from './pages/webhooks-page';
 
 const theme = createTheme({
   primaryColor: 'teal',
@@ -80,6 +81,7 @@ const router = createBrowserRouter([
       { path: 'tasks', element: <TasksPage /> },
       { path: 'settings', element: <SettingsPage /> },
       { path: 'settings/api-tokens', element: <ApiTokensPage /> },
+      { path: 'settings/webhooks', element: <WebhooksPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -7,6 +7,7 @@ import * as chargeLockAndIdempotencyClaims from './0006-charge-lock-and-idempote
 import * as practiceTimeZone from './0007-practice-time-zone.ts';
 import * as apiTokenLifecycle from './0008-api-token-lifecycle.ts';
 import * as journalSources from './0009-journal-sources.ts';
+import * as webhookEndpoints from './0012-webhook-endpoints.ts';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0007-practice-time-zone': practiceTimeZone,
   '0008-api-token-lifecycle': apiTokenLifecycle,
   '0009-journal-sources': journalSources,
+  '0012-webhook-endpoints': webhookEndpoints,
 };

@@ -25,7 +25,7 @@ import { changePaymentStatus } from '../../services/payments/change-payment-stat
 import { createPayment } from '../../services/payments/create-payment.ts';
 import { createPaymentLink } from '../../services/payments/create-payment-link.ts';
 import { getPayment } from '../../services/payments/get-payment.ts';
-import { allPayments, listPayments } from '../../services/payments/list-payments.ts';
+import { listPayments } from '../../services/payments/list-payments.ts';
 import { paymentDashboard } from '../../services/payments/payment-dashboard.ts';
 import { addPaymentDocument, listPaymentDocuments, openPaymentDocument } from '../../services/payments/payment-documents.ts';
 import { addPaymentNote, listPaymentNotes } from '../../services/payments/payment-notes.ts';
@@ -34,7 +34,6 @@ import { practiceDate } from '../../services/practices/practice-settings.ts';
 import { updatePayment } from '../../services/payments/update-payment.ts';
 import { chargeWork } from '../../services/payments/charge-payment.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
-import { toCsv } from '../csv.ts';
 import { actorOf } from '../plugins/authentication.ts';
 import { readUploadedFile } from '../uploads.ts';
 import { idempotent } from '../plugins/idempotency.ts';
@@ -76,40 +75,6 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
       },
     },
     async (request) => listPayments(db, actorOf(request), request.query, config.publicUrl),
-  );
-
-  r.get(
-    '/payments/export.csv',
-    {
-      config: { permission: 'payments:read' },
-      schema: { tags: ['payments'], summary: 'The payments of the current filter as CSV', querystring: listPaymentsQuery },
-    },
-    async (request, reply) => {
-      const actor = actorOf(request);
-      const rows: string[][] = [];
-      for await (const p of allPayments(db, actor, request.query, config.publicUrl)) {
-        rows.push([
-          p.number,
-          p.status,
-          p.patientName,
-          p.locationName ?? '',
-          String(p.amountCents),
-          String(p.refundedCents),
-          p.type,
-          p.method ?? '',
-          p.checkNumber ?? '',
-          p.dueDate ?? '',
-          p.paidDate ?? '',
-          p.createdAt,
-          p.memo ?? '',
-        ]);
-      }
-      const header = ['number', 'status', 'patient', 'location', 'amountCents', 'refundedCents', 'type', 'method', 'checkNumber', 'dueDate', 'paidDate', 'createdAt', 'memo'];
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="payments-${await practiceDate(db, actorOf(request).practiceId)}.csv"`)
-        .send(toCsv(header, rows));
-    },
   );
 
   r.get(

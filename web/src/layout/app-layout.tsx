@@ -14,6 +14,7 @@ const nav: Array<{ to: string; label: string; permission?: Permission }> = [
   { to: '/tasks', label: 'Tasks' },
   { to: '/settings', label: 'Settings' },
   { to: '/settings/api-tokens', label: 'API tokens', permission: 'tokens:manage' },
+  { to: '/settings/webhooks', label: 'Webhooks', permission: 'webhooks:manage' as const },
 ];
 
 /** The signed-in frame: practice and user at the top, navigation at the side. */

@@ -1,4 +1,6 @@
-import { Stack, Text, Title } from '@mantine/core';
+import { Group, Stack, Text, Title } from '@mantine/core';
+import { apiUrl } from '../api/client';
+import { ExportLink } from '../ui/export-link';
 import { useSearchParams } from 'react-router';
 import { describeError } from '../api/describe-error';
 import { useOverApplied } from '../features/applications/applications-api';
@@ -19,7 +21,10 @@ export function OverAppliedPage() {
   return (
     <Stack gap="lg">
       <Stack gap={4}>
-        <Title order={2}>Over-applied payments</Title>
+        <Group justify="space-between">
+          <Title order={2}>Over-applied payments</Title>
+          <ExportLink href={apiUrl('/reports/over-applied/export.csv')} label="over-applied payments" />
+        </Group>
         <Text size="sm" c="dimmed">
           Payments refunded after they were applied: their applications exceed what is left of them. Unapply to clear.
         </Text>

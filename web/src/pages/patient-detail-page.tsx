@@ -1,7 +1,9 @@
 import { Anchor, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
+import { apiUrl } from '../api/client';
 import { describeError } from '../api/describe-error';
 import { HistoryPanel } from '../features/audit/history-panel';
+import { ExportLink } from '../ui/export-link';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { CreditsPanel } from '../features/credits/credits-panel';
@@ -87,9 +89,12 @@ export function PatientDetailPage() {
       </Card>
       <EligibilityPanel patientId={p.id} canRecord={can(user.role, 'patients:write')} />
       <Card withBorder padding="md" component="section" aria-labelledby="treatments-title">
-        <Title order={2} size="h4" id="treatments-title" mb="sm">
-          Treatments
-        </Title>
+        <Group justify="space-between" mb="sm">
+          <Title order={2} size="h4" id="treatments-title">
+            Treatments
+          </Title>
+          <ExportLink href={apiUrl('/treatments/export.csv', { patientId: p.id })} label="treatments" />
+        </Group>
         <PatientTreatments patientId={p.id} treatments={p.treatments} canCollect={canCollect} />
       </Card>
       <CreditsPanel

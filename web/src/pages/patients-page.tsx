@@ -2,7 +2,9 @@ import { Anchor, Group, Pagination, Stack, Table, Text, TextInput, Title } from 
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import { apiUrl } from '../api/client';
 import { describeError } from '../api/describe-error';
+import { ExportLink } from '../ui/export-link';
 import { patientName, usePatients } from '../features/patients/patients-api';
 import { CalendarDate } from '../ui/dates';
 import { EmptyState, ErrorState, LoadingState } from '../ui/states';
@@ -28,7 +30,10 @@ export function PatientsPage() {
 
   return (
     <Stack gap="lg">
-      <Title order={2}>Patients</Title>
+      <Group justify="space-between" align="center">
+        <Title order={2}>Patients</Title>
+        <ExportLink href={apiUrl('/patients/export.csv', { search: searchParams.get('search') ?? '' })} label="patients with balances" />
+      </Group>
       <TextInput
         label="Search"
         placeholder="Name or account ID"

@@ -1,4 +1,6 @@
-import { Card, Stack, Title } from '@mantine/core';
+import { Card, Group, Stack, Title } from '@mantine/core';
+import { apiUrl } from '../api/client';
+import { ExportLink } from '../ui/export-link';
 import { useSearchParams } from 'react-router';
 import { describeError } from '../api/describe-error';
 import { can } from '../features/auth/permissions';
@@ -22,9 +24,12 @@ export function RemittancesPage() {
       <Title order={2}>Remittance</Title>
       {can(user.role, 'remittance:write') ? <RemittanceUpload /> : null}
       <Card withBorder padding="md" component="section" aria-labelledby="imports-title">
-        <Title order={2} size="h4" id="imports-title" mb="sm">
-          Past imports
-        </Title>
+        <Group justify="space-between" mb="sm">
+          <Title order={2} size="h4" id="imports-title">
+            Past imports
+          </Title>
+          <ExportLink href={apiUrl('/remittances/export.csv')} label="past imports" />
+        </Group>
         {list.isPending ? (
           <LoadingState label="Loading imports…" />
         ) : list.isError ? (

@@ -1,7 +1,9 @@
-import { SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { apiUrl } from '../api/client';
 import { describeError } from '../api/describe-error';
+import { ExportLink } from '../ui/export-link';
 import type { Task, TaskStatus } from '../api/types';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
@@ -43,13 +45,15 @@ export function TasksPage() {
           as patient credit.
         </Text>
       </Stack>
-      <SegmentedControl
-        aria-label="Task status"
-        value={status}
-        onChange={(value) => go({ status: value as TaskStatus })}
-        data={statuses.map((s) => ({ value: s, label: taskStatusLabels[s] }))}
-        style={{ alignSelf: 'flex-start' }}
-      />
+      <Group justify="space-between">
+        <SegmentedControl
+          aria-label="Task status"
+          value={status}
+          onChange={(value) => go({ status: value as TaskStatus })}
+          data={statuses.map((s) => ({ value: s, label: taskStatusLabels[s] }))}
+        />
+        <ExportLink href={apiUrl('/tasks/export.csv', { status })} label="tasks" />
+      </Group>
       {tasks.isPending ? (
         <LoadingState label="Loading tasks…" />
       ) : tasks.isError ? (

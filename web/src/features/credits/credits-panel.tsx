@@ -1,7 +1,9 @@
 import { Button, Card, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
+import { apiUrl } from '../../api/client';
 import { describeError } from '../../api/describe-error';
+import { ExportLink } from '../../ui/export-link';
 import type { Credit, PatientTreatmentSummary } from '../../api/types';
 import { DateTime } from '../../ui/dates';
 import { Money } from '../../ui/money';
@@ -43,6 +45,7 @@ export function CreditsPanel({ patientId, patientName, treatments, canCreate, ca
           ) : null}
         </Group>
         <Group gap="xs">
+          <ExportLink href={apiUrl('/credits/export.csv', { patientId })} label="credits" />
           {canApply && available > 0 ? (
             <Button size="xs" variant="light" onClick={() => setApplying({ creditId: null })} disabled={!owing} title={owing ? undefined : 'No treatment has an open balance'}>
               Apply to a treatment

@@ -1,9 +1,10 @@
-import { Anchor, Button, Group, MultiSelect, Select, TextInput } from '@mantine/core';
+import { Button, Group, MultiSelect, Select, TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import type { PaymentStatus } from '../../api/types';
 import { paymentStatuses, statusLabels } from './labels';
 import type { PaymentListParams } from './list-params';
+import { ExportLink } from '../../ui/export-link';
 import { paymentsExportUrl, useLocations } from './payments-api';
 
 const statusOptions = paymentStatuses.map((status) => ({ value: status, label: statusLabels[status] }));
@@ -73,9 +74,7 @@ export function PaymentFilters({ params, onChange, canExport }: PaymentFiltersPr
         </Button>
       ) : null}
       {canExport ? (
-        <Anchor href={paymentsExportUrl(params)} download py={8} size="sm">
-          Export CSV
-        </Anchor>
+        <ExportLink href={paymentsExportUrl(params)} label="payments" />
       ) : null}
     </Group>
   );

@@ -1,0 +1,210 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { pageQuery } from '../../contracts/common.ts';
+import { listCreditsQuery, listTreatmentsQuery } from '../../contracts/lists.ts';
+import { listPaymentsQuery, type Payment } from '../../contracts/payments.ts';
+import { listTasksQuery, type Task } from '../../contracts/tasks.ts';
+import type { Config } from '../../config/config.ts';
+import type { Db } from '../../db/transaction.ts';
+import { listPracticeCredits } from '../../services/credits/list-practice-credits.ts';
+import { listPatients, patientBalance } from '../../services/patients/patients.ts';
+import { allPayments } from '../../services/payments/list-payments.ts';
+import { overAppliedPayments } from '../../services/payments/over-applied-payments.ts';
+import { listRemittances } from '../../services/remittance/import-remittance.ts';
+import { remittanceTotals } from '../../services/remittance/remittance-totals.ts';
+import { listTasks } from '../../services/tasks/tasks.ts';
+import { listTreatments } from '../../services/treatments/list-treatments.ts';
+import { practiceDate } from '../../services/practices/practice-settings.ts';
+import { everyItem } from '../../services/whole-list.ts';
+import { csvDate, dollars, sendCsv, type CsvColumn } from '../csv.ts';
+import { actorOf } from '../plugins/authentication.ts';
+
+/**
+ * `GET /<list>/export.csv` for every list: the list's own filters and order,
+ * every page of it, streamed. Amounts in dollars with two decimals, dates
+ * YYYY-MM-DD (see csv.ts for quoting and formula escaping).
+ */
+
+const csvResponse = { 200: z.string().describe('text/csv: a header row, then one row per item') };
+const read = { permission: 'payments:read' } as const;
+
+const paymentColumns: CsvColumn<Payment>[] = [
+  { header: 'number', value: (p) => p.number },
+  { header: 'status', value: (p) => p.status },
+  { header: 'patient', value: (p) => p.patientName },
+  { header: 'location', value: (p) => p.locationName },
+  { header: 'amount', value: (p) => dollars(p.amountCents) },
+  { header: 'refunded', value: (p) => dollars(p.refundedCents) },
+  { header: 'applied', value: (p) => dollars(p.billing.appliedCents) },
+  { header: 'unapplied', value: (p) => dollars(p.billing.unappliedCents) },
+  { header: 'type', value: (p) => p.type },
+  { header: 'method', value: (p) => p.method },
+  { header: 'checkNumber', value: (p) => p.checkNumber },
+  { header: 'dueDate', value: (p) => csvDate(p.dueDate) },
+  { header: 'paidDate', value: (p) => csvDate(p.paidDate) },
+  { header: 'createdDate', value: (p) => csvDate(p.createdAt) },
+  { header: 'memo', value: (p) => p.memo },
+];
+
+/** `<list>-<the practice's today>`: the file name of an export. */
+async function datedName(db: Db, request: FastifyRequest, list: string): Promise<string> {
+  return `${list}-${await practiceDate(db, actorOf(request).practiceId)}`;
+}
+
+export async function exportRoutes(app: FastifyInstance, { db, config }: { db: Db; config: Config }) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/payments/export.csv',
+    { config: read, schema: { tags: ['payments'], summary: 'The payments of the current filter as CSV', querystring: listPaymentsQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => sendCsv(reply, await datedName(db, request, 'payments'), paymentColumns, allPayments(db, actorOf(request), request.query, config.publicUrl)),
+  );
+
+  r.get(
+    '/patients/export.csv',
+    {
+      schema: {
+        tags: ['patients'],
+        summary: 'The patients of the current search as CSV, with their balances',
+        querystring: pageQuery.extend({ search: z.string().trim().max(100).optional() }),
+        produces: ['text/csv'],
+        response: csvResponse,
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      async function* withBalances() {
+        for await (const p of everyItem((page, pageSize) => listPatients(db, actor, { search: request.query.search, page, pageSize }))) {
+          // The same balance as GET /patients/:id, so the file and the screen agree.
+          yield { ...p, balance: await patientBalance(db, actor, p.id) };
+        }
+      }
+      type Row = Awaited<ReturnType<typeof listPatients>>['items'][number] & { balance: Awaited<ReturnType<typeof patientBalance>> };
+      const columns: CsvColumn<Row>[] = [
+        { header: 'accountId', value: (p) => p.accountId },
+        { header: 'lastName', value: (p) => p.lastName },
+        { header: 'firstName', value: (p) => p.firstName },
+        { header: 'dateOfBirth', value: (p) => csvDate(p.dateOfBirth) },
+        { header: 'email', value: (p) => p.email },
+        { header: 'phone', value: (p) => p.phone },
+        { header: 'patientResponsibility', value: (p) => dollars(p.balance.patientResponsibilityCents) },
+        { header: 'unapplied', value: (p) => dollars(p.balance.unappliedCents) },
+        { header: 'credit', value: (p) => dollars(p.balance.creditCents) },
+        { header: 'createdDate', value: (p) => csvDate(p.createdAt) },
+      ];
+      return sendCsv(reply, await datedName(db, request, 'patients'), columns, withBalances());
+    },
+  );
+
+  r.get(
+    '/treatments/export.csv',
+    { config: read, schema: { tags: ['treatments'], summary: 'The treatments of the current filter as CSV', querystring: listTreatmentsQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const rows = everyItem((page, pageSize) => listTreatments(db, actor, { ...request.query, page, pageSize }));
+      return sendCsv(reply, await datedName(db, request, 'treatments'),
+        [
+          { header: 'serviceDate', value: (t) => csvDate(t.serviceDate) },
+          { header: 'patient', value: (t) => t.patientName },
+          { header: 'location', value: (t) => t.locationName },
+          { header: 'physician', value: (t) => t.physician },
+          { header: 'charge', value: (t) => dollars(t.chargeCents) },
+          { header: 'patientResponsibility', value: (t) => dollars(t.patientResponsibilityCents) },
+          { header: 'applied', value: (t) => dollars(t.appliedCents) },
+          { header: 'balance', value: (t) => dollars(t.balanceCents) },
+          { header: 'insuranceStatus', value: (t) => t.insuranceStatus },
+          { header: 'id', value: (t) => t.id },
+        ],
+        rows,
+      );
+    },
+  );
+
+  r.get(
+    '/credits/export.csv',
+    { config: read, schema: { tags: ['credits'], summary: 'The credit lots of the current filter as CSV', querystring: listCreditsQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const rows = everyItem((page, pageSize) => listPracticeCredits(db, actor, { ...request.query, page, pageSize }));
+      return sendCsv(reply, await datedName(db, request, 'credits'),
+        [
+          { header: 'createdDate', value: (c) => csvDate(c.createdAt) },
+          { header: 'patient', value: (c) => c.patientName },
+          { header: 'source', value: (c) => c.source },
+          { header: 'amount', value: (c) => dollars(c.amountCents) },
+          { header: 'remaining', value: (c) => dollars(c.remainingCents) },
+          { header: 'reference', value: (c) => c.reference },
+          { header: 'description', value: (c) => c.description },
+          { header: 'createdBy', value: (c) => c.createdBy },
+          { header: 'id', value: (c) => c.id },
+        ],
+        rows,
+      );
+    },
+  );
+
+  r.get(
+    '/tasks/export.csv',
+    { config: read, schema: { tags: ['tasks'], summary: 'The tasks of the current filter as CSV', querystring: listTasksQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const rows = everyItem((page, pageSize) => listTasks(db, actor, { ...request.query, page, pageSize }));
+      const columns: CsvColumn<Task>[] = [
+        { header: 'createdDate', value: (t) => csvDate(t.createdAt) },
+        { header: 'type', value: (t) => t.type },
+        { header: 'status', value: (t) => t.status },
+        { header: 'patient', value: (t) => t.patientName },
+        { header: 'amount', value: (t) => dollars(t.amountCents) },
+        { header: 'dueDate', value: (t) => csvDate(t.dueDate) },
+        { header: 'resolvedDate', value: (t) => csvDate(t.resolvedAt) },
+        { header: 'resolvedBy', value: (t) => t.resolvedBy },
+        { header: 'id', value: (t) => t.id },
+      ];
+      return sendCsv(reply, await datedName(db, request, 'tasks'), columns, rows);
+    },
+  );
+
+  r.get(
+    '/remittances/export.csv',
+    { config: read, schema: { tags: ['remittance'], summary: 'Past 835 imports as CSV, with what each paid', querystring: pageQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      async function* withTotals() {
+        const pageSize = 500;
+        for (let page = 1; ; page++) {
+          const { items } = await listRemittances(db, actor, { page, pageSize });
+          const totals = await remittanceTotals(db, actor, items.map((i) => i.id));
+          for (const item of items) yield { ...item, totals: totals.get(item.id) };
+          if (items.length < pageSize) return;
+        }
+      }
+      type Row = Awaited<ReturnType<typeof listRemittances>>['items'][number] & { totals: { paymentCents: number; payers: string[]; traceNumbers: string[] } | undefined };
+      const columns: CsvColumn<Row>[] = [
+        { header: 'importedDate', value: (x) => csvDate(x.createdAt) },
+        { header: 'fileName', value: (x) => x.fileName },
+        { header: 'payers', value: (x) => x.totals?.payers.join('; ') },
+        { header: 'traceNumbers', value: (x) => x.totals?.traceNumbers.join('; ') },
+        { header: 'paid', value: (x) => dollars(x.totals?.paymentCents ?? 0) },
+        { header: 'claims', value: (x) => x.claimCount },
+        { header: 'posted', value: (x) => x.postedCount },
+        { header: 'exceptions', value: (x) => x.exceptionCount },
+        { header: 'warnings', value: (x) => x.warningCount },
+        { header: 'importedBy', value: (x) => x.createdBy },
+        { header: 'id', value: (x) => x.id },
+      ];
+      return sendCsv(reply, await datedName(db, request, 'remittances'), columns, withTotals());
+    },
+  );
+
+  r.get(
+    '/reports/over-applied/export.csv',
+    { config: read, schema: { tags: ['applications'], summary: 'The over-applied payments work list as CSV', querystring: pageQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const rows = everyItem((page, pageSize) => overAppliedPayments(db, actor, { page, pageSize }, config.publicUrl));
+      const overApplied: CsvColumn<Payment> = { header: 'overApplied', value: (p) => dollars(p.billing.appliedCents - (p.amountCents - p.refundedCents)) };
+      return sendCsv(reply, await datedName(db, request, 'over-applied'), [...paymentColumns.slice(0, 8), overApplied, ...paymentColumns.slice(8)], rows);
+    },
+  );
+}

@@ -1,0 +1,105 @@
+import { Badge, Button, Group, Pagination, Stack, Table, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { describeError } from '../../api/describe-error';
+import { DateTime } from '../../ui/dates';
+import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { useReplayWebhookDelivery, useWebhookDeliveries, type WebhookDelivery } from './webhooks-api';
+
+const PAGE_SIZE = 20;
+const statusColor: Record<WebhookDelivery['status'], string> = { pending: 'yellow', delivered: 'green', failed: 'red' };
+
+/** The delivery log of one endpoint: each event with every attempt (time, response code, error) and a Replay button. */
+export function WebhookDeliveries({ endpointId, canReplay }: { endpointId: string; canReplay: boolean }) {
+  const [page, setPage] = useState(1);
+  const deliveries = useWebhookDeliveries(endpointId, page, PAGE_SIZE);
+  const replay = useReplayWebhookDelivery();
+
+  if (deliveries.isPending) return <LoadingState label="Loading deliveries…" />;
+  if (deliveries.isError) return <ErrorState {...describeError(deliveries.error)} onRetry={() => void deliveries.refetch()} />;
+  if (deliveries.data.items.length === 0) return <EmptyState title="No deliveries yet">Events this endpoint listens to will show here.</EmptyState>;
+  const pages = Math.max(1, Math.ceil(deliveries.data.total / PAGE_SIZE));
+
+  return (
+    <Stack gap="sm">
+      <Table.ScrollContainer minWidth={640}>
+        <Table verticalSpacing="xs" aria-label="Deliveries">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Event</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Attempts</Table.Th>
+              <Table.Th>Created</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {deliveries.data.items.map((d) => (
+              <Table.Tr key={d.id} data-testid="webhook-delivery">
+                <Table.Td>
+                  <Text size="sm" ff="monospace">
+                    {d.eventType}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {d.eventId}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Badge color={statusColor[d.status]} variant="light">
+                    {d.status}
+                  </Badge>
+                  {d.status === 'pending' && d.nextAttemptAt ? (
+                    <Text size="xs" c="dimmed">
+                      next <DateTime value={d.nextAttemptAt} />
+                    </Text>
+                  ) : null}
+                </Table.Td>
+                <Table.Td>
+                  <Stack gap={2}>
+                    {d.attempts.map((a) => (
+                      <Text key={a.id} size="xs">
+                        <DateTime value={a.attemptedAt} /> · {a.responseCode ?? a.error ?? 'no answer'} · {a.durationMs} ms{a.manual ? ' · replay' : ''}
+                      </Text>
+                    ))}
+                  </Stack>
+                </Table.Td>
+                <Table.Td>
+                  <DateTime value={d.createdAt} />
+                </Table.Td>
+                <Table.Td>
+                  {canReplay ? (
+                    <Button
+                      size="xs"
+                      variant="default"
+                      loading={replay.isPending && replay.variables === d.id}
+                      onClick={() =>
+                        replay.mutate(d.id, {
+                          onSuccess: (after) => {
+                            const last = after.attempts[after.attempts.length - 1];
+                            notifications.show({
+                              color: last?.succeeded ? 'green' : 'red',
+                              title: last?.succeeded ? 'Delivered again' : 'Replay failed',
+                              message: last ? `Answer: ${last.responseCode ?? last.error}` : '',
+                            });
+                          },
+                          onError: (error) => notifications.show({ color: 'red', ...describeError(error) }),
+                        })
+                      }
+                    >
+                      Replay
+                    </Button>
+                  ) : null}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {pages > 1 ? (
+        <Group justify="flex-end">
+          <Pagination total={pages} value={page} onChange={setPage} size="sm" />
+        </Group>
+      ) : null}
+    </Stack>
+  );
+}
