@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeCardPayment, makeLocation, makePatient, makePayment, makeSelfPayTreatment, makeTreatment } from './helpers/factories.ts';
 import { patientAccounts } from './helpers/ledger-accounts.ts';
 import { pdfText } from './helpers/pdf-text.ts';
-import { settleTreatment } from './helpers/settle-treatment.ts';
+import { markClaimProcessed, settleTreatment } from './helpers/settle-treatment.ts';
 import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp, type TestApp } from './helpers/test-app.ts';
 
@@ -108,6 +108,8 @@ describe.each(dialects)('money at the desk is applied on %s', (dialect) => {
     json(await t.request('PUT', `/api/v1/patients/${patient.id}/coverages`, { body: [{ payerName: 'Payer A', payerId: 'PA001', memberId: 'A-1', order: 1 }] }), 200);
     const location = await makeLocation(t);
     const older = await makeTreatment(t, patient.id, location.id, { serviceDate: '2026-01-10', lines: [{ cpt: '99212', chargeCents: 9000 }] });
+    const olderClaim = json(await t.request('POST', `/api/v1/treatments/${older.id}/claims`, { as: t.biller }), 201);
+    await markClaimProcessed(db(), olderClaim.id, { processedDate: '2026-01-25', paidCents: 8000, patientResponsibilityCents: 1000 });
     await settleTreatment(db(), t.biller.actor, older.id, 1000);
     const today = await makeTreatment(t, patient.id, location.id, { serviceDate: '2026-03-02', lines: [{ cpt: '99213', chargeCents: 15000 }] });
     expect(today.insuranceStatus).toBe('awaiting');
@@ -121,6 +123,8 @@ describe.each(dialects)('money at the desk is applied on %s', (dialect) => {
     expect((await visit(older.id)).balanceCents).toBe(400);
 
     // The ERA leaves $15.00 to the patient: the held copay pays it, then the older visit's $4.00; $21.00 stays unapplied.
+    const todayClaim = json(await t.request('POST', `/api/v1/treatments/${today.id}/claims`, { as: t.biller }), 201);
+    await markClaimProcessed(db(), todayClaim.id, { processedDate: '2026-03-20', paidCents: 10000, contractualCents: 3500, patientResponsibilityCents: 1500 });
     await settleTreatment(db(), t.biller.actor, today.id, 1500);
     expect((await visit(today.id)).balanceCents).toBe(0);
     expect((await visit(older.id)).balanceCents).toBe(0);

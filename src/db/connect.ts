@@ -115,7 +115,8 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const migrate = async () => {
     // Migrations are written in snake_case; the camel-case plugin must not touch them.
-    const migrator = new Migrator({ db: db.withoutPlugins(), provider });
+    // Parallel branches add numbered migrations that may land out of order; each is independent of the others' order.
+    const migrator = new Migrator({ db: db.withoutPlugins(), provider, allowUnorderedMigrations: true });
     const { error, results } = await migrator.migrateToLatest();
     if (error) throw error;
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../src/db/transaction.ts';
 
 export interface PatientAccounts {
-  /** Debit positive: money the practice holds for this patient's payments, net of refunds. */
+  /** Debit positive: money the practice holds for this patient's payments, net of refunds (payer money excluded). */
   cash_clearing: number;
   /** Debit positive: what the patient still owes on visits. */
   patient_receivable: number;
@@ -16,10 +16,13 @@ export interface PatientAccounts {
 export async function patientAccounts(db: Db, patientId: string): Promise<PatientAccounts> {
   const rows = await db
     .selectFrom('journalLines')
-    .select(['account', sql<number>`sum(amount_cents)`.as('total')])
-    .where('patientId', '=', patientId)
-    .where('account', 'in', ['cash_clearing', 'patient_receivable', 'patient_unapplied', 'patient_credit'])
-    .groupBy('account')
+    .innerJoin('journalEntries', 'journalEntries.id', 'journalLines.entryId')
+    .select(['journalLines.account', sql<number>`sum(journal_lines.amount_cents)`.as('total')])
+    .where('journalLines.patientId', '=', patientId)
+    .where('journalLines.account', 'in', ['cash_clearing', 'patient_receivable', 'patient_unapplied', 'patient_credit'])
+    // The payer's cash on a remittance also carries the patient: it is not the patient's money.
+    .where((eb) => eb.or([eb('journalLines.account', '!=', 'cash_clearing'), eb('journalEntries.kind', '!=', 'remittance')]))
+    .groupBy('journalLines.account')
     .execute();
   const totals = Object.fromEntries(rows.map((r) => [r.account, Number(r.total)]));
   return {
