@@ -25,7 +25,7 @@ test('SPEC C1: a $70.00 visit paid with $120.00 by card, $50.00 refunded as cred
   await refund.getByText('Partial').click();
   await field(page, 'Amount to refund').fill('50');
   await choose(page, 'Reason', 'Patient request');
-  await refund.getByText('Issue as credit').click();
+  await refund.getByRole('switch', { name: 'Issue as credit' }).check();
   await refund.getByRole('button', { name: 'Confirm Refund' }).click();
   await expect(refund).toBeHidden();
   await expect(statusCard.getByTestId('payment-status')).toHaveText('Partially Refunded');
