@@ -19,19 +19,17 @@ export async function createLocation(db: Db, actor: Actor, input: { name: string
 }
 
 async function insertLocation(trx: Trx, actor: Actor, name: string) {
-  {
-    const taken = await trx
-      .selectFrom('locations')
-      .select('id')
-      .where('practiceId', '=', actor.practiceId)
-      .where('name', '=', name)
-      .executeTakeFirst();
-    if (taken) throw new AppError('conflict', `A location named "${name}" already exists.`);
-    const location = { id: newId(), practiceId: actor.practiceId, name, createdAt: nowIso() };
-    await trx.insertInto('locations').values(location).execute();
-    await recordAudit(trx, actor, { action: 'location.created', entityType: 'location', entityId: location.id, after: { name } });
-    return { id: location.id, name, createdAt: location.createdAt };
-  }
+  const taken = await trx
+    .selectFrom('locations')
+    .select('id')
+    .where('practiceId', '=', actor.practiceId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  if (taken) throw new AppError('conflict', `A location named "${name}" already exists.`);
+  const location = { id: newId(), practiceId: actor.practiceId, name, createdAt: nowIso() };
+  await trx.insertInto('locations').values(location).execute();
+  await recordAudit(trx, actor, { action: 'location.created', entityType: 'location', entityId: location.id, after: { name } });
+  return { id: location.id, name, createdAt: location.createdAt };
 }
 
 export async function listLocations(db: Db, actor: Actor) {
