@@ -33,7 +33,8 @@ describe.each(dialects)('the ledger CLI and server start on %s', (dialect) => {
     const verify = ledger('verify');
     expect(verify).toMatchObject({ code: 0 });
     expect(verify.stdout).toContain('Ledger balances');
-  });
+    // Seven CLI processes, each compiled by tsx: seconds apiece on a busy machine.
+  }, 180_000);
 
   it('makes verify fail, saying what is off, when the journal and the payments disagree', async () => {
     const db = database.handle.db;
@@ -55,7 +56,7 @@ describe.each(dialects)('the ledger CLI and server start on %s', (dialect) => {
     await db.deleteFrom('journalLines').where('entryId', '=', entryId).execute();
     await db.deleteFrom('journalEntries').where('id', '=', entryId).execute();
     expect(ledger('verify').code).toBe(0);
-  });
+  }, 120_000);
 
   it('starts the server on an empty database with the demo practice, answering /health and the demo login', async () => {
     const port = String(3400 + Math.floor(Math.random() * 400) + (dialect === 'postgres' ? 400 : 0));

@@ -14,8 +14,14 @@ export default function setup(project: TestProject) {
       const { section, figures } = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { section: string; figures: Record<string, unknown> };
       lines.push(`-- ${section}`);
       for (const [name, value] of Object.entries(figures)) {
-        const shown = typeof value === 'object' ? JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ') : String(value);
-        lines.push(`   ${name}: ${shown.length > 4000 ? `${shown.slice(0, 4000)} …` : shown}`);
+        // Lists of failures: every one on its own line, so none is cut off.
+        if (Array.isArray(value)) {
+          lines.push(`   ${name}: ${value.length}`);
+          for (const item of value) lines.push(`     - ${JSON.stringify(item).slice(0, 600)}`);
+          continue;
+        }
+        const shown = typeof value === 'object' ? JSON.stringify(value) : String(value);
+        lines.push(`   ${name}: ${shown.length > 2000 ? `${shown.slice(0, 2000)} …` : shown}`);
       }
     }
     if (files.length === 0) lines.push('(no figures recorded: every file failed before recording)');

@@ -108,7 +108,10 @@ describe.each(dialects)('SIGKILL under concurrent money writes on %s', (dialect)
           await attempt('remittance', 8000, () => call('POST', '/api/v1/remittances', { ...as, raw: era835(control, 10000, 8000, `K${round}-${n}-${Date.now()}`), contentType: 'text/plain' }));
         }
       })();
-      await sleep(400 + ((round * 577) % 1200));
+      // Kill mid-stream: once the load has been acknowledged a few times (however slow the machine), a little later.
+      const ackedBefore = acked.length;
+      for (let i = 0; i < 400 && acked.length < ackedBefore + 8; i++) await sleep(50);
+      await sleep((round * 97) % 300);
       current!.child.kill('SIGKILL');
       await new Promise((resolve) => current!.child.once('exit', resolve));
       stop = true;
