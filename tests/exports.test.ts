@@ -87,6 +87,10 @@ describe.each(dialects)('CSV exports on %s', (dialect) => {
     ctx.visit = await makeTreatment(t, ctx.zoe.id, location.id, { serviceDate: '2026-03-02', lines: [{ cpt: '99213', chargeCents: 15000 }] });
     ctx.oldVisit = await makeTreatment(t, ctx.zoe.id, location.id, { serviceDate: '2025-11-20', lines: [{ cpt: '99212', chargeCents: 8001 }] });
     ctx.paid = await makePayment(t, ctx.zoe.id, { amountCents: 12345, method: 'cash', status: 'paid', paidDate: '2026-03-02', memo: '=HYPERLINK("http://evil.example","click")' });
+    // Desk money applies itself at once (oldest visit first); the biller takes that back and applies $100.00 by hand.
+    for (const a of json(await t.request('GET', `/api/v1/payments/${ctx.paid.id}/applications`), 200).items) {
+      json(await t.request('DELETE', `/api/v1/applications/${a.id}`), 200);
+    }
     json(await t.request('POST', `/api/v1/payments/${ctx.paid.id}/applications`, { body: { treatmentId: ctx.visit.id, amountCents: 10000 } }), 201);
     ctx.credit = json(await t.request('POST', `/api/v1/patients/${ctx.zoe.id}/credits`, { body: { amountCents: 700, reference: '+CR-1', description: 'Goodwill, "one time"\nsecond line' } }), 201);
 
@@ -94,10 +98,9 @@ describe.each(dialects)('CSV exports on %s', (dialect) => {
     ctx.minus = await makePayment(t, ctx.mary.id, { amountCents: 5, memo: '-2+3' });
     ctx.tab = await makePayment(t, ctx.mary.id, { amountCents: 101, memo: "+cmd|' /C calc'!A0" });
 
-    // Over-applied: $50.00 paid and applied in full to Mary's visit, then $20.00 refunded.
-    const maryVisit = await makeTreatment(t, ctx.mary.id, location.id, { serviceDate: '2026-02-01', lines: [{ cpt: '99213', chargeCents: 5000 }] });
+    // Over-applied: $50.00 paid and applied at once in full to Mary's visit, then $20.00 refunded.
+    await makeTreatment(t, ctx.mary.id, location.id, { serviceDate: '2026-02-01', lines: [{ cpt: '99213', chargeCents: 5000 }] });
     ctx.over = await makePayment(t, ctx.mary.id, { amountCents: 5000, method: 'cash', status: 'paid', paidDate: '2026-02-01' });
-    json(await t.request('POST', `/api/v1/payments/${ctx.over.id}/applications`, { body: { treatmentId: maryVisit.id, amountCents: 5000 } }), 201);
     json(await t.request('POST', `/api/v1/payments/${ctx.over.id}/refunds`, { body: { amountCents: 2000, reason: 'billing_error' } }), 201);
 
     // An insured visit paid by an 835 ($100.00, $15.00 to the patient): its $40.00 copay leaves $25.00 unapplied,

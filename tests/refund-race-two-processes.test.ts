@@ -179,6 +179,8 @@ describe('two server processes on one PostgreSQL', () => {
 
   it('keeps application, credit, unapply and transfer limits when both processes race for the same money', async () => {
     const db = database!.handle.db;
+    // A patient of its own: money left unapplied by the refund races would pay a new self-pay visit at once.
+    const { id: patientId } = await createPatient(db, actor, { firstName: 'Ada', lastName: 'Plier', dateOfBirth: '1980-02-02' });
     const location = await createLocation(db, actor, { name: 'Race Street' });
     const visit = await createTreatment(db, actor, { patientId, locationId: location.id, serviceDate: '2026-03-02', physician: 'Dr. Race', lines: [{ cpt: '99213', chargeCents: 100000 }] });
     expect(visit.balanceCents).toBe(100000);
