@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { describeClaimStatus } from './claim-status.ts';
+import { describeClaimStatus } from '../domain/remittance/claim-status.ts';
 import { X12Error } from './errors.ts';
 import { read835, read835Text, stream835 } from './read-835.ts';
 import type { Remittance835Event } from './remittance-835.ts';

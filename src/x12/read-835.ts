@@ -1,4 +1,4 @@
-import { CLAIM_STATUS_CODES, isClaimStatus835, type ClaimStatus835 } from './claim-status.ts';
+import { CLAIM_STATUS_CODES, isClaimStatus835, type ClaimStatus835 } from '../domain/remittance/claim-status.ts';
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
 import {
   ADJUSTMENT_GROUPS,

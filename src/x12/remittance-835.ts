@@ -1,4 +1,4 @@
-import type { ClaimStatus835 } from './claim-status.ts';
+import type { ClaimStatus835 } from '../domain/remittance/claim-status.ts';
 import type { X12Error, X12Issue } from './errors.ts';
 import type { SkippedSet } from './transaction-set-walker.ts';
 

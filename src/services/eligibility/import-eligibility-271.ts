@@ -60,6 +60,7 @@ export async function importEligibility271(
     const row: EligibilityCheckRow = {
       id: newId(),
       practiceId: actor.practiceId,
+      benefits: null,
       patientId: patient.id,
       source: 'x12_271',
       status,
