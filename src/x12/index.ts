@@ -47,3 +47,5 @@ export type { SkippedSet } from './transaction-set-walker.ts';
 
 export { DELIMITER_PROFILES, generate835, generate835Stream } from './generate-835.ts';
 export type { DelimiterProfileName, Generate835Options, Generated835, Generated835Totals } from './generate-835.ts';
+export { SNIFF_BYTES, sniffX12 } from './sniff-x12.ts';
+export type { X12Refusal } from './sniff-x12.ts';

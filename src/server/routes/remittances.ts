@@ -13,11 +13,13 @@ async function fileOf(request: FastifyRequest): Promise<{ data: string | Buffer;
   if (request.isMultipart()) {
     const file = await request.file({ limits: { fileSize: 200 * 1024 * 1024, files: 1 } });
     if (!file) throw new AppError('validation_failed', 'No file in the upload.');
-    return { data: await file.toBuffer(), fileName: file.filename };
+    const data = await file.toBuffer();
+    if (data.length === 0) throw new AppError('file_unreadable', 'The file is empty.', { reason: 'empty_file' });
+    return { data, fileName: file.filename };
   }
   const body = request.body;
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
-    if (body.length === 0) throw new AppError('validation_failed', 'The body is empty: send the 835 file.');
+    if (body.length === 0) throw new AppError('file_unreadable', 'The file is empty.', { reason: 'empty_file' });
     const name = request.headers['x-file-name'];
     return { data: body, fileName: typeof name === 'string' ? name : undefined };
   }

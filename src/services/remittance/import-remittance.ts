@@ -8,7 +8,7 @@ import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatCents } from '../../domain/money.ts';
 import { providerAdjustmentJournalLines } from '../../domain/remittance/remittance-journal-lines.ts';
-import { stream835, type Claim835, type Remittance835Summary } from '../../x12/index.ts';
+import { SNIFF_BYTES, sniffX12, stream835, type Claim835, type Remittance835Summary } from '../../x12/index.ts';
 import type { Actor } from '../actor.ts';
 import { claimContentSha256, postClaimPayment, recordClaimException, recordDuplicateClaim, type ClaimOutcome, type ClaimReasonCode, type PostedClaim } from './post-claim-payment.ts';
 
@@ -54,12 +54,59 @@ export interface ImportResult {
 
 type Source = string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
+/**
+ * Takes the first bytes of the source to check it is X12 at all before
+ * anything is stored, then hands on a source that replays them and goes on.
+ */
+async function sniffed(source: Source): Promise<AsyncIterable<Uint8Array>> {
+  const chunks = typeof source === 'string' || source instanceof Uint8Array ? [source] : source;
+  const iterator = (chunks as AsyncIterable<string | Uint8Array>)[Symbol.asyncIterator]?.() ?? toAsync(chunks as Iterable<string | Uint8Array>);
+  const head: Uint8Array[] = [];
+  let size = 0;
+  let ended = false;
+  while (size < SNIFF_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    const bytes = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+    head.push(bytes);
+    size += bytes.length;
+  }
+  const first = Buffer.concat(head);
+  const refusal = sniffX12(first.subarray(0, SNIFF_BYTES), ended);
+  if (refusal) throw new AppError('file_unreadable', refusal.message, { reason: refusal.code });
+  return (async function* () {
+    if (first.length > 0) yield first;
+    if (ended) return;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      yield typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+    }
+  })();
+}
+
+function toAsync<T>(items: Iterable<T>): AsyncIterator<T> {
+  const it = items[Symbol.iterator]();
+  return { next: async () => it.next() };
+}
+
 /** Feeds the reader while hashing what it reads, so a file is read once, however large. */
-async function* hashing(source: Source, hash: ReturnType<typeof createHash>, counter: { bytes: number }) {
+async function* hashing(source: Source, hash: ReturnType<typeof createHash>, counter: { bytes: number; nulAt: number | null }) {
   const chunks = typeof source === 'string' || source instanceof Uint8Array ? [source] : source;
   for await (const chunk of chunks as AsyncIterable<string | Uint8Array>) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     hash.update(bytes);
+    const nul = bytes.indexOf(0);
+    if (nul !== -1) {
+      // X12 never holds NUL and PostgreSQL text cannot store it: read it as "?" (the claims it lands in will not balance or match).
+      counter.nulAt ??= counter.bytes + nul;
+      const copy = Buffer.from(bytes);
+      for (let i = nul; i < copy.length; i++) if (copy[i] === 0) copy[i] = 0x3f;
+      counter.bytes += bytes.length;
+      yield copy;
+      continue;
+    }
     counter.bytes += bytes.length;
     yield bytes;
   }
@@ -107,10 +154,14 @@ export async function importRemittance(
   source: Source,
   options: { fileName?: string | undefined; onProgress?: (progress: { bytes: number; claims: number }) => void } = {},
 ): Promise<ImportResult> {
+  // Refused before anything is stored: an empty file, UTF-16, binary data, a terminator that is not the ISA's.
+  const checked = await sniffed(source);
   const hash = createHash('sha256');
-  const counter = { bytes: 0 };
+  const counter = { bytes: 0, nulAt: null as number | null };
   const remittanceId = newId();
   const createdAt = nowIso();
+  let firstError: string | null = null;
+  const skippedKinds = new Set<string>();
   const result: ImportResult = {
     id: remittanceId,
     duplicate: false,
@@ -145,15 +196,17 @@ export async function importRemittance(
 
   let pending: Claim835[] = [];
   // Claims of a set post with the set; a set that breaks after them is dropped with them.
-  for await (const event of stream835(hashing(source, hash, counter))) {
+  for await (const event of stream835(hashing(checked, hash, counter))) {
     if (event.type === 'claim') pending.push(event.claim);
     else if (event.type === 'error') {
       pending = [];
       const issue = event.error.toIssue();
+      firstError ??= issue.message;
       result.warnings.push({ code: issue.code, message: `Transaction set ${issue.controlNumber ?? '?'} was not posted: ${issue.message}`, segmentNumber: issue.segmentNumber, controlNumber: issue.controlNumber });
     } else if (event.type === 'warning') {
       result.warnings.push({ code: event.warning.code, message: event.warning.message, segmentNumber: event.warning.segmentNumber, controlNumber: event.warning.controlNumber });
     } else if (event.type === 'skipped') {
+      skippedKinds.add(event.skipped.transactionSetId);
       result.warnings.push({ code: 'skipped_transaction_set', message: `Skipped a ${event.skipped.transactionSetId} transaction set (${event.skipped.controlNumber}): not an 835.`, segmentNumber: event.skipped.segmentNumber });
     } else if (event.type === 'transaction') {
       const claims = pending;
@@ -163,6 +216,9 @@ export async function importRemittance(
     }
   }
 
+  if (counter.nulAt !== null) {
+    result.warnings.push({ code: 'nul_bytes', message: `The file holds NUL bytes (the first at byte ${counter.nulAt + 1}), which X12 never does; they were read as "?".`, segmentNumber: null });
+  }
   const fileSha256 = hash.digest('hex');
   const earlier = await db
     .selectFrom('remittances')
@@ -180,8 +236,15 @@ export async function importRemittance(
     });
     return { ...result, id: earlier.id, duplicate: true, fileName: earlier.fileName, createdAt: earlier.createdAt };
   }
-  if (result.payments.length === 0 && result.claimCount === 0) {
-    result.warnings.push({ code: 'no_835', message: 'The file holds no 835 payment that could be read.', segmentNumber: null });
+  if (result.payments.length === 0) {
+    // Nothing was read, so nothing was posted: the import's own row goes too, and the file is refused.
+    await db.deleteFrom('remittances').where('id', '=', remittanceId).execute();
+    const why = firstError
+      ? `No 835 payment could be read: ${firstError}`
+      : skippedKinds.size > 0
+        ? `The file holds no 835 transaction set, only ${[...skippedKinds].join(', ')}.`
+        : 'The file holds no 835 transaction set.';
+    throw new AppError('file_unreadable', why, { reason: 'no_835' });
   }
   await db
     .updateTable('remittances')

@@ -172,6 +172,11 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
     .where('controlNumber', '=', clp.patientControlNumber)
     .executeTakeFirst();
   const done = (posted: PostedClaim, detail: PostingDetail | null = null) => record(trx, actor, context, clp, contentSha256, posted, detail);
+  if (clp.problem) {
+    const which = clp.patientControlNumber === '' ? 'A claim with no control number' : claim ? `Claim ${clp.patientControlNumber}` : `Claim ${clp.patientControlNumber} (no claim of ours)`;
+    const what = clp.status === '22' ? `${which}: a reversal that cannot be posted` : `${which} cannot be posted`;
+    return done(exception(clp, 'malformed', `${what}: ${clp.problem.message} (segment ${clp.problem.segmentNumber ?? clp.segmentNumber}).`, claim));
+  }
   if (!claim) return done(exception(clp, 'no_claim', `No claim of ours has control number ${clp.patientControlNumber}.`));
   if (!(claimStatusCodes as readonly string[]).includes(clp.status)) {
     return done(exception(clp, 'status_not_posted', `Claim status ${clp.status} is not one we post; review it by hand.`, claim));
