@@ -34,7 +34,8 @@ async function claimFor(t: TestApp, chargeCents = 15000) {
 function expectAccounted(result: any, file = '') {
   const posted = result.claims.filter((c: any) => !['exception', 'duplicate'].includes(c.outcome));
   expect(posted.length, file).toBe(result.postedCount);
-  expect(result.postedCount + result.exceptions.length + result.duplicates.length, file).toBe(result.claimCount);
+  expect(result.postedCount + result.exceptionCount + result.duplicateCount, file).toBe(result.claimCount);
+  expect([result.exceptions.length, result.duplicates.length, result.truncated], file).toEqual([result.exceptionCount, result.duplicateCount, false]);
   expect(result.claims.length, file).toBe(result.claimCount);
   for (const p of result.payments) expect(p.postedCount + p.exceptionCount + p.duplicateCount, file).toBe(p.claimCount);
 }

@@ -206,12 +206,12 @@ program
         const parts = [`${p.postedCount} posted`, `${p.exceptionCount} exceptions`, `${p.duplicateCount} duplicates`];
         console.log(`  payment ${p.traceNumber ?? p.controlNumber} from ${p.payerName ?? 'unknown payer'}: ${money(p.paymentCents)}${p.providerAdjustmentCents ? `, provider adjustments ${money(p.providerAdjustmentCents)}` : ''}, ${p.claimCount} claims (${parts.join(', ')}), ${p.status}${p.balanced ? '' : ', does not balance'}${p.message ? ` — ${p.message}` : ''}`);
       }
-      console.log(`  claims: ${result.claimCount} read, ${result.postedCount} posted, ${result.exceptions.length} exceptions, ${result.duplicates.length} duplicates`);
+      console.log(`  claims: ${result.claimCount} read, ${result.postedCount} posted, ${result.exceptionCount} exceptions, ${result.duplicateCount} duplicates${result.truncated ? ' (the lists below stop at 1,000 each)' : ''}`);
       for (const e of result.exceptions) console.log(`  exception ${e.patientControlNumber} (status ${e.statusCode}, ${money(e.paidCents)}, segment ${e.segmentNumber}): ${e.message}`);
       for (const d of result.duplicates) console.log(`  duplicate ${d.patientControlNumber} (${money(d.paidCents)}): ${d.message}`);
       for (const w of result.warnings) console.log(`  warning${w.segmentNumber ? ` at segment ${w.segmentNumber}` : ''}: ${w.message}`);
       // Nothing posted although some claims were not simply already posted: a person must look.
-      if (result.postedCount === 0 && result.claimCount > result.duplicates.length) process.exitCode = 1;
+      if (result.postedCount === 0 && result.claimCount > result.duplicateCount) process.exitCode = 1;
     }),
   );
 

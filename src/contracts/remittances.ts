@@ -36,8 +36,12 @@ export const remittanceImport = z.object({
   /** Every claim read = postedCount + exceptions + duplicates. */
   claimCount: z.number().int(),
   postedCount: z.number().int(),
+  exceptionCount: z.number().int(),
+  duplicateCount: z.number().int(),
   exceptions: z.array(postedClaim),
   duplicates: z.array(postedClaim),
+  /** The lists (claims, exceptions, duplicates, warnings) stop at 1,000 entries each; the counts are whole. */
+  truncated: z.boolean(),
   warnings: z.array(importWarning),
   payments: z.array(
     z.object({

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -8,26 +9,38 @@ import { AppError } from '../../domain/errors.ts';
 import { getRemittance, importRemittance, listRemittances, previewRemittance } from '../../services/remittance/import-remittance.ts';
 import { actorOf } from '../plugins/authentication.ts';
 
-/** The 835 of a request: the raw body (text/plain, application/edi-x12, octet-stream) or a multipart "file". */
-async function fileOf(request: FastifyRequest): Promise<{ data: string | Buffer; fileName: string | undefined }> {
+/** The largest 835 the API takes. */
+const MAX_835_BYTES = 200 * 1024 * 1024;
+
+/** Passes the body on as it arrives, refusing it past the limit: an 835 is read, hashed and posted as a stream. */
+async function* limited(stream: AsyncIterable<Uint8Array | string>): AsyncGenerator<Uint8Array | string> {
+  let bytes = 0;
+  for await (const chunk of stream) {
+    bytes += chunk.length;
+    if (bytes > MAX_835_BYTES) throw new AppError('document_too_large', 'An 835 file is at most 200 MB.');
+    yield chunk;
+  }
+}
+
+/** The 835 of a request: the raw body (text/plain, application/edi-x12, octet-stream), streamed, or a multipart "file". */
+async function fileOf(request: FastifyRequest): Promise<{ data: AsyncIterable<Uint8Array | string> | string | Buffer; fileName: string | undefined }> {
   if (request.isMultipart()) {
-    const file = await request.file({ limits: { fileSize: 200 * 1024 * 1024, files: 1 } });
+    const file = await request.file({ limits: { fileSize: MAX_835_BYTES, files: 1 } });
     if (!file) throw new AppError('validation_failed', 'No file in the upload.');
-    const data = await file.toBuffer();
-    if (data.length === 0) throw new AppError('file_unreadable', 'The file is empty.', { reason: 'empty_file' });
-    return { data, fileName: file.filename };
+    return { data: limited(file.file), fileName: file.filename };
   }
   const body = request.body;
-  if (typeof body === 'string' || Buffer.isBuffer(body)) {
-    if (body.length === 0) throw new AppError('file_unreadable', 'The file is empty.', { reason: 'empty_file' });
-    const name = request.headers['x-file-name'];
-    return { data: body, fileName: typeof name === 'string' ? name : undefined };
-  }
+  const name = request.headers['x-file-name'];
+  const fileName = typeof name === 'string' ? name : undefined;
+  if (body instanceof Readable) return { data: limited(body), fileName };
+  if (typeof body === 'string' || Buffer.isBuffer(body)) return { data: body, fileName };
   throw new AppError('validation_failed', 'Send the 835 file as text/plain, application/edi-x12 or multipart/form-data.');
 }
 
 export async function remittanceRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.addContentTypeParser(['application/edi-x12', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 200 * 1024 * 1024 }, (_request, body, done) => done(null, body));
+  // In this scope only: an 835 body is not buffered (a 100 MB file must import in bounded memory); the import reads the request stream.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(['text/plain', 'application/edi-x12', 'application/octet-stream'], (_request, payload, done) => done(null, payload));
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(

@@ -44,9 +44,13 @@ export interface ImportResult {
   claimCount: number;
   /** Posted: processed, denied or reversed. */
   postedCount: number;
+  exceptionCount: number;
+  duplicateCount: number;
   exceptions: PostedClaim[];
   /** Claims skipped because the same claim payment was already posted, each naming the earlier import. */
   duplicates: PostedClaim[];
+  /** The lists hold at most LIST_LIMIT entries each (a 100 MB file has hundreds of thousands of claims); the counts are whole. */
+  truncated: boolean;
   warnings: ImportWarning[];
   payments: ImportedPayment[];
   claims: PostedClaim[];
@@ -169,8 +173,11 @@ export async function importRemittance(
     createdAt,
     claimCount: 0,
     postedCount: 0,
+    exceptionCount: 0,
+    duplicateCount: 0,
     exceptions: [],
     duplicates: [],
+    truncated: false,
     warnings: [],
     payments: [],
     claims: [],
@@ -226,7 +233,7 @@ export async function importRemittance(
     .where('practiceId', '=', actor.practiceId)
     .where('fileSha256', '=', fileSha256)
     .executeTakeFirst();
-  if (earlier && result.postedCount === 0 && result.exceptions.length === 0) {
+  if (earlier && result.postedCount === 0 && result.exceptionCount === 0) {
     // The very same file again: keep the first import as the record; this answer says what it would have done (nothing).
     await inTransaction(db, async (trx) => {
       await trx.deleteFrom('remittanceClaims').where('remittanceId', '=', remittanceId).execute();
@@ -254,8 +261,8 @@ export async function importRemittance(
       fileBytes: counter.bytes,
       claimCount: result.claimCount,
       postedCount: result.postedCount,
-      exceptionCount: result.exceptions.length,
-      duplicateCount: result.duplicates.length,
+      exceptionCount: result.exceptionCount,
+      duplicateCount: result.duplicateCount,
       warnings: JSON.stringify(result.warnings),
     })
     .where('id', '=', remittanceId)
@@ -264,6 +271,8 @@ export async function importRemittance(
 }
 
 const RETRIES = 3;
+/** What an answer lists per kind; the counts are always whole. */
+export const LIST_LIMIT = 1000;
 
 /** PostgreSQL's deadlock and serialization failures: the whole set is tried again. */
 function isRetryable(error: unknown): boolean {
@@ -296,13 +305,21 @@ async function postTransactionSet(
   }
   result.claimCount += claims.length;
   result.payments.push(outcome.payment);
-  result.warnings.push(...outcome.warnings);
+  const keep = <T>(list: T[], item: T) => {
+    if (list.length < LIST_LIMIT) list.push(item);
+    else result.truncated = true;
+  };
+  for (const w of outcome.warnings) keep(result.warnings, w);
   for (const posted of outcome.claims) {
-    result.claims.push(posted);
-    if (posted.outcome === 'exception') result.exceptions.push(posted);
-    else if (posted.outcome === 'duplicate') result.duplicates.push(posted);
-    else result.postedCount++;
-    for (const w of posted.warnings) result.warnings.push({ code: 'claim_warning', message: `Claim ${posted.patientControlNumber}: ${w}`, segmentNumber: posted.segmentNumber, controlNumber: set.controlNumber });
+    keep(result.claims, posted);
+    if (posted.outcome === 'exception') {
+      result.exceptionCount++;
+      keep(result.exceptions, posted);
+    } else if (posted.outcome === 'duplicate') {
+      result.duplicateCount++;
+      keep(result.duplicates, posted);
+    } else result.postedCount++;
+    for (const w of posted.warnings) keep(result.warnings, { code: 'claim_warning', message: `Claim ${posted.patientControlNumber}: ${w}`, segmentNumber: posted.segmentNumber, controlNumber: set.controlNumber });
   }
 }
 
@@ -508,8 +525,11 @@ export async function getRemittance(db: Db, actor: Actor, remittanceId: string):
     createdAt: row.createdAt,
     claimCount: row.claimCount,
     postedCount: row.postedCount,
+    exceptionCount: row.exceptionCount,
+    duplicateCount: row.duplicateCount,
     exceptions: posted.filter(isException),
     duplicates: posted.filter(isDuplicate),
+    truncated: false,
     warnings: JSON.parse(row.warnings) as ImportWarning[],
     payments: payments.map((p) => ({
       controlNumber: p.controlNumber,

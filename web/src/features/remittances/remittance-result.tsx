@@ -17,8 +17,8 @@ export function RemittanceResult({ result, preview = false }: Props) {
   const stats = [
     { label: 'Claims in the file', value: result.claimCount, testId: 'remittance-claim-count' },
     { label: preview ? 'Would post' : 'Posted', value: preview ? wouldPost : result.postedCount, testId: 'remittance-posted-count' },
-    { label: 'Exceptions', value: result.exceptions.length, testId: 'remittance-exception-count' },
-    { label: 'Duplicates', value: result.duplicates.length, testId: 'remittance-duplicate-count' },
+    { label: 'Exceptions', value: result.exceptionCount, testId: 'remittance-exception-count' },
+    { label: 'Duplicates', value: result.duplicateCount, testId: 'remittance-duplicate-count' },
     { label: 'Warnings', value: result.warnings.length, testId: 'remittance-warning-count' },
   ];
 
