@@ -5,7 +5,7 @@ import { makeLocation, makePatient, makeTreatment } from './helpers/factories.ts
 import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp, type TestApp } from './helpers/test-app.ts';
 
-const fixtures = path.resolve(process.cwd(), '../shared/fixtures/x12');
+const fixtures = process.env.X12_FIXTURES_DIR ?? path.resolve(process.cwd(), '../shared/fixtures/x12');
 const fixture = (name: string) => path.join(fixtures, name);
 const haveFixture = (name: string) => fs.existsSync(fixture(name));
 if (!fs.existsSync(fixtures)) console.warn(`271 fixture tests skipped: ${fixtures} is absent`);

@@ -243,7 +243,7 @@ describe.each(dialects)('CSV exports on %s', (dialect) => {
     expect(rows[0]!.amount).toBe('6.09');
     expect(rows[509]!.amount).toBe('1.00');
     expect(new Set(rows.map((r) => r.number)).size).toBe(510);
-  });
+  }, 120_000);
 
   it('answers a bad filter with problem+json and refuses callers without the permission', async () => {
     const bad = await t.request('GET', '/api/v1/treatments/export.csv?from=2026-13-01');

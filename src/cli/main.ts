@@ -16,6 +16,7 @@ import { seedBulk } from '../services/demo/seed-bulk.ts';
 import { verifyLedger } from '../services/ledger/verify-ledger.ts';
 import { trialBalance } from '../services/ledger/trial-balance.ts';
 import { importRemittance, previewRemittance } from '../services/remittance/import-remittance.ts';
+import { importEligibility271 } from '../services/eligibility/import-eligibility-271.ts';
 import { createLocation } from '../services/locations/locations.ts';
 import { createPractice, findPracticeBySlug } from '../services/practices/create-practice.ts';
 import { practiceDate } from '../services/practices/practice-settings.ts';
@@ -237,30 +238,75 @@ program
 
 program
   .command('import-era')
-  .description('import an X12 835 remittance file: post what matches, list the exceptions')
+  .description('import an X12 835 remittance file: post what matches, list exceptions and duplicates (exit 2: the file could not be read; 1: nothing was posted though claims were not duplicates)')
   .argument('<file>', 'the 835 file')
   .requiredOption('--practice <slug>', 'practice slug')
   .option('--preview', 'show what it would post without posting')
   .action((file: string, opts: { practice: string; preview?: boolean }) =>
     withDatabase(async (handle) => {
       const actor = await practiceActor(handle, opts.practice);
-      const size = fs.statSync(file).size;
+      let size: number;
+      try {
+        size = fs.statSync(file).size;
+      } catch {
+        throw new AppError('file_unreadable', `Cannot read ${file}: no such file.`);
+      }
       const bar = new cliProgress.SingleBar({ format: 'reading [{bar}] {percentage}%  {claims} claims', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
       if (!opts.preview) bar.start(size, 0, { claims: 0 });
       const source = fs.createReadStream(file);
       const fileName = path.basename(file);
-      const result = opts.preview
-        ? await previewRemittance(handle.db, actor, source, { fileName })
-        : await importRemittance(handle.db, actor, source, { fileName, onProgress: (p) => bar.update(p.bytes, { claims: p.claims }) });
-      if (!opts.preview) bar.update(size), bar.stop();
-      const money = (c: number) => formatCents(c);
-      console.log(`${opts.preview ? 'Preview of' : result.duplicate ? 'Already imported:' : 'Imported'} ${fileName} (import ${result.id})`);
-      for (const p of result.payments) {
-        console.log(`  payment ${p.traceNumber ?? p.controlNumber} from ${p.payerName ?? 'unknown payer'}: ${money(p.paymentCents)}, ${p.claimCount} claims, ${p.status}${p.balanced ? '' : ' (does not balance)'}${p.message ? ` — ${p.message}` : ''}`);
+      let result;
+      try {
+        result = opts.preview
+          ? await previewRemittance(handle.db, actor, source, { fileName })
+          : await importRemittance(handle.db, actor, source, { fileName, onProgress: (p) => bar.update(p.bytes, { claims: p.claims }) });
+      } finally {
+        if (!opts.preview) bar.stop();
       }
-      console.log(`  claims: ${result.claimCount} read, ${result.postedCount} posted, ${result.exceptions.length} exceptions`);
-      for (const e of result.exceptions) console.log(`  exception ${e.patientControlNumber} (status ${e.statusCode}, segment ${e.segmentNumber}): ${e.message}`);
+      const money = (c: number) => formatCents(c);
+      console.log(`${opts.preview ? 'Preview of' : result.duplicate ? 'Already imported:' : 'Imported'} ${fileName} (import ${result.id}${result.duplicate ? ` of ${result.createdAt.slice(0, 10)}` : ''})`);
+      for (const p of result.payments) {
+        const parts = [`${p.postedCount} posted`, `${p.exceptionCount} exceptions`, `${p.duplicateCount} duplicates`];
+        console.log(`  payment ${p.traceNumber ?? p.controlNumber} from ${p.payerName ?? 'unknown payer'}: ${money(p.paymentCents)}${p.providerAdjustmentCents ? `, provider adjustments ${money(p.providerAdjustmentCents)}` : ''}, ${p.claimCount} claims (${parts.join(', ')}), ${p.status}${p.balanced ? '' : ', does not balance'}${p.message ? ` — ${p.message}` : ''}`);
+      }
+      console.log(`  claims: ${result.claimCount} read, ${result.postedCount} posted, ${result.exceptionCount} exceptions, ${result.duplicateCount} duplicates${result.truncated ? ' (the lists below stop at 1,000 each)' : ''}`);
+      for (const e of result.exceptions) console.log(`  exception ${e.patientControlNumber} (status ${e.statusCode}, ${money(e.paidCents)}, segment ${e.segmentNumber}): ${e.message}`);
+      for (const d of result.duplicates) console.log(`  duplicate ${d.patientControlNumber} (${money(d.paidCents)}): ${d.message}`);
       for (const w of result.warnings) console.log(`  warning${w.segmentNumber ? ` at segment ${w.segmentNumber}` : ''}: ${w.message}`);
+      // Nothing posted although some claims were not simply already posted: a person must look.
+      if (result.postedCount === 0 && result.claimCount > result.duplicateCount) process.exitCode = 1;
+    }),
+  );
+
+program
+  .command('import-271')
+  .description("store a payer's X12 271 eligibility response as the patient's eligibility check")
+  .argument('<file>', 'the 271 file')
+  .requiredOption('--patient <id>', "the patient's id, or the account ID printed on statements (with --practice)")
+  .option('--practice <slug>', 'practice slug (needed when --patient is an account ID)')
+  .option('--service-type <code>', 'EB03 service type whose figures to use', '98')
+  .action((file: string, opts: { patient: string; practice?: string; serviceType: string }) =>
+    withDatabase(async (handle) => {
+      let data: Buffer;
+      try {
+        data = fs.readFileSync(file);
+      } catch {
+        throw new AppError('file_unreadable', `Cannot read ${file}: no such file.`);
+      }
+      const practiceId = opts.practice ? (await practiceActor(handle, opts.practice)).practiceId : undefined;
+      let query = handle.db.selectFrom('patients').select(['id', 'practiceId']).where((eb) => eb.or([eb('id', '=', opts.patient), eb('accountId', '=', opts.patient)]));
+      if (practiceId) query = query.where('practiceId', '=', practiceId);
+      const patients = await query.execute();
+      if (patients.length === 0) throw new AppError('not_found', `No patient ${opts.patient}${opts.practice ? ` in ${opts.practice}` : ''}.`);
+      if (patients.length > 1) throw new AppError('validation_failed', `Account ID ${opts.patient} is in several practices: add --practice.`);
+      const patient = patients[0]!;
+      const check = await importEligibility271(handle.db, cliActor(patient.practiceId), { patientId: patient.id, data, serviceType: opts.serviceType });
+      const money = (c: number | null) => (c === null ? 'not stated' : formatCents(c));
+      console.log(`Stored eligibility check ${check.id} for patient ${patient.id}: ${check.status}${check.payerName ? ` (${check.payerName})` : ''}`);
+      console.log(`  copay ${money(check.copayCents)}, coinsurance ${check.coinsurancePercent === null ? 'not stated' : `${check.coinsurancePercent} %`}, deductible remaining ${money(check.deductibleRemainingCents)}, out-of-pocket remaining ${money(check.oopRemainingCents)}`);
+      for (const r of check.rejections) console.log(`  rejected: ${r.code} ${r.description}`);
+      for (const w of check.warnings) console.log(`  warning: ${w}`);
+      if (check.status === 'rejected') process.exitCode = 1;
     }),
   );
 

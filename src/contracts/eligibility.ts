@@ -63,6 +63,27 @@ export const eligibilityRejection = z.object({
   level: z.string(),
 });
 
+/** One EB of a 271 as read (with its member), whether or not the summary used it. */
+export const eligibilityBenefit = z.object({
+  memberLevel: z.enum(['subscriber', 'dependent']),
+  segmentNumber: z.number().int(),
+  /** EB01: 1 active, A coinsurance, B copay, C deductible, G out of pocket… */
+  code: z.string(),
+  coverageLevel: z.string().nullable(),
+  serviceTypes: z.array(z.string()),
+  insuranceType: z.string().nullable(),
+  planDescription: z.string().nullable(),
+  timePeriod: z.string().nullable(),
+  amountCents: cents.nullable(),
+  percentBasisPoints: z.number().int().nullable(),
+  quantityQualifier: z.string().nullable(),
+  quantity: z.string().nullable(),
+  authorizationRequired: z.string().nullable(),
+  inNetwork: z.string().nullable(),
+  procedure: z.object({ qualifier: z.string(), code: z.string(), modifiers: z.array(z.string()) }).nullable(),
+  messages: z.array(z.string()),
+});
+
 export const eligibilityCheck = z.object({
   id,
   patientId: id,
@@ -82,6 +103,8 @@ export const eligibilityCheck = z.object({
   oopTotalCents: cents.nullable(),
   procedures: z.array(procedureBenefit),
   rejections: z.array(eligibilityRejection),
+  /** Every benefit of the 271 (empty for checks entered by hand): also those the figures above do not use. */
+  benefits: z.array(eligibilityBenefit),
   warnings: z.array(z.string()),
   createdAt: z.string(),
   createdBy: z.string(),

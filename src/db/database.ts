@@ -259,6 +259,7 @@ export interface RemittanceTable {
   claimCount: number;
   postedCount: number;
   exceptionCount: number;
+  duplicateCount: number;
   warnings: string;
   createdAt: string;
   createdBy: string;
@@ -278,6 +279,10 @@ export interface RemittancePaymentTable {
   balanced: number;
   status: string;
   message: string | null;
+  /** The set's content (envelope control numbers left out). */
+  contentSha256: string | null;
+  /** The same while the payment stands posted: unique per practice. */
+  postedContentSha256: string | null;
   createdAt: string;
 }
 
@@ -297,6 +302,13 @@ export interface RemittanceClaimTable {
   outcome: string;
   message: string | null;
   segmentNumber: number | null;
+  /** The claim while this row is its live posting (unique): cleared by a reversal. */
+  postingClaimId: string | null;
+  contentSha256: string | null;
+  exceptionStatus: 'open' | 'matched' | 'resolved' | null;
+  reasonCode: string | null;
+  suspenseCents: number;
+  duplicateOfRemittanceId: string | null;
   createdAt: string;
 }
 
@@ -435,6 +447,8 @@ export interface EligibilityCheckTable {
   /** JSON text: warnings about the data. */
   warnings: string;
   raw: string | null;
+  /** JSON: every EB benefit as read (null for manual entries and older checks). */
+  benefits: string | null;
   createdAt: string;
   createdBy: string;
 }

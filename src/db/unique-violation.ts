@@ -38,9 +38,8 @@ export function asConflict(error: unknown): unknown {
  * the guard, a read before the write is only a friendlier message.
  */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
-  if (e.code === '23505') return constraint === undefined || e.constraint === constraint;
-  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return true;
-  return false;
+  if (uniqueViolationTable(error) === undefined) return false;
+  // PostgreSQL names the constraint; SQLite's message names only the columns.
+  const named = (error as { constraint?: unknown }).constraint;
+  return constraint === undefined || typeof named !== 'string' || named === constraint;
 }

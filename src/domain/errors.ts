@@ -35,6 +35,8 @@ export const errorStatus = {
   processor_declined: 402,
   processor_unavailable: 503,
   business_rule: 422,
+  /** An uploaded file that cannot be read as what it should be (empty, UTF-16, binary, not X12, no 835 in it): nothing is stored. */
+  file_unreadable: 422,
   rate_limited: 429,
   /** A payment link past its expiry: it takes no money. */
   link_expired: 410,

@@ -30,17 +30,20 @@ export function dollars(cents: number): string {
   return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-export function build835(eras: Era[], options: { lineBreaks?: boolean } = {}): string {
+/** `envelope` sets the interchange, group and set control numbers: the same content in another envelope. */
+export function build835(eras: Era[], options: { lineBreaks?: boolean; envelope?: number } = {}): string {
+  const isa13 = String(options.envelope ?? 101).padStart(9, '0');
+  const gs06 = String(options.envelope ?? 101);
   const segments: string[] = [];
   const date = (d: string) => d.replaceAll('-', '');
-  segments.push('ISA*00*          *00*          *ZZ*PAYERSENDER    *ZZ*LEDGERRECEIVER *260301*1200*^*00501*000000101*0*P*:');
-  segments.push('GS*HP*PAYER*LEDGER*20260301*1200*101*X*005010X221A1');
+  segments.push(`ISA*00*          *00*          *ZZ*PAYERSENDER    *ZZ*LEDGERRECEIVER *260301*1200*^*00501*${isa13}*0*P*:`);
+  segments.push(`GS*HP*PAYER*LEDGER*20260301*1200*${gs06}*X*005010X221A1`);
   eras.forEach((era, index) => {
     const st: string[] = [];
     const claimTotal = era.claims.reduce((s, c) => s + c.paidCents, 0);
     const plbTotal = (era.plb ?? []).reduce((s, p) => s + p.amountCents, 0);
     const payment = era.paymentCents ?? claimTotal - plbTotal;
-    const control = String(1001 + index);
+    const control = String((options.envelope ?? 1) * 1000 + 1 + index);
     st.push(`ST*835*${control}`);
     st.push(`BPR*I*${dollars(payment)}*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999988880*DA*98765*${date(era.paymentDate)}`);
     st.push(`TRN*1*${era.traceNumber}*1${era.payerId}`);
@@ -64,7 +67,7 @@ export function build835(eras: Era[], options: { lineBreaks?: boolean } = {}): s
     st.push(`SE*${st.length + 1}*${control}`);
     segments.push(...st);
   });
-  segments.push(`GE*${eras.length}*101`);
-  segments.push('IEA*1*000000101');
+  segments.push(`GE*${eras.length}*${gs06}`);
+  segments.push(`IEA*1*${isa13}`);
   return segments.join(options.lineBreaks === false ? '~' : '~\n') + '~\n';
 }

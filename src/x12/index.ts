@@ -29,8 +29,9 @@ export type {
   Trace835,
 } from './remittance-835.ts';
 export { ADJUSTMENT_GROUPS } from './remittance-835.ts';
-export { CLAIM_STATUS_CODES, describeClaimStatus, isClaimStatus835 } from './claim-status.ts';
-export type { ClaimStatus835, ClaimStatusInfo, ClaimStatusKind } from './claim-status.ts';
+// The claim-status table lives in the domain (one home); the reader re-exports it.
+export { CLAIM_STATUS_CODES, describeClaimStatus, isClaimStatus835 } from '../domain/remittance/claim-status.ts';
+export type { ClaimStatus835, ClaimStatusInfo, ClaimStatusKind } from '../domain/remittance/claim-status.ts';
 
 export { read271, read271Text } from './read-271.ts';
 export type { Benefit271, Date271, Eligibility271, Entity271, Member271, NetworkIndicator, Read271Result, Rejection271 } from './eligibility-271.ts';
@@ -46,3 +47,5 @@ export type { SkippedSet } from './transaction-set-walker.ts';
 
 export { DELIMITER_PROFILES, generate835, generate835Stream } from './generate-835.ts';
 export type { DelimiterProfileName, Generate835Options, Generated835, Generated835Totals } from './generate-835.ts';
+export { SNIFF_BYTES, sniffX12 } from './sniff-x12.ts';
+export type { X12Refusal } from './sniff-x12.ts';

@@ -5,7 +5,7 @@ import type { Read271Result } from './eligibility-271.ts';
 import { read271, read271Text } from './read-271.ts';
 import { summarizeEligibility } from './summarize-eligibility.ts';
 
-const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/x12');
+const FIXTURES = process.env.X12_FIXTURES_DIR ?? path.resolve(process.cwd(), '../shared/fixtures/x12');
 const present = existsSync(FIXTURES);
 if (!present) console.warn(`X12 fixture tests skipped: ${FIXTURES} is absent`);
 

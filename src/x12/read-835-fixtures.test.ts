@@ -5,7 +5,7 @@ import { read835, read835Text } from './read-835.ts';
 import type { Read835Result } from './remittance-835.ts';
 
 // Real files from public projects, kept outside the repository (see their SOURCES.md).
-const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/x12');
+const FIXTURES = process.env.X12_FIXTURES_DIR ?? path.resolve(process.cwd(), '../shared/fixtures/x12');
 const present = existsSync(FIXTURES);
 if (!present) console.warn(`X12 fixture tests skipped: ${FIXTURES} is absent`);
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { describeClaimStatus } from './claim-status.ts';
+import { describeClaimStatus } from '../domain/remittance/claim-status.ts';
 import { X12Error } from './errors.ts';
 import { read835, read835Text, stream835 } from './read-835.ts';
 import type { Remittance835Event } from './remittance-835.ts';
@@ -190,10 +190,7 @@ describe('read835', () => {
     const good = (control: string): Set => ({ control, segments: [...HEADER, ...CLAIM_A, ...CLAIM_B, ...PLB] });
     const text = file([
       good('0001'),
-      { control: '0002', segments: [...HEADER, 'CLP*Y1*1*10*10', 'CLP*Y2*99*10*10', 'CAS*CO*45*0'] },
       { control: '0003', segments: [...HEADER, 'CAS*CO*45*10', 'CLP*Z1*1*10*10'] },
-      { control: '0004', segments: [...HEADER, 'CLP*W1*1*10*1.234'] },
-      { control: '0005', segments: [...HEADER, 'CLP*V1*1*10*10', 'CAS*XX*45*0'] },
       { control: '0006', segments: ['TRN*1*X', ...HEADER] },
       good('0007'),
     ]);
@@ -205,12 +202,31 @@ describe('read835', () => {
     const lines = text.split('\n');
     const lineOf = (needle: string): number => lines.findIndex((line) => line.startsWith(needle)) + 1;
     expect(result.errors.map((e) => e.toIssue())).toEqual([
-      expect.objectContaining({ code: 'invalid_element', controlNumber: '0002', segmentNumber: lineOf('CLP*Y2'), expected: expect.stringContaining('1|2|3|4|19'), found: '99' }),
       expect.objectContaining({ code: 'unexpected_segment', controlNumber: '0003', segmentNumber: lineOf('CAS*CO*45*10'), expected: 'CLP', found: 'CAS' }),
-      expect.objectContaining({ code: 'invalid_amount', controlNumber: '0004', segmentNumber: lineOf('CLP*W1'), found: '1.234' }),
-      expect.objectContaining({ code: 'invalid_element', controlNumber: '0005', segmentNumber: lineOf('CAS*XX'), expected: 'CO|PR|OA|PI|CR', found: 'XX' }),
       expect.objectContaining({ code: 'unexpected_segment', controlNumber: '0006', segmentNumber: lineOf('TRN*1*X'), expected: 'BPR' }),
     ]);
+  });
+
+  it('keeps a malformed claim as a claim with its problem, and reads the rest of its payment', () => {
+    const text = file([
+      { control: '0002', segments: [...HEADER, 'CLP*Y1*1*10*10', 'CLP*Y2*99*10*10', 'CAS*CO*45*0', 'CLP*W1*1*10*1.234', 'CLP*V1*1*10*10', 'CAS*XX*45*0', 'CLP*R1*22', 'CLP*U1*1*10*10', 'SVC*HC:99213*10*10', 'CAS*CO**5'] },
+    ]);
+    const lines = text.split('\n');
+    const lineOf = (needle: string): number => lines.findIndex((line) => line.startsWith(needle)) + 1;
+    const result = read835Text(text);
+    expect(result.errors).toEqual([]);
+    const claims = result.transactions[0]!.claims;
+    expect(claims.map((c) => [c.patientControlNumber, c.status, c.paidCents, c.problem && { code: c.problem.code, segmentNumber: c.problem.segmentNumber, found: c.problem.found, expected: c.problem.expected }])).toEqual([
+      ['Y1', '1', 1000, null],
+      ['Y2', '99', 1000, { code: 'invalid_element', segmentNumber: lineOf('CLP*Y2'), found: '99', expected: expect.stringContaining('1|2|3|4|19') }],
+      ['W1', '1', 0, { code: 'invalid_amount', segmentNumber: lineOf('CLP*W1'), found: '1.234', expected: 'CLP04 as a decimal with at most 2 decimals' }],
+      ['V1', '1', 1000, { code: 'invalid_element', segmentNumber: lineOf('CAS*XX'), found: 'XX', expected: 'CO|PR|OA|PI|CR' }],
+      // A bare reversal: no amounts, but it still names the claim it would reverse.
+      ['R1', '22', 0, { code: 'missing_element', segmentNumber: lineOf('CLP*R1'), found: undefined, expected: 'CLP03' }],
+      ['U1', '1', 1000, { code: 'missing_element', segmentNumber: lineOf('CAS*CO**5'), found: undefined, expected: 'CAS02' }],
+    ]);
+    // The adjustments after a claim's problem are not read into it.
+    expect(claims[1]!.adjustments).toEqual([]);
   });
 
   it('reports a set cut off before its SE as truncated, and reads the rest', () => {
@@ -266,7 +282,7 @@ describe('read835', () => {
       ['1', 100], ['2', 200], ['3', 300], ['4', 400], ['5', 500], ['6', 600],
     ]);
     const bad = read835Text(file([{ control: '0001', segments: [...HEADER, 'CLP*X*4*21*0', 'CAS*CO**5'] }]));
-    expect(bad.errors[0]).toMatchObject({ code: 'missing_element', expected: 'CAS02' });
+    expect(bad.transactions[0]!.claims[0]!.problem).toMatchObject({ code: 'missing_element', expected: 'CAS02' });
   });
 
   it('reads a service line without amounts as zero, with a warning', () => {
@@ -304,7 +320,8 @@ describe('stream835', () => {
     const text = file([
       { control: '0001', segments: [...HEADER, ...CLAIM_A, ...PLB] },
       { id: '999', control: '0002', segments: ['AK1*HC*1'] },
-      { control: '0003', segments: [...HEADER, 'CLP*Y1*1*10*10', 'CLP*Y2*99*10*10'] },
+      { control: '0003', segments: [...HEADER, 'CLP*Y1*1*10*10', 'CAS*CO*45*10'] },
+      { control: '0004', segments: [...HEADER, 'CLP*Y1*1*10*10', 'BPR*I*1*C'] },
     ]);
     const events: Remittance835Event[] = [];
     for await (const event of stream835(text)) events.push(event);
@@ -312,8 +329,9 @@ describe('stream835', () => {
       'claim TRT-0001',
       'transaction',
       'skipped',
-      // Provisional: its set fails at the next CLP, and the error says so.
       'claim Y1',
+      'transaction',
+      // Provisional: its set fails at the second BPR, and the error says so.
       'error',
     ]);
     const summary = events[1]!;

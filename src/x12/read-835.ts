@@ -1,4 +1,4 @@
-import { CLAIM_STATUS_CODES, isClaimStatus835, type ClaimStatus835 } from './claim-status.ts';
+import { CLAIM_STATUS_CODES, isClaimStatus835, type ClaimStatus835 } from '../domain/remittance/claim-status.ts';
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
 import {
   ADJUSTMENT_GROUPS,
@@ -192,19 +192,31 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
         if (this.#phase === 'footer') throw unexpectedSegment(segment, 'PLB or SE', 'after PLB: claims must come before provider adjustments');
         this.#closeClaim();
         this.#phase = 'claims';
-        this.#claim = readClaim(segment);
+        try {
+          this.#claim = readClaim(segment);
+        } catch (error) {
+          // A claim that cannot be read is still a claim: it is reported with its problem and the rest of the payment goes on.
+          if (!(error instanceof X12Error)) throw error;
+          this.#claim = malformedClaim(segment, error);
+        }
         return;
       case 'CAS':
-        this.#readAdjustment(segment);
+        if (this.#claim?.problem) return;
+        this.#withinClaim(segment, () => this.#readAdjustment(segment));
         return;
       case 'NM1':
         if (this.#claim) this.#readName(segment, this.#claim);
         return;
-      case 'SVC':
-        if (!this.#claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: a service line needs its claim');
-        this.#line = readServiceLine(segment, this.#warnings);
-        this.#claim.serviceLines.push(this.#line);
+      case 'SVC': {
+        const claim = this.#claim;
+        if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: a service line needs its claim');
+        if (claim.problem) return;
+        this.#withinClaim(segment, () => {
+          this.#line = readServiceLine(segment, this.#warnings);
+          claim.serviceLines.push(this.#line);
+        });
         return;
+      }
       case 'PLB':
         this.#closeClaim();
         this.#phase = 'footer';
@@ -288,6 +300,18 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     return this.#header;
   }
 
+  /** Reads a segment of the current claim; a problem in it marks the claim malformed (one problem is enough) instead of failing the set. */
+  #withinClaim(segment: X12Segment, read: () => void): void {
+    try {
+      read();
+    } catch (error) {
+      const claim = this.#claim;
+      if (!(error instanceof X12Error) || !claim) throw error;
+      claim.problem = { ...error.toIssue(), segmentNumber: segment.segmentNumber, controlNumber: this.context.controlNumber };
+      this.#line = null;
+    }
+  }
+
   #closeClaim(): void {
     const claim = this.#claim;
     if (!claim) return;
@@ -295,7 +319,7 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     this.#line = null;
     this.#claimCount++;
     this.#claimPaidCents += claim.paidCents;
-    this.#statusCounts[claim.status] = (this.#statusCounts[claim.status] ?? 0) + 1;
+    if (isClaimStatus835(claim.status)) this.#statusCounts[claim.status] = (this.#statusCounts[claim.status] ?? 0) + 1;
     this.onClaim(this.#ensureHeader({ segmentNumber: claim.segmentNumber, id: 'CLP' }), claim);
   }
 
@@ -494,6 +518,45 @@ function readClaim(segment: X12Segment): Claim835 {
     receivedDate: null,
     adjustments: [],
     serviceLines: [],
+    problem: null,
+  };
+}
+
+/**
+ * What can be read of a CLP that breaks a rule (no amounts, an unknown
+ * status, an inexact amount): its control number and status as written, and
+ * each amount that parses (else 0), with the problem. Posting makes it an
+ * exception; a bare `CLP*X*22~` still names the claim it would reverse.
+ */
+function malformedClaim(segment: X12Segment, error: X12Error): Claim835 {
+  const amount = (index: number): number => {
+    try {
+      return optionalCents(segment, index) ?? 0;
+    } catch {
+      return 0;
+    }
+  };
+  return {
+    segmentNumber: segment.segmentNumber,
+    patientControlNumber: element(segment, 1),
+    status: element(segment, 2) as ClaimStatus835,
+    chargeCents: amount(3),
+    paidCents: amount(4),
+    patientResponsibilityCents: null,
+    filingIndicator: optionalElement(segment, 6),
+    payerClaimControlNumber: optionalElement(segment, 7),
+    facilityCode: optionalElement(segment, 8),
+    frequencyCode: optionalElement(segment, 9),
+    patient: null,
+    insured: null,
+    correctedPatient: null,
+    renderingProvider: null,
+    serviceDateFrom: null,
+    serviceDateTo: null,
+    receivedDate: null,
+    adjustments: [],
+    serviceLines: [],
+    problem: { ...error.toIssue(), segmentNumber: segment.segmentNumber },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ClaimStatus835 } from './claim-status.ts';
+import type { ClaimStatus835 } from '../domain/remittance/claim-status.ts';
 import type { X12Error, X12Issue } from './errors.ts';
 import type { SkippedSet } from './transaction-set-walker.ts';
 
@@ -154,6 +154,12 @@ export interface Claim835 {
   /** Claim-level CAS. Line-level CAS are on the service lines. */
   adjustments: Adjustment835[];
   serviceLines: ServiceLine835[];
+  /**
+   * Set when the claim breaks a rule (missing amounts, an unknown status, an
+   * unreadable CAS or SVC): what was read is kept, the rest of the claim is
+   * passed over, and the claim must not be posted as it stands.
+   */
+  problem: X12Issue | null;
 }
 
 /** One reason/amount pair of a PLB. Positive amounts reduce the payment; negative ones (interest) add to it. */

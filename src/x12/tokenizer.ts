@@ -313,12 +313,14 @@ function readIsaHeader(buf: string, pos: number, final: boolean, segmentNumber: 
   const elements = buf.slice(pos, i + 2).split(element);
   const isa11 = elements[11] ?? '';
   // Before 00402 ISA11 is the standards identifier ('U'), not a separator.
+  // Some senders declare the same character in ISA11 and ISA16: it then
+  // separates repeats in repeating simple elements (EB03) and components in
+  // composites, which is how such files are written.
   const repetition =
     isa11.length === 1 &&
     !isAlphanumeric(isa11.charCodeAt(0)) &&
     isa11 !== ' ' &&
     isa11 !== element &&
-    isa11 !== component &&
     isa11 !== segment
       ? isa11
       : null;

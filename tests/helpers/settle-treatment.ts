@@ -36,7 +36,7 @@ export async function markClaimProcessed(
     const remittancePaymentId = newId();
     await trx
       .insertInto('remittances')
-      .values({ id: remittanceId, practiceId: claim.practiceId, fileSha256: randomUUID(), fileName: 'test stand-in', fileBytes: 0, claimCount: 1, postedCount: 1, exceptionCount: 0, warnings: '[]', createdAt: now, createdBy: actor.name })
+      .values({ id: remittanceId, practiceId: claim.practiceId, fileSha256: randomUUID(), fileName: 'test stand-in', fileBytes: 0, claimCount: 1, postedCount: 1, exceptionCount: 0, duplicateCount: 0, warnings: '[]', createdAt: now, createdBy: actor.name })
       .execute();
     await trx
       .insertInto('remittancePayments')
@@ -60,6 +60,12 @@ export async function markClaimProcessed(
         outcome: answer.status === 'denied' ? 'denied' : 'posted',
         message: null,
         segmentNumber: null,
+        postingClaimId: claimId,
+        contentSha256: null,
+        exceptionStatus: null,
+        reasonCode: null,
+        suspenseCents: 0,
+        duplicateOfRemittanceId: null,
         createdAt: now,
       })
       .execute();

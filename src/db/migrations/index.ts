@@ -3,6 +3,7 @@ import * as foundation from './0001-foundation.ts';
 import * as refundsAndCredits from './0002-refunds-and-credits.ts';
 import * as remittanceAndTasks from './0003-remittance-and-tasks.ts';
 import * as eligibilityAndPortal from './0004-eligibility-and-portal.ts';
+import * as remittanceAccounted from './0005-remittance-accounted.ts';
 import * as chargeLockAndIdempotencyClaims from './0006-charge-lock-and-idempotency-claims.ts';
 import * as practiceTimeZone from './0007-practice-time-zone.ts';
 import * as apiTokenLifecycle from './0008-api-token-lifecycle.ts';
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '0002-refunds-and-credits': refundsAndCredits,
   '0003-remittance-and-tasks': remittanceAndTasks,
   '0004-eligibility-and-portal': eligibilityAndPortal,
+  '0005-remittance-accounted': remittanceAccounted,
   '0006-charge-lock-and-idempotency-claims': chargeLockAndIdempotencyClaims,
   '0007-practice-time-zone': practiceTimeZone,
   '0008-api-token-lifecycle': apiTokenLifecycle,

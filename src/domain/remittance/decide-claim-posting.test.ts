@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
-import { claimPostingLedgerLines } from './claim-posting-ledger-lines.ts';
+import { claimPaymentJournalLines, providerAdjustmentJournalLines } from './remittance-journal-lines.ts';
 import {
   adjustmentGroups,
   claimStatusCodes,
@@ -43,6 +43,12 @@ const negate = (facts: ClaimPaymentFacts): ClaimPaymentFacts => ({
 });
 
 const sum = (lines: { amountCents: number }[]) => lines.reduce((s, l) => s + l.amountCents, 0);
+const byAccount = (lines: { account: string; amountCents: number }[]) => {
+  const out: Record<string, number> = {};
+  for (const l of lines) out[l.account] = (out[l.account] ?? 0) + l.amountCents;
+  return out;
+};
+const dims = { patientId: 'P1', treatmentId: 'T1' };
 
 describe('decideClaimPosting', () => {
   it("U1, A's ERA: paid $80.00, CO-45 $30.00 written off, PR-2 $40.00 passes to B", () => {
@@ -60,12 +66,13 @@ describe('decideClaimPosting', () => {
       needsReview: false,
       warnings: [],
     });
-    expect(claimPostingLedgerLines(decision)).toEqual([
-      { account: 'cash_insurance', amountCents: 8000 },
-      { account: 'contractual_writeoff', amountCents: 3000 },
-      { account: 'next_payer_receivable', amountCents: 4000 },
-      { account: 'insurance_receivable', amountCents: -15000 },
-    ]);
+    // PR-2 stays insurance receivable: B's claim for it is on the same treatment.
+    expect(byAccount(claimPaymentJournalLines(decision, dims))).toEqual({
+      cash_clearing: 8000,
+      contractual_writeoff: 3000,
+      insurance_receivable: -11000,
+    });
+    expect(claimPaymentJournalLines(decision, dims).every((l) => l.patientId === 'P1' && l.treatmentId === 'T1')).toBe(true);
   });
 
   it("U1, B's ERA: paid $25.00, PR-1 $15.00 becomes patient responsibility (no tertiary)", () => {
@@ -84,11 +91,11 @@ describe('decideClaimPosting', () => {
       warnings: [],
     });
     // B's claim was opened for the $40.00 A passed on; this remittance settles exactly that.
-    expect(claimPostingLedgerLines(decision)).toEqual([
-      { account: 'cash_insurance', amountCents: 2500 },
-      { account: 'patient_receivable', amountCents: 1500 },
-      { account: 'insurance_receivable', amountCents: -4000 },
-    ]);
+    expect(byAccount(claimPaymentJournalLines(decision))).toEqual({
+      cash_clearing: 2500,
+      patient_receivable: 1500,
+      insurance_receivable: -4000,
+    });
   });
 
   it("U1, B's ERA stated on the forwarded amount (charge $40.00, no OA-23) posts the same", () => {
@@ -97,7 +104,7 @@ describe('decideClaimPosting', () => {
       chargeCents: 4000,
       adjustments: [{ group: 'PR', reason: '1', amountCents: 1500 }],
     });
-    expect(claimPostingLedgerLines(decision)).toEqual(claimPostingLedgerLines(decideClaimPosting(fromB)));
+    expect(claimPaymentJournalLines(decision)).toEqual(claimPaymentJournalLines(decideClaimPosting(fromB)));
   });
 
   it('PI, CR and OA other than 23 are written off; PR with a next coverage is forwarded even without a crossover', () => {
@@ -139,7 +146,14 @@ describe('decideClaimPosting', () => {
       needsReview: true,
     });
     expect(decision.adjustmentTotals.CO).toBe(15000);
-    expect(claimPostingLedgerLines(decision)).toEqual([]);
+    expect(claimPaymentJournalLines(decision)).toEqual([]);
+  });
+
+  it('status 4 with money: the cash is taken off the receivable, nothing is written off', () => {
+    const decision = decideClaimPosting({ claimStatusCode: '4', chargeCents: 15000, paidCents: 500, adjustments: [{ group: 'CO', reason: '50', amountCents: 14500 }], coverageOrder: 1, hasNextCoverage: false });
+    expect(byAccount(claimPaymentJournalLines(decision))).toEqual({ cash_clearing: 500, insurance_receivable: -500 });
+    expect(decision.warnings).toEqual(['A denied claim carries a payment; the payment is posted']);
+    expect(() => claimPaymentJournalLines({ kind: 'denied', paidCents: 0, contractualCents: 100, toPatientCents: 0 })).toThrow();
   });
 
   it('status 22, reversal: negated amounts give the original lines negated', () => {
@@ -147,24 +161,76 @@ describe('decideClaimPosting', () => {
       const reversal = decideClaimPosting(negate(original));
       expect(reversal.kind).toBe('reversal');
       expect(reversal.warnings).toEqual([]);
-      const undo = claimPostingLedgerLines(reversal);
-      const posted = claimPostingLedgerLines(decideClaimPosting(original));
+      const undo = claimPaymentJournalLines(reversal);
+      const posted = claimPaymentJournalLines(decideClaimPosting(original));
       expect(undo).toEqual(posted.map((l) => ({ ...l, amountCents: -l.amountCents })));
       expect(sum(undo)).toBe(0);
     }
     expect(decideClaimPosting(negate(fromA)).forwardToNextPayerCents).toBe(-4000);
+    // The payer takes its cash back: cash clearing is credited, never debited, by a reversal.
+    expect(byAccount(claimPaymentJournalLines(decideClaimPosting(negate(fromB))))).toEqual({
+      cash_clearing: -2500,
+      patient_receivable: -1500,
+      insurance_receivable: 4000,
+    });
+    expect(byAccount(claimPaymentJournalLines({ kind: 'reversal', paidCents: -8000, contractualCents: -3000, toPatientCents: 0 }))).toEqual({
+      cash_clearing: -8000,
+      contractual_writeoff: -3000,
+      insurance_receivable: 11000,
+    });
   });
 
   it('status 23, not our claim: nothing posts', () => {
     const decision = decideClaimPosting({ ...fromA, claimStatusCode: '23', paidCents: 0, adjustments: [], chargeCents: 0 });
     expect(decision).toMatchObject({ kind: 'not_ours', paidCents: 0, resolvedCents: 0, payerForwarded: true, needsReview: true });
-    expect(claimPostingLedgerLines(decision)).toEqual([]);
+    expect(claimPaymentJournalLines(decision)).toEqual([]);
+  });
+
+  it('status 23 with money: held in suspense, the claim settles nothing, no write-off', () => {
+    const decision = decideClaimPosting({ ...fromA, claimStatusCode: '23' });
+    expect(decision).toMatchObject({ kind: 'not_ours', paidCents: 8000, contractualCents: 0, toPatientCents: 0, resolvedCents: 0 });
+    const lines = claimPaymentJournalLines(decision, dims);
+    expect(byAccount(lines)).toEqual({ cash_clearing: 8000, remittance_suspense: -8000 });
+    // Suspense belongs to no patient until a biller matches it.
+    expect(lines.every((l) => !l.patientId && !l.treatmentId)).toBe(true);
+  });
+
+  it('an exception holds its cash in suspense; write-offs and suspense never touch provider_adjustment', () => {
+    expect(byAccount(claimPaymentJournalLines({ kind: 'exception', paidCents: 900, contractualCents: 0, toPatientCents: 0 }))).toEqual({
+      cash_clearing: 900,
+      remittance_suspense: -900,
+    });
+    expect(claimPaymentJournalLines({ kind: 'exception', paidCents: 0, contractualCents: 0, toPatientCents: 0 })).toEqual([]);
+    const accounts = new Set(
+      [fromA, fromB, negate(fromA), { ...fromA, claimStatusCode: '23' as const }, { ...fromA, claimStatusCode: '4' as const, adjustments: [] , paidCents: 0}]
+        .flatMap((f) => claimPaymentJournalLines(decideClaimPosting(f)))
+        .map((l) => l.account),
+    );
+    expect(accounts.has('provider_adjustment')).toBe(false);
+    // A PLB is the only thing that reaches it: a positive PLB is cash withheld.
+    expect(byAccount(providerAdjustmentJournalLines(1200))).toEqual({ provider_adjustment: 1200, cash_clearing: -1200 });
+    expect(byAccount(providerAdjustmentJournalLines(-350))).toEqual({ provider_adjustment: -350, cash_clearing: 350 });
+    expect(providerAdjustmentJournalLines(0)).toEqual([]);
+  });
+
+  it('only OA-23 is the prior payer: CO-23 and PI-23 are written off under their group, with a warning', () => {
+    const oa = decideClaimPosting({ ...fromB, adjustments: [{ group: 'OA', reason: '23', amountCents: 11000 }, { group: 'PR', reason: '1', amountCents: 1500 }] });
+    expect(oa).toMatchObject({ priorPayerCents: 11000, contractualCents: 0, warnings: [] });
+    for (const group of ['CO', 'PI'] as const) {
+      const d = decideClaimPosting({ ...fromB, adjustments: [{ group, reason: '23', amountCents: 11000 }, { group: 'PR', reason: '1', amountCents: 1500 }] });
+      expect(d).toMatchObject({ priorPayerCents: 0, contractualCents: 11000, resolvedCents: 15000 });
+      expect(d.warnings).toEqual([`${group}-23 of $110.00: reason 23 (prior payer) belongs with group OA; posted as ${group}`]);
+      expect(byAccount(claimPaymentJournalLines(d))).toEqual({ cash_clearing: 2500, contractual_writeoff: 11000, patient_receivable: 1500, insurance_receivable: -15000 });
+    }
   });
 
   it('warns about a claim that does not balance and one processed in another order', () => {
     const decision = decideClaimPosting({ ...fromA, claimStatusCode: '2', paidCents: 7000 });
     expect(decision.unbalancedCents).toBe(1000);
-    expect(decision.warnings).toHaveLength(2);
+    expect(decision.warnings).toEqual([
+      'Claim does not balance by $10.00 (charge − paid − adjustments)',
+      'Payer processed the claim as coverage 2; it was sent as coverage 1',
+    ]);
   });
 
   it('refuses unknown codes, fractional cents and a next coverage after the tertiary', () => {
@@ -202,14 +268,16 @@ describe('decideClaimPosting', () => {
             coverageOrder,
             hasNextCoverage,
           });
-          const lines = claimPostingLedgerLines(decision);
+          const lines = claimPaymentJournalLines(decision);
           expect(sum(lines)).toBe(0);
           for (const line of lines) expect(line.amountCents).not.toBe(0);
-          expect(decision.resolvedCents).toBe(decision.paidCents + decision.contractualCents + decision.patientResponsibilityCents);
+          expect(decision.resolvedCents).toBe(decision.kind === 'not_ours' ? 0 : decision.paidCents + decision.contractualCents + decision.patientResponsibilityCents);
           expect(decision.forwardToNextPayerCents + decision.toPatientCents).toBe(decision.patientResponsibilityCents);
           expect(decision.forwardToNextPayerCents === 0 || decision.toPatientCents === 0).toBe(true);
           const receivable = lines.find((l) => l.account === 'insurance_receivable')?.amountCents ?? 0;
-          expect(receivable + decision.resolvedCents).toBe(0);
+          // What leaves the claim's receivable: all it settled but the PR forwarded to the next claim on the same treatment.
+          expect(receivable + decision.resolvedCents - decision.forwardToNextPayerCents).toBe(0);
+          expect(lines.some((l) => l.account === 'provider_adjustment')).toBe(false);
         },
       ),
     );

@@ -1,14 +1,14 @@
 import { AppError } from '../errors.ts';
-import { isCents, type Cents } from '../money.ts';
+import { formatCents, isCents, type Cents } from '../money.ts';
+import { describeClaimStatus, POSTABLE_CLAIM_STATUS_CODES, type ClaimStatus835 } from './claim-status.ts';
 
 /**
- * CLP02 claim status codes the product reads (SPEC section 6): 1/2/3 processed
- * as primary/secondary/tertiary, 19/20/21 the same and forwarded by the payer
- * to the next payer, 4 denied, 22 reversal of a previous payment, 23 not our
- * claim (forwarded to another payer).
+ * CLP02 codes posting acts on (SPEC section 6), from the one claim-status
+ * table: 1/2/3 processed as primary/secondary/tertiary, 19/20/21 the same and
+ * forwarded, 4 denied, 22 reversal of a previous payment, 23 not our claim.
  */
-export const claimStatusCodes = ['1', '2', '3', '4', '19', '20', '21', '22', '23'] as const;
-export type ClaimStatusCode = (typeof claimStatusCodes)[number];
+export const claimStatusCodes = POSTABLE_CLAIM_STATUS_CODES as readonly ClaimStatusCode[];
+export type ClaimStatusCode = Extract<ClaimStatus835, '1' | '2' | '3' | '4' | '19' | '20' | '21' | '22' | '23'>;
 
 /** CAS01 group codes. CR is 4010's "corrections and reversals"; 5010 files no longer send it. */
 export const adjustmentGroups = ['CO', 'PR', 'OA', 'PI', 'CR'] as const;
@@ -56,7 +56,7 @@ export interface ClaimPostingDecision {
   forwardToNextPayerCents: Cents;
   /** The PR amount when there is no next coverage: it becomes the patient's responsibility. */
   toPatientCents: Cents;
-  /** Taken off this claim's insurance receivable: paid + contractual + PR. */
+  /** Settled on this claim (paid + contractual + PR; zero for not ours). Forwarded PR stays receivable, from the next payer. */
   resolvedCents: Cents;
   /** OA-23, "impact of prior payer adjudication": already posted on the earlier claim, so recorded only. */
   priorPayerCents: Cents;
@@ -71,18 +71,12 @@ export interface ClaimPostingDecision {
   warnings: string[];
 }
 
-const processedOrder: Partial<Record<ClaimStatusCode, 1 | 2 | 3>> = {
-  '1': 1,
-  '2': 2,
-  '3': 3,
-  '19': 1,
-  '20': 2,
-  '21': 3,
-};
-
-const forwardedCodes: ReadonlySet<ClaimStatusCode> = new Set(['19', '20', '21', '23']);
-
-/** OA reason 23: the prior payer's payment and adjustments, restated on a secondary's claim. */
+/**
+ * CARC 23, "the impact of prior payer(s) adjudication including payments
+ * and/or adjustments", is defined for use with group OA only. So only OA-23
+ * restates a prior payer's share; a CO-23 or PI-23 is read by its group (a
+ * write-off the payer imposes) and warned about, never skipped as prior-payer.
+ */
 const PRIOR_PAYER_REASON = '23';
 
 /**
@@ -97,7 +91,8 @@ const PRIOR_PAYER_REASON = '23';
  *   again would take the prior payer's share off this claim twice.
  * - Denied (4): only the paid amount (normally zero) moves; the claim stays in
  *   insurance receivable for the biller to appeal, correct or write off.
- * - Not ours (23): nothing moves.
+ * - Not ours (23): nothing settles the claim; money that came with it is
+ *   held in suspense (see `claimPaymentJournalLines`).
  */
 export function decideClaimPosting(facts: ClaimPaymentFacts): ClaimPostingDecision {
   checkFacts(facts);
@@ -108,37 +103,38 @@ export function decideClaimPosting(facts: ClaimPaymentFacts): ClaimPostingDecisi
   let priorPayerCents = 0;
   for (const adjustment of facts.adjustments) {
     adjustmentTotals[adjustment.group] += adjustment.amountCents;
-    if (adjustment.group === 'OA' && adjustment.reason.trim() === PRIOR_PAYER_REASON) {
-      priorPayerCents += adjustment.amountCents;
-    }
+    if (adjustment.reason.trim() !== PRIOR_PAYER_REASON) continue;
+    if (adjustment.group === 'OA') priorPayerCents += adjustment.amountCents;
+    else warnings.push(`${adjustment.group}-23 of ${formatCents(adjustment.amountCents)}: reason 23 (prior payer) belongs with group OA; posted as ${adjustment.group}`);
   }
   const allAdjustments = Object.values(adjustmentTotals).reduce((s, v) => s + v, 0);
   const unbalancedCents = facts.chargeCents - facts.paidCents - allAdjustments;
   if (unbalancedCents !== 0) {
-    warnings.push(`Claim does not balance: charge − paid − adjustments leaves ${unbalancedCents} cents`);
+    warnings.push(`Claim does not balance by ${formatCents(unbalancedCents)} (charge − paid − adjustments)`);
   }
 
-  const kind: ClaimPostingKind =
-    code === '4' ? 'denied' : code === '22' ? 'reversal' : code === '23' ? 'not_ours' : 'processed';
+  const status = describeClaimStatus(code);
+  const kind = status.kind as ClaimPostingKind;
   const base = {
     kind,
     priorPayerCents,
     adjustmentTotals,
     unbalancedCents,
-    payerForwarded: forwardedCodes.has(code),
+    payerForwarded: status.forwarded,
     warnings,
   };
 
   if (kind === 'not_ours') {
-    return { ...base, ...moving(0, 0, 0, facts.hasNextCoverage), needsReview: true };
+    // Nothing settles the claim; any money that came with the answer is held in suspense, not taken as payment.
+    return { ...base, ...moving(facts.paidCents, 0, 0, facts.hasNextCoverage), resolvedCents: 0, needsReview: true };
   }
   if (kind === 'denied') {
     if (facts.paidCents !== 0) warnings.push('A denied claim carries a payment; the payment is posted');
     return { ...base, ...moving(facts.paidCents, 0, 0, facts.hasNextCoverage), needsReview: true };
   }
 
-  const expectedOrder = processedOrder[code];
-  if (expectedOrder !== undefined && expectedOrder !== facts.coverageOrder) {
+  const expectedOrder = status.payerOrder;
+  if (expectedOrder !== null && expectedOrder !== facts.coverageOrder) {
     warnings.push(`Payer processed the claim as coverage ${expectedOrder}; it was sent as coverage ${facts.coverageOrder}`);
   }
   if (kind === 'reversal' && facts.paidCents > 0) {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,30 +8,50 @@ import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { getRemittance, importRemittance, listRemittances, previewRemittance } from '../../services/remittance/import-remittance.ts';
 import { actorOf } from '../plugins/authentication.ts';
-import { idempotent } from '../plugins/idempotency.ts';
+import { idempotencyKeyOf, idempotent } from '../plugins/idempotency.ts';
 import { readUploadedFile } from '../uploads.ts';
 
-/** The 835 of a request: the raw body (text/plain, application/edi-x12, octet-stream) or a multipart "file". */
+/** The largest 835 the API takes. */
 const MAX_835_BYTES = 200 * 1024 * 1024;
 
-async function fileOf(request: FastifyRequest): Promise<{ data: string | Buffer; fileName: string | undefined }> {
+/** Passes the body on as it arrives, refusing it past the limit: an 835 is read, hashed and posted as a stream. */
+async function* limited(stream: AsyncIterable<Uint8Array | string>): AsyncGenerator<Uint8Array | string> {
+  let bytes = 0;
+  for await (const chunk of stream) {
+    bytes += chunk.length;
+    if (bytes > MAX_835_BYTES) throw new AppError('body_too_large', 'An 835 file is at most 200 MB.');
+    yield chunk;
+  }
+}
+
+/** The 835 of a request: the raw body (text/plain, application/edi-x12, octet-stream), streamed, or a multipart "file". */
+async function fileOf(request: FastifyRequest): Promise<{ data: AsyncIterable<Uint8Array | string> | string | Buffer; fileName: string | undefined }> {
   if (request.isMultipart()) {
     const file = await readUploadedFile(request, MAX_835_BYTES);
     if (!file) throw new AppError('validation_failed', 'No file in the upload.');
     return { data: file.data, fileName: file.fileName };
   }
   const body = request.body;
-  if (typeof body === 'string' || Buffer.isBuffer(body)) {
-    if (body.length === 0) throw new AppError('validation_failed', 'The body is empty: send the 835 file.');
-    const name = request.headers['x-file-name'];
-    return { data: body, fileName: typeof name === 'string' ? name : undefined };
-  }
+  const name = request.headers['x-file-name'];
+  const fileName = typeof name === 'string' ? name : undefined;
+  if (body instanceof Readable) return { data: limited(body), fileName };
+  if (typeof body === 'string' || Buffer.isBuffer(body)) return { data: body, fileName };
   throw new AppError('validation_failed', 'Send the 835 file as text/plain, application/edi-x12 or multipart/form-data.');
 }
 
+/** The whole file in memory (only for a request with an Idempotency-Key, whose fingerprint is the file). */
+async function collected(data: AsyncIterable<Uint8Array | string> | string | Buffer): Promise<Buffer> {
+  if (typeof data === 'string') return Buffer.from(data);
+  if (Buffer.isBuffer(data)) return data;
+  const chunks: Buffer[] = [];
+  for await (const chunk of data) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
 export async function remittanceRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  // No bodyLimit of its own: the route's (below) applies, after authentication.
-  app.addContentTypeParser(['application/edi-x12', 'application/octet-stream'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // In this scope only: an 835 body is not buffered (a 100 MB file must import in bounded memory); the import reads the request stream.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(['text/plain', 'application/edi-x12', 'application/octet-stream'], (_request, payload, done) => done(null, payload));
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -51,8 +72,16 @@ export async function remittanceRoutes(app: FastifyInstance, { db }: { db: Db })
       const actor = actorOf(request);
       const { data, fileName } = await fileOf(request);
       if (request.query.preview === 'true') return reply.status(200).send(await previewRemittance(db, actor, data, { fileName }));
-      // The file itself is the fingerprint (multipart bodies are not in request.body).
-      const result = await idempotent(db, request, (r: { duplicate: boolean }) => (r.duplicate ? 200 : 201), (trx) => importRemittance(trx, actor, data, { fileName }), data);
+      const statusOf = (r: { duplicate: boolean }) => (r.duplicate ? 200 : 201);
+      if (idempotencyKeyOf(request) === undefined) {
+        // Streamed, posted payment by payment: a 100 MB file imports in bounded memory. The import's own
+        // content check makes a repeated file post nothing.
+        const result = await importRemittance(db, actor, data, { fileName });
+        return reply.status(statusOf(result)).send(result);
+      }
+      // With an Idempotency-Key the file itself is the fingerprint, so it is read whole first.
+      const content = await collected(data);
+      const result = await idempotent(db, request, statusOf, (trx) => importRemittance(trx, actor, content, { fileName }), content);
       return reply.status(result.status).send(result.body);
     },
   );

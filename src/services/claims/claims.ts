@@ -5,6 +5,7 @@ import { recordAudit } from '../../db/repositories/audit.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
+import { isUniqueViolation } from '../../db/unique-violation.ts';
 import type { Actor } from '../actor.ts';
 import { requireTreatment } from '../treatments/treatments.ts';
 
@@ -81,8 +82,20 @@ export async function openClaim(trx: Trx, actor: Actor, treatmentId: string, cov
  * POST /treatments/:id/claims: bills the next payer of the case. The first
  * claim goes to the primary for the whole charge; later ones follow
  * remittance (posting opens them itself when a payer forwards a remainder).
+ * One open claim per treatment and payer order is a unique index, so
+ * concurrent requests answer one claim and 409s, never a second claim.
  */
 export async function billNextPayer(db: Db, actor: Actor, treatmentId: string) {
+  try {
+    return await billNextPayerIn(db, actor, treatmentId);
+  } catch (error) {
+    // Another request opened the claim between our read and our insert: the partial unique index said no.
+    if (isUniqueViolation(error)) throw new AppError('conflict', 'A claim for this treatment was opened at the same moment; it is still open.');
+    throw error;
+  }
+}
+
+async function billNextPayerIn(db: Db, actor: Actor, treatmentId: string) {
   return inTransaction(db, async (trx) => {
     const treatment = await requireTreatment(trx, actor, treatmentId);
     if (treatment.insuranceStatus === 'self_pay') {

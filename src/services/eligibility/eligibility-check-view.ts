@@ -28,6 +28,7 @@ export function toEligibilityCheck(row: EligibilityCheckRow): EligibilityCheck {
     oopTotalCents: centsOrNull(row.oopTotalCents),
     procedures: JSON.parse(row.procedures) as EligibilityCheck['procedures'],
     rejections: JSON.parse(row.rejections) as EligibilityCheck['rejections'],
+    benefits: row.benefits === null ? [] : (JSON.parse(row.benefits) as EligibilityCheck['benefits']),
     warnings: JSON.parse(row.warnings) as string[],
     createdAt: row.createdAt,
     createdBy: row.createdBy,

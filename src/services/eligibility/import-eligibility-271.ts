@@ -60,6 +60,29 @@ export async function importEligibility271(
     const row: EligibilityCheckRow = {
       id: newId(),
       practiceId: actor.practiceId,
+      // Every EB is kept as read, so what the summary does not use is still there to see.
+      benefits: JSON.stringify(
+        eligibility.members.flatMap((m) =>
+          m.benefits.map((b) => ({
+            memberLevel: m.level,
+            segmentNumber: b.segmentNumber,
+            code: b.code,
+            coverageLevel: b.coverageLevel,
+            serviceTypes: b.serviceTypes,
+            insuranceType: b.insuranceType,
+            planDescription: b.planDescription,
+            timePeriod: b.timePeriod,
+            amountCents: b.amountCents,
+            percentBasisPoints: b.percentBasisPoints,
+            quantityQualifier: b.quantityQualifier,
+            quantity: b.quantity,
+            authorizationRequired: b.authorizationRequired,
+            inNetwork: b.inNetwork,
+            procedure: b.procedure,
+            messages: b.messages,
+          })),
+        ),
+      ),
       patientId: patient.id,
       source: 'x12_271',
       status,

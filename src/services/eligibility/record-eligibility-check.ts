@@ -36,6 +36,7 @@ export async function recordEligibilityCheck(db: Db, actor: Actor, input: Create
     const row: EligibilityCheckRow = {
       id: newId(),
       practiceId: actor.practiceId,
+      benefits: null,
       patientId: input.patientId,
       source: 'manual',
       status: 'active',

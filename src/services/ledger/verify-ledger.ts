@@ -475,7 +475,8 @@ async function verifyRemittancePayments(db: Db, inPractice: InPractice): Promise
       select remittance_payment_id,
         -- Every claim of a posted payment brought its CLP04 in (posted, denied, reversed, or held in suspense); only a duplicate did not.
         sum(case when outcome <> 'duplicate' then paid_cents else 0 end) as claims_paid,
-        sum(case when outcome = 'exception' then paid_cents else 0 end) as exceptions_paid
+        -- Suspense holds what each open exception set aside (a matched or resolved one has left it).
+        sum(case when outcome = 'exception' and coalesce(exception_status, 'open') = 'open' then suspense_cents else 0 end) as exceptions_paid
       from remittance_claims group by remittance_payment_id
     ) rc on rc.remittance_payment_id = rp.id
     left join (select remittance_payment_id, sum(amount_cents) as plb from provider_adjustments group by remittance_payment_id) pa

@@ -1,18 +1,40 @@
+import { createHash } from 'node:crypto';
 import type { ClaimTable } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
 import type { Trx } from '../../db/transaction.ts';
-import type { JournalLine } from '../../domain/ledger/journal.ts';
+import { formatCents } from '../../domain/money.ts';
+import { checkClaimBalance } from '../../domain/remittance/claim-balance.ts';
 import { claimStatusCodes, decideClaimPosting, type ClaimStatusCode } from '../../domain/remittance/decide-claim-posting.ts';
+import { claimPaymentJournalLines, type ClaimPaymentMovement } from '../../domain/remittance/remittance-journal-lines.ts';
 import type { Claim835 } from '../../x12/index.ts';
 import type { Actor } from '../actor.ts';
 import { unapplyPayment } from '../applications/apply-payment.ts';
 import { openClaim } from '../claims/claims.ts';
 import { settlePatientResponsibility } from '../treatments/settle-patient-responsibility.ts';
 
-export type ClaimOutcome = 'posted' | 'denied' | 'reversal' | 'exception';
+export type ClaimOutcome = 'posted' | 'denied' | 'reversal' | 'exception' | 'duplicate';
+
+/** Why a claim is an exception or a duplicate: a stable code a work queue can filter on. */
+export type ClaimReasonCode =
+  | 'no_claim'
+  | 'status_not_posted'
+  | 'not_ours'
+  | 'does_not_balance'
+  | 'malformed'
+  | 'already_posted'
+  | 'already_processed'
+  | 'reversal_without_posting'
+  | 'next_payer_processed'
+  | 'posting_failed';
+
+export interface EarlierImport {
+  remittanceId: string;
+  fileName: string | null;
+  importedAt: string;
+}
 
 export interface PostedClaim {
   outcome: ClaimOutcome;
@@ -26,7 +48,11 @@ export interface PostedClaim {
   /** What passed to the next payer, or became the patient's. */
   forwardedCents: number;
   toPatientCents: number;
+  /** For exceptions and duplicates. */
+  reasonCode: ClaimReasonCode | null;
   message: string | null;
+  /** For duplicates: the import that posted the same claim payment first. */
+  duplicateOf: EarlierImport | null;
   segmentNumber: number;
   warnings: string[];
 }
@@ -51,37 +77,45 @@ export interface PostingContext {
   payerName: string | null;
 }
 
-function exception(clp: Claim835, message: string, claim?: ClaimTable): PostedClaim {
+/** The claim payment's content, so a repeat of the same payment is recognised whatever envelope it came in. */
+export function claimContentSha256(clp: Claim835): string {
+  const content = {
+    id: clp.patientControlNumber,
+    status: clp.status,
+    charge: clp.chargeCents,
+    paid: clp.paidCents,
+    pr: clp.patientResponsibilityCents,
+    payerClaim: clp.payerClaimControlNumber,
+    cas: clp.adjustments.map((a) => [a.group, a.reason, a.amountCents]),
+    svc: clp.serviceLines.map((l) => [l.procedure.code, l.procedure.modifiers, l.chargeCents, l.paidCents, l.units, l.adjustments.map((a) => [a.group, a.reason, a.amountCents])]),
+  };
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+}
+
+function base(clp: Claim835, claim?: ClaimTable) {
   return {
-    outcome: 'exception',
     patientControlNumber: clp.patientControlNumber,
     statusCode: clp.status,
     claimId: claim?.id ?? null,
     treatmentId: claim?.treatmentId ?? null,
+    segmentNumber: clp.segmentNumber,
+    duplicateOf: null,
+    warnings: [] as string[],
+  };
+}
+
+export function exception(clp: Claim835, reasonCode: ClaimReasonCode, message: string, claim?: ClaimTable): PostedClaim {
+  return {
+    ...base(clp, claim),
+    outcome: 'exception',
     paidCents: clp.paidCents,
     contractualCents: 0,
     patientResponsibilityCents: clp.patientResponsibilityCents ?? 0,
     forwardedCents: 0,
     toPatientCents: 0,
+    reasonCode,
     message,
-    segmentNumber: clp.segmentNumber,
-    warnings: [],
   };
-}
-
-/** Remittance money for one treatment: cash from the payer, write-offs, and what moves to the patient. */
-function remittanceLines(claim: ClaimTable, d: { paidCents: number; contractualCents: number; toPatientCents: number }): JournalLine[] {
-  const dims = { patientId: claim.patientId, treatmentId: claim.treatmentId };
-  const lines: JournalLine[] = [];
-  const take = (account: JournalLine['account'], amount: number) => {
-    if (amount === 0) return;
-    lines.push({ account, amountCents: amount, ...dims });
-    lines.push({ account: 'insurance_receivable', amountCents: -amount, ...dims });
-  };
-  take('cash_clearing', d.paidCents);
-  take('contractual_writeoff', d.contractualCents);
-  take('patient_receivable', d.toPatientCents);
-  return lines;
 }
 
 /** Lowers a treatment's patient responsibility, first taking back applications beyond it (newest first) so it never goes below what is applied. */
@@ -110,30 +144,51 @@ async function lowerPatientResponsibility(trx: Trx, actor: Actor, treatmentId: s
     .execute();
 }
 
+/** The claim's live posting (the one a reversal would undo) and the import that made it. */
+async function livePosting(trx: Trx, claimId: string) {
+  return trx
+    .selectFrom('remittanceClaims as rc')
+    .innerJoin('remittances as r', 'r.id', 'rc.remittanceId')
+    .select(['rc.id', 'rc.detail', 'rc.contentSha256', 'rc.remittanceId', 'r.fileName', 'r.createdAt as importedAt'])
+    .where('rc.postingClaimId', '=', claimId)
+    .executeTakeFirst();
+}
+
 /**
- * Posts one CLP of an 835 (SPEC section 6), inside the caller's transaction
- * (one per transaction set): matched to our claim by CLP01, then processed,
- * denied, reversed, or sent to the exceptions list — never dropped.
+ * Posts one CLP of an 835 (SPEC section 6), inside the caller's transaction:
+ * matched to our claim by CLP01, then processed, denied, reversed, or sent to
+ * the exceptions list with its money in suspense — never dropped, never
+ * posted twice. The claim is taken by a conditional update (submitted →
+ * processed, one row or none) before anything is written, so two imports
+ * carrying the same claim at once post it once; the unique live posting per
+ * claim backs that up in the schema.
  */
 export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, context: PostingContext): Promise<PostedClaim> {
+  const contentSha256 = claimContentSha256(clp);
   const claim = await trx
     .selectFrom('claims')
     .selectAll()
     .where('practiceId', '=', actor.practiceId)
     .where('controlNumber', '=', clp.patientControlNumber)
     .executeTakeFirst();
-  if (!claim) return record(trx, actor, context, clp, exception(clp, `No claim of ours has control number ${clp.patientControlNumber}.`), null);
+  const done = (posted: PostedClaim, detail: PostingDetail | null = null) => record(trx, actor, context, clp, contentSha256, posted, detail);
+  if (clp.problem) {
+    const which = clp.patientControlNumber === '' ? 'A claim with no control number' : claim ? `Claim ${clp.patientControlNumber}` : `Claim ${clp.patientControlNumber} (no claim of ours)`;
+    const what = clp.status === '22' ? `${which}: a reversal that cannot be posted` : `${which} cannot be posted`;
+    return done(exception(clp, 'malformed', `${what}: ${clp.problem.message} (segment ${clp.problem.segmentNumber ?? clp.segmentNumber}).`, claim));
+  }
+  if (!claim) return done(exception(clp, 'no_claim', `No claim of ours has control number ${clp.patientControlNumber}.`));
   if (!(claimStatusCodes as readonly string[]).includes(clp.status)) {
-    return record(trx, actor, context, clp, exception(clp, `Claim status ${clp.status} is not one we post; review it by hand.`, claim), null);
+    return done(exception(clp, 'status_not_posted', `Claim status ${clp.status} is not one we post; review it by hand.`, claim));
   }
   const code = clp.status as ClaimStatusCode;
   if (code === '23') {
-    return record(trx, actor, context, clp, exception(clp, 'The payer says this is not its claim (status 23); bill the right payer.', claim), null);
+    // The claim stays with us as submitted: no posting, no processed date, so the refund review's clock does not start.
+    return done(exception(clp, 'not_ours', 'The payer says this is not its claim (status 23); bill the right payer.', claim));
   }
-  if (code === '22') return reverse(trx, actor, clp, claim, context);
-  if (claim.status !== 'submitted') {
-    return record(trx, actor, context, clp, exception(clp, `Claim ${claim.controlNumber} is already ${claim.status}; a corrected payment must follow a reversal (status 22).`, claim), null);
-  }
+  const balance = checkClaimBalance({ ...clp, serviceLines: clp.serviceLines });
+  if (!balance.balanced) return done(exception(clp, 'does_not_balance', balance.message!, claim));
+  if (code === '22') return reverse(trx, actor, clp, claim, context, contentSha256);
 
   const adjustments = [
     ...clp.adjustments.map((a) => ({ group: a.group, reason: a.reason, amountCents: a.amountCents, level: 'claim' as const })),
@@ -153,32 +208,37 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
     coverageOrder: claim.coverageOrder as 1 | 2 | 3,
     hasNextCoverage: Boolean(next) && claim.coverageOrder < 3,
   });
-  const detail: PostingDetail = {
-    paidCents: decision.paidCents,
-    contractualCents: decision.kind === 'denied' ? 0 : decision.contractualCents,
-    patientResponsibilityCents: decision.kind === 'denied' ? 0 : decision.patientResponsibilityCents,
-    forwardedCents: decision.kind === 'denied' ? 0 : decision.forwardToNextPayerCents,
-    toPatientCents: decision.kind === 'denied' ? 0 : decision.toPatientCents,
-    nextClaimId: null,
-    adjustments,
-    serviceLines: clp.serviceLines.map((l) => ({ code: l.procedure.code, modifiers: l.procedure.modifiers, chargeCents: l.chargeCents, paidCents: l.paidCents, units: l.units })),
-  };
-  const lines = remittanceLines(claim, detail);
-  if (lines.length > 0) {
-    await postJournalEntry(trx, actor, { kind: 'remittance', source: { type: 'remittance_payment', id: context.remittancePaymentId }, memo: `835 ${context.payerName ?? ''} claim ${claim.controlNumber} status ${code}`.trim(), lines });
-  }
-  await trx
+
+  // SQLite has no FOR UPDATE and PostgreSQL's READ COMMITTED re-checks the row after a concurrent commit: the conditional update is the lock.
+  const taken = await trx
     .updateTable('claims')
     .set({
       status: decision.kind === 'denied' ? 'denied' : 'processed',
-      paidCents: detail.paidCents,
-      contractualCents: detail.contractualCents,
-      patientResponsibilityCents: detail.patientResponsibilityCents,
+      paidCents: decision.paidCents,
+      contractualCents: decision.contractualCents,
+      patientResponsibilityCents: decision.patientResponsibilityCents,
       processedDate: context.processedDate,
       updatedAt: nowIso(),
     })
     .where('id', '=', claim.id)
-    .execute();
+    .where('status', '=', 'submitted')
+    .executeTakeFirst();
+  if (Number(taken.numUpdatedRows) !== 1) return alreadyPosted(trx, clp, claim, contentSha256, done);
+
+  const detail: PostingDetail = {
+    paidCents: decision.paidCents,
+    contractualCents: decision.contractualCents,
+    patientResponsibilityCents: decision.patientResponsibilityCents,
+    forwardedCents: decision.forwardToNextPayerCents,
+    toPatientCents: decision.toPatientCents,
+    nextClaimId: null,
+    adjustments,
+    serviceLines: clp.serviceLines.map((l) => ({ code: l.procedure.code, modifiers: l.procedure.modifiers, chargeCents: l.chargeCents, paidCents: l.paidCents, units: l.units })),
+  };
+  const lines = claimPaymentJournalLines(decision, { patientId: claim.patientId, treatmentId: claim.treatmentId });
+  if (lines.length > 0) {
+    await postJournalEntry(trx, actor, { kind: 'remittance', source: { type: 'remittance_payment', id: context.remittancePaymentId }, memo: `835 ${context.payerName ?? ''} claim ${claim.controlNumber} status ${code}`.trim(), lines });
+  }
 
   if (decision.kind === 'processed') {
     if (detail.forwardedCents > 0) {
@@ -197,50 +257,84 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
     after: { claimId: claim.id, statusCode: code, ...detail, adjustments: undefined, serviceLines: undefined },
   });
   await enqueueEvent(trx, actor.practiceId, `claim.${decision.kind}`, { claimId: claim.id, treatmentId: claim.treatmentId, paidCents: detail.paidCents, patientResponsibilityCents: detail.toPatientCents });
-  const posted: PostedClaim = {
-    outcome: decision.kind === 'denied' ? 'denied' : 'posted',
-    patientControlNumber: clp.patientControlNumber,
-    statusCode: code,
-    claimId: claim.id,
-    treatmentId: claim.treatmentId,
-    paidCents: detail.paidCents,
-    contractualCents: detail.contractualCents,
-    patientResponsibilityCents: detail.patientResponsibilityCents,
-    forwardedCents: detail.forwardedCents,
-    toPatientCents: detail.toPatientCents,
-    message: decision.kind === 'denied' ? 'Denied by the payer: review the claim.' : null,
-    segmentNumber: clp.segmentNumber,
-    warnings: decision.warnings,
-  };
-  return record(trx, actor, context, clp, posted, detail);
+  return done(
+    {
+      ...base(clp, claim),
+      outcome: decision.kind === 'denied' ? 'denied' : 'posted',
+      paidCents: detail.paidCents,
+      contractualCents: detail.contractualCents,
+      patientResponsibilityCents: detail.patientResponsibilityCents,
+      forwardedCents: detail.forwardedCents,
+      toPatientCents: detail.toPatientCents,
+      reasonCode: null,
+      message: decision.kind === 'denied' ? 'Denied by the payer: review the claim.' : null,
+      warnings: decision.warnings,
+    },
+    detail,
+  );
 }
 
 /**
- * Status 22: undoes the last posting of the claim exactly (its journal lines
+ * The claim was no longer submitted when we came to take it. The same claim
+ * payment with no money is a duplicate; with money it is a second payment
+ * the practice holds in suspense; different content must follow a reversal.
+ */
+async function alreadyPosted(
+  trx: Trx,
+  clp: Claim835,
+  claim: ClaimTable,
+  contentSha256: string,
+  done: (posted: PostedClaim) => Promise<PostedClaim>,
+): Promise<PostedClaim> {
+  const live = await livePosting(trx, claim.id);
+  const current = await trx.selectFrom('claims').select('status').where('id', '=', claim.id).executeTakeFirstOrThrow();
+  if (live && live.contentSha256 === contentSha256) {
+    const earlier: EarlierImport = { remittanceId: live.remittanceId, fileName: live.fileName, importedAt: live.importedAt };
+    const by = `import ${earlier.fileName ?? earlier.remittanceId} of ${earlier.importedAt.slice(0, 10)}`;
+    if (clp.paidCents === 0) {
+      return done({ ...exception(clp, 'already_posted', `Already posted by ${by}.`, claim), outcome: 'duplicate', duplicateOf: earlier });
+    }
+    return done({
+      ...exception(clp, 'already_posted', `Claim ${claim.controlNumber} was already posted by ${by}; this payment pays it again, so its ${formatCents(clp.paidCents)} is held in suspense.`, claim),
+      duplicateOf: earlier,
+    });
+  }
+  return done(exception(clp, 'already_processed', `Claim ${claim.controlNumber} is already ${current.status}; a corrected payment must follow a reversal (status 22).`, claim));
+}
+
+/**
+ * Status 22: undoes the live posting of the claim exactly (its journal lines
  * negated, the patient responsibility it set taken back, the next payer's
  * claim it opened cancelled), so the corrected payment that follows posts
- * afresh.
+ * afresh. Taking the live posting is conditional too: two reversals of one
+ * posting undo it once.
  */
-async function reverse(trx: Trx, actor: Actor, clp: Claim835, claim: ClaimTable, context: PostingContext): Promise<PostedClaim> {
-  const original = await trx
-    .selectFrom('remittanceClaims')
-    .selectAll()
-    .where('claimId', '=', claim.id)
-    .where('outcome', 'in', ['posted', 'denied'])
-    .orderBy('createdAt', 'desc')
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-  if (!original) return record(trx, actor, context, clp, exception(clp, 'A reversal of a payment we never posted.', claim), null);
+async function reverse(trx: Trx, actor: Actor, clp: Claim835, claim: ClaimTable, context: PostingContext, contentSha256: string): Promise<PostedClaim> {
+  const done = (posted: PostedClaim, detail: PostingDetail | null = null) => record(trx, actor, context, clp, contentSha256, posted, detail);
+  const original = await livePosting(trx, claim.id);
+  if (!original) return done(exception(clp, 'reversal_without_posting', `A reversal of claim ${claim.controlNumber}, which has no payment posted to reverse.`, claim));
   const detail = JSON.parse(original.detail) as PostingDetail;
   if (detail.nextClaimId) {
     const nextClaim = await trx.selectFrom('claims').selectAll().where('id', '=', detail.nextClaimId).executeTakeFirstOrThrow();
     if (nextClaim.status !== 'submitted' && nextClaim.status !== 'cancelled') {
-      return record(trx, actor, context, clp, exception(clp, `The next payer already processed claim ${nextClaim.controlNumber}; reverse that first.`, claim), null);
+      return done(exception(clp, 'next_payer_processed', `The next payer already processed claim ${nextClaim.controlNumber}; reverse that first.`, claim));
     }
-    await trx.updateTable('claims').set({ status: 'cancelled', updatedAt: nowIso() }).where('id', '=', nextClaim.id).execute();
+  }
+  const released = await trx
+    .updateTable('remittanceClaims')
+    .set({ outcome: 'reversed', postingClaimId: null })
+    .where('id', '=', original.id)
+    .where('postingClaimId', '=', claim.id)
+    .executeTakeFirst();
+  if (Number(released.numUpdatedRows) !== 1) {
+    return done(exception(clp, 'reversal_without_posting', `A reversal of claim ${claim.controlNumber}, whose payment another import has just reversed.`, claim));
+  }
+  if (detail.nextClaimId) {
+    await trx.updateTable('claims').set({ status: 'cancelled', updatedAt: nowIso() }).where('id', '=', detail.nextClaimId).execute();
   }
   if (detail.toPatientCents !== 0) await lowerPatientResponsibility(trx, actor, claim.treatmentId, detail.toPatientCents);
-  const lines = remittanceLines(claim, { paidCents: -detail.paidCents, contractualCents: -detail.contractualCents, toPatientCents: -detail.toPatientCents });
+  const undo: ClaimPaymentMovement = { kind: 'reversal', paidCents: -detail.paidCents, contractualCents: -detail.contractualCents, toPatientCents: -detail.toPatientCents };
+  const lines = claimPaymentJournalLines(undo, { patientId: claim.patientId, treatmentId: claim.treatmentId });
   if (lines.length > 0) {
     await postJournalEntry(trx, actor, { kind: 'remittance', source: { type: 'remittance_payment', id: context.remittancePaymentId }, memo: `835 reversal of claim ${claim.controlNumber}`, lines });
   }
@@ -250,45 +344,55 @@ async function reverse(trx: Trx, actor: Actor, clp: Claim835, claim: ClaimTable,
     .where('id', '=', claim.id)
     .execute();
   await trx.updateTable('treatments').set({ insuranceStatus: 'awaiting' }).where('id', '=', claim.treatmentId).execute();
-  await trx.updateTable('remittanceClaims').set({ outcome: 'reversed' }).where('id', '=', original.id).execute();
   await recordAudit(trx, actor, { action: 'claim.reversed', entityType: 'treatment', entityId: claim.treatmentId, before: { claimId: claim.id, ...detail, adjustments: undefined, serviceLines: undefined }, after: { claimId: claim.id, status: 'submitted' } });
   await enqueueEvent(trx, actor.practiceId, 'claim.reversed', { claimId: claim.id, treatmentId: claim.treatmentId });
-  return record(
-    trx,
-    actor,
-    context,
-    clp,
+  return done(
     {
+      ...base(clp, claim),
       outcome: 'reversal',
-      patientControlNumber: clp.patientControlNumber,
-      statusCode: clp.status,
-      claimId: claim.id,
-      treatmentId: claim.treatmentId,
       paidCents: -detail.paidCents,
       contractualCents: -detail.contractualCents,
       patientResponsibilityCents: -detail.patientResponsibilityCents,
       forwardedCents: -detail.forwardedCents,
       toPatientCents: -detail.toPatientCents,
+      reasonCode: null,
       message: 'Reversal: the earlier posting was undone; a corrected payment can post again.',
-      segmentNumber: clp.segmentNumber,
-      warnings: [],
     },
     { ...detail, paidCents: -detail.paidCents, contractualCents: -detail.contractualCents, patientResponsibilityCents: -detail.patientResponsibilityCents, forwardedCents: -detail.forwardedCents, toPatientCents: -detail.toPatientCents, nextClaimId: null },
   );
 }
 
-async function record(trx: Trx, actor: Actor, context: PostingContext, clp: Claim835, posted: PostedClaim, detail: PostingDetail | null): Promise<PostedClaim> {
-  if (posted.outcome === 'exception' && clp.paidCents !== 0) {
+/** A claim of a transaction set whose content was already posted: recorded, nothing moves. */
+export async function recordDuplicateClaim(trx: Trx, actor: Actor, clp: Claim835, context: PostingContext, earlier: EarlierImport): Promise<PostedClaim> {
+  const posted: PostedClaim = {
+    ...exception(clp, 'already_posted', `Already posted by import ${earlier.fileName ?? earlier.remittanceId} of ${earlier.importedAt.slice(0, 10)}.`),
+    outcome: 'duplicate',
+    duplicateOf: earlier,
+  };
+  return record(trx, actor, context, clp, claimContentSha256(clp), posted, null);
+}
+
+/** A claim that could not be posted for a reason of ours: an exception holding its money, so the rest of the payment posts. */
+export async function recordClaimException(trx: Trx, actor: Actor, clp: Claim835, context: PostingContext, reasonCode: ClaimReasonCode, message: string): Promise<PostedClaim> {
+  return record(trx, actor, context, clp, claimContentSha256(clp), exception(clp, reasonCode, message), null);
+}
+
+async function record(
+  trx: Trx,
+  actor: Actor,
+  context: PostingContext,
+  clp: Claim835,
+  contentSha256: string,
+  posted: PostedClaim,
+  detail: PostingDetail | null,
+): Promise<PostedClaim> {
+  const isException = posted.outcome === 'exception';
+  if (isException) {
     // The payer's money for an exception still arrived with the payment: it waits in suspense, so the cash matches BPR02.
-    await postJournalEntry(trx, actor, {
-      kind: 'remittance',
-      source: { type: 'remittance_payment', id: context.remittancePaymentId },
-      memo: `835 exception ${clp.patientControlNumber}: held in suspense`,
-      lines: [
-        { account: 'cash_clearing', amountCents: clp.paidCents },
-        { account: 'remittance_suspense', amountCents: -clp.paidCents },
-      ],
-    });
+    const lines = claimPaymentJournalLines({ kind: 'exception', paidCents: clp.paidCents, contractualCents: 0, toPatientCents: 0 });
+    if (lines.length > 0) {
+      await postJournalEntry(trx, actor, { kind: 'remittance', source: { type: 'remittance_payment', id: context.remittancePaymentId }, memo: `835 exception ${clp.patientControlNumber}: held in suspense`, lines });
+    }
   }
   await trx
     .insertInto('remittanceClaims')
@@ -308,9 +412,15 @@ async function record(trx: Trx, actor: Actor, context: PostingContext, clp: Clai
       outcome: posted.outcome,
       message: posted.message,
       segmentNumber: clp.segmentNumber,
+      // Unique: a second live posting of one claim cannot be stored, whatever raced.
+      postingClaimId: posted.outcome === 'posted' || posted.outcome === 'denied' ? posted.claimId : null,
+      contentSha256,
+      exceptionStatus: isException ? 'open' : null,
+      reasonCode: posted.reasonCode,
+      suspenseCents: isException ? clp.paidCents : 0,
+      duplicateOfRemittanceId: posted.duplicateOf?.remittanceId ?? null,
       createdAt: nowIso(),
     })
     .execute();
   return posted;
 }
-

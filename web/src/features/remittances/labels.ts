@@ -24,6 +24,7 @@ export const outcomeLabels: Record<PostedClaim['outcome'], string> = {
   denied: 'Denied',
   reversal: 'Reversal',
   exception: 'Exception',
+  duplicate: 'Duplicate',
 };
 
 export const outcomeColors: Record<PostedClaim['outcome'], MantineColor> = {
@@ -31,4 +32,5 @@ export const outcomeColors: Record<PostedClaim['outcome'], MantineColor> = {
   denied: 'orange',
   reversal: 'grape',
   exception: 'red',
+  duplicate: 'gray',
 };

@@ -13,11 +13,12 @@ interface Props {
 
 /** What an 835 import posted (or, as a preview, would post): payments, claims, exceptions and warnings. */
 export function RemittanceResult({ result, preview = false }: Props) {
-  const wouldPost = result.claims.filter((c) => c.outcome !== 'exception').length;
+  const wouldPost = result.claims.filter((c) => c.outcome !== 'exception' && c.outcome !== 'duplicate').length;
   const stats = [
     { label: 'Claims in the file', value: result.claimCount, testId: 'remittance-claim-count' },
     { label: preview ? 'Would post' : 'Posted', value: preview ? wouldPost : result.postedCount, testId: 'remittance-posted-count' },
-    { label: 'Exceptions', value: result.exceptions.length, testId: 'remittance-exception-count' },
+    { label: 'Exceptions', value: result.exceptionCount, testId: 'remittance-exception-count' },
+    { label: 'Duplicates', value: result.duplicateCount, testId: 'remittance-duplicate-count' },
     { label: 'Warnings', value: result.warnings.length, testId: 'remittance-warning-count' },
   ];
 
@@ -28,7 +29,7 @@ export function RemittanceResult({ result, preview = false }: Props) {
           This file was imported before: nothing was posted again.
         </Alert>
       ) : null}
-      <SimpleGrid cols={{ base: 2, sm: 4 }}>
+      <SimpleGrid cols={{ base: 2, sm: 5 }}>
         {stats.map((s) => (
           <Card key={s.label} withBorder padding="sm">
             <Text size="xs" c="dimmed" tt="uppercase" fw={700}>

@@ -104,7 +104,7 @@ export function RemittanceUpload() {
                           notifications.show({
                             color: result.duplicate ? 'yellow' : 'green',
                             title: result.duplicate ? 'Already imported' : 'Remittance posted',
-                            message: `${result.postedCount} of ${result.claimCount} claims posted, ${result.exceptions.length} exceptions.`,
+                            message: `${result.postedCount} of ${result.claimCount} claims posted, ${result.exceptionCount} exceptions, ${result.duplicateCount} duplicates.`,
                           }),
                       })
                     }
