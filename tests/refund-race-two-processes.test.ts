@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliActor } from '../src/services/actor.ts';
 import { createApiToken } from '../src/services/auth/create-api-token.ts';
 import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
+import { listApplications, unapplyPayment } from '../src/services/applications/apply-payment.ts';
 import { createCredit } from '../src/services/credits/credits.ts';
 import { createLocation } from '../src/services/locations/locations.ts';
 import { createPatient } from '../src/services/patients/patients.ts';
@@ -185,6 +186,8 @@ describe('two server processes on one PostgreSQL', () => {
     const visit = await createTreatment(db, actor, { patientId, locationId: location.id, serviceDate: '2026-03-02', physician: 'Dr. Race', lines: [{ cpt: '99213', chargeCents: 100000 }] });
     expect(visit.balanceCents).toBe(100000);
     const payment = await createPayment(db, actor, { patientId, amountCents: 10000, method: 'cash', status: 'paid' });
+    // Desk money applies itself at once; take it back so the race is over the whole $100.00 unapplied.
+    for (const a of (await listApplications(db, actor, payment.id)).items) await unapplyPayment(db, actor, a.id);
     const credit = await createCredit(db, actor, patientId, { amountCents: 10000 });
     const race = async (n: number, method: string, url: string, body?: unknown) =>
       Promise.all(
