@@ -161,7 +161,10 @@ async function resolveWithRefunds(
         // Read after the claim: what is unapplied now, not when the list was loaded.
         const parts = plan(task, await refundableUnappliedFunds(db, actor, task.patientId));
         for (const part of parts) {
-          const refund = await refundPayment(db, actor, part.paymentId, part.request, { processor: options.processor, publicUrl: options.publicUrl });
+          // A dismissal is one credit for the patient: the first part makes the lot, the others add to it.
+          const joinLot = part.request.asCredit ? made.find((r) => r.creditId !== null)?.creditId : undefined;
+          const request = joinLot ? { ...part.request, creditLotId: joinLot } : part.request;
+          const refund = await refundPayment(db, actor, part.paymentId, request, { processor: options.processor, publicUrl: options.publicUrl });
           made.push({ id: refund.id, creditId: refund.creditId, amountCents: refund.amountCents });
         }
       } catch (error) {
@@ -250,7 +253,7 @@ export async function dismissTask(db: Db, actor: Actor, taskId: string, options:
     (refunds) => ({
       kind: 'credit',
       amountCents: refunds.reduce((sum, r) => sum + r.amountCents, 0),
-      creditIds: refunds.map((r) => r.creditId).filter((id): id is string => id !== null),
+      creditIds: [...new Set(refunds.map((r) => r.creditId).filter((id): id is string => id !== null))],
     }),
     options,
   );
