@@ -81,6 +81,17 @@ describe.each(dialects)('payments list and dashboard on %s', (dialect) => {
     expect(numbers(page3)).toEqual([made.d.number]);
   });
 
+  it('answers a page past the end as the last page, saying which', async () => {
+    const past = await list('sort=amount&order=asc&pageSize=2&page=99');
+    expect(past).toMatchObject({ total: 5, page: 3, pageSize: 2 });
+    expect(numbers(past)).toEqual([made.d.number]);
+    // Nothing matches: page 1, empty.
+    expect(await list('search=nobody-at-all&page=7')).toMatchObject({ items: [], total: 0, page: 1 });
+    const patients = json(await t.request('GET', '/api/v1/patients?pageSize=2&page=50'), 200);
+    expect(patients).toMatchObject({ total: 3, page: 2, pageSize: 2 });
+    expect(patients.items).toHaveLength(1);
+  });
+
   it('exports the current filter as CSV', async () => {
     const response = await t.request('GET', '/api/v1/payments/export.csv?status=paid&sort=amount&order=asc');
     expect(response.statusCode).toBe(200);

@@ -4,6 +4,7 @@ import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { escapeLike } from '../patients/patients.ts';
 import { paymentNumberRanges } from '../../domain/payments/payment-number-search.ts';
+import { pageWithTotal } from '../whole-list.ts';
 import { toPayment } from './payment-views.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
 
@@ -61,11 +62,11 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
 }
 
 export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
-  const [items, count] = await Promise.all([
-    pageOfPayments(db, actor, query, publicUrl),
-    filtered(db, actor, query).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items, total: Number(count.n), page: query.page, pageSize: query.pageSize };
+  return pageWithTotal(
+    query,
+    (page) => pageOfPayments(db, actor, { ...query, page }, publicUrl),
+    async () => Number((await filtered(db, actor, query).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+  );
 }
 
 /** Every payment matching the filter, in the list's order, a page at a time: the CSV export streams these. */
