@@ -74,6 +74,21 @@ describe.each(dialects)('payment links on %s', (dialect) => {
     await t.expectLedgerBalances();
   });
 
+  it('refuses a Luhn-invalid or malformed card number as invalid (422), not declined, and writes nothing', async () => {
+    const { payment, token } = await linkedPayment(t);
+    const auditBefore = await t.database.handle.db.selectFrom('auditEvents').select('id').where('entityId', '=', payment.id).execute();
+    for (const card of ['4242424242424241', '4242 4242', 'abcd efgh ijkl', '42424242424242424242']) {
+      const refused = json(await asPatient(t, 'POST', token, { card }), 422);
+      expect(refused).toMatchObject({ status: 422, code: 'card_number_invalid' });
+    }
+    expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200).status).toBe('pending');
+    expect(await t.database.handle.db.selectFrom('auditEvents').select('id').where('entityId', '=', payment.id).execute()).toHaveLength(auditBefore.length);
+    expect(await journalLinesOf(t, payment.id)).toEqual([]);
+    // Spaces and dashes in a valid number are fine.
+    expect(json(await asPatient(t, 'POST', token, { card: '4242-4242 4242-4242' }), 200).status).toBe('paid');
+    await t.expectLedgerBalances();
+  });
+
   it('an expired link says so (410) and takes no money', async () => {
     const { payment, token } = await linkedPayment(t);
     await t.database.handle.db.updateTable('payments').set({ linkExpiresAt: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', payment.id).execute();

@@ -193,6 +193,20 @@ describe.each(dialects)('payments lifecycle on %s', (dialect) => {
     expect(flags).toEqual({ [overdue.id]: true, [future.id]: false, [paidLate.id]: false });
   });
 
+  it('refuses a staff charge with a Luhn-invalid card number (422 card_number_invalid) and leaves the payment Pending', async () => {
+    const patient = await makePatient(t);
+    const payment = await makePayment(t, patient.id, { amountCents: 2500, method: 'card' });
+    const refused = json(await t.request('POST', `/api/v1/payments/${payment.id}/charge`, { body: { source: '4000000000000001' } }), 422);
+    expect(refused).toMatchObject({ status: 422, code: 'card_number_invalid' });
+    const after = json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200);
+    expect(after).toMatchObject({ status: 'pending' });
+    const started = await t.database.handle.db.selectFrom('auditEvents').select('id').where('entityId', '=', payment.id).where('action', '=', 'payment.charge_started').execute();
+    expect(started).toEqual([]);
+    // The same payment charges with a valid number afterwards.
+    expect(json(await t.request('POST', `/api/v1/payments/${payment.id}/charge`, { body: { source: '4242424242424242' } }), 200).status).toBe('paid');
+    await t.expectLedgerBalances();
+  });
+
   it('creates a payment link with an unguessable token and expiry, and refuses one for a paid payment', async () => {
     const patient = await makePatient(t);
     const payment = await makePayment(t, patient.id);

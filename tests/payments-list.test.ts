@@ -81,6 +81,17 @@ describe.each(dialects)('payments list and dashboard on %s', (dialect) => {
     expect(numbers(page3)).toEqual([made.d.number]);
   });
 
+  it('answers a page past the end as the last page, saying which', async () => {
+    const past = await list('sort=amount&order=asc&pageSize=2&page=99');
+    expect(past).toMatchObject({ total: 5, page: 3, pageSize: 2 });
+    expect(numbers(past)).toEqual([made.d.number]);
+    // Nothing matches: page 1, empty.
+    expect(await list('search=nobody-at-all&page=7')).toMatchObject({ items: [], total: 0, page: 1 });
+    const patients = json(await t.request('GET', '/api/v1/patients?pageSize=2&page=50'), 200);
+    expect(patients).toMatchObject({ total: 3, page: 2, pageSize: 2 });
+    expect(patients.items).toHaveLength(1);
+  });
+
   it('exports the current filter as CSV', async () => {
     const response = await t.request('GET', '/api/v1/payments/export.csv?status=paid&sort=amount&order=asc');
     expect(response.statusCode).toBe(200);
@@ -101,5 +112,49 @@ describe.each(dialects)('payments list and dashboard on %s', (dialect) => {
     expect(months['2026-09']).toBe(4000);
     const northOnly = json(await t.request('GET', `/api/v1/dashboard?locationId=${north.id}`), 200);
     expect(northOnly).toMatchObject({ totalCollectedCents: 3000, outstandingCents: 2500 });
+  });
+});
+
+describe.each(dialects)('payment-number prefix search on %s', (dialect) => {
+  const t = useTestApp(dialect);
+  const byNumber = (n: number) => `PAY-${String(n).padStart(3, '0')}`;
+
+  beforeAll(async () => {
+    const patient = await makePatient(t, t.admin, { firstName: 'Payne', lastName: 'Quill' });
+    // PAY-001 … PAY-052: enough to tell PAY-004 from PAY-040…049.
+    for (let i = 1; i <= 52; i++) await makePayment(t, patient.id, { amountCents: 100 * i });
+    // Another practice's numbers never appear.
+    const stranger = await makePatient(t, t.otherAdmin, { firstName: 'Zoe', lastName: 'Adams' });
+    await makePayment(t, stranger.id, { amountCents: 100 }, t.otherAdmin);
+  });
+
+  async function search(text: string) {
+    const page = json(await t.request('GET', `/api/v1/payments?search=${encodeURIComponent(text)}&sort=amount&order=asc&pageSize=100`), 200);
+    expect(page.total).toBe(page.items.length);
+    return page.items.map((p: any) => p.number);
+  }
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => byNumber(from + i));
+
+  it('matches a prefix of the shown number, not an exact number', async () => {
+    expect(await search('PAY-04')).toEqual(range(40, 49));
+    expect(await search('pay-04')).toEqual(range(40, 49));
+    expect(await search('PAY-0')).toEqual(range(1, 52));
+    expect(await search('PAY-00')).toEqual(range(1, 9));
+    expect(await search('PAY-004')).toEqual([byNumber(4)]);
+    expect(await search('PAY-05')).toEqual(range(50, 52));
+    expect(await search('PAY-1')).toEqual([]);
+    expect(await search('PAY-0521')).toEqual([]);
+  });
+
+  it('"pay" and "PAY-" find every payment; bare digits find the number too', async () => {
+    expect(await search('pay')).toEqual(range(1, 52));
+    expect(await search('PAY-')).toEqual(range(1, 52));
+    expect(await search('12')).toEqual([byNumber(12)]);
+    expect(await search('4')).toEqual([byNumber(4), ...range(40, 49)]);
+  });
+
+  it('still searches names when the text is not a number', async () => {
+    expect((await search('payne')).length).toBe(52);
+    expect(await search('paz')).toEqual([]);
   });
 });

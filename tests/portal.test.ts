@@ -149,6 +149,17 @@ describe.each(dialects)('the patient portal on %s', (dialect) => {
     await t.expectLedgerBalances();
   });
 
+  it('refuses a Luhn-invalid card number as invalid (422), not declined, and creates no payment', async () => {
+    const { patient } = await owingPatient(t);
+    const { portalToken } = json(await portal(t, '/lookup', { dateOfBirth: '1975-06-30', accountId: patient.accountId }), 200);
+    const refused = json(await portal(t, '/pay', { portalToken, amountCents: 5000, card: '4242424242424241' }, { headers: { 'idempotency-key': `luhn-${Date.now()}` } }), 422);
+    expect(refused).toMatchObject({ status: 422, code: 'card_number_invalid' });
+    const payments = await t.database.handle.db.selectFrom('payments').select('id').where('patientId', '=', patient.id).execute();
+    expect(payments).toEqual([]);
+    expect(json(await portal(t, '/account', { portalToken }), 200).balanceCents).toBe(25000);
+    await t.expectLedgerBalances();
+  });
+
   it('pays once per Idempotency-Key', async () => {
     const { patient } = await owingPatient(t);
     const { portalToken } = json(await portal(t, '/lookup', { dateOfBirth: '1975-06-30', accountId: patient.accountId }), 200);

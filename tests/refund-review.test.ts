@@ -310,6 +310,52 @@ describe.each(dialects)('refund review and refund-owed tasks on %s', (dialect) =
     await t.expectLedgerBalances();
   });
 
+  it('dismissing a task drawn from three payments ($10, $25, $20) makes exactly one $55.00 credit', async () => {
+    const patient = await makePatient(t);
+    // A case whose one claim the payer finished (paid in full): then nothing of the patient's money is owed to a visit.
+    json(await t.request('PUT', `/api/v1/patients/${patient.id}/coverages`, { body: [{ payerName: 'Payer A', payerId: 'PA001', memberId: 'A-7', order: 1 }] }), 200);
+    const visit = await makeTreatment(t, patient.id, (await makeLocation(t)).id, { serviceDate: '2026-03-01' });
+    const claim = json(await t.request('POST', `/api/v1/treatments/${visit.id}/claims`, { as: t.biller }), 201);
+    await markClaimProcessed(t.database.handle.db, claim.id, { processedDate: '2026-04-01', paidCents: 12000, contractualCents: 3000 });
+    await settleTreatment(t.database.handle.db, t.biller.actor, visit.id, 0);
+    const paid = [];
+    for (const [amountCents, paidDate] of [[1000, '2026-03-01'], [2500, '2026-03-02'], [2000, '2026-03-03']] as const) {
+      paid.push(await makePayment(t, patient.id, { amountCents, method: 'cash', status: 'paid', paidDate, type: 'private_pay' }));
+    }
+    await review({ asOf: '2026-11-01' });
+    const [task] = await tasksOf(patient.id);
+    expect(task).toMatchObject({ amountCents: 5500 });
+    const perAccount = async () => {
+      const rows = await t.database.handle.db
+        .selectFrom('journalLines')
+        .select(['account', (eb) => eb.fn.sum<number>('amountCents').as('sum')])
+        .where('patientId', '=', patient.id)
+        .where('account', 'in', ['patient_unapplied', 'patient_credit'])
+        .groupBy('account')
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r.account, Number(r.sum)]));
+    };
+    // Before: $55.00 unapplied (a credit balance of the patient's account), no credit.
+    expect(await perAccount()).toEqual({ patient_unapplied: -5500 });
+
+    const dismissed = json(await dismiss(task.id), 200);
+    expect(dismissed.resolution).toEqual({ kind: 'credit', amountCents: 5500, creditIds: [expect.any(String)] });
+    const credits = json(await t.request('GET', `/api/v1/patients/${patient.id}/credits`), 200);
+    expect(credits.availableCents).toBe(5500);
+    expect(credits.items).toEqual([
+      expect.objectContaining({ id: dismissed.resolution.creditIds[0], amountCents: 5500, remainingCents: 5500, source: 'task_dismissal' }),
+    ]);
+    // Each payment still shows its own part refunded to the credit.
+    for (const [i, cents] of [1000, 2500, 2000].entries()) {
+      expect(await getPayment(paid[i].id)).toMatchObject({ status: 'refunded', refundedCents: cents });
+    }
+    // The journal moved exactly $55.00 from unapplied to credit.
+    expect(await perAccount()).toEqual({ patient_unapplied: 0, patient_credit: -5500 });
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 0, creditCents: 5500 });
+    await t.expectLedgerBalances();
+    expect(ledger('verify').code).toBe(0);
+  });
+
   it('waits while a claim on the case is still with a payer', async () => {
     const patient = await makePatient(t);
     json(await t.request('PUT', `/api/v1/patients/${patient.id}/coverages`, { body: [{ payerName: 'Payer A', payerId: 'PA001', memberId: 'A-9', order: 1 }] }), 200);

@@ -32,6 +32,8 @@ export const errorStatus = {
   /** A request body over its route's limit (1 MB JSON; the 835 upload more): refused before it is read. */
   body_too_large: 413,
   unsupported_media_type: 415,
+  /** A card number that fails its length or Luhn check: refused before the processor is asked. */
+  card_number_invalid: 422,
   processor_declined: 402,
   processor_unavailable: 503,
   business_rule: 422,

@@ -16,3 +16,19 @@ export async function* everyItem<T>(pageOf: (page: number, pageSize: number) => 
     if (items.length < pageSize) return;
   }
 }
+
+/**
+ * One page of a paged list with its total. A page past the end (a stale `?page=99`, or rows that went away)
+ * answers the last page and says so in `page`, so a pager never shows "2451–200 of 200".
+ */
+export async function pageWithTotal<T>(
+  query: { page: number; pageSize: number },
+  pageOf: (page: number) => Promise<T[]>,
+  count: () => Promise<number>,
+): Promise<{ items: T[]; total: number; page: number; pageSize: number }> {
+  const { pageSize } = query;
+  const [items, total] = await Promise.all([pageOf(query.page), count()]);
+  const lastPage = Math.max(1, Math.ceil(total / pageSize));
+  if (query.page <= lastPage || items.length > 0) return { items, total, page: query.page, pageSize };
+  return { items: await pageOf(lastPage), total, page: lastPage, pageSize };
+}

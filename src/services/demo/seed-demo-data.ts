@@ -1,5 +1,5 @@
 import { nowIso } from '../../db/ids.ts';
-import { inTransaction, type Db } from '../../db/transaction.ts';
+import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import type { PaymentStatus } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
 import { createUser } from '../auth/create-user.ts';
@@ -9,7 +9,7 @@ import { changePaymentStatus } from '../payments/change-payment-status.ts';
 import { createPayment } from '../payments/create-payment.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
 import { createPractice } from '../practices/create-practice.ts';
-import { createTreatment } from '../treatments/treatments.ts';
+import { createTreatment, getTreatment } from '../treatments/treatments.ts';
 import { seedDemoBilling } from './seed-demo-billing.ts';
 import { SeededRandom, daysBefore, firstNames, lastNames, payers, physicians, procedures } from './seeded-random.ts';
 
@@ -125,8 +125,35 @@ export async function ensureDemoPractice(db: Db, options: { patients?: number; p
       await trx.updateTable('payments').set({ createdAt, updatedAt: nowIso() }).where('id', '=', payment.id).execute();
     }
     await seedDemoBilling(trx, actor, random, today, patients);
+    await withdrawSettledRequests(trx, actor);
     return { created: true, practiceId: practice.id };
   });
+}
+
+/**
+ * Honest demo data: once billing has settled, a payment still asked for on a visit that owes nothing is
+ * withdrawn as staff would (Cancelled, audited), so no overdue request sits on a $0.00 visit. A charge
+ * already with the processor keeps its status but is no longer due.
+ */
+async function withdrawSettledRequests(trx: Trx, actor: Actor) {
+  const asked = await trx
+    .selectFrom('payments')
+    .select(['id', 'status', 'treatmentId'])
+    .where('practiceId', '=', actor.practiceId)
+    .where('treatmentId', 'is not', null)
+    .where('status', 'in', ['draft', 'pending', 'processing', 'failed'])
+    .execute();
+  const balances = new Map<string, number>();
+  for (const payment of asked) {
+    const treatmentId = payment.treatmentId!;
+    if (!balances.has(treatmentId)) balances.set(treatmentId, (await getTreatment(trx, actor, treatmentId)).balanceCents);
+    if (balances.get(treatmentId)! > 0) continue;
+    if (payment.status === 'processing') {
+      await trx.updateTable('payments').set({ dueDate: null, updatedAt: nowIso() }).where('id', '=', payment.id).execute();
+    } else {
+      await changePaymentStatus(trx, actor, payment.id, { status: 'cancelled' });
+    }
+  }
 }
 
 function daysBetween(from: string, to: string): number {

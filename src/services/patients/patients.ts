@@ -1,3 +1,4 @@
+import { pageWithTotal } from '../whole-list.ts';
 import { sql } from 'kysely';
 import type { CreatePatientBody } from '../../contracts/patients.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -86,18 +87,12 @@ export async function listPatients(db: Db, actor: Actor, query: { search?: strin
       ]),
     );
   }
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll()
-      .orderBy('lastName')
-      .orderBy('firstName')
-      .orderBy('id')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(toPatient), total: Number(count.n), page: query.page, pageSize: query.pageSize };
+  const page = await pageWithTotal(
+    query,
+    (n) => base.selectAll().orderBy('lastName').orderBy('firstName').orderBy('id').limit(query.pageSize).offset((n - 1) * query.pageSize).execute(),
+    async () => Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+  );
+  return { ...page, items: page.items.map(toPatient) };
 }
 
 export function escapeLike(text: string): string {

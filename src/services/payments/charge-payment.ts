@@ -5,6 +5,7 @@ import { enqueueEvent } from '../../db/repositories/outbox.ts';
 import type { Db, Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatPaymentNumber, statusLabels, type PaymentStatus } from '../../domain/payments/payment-status.ts';
+import { checkCardSource } from '../../domain/payments/card-number.ts';
 import type { Actor } from '../actor.ts';
 import { idempotently, type IdempotencyRequest, type TwoPhase } from '../idempotency/idempotently.ts';
 import { ProcessorError, type PaymentProcessor } from '../processors/payment-processor.ts';
@@ -130,7 +131,11 @@ export function chargeWork<T>(
   answer: (trx: Trx, charged: Charged) => Promise<T>,
 ): TwoPhase<ChargeAttempt, T> {
   return {
-    claim: async (trx) => ({ pending: await claimCharge(trx, actor, await prepare(trx)) }),
+    claim: async (trx) => {
+      // Before anything is made or claimed: a mistyped number rolls back the whole claim, leaving nothing.
+      checkCardSource(input.source, processor.name === 'sandbox');
+      return { pending: await claimCharge(trx, actor, await prepare(trx)) };
+    },
     complete: async (attempt, settle) => {
       const outcome = await askProcessor(processor, attempt, input.source);
       return settle(async (trx) => answer(trx, await settleCharge(trx, actor, attempt, outcome, input.method)));

@@ -3,6 +3,8 @@ import type { ListPaymentsQuery } from '../../contracts/payments.ts';
 import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { escapeLike } from '../patients/patients.ts';
+import { paymentNumberRanges } from '../../domain/payments/payment-number-search.ts';
+import { pageWithTotal } from '../whole-list.ts';
 import { toPayment } from './payment-views.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
 
@@ -22,11 +24,14 @@ function filtered(db: Db, actor: Actor, query: Omit<ListPaymentsQuery, 'page' | 
   if (query.patientId) q = q.where('payments.patientId', '=', query.patientId);
   const search = query.search?.trim().toLowerCase();
   if (search) {
-    // "PAY-012", "pay-12" or "12" find payment 12 (names hold no digits, so this is an index lookup);
-    // any other text searches the patient's name, word by word.
-    const numberMatch = /^(?:pay-?)?0*(\d{1,15})$/.exec(search);
-    if (numberMatch) {
-      q = q.where('payments.number', '=', Number(numberMatch[1]));
+    // A payment number is matched as a prefix of its shown form (SPEC 3), as integer ranges on the
+    // indexed number column; any other text searches the patient's name, word by word.
+    const ranges = paymentNumberRanges(search);
+    if (ranges === 'all') return q; // "pay" / "pay-": every payment number starts with it.
+    if (ranges) {
+      q = q.where((eb) =>
+        eb.or(ranges.map(([low, high]) => eb.and([eb('payments.number', '>=', low), eb('payments.number', '<=', high)]))),
+      );
     } else {
       const words = search.split(/[\s,]+/).filter(Boolean);
       for (const word of words) {
@@ -57,11 +62,11 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
 }
 
 export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
-  const [items, count] = await Promise.all([
-    pageOfPayments(db, actor, query, publicUrl),
-    filtered(db, actor, query).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items, total: Number(count.n), page: query.page, pageSize: query.pageSize };
+  return pageWithTotal(
+    query,
+    (page) => pageOfPayments(db, actor, { ...query, page }, publicUrl),
+    async () => Number((await filtered(db, actor, query).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+  );
 }
 
 /** Every payment matching the filter, in the list's order, a page at a time: the CSV export streams these. */

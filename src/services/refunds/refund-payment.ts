@@ -29,6 +29,11 @@ export interface RefundRequest {
   recordAs?: 'cash' | 'check' | 'recorded' | undefined;
   /** What a credit lot made by this refund is marked as coming from (a dismissed refund-owed task keeps money as credit). */
   creditSource?: 'refund' | 'task_dismissal' | undefined;
+  /**
+   * A credit refund that tops up this existing lot instead of making a new one: a dismissed task drawn
+   * from several payments is one credit for the patient (each payment still has its own refund row).
+   */
+  creditLotId?: string | undefined;
 }
 
 export interface RefundOptions {
@@ -68,7 +73,7 @@ export type RefundResponse = Awaited<ReturnType<typeof present>>;
  * Books a successful refund: the payment's refunded total and status, the
  * journal entry (money back, or into a credit lot), audit and outbox.
  */
-async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boolean, creditSource: 'refund' | 'task_dismissal' = 'refund'): Promise<RefundRow> {
+async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boolean, creditSource: 'refund' | 'task_dismissal' = 'refund', creditLotId?: string): Promise<RefundRow> {
   const x = Number(refund.amountCents);
   // Claim the refund first: of two settlers (a request and the recovery job), exactly one books it.
   const claimed = await trx
@@ -104,15 +109,28 @@ async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boole
   const facts = { refundId: refund.id, paymentId: refund.paymentId, patientId: refund.patientId, amountCents: x };
   let creditId: string | null = null;
   if (refund.method === 'credit') {
-    const lot = await insertCreditLot(trx, actor, {
-      patientId: refund.patientId,
-      amountCents: x,
-      source: creditSource,
-      refundId: refund.id,
-      paymentId: refund.paymentId,
-      description: creditSource === 'task_dismissal' ? 'Unapplied funds kept as credit (refund-owed task dismissed)' : 'Refund issued as credit',
-    });
-    creditId = lot.id;
+    if (creditLotId) {
+      // The lot and the journal grow together in this transaction, so verify stays clean between the parts.
+      const grown = await trx
+        .updateTable('credits')
+        .set((eb) => ({ amountCents: eb('amountCents', '+', x), remainingCents: eb('remainingCents', '+', x) }))
+        .where('id', '=', creditLotId)
+        .where('practiceId', '=', actor.practiceId)
+        .where('patientId', '=', refund.patientId)
+        .executeTakeFirst();
+      if (Number(grown.numUpdatedRows) !== 1) throw new AppError('not_found', 'The credit to add to was not found.');
+      creditId = creditLotId;
+    } else {
+      const lot = await insertCreditLot(trx, actor, {
+        patientId: refund.patientId,
+        amountCents: x,
+        source: creditSource,
+        refundId: refund.id,
+        paymentId: refund.paymentId,
+        description: creditSource === 'task_dismissal' ? 'Unapplied funds kept as credit (refund-owed task dismissed)' : 'Refund issued as credit',
+      });
+      creditId = lot.id;
+    }
     await postJournalEntry(trx, actor, refundToCredit(facts));
   } else {
     await postJournalEntry(trx, actor, { ...refundToCash(facts), memo: `Refund by ${refund.method}` });
@@ -178,7 +196,7 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
       };
       await trx.insertInto('refunds').values(refund).execute();
       if (method !== 'processor') {
-        const settled = await settle(trx, actor, refund, false, request.creditSource);
+        const settled = await settle(trx, actor, refund, false, request.creditSource, request.creditLotId);
         return { done: await present(trx, actor, settled, publicUrl) };
       }
       // Reserve the amount: the same conditional write that settles, so two racing refunds cannot both fit.

@@ -1,3 +1,4 @@
+import { pageWithTotal } from '../whole-list.ts';
 import type { CompleteTaskBody, ListTasksQuery, Task, TaskResolution, TaskStatus, TaskType } from '../../contracts/tasks.ts';
 import type { TaskTable } from '../../db/database.ts';
 import { nowIso } from '../../db/ids.ts';
@@ -61,24 +62,21 @@ export async function listTasks(db: Db, actor: Actor, query: ListTasksQuery) {
   if (query.type) base = base.where('tasks.type', '=', query.type);
   if (query.status) base = base.where('tasks.status', '=', query.status);
   if (query.patientId) base = base.where('tasks.patientId', '=', query.patientId);
-  const [rows, count] = await Promise.all([
-    base
-      .innerJoin('patients', 'patients.id', 'tasks.patientId')
-      .selectAll('tasks')
-      .select(['patients.firstName', 'patients.lastName'])
-      .orderBy('tasks.createdAt', 'desc')
-      .orderBy('tasks.id', 'desc')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return {
-    items: rows.map((r) => toTask(r, `${r.firstName} ${r.lastName}`)),
-    total: Number(count.n),
-    page: query.page,
-    pageSize: query.pageSize,
-  };
+  const page = await pageWithTotal(
+    query,
+    (n) =>
+      base
+        .innerJoin('patients', 'patients.id', 'tasks.patientId')
+        .selectAll('tasks')
+        .select(['patients.firstName', 'patients.lastName'])
+        .orderBy('tasks.createdAt', 'desc')
+        .orderBy('tasks.id', 'desc')
+        .limit(query.pageSize)
+        .offset((n - 1) * query.pageSize)
+        .execute(),
+    async () => Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+  );
+  return { ...page, items: page.items.map((r) => toTask(r, `${r.firstName} ${r.lastName}`)) };
 }
 
 /**
@@ -161,7 +159,10 @@ async function resolveWithRefunds(
         // Read after the claim: what is unapplied now, not when the list was loaded.
         const parts = plan(task, await refundableUnappliedFunds(db, actor, task.patientId));
         for (const part of parts) {
-          const refund = await refundPayment(db, actor, part.paymentId, part.request, { processor: options.processor, publicUrl: options.publicUrl });
+          // A dismissal is one credit for the patient: the first part makes the lot, the others add to it.
+          const joinLot = part.request.asCredit ? made.find((r) => r.creditId !== null)?.creditId : undefined;
+          const request = joinLot ? { ...part.request, creditLotId: joinLot } : part.request;
+          const refund = await refundPayment(db, actor, part.paymentId, request, { processor: options.processor, publicUrl: options.publicUrl });
           made.push({ id: refund.id, creditId: refund.creditId, amountCents: refund.amountCents });
         }
       } catch (error) {
@@ -250,7 +251,7 @@ export async function dismissTask(db: Db, actor: Actor, taskId: string, options:
     (refunds) => ({
       kind: 'credit',
       amountCents: refunds.reduce((sum, r) => sum + r.amountCents, 0),
-      creditIds: refunds.map((r) => r.creditId).filter((id): id is string => id !== null),
+      creditIds: [...new Set(refunds.map((r) => r.creditId).filter((id): id is string => id !== null))],
     }),
     options,
   );

@@ -8,6 +8,7 @@ import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
 import { StatusBadge } from '../payments/status-badge';
 import { useApplications } from './applications-api';
 import { ApplicationsTable } from './applications-table';
+import { pageRangeText } from '../../ui/paging';
 
 interface Props {
   items: Payment[];
@@ -23,8 +24,6 @@ interface Props {
 export function OverAppliedTable({ items, total, page, pageSize, onPage, canUnapply, fetching = false }: Props) {
   const [reviewing, setReviewing] = useState<Payment | null>(null);
   const pages = Math.max(1, Math.ceil(total / pageSize));
-  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
-  const last = Math.min(total, page * pageSize);
   if (total === 0) return <EmptyState title="No over-applied payments">Every payment is applied within what it is worth.</EmptyState>;
 
   return (
@@ -86,7 +85,7 @@ export function OverAppliedTable({ items, total, page, pageSize, onPage, canUnap
       </Table.ScrollContainer>
       <Group justify="space-between" mt="md" wrap="wrap">
         <Text size="sm" c="dimmed" aria-live="polite">
-          {`${first}–${last} of ${total}`}
+          {pageRangeText(page, pageSize, total)}
         </Text>
         {pages > 1 ? <Pagination total={pages} value={Math.min(page, pages)} onChange={onPage} size="sm" /> : null}
       </Group>

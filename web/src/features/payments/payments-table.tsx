@@ -8,6 +8,7 @@ import { EmptyState } from '../../ui/states';
 import { typeLabel } from './labels';
 import { firstSortOrder, type PaymentListParams } from './list-params';
 import { OverdueBadge, StatusBadge } from './status-badge';
+import { pageRangeText } from '../../ui/paging';
 
 export interface PaymentsTableProps {
   items: Payment[];
@@ -27,8 +28,6 @@ export function PaymentsTable({ items, total, params, onChange, fetching = false
   };
   const direction = (sort: PaymentSort) => (params.sort === sort ? params.order : null);
 
-  const first = total === 0 ? 0 : (params.page - 1) * params.pageSize + 1;
-  const last = Math.min(total, params.page * params.pageSize);
 
   return (
     <>
@@ -104,7 +103,7 @@ export function PaymentsTable({ items, total, params, onChange, fetching = false
       ) : null}
       <Group justify="space-between" mt="md" wrap="wrap">
         <Text size="sm" c="dimmed" aria-live="polite">
-          {total === 0 ? 'No payments' : `${first}–${last} of ${total}`}
+          {pageRangeText(params.page, params.pageSize, total, 'No payments')}
         </Text>
         {pages > 1 ? (
           <Pagination

@@ -5,6 +5,7 @@ import { CalendarDate, DateTime } from '../../ui/dates';
 import { formatCents, Money } from '../../ui/money';
 import { EmptyState } from '../../ui/states';
 import { taskRefundMethodLabels } from './labels';
+import { pageRangeText } from '../../ui/paging';
 
 interface Props {
   items: Task[];
@@ -30,8 +31,6 @@ function resolution(task: Task): string {
 export function TasksTable({ items, total, page, pageSize, onPage, canAct, onRecord, onDismiss, fetching = false, emptyTitle }: Props) {
   if (total === 0) return <EmptyState title={emptyTitle} />;
   const pages = Math.max(1, Math.ceil(total / pageSize));
-  const first = (page - 1) * pageSize + 1;
-  const last = Math.min(total, page * pageSize);
   return (
     <>
       <Table.ScrollContainer minWidth={640}>
@@ -94,7 +93,7 @@ export function TasksTable({ items, total, page, pageSize, onPage, canAct, onRec
         </Table>
       </Table.ScrollContainer>
       <Group justify="space-between" mt="md" wrap="wrap">
-        <Text size="sm" c="dimmed">{`${first}–${last} of ${total}`}</Text>
+        <Text size="sm" c="dimmed">{pageRangeText(page, pageSize, total)}</Text>
         {pages > 1 ? <Pagination total={pages} value={Math.min(page, pages)} onChange={onPage} size="sm" /> : null}
       </Group>
     </>
