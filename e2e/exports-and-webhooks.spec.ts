@@ -15,6 +15,8 @@ test('the Export button on the patients list downloads the filtered list with ba
   await page.getByRole('link', { name: 'Patients' }).click();
   await field(page, 'Search').fill(lastName);
   await expect(page.getByRole('table', { name: 'Patients' })).toContainText(lastName);
+  // The new patient may be on the unfiltered first page too: wait until the search has narrowed the list to one row.
+  await expect(page.getByRole('table', { name: 'Patients' }).locator('tbody tr')).toHaveCount(1);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV of patients with balances' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^patients-\d{4}-\d{2}-\d{2}\.csv$/);
   const text = fs.readFileSync((await download.path())!, 'utf8');
