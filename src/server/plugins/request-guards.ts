@@ -7,8 +7,9 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Checks every request gets in one place, not per route:
  * - cross-site writes with a cookie session are refused (CSRF);
- * - NUL characters anywhere in the input are refused (PostgreSQL text cannot
- *   hold them, and no field of ours needs one);
+ * - NUL characters anywhere in the input fields are refused (PostgreSQL text
+ *   cannot hold them, and no field of ours needs one); uploaded files are left
+ *   to their readers;
  * - answers of the API are never cached (they carry patient data).
  */
 export const requestGuards = fp(async (app: FastifyInstance, options: { publicUrl: string }) => {
@@ -57,7 +58,8 @@ function isCrossSite(request: FastifyRequest, publicHost: string): boolean {
 
 function hasNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
-  if (Buffer.isBuffer(value)) return value.includes(0);
+  // A raw file body (an 835, a 271) is bytes, not a field: its own reader refuses bad bytes with a typed 422.
+  if (Buffer.isBuffer(value)) return false;
   if (value === null || typeof value !== 'object' || depth > 32) return false;
   if (Array.isArray(value)) return value.some((v) => hasNul(v, depth + 1));
   for (const [key, v] of Object.entries(value)) {
