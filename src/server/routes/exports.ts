@@ -4,9 +4,11 @@ import { z } from 'zod';
 import { pageQuery } from '../../contracts/common.ts';
 import { listCreditsQuery, listTreatmentsQuery } from '../../contracts/lists.ts';
 import { listPaymentsQuery, type Payment } from '../../contracts/payments.ts';
+import { auditEventsQuery, type AuditEvent } from '../../contracts/security.ts';
 import { listTasksQuery, type Task } from '../../contracts/tasks.ts';
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/transaction.ts';
+import { listAuditEvents } from '../../services/audit/list-audit-events.ts';
 import { listPracticeCredits } from '../../services/credits/list-practice-credits.ts';
 import { listPatients, patientBalance } from '../../services/patients/patients.ts';
 import { allPayments } from '../../services/payments/list-payments.ts';
@@ -15,9 +17,9 @@ import { listRemittances } from '../../services/remittance/import-remittance.ts'
 import { remittanceTotals } from '../../services/remittance/remittance-totals.ts';
 import { listTasks } from '../../services/tasks/tasks.ts';
 import { listTreatments } from '../../services/treatments/list-treatments.ts';
-import { practiceDate } from '../../services/practices/practice-settings.ts';
+import { practiceDate, practiceTimeZone } from '../../services/practices/practice-settings.ts';
 import { everyItem } from '../../services/whole-list.ts';
-import { csvDate, dollars, sendCsv, type CsvColumn } from '../csv.ts';
+import { csvDate, csvDay, dollars, sendCsv, type CsvColumn } from '../csv.ts';
 import { actorOf } from '../plugins/authentication.ts';
 
 /**
@@ -29,7 +31,7 @@ import { actorOf } from '../plugins/authentication.ts';
 const csvResponse = { 200: z.string().describe('text/csv: a header row, then one row per item') };
 const read = { permission: 'payments:read' } as const;
 
-const paymentColumns: CsvColumn<Payment>[] = [
+const paymentColumns = (timeZone: string): CsvColumn<Payment>[] => [
   { header: 'number', value: (p) => p.number },
   { header: 'status', value: (p) => p.status },
   { header: 'patient', value: (p) => p.patientName },
@@ -43,9 +45,13 @@ const paymentColumns: CsvColumn<Payment>[] = [
   { header: 'checkNumber', value: (p) => p.checkNumber },
   { header: 'dueDate', value: (p) => csvDate(p.dueDate) },
   { header: 'paidDate', value: (p) => csvDate(p.paidDate) },
-  { header: 'createdDate', value: (p) => csvDate(p.createdAt) },
+  { header: 'createdDate', value: (p) => csvDay(p.createdAt, timeZone) },
   { header: 'memo', value: (p) => p.memo },
 ];
+
+async function timeZoneOf(db: Db, request: FastifyRequest): Promise<string> {
+  return practiceTimeZone(db, actorOf(request).practiceId);
+}
 
 /** `<list>-<the practice's today>`: the file name of an export. */
 async function datedName(db: Db, request: FastifyRequest, list: string): Promise<string> {
@@ -58,7 +64,7 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
   r.get(
     '/payments/export.csv',
     { config: read, schema: { tags: ['payments'], summary: 'The payments of the current filter as CSV', querystring: listPaymentsQuery, produces: ['text/csv'], response: csvResponse } },
-    async (request, reply) => sendCsv(reply, await datedName(db, request, 'payments'), paymentColumns, allPayments(db, actorOf(request), request.query, config.publicUrl)),
+    async (request, reply) => sendCsv(reply, await datedName(db, request, 'payments'), paymentColumns(await timeZoneOf(db, request)), allPayments(db, actorOf(request), request.query, config.publicUrl)),
   );
 
   r.get(
@@ -74,6 +80,7 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
     },
     async (request, reply) => {
       const actor = actorOf(request);
+      const timeZone = await practiceTimeZone(db, actor.practiceId);
       async function* withBalances() {
         for await (const p of everyItem((page, pageSize) => listPatients(db, actor, { search: request.query.search, page, pageSize }))) {
           // The same balance as GET /patients/:id, so the file and the screen agree.
@@ -91,7 +98,7 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
         { header: 'patientResponsibility', value: (p) => dollars(p.balance.patientResponsibilityCents) },
         { header: 'unapplied', value: (p) => dollars(p.balance.unappliedCents) },
         { header: 'credit', value: (p) => dollars(p.balance.creditCents) },
-        { header: 'createdDate', value: (p) => csvDate(p.createdAt) },
+        { header: 'createdDate', value: (p) => csvDay(p.createdAt, timeZone) },
       ];
       return sendCsv(reply, await datedName(db, request, 'patients'), columns, withBalances());
     },
@@ -126,10 +133,11 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
     { config: read, schema: { tags: ['credits'], summary: 'The credit lots of the current filter as CSV', querystring: listCreditsQuery, produces: ['text/csv'], response: csvResponse } },
     async (request, reply) => {
       const actor = actorOf(request);
+      const timeZone = await practiceTimeZone(db, actor.practiceId);
       const rows = everyItem((page, pageSize) => listPracticeCredits(db, actor, { ...request.query, page, pageSize }));
       return sendCsv(reply, await datedName(db, request, 'credits'),
         [
-          { header: 'createdDate', value: (c) => csvDate(c.createdAt) },
+          { header: 'createdDate', value: (c) => csvDay(c.createdAt, timeZone) },
           { header: 'patient', value: (c) => c.patientName },
           { header: 'source', value: (c) => c.source },
           { header: 'amount', value: (c) => dollars(c.amountCents) },
@@ -149,15 +157,16 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
     { config: read, schema: { tags: ['tasks'], summary: 'The tasks of the current filter as CSV', querystring: listTasksQuery, produces: ['text/csv'], response: csvResponse } },
     async (request, reply) => {
       const actor = actorOf(request);
+      const timeZone = await practiceTimeZone(db, actor.practiceId);
       const rows = everyItem((page, pageSize) => listTasks(db, actor, { ...request.query, page, pageSize }));
       const columns: CsvColumn<Task>[] = [
-        { header: 'createdDate', value: (t) => csvDate(t.createdAt) },
+        { header: 'createdDate', value: (t) => csvDay(t.createdAt, timeZone) },
         { header: 'type', value: (t) => t.type },
         { header: 'status', value: (t) => t.status },
         { header: 'patient', value: (t) => t.patientName },
         { header: 'amount', value: (t) => dollars(t.amountCents) },
         { header: 'dueDate', value: (t) => csvDate(t.dueDate) },
-        { header: 'resolvedDate', value: (t) => csvDate(t.resolvedAt) },
+        { header: 'resolvedDate', value: (t) => csvDay(t.resolvedAt, timeZone) },
         { header: 'resolvedBy', value: (t) => t.resolvedBy },
         { header: 'id', value: (t) => t.id },
       ];
@@ -170,6 +179,7 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
     { config: read, schema: { tags: ['remittance'], summary: 'Past 835 imports as CSV, with what each paid', querystring: pageQuery, produces: ['text/csv'], response: csvResponse } },
     async (request, reply) => {
       const actor = actorOf(request);
+      const timeZone = await practiceTimeZone(db, actor.practiceId);
       async function* withTotals() {
         const pageSize = 500;
         for (let page = 1; ; page++) {
@@ -181,7 +191,7 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
       }
       type Row = Awaited<ReturnType<typeof listRemittances>>['items'][number] & { totals: { paymentCents: number; payers: string[]; traceNumbers: string[] } | undefined };
       const columns: CsvColumn<Row>[] = [
-        { header: 'importedDate', value: (x) => csvDate(x.createdAt) },
+        { header: 'importedDate', value: (x) => csvDay(x.createdAt, timeZone) },
         { header: 'fileName', value: (x) => x.fileName },
         { header: 'payers', value: (x) => x.totals?.payers.join('; ') },
         { header: 'traceNumbers', value: (x) => x.totals?.traceNumbers.join('; ') },
@@ -198,13 +208,42 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
   );
 
   r.get(
+    '/audit-events/export.csv',
+    {
+      config: { permission: 'audit:read' },
+      schema: { tags: ['audit'], summary: 'The audit trail of the current filter (entityType, entityId) as CSV, newest first', querystring: auditEventsQuery, produces: ['text/csv'], response: csvResponse },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const timeZone = await practiceTimeZone(db, actor.practiceId);
+      const rows = everyItem((page, pageSize) => listAuditEvents(db, actor, { ...request.query, page, pageSize }));
+      const json = (value: unknown) => (value === null || value === undefined ? '' : JSON.stringify(value));
+      const columns: CsvColumn<AuditEvent>[] = [
+        { header: 'date', value: (e) => csvDay(e.createdAt, timeZone) },
+        { header: 'at', value: (e) => e.createdAt },
+        { header: 'actor', value: (e) => e.actor.name },
+        { header: 'actorType', value: (e) => e.actor.type },
+        { header: 'action', value: (e) => e.action },
+        { header: 'entityType', value: (e) => e.entityType },
+        { header: 'entityId', value: (e) => e.entityId },
+        { header: 'before', value: (e) => json(e.before) },
+        { header: 'after', value: (e) => json(e.after) },
+        { header: 'id', value: (e) => e.id },
+      ];
+      return sendCsv(reply, await datedName(db, request, 'audit-events'), columns, rows);
+    },
+  );
+
+  r.get(
     '/reports/over-applied/export.csv',
     { config: read, schema: { tags: ['applications'], summary: 'The over-applied payments work list as CSV', querystring: pageQuery, produces: ['text/csv'], response: csvResponse } },
     async (request, reply) => {
       const actor = actorOf(request);
+      const timeZone = await practiceTimeZone(db, actor.practiceId);
       const rows = everyItem((page, pageSize) => overAppliedPayments(db, actor, { page, pageSize }, config.publicUrl));
+      const columns = paymentColumns(timeZone);
       const overApplied: CsvColumn<Payment> = { header: 'overApplied', value: (p) => dollars(p.billing.appliedCents - (p.amountCents - p.refundedCents)) };
-      return sendCsv(reply, await datedName(db, request, 'over-applied'), [...paymentColumns.slice(0, 8), overApplied, ...paymentColumns.slice(8)], rows);
+      return sendCsv(reply, await datedName(db, request, 'over-applied'), [...columns.slice(0, 8), overApplied, ...columns.slice(8)], rows);
     },
   );
 }
