@@ -13,7 +13,20 @@ export interface PaymentProcessor {
 
   /** Refunds (part of) an earlier charge, identified by the reference `charge` returned. */
   refund(input: RefundInput): Promise<RefundResult>;
+
+  /**
+   * What became of a charge asked for with this idempotency key, for a charge
+   * left Processing when our process stopped mid-call (the recovery job).
+   */
+  findCharge(input: { idempotencyKey: string; paymentId: string }): Promise<ChargeLookup>;
 }
+
+/** The processor's word on an earlier charge: made, refused, still under way, or never received. */
+export type ChargeLookup =
+  | ({ state: 'succeeded' } & ChargeResult)
+  | { state: 'failed'; message: string }
+  | { state: 'in_progress' }
+  | { state: 'not_found' };
 
 export interface ChargeInput {
   amountCents: Cents;

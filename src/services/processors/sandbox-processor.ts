@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChargeInput, ChargeResult, PaymentProcessor, RefundInput, RefundResult } from './payment-processor.ts';
+import type { ChargeInput, ChargeLookup, ChargeResult, PaymentProcessor, RefundInput, RefundResult } from './payment-processor.ts';
 import { ProcessorError } from './payment-processor.ts';
 
 /**
@@ -57,6 +57,12 @@ export class SandboxProcessor implements PaymentProcessor {
     const result = { reference: `sbx_ch_${behaviour}_${shortHash(input.idempotencyKey)}`, cardLast4: card.slice(-4) };
     this.charges.set(input.idempotencyKey, result);
     return result;
+  }
+
+  /** Only this process's charges: a charge asked for by a process that stopped was never made by its sandbox. */
+  async findCharge(input: { idempotencyKey: string }): Promise<ChargeLookup> {
+    const made = this.charges.get(input.idempotencyKey);
+    return made ? { state: 'succeeded', ...made } : { state: 'not_found' };
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {

@@ -163,6 +163,8 @@ describe('StripeProcessor.charge', () => {
       'automatic_payment_methods[allow_redirects]': 'never',
       description: 'Payment PAY-000123',
       'metadata[paymentId]': 'pay_123',
+      // How recovery finds this intent if the answer never reaches us.
+      'metadata[chargeAttempt]': 'charge-7f3a',
       'expand[0]': 'latest_charge',
     });
   });
@@ -212,6 +214,42 @@ describe('StripeProcessor.charge', () => {
       { status: 429, body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' } } },
     ]);
     expect((await failureOf(processor(apiBase).charge(chargeInput))).failure).toBe('unavailable');
+  });
+});
+
+describe('StripeProcessor.findCharge', () => {
+  const searchResult = (data: unknown[]) => ({ status: 200, body: { object: 'search_result', url: '/v1/payment_intents/search', has_more: false, next_page: null, data } });
+
+  it("searches PaymentIntents by the attempt's key in metadata and reports a succeeded one with its last four", async () => {
+    const { apiBase, seen } = await fakeStripe([searchResult([paymentIntent({ metadata: { paymentId: 'pay_123', chargeAttempt: "pay_123:1'x" } })])]);
+    const found = await processor(apiBase).findCharge({ idempotencyKey: "pay_123:1'x", paymentId: 'pay_123' });
+    expect(found).toEqual({ state: 'succeeded', reference: 'pi_3MtwBwLkdIwHu7ix28a3tqPa', cardLast4: '4242' });
+    expect(seen[0]?.method).toBe('GET');
+    const url = new URL(seen[0]!.path, 'http://x');
+    expect(url.pathname).toBe('/v1/payment_intents/search');
+    // Quotes in the key are escaped in Stripe's query language.
+    expect(url.searchParams.get('query')).toBe("metadata['chargeAttempt']:'pay_123:1\\'x'");
+    expect(url.searchParams.get('expand[0]')).toBe('data.latest_charge');
+  });
+
+  it('reports no intent as not found, processing as in progress, and anything else as failed with the reason', async () => {
+    const { apiBase } = await fakeStripe([
+      searchResult([]),
+      searchResult([paymentIntent({ status: 'processing' })]),
+      searchResult([paymentIntent({ status: 'requires_payment_method', last_payment_error: { type: 'card_error', message: 'Your card was declined.' } })]),
+      searchResult([paymentIntent({ status: 'canceled' })]),
+    ]);
+    const stripe = processor(apiBase);
+    const ask = () => stripe.findCharge({ idempotencyKey: 'k', paymentId: 'p' });
+    expect(await ask()).toEqual({ state: 'not_found' });
+    expect(await ask()).toEqual({ state: 'in_progress' });
+    expect(await ask()).toEqual({ state: 'failed', message: 'Your card was declined.' });
+    expect(await ask()).toEqual({ state: 'failed', message: 'The card payment did not complete (Stripe status canceled).' });
+  });
+
+  it('maps Stripe being down to unavailable, so recovery leaves the charge for the next run', async () => {
+    const { apiBase } = await fakeStripe([{ status: 503, body: { error: { type: 'api_error', message: 'Service unavailable' } } }]);
+    expect((await failureOf(processor(apiBase).findCharge({ idempotencyKey: 'k', paymentId: 'p' }))).failure).toBe('unavailable');
   });
 });
 

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { ChargeInput, ChargeResult, PaymentProcessor, RefundInput, RefundResult } from './payment-processor.ts';
+import type { ChargeInput, ChargeLookup, ChargeResult, PaymentProcessor, RefundInput, RefundResult } from './payment-processor.ts';
 import { ProcessorError } from './payment-processor.ts';
 
 export interface StripeProcessorOptions {
@@ -112,7 +112,8 @@ export class StripeProcessor implements PaymentProcessor {
           automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
           confirm: true,
           description: input.description,
-          ...(input.metadata ? { metadata: input.metadata } : {}),
+          // The attempt's key in metadata: how the recovery job finds this intent if we never hear back.
+          metadata: { ...input.metadata, chargeAttempt: input.idempotencyKey },
           // Expanded so the card's last four digits come back in the same call.
           expand: ['latest_charge'],
         },
@@ -126,9 +127,28 @@ export class StripeProcessor implements PaymentProcessor {
       const message = intent.last_payment_error?.message ?? `The card payment did not complete (Stripe status ${intent.status}).`;
       throw new ProcessorError('declined', message);
     }
-    const latest = intent.latest_charge;
-    const cardLast4 = latest && typeof latest === 'object' ? (latest.payment_method_details?.card?.last4 ?? null) : null;
-    return { reference: intent.id, cardLast4 };
+    return { reference: intent.id, cardLast4: lastFourOf(intent) };
+  }
+
+  /**
+   * Finds the PaymentIntent of a charge attempt by the key put in its
+   * metadata (Stripe's search is eventually consistent, about a minute: the
+   * recovery job only asks about attempts older than that).
+   */
+  async findCharge(input: { idempotencyKey: string }): Promise<ChargeLookup> {
+    let found: Stripe.ApiSearchResult<Stripe.PaymentIntent>;
+    try {
+      const key = input.idempotencyKey.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+      found = await this.stripe.paymentIntents.search({ query: `metadata['chargeAttempt']:'${key}'`, limit: 1, expand: ['data.latest_charge'] });
+    } catch (error) {
+      throw toProcessorError(error, 'charge');
+    }
+    const intent = found.data[0];
+    if (!intent) return { state: 'not_found' };
+    if (intent.status === 'succeeded') return { state: 'succeeded', reference: intent.id, cardLast4: lastFourOf(intent) };
+    if (intent.status === 'processing') return { state: 'in_progress' };
+    // requires_action and the rest cannot complete without the patient, as in `charge`.
+    return { state: 'failed', message: intent.last_payment_error?.message ?? `The card payment did not complete (Stripe status ${intent.status}).` };
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {
@@ -174,6 +194,12 @@ export class StripeProcessor implements PaymentProcessor {
   describeChargeRefunded(event: Stripe.Event): ChargeRefundedSummary | undefined {
     return describeChargeRefunded(event);
   }
+}
+
+/** The card's last four digits, when the intent came with its latest charge expanded. */
+function lastFourOf(intent: Stripe.PaymentIntent): string | null {
+  const latest = intent.latest_charge;
+  return latest && typeof latest === 'object' ? (latest.payment_method_details?.card?.last4 ?? null) : null;
 }
 
 /** Pure: the refund facts of a `charge.refunded` event, or undefined for any other event. */
