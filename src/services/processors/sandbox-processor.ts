@@ -60,7 +60,7 @@ export class SandboxProcessor implements PaymentProcessor {
   }
 
   /** Only this process's charges: a charge asked for by a process that stopped was never made by its sandbox. */
-  async findCharge(input: { idempotencyKey: string }): Promise<ChargeLookup> {
+  async findCharge(input: { idempotencyKey: string; paymentId: string }): Promise<ChargeLookup> {
     const made = this.charges.get(input.idempotencyKey);
     return made ? { state: 'succeeded', ...made } : { state: 'not_found' };
   }

@@ -135,7 +135,7 @@ export class StripeProcessor implements PaymentProcessor {
    * metadata (Stripe's search is eventually consistent, about a minute: the
    * recovery job only asks about attempts older than that).
    */
-  async findCharge(input: { idempotencyKey: string }): Promise<ChargeLookup> {
+  async findCharge(input: { idempotencyKey: string; paymentId: string }): Promise<ChargeLookup> {
     let found: Stripe.ApiSearchResult<Stripe.PaymentIntent>;
     try {
       const key = input.idempotencyKey.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
