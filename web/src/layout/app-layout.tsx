@@ -1,7 +1,7 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import type { Permission } from '../../../src/domain/roles.ts';
+import type { Permission } from '../../../src/contracts/rules.ts';
 import { can, roleLabel } from '../features/auth/permissions';
 import { useLogout } from '../features/auth/session';
 import { useCurrentSession } from '../features/auth/use-current-session';

@@ -7,7 +7,7 @@ import {
   type PaymentMethod,
   type PaymentStatus,
   type PaymentType,
-} from '../../../../src/domain/payments/payment-status.ts';
+} from '../../../../src/contracts/rules.ts';
 
 // The statuses, types and methods, and the status names, are the domain's own.
 export { paymentMethods, paymentStatuses, paymentTypes, statusLabels };

@@ -12,7 +12,7 @@ import {
 } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { useRef, useState, type FormEvent } from 'react';
-import { MAX_AMOUNT_CENTS } from '../../../../src/domain/money.ts';
+import { MAX_AMOUNT_CENTS } from '../../../../src/contracts/rules.ts';
 import { newIdempotencyKey } from '../../api/client';
 import { describeError } from '../../api/describe-error';
 import type { NewPayment, Payment, PaymentMethod, PaymentType } from '../../api/types';

@@ -1,4 +1,4 @@
-import { refundReasons, type RefundReason } from '../../../../src/domain/refunds/refund-rules.ts';
+import { refundReasons, type RefundReason } from '../../../../src/contracts/rules.ts';
 import type { PaymentMethod, RefundMethod } from '../../api/types';
 
 export { refundReasons };

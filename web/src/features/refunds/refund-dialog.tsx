@@ -6,7 +6,7 @@ import type { NewRefund, Payment, RefundReason } from '../../api/types';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
-import { statusAfterRefund } from '../../../../src/domain/refunds/refund-rules.ts';
+import { statusAfterRefund } from '../../../../src/contracts/rules.ts';
 import { methodLabel, statusLabel } from '../payments/labels';
 import { reasonLabels, refundActionLabel, refundReasons } from './labels';
 import { useRefundPayment } from './refunds-api';
