@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listOf } from '../../contracts/common.ts';
+import { id, listOf } from '../../contracts/common.ts';
 import { acceptInviteBody, invitedUser, inviteDetails, inviteUserBody, sessionUser, staffUser, updateUserBody } from '../../contracts/practice-setup.ts';
-import { id } from '../../contracts/common.ts';
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/transaction.ts';
 import { actorFromSession, describeUser } from '../../services/auth/authenticate.ts';
