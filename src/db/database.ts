@@ -11,6 +11,7 @@ export interface Database {
   users: UserTable;
   apiTokens: ApiTokenTable;
   sessions: SessionTable;
+  userInvites: UserInviteTable;
   patients: PatientTable;
   coverages: CoverageTable;
   treatments: TreatmentTable;
@@ -49,6 +50,10 @@ export interface PracticeTable {
   paymentSeq: number;
   /** IANA time zone name: the practice's calendar (paid dates, "today", dashboard months). */
   timeZone: ColumnType<string, string | undefined, string>;
+  /** Days the refund review waits after the last claim; null = the server's REFUND_REVIEW_DAYS. */
+  refundReviewDays: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A line printed on every patient statement (office hours, payment plans); null = none. */
+  statementMessage: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: string;
 }
 
@@ -57,6 +62,8 @@ export interface LocationTable {
   practiceId: string;
   name: string;
   createdAt: string;
+  /** A deactivated location is offered for no new visit or payment; its records keep naming it. */
+  deactivatedAt: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UserTable {
@@ -83,6 +90,18 @@ export interface ApiTokenTable {
   expiresAt: string | null;
   /** Updated at most once a minute (a write per request would cost more than it tells). */
   lastUsedAt: string | null;
+}
+
+/** A one-time link that lets an invited user set a password; only the token's sha256 is kept. */
+export interface UserInviteTable {
+  id: string;
+  practiceId: string;
+  userId: string;
+  tokenHash: string;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string;
+  usedAt: string | null;
 }
 
 export interface SessionTable {
@@ -116,6 +135,7 @@ export interface CoverageTable {
   payerName: string;
   payerId: string;
   memberId: string;
+  planName: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: string;
 }
 
@@ -486,6 +506,7 @@ export type PaymentRow = Selectable<PaymentTable>;
 export type NewPayment = Insertable<PaymentTable>;
 export type PaymentUpdate = Updateable<PaymentTable>;
 export type PatientRow = Selectable<PatientTable>;
+export type UserRow = Selectable<UserTable>;
 export type TreatmentRow = Selectable<TreatmentTable>;
 
 export interface WebhookEndpointTable {

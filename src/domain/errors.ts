@@ -50,6 +50,10 @@ export const errorStatus = {
   portal_session_invalid: 401,
   /** A portal payment larger than what the patient owes. */
   amount_exceeds_balance: 422,
+  /** A staff invite link already used to set a password. */
+  invite_used: 410,
+  /** A staff invite link past its 7 days, or its user deactivated since. */
+  invite_expired: 410,
   /** An estimate needs an eligibility check on file that was not rejected. */
   eligibility_missing: 422,
 } as const;

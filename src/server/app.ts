@@ -35,6 +35,7 @@ import { securityRoutes } from './routes/security.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { practiceListRoutes } from './routes/practice-lists.ts';
+import { userRoutes } from './routes/users.ts';
 import { webhookOpenApi } from '../contracts/webhooks.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
@@ -138,6 +139,7 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(securityRoutes, deps);
       await api.register(webhookEndpointRoutes, deps);
       await api.register(practiceListRoutes, deps);
+      await api.register(userRoutes, deps);
       await api.register(exportRoutes, deps);
     },
     { prefix: '/api/v1' },

@@ -125,6 +125,9 @@ export interface Fixtures {
   remittanceId: string;
   linkToken: string;
   payerId: string;
+  /** An invited staff user (no password yet) and the token of their invite link. */
+  staffUserId: string;
+  inviteToken: string;
 }
 
 const ok = (answer: Answer, status: number, what: string) => {
@@ -173,6 +176,7 @@ export async function makeFixtures(call: Call, token: string, insertTask: (patie
   );
   ok(await call('PUT', '/api/v1/fee-schedules/ACME1', { ...as, body: [{ cpt: '99213', allowedCents: 9000 }] }), 200, 'fee schedule');
   const taskId = await insertTask(patient.id, 2000);
+  const invited = ok(await call('POST', '/api/v1/users', { ...as, body: { email: `staff${tag}${Date.now()}${Math.floor(Math.random() * 1e6)}@alpha.example`, name: 'Staff', role: 'front_desk' } }), 201, 'invited user');
   return {
     locationId: location.id,
     patientId: patient.id,
@@ -191,5 +195,7 @@ export async function makeFixtures(call: Call, token: string, insertTask: (patie
     remittanceId: remittance.id ?? remittance.remittanceId ?? '',
     linkToken,
     payerId: 'ACME1',
+    staffUserId: invited.user.id,
+    inviteToken: String(invited.inviteUrl).split('/').pop()!,
   };
 }

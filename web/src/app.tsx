@@ -8,6 +8,8 @@ import { RequireSession } from './features/auth/require-session';
 import { sessionKey } from './features/auth/session';
 import { AppLayout } from './layout/app-layout';
 import { ApiTokensPage } from './pages/api-tokens-page';
+import { InvitePage } from './pages/invite-page';
+import { LocationsPage } from './pages/locations-page';
 import { LoginPage } from './pages/login-page';
 import { NewPaymentPage } from './pages/new-payment-page';
 import { NotFoundPage } from './pages/not-found-page';
@@ -21,6 +23,7 @@ import { PortalPage } from './portal/portal-page';
 import { RemittanceDetailPage } from './pages/remittance-detail-page';
 import { RemittancesPage } from './pages/remittances-page';
 import { SettingsPage } from './pages/settings-page';
+import { StaffPage } from './pages/staff-page';
 import { TasksPage } from './pages/tasks-page';
 import { TreatmentPage } from './pages/treatment-page';
 import { WebhooksPage } from './pages/webhooks-page';
@@ -57,6 +60,8 @@ const queryClient = new QueryClient({
 
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
+  // An invited user sets a password here: no session yet.
+  { path: '/invite/:token', element: <InvitePage /> },
   // Patient pages: no staff layout, no login.
   { path: '/pay', element: <PortalPage /> },
   { path: '/pay/:token', element: <PaymentLinkPage /> },
@@ -81,6 +86,8 @@ const router = createBrowserRouter([
       { path: 'tasks', element: <TasksPage /> },
       { path: 'settings', element: <SettingsPage /> },
       { path: 'settings/api-tokens', element: <ApiTokensPage /> },
+      { path: 'settings/locations', element: <LocationsPage /> },
+      { path: 'settings/staff', element: <StaffPage /> },
       { path: 'settings/webhooks', element: <WebhooksPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

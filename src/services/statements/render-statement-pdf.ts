@@ -225,6 +225,10 @@ export function renderStatementPdf(statement: Statement, options: { compress?: b
   doc.font('Helvetica-Bold').text(statement.payOnline.accountId, { continued: true });
   doc.font('Helvetica').text(' and your date of birth. You can pay the whole balance or part of it by card.');
   y = doc.y + 4;
+  if (statement.message) {
+    doc.fillColor('black').fontSize(9).text(statement.message, PAGE.margin, y, { width: CONTENT_WIDTH });
+    y = doc.y + 4;
+  }
   doc.fillColor(GREY).fontSize(8).text(`Questions about this statement? Contact ${statement.practice.name} and mention account ${statement.payOnline.accountId}.`, PAGE.margin, y, { width: CONTENT_WIDTH });
 
   doc.end();

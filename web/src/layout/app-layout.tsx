@@ -13,6 +13,8 @@ const nav: Array<{ to: string; label: string; permission?: Permission }> = [
   { to: '/remittances', label: 'Remittance' },
   { to: '/tasks', label: 'Tasks' },
   { to: '/settings', label: 'Settings' },
+  { to: '/settings/locations', label: 'Locations', permission: 'locations:write' },
+  { to: '/settings/staff', label: 'Staff', permission: 'users:write' },
   { to: '/settings/api-tokens', label: 'API tokens', permission: 'tokens:manage' },
   { to: '/settings/webhooks', label: 'Webhooks', permission: 'webhooks:manage' as const },
 ];
