@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { calendarDateIn } from '../src/domain/calendar/practice-calendar.ts';
 import { formatCents } from '../src/domain/money.ts';
 import { addCalendarDays } from '../src/domain/refund-review/add-calendar-days.ts';
+import type { Actor } from '../src/services/actor.ts';
+import { ensureDemoPractice } from '../src/services/demo/seed-demo-data.ts';
+import { arAging } from '../src/services/ledger/ar-aging.ts';
+import { patientLedger } from '../src/services/ledger/patient-ledger.ts';
+import { trialBalance } from '../src/services/ledger/trial-balance.ts';
+import { patientBalanceFigures } from '../src/services/patients/patient-balance-figures.ts';
 import { build835 } from '../src/x12/build-835.ts';
 import { makeCardPayment, makeLocation, makePatient, makePayment, makeSelfPayTreatment, makeTreatment } from './helpers/factories.ts';
 import { pdfText } from './helpers/pdf-text.ts';
@@ -312,5 +318,30 @@ describe.each(dialects)('the patient ledger and A/R aging on %s', (dialect) => {
     expect(json(await t.request('GET', `/api/v1/payments/${pending.id}/receipt.pdf`), 422).code).toBe('business_rule');
     expect((await t.request('GET', `/api/v1/payments/${payment.id}/receipt.pdf`, { as: null })).statusCode).toBe(401);
     await t.expectLedgerBalances();
+  });
+
+  it('on the demo practice (a year of every kind of movement) every patient ledger ends at that patient\'s balance, and A/R aging totals the trial balance', async () => {
+    const db = t.database.handle.db;
+    const { practiceId } = await ensureDemoPractice(db);
+    const actor: Actor = { practiceId, kind: 'system', id: 'test', name: 'Test', role: 'admin' };
+    const patients = await db.selectFrom('patients').select('id').where('practiceId', '=', practiceId).execute();
+    expect(patients.length).toBeGreaterThan(10);
+    const kinds = new Set<string>();
+    for (const { id } of patients) {
+      const ledger = await patientLedger(db, actor, id);
+      const figures = await patientBalanceFigures(db, actor, id);
+      expect(ledger.balance, `patient ${id}`).toEqual(figures.balance);
+      expect(ledger.items.at(-1)?.runningBalanceCents ?? 0, `patient ${id}`).toBe(figures.balance.patientResponsibilityCents - figures.balance.unappliedCents - figures.balance.creditCents);
+      expect(ledger.aging.totalCents, `patient ${id}`).toBe(figures.balance.patientResponsibilityCents);
+      for (const row of ledger.items) kinds.add(row.kind);
+    }
+    // The demo has charges, payer and patient payments, refunds and credits: the ledger describes each.
+    for (const kind of ['charge', 'patient_payment', 'payer_payment', 'contractual_adjustment', 'transfer_to_patient', 'passed_to_next_payer', 'application', 'refund', 'refund_to_credit', 'credit_created']) {
+      expect(kinds).toContain(kind);
+    }
+    expect(kinds).not.toContain('other');
+    const tb = balances(await trialBalance(db, practiceId));
+    const aging = await arAging(db, actor, {});
+    expect([aging.patientTotals.totalCents, aging.insuranceTotals.totalCents]).toEqual([tb.patient_receivable, tb.insurance_receivable]);
   });
 });
