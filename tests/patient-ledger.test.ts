@@ -282,6 +282,12 @@ describe.each(dialects)('the patient ledger and A/R aging on %s', (dialect) => {
     expect(lines).toContain(`patient,"${selfPay.lastName}, ${selfPay.firstName}",${selfPay.accountId},10.00,20.00,0.00,0.00,0.00,30.00`);
     expect(lines).toContain('insurance,Not yet billed,,50.00,0.00,0.00,0.00,0.00,50.00');
     expect((await t.request('GET', '/api/v1/reports/ar-aging/export.csv', { as: t.frontDesk })).statusCode).toBe(403);
+    const doc = json(await t.request('GET', '/api/v1/openapi.json', { as: null }), 200);
+    expect(doc.paths['/api/v1/patients/{id}/ledger'].get.responses['200'].content['application/json'].schema.properties.items.items.properties.runningBalanceCents.type).toBe('integer');
+    expect(Object.keys(doc.paths['/api/v1/reports/ar-aging'].get.responses['200'].content['application/json'].schema.properties.patientTotals.properties)).toEqual([
+      'currentCents', 'days31To60Cents', 'days61To90Cents', 'days91To120Cents', 'over120Cents', 'totalCents',
+    ]);
+    for (const path of ['/api/v1/payments/{id}/receipt.pdf', '/api/v1/refunds/{id}/receipt.pdf', '/api/v1/patients/{id}/ledger/export.csv', '/api/v1/reports/ar-aging/export.csv']) expect(Object.keys(doc.paths)).toContain(path);
     await t.expectLedgerBalances();
   });
 
