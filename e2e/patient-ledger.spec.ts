@@ -49,6 +49,18 @@ test("the patient ledger lists every movement with a running balance that equals
   const pdf = await page.request.get((await receipt.getAttribute('href'))!);
   expect(pdf.status()).toBe(200);
   expect(pdf.headers()['content-type']).toBe('application/pdf');
+
+  // A refund has its own receipt, and lands on the ledger with the balance still the card's.
+  const refund = await page.request.post(`/api/v1/payments/${payment.id}/refunds`, { data: { amountCents: 1500, reason: 'billing_error' } });
+  expect(refund.status(), await refund.text()).toBe(201);
+  await page.reload();
+  const refundReceipt = page.getByRole('region', { name: 'Refunds' }).getByRole('link', { name: 'Receipt (PDF)' });
+  expect((await page.request.get((await refundReceipt.getAttribute('href'))!)).status()).toBe(200);
+  await page.getByRole('link', { name: 'Open patient' }).click();
+  await expect(table.locator('tr[data-kind="refund"]')).toContainText('$15.00');
+  await expect(page.getByTestId('balance-responsibility')).toHaveText('$85.00');
+  await expect(ledger.getByTestId('ledger-balance')).toHaveText(dollars(8500 - 1000));
+  await expect(table.locator('tbody tr').last().locator('td').nth(5)).toHaveText(dollars(8500 - 1000));
 });
 
 test('the A/R aging report shows patient and insurance totals equal to the trial balance, and filters by location', async ({ page }) => {

@@ -216,7 +216,7 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
     { config: read, schema: { tags: ['patients'], summary: "The patient's ledger as CSV, with running balances", params: z.object({ id }), produces: ['text/csv'], response: csvResponse } },
     async (request, reply) => {
       const ledger = await patientLedger(db, actorOf(request), request.params.id);
-      const patient = await db.selectFrom('patients').select('accountId').where('id', '=', ledger.patientId).executeTakeFirstOrThrow();
+      const patient = await db.selectFrom('patients').select('accountId').where('id', '=', ledger.patientId).where('practiceId', '=', actorOf(request).practiceId).executeTakeFirstOrThrow();
       const columns: CsvColumn<LedgerRow>[] = [
         { header: 'date', value: (x) => csvDate(x.date) },
         { header: 'kind', value: (x) => x.kind },
