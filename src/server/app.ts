@@ -34,6 +34,8 @@ import { statementRoutes } from './routes/statements.ts';
 import { securityRoutes } from './routes/security.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { exportRoutes } from './routes/exports.ts';
+import { ledgerReportRoutes } from './routes/ledger-reports.ts';
+import { receiptRoutes } from './routes/receipts.ts';
 import { practiceListRoutes } from './routes/practice-lists.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookOpenApi } from '../contracts/webhooks.ts';
@@ -141,6 +143,8 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(practiceListRoutes, deps);
       await api.register(userRoutes, deps);
       await api.register(exportRoutes, deps);
+      await api.register(ledgerReportRoutes, deps);
+      await api.register(receiptRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

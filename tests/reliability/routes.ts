@@ -101,6 +101,11 @@ export const routeTable: Record<string, RouteCase> = {
   'PUT /api/v1/fee-schedules/{payerId}': { access: 'remittance:write', params: (fx) => ({ payerId: fx.payerId }), body: () => [{ cpt: '99214', allowedCents: 12000 }] },
   'GET /api/v1/fee-schedules/{payerId}': { access: 'payments:read', params: (fx) => ({ payerId: fx.payerId }) },
   'GET /api/v1/patients/{id}/statement.pdf': { access: 'payments:read', params: id((fx) => fx.patientId) },
+  'GET /api/v1/patients/{id}/ledger': { access: 'payments:read', params: id((fx) => fx.patientId) },
+  'GET /api/v1/patients/{id}/ledger/export.csv': { access: 'payments:read', params: id((fx) => fx.patientId) },
+  'GET /api/v1/reports/ar-aging': { access: 'reports:ledger', query: (fx) => `?locationId=${fx.locationId}` },
+  'GET /api/v1/reports/ar-aging/export.csv': { access: 'reports:ledger' },
+  'GET /api/v1/payments/{id}/receipt.pdf': { access: 'payments:read', params: id((fx) => fx.paidPaymentId) },
 };
 
 export interface DocumentedRoute {

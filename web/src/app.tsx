@@ -10,6 +10,7 @@ import { AppLayout } from './layout/app-layout';
 import { ApiTokensPage } from './pages/api-tokens-page';
 import { InvitePage } from './pages/invite-page';
 import { LocationsPage } from './pages/locations-page';
+import { ArAgingPage } from './pages/ar-aging-page';
 import { LoginPage } from './pages/login-page';
 import { NewPaymentPage } from './pages/new-payment-page';
 import { NotFoundPage } from './pages/not-found-page';
@@ -81,6 +82,7 @@ const router = createBrowserRouter([
       { path: 'patients/:id', element: <PatientDetailPage /> },
       { path: 'treatments/:id', element: <TreatmentPage /> },
       { path: 'over-applied', element: <OverAppliedPage /> },
+      { path: 'reports/ar-aging', element: <ArAgingPage /> },
       { path: 'remittances', element: <RemittancesPage /> },
       { path: 'remittances/:id', element: <RemittanceDetailPage /> },
       { path: 'tasks', element: <TasksPage /> },

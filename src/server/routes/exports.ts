@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pageQuery } from '../../contracts/common.ts';
+import { arAgingQuery, type ArAgingPatientRow, type ArAgingPayerRow, type LedgerRow } from '../../contracts/ledger.ts';
+import { id } from '../../contracts/common.ts';
 import { listCreditsQuery, listTreatmentsQuery } from '../../contracts/lists.ts';
 import { listPaymentsQuery, type Payment } from '../../contracts/payments.ts';
 import { auditEventsQuery, type AuditEvent } from '../../contracts/security.ts';
@@ -17,6 +19,8 @@ import { listRemittances } from '../../services/remittance/import-remittance.ts'
 import { remittanceTotals } from '../../services/remittance/remittance-totals.ts';
 import { listTasks } from '../../services/tasks/tasks.ts';
 import { listTreatments } from '../../services/treatments/list-treatments.ts';
+import { arAging } from '../../services/ledger/ar-aging.ts';
+import { patientLedger } from '../../services/ledger/patient-ledger.ts';
 import { practiceDate, practiceTimeZone } from '../../services/practices/practice-settings.ts';
 import { everyItem } from '../../services/whole-list.ts';
 import { csvDate, csvDay, dollars, sendCsv, type CsvColumn } from '../csv.ts';
@@ -246,4 +250,55 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
       return sendCsv(reply, await datedName(db, request, 'over-applied'), [...columns.slice(0, 8), overApplied, ...columns.slice(8)], rows);
     },
   );
+  r.get(
+    '/patients/:id/ledger/export.csv',
+    { config: read, schema: { tags: ['patients'], summary: "The patient's ledger as CSV, with running balances", params: z.object({ id }), produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const ledger = await patientLedger(db, actorOf(request), request.params.id);
+      const patient = await db.selectFrom('patients').select('accountId').where('id', '=', ledger.patientId).where('practiceId', '=', actorOf(request).practiceId).executeTakeFirstOrThrow();
+      const columns: CsvColumn<LedgerRow>[] = [
+        { header: 'date', value: (x) => csvDate(x.date) },
+        { header: 'kind', value: (x) => x.kind },
+        { header: 'description', value: (x) => x.description },
+        { header: 'amount', value: (x) => dollars(x.amountCents) },
+        { header: 'patientAmount', value: (x) => dollars(x.patientAmountCents) },
+        { header: 'insuranceAmount', value: (x) => dollars(x.insuranceAmountCents) },
+        { header: 'patientBalance', value: (x) => dollars(x.runningBalanceCents) },
+        { header: 'insuranceBalance', value: (x) => dollars(x.runningInsuranceCents) },
+        { header: 'paymentId', value: (x) => x.paymentId },
+        { header: 'treatmentId', value: (x) => x.treatmentId },
+        { header: 'remittanceId', value: (x) => x.remittanceId },
+        { header: 'refundId', value: (x) => x.refundId },
+        { header: 'creditId', value: (x) => x.creditId },
+      ];
+      return sendCsv(reply, await datedName(db, request, `ledger-${patient.accountId.replace(/[^A-Za-z0-9-]/g, '_')}`), columns, fromArray(ledger.items));
+    },
+  );
+
+  r.get(
+    '/reports/ar-aging/export.csv',
+    { config: { permission: 'reports:ledger' }, schema: { tags: ['reports'], summary: 'The A/R aging report as CSV: one row per patient, then one per payer', querystring: arAgingQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const report = await arAging(db, actorOf(request), request.query);
+      type Row = (ArAgingPatientRow & { receivable: 'patient' }) | (ArAgingPayerRow & { receivable: 'insurance' });
+      const rows: Row[] = [...report.patients.map((p) => ({ ...p, receivable: 'patient' as const })), ...report.payers.map((p) => ({ ...p, receivable: 'insurance' as const }))];
+      const columns: CsvColumn<Row>[] = [
+        { header: 'receivable', value: (x) => x.receivable },
+        { header: 'name', value: (x) => (x.receivable === 'patient' ? x.patientName : x.payerName) },
+        { header: 'accountOrPayerId', value: (x) => (x.receivable === 'patient' ? x.accountId : x.payerId) },
+        { header: 'current', value: (x) => dollars(x.currentCents) },
+        { header: 'days31To60', value: (x) => dollars(x.days31To60Cents) },
+        { header: 'days61To90', value: (x) => dollars(x.days61To90Cents) },
+        { header: 'days91To120', value: (x) => dollars(x.days91To120Cents) },
+        { header: 'over120', value: (x) => dollars(x.over120Cents) },
+        { header: 'total', value: (x) => dollars(x.totalCents) },
+      ];
+      return sendCsv(reply, `ar-aging-${report.asOf}`, columns, fromArray(rows));
+    },
+  );
+}
+
+/** A list already in memory (a report computed whole) as the rows of a CSV stream. */
+async function* fromArray<T>(rows: readonly T[]): AsyncGenerator<T> {
+  yield* rows;
 }

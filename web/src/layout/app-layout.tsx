@@ -10,6 +10,7 @@ const nav: Array<{ to: string; label: string; permission?: Permission }> = [
   { to: '/payments', label: 'Payments' },
   { to: '/patients', label: 'Patients' },
   { to: '/over-applied', label: 'Over-applied' },
+  { to: '/reports/ar-aging', label: 'A/R aging', permission: 'reports:ledger' },
   { to: '/remittances', label: 'Remittance' },
   { to: '/tasks', label: 'Tasks' },
   { to: '/settings', label: 'Settings' },

@@ -9,6 +9,7 @@ import { useCurrentSession } from '../features/auth/use-current-session';
 import { CreditsPanel } from '../features/credits/credits-panel';
 import { EligibilityPanel } from '../features/eligibility/eligibility-panel';
 import { PatientActions } from '../features/patients/patient-actions';
+import { PatientLedgerPanel } from '../features/patient-ledger/ledger-panel';
 import { PatientBalanceCard } from '../features/patients/patient-balance';
 import { PatientTreatments } from '../features/patients/patient-treatments';
 import { patientName, usePatient } from '../features/patients/patients-api';
@@ -102,6 +103,7 @@ export function PatientDetailPage() {
         </Group>
         <PatientTreatments patientId={p.id} treatments={p.treatments} canCollect={canCollect} />
       </Card>
+      <PatientLedgerPanel patientId={p.id} />
       <CreditsPanel
         patientId={p.id}
         patientName={`${p.firstName} ${p.lastName}`}
