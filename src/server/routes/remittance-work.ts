@@ -1,0 +1,102 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { id, listOf } from '../../contracts/common.ts';
+import {
+  denial,
+  listDenialsQuery,
+  listExceptionsQuery,
+  matchExceptionBody,
+  payerBalances,
+  payerBalancesQuery,
+  remittanceException,
+  resolveExceptionBody,
+} from '../../contracts/remittance-work.ts';
+import type { Db } from '../../db/transaction.ts';
+import { listDenials } from '../../services/remittance/denials.ts';
+import { payerBalancesReport } from '../../services/remittance/payer-balances.ts';
+import { listExceptions, matchException, resolveException } from '../../services/remittance/remittance-exceptions.ts';
+import { actorOf } from '../plugins/authentication.ts';
+import { idempotent } from '../plugins/idempotency.ts';
+
+const params = z.object({ id });
+
+/** Remittance work (SPEC section 6): the exceptions queue, the denials work list, payer balances. Billers and admins. */
+export async function remittanceWorkRoutes(app: FastifyInstance, { db }: { db: Db }) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const work = { permission: 'remittance:write' } as const;
+
+  r.get(
+    '/remittance-exceptions',
+    {
+      config: work,
+      schema: {
+        tags: ['remittance'],
+        summary: 'Claim payments the import could not post, their money held in suspense: open (the queue, oldest first) or resolved (matched or resolved, newest first)',
+        querystring: listExceptionsQuery,
+        response: { 200: listOf(remittanceException) },
+      },
+    },
+    async (request) => listExceptions(db, actorOf(request), request.query),
+  );
+  r.post(
+    '/remittance-exceptions/:id/match',
+    {
+      config: work,
+      schema: {
+        tags: ['remittance'],
+        summary: "Post the exception's claim payment to a claim by the posting rule, its money taken from suspense; once only (Idempotency-Key supported)",
+        params,
+        body: matchExceptionBody,
+        response: { 200: remittanceException },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return (await idempotent(db, request, 200, (trx) => matchException(trx, actor, request.params.id, request.body.claimId))).body;
+    },
+  );
+  r.post(
+    '/remittance-exceptions/:id/resolve',
+    {
+      config: work,
+      schema: {
+        tags: ['remittance'],
+        summary: 'Resolve an exception without a claim, with a note; what it holds in suspense becomes an amount owed to the payer (Idempotency-Key supported)',
+        params,
+        body: resolveExceptionBody,
+        response: { 200: remittanceException },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return (await idempotent(db, request, 200, (trx) => resolveException(trx, actor, request.params.id, request.body))).body;
+    },
+  );
+  r.get(
+    '/denials',
+    {
+      config: work,
+      schema: {
+        tags: ['remittance'],
+        summary: 'Denied claims (CLP02 4) and claims paid $0 with CO/PR reasons, with CARC and RARC codes described',
+        querystring: listDenialsQuery,
+        response: { 200: listOf(denial) },
+      },
+    },
+    async (request) => listDenials(db, actorOf(request), request.query),
+  );
+  r.get(
+    '/reports/payer-balances',
+    {
+      config: { permission: 'reports:ledger' },
+      schema: {
+        tags: ['reports'],
+        summary: 'Money owed to or by each payer (recoupments, PLB WO/FB/72/L6/J1, reversals without correction, overpaid claims, exceptions returned), with the 60-day deadline; overdue flagged',
+        querystring: payerBalancesQuery,
+        response: { 200: payerBalances },
+      },
+    },
+    async (request) => payerBalancesReport(db, actorOf(request), request.query),
+  );
+}
