@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nowIso } from '../src/db/ids.ts';
-import { newId } from '../src/db/ids.ts';
+import { newId, nowIso } from '../src/db/ids.ts';
+import type { Account } from '../src/domain/ledger/journal.ts';
 import { addCalendarDays } from '../src/domain/remittance/payer-balances.ts';
 import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
 import { practiceDate } from '../src/services/practices/practice-settings.ts';
@@ -43,10 +43,12 @@ async function claimFor(t: TestApp, as: Caller = t.admin) {
   return { patient, treatment, claim };
 }
 
-async function balances(t: TestApp): Promise<Record<string, number>> {
+type Balances = Record<Account, number>;
+
+async function balances(t: TestApp): Promise<Balances> {
   const tb = json(await t.request('GET', '/api/v1/reports/trial-balance', { as: t.biller }), 200);
   expect(tb.totalCents).toBe(0);
-  return Object.fromEntries(tb.accounts.map((a: any) => [a.account, a.balanceCents]));
+  return Object.fromEntries(tb.accounts.map((a: any) => [a.account, a.balanceCents])) as Balances;
 }
 
 describe.each(dialects)('remittance work on %s', (dialect) => {
@@ -85,7 +87,7 @@ describe.each(dialects)('remittance work on %s', (dialect) => {
     expect(json(await t.request('POST', `/api/v1/remittance-exceptions/${exception.id}/match`, { as: t.biller, body: { claimId: claim.id } }), 409).code).toBe('exception_not_open');
 
     const after = await balances(t);
-    const moved = Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - held[k]!]).filter(([, v]) => v !== 0));
+    const moved = Object.fromEntries((Object.keys(after) as Account[]).map((k) => [k, after[k] - held[k]]).filter(([, v]) => v !== 0));
     // Suspense emptied into the claim: $80.00 paid, $30.00 written off, $40.00 to the patient, of which the $20.00 collected applies.
     expect(moved).toEqual({ remittance_suspense: 8000, contractual_writeoff: 3000, insurance_receivable: -15000, patient_receivable: 2000, patient_unapplied: 2000 });
     const visit = json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200);
@@ -161,7 +163,7 @@ describe.each(dialects)('remittance work on %s', (dialect) => {
     expect(result.payments[0]).toMatchObject({ paymentCents: 7900, balanced: true });
 
     const after = await balances(t);
-    const moved = Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - held[k]!]).filter(([, v]) => v !== 0));
+    const moved = Object.fromEntries((Object.keys(after) as Account[]).map((k) => [k, after[k] - held[k]]).filter(([, v]) => v !== 0));
     // The FB is the payer's money (payer_overpayment), the CS a provider adjustment; nothing reaches the patient's credit.
     expect(moved).toMatchObject({ cash_clearing: 7900, payer_overpayment: -8000, provider_adjustment: 100 });
     expect(moved.patient_credit).toBeUndefined();
@@ -190,7 +192,7 @@ describe.each(dialects)('remittance work on %s', (dialect) => {
     const over: Clp = { controlNumber: claim.controlNumber, status: '1', chargeCents: 15000, paidCents: 15500, adjustments: [{ group: 'CO', reason: '45', amountCents: -500 }] };
     json(await importEra(t, build835([{ ...A, payerName: 'GENEROUS HEALTH', traceNumber: 'OV-1', paymentDate: '2026-03-20', claims: [over] }]), 'over.835'), 201);
     const after = await balances(t);
-    const moved = Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - held[k]!]).filter(([, v]) => v !== 0));
+    const moved = Object.fromEntries((Object.keys(after) as Account[]).map((k) => [k, after[k] - held[k]]).filter(([, v]) => v !== 0));
     expect(moved).toEqual({ cash_clearing: 15500, insurance_receivable: -15000, payer_overpayment: -500 });
     const payer = json(await t.request('GET', '/api/v1/reports/payer-balances', { as: t.biller }), 200).payers.find((p: any) => p.payerName === 'GENEROUS HEALTH');
     expect(payer.items).toEqual([expect.objectContaining({ source: 'paid_more_than_billed', direction: 'owed_to_payer', amountCents: 500, booked: true })]);
