@@ -122,3 +122,24 @@ export const payerBalances = z.object({
   owedByPayerCents: cents,
   overdueCount: z.number().int(),
 });
+
+export const searchClaimsQuery = pageQuery.extend({
+  /** A control number (or its start), or a patient's name. */
+  search: z.string().trim().max(100).optional(),
+  status: z.enum(['submitted', 'processed', 'denied', 'cancelled']).optional(),
+});
+export type SearchClaimsQuery = z.infer<typeof searchClaimsQuery>;
+
+export const claimSummary = z.object({
+  id,
+  controlNumber: z.string(),
+  status: z.string(),
+  coverageOrder: z.number().int(),
+  payerName: z.string(),
+  billedCents: cents,
+  treatmentId: id,
+  serviceDate: z.string(),
+  patientId: id,
+  patientName: z.string(),
+});
+export type ClaimSummary = z.infer<typeof claimSummary>;

@@ -84,6 +84,7 @@ export const routeTable: Record<string, RouteCase> = {
   'POST /api/v1/remittance-exceptions/{id}/match': { access: 'remittance:write', params: id((fx) => fx.exceptionId), body: (fx) => ({ claimId: fx.claimId }) },
   'POST /api/v1/remittance-exceptions/{id}/resolve': { access: 'remittance:write', params: id((fx) => fx.exceptionId), body: () => ({ resolution: 'not_ours', note: 'not a claim of ours' }) },
   'GET /api/v1/denials': { access: 'remittance:write' },
+  'GET /api/v1/claims': { access: 'remittance:write', query: () => '?search=PL&status=submitted' },
   'GET /api/v1/denials/export.csv': { access: 'remittance:write' },
   'GET /api/v1/reports/payer-balances': { access: 'reports:ledger' },
   'POST /api/v1/portal/lookup': { access: 'public', body: () => ({ dateOfBirth: '1980-04-12', accountId: 'A000000' }) },

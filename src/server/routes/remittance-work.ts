@@ -3,6 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { id, listOf } from '../../contracts/common.ts';
 import {
+  claimSummary,
+  searchClaimsQuery,
   denial,
   listDenialsQuery,
   listExceptionsQuery,
@@ -14,6 +16,7 @@ import {
 } from '../../contracts/remittance-work.ts';
 import type { Db } from '../../db/transaction.ts';
 import { listDenials } from '../../services/remittance/denials.ts';
+import { searchClaims } from '../../services/remittance/search-claims.ts';
 import { payerBalancesReport } from '../../services/remittance/payer-balances.ts';
 import { listExceptions, matchException, resolveException } from '../../services/remittance/remittance-exceptions.ts';
 import { actorOf } from '../plugins/authentication.ts';
@@ -98,5 +101,18 @@ export async function remittanceWorkRoutes(app: FastifyInstance, { db }: { db: D
       },
     },
     async (request) => payerBalancesReport(db, actorOf(request), request.query),
+  );
+  r.get(
+    '/claims',
+    {
+      config: work,
+      schema: {
+        tags: ['remittance'],
+        summary: "The practice's claims by control number or patient name (to match an exception to), newest visit first",
+        querystring: searchClaimsQuery,
+        response: { 200: listOf(claimSummary) },
+      },
+    },
+    async (request) => searchClaims(db, actorOf(request), request.query),
   );
 }

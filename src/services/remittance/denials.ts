@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { pageWithTotal } from '../whole-list.ts';
 import type { Denial, ListDenialsQuery } from '../../contracts/remittance-work.ts';
 import type { Db } from '../../db/transaction.ts';
 import { describeCarc, describeRarc } from '../../domain/remittance/adjustment-codes.ts';
@@ -38,34 +38,37 @@ export async function listDenials(db: Db, actor: { practiceId: string }, query: 
     const like = `%${query.search.replaceAll('%', '').replaceAll('_', '')}%`;
     q = q.where((eb) => eb.or([eb('rc.patientControlNumber', 'like', like), eb('p.lastName', 'like', like), eb('p.firstName', 'like', like), eb('rp.payerName', 'like', like)]));
   }
-  const rows = await q
-    .select([
-      'rc.id',
-      'rc.claimId',
-      'rc.patientControlNumber',
-      'rc.statusCode',
-      'rc.chargeCents',
-      'rc.paidCents',
-      'rc.detail',
-      'rc.remittanceId',
-      'r.fileName',
-      'r.createdAt as importedAt',
-      'rp.payerName',
-      'rp.paymentDate',
-      'c.treatmentId',
-      'c.patientId',
-      't.serviceDate',
-      'p.firstName',
-      'p.lastName',
-    ])
-    .select(sql<number>`count(*) over()`.as('fullCount'))
-    .orderBy('rc.createdAt', 'desc')
-    .orderBy('rc.id', 'desc')
-    .limit(query.pageSize)
-    .offset((query.page - 1) * query.pageSize)
-    .execute();
-  let total = rows.length > 0 ? Number(rows[0]!.fullCount) : 0;
-  if (rows.length === 0 && query.page > 1) total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const page = await pageWithTotal(
+    query,
+    (n) =>
+      q
+        .select([
+          'rc.id',
+          'rc.claimId',
+          'rc.patientControlNumber',
+          'rc.statusCode',
+          'rc.chargeCents',
+          'rc.paidCents',
+          'rc.detail',
+          'rc.remittanceId',
+          'r.fileName',
+          'r.createdAt as importedAt',
+          'rp.payerName',
+          'rp.paymentDate',
+          'c.treatmentId',
+          'c.patientId',
+          't.serviceDate',
+          'p.firstName',
+          'p.lastName',
+        ])
+        .orderBy('rc.createdAt', 'desc')
+        .orderBy('rc.id', 'desc')
+        .limit(query.pageSize)
+        .offset((n - 1) * query.pageSize)
+        .execute(),
+    async () => Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+  );
+  const rows = page.items;
   const items: Denial[] = rows.map((row) => {
     const detail = JSON.parse(row.detail) as StoredDetail;
     const onDate = row.paymentDate ?? row.importedAt.slice(0, 10);
@@ -89,7 +92,7 @@ export async function listDenials(db: Db, actor: { practiceId: string }, query: 
       remarks: (detail.remarkCodes ?? []).map((code) => pick(describeRarc(code, onDate))),
     };
   });
-  return { items, total, page: query.page, pageSize: query.pageSize };
+  return { ...page, items };
 }
 
 function pick(d: { code: string; description: string }) {

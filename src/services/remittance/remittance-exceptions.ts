@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { ListExceptionsQuery, RemittanceException } from '../../contracts/remittance-work.ts';
 import { nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
@@ -10,6 +9,7 @@ import { suspensePayerBalance } from '../../domain/remittance/payer-balances.ts'
 import type { Claim835 } from '../../x12/index.ts';
 import type { Actor } from '../actor.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
+import { pageWithTotal } from '../whole-list.ts';
 import { recordPayerBalanceItem } from './payer-balances.ts';
 import { postToClaim, type PostedClaim } from './post-claim-payment.ts';
 
@@ -53,21 +53,20 @@ export async function listExceptions(db: Db, actor: Actor, query: ListExceptions
     if (status === 'resolved') return q.where('rc.exceptionStatus', 'in', ['matched', 'resolved']);
     return q;
   })();
-  const rows = await filtered
-    .selectAll('rc')
-    .select(['r.fileName', 'r.createdAt as importedAt', 'rp.payerName', 'rp.traceNumber', 'rp.paymentDate', 'c.controlNumber as matchedControlNumber'])
-    .select(sql<number>`count(*) over()`.as('fullCount'))
-    .orderBy('rc.createdAt', status === 'open' ? 'asc' : 'desc')
-    .orderBy('rc.id')
-    .limit(query.pageSize)
-    .offset((query.page - 1) * query.pageSize)
-    .execute();
-  let total = rows.length > 0 ? Number(rows[0]!.fullCount) : 0;
-  if (rows.length === 0 && query.page > 1) {
-    total = Number((await filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  }
-  const items = rows.map(toException);
-  return { items, total, page: query.page, pageSize: query.pageSize };
+  const page = await pageWithTotal(
+    query,
+    (n) =>
+      filtered
+        .selectAll('rc')
+        .select(['r.fileName', 'r.createdAt as importedAt', 'rp.payerName', 'rp.traceNumber', 'rp.paymentDate', 'c.controlNumber as matchedControlNumber'])
+        .orderBy('rc.createdAt', status === 'open' ? 'asc' : 'desc')
+        .orderBy('rc.id')
+        .limit(query.pageSize)
+        .offset((n - 1) * query.pageSize)
+        .execute(),
+    async () => Number((await filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+  );
+  return { ...page, items: page.items.map(toException) };
 }
 
 async function oneException(db: Db | Trx, actor: Actor, exceptionId: string): Promise<RemittanceException> {
