@@ -79,6 +79,13 @@ describe.each(dialects)('remittance work on %s', (dialect) => {
     expect(json(await t.request('POST', `/api/v1/remittance-exceptions/${exception.id}/match`, { as: t.biller, body: {} }), 400).code).toBe('validation_failed');
     expect(await balances(t)).toEqual(held);
 
+    // The claim search the match dialog uses: by control number or patient name, this practice's claims only.
+    const found = json(await t.request('GET', `/api/v1/claims?search=${claim.controlNumber.slice(0, 6)}&status=submitted&pageSize=200`, { as: t.biller }), 200);
+    expect(found.items.map((c: any) => c.id)).toContain(claim.id);
+    const byName = json(await t.request('GET', `/api/v1/claims?search=${encodeURIComponent(`pat ${patient.lastName}`)}`, { as: t.biller }), 200);
+    expect(byName.items.map((c: any) => [c.id, c.patientName, c.serviceDate, c.billedCents])).toEqual([[claim.id, `Pat ${patient.lastName}`, '2026-03-02', 15000]]);
+    expect(json(await t.request('GET', `/api/v1/claims?search=${claim.controlNumber}`, { as: t.otherAdmin }), 200).total).toBe(0);
+
     const key = { 'idempotency-key': `match-${dialect}` };
     const matched = json(await t.request('POST', `/api/v1/remittance-exceptions/${exception.id}/match`, { as: t.biller, headers: key, body: { claimId: claim.id } }), 200);
     expect(matched).toMatchObject({ id: exception.id, status: 'matched', matchedClaimId: claim.id, matchedControlNumber: claim.controlNumber, resolvedBy: 'biller token' });
