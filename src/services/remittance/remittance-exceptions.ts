@@ -43,48 +43,39 @@ function baseQuery(db: Db | Trx, actor: Actor) {
     .where('rc.exceptionStatus', 'is not', null);
 }
 
-/** `GET /remittance-exceptions`: the queue, oldest first (open), or what was worked, newest first. */
+/** The exceptions with what the list shows of their import and payment. */
+function exceptionRows(db: Db | Trx, actor: Actor) {
+  return baseQuery(db, actor)
+    .selectAll('rc')
+    .select(['r.fileName', 'r.createdAt as importedAt', 'rp.payerName', 'rp.traceNumber', 'rp.paymentDate', 'c.controlNumber as matchedControlNumber']);
+}
+type ExceptionRow = Awaited<ReturnType<ReturnType<typeof exceptionRows>['executeTakeFirstOrThrow']>>;
+
+/** `GET /remittance-exceptions`: the queue, oldest first (open), or what was worked (matched or resolved), newest first. */
 export async function listExceptions(db: Db, actor: Actor, query: ListExceptionsQuery) {
   const status = query.status ?? 'open';
-  const filtered = (() => {
-    const q = baseQuery(db, actor);
-    if (status === 'open') return q.where('rc.exceptionStatus', '=', 'open');
-    if (status === 'matched') return q.where('rc.exceptionStatus', '=', 'matched');
-    if (status === 'resolved') return q.where('rc.exceptionStatus', 'in', ['matched', 'resolved']);
-    return q;
-  })();
+  const byStatus: Record<typeof status, Array<'open' | 'matched' | 'resolved'>> = { open: ['open'], matched: ['matched'], resolved: ['matched', 'resolved'], all: ['open', 'matched', 'resolved'] };
+  const statuses = byStatus[status];
   const page = await pageWithTotal(
     query,
     (n) =>
-      filtered
-        .selectAll('rc')
-        .select(['r.fileName', 'r.createdAt as importedAt', 'rp.payerName', 'rp.traceNumber', 'rp.paymentDate', 'c.controlNumber as matchedControlNumber'])
+      exceptionRows(db, actor)
+        .where('rc.exceptionStatus', 'in', statuses)
         .orderBy('rc.createdAt', status === 'open' ? 'asc' : 'desc')
         .orderBy('rc.id')
         .limit(query.pageSize)
         .offset((n - 1) * query.pageSize)
         .execute(),
-    async () => Number((await filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+    async () =>
+      Number((await baseQuery(db, actor).where('rc.exceptionStatus', 'in', statuses).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
   );
   return { ...page, items: page.items.map(toException) };
 }
 
 async function oneException(db: Db | Trx, actor: Actor, exceptionId: string): Promise<RemittanceException> {
-  const row = await baseQuery(db, actor)
-    .selectAll('rc')
-    .select(['r.fileName', 'r.createdAt as importedAt', 'rp.payerName', 'rp.traceNumber', 'rp.paymentDate', 'c.controlNumber as matchedControlNumber'])
-    .where('rc.id', '=', exceptionId)
-    .executeTakeFirst();
+  const row = await exceptionRows(db, actor).where('rc.id', '=', exceptionId).executeTakeFirst();
   if (!row) throw new AppError('not_found', 'Remittance exception not found.');
   return toException(row);
-}
-
-type ExceptionRow = Awaited<ReturnType<typeof exceptionRow>>;
-function exceptionRow(db: Db | Trx, actor: Actor) {
-  return baseQuery(db, actor)
-    .selectAll('rc')
-    .select(['r.fileName', 'r.createdAt as importedAt', 'rp.payerName', 'rp.traceNumber', 'rp.paymentDate', 'c.controlNumber as matchedControlNumber'])
-    .executeTakeFirstOrThrow();
 }
 
 function toException(row: ExceptionRow): RemittanceException {
