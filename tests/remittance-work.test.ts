@@ -155,6 +155,19 @@ describe.each(dialects)('remittance work on %s', (dialect) => {
       expect.objectContaining({ amountCents: 900, direction: 'owed_to_payer', source: 'exception_resolved', booked: true, identifiedDate: today, deadlineDate: addCalendarDays(today, 60), settledDate: null, overdue: false }),
     ]);
     await t.expectLedgerBalances();
+
+    // The practice mails the money back: it leaves payer_overpayment and cash, once.
+    const itemId = payer.items[0].id;
+    expect(json(await t.request('POST', `/api/v1/payer-balance-items/${itemId}/refund`, { as: t.biller, body: { note: ' ' } }), 400).code).toBe('validation_failed');
+    expect(json(await t.request('POST', `/api/v1/payer-balance-items/${itemId}/refund`, { as: t.otherAdmin, body: { note: 'x' } }), 404).code).toBe('not_found');
+    const refunded = json(await t.request('POST', `/api/v1/payer-balance-items/${itemId}/refund`, { as: t.biller, headers: { 'idempotency-key': `refund-${dialect}` }, body: { note: 'Check 1001' } }), 200);
+    expect(refunded).toMatchObject({ id: itemId, settledDate: today, settlement: 'refunded', settlementNote: 'Check 1001', overdue: false });
+    expect(json(await t.request('POST', `/api/v1/payer-balance-items/${itemId}/refund`, { as: t.biller, body: { note: 'again' } }), 409).code).toBe('payer_balance_settled');
+    const settled = await balances(t);
+    expect(settled.payer_overpayment).toBe(held.payer_overpayment);
+    expect(settled.cash_clearing - after.cash_clearing).toBe(-900);
+    expect(json(await t.request('GET', '/api/v1/reports/payer-balances?status=open', { as: t.biller }), 200).payers.find((p: any) => p.payerName === 'RETURN HEALTH')).toBeUndefined();
+    await t.expectLedgerBalances();
   });
 
   it('books a recoupment (a reversal with the balance forwarded by PLB FB) as owed to the payer, and flags it 60 days later', async () => {
@@ -286,12 +299,19 @@ describe.each(dialects)('remittance work on %s', (dialect) => {
     await db.deleteFrom('journalEntries').where('id', '=', entryId).execute();
 
     // An item whose amount no longer matches its entry.
-    const item = await db.selectFrom('payerBalanceItems').select(['id', 'amountCents']).where('practiceId', '=', practiceId).where('booked', '=', 1).executeTakeFirstOrThrow();
+    const item = await db.selectFrom('payerBalanceItems').select(['id', 'amountCents']).where('practiceId', '=', practiceId).where('booked', '=', 1).where('settledDate', 'is', null).executeTakeFirstOrThrow();
     await db.updateTable('payerBalanceItems').set({ amountCents: Number(item.amountCents) + 1 }).where('id', '=', item.id).execute();
     const wrong = await verifyLedger(db, { practiceId });
     expect(wrong.some((p) => p.check === 'entry_lines' && p.detail.startsWith('payer_overpayment'))).toBe(true);
     expect(wrong.some((p) => p.check === 'payer_overpayment')).toBe(true);
     await db.updateTable('payerBalanceItems').set({ amountCents: item.amountCents }).where('id', '=', item.id).execute();
+
+    // An item marked refunded with no refund posted: the payer is still owed, whatever the item says.
+    const open = await db.selectFrom('payerBalanceItems').select('id').where('practiceId', '=', practiceId).where('booked', '=', 1).where('settledDate', 'is', null).where('direction', '=', 'owed_to_payer').executeTakeFirstOrThrow();
+    await db.updateTable('payerBalanceItems').set({ settledDate: '2026-01-01', settlement: 'refunded' }).where('id', '=', open.id).execute();
+    const unposted = await verifyLedger(db, { practiceId });
+    expect(unposted.filter((p) => p.check === 'payer_overpayment').map((p) => p.entity)).toEqual(expect.arrayContaining([`payer balance item ${open.id}`, 'payer_overpayment account']));
+    await db.updateTable('payerBalanceItems').set({ settledDate: null, settlement: null }).where('id', '=', open.id).execute();
     await t.expectLedgerBalances();
   });
 });

@@ -101,6 +101,9 @@ export const payerBalanceItem = z.object({
   /** identified + 60 days in the practice's calendar: the overpayment rule's deadline. */
   deadlineDate: z.string(),
   settledDate: z.string().nullable(),
+  /** refunded (sent back by the practice) or recouped (taken back by the payer in the same payment). */
+  settlement: z.string().nullable(),
+  settlementNote: z.string().nullable(),
   overdue: z.boolean(),
   remittancePaymentId: id,
 });
@@ -143,3 +146,7 @@ export const claimSummary = z.object({
   patientName: z.string(),
 });
 export type ClaimSummary = z.infer<typeof claimSummary>;
+
+export const refundPayerBalanceBody = z.object({
+  note: z.string().trim().min(1, 'Say how it was returned (check number, transfer)').max(2000),
+});

@@ -336,6 +336,9 @@ export interface PayerBalanceItemTable {
   identifiedDate: string;
   deadlineDate: string;
   settledDate: string | null;
+  settlement: ColumnType<string | null, string | null | undefined, string | null>;
+  settlementNote: ColumnType<string | null, string | null | undefined, string | null>;
+  settledBy: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: string;
 }
 

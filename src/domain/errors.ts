@@ -58,6 +58,8 @@ export const errorStatus = {
   exception_not_matchable: 422,
   /** The claim an exception is matched to is no longer waiting for a payment (already processed, denied or cancelled). */
   claim_not_open: 409,
+  /** A payer balance item already settled (or being so right now). */
+  payer_balance_settled: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -37,6 +37,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('identified_date', 'text', (c) => c.notNull())
     .addColumn('deadline_date', 'text', (c) => c.notNull())
     .addColumn('settled_date', 'text')
+    /** How it was settled (refunded: the practice sent the money back; recouped: the payer took it in the same payment) and the note. */
+    .addColumn('settlement', 'text')
+    .addColumn('settlement_note', 'text')
+    .addColumn('settled_by', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('payer_balance_items_practice').on('payer_balance_items').columns(['practice_id', 'settled_date', 'deadline_date']).execute();

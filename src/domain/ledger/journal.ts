@@ -44,6 +44,7 @@ export const journalKinds = [
   'charge',
   'remittance',
   'payer_balance',
+  'payer_balance_settled',
 ] as const;
 export type JournalKind = (typeof journalKinds)[number];
 

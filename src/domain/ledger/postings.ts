@@ -191,3 +191,15 @@ export function payerBalance(f: PayerBalanceFacts): Posting {
     lines: f.direction === 'owed_to_payer' ? move(f.amountCents, counter, payer) : move(f.amountCents, payer, counter),
   };
 }
+
+/**
+ * The practice sends an overpayment back to the payer (a refund check or
+ * transfer): what it owed leaves payer_overpayment, and the money leaves cash.
+ */
+export function payerRefunded(f: { payerBalanceItemId: string; amountCents: Cents }): Posting {
+  return {
+    kind: 'payer_balance_settled',
+    source: { type: 'payer_balance_item', id: f.payerBalanceItemId },
+    lines: move(f.amountCents, { account: 'payer_overpayment' }, { account: 'cash_clearing' }),
+  };
+}

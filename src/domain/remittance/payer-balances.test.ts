@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { payerBalance } from '../ledger/postings.ts';
+import { payerBalance, payerRefunded } from '../ledger/postings.ts';
 import { isOverdue, isPayerBalancePlb, overpaymentDeadline, plbPayerBalance, suspensePayerBalance } from './payer-balances.ts';
 
 describe('payer balances', () => {
@@ -43,5 +43,17 @@ describe('payer balances', () => {
       { account: 'payer_overpayment', amountCents: 2500 },
       { account: 'cash_clearing', amountCents: -2500 },
     ]);
+  });
+
+  it('a refund to the payer takes the owed money off payer_overpayment and out of cash', () => {
+    expect(payerRefunded({ payerBalanceItemId: 'i1', amountCents: 900 })).toEqual({
+      kind: 'payer_balance_settled',
+      source: { type: 'payer_balance_item', id: 'i1' },
+      lines: [
+        { account: 'payer_overpayment', amountCents: 900 },
+        { account: 'cash_clearing', amountCents: -900 },
+      ],
+    });
+    expect(() => payerRefunded({ payerBalanceItemId: 'i1', amountCents: 0 })).toThrow();
   });
 });

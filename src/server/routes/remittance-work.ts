@@ -9,7 +9,9 @@ import {
   listDenialsQuery,
   listExceptionsQuery,
   matchExceptionBody,
+  payerBalanceItem,
   payerBalances,
+  refundPayerBalanceBody,
   payerBalancesQuery,
   remittanceException,
   resolveExceptionBody,
@@ -17,7 +19,7 @@ import {
 import type { Db } from '../../db/transaction.ts';
 import { listDenials } from '../../services/remittance/denials.ts';
 import { searchClaims } from '../../services/remittance/search-claims.ts';
-import { payerBalancesReport } from '../../services/remittance/payer-balances.ts';
+import { payerBalancesReport, refundPayerBalance } from '../../services/remittance/payer-balances.ts';
 import { listExceptions, matchException, resolveException } from '../../services/remittance/remittance-exceptions.ts';
 import { actorOf } from '../plugins/authentication.ts';
 import { idempotent } from '../plugins/idempotency.ts';
@@ -114,5 +116,22 @@ export async function remittanceWorkRoutes(app: FastifyInstance, { db }: { db: D
       },
     },
     async (request) => searchClaims(db, actorOf(request), request.query),
+  );
+  r.post(
+    '/payer-balance-items/:id/refund',
+    {
+      config: { permission: 'remittance:write' },
+      schema: {
+        tags: ['reports'],
+        summary: 'Record that an overpayment owed to a payer was returned (refund check or transfer): it leaves payer_overpayment and cash; once only (Idempotency-Key supported)',
+        params,
+        body: refundPayerBalanceBody,
+        response: { 200: payerBalanceItem },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return (await idempotent(db, request, 200, (trx) => refundPayerBalance(trx, actor, request.params.id, request.body))).body;
+    },
   );
 }

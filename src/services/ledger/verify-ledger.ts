@@ -209,6 +209,7 @@ const sourceOfKind: Record<string, string> = {
   charge: 'treatment',
   remittance: 'remittance_payment',
   payer_balance: 'payer_balance_item',
+  payer_balance_settled: 'payer_balance_item',
 };
 const sourceTables: Record<string, string> = {
   payment: 'payments',
@@ -287,7 +288,13 @@ const expectedLines = sql`
   union all select e.id, 'payer_overpayment', '', '', '', case when i.direction = 'owed_to_payer' then i.amount_cents else -i.amount_cents end
     from journal_entries e join payer_balance_items i on i.id = e.source_id where e.kind = 'payer_balance' and i.booked = 1
   union all select e.id, ${payerBalanceCounterAccount}, '', '', '', case when i.direction = 'owed_to_payer' then -i.amount_cents else i.amount_cents end
-    from journal_entries e join payer_balance_items i on i.id = e.source_id where e.kind = 'payer_balance' and i.booked = 1`;
+    from journal_entries e join payer_balance_items i on i.id = e.source_id where e.kind = 'payer_balance' and i.booked = 1
+  union all select e.id, 'payer_overpayment', '', '', '', -i.amount_cents
+    from journal_entries e join payer_balance_items i on i.id = e.source_id
+    where e.kind = 'payer_balance_settled' and i.settlement = 'refunded' and i.direction = 'owed_to_payer' and i.booked = 1
+  union all select e.id, 'cash_clearing', '', '', '', i.amount_cents
+    from journal_entries e join payer_balance_items i on i.id = e.source_id
+    where e.kind = 'payer_balance_settled' and i.settlement = 'refunded' and i.direction = 'owed_to_payer' and i.booked = 1`;
 
 /** Accounts a remittance entry may touch; its patient-side lines must name a treatment with a claim in that remittance payment. */
 const remittanceAccounts = sql.raw(`('cash_clearing', 'insurance_receivable', 'contractual_writeoff', 'patient_receivable', 'remittance_suspense', 'provider_adjustment')`);
@@ -520,7 +527,8 @@ async function verifyRemittancePayments(db: Db, inPractice: InPractice): Promise
         sum(case when l.account = 'payer_overpayment' and i.source in ('provider_adjustment', 'exception_resolved') then l.amount_cents else 0 end) as overpayment
       from journal_entries e join journal_lines l on l.entry_id = e.id
       left join payer_balance_items i on e.source_type = 'payer_balance_item' and i.id = e.source_id
-      where e.source_type in ('remittance_payment', 'payer_balance_item')
+      -- A refund to the payer is cash of its own (checked line by line), not the remittance payment's.
+      where e.source_type in ('remittance_payment', 'payer_balance_item') and e.kind <> 'payer_balance_settled'
       group by coalesce(i.remittance_payment_id, e.source_id)
     ) j on j.remittance_payment_id = rp.id
     where 1 = 1 ${inPractice('rp.practice_id')}`.execute(db);
@@ -604,7 +612,7 @@ async function verifyCash(db: Db, inPractice: InPractice): Promise<LedgerProblem
   }
   const stray = await sql<{ entryId: string; practiceId: string; kind: string; amountCents: number }>`
     select l.entry_id, e.practice_id, e.kind, l.amount_cents from journal_lines l join journal_entries e on e.id = l.entry_id
-    where l.account = 'cash_clearing' and l.payment_id is null and e.kind not in ('remittance', 'payer_balance') ${inPractice('e.practice_id')}`.execute(db);
+    where l.account = 'cash_clearing' and l.payment_id is null and e.kind not in ('remittance', 'payer_balance', 'payer_balance_settled') ${inPractice('e.practice_id')}`.execute(db);
   for (const l of stray.rows) {
     problems.push({
       check: 'cash_clearing',
@@ -642,6 +650,13 @@ async function verifyPayerBalances(db: Db, inPractice: InPractice): Promise<Ledg
     and not exists (select 1 from journal_entries e where e.source_type = 'payer_balance_item' and e.source_id = i.id and e.kind = 'payer_balance')`.execute(db);
   for (const i of unbooked.rows) {
     problems.push({ check: 'payer_overpayment', practiceId: i.practiceId, entity: `payer balance item ${i.id}`, detail: `has no journal entry: ${i.description}` });
+  }
+  const unrefunded = await sql<{ id: string; practiceId: string; description: string }>`
+    select i.id, i.practice_id, i.description from payer_balance_items i
+    where i.booked = 1 and i.settlement = 'refunded' ${inPractice('i.practice_id')}
+    and not exists (select 1 from journal_entries e where e.source_type = 'payer_balance_item' and e.source_id = i.id and e.kind = 'payer_balance_settled')`.execute(db);
+  for (const i of unrefunded.rows) {
+    problems.push({ check: 'payer_overpayment', practiceId: i.practiceId, entity: `payer balance item ${i.id}`, detail: `is settled as refunded but no refund was posted: ${i.description}` });
   }
   const totals = await sql<{ practiceId: string; journal: number; items: number }>`
     select x.practice_id, sum(x.journal) as journal, sum(x.items) as items from (

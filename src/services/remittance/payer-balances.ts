@@ -1,8 +1,12 @@
+import type { Selectable } from 'kysely';
 import type { PayerBalanceItemTable } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
 import type { Db, Trx } from '../../db/transaction.ts';
-import { payerBalance, type PayerBalanceFacts } from '../../domain/ledger/postings.ts';
+import { payerBalance, payerRefunded, type PayerBalanceFacts } from '../../domain/ledger/postings.ts';
+import { AppError } from '../../domain/errors.ts';
+import { formatCents } from '../../domain/money.ts';
+import { recordAudit } from '../../db/repositories/audit.ts';
 import { isOverdue, overpaymentDeadline, type PayerBalanceDirection } from '../../domain/remittance/payer-balances.ts';
 import type { Actor } from '../actor.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
@@ -53,6 +57,7 @@ export async function recordPayerBalanceItem(trx: Trx, actor: Actor, item: NewPa
       identifiedDate,
       deadlineDate: overpaymentDeadline(identifiedDate),
       settledDate: item.settledAtOnce ? identifiedDate : null,
+      settlement: item.settledAtOnce ? 'recouped' : null,
       createdAt: nowIso(),
     })
     .execute();
@@ -100,7 +105,7 @@ export async function payerBalancesReport(db: Db, actor: Actor, query: { asOf?: 
   };
 }
 
-function toItem(row: PayerBalanceItemTable, asOf: string) {
+function toItem(row: Selectable<PayerBalanceItemTable>, asOf: string) {
   return {
     id: row.id,
     amountCents: Number(row.amountCents),
@@ -113,7 +118,43 @@ function toItem(row: PayerBalanceItemTable, asOf: string) {
     identifiedDate: row.identifiedDate,
     deadlineDate: row.deadlineDate,
     settledDate: row.settledDate,
+    settlement: row.settlement,
+    settlementNote: row.settlementNote,
     overdue: isOverdue(row, asOf),
     remittancePaymentId: row.remittancePaymentId,
   };
+}
+
+/**
+ * `POST /payer-balance-items/:id/refund`: the practice returned an
+ * overpayment it owed the payer (a refund check or transfer). Once only: the
+ * item is taken by a conditional update (open → settled) before the money
+ * moves; a second attempt is 409.
+ */
+export async function refundPayerBalance(trx: Trx, actor: Actor, itemId: string, input: { note: string }) {
+  const item = await trx.selectFrom('payerBalanceItems').selectAll().where('id', '=', itemId).where('practiceId', '=', actor.practiceId).executeTakeFirst();
+  if (!item) throw new AppError('not_found', 'Payer balance item not found.');
+  if (item.settledDate !== null) throw new AppError('payer_balance_settled', `This item was already settled on ${item.settledDate}.`);
+  if (item.direction !== 'owed_to_payer' || item.booked !== 1) {
+    throw new AppError('business_rule', 'Only money the practice owes a payer is refunded to it.');
+  }
+  const today = await practiceDate(trx, actor.practiceId);
+  const taken = await trx
+    .updateTable('payerBalanceItems')
+    .set({ settledDate: today, settlement: 'refunded', settlementNote: input.note, settledBy: actor.name })
+    .where('id', '=', item.id)
+    .where('settledDate', 'is', null)
+    .executeTakeFirst();
+  if (Number(taken.numUpdatedRows) !== 1) throw new AppError('payer_balance_settled', 'This item was settled by someone else just now.');
+  const amountCents = Number(item.amountCents);
+  await postJournalEntry(trx, actor, { ...payerRefunded({ payerBalanceItemId: item.id, amountCents }), memo: `Refunded ${formatCents(amountCents)} to ${item.payerName ?? 'the payer'}: ${input.note}` });
+  await recordAudit(trx, actor, {
+    action: 'payer_balance.refunded',
+    entityType: 'payer_balance_item',
+    entityId: item.id,
+    before: { settledDate: null, amountCents },
+    after: { settledDate: today, settlement: 'refunded', note: input.note },
+  });
+  const row = await trx.selectFrom('payerBalanceItems').selectAll().where('id', '=', item.id).executeTakeFirstOrThrow();
+  return toItem(row, today);
 }

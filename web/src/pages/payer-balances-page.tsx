@@ -1,6 +1,12 @@
-import { Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Modal, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
 import { describeError } from '../api/describe-error';
-import { usePayerBalances } from '../features/remittance-work/remittance-work-api';
+import { can } from '../features/auth/permissions';
+import { useCurrentSession } from '../features/auth/use-current-session';
+import { useIdempotencyKey } from '../features/ledger/idempotency';
+import { type PayerBalances, usePayerBalances, useRefundPayerBalance } from '../features/remittance-work/remittance-work-api';
+import { formatCents } from '../ui/money';
 import { CalendarDate } from '../ui/dates';
 import { Money } from '../ui/money';
 import { EmptyState, ErrorState, LoadingState } from '../ui/states';
@@ -13,8 +19,12 @@ const sourceLabels: Record<string, string> = {
 };
 
 /** Payer balances (SPEC section 6): what the practice owes each payer or is owed, with the 60-day deadline. */
+type Item = PayerBalances['payers'][number]['items'][number];
+
 export function PayerBalancesPage() {
   const report = usePayerBalances();
+  const { user } = useCurrentSession();
+  const [refunding, setRefunding] = useState<Item | null>(null);
   return (
     <Stack gap="lg">
       <Stack gap={4}>
@@ -92,15 +102,22 @@ export function PayerBalancesPage() {
                           <CalendarDate value={item.deadlineDate} size="sm" />
                         </Table.Td>
                         <Table.Td>
-                          {item.settledDate ? (
-                            <Badge variant="light" color="gray">
-                              Settled
-                            </Badge>
-                          ) : item.overdue ? (
-                            <Badge color="red">Overdue</Badge>
-                          ) : (
-                            <Badge variant="light">Open</Badge>
-                          )}
+                          <Group gap={6} wrap="nowrap">
+                            {item.settledDate ? (
+                              <Badge variant="light" color="gray" title={item.settlementNote ?? undefined}>
+                                {item.settlement === 'refunded' ? 'Refunded' : 'Settled'}
+                              </Badge>
+                            ) : item.overdue ? (
+                              <Badge color="red">Overdue</Badge>
+                            ) : (
+                              <Badge variant="light">Open</Badge>
+                            )}
+                            {!item.settledDate && item.booked && item.direction === 'owed_to_payer' && can(user.role, 'remittance:write') ? (
+                              <Button size="compact-xs" variant="light" onClick={() => setRefunding(item)} aria-label={`Record refund of ${formatCents(item.amountCents)} to the payer`}>
+                                Record refund
+                              </Button>
+                            ) : null}
+                          </Group>
                         </Table.Td>
                       </Table.Tr>
                     ))}
@@ -111,6 +128,51 @@ export function PayerBalancesPage() {
           ))}
         </>
       )}
+      <Modal opened={refunding !== null} onClose={() => setRefunding(null)} title="Record refund to the payer" centered>
+        {refunding ? <RefundForm item={refunding} onDone={() => setRefunding(null)} /> : null}
+      </Modal>
+    </Stack>
+  );
+}
+
+function RefundForm({ item, onDone }: { item: Item; onDone: () => void }) {
+  const [note, setNote] = useState('');
+  const refund = useRefundPayerBalance();
+  const idempotency = useIdempotencyKey();
+  const failure = refund.error ? describeError(refund.error) : null;
+  return (
+    <Stack gap="md">
+      <Text size="sm">
+        The practice sent <strong>{formatCents(item.amountCents)}</strong> back to the payer. It leaves cash and what the practice owes the payer.
+      </Text>
+      <Textarea label="How it was returned" description="Check number or transfer reference" required value={note} onChange={(e) => setNote(e.currentTarget.value)} />
+      {failure ? (
+        <Alert color="red" title={failure.title} role="alert">
+          {failure.message}
+        </Alert>
+      ) : null}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button
+          disabled={note.trim() === ''}
+          loading={refund.isPending}
+          onClick={() =>
+            refund.mutate(
+              { itemId: item.id, note: note.trim(), idempotencyKey: idempotency.keyFor({ refund: item.id, note: note.trim() }) },
+              {
+                onSuccess: () => {
+                  notifications.show({ color: 'green', title: 'Refund recorded', message: `${formatCents(item.amountCents)} returned to the payer.` });
+                  onDone();
+                },
+              },
+            )
+          }
+        >
+          Record refund
+        </Button>
+      </Group>
     </Stack>
   );
 }

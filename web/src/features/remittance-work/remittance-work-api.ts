@@ -90,3 +90,12 @@ export function useResolveException() {
     onSettled: () => void moneyMoved(),
   });
 }
+
+export function useRefundPayerBalance() {
+  const moneyMoved = useMoneyMoved();
+  return useMutation({
+    mutationFn: ({ itemId, note, idempotencyKey }: { itemId: string; note: string; idempotencyKey: string }) =>
+      api.postMoney<unknown>(`/payer-balance-items/${encodeURIComponent(itemId)}/refund`, { note }, idempotencyKey),
+    onSettled: () => void moneyMoved(),
+  });
+}
