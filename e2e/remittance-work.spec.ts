@@ -27,6 +27,7 @@ test('a biller matches an unmatched 835 claim in the exceptions queue and reads 
 
   // The payer mistyped our control number on one claim and denied the other.
   const typo = `TYPO${unique()}`;
+  const stranger = `NOTOURS${unique()}`;
   const era = build835([
     {
       payerName: payer.payerName,
@@ -36,17 +37,18 @@ test('a biller matches an unmatched 835 claim in the exceptions queue and reads 
       claims: [
         { controlNumber: typo, status: '1', chargeCents: 15000, paidCents: 8000, patientResponsibilityCents: 4000, adjustments: [{ group: 'CO', reason: '45', amountCents: 3000 }, { group: 'PR', reason: '2', amountCents: 4000 }] },
         { controlNumber: deniedClaim.controlNumber, status: '4', chargeCents: 20000, paidCents: 0, adjustments: [{ group: 'CO', reason: '50', amountCents: 20000 }], remarks: ['N130'] },
+        { controlNumber: stranger, status: '1', chargeCents: 4321, paidCents: 4321 },
       ],
     },
   ]);
-  await page.getByTestId('remittance-dropzone').locator('input[type="file"]').setInputFiles({ name: `${typo}.835`, mimeType: 'text/plain', buffer: Buffer.from(era) });
+  await page.getByTestId('remittance-dropzone').locator('input[type="file"]').setInputFiles({ name: `e2e-work-${unique()}.835`, mimeType: 'text/plain', buffer: Buffer.from(era) });
   await expect(page.getByTestId('remittance-preview')).toBeVisible();
   const [posted] = await Promise.all([
     page.waitForResponse((r) => r.url().endsWith('/api/v1/remittances') && r.request().method() === 'POST'),
     page.getByRole('button', { name: 'Post' }).click(),
   ]);
   expect(posted.status()).toBe(201);
-  await expect(page.getByTestId('nav-count-exceptions')).toHaveText(String(exceptionsBefore + 1));
+  await expect(page.getByTestId('nav-count-exceptions')).toHaveText(String(exceptionsBefore + 2));
   await expect(page.getByTestId('nav-count-denials')).toHaveText(String(denialsBefore + 1));
 
   // Match it: find the claim by the patient's name, post it from suspense.
@@ -66,7 +68,23 @@ test('a biller matches an unmatched 835 claim in the exceptions queue and reads 
   expect(matched.status()).toBe(200);
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('exception-row').filter({ hasText: typo })).toHaveCount(0);
+  await expect(page.getByTestId('nav-count-exceptions')).toHaveText(String(exceptionsBefore + 1));
+
+  // The other is not ours: resolved as returned to the payer, it becomes money owed to the payer.
+  await page.getByTestId('exception-row').filter({ hasText: stranger }).getByRole('button', { name: `Resolve ${stranger}` }).click();
+  const resolve = page.getByRole('dialog', { name: 'Resolve exception' });
+  await expect(resolve).toContainText('$43.21');
+  await resolve.getByLabel(/^Note/).fill('Refund check 2001 to E2E Health');
+  await resolve.getByRole('button', { name: 'Resolve' }).click();
+  await expect(resolve).toBeHidden();
   await expect(page.getByTestId('nav-count-exceptions')).toHaveText(String(exceptionsBefore));
+  await page.getByRole('link', { name: 'Payer balances' }).click();
+  const owed = page.getByTestId('payer-balance-row').filter({ hasText: stranger });
+  await expect(owed).toContainText('Exception returned');
+  await expect(owed).toContainText('$43.21');
+  await expect(owed).toContainText('owed to payer');
+  await expect(owed).toContainText('Open');
+  await page.getByRole('link', { name: /^Exceptions/ }).click();
 
   // Worked: shown with the claim it went to; the visit is now the patient's $40.00.
   await page.getByRole('radiogroup', { name: 'Exception status' }).getByText('Worked', { exact: true }).click();

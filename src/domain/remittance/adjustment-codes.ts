@@ -86,7 +86,7 @@ export const rarcCodes: readonly AdjustmentCode[] = [
 const carcByCode = new Map(carcCodes.map((c) => [c.code, c]));
 const rarcByCode = new Map(rarcCodes.map((c) => [c.code, c]));
 
-function describe(table: Map<string, AdjustmentCode>, code: string, onDate: string | null): { code: string; description: string; known: boolean } {
+function lookUp(table: Map<string, AdjustmentCode>, code: string, onDate: string | null): { code: string; description: string; known: boolean } {
   const trimmed = code.trim().toUpperCase();
   const entry = table.get(trimmed);
   if (!entry) return { code: trimmed, description: `unknown code ${trimmed}`, known: false };
@@ -98,10 +98,10 @@ function describe(table: Map<string, AdjustmentCode>, code: string, onDate: stri
 
 /** A CARC with its description, as in effect on `onDate` (the remittance's date) when given. */
 export function describeCarc(code: string, onDate: string | null = null) {
-  return describe(carcByCode, code, onDate);
+  return lookUp(carcByCode, code, onDate);
 }
 
 /** A RARC with its description, as in effect on `onDate` when given. */
 export function describeRarc(code: string, onDate: string | null = null) {
-  return describe(rarcByCode, code, onDate);
+  return lookUp(rarcByCode, code, onDate);
 }
