@@ -204,6 +204,29 @@ describe.each(dialects)('remittance work on %s', (dialect) => {
     expect(late.overdueCount).toBeGreaterThanOrEqual(1);
     expect(json(await t.request('GET', '/api/v1/reports/payer-balances', { as: t.frontDesk }), 403).code).toBe('forbidden');
     await t.expectLedgerBalances();
+
+    // The payer recovers it from a later payment (WO +$80.00): owed by the payer, which nets the FB.
+    const third = await claimFor(t);
+    json(await importEra(t, build835([{ ...A, payerName: 'RECOUP HEALTH', traceNumber: 'RC-3', paymentDate: '2026-05-20', claims: [paid(third.claim.controlNumber)], plb: [{ reason: 'WO', reference: 'RECOUP1', amountCents: 8000 }] }]), 'rc3.835'), 201);
+    const both = json(await t.request('GET', '/api/v1/reports/payer-balances?status=open', { as: t.biller }), 200).payers.find((p: any) => p.payerName === 'RECOUP HEALTH');
+    expect(both).toMatchObject({ owedToPayerCents: 8000, owedByPayerCents: 8000, netOwedToPayerCents: 0 });
+    const fb = both.items.find((i: any) => i.reasonCode === 'FB');
+    const wo = both.items.find((i: any) => i.reasonCode === 'WO');
+    expect(wo).toMatchObject({ direction: 'owed_by_payer', amountCents: 8000, booked: true });
+    const netted = await balances(t);
+    expect(netted.payer_overpayment - held.payer_overpayment).toBe(0);
+    // An owed-by item is not refunded; a mismatched pair is no offset.
+    expect(json(await t.request('POST', `/api/v1/payer-balance-items/${wo.id}/refund`, { as: t.biller, body: { note: 'x' } }), 422).code).toBe('business_rule');
+    expect(json(await t.request('POST', `/api/v1/payer-balance-items/${fb.id}/offset`, { as: t.biller, body: { againstItemId: fb.id, note: 'x' } }), 422).code).toBe('business_rule');
+    expect(json(await t.request('POST', `/api/v1/payer-balance-items/${fb.id}/offset`, { as: t.otherAdmin, body: { againstItemId: wo.id, note: 'x' } }), 404).code).toBe('not_found');
+    const offset = json(await t.request('POST', `/api/v1/payer-balance-items/${fb.id}/offset`, { as: t.biller, body: { againstItemId: wo.id, note: 'Recouped in RC-3' } }), 200);
+    expect(offset).toMatchObject({ id: fb.id, settledDate: today, settlement: 'offset', overdue: false });
+    expect(json(await t.request('POST', `/api/v1/payer-balance-items/${wo.id}/offset`, { as: t.biller, body: { againstItemId: fb.id, note: 'again' } }), 409).code).toBe('payer_balance_settled');
+    // No money moved; nothing is open or overdue for the payer any more.
+    expect(await balances(t)).toEqual(netted);
+    const settledLate = json(await at(addCalendarDays(today, 61)), 200).payers.find((p: any) => p.payerName === 'RECOUP HEALTH');
+    expect(settledLate).toMatchObject({ owedToPayerCents: 0, owedByPayerCents: 0, overdueCents: 0 });
+    await t.expectLedgerBalances();
   });
 
   it('a payer paying more than billed: the excess is owed to the payer, not written off', async () => {
@@ -311,6 +334,10 @@ describe.each(dialects)('remittance work on %s', (dialect) => {
     await db.updateTable('payerBalanceItems').set({ settledDate: '2026-01-01', settlement: 'refunded' }).where('id', '=', open.id).execute();
     const unposted = await verifyLedger(db, { practiceId });
     expect(unposted.filter((p) => p.check === 'payer_overpayment').map((p) => p.entity)).toEqual(expect.arrayContaining([`payer balance item ${open.id}`, 'payer_overpayment account']));
+    // The same item marked offset with nothing against it.
+    await db.updateTable('payerBalanceItems').set({ settledDate: '2026-01-01', settlement: 'offset' }).where('id', '=', open.id).execute();
+    const lone = await verifyLedger(db, { practiceId });
+    expect(lone.find((p) => p.entity === `payer balance item ${open.id}`)?.detail).toMatch(/offset without an opposite item/);
     await db.updateTable('payerBalanceItems').set({ settledDate: null, settlement: null }).where('id', '=', open.id).execute();
     await t.expectLedgerBalances();
   });

@@ -150,3 +150,9 @@ export type ClaimSummary = z.infer<typeof claimSummary>;
 export const refundPayerBalanceBody = z.object({
   note: z.string().trim().min(1, 'Say how it was returned (check number, transfer)').max(2000),
 });
+
+export const offsetPayerBalanceBody = z.object({
+  /** The opposite item (owed by the payer against owed to it, or back) of the same payer and amount. */
+  againstItemId: id,
+  note: z.string().trim().min(1, 'Say which payment netted them').max(2000),
+});

@@ -339,6 +339,7 @@ export interface PayerBalanceItemTable {
   settlement: ColumnType<string | null, string | null | undefined, string | null>;
   settlementNote: ColumnType<string | null, string | null | undefined, string | null>;
   settledBy: ColumnType<string | null, string | null | undefined, string | null>;
+  offsetItemId: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: string;
 }
 

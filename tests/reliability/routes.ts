@@ -87,6 +87,7 @@ export const routeTable: Record<string, RouteCase> = {
   'GET /api/v1/claims': { access: 'remittance:write', query: () => '?search=PL&status=submitted' },
   'GET /api/v1/denials/export.csv': { access: 'remittance:write' },
   'GET /api/v1/reports/payer-balances': { access: 'reports:ledger' },
+  'POST /api/v1/payer-balance-items/{id}/offset': { access: 'remittance:write', params: id(() => 'no-such-item'), body: () => ({ againstItemId: 'no-such-item-either', note: 'netted' }) },
   'POST /api/v1/payer-balance-items/{id}/refund': { access: 'remittance:write', params: id(() => 'no-such-item'), body: () => ({ note: 'check 1' }) },
   'POST /api/v1/portal/lookup': { access: 'public', body: () => ({ dateOfBirth: '1980-04-12', accountId: 'A000000' }) },
   'POST /api/v1/portal/account': { access: 'public', body: () => ({ portalToken: 'not-a-token' }) },

@@ -37,10 +37,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('identified_date', 'text', (c) => c.notNull())
     .addColumn('deadline_date', 'text', (c) => c.notNull())
     .addColumn('settled_date', 'text')
-    /** How it was settled (refunded: the practice sent the money back; recouped: the payer took it in the same payment) and the note. */
+    /** How it was settled (refunded: the practice sent the money back; recouped: the payer took it in the same payment; offset: against an opposite item) and the note. */
     .addColumn('settlement', 'text')
     .addColumn('settlement_note', 'text')
     .addColumn('settled_by', 'text')
+    /** For an offset: the opposite item of the same payer and amount it cancelled (owed to ↔ owed by). */
+    .addColumn('offset_item_id', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('payer_balance_items_practice').on('payer_balance_items').columns(['practice_id', 'settled_date', 'deadline_date']).execute();

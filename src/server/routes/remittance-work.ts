@@ -12,6 +12,7 @@ import {
   payerBalanceItem,
   payerBalances,
   refundPayerBalanceBody,
+  offsetPayerBalanceBody,
   payerBalancesQuery,
   remittanceException,
   resolveExceptionBody,
@@ -19,7 +20,7 @@ import {
 import type { Db } from '../../db/transaction.ts';
 import { listDenials } from '../../services/remittance/denials.ts';
 import { searchClaims } from '../../services/remittance/search-claims.ts';
-import { payerBalancesReport, refundPayerBalance } from '../../services/remittance/payer-balances.ts';
+import { offsetPayerBalances, payerBalancesReport, refundPayerBalance } from '../../services/remittance/payer-balances.ts';
 import { listExceptions, matchException, resolveException } from '../../services/remittance/remittance-exceptions.ts';
 import { actorOf } from '../plugins/authentication.ts';
 import { idempotent } from '../plugins/idempotency.ts';
@@ -132,6 +133,23 @@ export async function remittanceWorkRoutes(app: FastifyInstance, { db }: { db: D
     async (request) => {
       const actor = actorOf(request);
       return (await idempotent(db, request, 200, (trx) => refundPayerBalance(trx, actor, request.params.id, request.body))).body;
+    },
+  );
+  r.post(
+    '/payer-balance-items/:id/offset',
+    {
+      config: { permission: 'remittance:write' },
+      schema: {
+        tags: ['reports'],
+        summary: 'Settle an amount owed to a payer against the same amount owed by it (a recoupment netting a forwarded balance); no money moves; once only (Idempotency-Key supported)',
+        params,
+        body: offsetPayerBalanceBody,
+        response: { 200: payerBalanceItem },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return (await idempotent(db, request, 200, (trx) => offsetPayerBalances(trx, actor, request.params.id, request.body))).body;
     },
   );
 }

@@ -658,6 +658,13 @@ async function verifyPayerBalances(db: Db, inPractice: InPractice): Promise<Ledg
   for (const i of unrefunded.rows) {
     problems.push({ check: 'payer_overpayment', practiceId: i.practiceId, entity: `payer balance item ${i.id}`, detail: `is settled as refunded but no refund was posted: ${i.description}` });
   }
+  const badOffsets = await sql<{ id: string; practiceId: string }>`
+    select i.id, i.practice_id from payer_balance_items i left join payer_balance_items o on o.id = i.offset_item_id
+    where i.settlement = 'offset' ${inPractice('i.practice_id')}
+    and (o.id is null or o.offset_item_id <> i.id or o.settlement <> 'offset' or o.amount_cents <> i.amount_cents or o.direction = i.direction)`.execute(db);
+  for (const i of badOffsets.rows) {
+    problems.push({ check: 'payer_overpayment', practiceId: i.practiceId, entity: `payer balance item ${i.id}`, detail: 'is settled as an offset without an opposite item of the same amount settled against it' });
+  }
   const totals = await sql<{ practiceId: string; journal: number; items: number }>`
     select x.practice_id, sum(x.journal) as journal, sum(x.items) as items from (
       select practice_id, amount_cents as journal, 0 as items from journal_lines where account = 'payer_overpayment'

@@ -158,3 +158,43 @@ export async function refundPayerBalance(trx: Trx, actor: Actor, itemId: string,
   const row = await trx.selectFrom('payerBalanceItems').selectAll().where('id', '=', item.id).executeTakeFirstOrThrow();
   return toItem(row, today);
 }
+
+/**
+ * `POST /payer-balance-items/:id/offset` {againstItemId, note}: two open
+ * items of one payer, one owed to it and one owed by it, of the same amount,
+ * cancel each other (a later WO recovering an earlier FB). Both are settled
+ * together; no money moves, so no entry is posted — the two booked amounts
+ * already net to zero on payer_overpayment. Once only, by conditional updates.
+ */
+export async function offsetPayerBalances(trx: Trx, actor: Actor, itemId: string, input: { againstItemId: string; note: string }) {
+  const items = await trx.selectFrom('payerBalanceItems').selectAll().where('id', 'in', [itemId, input.againstItemId]).where('practiceId', '=', actor.practiceId).execute();
+  const item = items.find((i) => i.id === itemId);
+  const against = items.find((i) => i.id === input.againstItemId);
+  if (!item || !against) throw new AppError('not_found', 'Payer balance item not found.');
+  for (const i of [item, against]) {
+    if (i.settledDate !== null) throw new AppError('payer_balance_settled', `Item ${i.id} was already settled on ${i.settledDate}.`);
+  }
+  if (item.id === against.id || item.direction === against.direction || Number(item.amountCents) !== Number(against.amountCents) || item.booked !== 1 || against.booked !== 1) {
+    throw new AppError('business_rule', 'An offset pairs an amount owed to the payer with the same amount owed by it.');
+  }
+  if ((item.payerId ?? item.payerName) !== (against.payerId ?? against.payerName)) throw new AppError('business_rule', 'Both items must be of the same payer.');
+  const today = await practiceDate(trx, actor.practiceId);
+  for (const [one, other] of [[item, against], [against, item]] as const) {
+    const taken = await trx
+      .updateTable('payerBalanceItems')
+      .set({ settledDate: today, settlement: 'offset', settlementNote: input.note, settledBy: actor.name, offsetItemId: other.id })
+      .where('id', '=', one.id)
+      .where('settledDate', 'is', null)
+      .executeTakeFirst();
+    if (Number(taken.numUpdatedRows) !== 1) throw new AppError('payer_balance_settled', 'One of the items was settled by someone else just now.');
+  }
+  await recordAudit(trx, actor, {
+    action: 'payer_balance.offset',
+    entityType: 'payer_balance_item',
+    entityId: item.id,
+    before: { settledDate: null, amountCents: Number(item.amountCents) },
+    after: { settledDate: today, settlement: 'offset', againstItemId: against.id, note: input.note },
+  });
+  const row = await trx.selectFrom('payerBalanceItems').selectAll().where('id', '=', item.id).executeTakeFirstOrThrow();
+  return toItem(row, today);
+}

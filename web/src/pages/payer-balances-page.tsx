@@ -5,7 +5,7 @@ import { describeError } from '../api/describe-error';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { useIdempotencyKey } from '../features/ledger/idempotency';
-import { type PayerBalances, usePayerBalances, useRefundPayerBalance } from '../features/remittance-work/remittance-work-api';
+import { type PayerBalances, useOffsetPayerBalances, usePayerBalances, useRefundPayerBalance } from '../features/remittance-work/remittance-work-api';
 import { formatCents } from '../ui/money';
 import { CalendarDate } from '../ui/dates';
 import { Money } from '../ui/money';
@@ -25,6 +25,11 @@ export function PayerBalancesPage() {
   const report = usePayerBalances();
   const { user } = useCurrentSession();
   const [refunding, setRefunding] = useState<Item | null>(null);
+  const [offsetting, setOffsetting] = useState<{ item: Item; against: Item } | null>(null);
+  const canWork = can(user.role, 'remittance:write');
+  /** An open item of the other direction and the same amount, that this one can be netted against. */
+  const partnerOf = (items: Item[], item: Item) =>
+    item.settledDate || !item.booked ? undefined : items.find((o) => o.id !== item.id && !o.settledDate && o.booked && o.direction !== item.direction && o.amountCents === item.amountCents);
   return (
     <Stack gap="lg">
       <Stack gap={4}>
@@ -112,7 +117,12 @@ export function PayerBalancesPage() {
                             ) : (
                               <Badge variant="light">Open</Badge>
                             )}
-                            {!item.settledDate && item.booked && item.direction === 'owed_to_payer' && can(user.role, 'remittance:write') ? (
+                            {canWork && partnerOf(payer.items, item) && item.direction === 'owed_to_payer' ? (
+                              <Button size="compact-xs" variant="light" color="grape" onClick={() => setOffsetting({ item, against: partnerOf(payer.items, item)! })} aria-label={`Net ${formatCents(item.amountCents)} against what the payer holds`}>
+                                Net
+                              </Button>
+                            ) : null}
+                            {!item.settledDate && item.booked && item.direction === 'owed_to_payer' && canWork ? (
                               <Button size="compact-xs" variant="light" onClick={() => setRefunding(item)} aria-label={`Record refund of ${formatCents(item.amountCents)} to the payer`}>
                                 Record refund
                               </Button>
@@ -128,6 +138,9 @@ export function PayerBalancesPage() {
           ))}
         </>
       )}
+      <Modal opened={offsetting !== null} onClose={() => setOffsetting(null)} title="Net against the payer's recoupment" centered>
+        {offsetting ? <OffsetForm {...offsetting} onDone={() => setOffsetting(null)} /> : null}
+      </Modal>
       <Modal opened={refunding !== null} onClose={() => setRefunding(null)} title="Record refund to the payer" centered>
         {refunding ? <RefundForm item={refunding} onDone={() => setRefunding(null)} /> : null}
       </Modal>
@@ -171,6 +184,49 @@ function RefundForm({ item, onDone }: { item: Item; onDone: () => void }) {
           }
         >
           Record refund
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function OffsetForm({ item, against, onDone }: { item: Item; against: Item; onDone: () => void }) {
+  const [note, setNote] = useState('');
+  const offset = useOffsetPayerBalances();
+  const idempotency = useIdempotencyKey();
+  const failure = offset.error ? describeError(offset.error) : null;
+  return (
+    <Stack gap="md">
+      <Text size="sm">
+        The <strong>{formatCents(item.amountCents)}</strong> owed to the payer ({item.description}) and the same amount it withheld ({against.description})
+        cancel out. No money moves.
+      </Text>
+      <Textarea label="Note" required value={note} onChange={(e) => setNote(e.currentTarget.value)} />
+      {failure ? (
+        <Alert color="red" title={failure.title} role="alert">
+          {failure.message}
+        </Alert>
+      ) : null}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button
+          disabled={note.trim() === ''}
+          loading={offset.isPending}
+          onClick={() =>
+            offset.mutate(
+              { itemId: item.id, againstItemId: against.id, note: note.trim(), idempotencyKey: idempotency.keyFor({ offset: item.id, against: against.id, note: note.trim() }) },
+              {
+                onSuccess: () => {
+                  notifications.show({ color: 'green', title: 'Netted', message: `${formatCents(item.amountCents)} settled against the payer's recoupment.` });
+                  onDone();
+                },
+              },
+            )
+          }
+        >
+          Net them
         </Button>
       </Group>
     </Stack>

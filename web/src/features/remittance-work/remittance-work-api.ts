@@ -99,3 +99,12 @@ export function useRefundPayerBalance() {
     onSettled: () => void moneyMoved(),
   });
 }
+
+export function useOffsetPayerBalances() {
+  const moneyMoved = useMoneyMoved();
+  return useMutation({
+    mutationFn: ({ itemId, againstItemId, note, idempotencyKey }: { itemId: string; againstItemId: string; note: string; idempotencyKey: string }) =>
+      api.postMoney<unknown>(`/payer-balance-items/${encodeURIComponent(itemId)}/offset`, { againstItemId, note }, idempotencyKey),
+    onSettled: () => void moneyMoved(),
+  });
+}
