@@ -16,7 +16,6 @@ import { openClaim } from '../claims/claims.ts';
 import { settlePatientResponsibility } from '../treatments/settle-patient-responsibility.ts';
 import { recordPayerBalanceItem } from './payer-balances.ts';
 
-export type { PostingDetail };
 export type ClaimOutcome = 'posted' | 'denied' | 'reversal' | 'exception' | 'duplicate';
 
 /** Why a claim is an exception or a duplicate: a stable code a work queue can filter on. */
