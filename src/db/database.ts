@@ -25,6 +25,7 @@ export interface Database {
   remittancePayments: RemittancePaymentTable;
   remittanceClaims: RemittanceClaimTable;
   providerAdjustments: ProviderAdjustmentTable;
+  payerBalanceItems: PayerBalanceItemTable;
   tasks: TaskTable;
   paymentNotes: PaymentNoteTable;
   paymentDocuments: PaymentDocumentTable;
@@ -329,6 +330,36 @@ export interface RemittanceClaimTable {
   reasonCode: string | null;
   suspenseCents: number;
   duplicateOfRemittanceId: string | null;
+  /** How the exception left the queue by hand (returned_to_payer, not_ours, …), with the note and who did it. */
+  resolution: ColumnType<string | null, string | null | undefined, string | null>;
+  resolutionNote: ColumnType<string | null, string | null | undefined, string | null>;
+  resolvedAt: ColumnType<string | null, string | null | undefined, string | null>;
+  resolvedBy: ColumnType<string | null, string | null | undefined, string | null>;
+  createdAt: string;
+}
+
+export interface PayerBalanceItemTable {
+  id: string;
+  practiceId: string;
+  payerName: string | null;
+  payerId: string | null;
+  amountCents: number;
+  direction: 'owed_to_payer' | 'owed_by_payer';
+  source: 'provider_adjustment' | 'exception_resolved' | 'reversal_without_correction' | 'paid_more_than_billed';
+  booked: number;
+  remittancePaymentId: string;
+  remittanceClaimId: string | null;
+  providerAdjustmentId: string | null;
+  reasonCode: string | null;
+  reference: string | null;
+  description: string;
+  identifiedDate: string;
+  deadlineDate: string;
+  settledDate: string | null;
+  settlement: ColumnType<string | null, string | null | undefined, string | null>;
+  settlementNote: ColumnType<string | null, string | null | undefined, string | null>;
+  settledBy: ColumnType<string | null, string | null | undefined, string | null>;
+  offsetItemId: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: string;
 }
 

@@ -38,6 +38,7 @@ import { ledgerReportRoutes } from './routes/ledger-reports.ts';
 import { receiptRoutes } from './routes/receipts.ts';
 import { practiceListRoutes } from './routes/practice-lists.ts';
 import { userRoutes } from './routes/users.ts';
+import { remittanceWorkRoutes } from './routes/remittance-work.ts';
 import { webhookOpenApi } from '../contracts/webhooks.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
@@ -133,6 +134,7 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(taskRoutes, deps);
       await api.register(webhookRoutes, deps);
       await api.register(remittanceRoutes, deps);
+      await api.register(remittanceWorkRoutes, deps);
       await api.register(portalRoutes, deps);
       await api.register(paymentLinkRoutes, deps);
       await api.register(eligibilityRoutes, deps);

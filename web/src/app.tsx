@@ -11,6 +11,8 @@ import { ApiTokensPage } from './pages/api-tokens-page';
 import { InvitePage } from './pages/invite-page';
 import { LocationsPage } from './pages/locations-page';
 import { ArAgingPage } from './pages/ar-aging-page';
+import { DenialsPage } from './pages/denials-page';
+import { ExceptionsPage } from './pages/exceptions-page';
 import { LoginPage } from './pages/login-page';
 import { NewPaymentPage } from './pages/new-payment-page';
 import { NotFoundPage } from './pages/not-found-page';
@@ -18,6 +20,7 @@ import { OverAppliedPage } from './pages/over-applied-page';
 import { PatientDetailPage } from './pages/patient-detail-page';
 import { PatientsPage } from './pages/patients-page';
 import { PaymentDetailPage } from './pages/payment-detail-page';
+import { PayerBalancesPage } from './pages/payer-balances-page';
 import { PaymentsPage } from './pages/payments-page';
 import { PaymentLinkPage } from './portal/payment-link-page';
 import { PortalPage } from './portal/portal-page';
@@ -85,6 +88,9 @@ const router = createBrowserRouter([
       { path: 'reports/ar-aging', element: <ArAgingPage /> },
       { path: 'remittances', element: <RemittancesPage /> },
       { path: 'remittances/:id', element: <RemittanceDetailPage /> },
+      { path: 'exceptions', element: <ExceptionsPage /> },
+      { path: 'denials', element: <DenialsPage /> },
+      { path: 'payer-balances', element: <PayerBalancesPage /> },
       { path: 'tasks', element: <TasksPage /> },
       { path: 'settings', element: <SettingsPage /> },
       { path: 'settings/api-tokens', element: <ApiTokensPage /> },

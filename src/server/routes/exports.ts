@@ -8,6 +8,9 @@ import { listCreditsQuery, listTreatmentsQuery } from '../../contracts/lists.ts'
 import { listPaymentsQuery, type Payment } from '../../contracts/payments.ts';
 import { auditEventsQuery, type AuditEvent } from '../../contracts/security.ts';
 import { listTasksQuery, type Task } from '../../contracts/tasks.ts';
+import { listDenialsQuery, listExceptionsQuery, type Denial, type RemittanceException } from '../../contracts/remittance-work.ts';
+import { listDenials } from '../../services/remittance/denials.ts';
+import { listExceptions } from '../../services/remittance/remittance-exceptions.ts';
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/transaction.ts';
 import { listAuditEvents } from '../../services/audit/list-audit-events.ts';
@@ -294,6 +297,62 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
         { header: 'total', value: (x) => dollars(x.totalCents) },
       ];
       return sendCsv(reply, `ar-aging-${report.asOf}`, columns, fromArray(rows));
+    },
+  );
+
+  r.get(
+    '/remittance-exceptions/export.csv',
+    { config: { permission: 'remittance:write' }, schema: { tags: ['remittance'], summary: 'The remittance exceptions of the current filter as CSV', querystring: listExceptionsQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const rows = everyItem((page, pageSize) => listExceptions(db, actor, { ...request.query, page, pageSize }));
+      const columns: CsvColumn<RemittanceException>[] = [
+        { header: 'importedDate', value: (x) => csvDate(x.importedAt) },
+        { header: 'fileName', value: (x) => x.fileName },
+        { header: 'payer', value: (x) => x.payerName },
+        { header: 'traceNumber', value: (x) => x.traceNumber },
+        { header: 'paymentDate', value: (x) => csvDate(x.paymentDate) },
+        { header: 'claimControlNumber', value: (x) => x.patientControlNumber },
+        { header: 'patient', value: (x) => x.patientName },
+        { header: 'claimStatus', value: (x) => x.statusCode },
+        { header: 'reason', value: (x) => x.reasonCode },
+        { header: 'message', value: (x) => x.message },
+        { header: 'charge', value: (x) => dollars(x.chargeCents) },
+        { header: 'paid', value: (x) => dollars(x.paidCents) },
+        { header: 'suspense', value: (x) => dollars(x.suspenseCents) },
+        { header: 'status', value: (x) => x.status },
+        { header: 'matchedClaim', value: (x) => x.matchedControlNumber },
+        { header: 'resolution', value: (x) => x.resolution },
+        { header: 'note', value: (x) => x.resolutionNote },
+        { header: 'resolvedDate', value: (x) => csvDate(x.resolvedAt) },
+        { header: 'resolvedBy', value: (x) => x.resolvedBy },
+        { header: 'id', value: (x) => x.id },
+      ];
+      return sendCsv(reply, await datedName(db, request, 'remittance-exceptions'), columns, rows);
+    },
+  );
+
+  r.get(
+    '/denials/export.csv',
+    { config: { permission: 'remittance:write' }, schema: { tags: ['remittance'], summary: 'The denials work list as CSV, with CARC and RARC codes described', querystring: listDenialsQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const rows = everyItem((page, pageSize) => listDenials(db, actor, { ...request.query, page, pageSize }));
+      const columns: CsvColumn<Denial>[] = [
+        { header: 'paymentDate', value: (d) => csvDate(d.paymentDate) },
+        { header: 'payer', value: (d) => d.payerName },
+        { header: 'claimControlNumber', value: (d) => d.controlNumber },
+        { header: 'patient', value: (d) => d.patientName },
+        { header: 'serviceDate', value: (d) => csvDate(d.serviceDate) },
+        { header: 'claimStatus', value: (d) => d.statusCode },
+        { header: 'charge', value: (d) => dollars(d.chargeCents) },
+        { header: 'paid', value: (d) => dollars(d.paidCents) },
+        { header: 'adjustments', value: (d) => d.adjustments.map((a) => `${a.group}-${a.code} ${dollars(a.amountCents)}: ${a.description}`).join('; ') },
+        { header: 'remarks', value: (d) => d.remarks.map((m) => `${m.code}: ${m.description}`).join('; ') },
+        { header: 'fileName', value: (d) => d.fileName },
+        { header: 'id', value: (d) => d.id },
+      ];
+      return sendCsv(reply, await datedName(db, request, 'denials'), columns, rows);
     },
   );
 }
