@@ -35,6 +35,7 @@ import { securityRoutes } from './routes/security.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { practiceListRoutes } from './routes/practice-lists.ts';
+import { processorReconciliationRoutes } from './routes/processor-reconciliation.ts';
 import { webhookOpenApi } from '../contracts/webhooks.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
@@ -129,6 +130,7 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(creditRoutes, deps);
       await api.register(taskRoutes, deps);
       await api.register(webhookRoutes, deps);
+      await api.register(processorReconciliationRoutes, deps);
       await api.register(remittanceRoutes, deps);
       await api.register(portalRoutes, deps);
       await api.register(paymentLinkRoutes, deps);

@@ -26,6 +26,10 @@ export const accounts = [
   'credit_adjustment',
   /** Payer money for claims we could not match (exceptions), held until a biller resolves them. */
   'remittance_suspense',
+  /** Card money the processor holds back while a cardholder's dispute is open (asset held by the processor). */
+  'processor_disputes',
+  /** What the card processor kept as fees from payouts (expense). */
+  'processor_fees',
 ] as const;
 export type Account = (typeof accounts)[number];
 
@@ -41,6 +45,9 @@ export const journalKinds = [
   'credit_transferred',
   'charge',
   'remittance',
+  'dispute_hold',
+  'dispute_release',
+  'processor_fee',
 ] as const;
 export type JournalKind = (typeof journalKinds)[number];
 
