@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { newId, nowIso } from '../src/db/ids.ts';
 import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
 import { StripeProcessor } from '../src/services/processors/stripe-processor.ts';
+import { handleProcessorEvent } from '../src/services/reconciliation/handle-processor-event.ts';
 import { makePatient, makePayment, makeSelfPayTreatment } from './helpers/factories.ts';
 import { patientAccounts } from './helpers/ledger-accounts.ts';
 import { dialects } from './helpers/test-database.ts';
@@ -239,6 +240,33 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     expect(await entryCount()).toBe(entries);
     expect(json(await t.request('GET', `/api/v1/payments/${payment.id}/refunds`), 200).items).toHaveLength(1);
     await t.expectLedgerBalances();
+
+    // The payout carries the charge and the dispute's withdrawal with Stripe's $15 dispute fee: both matched, both fees on this payment.
+    const payoutId = `po_lost_${tag}`;
+    const withdrawal = {
+      id: `txn_dp_lost_${tag}`,
+      object: 'balance_transaction',
+      amount: -4000,
+      created: 1764500000,
+      currency: 'usd',
+      description: `Chargeback withdrawal for ch_lost_${tag}`,
+      fee: 1500,
+      fee_details: [{ amount: 1500, currency: 'usd', description: 'Dispute fee', type: 'stripe_fee' }],
+      net: -5500,
+      reporting_category: 'dispute',
+      source: dispute(`dp_lost_${tag}`, intent, 4000, 'lost'),
+      status: 'available',
+      type: 'adjustment',
+    };
+    balanceTransactions.set(payoutId, [charge(`txn_ch_lost_${tag}`, intent, 10000, 320), withdrawal]);
+    const net = 9680 - 5500;
+    expect((await send('payout.paid', { ...payout(payoutId, net), arrival_date: Date.UTC(2026, 10, 25) / 1000 })).reconciliation.payout).toMatchObject({ matched: 2, unmatched: 0, feesBooked: 2 });
+    // What is left in clearing for this payment is exactly what reached the bank for it.
+    expect(await paymentLedger(payment.id)).toEqual({ cash_clearing: net, processor_fees: 1820 });
+    const report = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-25&to=2026-11-25', { as: t.admin }), 200);
+    expect(report.payouts[0]).toMatchObject({ balanced: true, totals: { grossCents: 10000, refundsCents: 0, disputesCents: -4000, adjustmentsCents: 0, feesCents: 1820, netCents: net } });
+    expect(report.payouts[0].items.find((i: any) => i.type === 'dispute')).toMatchObject({ matched: true, paymentId: payment.id, sourceReference: `dp_lost_${tag}` });
+    await t.expectLedgerBalances();
   });
 
   it('a whole payment lost before its dispute was ever opened here (events out of order): refunded and over-applied like R1', async () => {
@@ -407,5 +435,33 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
       const rows = await db().selectFrom('journalLines').select('entryId').where('paymentId', '=', paymentId).where('account', '=', 'processor_fees').execute();
       return new Set(rows.map((r) => r.entryId));
     }
+  });
+});
+
+describe.each(dialects)('sandbox processor events through the same reconciliation on %s', (dialect) => {
+  const t = useTestApp(dialect);
+
+  it('a sandbox dispute won and a sandbox payout with fees book exactly what the Stripe events book', async () => {
+    const db = t.database.handle.db;
+    const patient = await makePatient(t);
+    const charged = json(await t.request('POST', `/api/v1/payments/${(await makePayment(t, patient.id, { amountCents: 7000, method: 'card' })).id}/charge`, { body: { source: '4242424242424242' } }), 200);
+    const reference = (await db.selectFrom('payments').select('processorReference').where('id', '=', charged.id).executeTakeFirstOrThrow()).processorReference!;
+    expect(reference).toMatch(/^sbx_ch_ok_/);
+    const sandboxDispute = { id: 'sbx_dp_1', amountCents: 7000, reason: 'product_not_received', status: 'needs_response', chargeReferences: [reference], evidenceDueBy: null };
+    expect(await handleProcessorEvent(db, t.processor, { kind: 'dispute_opened', dispute: sandboxDispute })).toMatchObject({ outcome: 'opened' });
+    expect(json(await t.request('GET', `/api/v1/payments/${charged.id}`), 200).status).toBe('disputed');
+    expect(await handleProcessorEvent(db, t.processor, { kind: 'dispute_closed', dispute: { ...sandboxDispute, status: 'won' }, outcome: 'won' })).toMatchObject({ outcome: 'won' });
+    expect(json(await t.request('GET', `/api/v1/payments/${charged.id}`), 200).status).toBe('paid');
+
+    t.processor.recordPayout('sbx_po_1', [
+      { id: 'sbx_txn_1', type: 'charge', amountCents: 7000, feeCents: 233, netCents: 6767, sourceReference: reference, chargeReferences: [reference], description: null },
+    ]);
+    const payout = { id: 'sbx_po_1', amountCents: 6767, arrivalDate: '2026-11-30', status: 'paid' };
+    expect(await handleProcessorEvent(db, t.processor, { kind: 'payout_paid', payout })).toMatchObject({ outcome: 'recorded', payout: { matched: 1, feesBooked: 1 } });
+    expect(await handleProcessorEvent(db, t.processor, { kind: 'payout_paid', payout })).toMatchObject({ outcome: 'already_recorded' });
+    expect(await patientAccounts(db, patient.id)).toMatchObject({ cash_clearing: 6767, patient_unapplied: -7000 });
+    const report = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-30&to=2026-11-30'), 200);
+    expect(report.payouts).toEqual([expect.objectContaining({ processorPayoutId: 'sbx_po_1', balanced: true, totals: expect.objectContaining({ feesCents: 233, netCents: 6767 }) })]);
+    await t.expectLedgerBalances();
   });
 });

@@ -374,7 +374,12 @@ export async function resumePendingRefunds(db: Db, processor: PaymentProcessor, 
       if (error instanceof ProcessorError && error.failure === 'declined') {
         await releaseFailedRefund(db, actor, refund, error);
         outcome.released++;
-      } else if (error instanceof ProcessorError || (error instanceof AppError && error.code === 'conflict')) {
+      } else if (
+        error instanceof ProcessorError ||
+        (error instanceof AppError && error.code === 'conflict') ||
+        // Its payment became Disputed meanwhile (ADR 0019): the refund settles once the dispute closes.
+        (error instanceof AppError && error.code === 'refund_exceeds_remaining')
+      ) {
         outcome.stillPending++;
       } else {
         throw error;
