@@ -12,6 +12,7 @@ import { LoginPage } from './pages/login-page';
 import { NewPaymentPage } from './pages/new-payment-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { OverAppliedPage } from './pages/over-applied-page';
+import { ProcessorReconciliationPage } from './pages/processor-reconciliation-page';
 import { PatientDetailPage } from './pages/patient-detail-page';
 import { PatientsPage } from './pages/patients-page';
 import { PaymentDetailPage } from './pages/payment-detail-page';
@@ -76,6 +77,7 @@ const router = createBrowserRouter([
       { path: 'patients/:id', element: <PatientDetailPage /> },
       { path: 'treatments/:id', element: <TreatmentPage /> },
       { path: 'over-applied', element: <OverAppliedPage /> },
+      { path: 'reports/processor-reconciliation', element: <ProcessorReconciliationPage /> },
       { path: 'remittances', element: <RemittancesPage /> },
       { path: 'remittances/:id', element: <RemittanceDetailPage /> },
       { path: 'tasks', element: <TasksPage /> },

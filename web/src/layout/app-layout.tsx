@@ -12,6 +12,7 @@ const nav: Array<{ to: string; label: string; permission?: Permission }> = [
   { to: '/over-applied', label: 'Over-applied' },
   { to: '/remittances', label: 'Remittance' },
   { to: '/tasks', label: 'Tasks' },
+  { to: '/reports/processor-reconciliation', label: 'Processor reconciliation', permission: 'reports:ledger' },
   { to: '/settings', label: 'Settings' },
   { to: '/settings/api-tokens', label: 'API tokens', permission: 'tokens:manage' },
   { to: '/settings/webhooks', label: 'Webhooks', permission: 'webhooks:manage' as const },
