@@ -284,7 +284,7 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     await t.expectLedgerBalances();
   });
 
-  it('a payout of 3 charges, 1 refund, fees and a charge made in the dashboard: matched, fees booked once, totals net to the payout to the cent', async () => {
+  it('a payout of 3 charges, 2 refunds (one never announced), fees and a charge made in the dashboard: matched, fees booked once, totals net to the payout to the cent', async () => {
     const patient = await makePatient(t);
     const [a, b, c] = [`pi_pa_${tag}`, `pi_pb_${tag}`, `pi_pc_${tag}`];
     const pa = await cardPayment(patient.id, 10000, a);
@@ -314,26 +314,42 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
       charge(`txn_b_${tag}`, b, 5000, 175),
       charge(`txn_c_${tag}`, c, 2500, 103),
       refundTxn(`txn_r_${tag}`, `re_pa_${tag}`, a, 2000),
+      // A $10 refund of B made in the dashboard whose charge.refunded never reached us: the payout books it, once.
+      refundTxn(`txn_r2_${tag}`, `re_pb_${tag}`, b, 1000),
       charge(`txn_u_${tag}`, `pi_unknown_${tag}`, 3000, 117),
     ];
     const amount = items.reduce((sum, i) => sum + i.net, 0);
-    expect(amount).toBe(9680 + 4825 + 2397 - 2000 + 2883);
+    expect(amount).toBe(9680 + 4825 + 2397 - 2000 - 1000 + 2883);
     balanceTransactions.set(payoutId, [...items, payoutTxn(payoutId, amount)]);
     const tbBefore = await trialBalance();
 
     const paid = await send('payout.paid', payout(payoutId, amount));
-    expect(paid.reconciliation).toMatchObject({ kind: 'payout_paid', outcome: 'recorded', unmatched: true, payout: { recorded: 1, items: 5, matched: 4, unmatched: 1, feesBooked: 3, unassigned: 0 } });
-    // Six transactions, two a page: three requests, each asking for the payout's transactions with their sources.
+    expect(paid.reconciliation).toMatchObject({ kind: 'payout_paid', outcome: 'recorded', unmatched: true, payout: { recorded: 1, items: 6, matched: 5, unmatched: 1, feesBooked: 3, unassigned: 0 } });
+    // Seven transactions, two a page: four requests, each asking for the payout's transactions with their sources.
     const asked = seen.filter((s) => s.includes(`payout=${payoutId}`));
-    expect(asked).toHaveLength(3);
+    expect(asked).toHaveLength(4);
     expect(decodeURIComponent(asked[0]!)).toContain('expand[0]=data.source');
 
     // Fees: Dr processor_fees / Cr cash_clearing on each charge's payment; the unknown charge's fee is listed, not booked.
     const tbAfter = await trialBalance();
     expect(tbAfter.processor_fees - tbBefore.processor_fees).toBe(320 + 175 + 103);
-    expect(tbAfter.cash_clearing - tbBefore.cash_clearing).toBe(-(320 + 175 + 103));
+    // Cash also gave back the $10 refund the payout revealed.
+    expect(tbAfter.cash_clearing - tbBefore.cash_clearing).toBe(-(320 + 175 + 103) - 1000);
     expect(await paymentLedger(pa.id)).toEqual({ cash_clearing: 10000 - 2000 - 320, processor_fees: 320, patient_unapplied: -8000 });
-    expect(await paymentLedger(pb.id)).toEqual({ cash_clearing: 5000 - 175, processor_fees: 175, patient_unapplied: -5000 });
+    expect(await paymentLedger(pb.id)).toEqual({ cash_clearing: 5000 - 1000 - 175, processor_fees: 175, patient_unapplied: -4000 });
+    expect(json(await t.request('GET', `/api/v1/payments/${pb.id}`), 200)).toMatchObject({ status: 'partially_refunded', refundedCents: 1000 });
+    expect(json(await t.request('GET', `/api/v1/payments/${pb.id}/refunds`), 200).items.map((r: any) => [r.processorReference, r.amountCents, r.method])).toEqual([[`re_pb_${tag}`, 1000, 'processor']]);
+    // Its charge.refunded arriving late books nothing more.
+    const late = event('charge.refunded', {
+      id: `ch_pb_${tag}`,
+      object: 'charge',
+      amount: 5000,
+      amount_refunded: 1000,
+      payment_intent: b,
+      refunded: false,
+      refunds: { object: 'list', data: [{ id: `re_pb_${tag}`, object: 'refund', amount: 1000, status: 'succeeded', payment_intent: b }] },
+    });
+    expect(json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: late, headers: signed(late) }), 200).refundsRecorded).toBe(0);
     expect(await paymentLedger(pc.id)).toEqual({ cash_clearing: 2500 - 103, processor_fees: 103, patient_unapplied: -2500 });
     await t.expectLedgerBalances();
 
@@ -346,7 +362,7 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     const report = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-27&to=2026-11-27', { as: t.biller }), 200);
     const recorded = report.payouts.find((p: any) => p.processorPayoutId === payoutId);
     expect(recorded).toMatchObject({ amountCents: amount, arrivalDate: '2026-11-27', status: 'paid', balanced: true });
-    expect(recorded.totals).toEqual({ grossCents: 20500, refundsCents: -2000, disputesCents: 0, adjustmentsCents: 0, feesCents: 715, netCents: amount });
+    expect(recorded.totals).toEqual({ grossCents: 20500, refundsCents: -3000, disputesCents: 0, adjustmentsCents: 0, feesCents: 715, netCents: amount });
     expect(recorded.totals.grossCents + recorded.totals.refundsCents + recorded.totals.disputesCents + recorded.totals.adjustmentsCents - recorded.totals.feesCents).toBe(amount);
     const byTxn = Object.fromEntries(recorded.items.map((i: any) => [i.balanceTransactionId, i]));
     expect(byTxn[`txn_a_${tag}`]).toMatchObject({ type: 'charge', matched: true, paymentId: pa.id, paymentNumber: pa.number, amountCents: 10000, feeCents: 320, netCents: 9680 });
@@ -354,7 +370,8 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     expect(byTxn[`txn_r_${tag}`].refundId).toBeTruthy();
     expect(byTxn[`txn_u_${tag}`]).toMatchObject({ type: 'charge', matched: false, paymentId: null, sourceReference: `pi_unknown_${tag}`, amountCents: 3000, feeCents: 117 });
     expect(report.unmatchedCount).toBe(1);
-    expect(recorded.items).toHaveLength(5);
+    expect(byTxn[`txn_r2_${tag}`]).toMatchObject({ type: 'refund', matched: true, paymentId: pb.id, amountCents: -1000 });
+    expect(recorded.items).toHaveLength(6);
 
     // The CSV: one row per item, amounts in dollars.
     const csv = await t.request('GET', '/api/v1/reports/processor-reconciliation/export.csv?from=2026-11-27&to=2026-11-27', { as: t.biller });
@@ -362,7 +379,7 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toBe('payout,arrivalDate,payoutAmount,balanceTransaction,type,amount,fee,net,matched,payment,patient,source,description');
-    expect(lines.filter((l) => l.startsWith(`${payoutId},`))).toHaveLength(5);
+    expect(lines.filter((l) => l.startsWith(`${payoutId},`))).toHaveLength(6);
     expect(lines).toContain(`${payoutId},2026-11-27,${(amount / 100).toFixed(2)},txn_u_${tag},charge,30.00,1.17,28.83,no,,,pi_unknown_${tag},Payment`);
 
     // Another practice sees none of it; the front desk may not read it.

@@ -68,7 +68,7 @@ export interface PayoutItem {
   netCents: number;
   /** What the transaction came from: the charge's PaymentIntent (else the charge id), the refund or the dispute id. */
   sourceReference: string | null;
-  /** For charges: every id the charge is known by (PaymentIntent and charge), to match our payment whichever we kept. */
+  /** For charges and refunds: every id the (refunded) charge is known by (PaymentIntent and charge), to find our payment whichever we kept. */
   chargeReferences: string[];
   description: string | null;
 }

@@ -240,6 +240,8 @@ export function toPayoutItem(txn: Stripe.BalanceTransaction): PayoutItem {
     sourceReference = intent ?? sourceId;
   } else if (txn.type === 'refund' || txn.type === 'payment_refund') {
     type = 'refund';
+    // The refunded charge, so a refund made in the dashboard that we never heard of can still find its payment.
+    chargeReferences = source ? [idOf(source.payment_intent), idOf(source.charge)].filter((r): r is string => Boolean(r)) : [];
   } else if (txn.type.endsWith('_fee') || txn.type === 'stripe_fee') {
     type = 'fee';
   } else {

@@ -3,7 +3,9 @@ import { newId, nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { inTransaction, type Db } from '../../db/transaction.ts';
+import { AppError } from '../../domain/errors.ts';
 import { processorFee } from '../../domain/ledger/postings.ts';
+import { recordProcessorRefund } from '../refunds/refund-payment.ts';
 import { systemActor } from '../actor.ts';
 import type { PaymentProcessor, PayoutItem, ProcessorPayout } from '../processors/payment-processor.ts';
 import { paymentForCharge } from './payment-for-charge.ts';
@@ -41,7 +43,7 @@ export async function recordPayout(db: Db, processor: PaymentProcessor, payout: 
   const items = await processor.payoutItems(payout.id);
   const matches = new Map<string, Match>();
   for (const item of items) {
-    const match = await matchItem(db, item);
+    const match = (await matchItem(db, item)) ?? (await bookUnseenRefund(db, processor, item));
     if (match) matches.set(item.id, match);
   }
   const practices = [...new Set([...matches.values()].map((m) => m.practiceId))].sort();
@@ -104,6 +106,26 @@ export async function recordPayout(db: Db, processor: PaymentProcessor, payout: 
     });
   }
   return result;
+}
+
+/**
+ * A refund of one of our payments that we never heard of (made in the
+ * processor's dashboard, its `charge.refunded` lost or not yet arrived): booked
+ * now through the same path as that webhook — once per refund id, so the
+ * webhook arriving later books nothing — and matched. One that does not fit
+ * what remains of the payment stays unmatched, for a person to look at.
+ */
+async function bookUnseenRefund(db: Db, processor: PaymentProcessor, item: PayoutItem): Promise<Match | undefined> {
+  if (item.type !== 'refund' || !item.sourceReference || item.amountCents >= 0) return undefined;
+  const payment = await paymentForCharge(db, item.chargeReferences);
+  if (!payment) return undefined;
+  try {
+    await recordProcessorRefund(db, systemActor(payment.practiceId, `${processor.name}-payout`), payment.id, { amountCents: -item.amountCents, processorReference: item.sourceReference });
+  } catch (error) {
+    if (error instanceof AppError) return undefined;
+    throw error;
+  }
+  return matchItem(db, item);
 }
 
 /** Which of our records a balance transaction is: a charge's payment, a refund, a dispute; undefined when none. */
