@@ -448,6 +448,13 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     await db().updateTable('journalLines').set({ account: 'processor_disputes' }).where('entryId', '=', hold.id).where('account', '=', 'patient_unapplied').execute();
     expect(await verifyLedger(db())).toEqual([]);
 
+    // A payment left Disputed when no dispute is open on it.
+    const other = await cardPayment(patient.id, 1500, `pi_stuck_${tag}`);
+    await db().updateTable('payments').set({ status: 'disputed' }).where('id', '=', other.id).execute();
+    expect(await verifyLedger(db())).toEqual([{ check: 'payment_status', practiceId, entity: other.number, detail: 'status disputed but no dispute is open on it' }]);
+    await db().updateTable('payments').set({ status: 'paid' }).where('id', '=', other.id).execute();
+    expect(await verifyLedger(db())).toEqual([]);
+
     async function feeEntries(paymentId: string) {
       const rows = await db().selectFrom('journalLines').select('entryId').where('paymentId', '=', paymentId).where('account', '=', 'processor_fees').execute();
       return new Set(rows.map((r) => r.entryId));

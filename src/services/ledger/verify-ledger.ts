@@ -610,6 +610,19 @@ async function verifyCash(db: Db, inPractice: InPractice): Promise<LedgerProblem
       });
     }
   }
+  // Disputed means a dispute is open on it (ADR 0019); a payment left Disputed after its dispute closed is stuck.
+  const strandedDisputed = await sql<{ practiceId: string; number: number }>`
+    select p.practice_id, p.number from payments p
+    where p.status = 'disputed' ${inPractice('p.practice_id')}
+    and not exists (select 1 from processor_disputes d where d.payment_id = p.id and d.status = 'open')`.execute(db);
+  for (const p of strandedDisputed.rows) {
+    problems.push({
+      check: 'payment_status',
+      practiceId: p.practiceId,
+      entity: formatPaymentNumber(Number(p.number)),
+      detail: 'status disputed but no dispute is open on it',
+    });
+  }
   // Held disputes and fees always belong to a payment.
   const strayProcessor = await sql<{ entryId: string; practiceId: string; kind: string; account: string; amountCents: number }>`
     select l.entry_id, e.practice_id, e.kind, l.account, l.amount_cents from journal_lines l join journal_entries e on e.id = l.entry_id
