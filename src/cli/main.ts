@@ -19,7 +19,7 @@ import { importRemittance, previewRemittance } from '../services/remittance/impo
 import { importEligibility271 } from '../services/eligibility/import-eligibility-271.ts';
 import { createLocation } from '../services/locations/locations.ts';
 import { createPractice, findPracticeBySlug } from '../services/practices/create-practice.ts';
-import { practiceDate } from '../services/practices/practice-settings.ts';
+import { practiceDate, practiceRefundReviewDays } from '../services/practices/practice-settings.ts';
 import { runRefundReview } from '../services/tasks/run-refund-review.ts';
 import { formatCents } from '../domain/money.ts';
 import { MAX_DAYS_AHEAD, utcDateFromNow } from '../contracts/common.ts';
@@ -195,13 +195,13 @@ program
   .description('run the refund review: open a refund-owed task for each case with unapplied funds left after its claims are done')
   .requiredOption('--practice <slug>', 'practice slug')
   .option('--as-of <date>', 'review as of this day, YYYY-MM-DD (default: today in the practice time zone)')
-  .option('--days <n>', 'days to wait after the last claim is processed (default: REFUND_REVIEW_DAYS, 45)', (v) => Number(v))
+  .option('--days <n>', 'days to wait after the last claim is processed (default: the practice setting, else REFUND_REVIEW_DAYS, 45)', (v) => Number(v))
   .action((opts: { practice: string; asOf?: string; days?: number }) =>
     withDatabase(async (handle) => {
       const actor = await practiceActor(handle, opts.practice);
       const asOf = opts.asOf ?? (await practiceDate(handle.db, actor.practiceId));
       if (asOf > utcDateFromNow(MAX_DAYS_AHEAD)) throw new AppError('validation_failed', `--as-of must be at most ${MAX_DAYS_AHEAD} days ahead.`);
-      const days = opts.days ?? loadConfig().refundReviewDays;
+      const days = opts.days ?? (await practiceRefundReviewDays(handle.db, actor.practiceId, loadConfig().refundReviewDays));
       const result = await runRefundReview(handle.db, actor, { asOf, days });
       for (const task of result.created) {
         console.log(`  refund-owed task ${task.taskId}: patient ${task.patientId}, ${formatCents(task.amountCents)}, due ${task.dueDate}`);

@@ -30,6 +30,8 @@ export const accounts = [
   'processor_disputes',
   /** What the card processor kept as fees from payouts (expense). */
   'processor_fees',
+  /** Money the practice owes a payer (credit) or a payer owes the practice (debit): recoupments, PLB WO/FB/72/L6/J1, overpaid claims, exceptions returned to the payer. Never patient money. */
+  'payer_overpayment',
 ] as const;
 export type Account = (typeof accounts)[number];
 
@@ -48,6 +50,8 @@ export const journalKinds = [
   'dispute_hold',
   'dispute_release',
   'processor_fee',
+  'payer_balance',
+  'payer_balance_settled',
 ] as const;
 export type JournalKind = (typeof journalKinds)[number];
 

@@ -2,10 +2,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pageQuery } from '../../contracts/common.ts';
+import { arAgingQuery, type ArAgingPatientRow, type ArAgingPayerRow, type LedgerRow } from '../../contracts/ledger.ts';
+import { id } from '../../contracts/common.ts';
 import { listCreditsQuery, listTreatmentsQuery } from '../../contracts/lists.ts';
 import { listPaymentsQuery, type Payment } from '../../contracts/payments.ts';
 import { auditEventsQuery, type AuditEvent } from '../../contracts/security.ts';
 import { listTasksQuery, type Task } from '../../contracts/tasks.ts';
+import { listDenialsQuery, listExceptionsQuery, type Denial, type RemittanceException } from '../../contracts/remittance-work.ts';
+import { listDenials } from '../../services/remittance/denials.ts';
+import { listExceptions } from '../../services/remittance/remittance-exceptions.ts';
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/transaction.ts';
 import { listAuditEvents } from '../../services/audit/list-audit-events.ts';
@@ -17,6 +22,8 @@ import { listRemittances } from '../../services/remittance/import-remittance.ts'
 import { remittanceTotals } from '../../services/remittance/remittance-totals.ts';
 import { listTasks } from '../../services/tasks/tasks.ts';
 import { listTreatments } from '../../services/treatments/list-treatments.ts';
+import { arAging } from '../../services/ledger/ar-aging.ts';
+import { patientLedger } from '../../services/ledger/patient-ledger.ts';
 import { practiceDate, practiceTimeZone } from '../../services/practices/practice-settings.ts';
 import { everyItem } from '../../services/whole-list.ts';
 import { csvDate, csvDay, dollars, sendCsv, type CsvColumn } from '../csv.ts';
@@ -246,4 +253,111 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
       return sendCsv(reply, await datedName(db, request, 'over-applied'), [...columns.slice(0, 8), overApplied, ...columns.slice(8)], rows);
     },
   );
+  r.get(
+    '/patients/:id/ledger/export.csv',
+    { config: read, schema: { tags: ['patients'], summary: "The patient's ledger as CSV, with running balances", params: z.object({ id }), produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const ledger = await patientLedger(db, actorOf(request), request.params.id);
+      const patient = await db.selectFrom('patients').select('accountId').where('id', '=', ledger.patientId).where('practiceId', '=', actorOf(request).practiceId).executeTakeFirstOrThrow();
+      const columns: CsvColumn<LedgerRow>[] = [
+        { header: 'date', value: (x) => csvDate(x.date) },
+        { header: 'kind', value: (x) => x.kind },
+        { header: 'description', value: (x) => x.description },
+        { header: 'amount', value: (x) => dollars(x.amountCents) },
+        { header: 'patientAmount', value: (x) => dollars(x.patientAmountCents) },
+        { header: 'insuranceAmount', value: (x) => dollars(x.insuranceAmountCents) },
+        { header: 'patientBalance', value: (x) => dollars(x.runningBalanceCents) },
+        { header: 'insuranceBalance', value: (x) => dollars(x.runningInsuranceCents) },
+        { header: 'paymentId', value: (x) => x.paymentId },
+        { header: 'treatmentId', value: (x) => x.treatmentId },
+        { header: 'remittanceId', value: (x) => x.remittanceId },
+        { header: 'refundId', value: (x) => x.refundId },
+        { header: 'creditId', value: (x) => x.creditId },
+      ];
+      return sendCsv(reply, await datedName(db, request, `ledger-${patient.accountId.replace(/[^A-Za-z0-9-]/g, '_')}`), columns, fromArray(ledger.items));
+    },
+  );
+
+  r.get(
+    '/reports/ar-aging/export.csv',
+    { config: { permission: 'reports:ledger' }, schema: { tags: ['reports'], summary: 'The A/R aging report as CSV: one row per patient, then one per payer', querystring: arAgingQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const report = await arAging(db, actorOf(request), request.query);
+      type Row = (ArAgingPatientRow & { receivable: 'patient' }) | (ArAgingPayerRow & { receivable: 'insurance' });
+      const rows: Row[] = [...report.patients.map((p) => ({ ...p, receivable: 'patient' as const })), ...report.payers.map((p) => ({ ...p, receivable: 'insurance' as const }))];
+      const columns: CsvColumn<Row>[] = [
+        { header: 'receivable', value: (x) => x.receivable },
+        { header: 'name', value: (x) => (x.receivable === 'patient' ? x.patientName : x.payerName) },
+        { header: 'accountOrPayerId', value: (x) => (x.receivable === 'patient' ? x.accountId : x.payerId) },
+        { header: 'current', value: (x) => dollars(x.currentCents) },
+        { header: 'days31To60', value: (x) => dollars(x.days31To60Cents) },
+        { header: 'days61To90', value: (x) => dollars(x.days61To90Cents) },
+        { header: 'days91To120', value: (x) => dollars(x.days91To120Cents) },
+        { header: 'over120', value: (x) => dollars(x.over120Cents) },
+        { header: 'total', value: (x) => dollars(x.totalCents) },
+      ];
+      return sendCsv(reply, `ar-aging-${report.asOf}`, columns, fromArray(rows));
+    },
+  );
+
+  r.get(
+    '/remittance-exceptions/export.csv',
+    { config: { permission: 'remittance:write' }, schema: { tags: ['remittance'], summary: 'The remittance exceptions of the current filter as CSV', querystring: listExceptionsQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const rows = everyItem((page, pageSize) => listExceptions(db, actor, { ...request.query, page, pageSize }));
+      const columns: CsvColumn<RemittanceException>[] = [
+        { header: 'importedDate', value: (x) => csvDate(x.importedAt) },
+        { header: 'fileName', value: (x) => x.fileName },
+        { header: 'payer', value: (x) => x.payerName },
+        { header: 'traceNumber', value: (x) => x.traceNumber },
+        { header: 'paymentDate', value: (x) => csvDate(x.paymentDate) },
+        { header: 'claimControlNumber', value: (x) => x.patientControlNumber },
+        { header: 'patient', value: (x) => x.patientName },
+        { header: 'claimStatus', value: (x) => x.statusCode },
+        { header: 'reason', value: (x) => x.reasonCode },
+        { header: 'message', value: (x) => x.message },
+        { header: 'charge', value: (x) => dollars(x.chargeCents) },
+        { header: 'paid', value: (x) => dollars(x.paidCents) },
+        { header: 'suspense', value: (x) => dollars(x.suspenseCents) },
+        { header: 'status', value: (x) => x.status },
+        { header: 'matchedClaim', value: (x) => x.matchedControlNumber },
+        { header: 'resolution', value: (x) => x.resolution },
+        { header: 'note', value: (x) => x.resolutionNote },
+        { header: 'resolvedDate', value: (x) => csvDate(x.resolvedAt) },
+        { header: 'resolvedBy', value: (x) => x.resolvedBy },
+        { header: 'id', value: (x) => x.id },
+      ];
+      return sendCsv(reply, await datedName(db, request, 'remittance-exceptions'), columns, rows);
+    },
+  );
+
+  r.get(
+    '/denials/export.csv',
+    { config: { permission: 'remittance:write' }, schema: { tags: ['remittance'], summary: 'The denials work list as CSV, with CARC and RARC codes described', querystring: listDenialsQuery, produces: ['text/csv'], response: csvResponse } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const rows = everyItem((page, pageSize) => listDenials(db, actor, { ...request.query, page, pageSize }));
+      const columns: CsvColumn<Denial>[] = [
+        { header: 'paymentDate', value: (d) => csvDate(d.paymentDate) },
+        { header: 'payer', value: (d) => d.payerName },
+        { header: 'claimControlNumber', value: (d) => d.controlNumber },
+        { header: 'patient', value: (d) => d.patientName },
+        { header: 'serviceDate', value: (d) => csvDate(d.serviceDate) },
+        { header: 'claimStatus', value: (d) => d.statusCode },
+        { header: 'charge', value: (d) => dollars(d.chargeCents) },
+        { header: 'paid', value: (d) => dollars(d.paidCents) },
+        { header: 'adjustments', value: (d) => d.adjustments.map((a) => `${a.group}-${a.code} ${dollars(a.amountCents)}: ${a.description}`).join('; ') },
+        { header: 'remarks', value: (d) => d.remarks.map((m) => `${m.code}: ${m.description}`).join('; ') },
+        { header: 'fileName', value: (d) => d.fileName },
+        { header: 'id', value: (d) => d.id },
+      ];
+      return sendCsv(reply, await datedName(db, request, 'denials'), columns, rows);
+    },
+  );
+}
+
+/** A list already in memory (a report computed whole) as the rows of a CSV stream. */
+async function* fromArray<T>(rows: readonly T[]): AsyncGenerator<T> {
+  yield* rows;
 }

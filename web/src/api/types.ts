@@ -76,10 +76,7 @@ export type Coverage = z.infer<typeof coverage>;
 export type PatientDetail = z.infer<typeof patientDetail>;
 export type Treatment = z.infer<typeof treatment>;
 
-export interface Location {
-  id: string;
-  name: string;
-}
+export type { Location } from '../../../src/contracts/practice-setup.ts';
 
 export type Claim = z.infer<typeof claim>;
 export type InsuranceStatus = Treatment['insuranceStatus'];

@@ -1,5 +1,6 @@
 import type { MantineColor } from '@mantine/core';
 import {
+  collectedStatuses,
   paymentMethods,
   paymentStatuses,
   paymentTypes,
@@ -10,7 +11,7 @@ import {
 } from '../../../../src/contracts/rules.ts';
 
 // The statuses, types and methods, and the status names, are the domain's own.
-export { paymentMethods, paymentStatuses, paymentTypes, statusLabels };
+export { collectedStatuses, paymentMethods, paymentStatuses, paymentTypes, statusLabels };
 
 export const statusColors: Record<PaymentStatus, MantineColor> = {
   draft: 'gray',

@@ -193,7 +193,7 @@ export function NewPaymentForm({
             label="Location"
             description={treatmentId ? 'From the treatment' : 'Optional'}
             placeholder={treatment?.locationName ?? 'Choose a location'}
-            data={(locations.data?.items ?? []).map((l) => ({ value: l.id, label: l.name }))}
+            data={(locations.data?.items ?? []).filter((l) => l.active).map((l) => ({ value: l.id, label: l.name }))}
             value={treatmentId ? null : locationId}
             onChange={setLocationId}
             disabled={treatmentId !== null}
