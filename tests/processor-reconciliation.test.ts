@@ -231,6 +231,10 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     expect(refunds.map((r: any) => [r.amountCents, r.reason, r.method, r.status, r.processorReference])).toEqual([[4000, 'chargeback', 'processor', 'succeeded', `dp_lost_${tag}`]]);
     expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 0, creditCents: 0 });
     expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 6000, patient_receivable: 0, patient_unapplied: 0, patient_credit: 0 });
+    // The patient's ledger shows the chargeback as a refund; the processor's hold and its release are not the patient's business.
+    const ledger = json(await t.request('GET', `/api/v1/patients/${patient.id}/ledger`, { as: t.biller }), 200);
+    expect(ledger.items.map((r: any) => r.kind)).toEqual(['charge', 'patient_payment', 'application', 'refund']);
+    expect(ledger.items.at(-1)).toMatchObject({ amountCents: 4000, refundId: refunds[0].id, runningBalanceCents: 0 });
     // Received 100 − applied 60 − chargeback 40: nothing of it is left unapplied.
     expect(await paymentLedger(payment.id)).toEqual({ cash_clearing: 6000 });
 
