@@ -25,6 +25,7 @@ class CrashingProcessor implements PaymentProcessor {
     return made;
   }
   findCharge = (input: Parameters<PaymentProcessor['findCharge']>[0]) => this.real.findCharge(input);
+  payoutItems = (payoutId: string) => this.real.payoutItems(payoutId);
   async refund(): Promise<never> {
     throw new Error('process stopped while waiting for the processor');
   }

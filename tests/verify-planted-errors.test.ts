@@ -80,6 +80,8 @@ describe.each(dialects)('ledger verify names every kind of wrong posting on %s',
       charges: -21_000,
       credit_adjustment: 0,
       remittance_suspense: -500,
+      processor_disputes: 0,
+      processor_fees: 0,
       payer_overpayment: 200,
     });
     expect(tb.totalCents).toBe(0);

@@ -27,6 +27,9 @@ import { writeStatements } from '../services/statements/write-statements.ts';
 import { BackupError, createBackup, restoreBackup } from '../services/backup/backup-archive.ts';
 import { deliverWebhooks } from '../services/webhooks/deliver-webhooks.ts';
 import { deliveryOptions } from '../jobs/webhook-delivery.ts';
+import { SandboxProcessor } from '../services/processors/sandbox-processor.ts';
+import type { PayoutItem, ReconciliationEvent } from '../services/processors/payment-processor.ts';
+import { handleProcessorEvent } from '../services/reconciliation/handle-processor-event.ts';
 
 /**
  * `ledger`: the operator's and integrator's command line. It uses the same
@@ -214,6 +217,23 @@ program
     withDatabase(async (handle) => {
       const result = await deliverWebhooks(handle.db, deliveryOptions(handle, loadConfig(), { warn: (obj, msg) => console.error(msg, JSON.stringify(obj)) }));
       console.log(`Webhooks: ${result.eventsFannedOut} event(s) queued, ${result.attempted} attempt(s), ${result.delivered} delivered.`);
+    }),
+  );
+
+program
+  .command('sandbox-event')
+  .argument('<file>', 'a JSON event in our terms: {"kind": "dispute_opened"|"dispute_closed"|"payout_paid", …}; a payout brings its "items"')
+  .description('simulate a sandbox processor event (a dispute opened or closed, a payout paid) through the same reconciliation as Stripe webhooks; refused unless the sandbox is the processor')
+  .action((file: string) =>
+    withDatabase(async (handle) => {
+      if (loadConfig().processor !== 'sandbox') throw new InvalidArgumentError('sandbox-event only runs with the sandbox processor (PAYMENT_PROCESSOR=sandbox).');
+      const event = JSON.parse(fs.readFileSync(file, 'utf8')) as ReconciliationEvent & { items?: PayoutItem[] };
+      if (!['dispute_opened', 'dispute_closed', 'payout_paid'].includes(event.kind)) throw new InvalidArgumentError(`unknown event kind ${String(event.kind)}`);
+      const sandbox = new SandboxProcessor();
+      // The sandbox remembers nothing across processes: the payout's transactions come with the event.
+      if (event.kind === 'payout_paid') sandbox.recordPayout(event.payout.id, event.items ?? []);
+      const outcome = await handleProcessorEvent(handle.db, sandbox, event);
+      console.log(JSON.stringify(outcome));
     }),
   );
 

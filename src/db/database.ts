@@ -41,6 +41,9 @@ export interface Database {
   webhookEndpoints: WebhookEndpointTable;
   webhookDeliveries: WebhookDeliveryTable;
   webhookAttempts: WebhookAttemptTable;
+  processorDisputes: ProcessorDisputeTable;
+  processorPayouts: ProcessorPayoutTable;
+  processorPayoutItems: ProcessorPayoutItemTable;
 }
 
 export interface PracticeTable {
@@ -585,4 +588,55 @@ export interface WebhookAttemptTable {
   succeeded: number;
   error: string | null;
   manual: ColumnType<number, number | undefined, number>;
+}
+
+export type ProcessorDisputeStatus = 'open' | 'won' | 'lost';
+
+export interface ProcessorDisputeTable {
+  id: string;
+  practiceId: string;
+  paymentId: string;
+  patientId: string;
+  processor: string;
+  processorDisputeId: string;
+  amountCents: number;
+  reason: string;
+  status: ProcessorDisputeStatus;
+  /** The payment's status when the dispute opened (paid or partially_refunded). */
+  statusBefore: string;
+  evidenceDueBy: string | null;
+  taskId: string | null;
+  refundId: string | null;
+  openedAt: string;
+  closedAt: string | null;
+}
+
+export interface ProcessorPayoutTable {
+  id: string;
+  practiceId: string;
+  processor: string;
+  processorPayoutId: string;
+  amountCents: number;
+  arrivalDate: string;
+  status: string;
+  createdAt: string;
+}
+
+export type ProcessorPayoutItemType = 'charge' | 'refund' | 'dispute' | 'adjustment' | 'fee';
+
+export interface ProcessorPayoutItemTable {
+  id: string;
+  practiceId: string;
+  payoutId: string;
+  balanceTransactionId: string;
+  type: ProcessorPayoutItemType;
+  amountCents: number;
+  feeCents: number;
+  netCents: number;
+  sourceReference: string | null;
+  paymentId: string | null;
+  refundId: string | null;
+  disputeId: string | null;
+  description: string | null;
+  createdAt: string;
 }

@@ -21,6 +21,8 @@ export const errorStatus = {
   invalid_status_change: 422,
   link_not_allowed: 422,
   refund_not_allowed: 422,
+  /** The payment is under a card dispute: no refund or manual change until the processor settles it. */
+  payment_disputed: 422,
   refund_exceeds_remaining: 422,
   application_exceeds_unapplied: 422,
   application_exceeds_balance: 422,

@@ -37,6 +37,7 @@ import { exportRoutes } from './routes/exports.ts';
 import { ledgerReportRoutes } from './routes/ledger-reports.ts';
 import { receiptRoutes } from './routes/receipts.ts';
 import { practiceListRoutes } from './routes/practice-lists.ts';
+import { processorReconciliationRoutes } from './routes/processor-reconciliation.ts';
 import { userRoutes } from './routes/users.ts';
 import { remittanceWorkRoutes } from './routes/remittance-work.ts';
 import { webhookOpenApi } from '../contracts/webhooks.ts';
@@ -133,6 +134,7 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(creditRoutes, deps);
       await api.register(taskRoutes, deps);
       await api.register(webhookRoutes, deps);
+      await api.register(processorReconciliationRoutes, deps);
       await api.register(remittanceRoutes, deps);
       await api.register(remittanceWorkRoutes, deps);
       await api.register(portalRoutes, deps);

@@ -27,10 +27,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** A server on the test's database: PostgreSQL by URL, or the SQLite file in dataDir. */
-export async function startServer(database: { databaseUrl: string | undefined; dataDir: string }): Promise<ServerProcess> {
+export async function startServer(database: { databaseUrl: string | undefined; dataDir: string }, extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const output: string[] = [];
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: database.dataDir, PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: database.dataDir, PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test', ...extraEnv };
   if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
   else delete env.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });

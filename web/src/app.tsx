@@ -17,6 +17,7 @@ import { LoginPage } from './pages/login-page';
 import { NewPaymentPage } from './pages/new-payment-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { OverAppliedPage } from './pages/over-applied-page';
+import { ProcessorReconciliationPage } from './pages/processor-reconciliation-page';
 import { PatientDetailPage } from './pages/patient-detail-page';
 import { PatientsPage } from './pages/patients-page';
 import { PaymentDetailPage } from './pages/payment-detail-page';
@@ -85,6 +86,7 @@ const router = createBrowserRouter([
       { path: 'patients/:id', element: <PatientDetailPage /> },
       { path: 'treatments/:id', element: <TreatmentPage /> },
       { path: 'over-applied', element: <OverAppliedPage /> },
+      { path: 'reports/processor-reconciliation', element: <ProcessorReconciliationPage /> },
       { path: 'reports/ar-aging', element: <ArAgingPage /> },
       { path: 'remittances', element: <RemittancesPage /> },
       { path: 'remittances/:id', element: <RemittanceDetailPage /> },

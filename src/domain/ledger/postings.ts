@@ -10,7 +10,7 @@ import type { Account, JournalKind, JournalLine } from './journal.ts';
  */
 
 /** The kind of record that explains an entry; `id` is that record's id. */
-export const journalSourceTypes = ['payment', 'refund', 'application', 'credit', 'treatment', 'remittance_payment', 'payer_balance_item'] as const;
+export const journalSourceTypes = ['payment', 'refund', 'application', 'credit', 'treatment', 'remittance_payment', 'payer_balance_item', 'processor_dispute', 'processor_payout_item'] as const;
 export type JournalSourceType = (typeof journalSourceTypes)[number];
 
 export interface Posting {
@@ -201,5 +201,49 @@ export function payerRefunded(f: { payerBalanceItemId: string; amountCents: Cent
     kind: 'payer_balance_settled',
     source: { type: 'payer_balance_item', id: f.payerBalanceItemId },
     lines: move(f.amountCents, { account: 'payer_overpayment' }, { account: 'cash_clearing' }),
+  };
+}
+
+export interface DisputeFacts {
+  disputeId: string;
+  paymentId: string;
+  patientId: string;
+  amountCents: Cents;
+}
+
+/** A cardholder disputes a charge: the processor takes the amount out of our clearing and holds it until the dispute is settled. */
+export function disputeHold(d: DisputeFacts): Posting {
+  const dims = { patientId: d.patientId, paymentId: d.paymentId };
+  return {
+    kind: 'dispute_hold',
+    source: { type: 'processor_dispute', id: d.disputeId },
+    paymentId: d.paymentId,
+    lines: move(d.amountCents, { account: 'processor_disputes', ...dims }, { account: 'cash_clearing', ...dims }),
+  };
+}
+
+/**
+ * A dispute is settled and the hold comes back (the exact negation of
+ * disputeHold). Won, the money is ours again; lost, a chargeback refund then
+ * takes it out through the one refund posting, like any refund.
+ */
+export function disputeRelease(d: DisputeFacts): Posting {
+  const dims = { patientId: d.patientId, paymentId: d.paymentId };
+  return {
+    kind: 'dispute_release',
+    source: { type: 'processor_dispute', id: d.disputeId },
+    paymentId: d.paymentId,
+    lines: move(d.amountCents, { account: 'cash_clearing', ...dims }, { account: 'processor_disputes', ...dims }),
+  };
+}
+
+/** The processor's fee on one balance transaction of a payout, charged against the payment the transaction belongs to. */
+export function processorFee(f: { payoutItemId: string; paymentId: string; patientId: string; feeCents: Cents }): Posting {
+  const dims = { patientId: f.patientId, paymentId: f.paymentId };
+  return {
+    kind: 'processor_fee',
+    source: { type: 'processor_payout_item', id: f.payoutItemId },
+    paymentId: f.paymentId,
+    lines: move(f.feeCents, { account: 'processor_fees', ...dims }, { account: 'cash_clearing', ...dims }),
   };
 }

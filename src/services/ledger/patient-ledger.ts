@@ -139,6 +139,11 @@ export async function patientLedger(db: Db, actor: Actor, patientId: string): Pr
         row(entry.kind, date, text, patientDelta, insuranceDelta, { paymentId, refundId: entry.sourceId, creditId: refund?.creditId ?? null });
         break;
       }
+      // The processor's hold and fees move practice money only (cash and processor accounts): nothing the patient owes or is owed changes.
+      case 'dispute_hold':
+      case 'dispute_release':
+      case 'processor_fee':
+        break;
       case 'credit_created': {
         const credit = entry.sourceId ? facts.credits.get(entry.sourceId) : undefined;
         const detail = [credit?.reference, credit?.description].filter(Boolean).join(' · ');

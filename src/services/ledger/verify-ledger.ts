@@ -11,7 +11,7 @@ export interface LedgerProblem {
   detail: string;
 }
 
-const collected = sql.raw(`('paid', 'partially_refunded', 'refunded')`);
+const collected = sql.raw(`('paid', 'partially_refunded', 'refunded', 'disputed')`);
 
 /**
  * Proves the books (docs/decisions/0007): every journal entry sums to zero;
@@ -93,7 +93,7 @@ export async function verifyLedger(db: Db, options: { practiceId?: string } = {}
     )`.execute(db);
   for (const p of payments.rows) {
     const number = formatPaymentNumber(Number(p.number));
-    const expectedReceived = ['paid', 'partially_refunded', 'refunded'].includes(p.status) ? Number(p.amountCents) : 0;
+    const expectedReceived = ['paid', 'partially_refunded', 'refunded', 'disputed'].includes(p.status) ? Number(p.amountCents) : 0;
     if (Number(p.received) !== expectedReceived) {
       problems.push({
         check: 'payment_received',
@@ -208,6 +208,9 @@ const sourceOfKind: Record<string, string> = {
   credit_transferred: 'credit',
   charge: 'treatment',
   remittance: 'remittance_payment',
+  dispute_hold: 'processor_dispute',
+  dispute_release: 'processor_dispute',
+  processor_fee: 'processor_payout_item',
   payer_balance: 'payer_balance_item',
   payer_balance_settled: 'payer_balance_item',
 };
@@ -218,6 +221,8 @@ const sourceTables: Record<string, string> = {
   credit: 'credits',
   treatment: 'treatments',
   remittance_payment: 'remittance_payments',
+  processor_dispute: 'processor_disputes',
+  processor_payout_item: 'processor_payout_items',
   payer_balance_item: 'payer_balance_items',
 };
 
@@ -285,6 +290,20 @@ const expectedLines = sql`
     from journal_entries e join treatments t on t.id = e.source_id where e.kind = 'charge'
   union all select e.id, 'charges', t.patient_id, '', t.id, t.charge_cents
     from journal_entries e join treatments t on t.id = e.source_id where e.kind = 'charge'
+  union all select e.id, 'processor_disputes', d.patient_id, d.payment_id, '', -d.amount_cents
+    from journal_entries e join processor_disputes d on d.id = e.source_id where e.kind = 'dispute_hold'
+  union all select e.id, 'cash_clearing', d.patient_id, d.payment_id, '', d.amount_cents
+    from journal_entries e join processor_disputes d on d.id = e.source_id where e.kind = 'dispute_hold'
+  union all select e.id, 'cash_clearing', d.patient_id, d.payment_id, '', -d.amount_cents
+    from journal_entries e join processor_disputes d on d.id = e.source_id where e.kind = 'dispute_release' and d.status in ('won', 'lost')
+  union all select e.id, 'processor_disputes', d.patient_id, d.payment_id, '', d.amount_cents
+    from journal_entries e join processor_disputes d on d.id = e.source_id where e.kind = 'dispute_release' and d.status in ('won', 'lost')
+  union all select e.id, 'processor_fees', p.patient_id, i.payment_id, '', -i.fee_cents
+    from journal_entries e join processor_payout_items i on i.id = e.source_id join payments p on p.id = i.payment_id
+    where e.kind = 'processor_fee' and i.fee_cents > 0
+  union all select e.id, 'cash_clearing', p.patient_id, i.payment_id, '', i.fee_cents
+    from journal_entries e join processor_payout_items i on i.id = e.source_id join payments p on p.id = i.payment_id
+    where e.kind = 'processor_fee' and i.fee_cents > 0
   union all select e.id, 'payer_overpayment', '', '', '', case when i.direction = 'owed_to_payer' then i.amount_cents else -i.amount_cents end
     from journal_entries e join payer_balance_items i on i.id = e.source_id where e.kind = 'payer_balance' and i.booked = 1
   union all select e.id, ${payerBalanceCounterAccount}, '', '', '', case when i.direction = 'owed_to_payer' then -i.amount_cents else i.amount_cents end
@@ -381,11 +400,12 @@ async function verifyEntries(db: Db, inPractice: InPractice): Promise<LedgerProb
 }
 
 /** Entry ids that put lines on an account for a treatment or a remittance payment, to name them in a problem. */
-async function entriesTouching(db: Db, where: { account: string; treatmentId?: string; remittancePaymentId?: string }): Promise<string> {
+async function entriesTouching(db: Db, where: { account: string; treatmentId?: string; remittancePaymentId?: string; paymentId?: string }): Promise<string> {
   const rows = await sql<{ entryId: string }>`
     select distinct l.entry_id from journal_lines l join journal_entries e on e.id = l.entry_id
     where l.account = ${where.account}
     ${where.treatmentId ? sql`and l.treatment_id = ${where.treatmentId}` : sql``}
+    ${where.paymentId ? sql`and l.payment_id = ${where.paymentId}` : sql``}
     ${where.remittancePaymentId ? sql`and e.source_type = 'remittance_payment' and e.source_id = ${where.remittancePaymentId}` : sql``}
     order by l.entry_id`.execute(db);
   const ids = rows.rows.map((r) => r.entryId);
@@ -587,27 +607,84 @@ async function verifyRemittancePayments(db: Db, inPractice: InPractice): Promise
 
 /**
  * Cash clearing per patient payment = money received (not drawn from credit)
- * − money refunded as money; and every cash line is either a patient
- * payment's or a remittance payment's.
+ * − money refunded as money − what the processor holds for its open disputes
+ * − the processor's fees on it; processor_disputes per payment = its open
+ * disputes; processor_fees per payment = the fees of its payout items; and
+ * every cash line is either a patient payment's or a remittance payment's.
  */
 async function verifyCash(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
   const problems: LedgerProblem[] = [];
-  const payments = await sql<{ id: string; practiceId: string; number: number; cash: number; expected: number }>`
-    select p.id, p.practice_id, p.number, coalesce(j.cash, 0) as cash,
-      case when p.status in ${collected} and coalesce(p.method, '') <> 'patient_credit' then p.amount_cents else 0 end - coalesce(r.refunded, 0) as expected
+  const expected = sql`case when p.status in ${collected} and coalesce(p.method, '') <> 'patient_credit' then p.amount_cents else 0 end
+    - coalesce(r.refunded, 0) - coalesce(d.held, 0) - coalesce(f.fees, 0)`;
+  const payments = await sql<{ id: string; practiceId: string; number: number; cash: number; expected: number; held: number; heldJournal: number; fees: number; feesJournal: number }>`
+    select p.id, p.practice_id, p.number, coalesce(j.cash, 0) as cash, ${expected} as expected,
+      coalesce(d.held, 0) as held, coalesce(j.held, 0) as held_journal, coalesce(f.fees, 0) as fees, coalesce(j.fees, 0) as fees_journal
     from payments p
-    left join (select payment_id, sum(amount_cents) as cash from journal_lines where account = 'cash_clearing' and payment_id is not null group by payment_id) j
-      on j.payment_id = p.id
+    left join (
+      select payment_id,
+        sum(case when account = 'cash_clearing' then amount_cents else 0 end) as cash,
+        sum(case when account = 'processor_disputes' then amount_cents else 0 end) as held,
+        sum(case when account = 'processor_fees' then amount_cents else 0 end) as fees
+      from journal_lines where account in ('cash_clearing', 'processor_disputes', 'processor_fees') and payment_id is not null group by payment_id
+    ) j on j.payment_id = p.id
     left join (select payment_id, sum(amount_cents) as refunded from refunds where status = 'succeeded' and method <> 'credit' group by payment_id) r
       on r.payment_id = p.id
+    left join (select payment_id, sum(amount_cents) as held from processor_disputes where status = 'open' group by payment_id) d
+      on d.payment_id = p.id
+    left join (select payment_id, sum(fee_cents) as fees from processor_payout_items where payment_id is not null and fee_cents > 0 group by payment_id) f
+      on f.payment_id = p.id
     where 1 = 1 ${inPractice('p.practice_id')}
-    and coalesce(j.cash, 0) <> case when p.status in ${collected} and coalesce(p.method, '') <> 'patient_credit' then p.amount_cents else 0 end - coalesce(r.refunded, 0)`.execute(db);
+    and (coalesce(j.cash, 0) <> ${expected} or coalesce(j.held, 0) <> coalesce(d.held, 0) or coalesce(j.fees, 0) <> coalesce(f.fees, 0))`.execute(db);
   for (const p of payments.rows) {
+    const entity = formatPaymentNumber(Number(p.number));
+    if (Number(p.cash) !== Number(p.expected)) {
+      problems.push({
+        check: 'cash_clearing',
+        practiceId: p.practiceId,
+        entity,
+        detail: `cash clearing holds ${formatCents(Number(p.cash))} for it; received − refunded as money − held in disputes − processor fees is ${formatCents(Number(p.expected))}`,
+      });
+    }
+    if (Number(p.heldJournal) !== Number(p.held)) {
+      problems.push({
+        check: 'processor_disputes',
+        practiceId: p.practiceId,
+        entity,
+        detail: `processor disputes hold ${formatCents(Number(p.heldJournal))} for it; its open disputes are ${formatCents(Number(p.held))} (${await entriesTouching(db, { account: 'processor_disputes', paymentId: p.id })})`,
+      });
+    }
+    if (Number(p.feesJournal) !== Number(p.fees)) {
+      problems.push({
+        check: 'processor_fees',
+        practiceId: p.practiceId,
+        entity,
+        detail: `processor fees booked ${formatCents(Number(p.feesJournal))} for it; its payout items' fees are ${formatCents(Number(p.fees))} (${await entriesTouching(db, { account: 'processor_fees', paymentId: p.id })})`,
+      });
+    }
+  }
+  // Disputed means a dispute is open on it (ADR 0019); a payment left Disputed after its dispute closed is stuck.
+  const strandedDisputed = await sql<{ practiceId: string; number: number }>`
+    select p.practice_id, p.number from payments p
+    where p.status = 'disputed' ${inPractice('p.practice_id')}
+    and not exists (select 1 from processor_disputes d where d.payment_id = p.id and d.status = 'open')`.execute(db);
+  for (const p of strandedDisputed.rows) {
     problems.push({
-      check: 'cash_clearing',
+      check: 'payment_status',
       practiceId: p.practiceId,
       entity: formatPaymentNumber(Number(p.number)),
-      detail: `cash clearing holds ${formatCents(Number(p.cash))} for it; received − refunded as money is ${formatCents(Number(p.expected))}`,
+      detail: 'status disputed but no dispute is open on it',
+    });
+  }
+  // Held disputes and fees always belong to a payment.
+  const strayProcessor = await sql<{ entryId: string; practiceId: string; kind: string; account: string; amountCents: number }>`
+    select l.entry_id, e.practice_id, e.kind, l.account, l.amount_cents from journal_lines l join journal_entries e on e.id = l.entry_id
+    where l.account in ('processor_disputes', 'processor_fees') and l.payment_id is null ${inPractice('e.practice_id')}`.execute(db);
+  for (const l of strayProcessor.rows) {
+    problems.push({
+      check: l.account,
+      practiceId: l.practiceId,
+      entity: `journal entry ${l.entryId} (${l.kind})`,
+      detail: `${formatCents(Number(l.amountCents))} on ${l.account} belongs to no payment`,
     });
   }
   const stray = await sql<{ entryId: string; practiceId: string; kind: string; amountCents: number }>`

@@ -93,7 +93,7 @@ export async function gatherStatement(db: Db, actor: Actor, patientId: string, o
     .select(['number', 'paidDate', 'method', 'amountCents', 'refundedCents', 'appliedCents'])
     .where('practiceId', '=', actor.practiceId)
     .where('patientId', '=', patientId)
-    .where('status', 'in', ['paid', 'partially_refunded', 'refunded'])
+    .where('status', 'in', ['paid', 'partially_refunded', 'refunded', 'disputed'])
     .orderBy('paidDate')
     .orderBy('number')
     .execute();

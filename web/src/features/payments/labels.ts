@@ -23,6 +23,7 @@ export const statusColors: Record<PaymentStatus, MantineColor> = {
   voided: 'dark',
   partially_refunded: 'orange',
   refunded: 'grape',
+  disputed: 'red',
 };
 
 export const typeLabels: Record<PaymentType, string> = {

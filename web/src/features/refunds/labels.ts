@@ -10,6 +10,7 @@ export const reasonLabels: Record<RefundReason, string> = {
   duplicate_charge: 'Duplicate charge',
   insurance_adjustment: 'Insurance adjustment',
   other: 'Other',
+  chargeback: 'Chargeback (dispute lost)',
 };
 
 export function reasonLabel(reason: string): string {

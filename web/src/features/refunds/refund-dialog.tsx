@@ -50,7 +50,7 @@ function RefundForm({ payment, onDone }: { payment: Payment; onDone: () => void 
   const [kind, setKind] = useState<Kind>('full');
   const [amountCents, setAmountCents] = useState<number | null>(null);
   const [amountText, setAmountText] = useState('');
-  const [reason, setReason] = useState<RefundReason | null>(null);
+  const [reason, setReason] = useState<(typeof refundReasons)[number] | null>(null);
   const [notes, setNotes] = useState('');
   const [asCredit, setAsCredit] = useState(false);
   const [errors, setErrors] = useState<{ amount?: string; reason?: string }>({});
@@ -146,7 +146,7 @@ function RefundForm({ payment, onDone }: { payment: Payment; onDone: () => void 
           data={reasonOptions}
           value={reason}
           onChange={(value) => {
-            setReason(value as RefundReason | null);
+            setReason(value as (typeof refundReasons)[number] | null);
             setErrors((e) => ({ ...e, reason: undefined }));
           }}
           error={errors.reason}
