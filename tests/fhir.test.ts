@@ -66,6 +66,8 @@ async function scenario(t: TestApp) {
           ],
         },
       ],
+      // A provider-level adjustment withheld from the payment (PLB): the payment is the claims' 100.00 less 2.50.
+      plb: [{ reason: 'WO', amountCents: 250 }],
     },
   ]);
   const remittance = json(await t.request('POST', '/api/v1/remittances', { as: t.biller, body: era, headers: { 'content-type': 'text/plain' } }), 201);
@@ -166,8 +168,13 @@ describe.each(dialects)('FHIR R4 read API on %s', (dialect) => {
     const payer = await fhir<any>(t, `/PaymentReconciliation/${payerPayments[0]!.id}`);
     expect(payer.paymentAmount).toEqual(usd(imported.payments[0].paymentCents));
     expect(payer.paymentDate).toBe('2026-03-20');
-    expect(payer.detail).toHaveLength(1);
-    expect(payer.detail[0].amount).toEqual(usd(imported.claims[0].paidCents));
+    expect(imported.payments[0].paymentCents).toBe(9750);
+    expect(payer.detail.map((d: any) => [d.type.coding[0].code, d.amount])).toEqual([
+      ['payment', usd(imported.claims[0].paidCents)],
+      ['adjustment', usd(-imported.payments[0].providerAdjustmentCents)],
+    ]);
+    // The details add up to the payment, to the cent.
+    expect(payer.detail.reduce((cents: number, d: any) => cents + Math.round(d.amount.value * 100), 0)).toBe(imported.payments[0].paymentCents);
     const claimResponseId = payer.detail[0].response.reference.replace('ClaimResponse/', '');
 
     const claimResponse = await fhir<ClaimResponse>(t, `/ClaimResponse/${claimResponseId}`);
