@@ -290,6 +290,43 @@ describe.each(dialects)('FHIR R4 read API on %s', (dialect) => {
     }
   });
 
+  it('a posting the payer reversed and corrected: the first ClaimResponse cancelled, the reversal and the correction active, each as the 835 says', async () => {
+    const location = await makeLocation(t);
+    const patient = await makePatient(t);
+    json(await t.request('PUT', `/api/v1/patients/${patient.id}/coverages`, { body: [{ order: 1, payerName: 'ACME HEALTH', payerId: '11111', memberId: 'M-2002' }] }), 200);
+    const treatment = json(await t.request('POST', '/api/v1/treatments', { body: { patientId: patient.id, locationId: location.id, serviceDate: '2026-02-02', physician: 'Dr. R', lines: [{ cpt: '99214', chargeCents: 12000 }] } }), 201);
+    const claim = json(await t.request('POST', `/api/v1/treatments/${treatment.id}/claims`, { as: t.biller }), 201);
+    const A = { payerName: 'ACME HEALTH', payerId: '11111' };
+    const paid = { controlNumber: claim.controlNumber, status: '1', chargeCents: 12000, paidCents: 7000, patientResponsibilityCents: 2500, adjustments: [{ group: 'CO', reason: '45', amountCents: 2500 }, { group: 'PR', reason: '2', amountCents: 2500 }] };
+    const era = (traceNumber: string, paymentDate: string, claims: any[]) => build835([{ ...A, traceNumber: `${traceNumber}-${patient.id.slice(-6)}`, paymentDate, claims }]);
+    json(await t.request('POST', '/api/v1/remittances', { as: t.biller, body: era('R-1', '2026-02-10', [paid]), headers: { 'content-type': 'text/plain' } }), 201);
+    const reversal = { ...paid, status: '22', chargeCents: -12000, paidCents: -7000, patientResponsibilityCents: -2500, adjustments: [{ group: 'CO', reason: '45', amountCents: -2500 }, { group: 'PR', reason: '2', amountCents: -2500 }] };
+    const corrected = { ...paid, paidCents: 8000, patientResponsibilityCents: 1500, adjustments: [{ group: 'CO', reason: '45', amountCents: 2500 }, { group: 'PR', reason: '2', amountCents: 1500 }] };
+    const result = json(await t.request('POST', '/api/v1/remittances', { as: t.biller, body: era('R-2', '2026-02-24', [reversal, corrected]), headers: { 'content-type': 'text/plain' } }), 201);
+    expect(result.claims.map((c: any) => c.outcome)).toEqual(['reversal', 'posted']);
+
+    const responses = (await search(t, `/ClaimResponse?patient=${patient.id}`)).entry!.map((e) => e.resource as ClaimResponse);
+    const benefit = (r: ClaimResponse) => r.total!.find((x) => x.category.coding![0]!.code === 'benefit')!.amount;
+    expect(responses.map((r) => [r.status, benefit(r)])).toEqual([
+      ['cancelled', usd(7000)],
+      ['active', usd(8000)],
+    ]);
+    // The second payment's details: the $70.00 taken back (no adjudication of its own) and the corrected claim.
+    const payments = (await search(t, `/PaymentReconciliation?patient=${patient.id}`)).entry!.map((e) => e.resource as any);
+    const second = payments.find((p) => p.paymentDate === '2026-02-24');
+    expect(second.paymentAmount).toEqual(usd(1000));
+    expect(second.detail.map((d: any) => [d.amount, d.response?.reference])).toEqual([
+      [usd(-7000), undefined],
+      [usd(8000), `ClaimResponse/${responses[1]!.id}`],
+    ]);
+    // What stands is the correction: the claim as the product shows it.
+    const visitClaim = json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).claims[0];
+    const standing = responses.filter((r) => r.status === 'active').reduce((cents, r) => cents + Math.round(benefit(r).value! * 100), 0);
+    expect(standing).toBe(visitClaim.paidCents);
+    const invoice = await fhir<any>(t, `/Invoice/${treatment.id}`);
+    expect(ext(invoice, 'insurance-paid')).toEqual(usd(visitClaim.paidCents));
+  });
+
   it('the validator really checks R4: a wrong resource fails it', () => {
     expect(() => validateR4({ resourceType: 'Invoice', status: 'issued', totalNet: { value: '1.00' as unknown as number, currency: 'USD' } })).toThrow(/not valid FHIR R4/);
     expect(() => validateR4({ resourceType: 'ClaimResponse', status: 'active' } as Resource)).toThrow(/not valid FHIR R4/);

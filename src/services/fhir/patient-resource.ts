@@ -3,7 +3,7 @@ import type { PatientRow } from '../../db/database.ts';
 import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { requirePatient } from '../patients/patients.ts';
-import { ACCOUNT_ID_SYSTEM, instant } from './fhir-references.ts';
+import { ACCOUNT_ID_SYSTEM } from './fhir-references.ts';
 
 export function toFhirPatient(row: PatientRow): Patient {
   const telecom: NonNullable<Patient['telecom']> = [];
@@ -12,7 +12,6 @@ export function toFhirPatient(row: PatientRow): Patient {
   return {
     resourceType: 'Patient',
     id: row.id,
-    meta: { lastUpdated: instant(row.createdAt) },
     // The account ID printed on statements: what a front desk and an EHR both match on.
     identifier: [{ use: 'usual', system: ACCOUNT_ID_SYSTEM, value: row.accountId }],
     active: true,

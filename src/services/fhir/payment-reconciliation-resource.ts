@@ -12,8 +12,13 @@ import { fhirMoney } from './fhir-money.ts';
 
 const paymentType = (code: 'payment' | 'adjustment') => ({ coding: [{ system: PAYMENT_TYPE_SYSTEM, code }] });
 
-/** Which claim rows of an 835 touched a claim (posted, denied, reversed): the ones with a ClaimResponse. */
-export const postedClaimOutcomes = ['posted', 'denied', 'reversal', 'reversed'] as const;
+/**
+ * The 835 claim rows that are a ClaimResponse: postings and denials, and
+ * postings the payer reversed since (then cancelled). The reversal itself is
+ * no adjudication of its own: it is the original's cancellation, and shows
+ * as the money taken back in its payment's PaymentReconciliation.
+ */
+export const postedClaimOutcomes = ['posted', 'denied', 'reversed'] as const;
 
 interface Practice {
   name: string;
