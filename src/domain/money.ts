@@ -34,6 +34,17 @@ export function formatCents(cents: Cents): string {
   return `${sign}$${dollars}.${rest}`;
 }
 
+/**
+ * Cents as an exact decimal string built from the integer's digits, never
+ * from float division: 12345 → "123.45", -5 → "-0.05", 100 → "1.00".
+ */
+export function decimalOfCents(cents: Cents): string {
+  if (!isCents(cents)) throw new TypeError(`not an integer amount of cents: ${String(cents)}`);
+  const sign = cents < 0 ? '-' : '';
+  const digits = String(Math.abs(cents)).padStart(3, '0');
+  return `${sign}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+}
+
 export function sumCents(values: readonly Cents[]): Cents {
   let total = 0;
   for (const v of values) total += v;

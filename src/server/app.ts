@@ -15,6 +15,7 @@ import type { Config } from '../config/config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { authentication } from './plugins/authentication.ts';
 import { requestGuards } from './plugins/request-guards.ts';
+import { isApiPath } from './plugins/guarded-paths.ts';
 import { problemOf, registerErrorHandler } from './plugins/error-handler.ts';
 import { authRoutes } from './routes/auth.ts';
 import { patientRoutes } from './routes/patients.ts';
@@ -40,6 +41,7 @@ import { practiceListRoutes } from './routes/practice-lists.ts';
 import { processorReconciliationRoutes } from './routes/processor-reconciliation.ts';
 import { userRoutes } from './routes/users.ts';
 import { remittanceWorkRoutes } from './routes/remittance-work.ts';
+import { fhirRoutes } from './routes/fhir.ts';
 import { webhookOpenApi } from '../contracts/webhooks.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
@@ -152,6 +154,8 @@ export async function buildApp({ config, database, logger = false, processor = c
     },
     { prefix: '/api/v1' },
   );
+  // FHIR R4 for EHRs (ADR 0020): the same tokens and guards, FHIR's own error format.
+  await app.register(fhirRoutes, { db: database.db, publicUrl: config.publicUrl, prefix: '/fhir/R4' });
 
   await registerWebApp(app);
   return app;
@@ -167,7 +171,7 @@ async function registerWebApp(app: FastifyInstance): Promise<void> {
   const hasWeb = fs.existsSync(path.join(webDist, 'index.html'));
   if (hasWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });
   app.setNotFoundHandler((request, reply) => {
-    const isPage = request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/docs');
+    const isPage = request.method === 'GET' && !isApiPath(request.url) && !request.url.startsWith('/docs');
     if (hasWeb && isPage) return reply.type('text/html').sendFile('index.html');
     return reply
       .status(404)

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { calendarDateIn } from '../domain/calendar/practice-calendar.ts';
+import { decimalOfCents } from '../domain/money.ts';
 
 /**
  * CSV exports: RFC 4180 (CRLF, fields with a comma, quote or line break
@@ -25,9 +26,7 @@ export function toCsv(header: readonly string[], rows: readonly (readonly string
 /** Integer cents as dollars with two decimals: 123456 → "1234.56", -5 → "-0.05". */
 export function dollars(cents: number | null | undefined): string {
   if (cents === null || cents === undefined) return '';
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+  return decimalOfCents(cents);
 }
 
 /** YYYY-MM-DD of a calendar date (a due date, a date of birth), as it is. */

@@ -5,6 +5,7 @@ import { assertCan, type Permission } from '../../domain/roles.ts';
 import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../../services/actor.ts';
 import { actorFromApiToken, actorFromSession } from '../../services/auth/authenticate.ts';
+import { isApiPath } from './guarded-paths.ts';
 
 export const SESSION_COOKIE = 'pl_session';
 
@@ -22,14 +23,14 @@ declare module 'fastify' {
 
 /**
  * Who is calling: an API token (Authorization: Bearer) or the web app's
- * session cookie. Every /api route needs one unless marked public; the
+ * session cookie. Every /api and /fhir route needs one unless marked public; the
  * route's permission is checked against the caller's role before the handler.
  */
 export const authentication = fp(async (app: FastifyInstance, options: { db: Db }) => {
   app.decorateRequest('actor', undefined);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
-    if (!request.url.startsWith('/api/')) return;
+    if (!isApiPath(request.url)) return;
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       request.actor = await actorFromApiToken(options.db, header.slice(7).trim());

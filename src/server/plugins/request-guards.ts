@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../../domain/errors.ts';
+import { isApiPath } from './guarded-paths.ts';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -17,7 +18,7 @@ export const requestGuards = fp(async (app: FastifyInstance, options: { publicUr
 
   // onRequest: before the body is read, so a refused write costs nothing.
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/') || safeMethods.has(request.method)) return;
+    if (!isApiPath(request.url) || safeMethods.has(request.method)) return;
     if (request.headers.authorization?.startsWith('Bearer ')) return; // not a browser's ambient credential
     if (isCrossSite(request, publicHost)) {
       throw new AppError('cross_site_refused', 'Requests from another site may not change anything here. Use the app, or an API token.');
@@ -31,7 +32,7 @@ export const requestGuards = fp(async (app: FastifyInstance, options: { publicUr
   });
 
   app.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    if (isApiPath(request.url) && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
   });
 });
 
