@@ -7,7 +7,17 @@ import { makePatient, makePayment } from './helpers/factories.ts';
 import { startMailCatcher, startTwilioStandIn, type MailCatcher, type TwilioStandIn } from './helpers/message-stand-ins.ts';
 import { pdfText } from './helpers/pdf-text.ts';
 import { json, useTestApp, type TestApp } from './helpers/test-app.ts';
-import { dialects } from './helpers/test-database.ts';
+import { createTestDatabase, dialects, type TestDatabase } from './helpers/test-database.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Dialect } from '../src/db/connect.ts';
+import { cliActor } from '../src/services/actor.ts';
+import { createApiToken } from '../src/services/auth/create-api-token.ts';
+import { createPatient } from '../src/services/patients/patients.ts';
+import { createPractice } from '../src/services/practices/create-practice.ts';
+import { runLedger } from './helpers/processes.ts';
+import { startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
 
 /** An Etc/GMT zone where the wall clock now reads `hour` (Etc/GMT-5 is UTC+5). */
 function zoneAtLocalHour(hour: number): { zone: string; offsetHours: number } {
@@ -186,6 +196,17 @@ describe.each(dialects)('email and SMS to patients on %s', (dialect) => {
     expect(await deliver(new Date(at + 86_400_000))).toEqual({ attempted: 0, sent: 0 });
   });
 
+  it('three delivery passes at once send each message once (the lease; SKIP LOCKED on PostgreSQL)', async () => {
+    const patient = await makePatient(t, undefined, { firstName: 'Rae', email: 'rae@example.test' });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(json(await t.request('POST', `/api/v1/patients/${patient.id}/statement/send`, { body: { channel: 'email', to: `rae${i}@example.test` } }), 202).id);
+    const before = mail.received.length;
+    const passes = await Promise.all([deliver(), deliver(), deliver()]);
+    expect(passes.reduce((n, p) => n + p.sent, 0)).toBe(12);
+    const recipients = mail.received.slice(before).map((m) => (m.to && !Array.isArray(m.to) ? m.to.text : ''));
+    expect(recipients.sort()).toEqual(ids.map((_, i) => `rae${i}@example.test`).sort());
+  });
+
   it('opt-out by staff: sends are suppressed (422 recipient_opted_out, logged), the other channel still works, and turning it back on sends again', async () => {
     const { patient, payment } = await paidPayment(1500);
     const patched = json(await t.request('PATCH', `/api/v1/patients/${patient.id}`, { body: { smsOptOut: true }, as: t.frontDesk }), 200);
@@ -299,4 +320,76 @@ describe.each(dialects)('the built-in sandbox on %s (no SMTP_URL, no Twilio)', (
     expect(stop.statusCode).toBe(200);
     expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).smsOptOut).toBe(true);
   });
+});
+
+const raceCases: Array<{ dialect: Dialect; servers: number }> = [
+  { dialect: 'postgres', servers: 2 },
+  { dialect: 'sqlite', servers: 1 },
+];
+
+describe.each(raceCases)('message delivery from $servers server process(es) and the CLI on $dialect', ({ dialect, servers: serverCount }) => {
+  let database: TestDatabase | undefined;
+  let dataDir: string | undefined;
+  let catcher: MailCatcher | undefined;
+  const servers: ServerProcess[] = [];
+  let env: Record<string, string>;
+  let token = '';
+  const patientIds: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    const db = database.handle.db;
+    const practice = await createPractice(db, { slug: 'mail', name: 'Mail Clinic' });
+    const actor = cliActor(practice.id);
+    for (let i = 0; i < 20; i++) {
+      patientIds.push((await createPatient(db, actor, { firstName: `P${i}`, lastName: 'Race', dateOfBirth: '1970-01-01', email: `p${i}@example.test` })).id);
+    }
+    token = (await createApiToken(db, actor, { role: 'admin' })).token;
+    // Every recipient's first mail is refused, so each is tried twice: a retry taken by two processes would arrive twice.
+    catcher = await startMailCatcher({ refuseFirstPerRecipient: true });
+    dataDir = dialect === 'sqlite' ? database.dataDir : fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-mail-'));
+    env = { DATA_DIR: dataDir, SMTP_URL: catcher.url, MAIL_FROM: 'billing@mail.test', WEBHOOK_POLL_MS: '20', MESSAGE_RETRY_BASE_MS: '50', DEMO_DATA: 'false', LOG_LEVEL: 'warn' };
+    if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
+    for (let i = 0; i < serverCount; i++) servers.push(await startServer({ databaseUrl: database.databaseUrl, dataDir }, env));
+    await Promise.all(servers.map((s) => waitForHealth(s, dialect)));
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(servers.map(stopServer));
+    await catcher?.close();
+    if (dataDir && dialect === 'postgres') fs.rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
+  }, 30_000);
+
+  it('sends every message exactly once after one refusal each, with cron racing the servers', async () => {
+    const sends = await Promise.all(
+      patientIds.map((id, i) =>
+        fetch(`${servers[i % servers.length]!.url}/api/v1/patients/${id}/statement/send`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ channel: 'email' }),
+        }),
+      ),
+    );
+    expect(sends.map((r) => r.status)).toEqual(patientIds.map(() => 202));
+    const cron = await Promise.all([runLedger(['deliver-messages'], env), runLedger(['deliver-messages'], env)]);
+    for (const run of cron) {
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/Messages: \d+ attempt\(s\), \d+ sent\./);
+    }
+    const deadline = Date.now() + 20_000;
+    const db = database!.handle.db;
+    const sentCount = async () => Number((await db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'sent').executeTakeFirstOrThrow()).n);
+    while ((await sentCount()) < patientIds.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const perRecipient = new Map<string, number>();
+    for (const m of catcher!.received) {
+      const to = m.to && !Array.isArray(m.to) ? m.to.text : '';
+      perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
+    }
+    expect([...perRecipient.values()]).toEqual(patientIds.map(() => 1));
+    expect(perRecipient.size).toBe(patientIds.length);
+    const rows = await db.selectFrom('messages').select(['status', 'attemptCount', 'lockedUntil']).execute();
+    expect(rows.map((r) => [r.status, Number(r.attemptCount), r.lockedUntil])).toEqual(patientIds.map(() => ['sent', 2, null]));
+  }, 120_000);
 });
