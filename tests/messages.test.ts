@@ -161,6 +161,24 @@ describe.each(dialects)('email and SMS to patients on %s', (dialect) => {
     }
   });
 
+  it('a text due in the evening that a worker only reaches after 9 pm waits for 8 am instead of going out', async () => {
+    const { offsetHours } = zoneAtLocalHour(12);
+    const { payment } = await paidPayment(700);
+    const queued = json(await t.request('POST', `/api/v1/payments/${payment.id}/receipt/send`, { body: { channel: 'sms' } }), 202);
+    const textsBefore = sms.received.length;
+    // Ten hours later it is 10 pm at the practice.
+    const late = new Date(Date.now() + 10 * 3600_000);
+    await deliver(late);
+    expect(sms.received).toHaveLength(textsBefore);
+    const row = await messageRow(t, queued.id);
+    expect(row).toMatchObject({ status: 'queued', attemptCount: 0, lockedUntil: null });
+    const eight = new Date(row.nextAttemptAt);
+    expect([eight.getUTCHours(), eight.getUTCMinutes()]).toEqual([(((8 - offsetHours) % 24) + 24) % 24, 0]);
+    expect(eight.getTime() - late.getTime()).toBeGreaterThan(9 * 3600_000);
+    expect(await deliver(eight)).toEqual({ attempted: 1, sent: 1 });
+    expect(sms.received).toHaveLength(textsBefore + 1);
+  });
+
   it('retries after the SMTP server refuses and after Twilio answers 500, then sends once; gives up after 5 attempts', async () => {
     const { payment } = await paidPayment(3300);
     const mailBefore = mail.received.length;

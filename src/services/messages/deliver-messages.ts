@@ -3,6 +3,7 @@ import type { MessageRow } from '../../db/database.ts';
 import { nowIso } from '../../db/ids.ts';
 import type { Db } from '../../db/transaction.ts';
 import { calendarDateIn } from '../../domain/calendar/practice-calendar.ts';
+import { smsNotBefore } from '../../domain/messages/quiet-hours.ts';
 import { nextRetryDelayMs } from '../../domain/webhooks/signature.ts';
 import { systemActor } from '../actor.ts';
 import { practiceTimeZone } from '../practices/practice-settings.ts';
@@ -99,6 +100,15 @@ async function attempt(db: Db, options: MessageDeliveryOptions, message: Message
       .where('id', '=', message.id)
       .execute();
     return false;
+  }
+  if (message.channel === 'sms') {
+    // Quiet hours hold at send time too: a retry, or a cron run that came late, waits for 8 am.
+    const at = new Date(clock(options));
+    const allowedAt = smsNotBefore(await practiceTimeZone(db, message.practiceId), at);
+    if (allowedAt > at) {
+      await db.updateTable('messages').set({ nextAttemptAt: allowedAt.toISOString(), lockedUntil: null }).where('id', '=', message.id).execute();
+      return false;
+    }
   }
   const channel = message.channel === 'sms' ? options.channels.sms : options.channels.email;
   let outcome: { providerId: string } | { error: string };
