@@ -1,5 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-import twilio from 'twilio';
+import type { Twilio } from 'twilio';
 import type { Config } from '../../config/config.ts';
 
 /** One outgoing email. */
@@ -59,16 +59,23 @@ export class SmtpMailSender implements MailSender {
 
 export class TwilioSmsSender implements SmsSender {
   readonly provider = 'twilio';
-  private readonly client: twilio.Twilio;
+  private client: Promise<Twilio> | undefined;
 
-  constructor(private readonly settings: NonNullable<Config['twilio']>) {
-    this.client = twilio(settings.accountSid, settings.authToken, { autoRetry: false, timeout: 15_000 });
-    // Tests point the Messages API at a local stand-in.
-    if (settings.apiBase) this.client.api.baseUrl = settings.apiBase;
+  constructor(private readonly settings: NonNullable<Config['twilio']>) {}
+
+  /** Loaded on the first text: the package takes a quarter second to import, which every start and CLI run would pay. */
+  private connect(): Promise<Twilio> {
+    this.client ??= import('twilio').then(({ default: twilio }) => {
+      const client = twilio(this.settings.accountSid, this.settings.authToken, { autoRetry: false, timeout: 15_000 });
+      // Tests point the Messages API at a local stand-in.
+      if (this.settings.apiBase) client.api.baseUrl = this.settings.apiBase;
+      return client;
+    });
+    return this.client;
   }
 
   async send(sms: { to: string; body: string }) {
-    const message = await this.client.messages.create({ to: sms.to, from: this.settings.from, body: sms.body });
+    const message = await (await this.connect()).messages.create({ to: sms.to, from: this.settings.from, body: sms.body });
     return { providerId: message.sid };
   }
 }
