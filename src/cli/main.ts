@@ -27,6 +27,8 @@ import { writeStatements } from '../services/statements/write-statements.ts';
 import { BackupError, createBackup, restoreBackup } from '../services/backup/backup-archive.ts';
 import { deliverWebhooks } from '../services/webhooks/deliver-webhooks.ts';
 import { deliveryOptions } from '../jobs/webhook-delivery.ts';
+import { messageDeliveryOptions } from '../jobs/message-delivery.ts';
+import { deliverMessages } from '../services/messages/deliver-messages.ts';
 import { SandboxProcessor } from '../services/processors/sandbox-processor.ts';
 import type { PayoutItem, ReconciliationEvent } from '../services/processors/payment-processor.ts';
 import { handleProcessorEvent } from '../services/reconciliation/handle-processor-event.ts';
@@ -217,6 +219,21 @@ program
     withDatabase(async (handle) => {
       const result = await deliverWebhooks(handle.db, deliveryOptions(handle, loadConfig(), { warn: (obj, msg) => console.error(msg, JSON.stringify(obj)) }));
       console.log(`Webhooks: ${result.eventsFannedOut} event(s) queued, ${result.attempted} attempt(s), ${result.delivered} delivered.`);
+    }),
+  );
+
+program
+  .command('deliver-messages')
+  .description('send the emails and texts that are due (for cron): safe beside running servers and other runs, never sends one attempt twice')
+  .action(() =>
+    withDatabase(async (handle) => {
+      const options = messageDeliveryOptions(handle, loadConfig(), { warn: (obj, msg) => console.error(msg, JSON.stringify(obj)) });
+      try {
+        const result = await deliverMessages(handle.db, options);
+        console.log(`Messages: ${result.attempted} attempt(s), ${result.sent} sent.`);
+      } finally {
+        options.channels.email.close?.();
+      }
     }),
   );
 

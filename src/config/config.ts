@@ -56,6 +56,14 @@ const envSchema = z.object({
   WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(250),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   WEBHOOK_WORKER: booleanFromEnv.default(true),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL').optional().or(z.literal('').transform(() => undefined)),
+  MAIL_FROM: z.string().optional(),
+  TWILIO_ACCOUNT_SID: z.string().optional().or(z.literal('').transform(() => undefined)),
+  TWILIO_AUTH_TOKEN: z.string().optional(),
+  TWILIO_FROM: z.string().optional(),
+  TWILIO_API_BASE: z.string().url().optional(),
+  MESSAGE_RETRY_BASE_MS: z.coerce.number().int().positive().default(60_000),
+  MESSAGE_WORKER: booleanFromEnv.default(true),
 });
 
 export interface Config {
@@ -87,6 +95,17 @@ export interface Config {
   webhookTimeoutMs: number;
   /** false: this process sends no webhooks (cron runs `ledger deliver-webhooks` instead). */
   webhookWorker: boolean;
+  /** Outgoing email: SMTP through nodemailer; unset, the built-in sandbox records the mail instead. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Outgoing SMS through Twilio when all three are set; otherwise the built-in sandbox records them. */
+  twilio: { accountSid: string; authToken: string; from: string; apiBase: string | undefined } | undefined;
+  /** A failed email or SMS is tried again after this, doubling each time, 5 attempts in all. */
+  messageRetryBaseMs: number;
+  /** false: this process sends no email/SMS (cron runs `ledger deliver-messages` instead). */
+  messageWorker: boolean;
+  /** NODE_ENV: "production" turns off test-only doors (the sandbox's unsigned inbound SMS). */
+  nodeEnv: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -118,5 +137,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookPollMs: e.WEBHOOK_POLL_MS,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookWorker: e.WEBHOOK_WORKER,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? 'Patient Ledger <no-reply@localhost>',
+    twilio:
+      e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
+        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiBase: e.TWILIO_API_BASE }
+        : undefined,
+    messageRetryBaseMs: e.MESSAGE_RETRY_BASE_MS,
+    messageWorker: e.MESSAGE_WORKER,
+    nodeEnv: e.NODE_ENV,
   };
 }

@@ -24,6 +24,9 @@ export const updatePatientBody = z
     accountId: createPatientBody.shape.accountId,
     email: z.string().trim().email().nullable().optional(),
     phone: z.string().trim().max(40).nullable().optional(),
+    /** The patient asked for no texts / no email: sends are logged as suppressed (ADR 0021). */
+    smsOptOut: z.boolean().optional(),
+    emailOptOut: z.boolean().optional(),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
@@ -49,6 +52,8 @@ export const patient = z.object({
   email: z.string().nullable(),
   phone: z.string().nullable(),
   createdAt: z.string(),
+  smsOptOut: z.boolean(),
+  emailOptOut: z.boolean(),
 });
 export type Patient = z.infer<typeof patient>;
 

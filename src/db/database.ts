@@ -40,6 +40,7 @@ export interface Database {
   portalAttempts: PortalAttemptTable;
   webhookEndpoints: WebhookEndpointTable;
   webhookDeliveries: WebhookDeliveryTable;
+  messages: MessageTable;
   webhookAttempts: WebhookAttemptTable;
   processorDisputes: ProcessorDisputeTable;
   processorPayouts: ProcessorPayoutTable;
@@ -129,6 +130,31 @@ export interface PatientTable {
   email: string | null;
   phone: string | null;
   createdAt: string;
+  /** 1: no SMS to this patient (a staff toggle or an inbound STOP). */
+  smsOptOut: ColumnType<number, number | undefined, number>;
+  emailOptOut: ColumnType<number, number | undefined, number>;
+}
+
+export interface MessageTable {
+  id: string;
+  practiceId: string;
+  patientId: string;
+  channel: 'email' | 'sms';
+  toAddress: string;
+  template: 'receipt' | 'statement' | 'payment_link';
+  paymentId: string | null;
+  subject: string | null;
+  body: string;
+  status: 'queued' | 'sent' | 'failed' | 'suppressed';
+  provider: string | null;
+  providerId: string | null;
+  error: string | null;
+  attemptCount: number;
+  nextAttemptAt: string;
+  lockedUntil: string | null;
+  createdBy: string;
+  createdAt: string;
+  sentAt: string | null;
 }
 
 export interface CoverageTable {
@@ -540,6 +566,7 @@ export type PaymentRow = Selectable<PaymentTable>;
 export type NewPayment = Insertable<PaymentTable>;
 export type PaymentUpdate = Updateable<PaymentTable>;
 export type PatientRow = Selectable<PatientTable>;
+export type MessageRow = Selectable<MessageTable>;
 export type UserRow = Selectable<UserTable>;
 export type TreatmentRow = Selectable<TreatmentTable>;
 

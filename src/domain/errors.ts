@@ -66,6 +66,8 @@ export const errorStatus = {
   claim_not_open: 409,
   /** A payer balance item already settled (or being so right now). */
   payer_balance_settled: 409,
+  /** The patient asked for no more texts (STOP) or emails, or staff recorded it: the send is logged as suppressed. */
+  recipient_opted_out: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

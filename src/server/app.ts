@@ -27,6 +27,7 @@ import { refundRoutes } from './routes/refunds.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { messageRoutes } from './routes/messages.ts';
 import { remittanceRoutes } from './routes/remittances.ts';
 import { portalRoutes } from './routes/portal.ts';
 import { paymentLinkRoutes } from './routes/payment-links.ts';
@@ -151,6 +152,7 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(exportRoutes, deps);
       await api.register(ledgerReportRoutes, deps);
       await api.register(receiptRoutes, deps);
+      await api.register(messageRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -7,6 +7,7 @@ import { loggerOptions } from './logging.ts';
 import { startRefundReviewSchedule } from '../jobs/refund-review-schedule.ts';
 import { startPendingRefundsSchedule } from '../jobs/pending-refunds-schedule.ts';
 import { startWebhookWorker } from '../jobs/webhook-delivery.ts';
+import { startMessageWorker } from '../jobs/message-delivery.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 
 /** The server entry point: migrate, seed the demo practice, listen; stop cleanly on SIGTERM/SIGINT. */
@@ -26,6 +27,7 @@ const app = await buildApp({
 startRefundReviewSchedule(app, { database, config });
 startPendingRefundsSchedule(app, database.db, processor);
 if (config.webhookWorker) startWebhookWorker(app, { database, config });
+if (config.messageWorker) startMessageWorker(app, { database, config });
 await app.listen({ port: config.port, host: config.host });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

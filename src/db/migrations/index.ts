@@ -12,6 +12,7 @@ import * as webhookEndpoints from './0012-webhook-endpoints.ts';
 import * as remittanceWork from './0013-remittance-work.ts';
 import * as practiceSetupAndInvites from './0014-practice-setup-and-invites.ts';
 import * as processorReconciliation from './0017-processor-reconciliation.ts';
+import * as messages from './0021-messages.ts';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0013-remittance-work': remittanceWork,
   '0014-practice-setup-and-invites': practiceSetupAndInvites,
   '0017-processor-reconciliation': processorReconciliation,
+  '0021-messages': messages,
 };

@@ -48,3 +48,32 @@ export function calendarDateIn(timeZone: string, instant: Date | string = new Da
 export function calendarMonth(date: string): string {
   return date.slice(0, 7);
 }
+
+const clockFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Milliseconds the practice's wall clock is ahead of UTC at `instant` (negative west of Greenwich). */
+function offsetMsAt(timeZone: string, instant: Date): number {
+  let formatter = clockFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    clockFormatters.set(timeZone, formatter);
+  }
+  const parts = Object.fromEntries(formatter.formatToParts(instant).map((p) => [p.type, Number(p.value)]));
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return wall - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** The hour (0–23) on the practice's wall clock at `instant`. */
+export function wallClockHourIn(timeZone: string, instant: Date = new Date()): number {
+  return new Date(instant.getTime() + offsetMsAt(timeZone, instant)).getUTCHours();
+}
+
+/** The first instant after `instant` when the practice's wall clock reads `hour`:00 (today's if still ahead, else tomorrow's). */
+export function nextWallClockHour(timeZone: string, instant: Date, hour: number): Date {
+  const wall = new Date(instant.getTime() + offsetMsAt(timeZone, instant));
+  let target = Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate(), hour);
+  if (target <= wall.getTime()) target += 86_400_000;
+  // The offset at the target, not now: a daylight-saving change overnight moves 8 am by an hour.
+  const guess = new Date(target - offsetMsAt(timeZone, instant));
+  return new Date(target - offsetMsAt(timeZone, guess));
+}

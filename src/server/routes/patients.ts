@@ -47,7 +47,7 @@ export async function patientRoutes(app: FastifyInstance, { db }: { db: Db }) {
       config: { permission: 'patients:write' },
       schema: {
         tags: ['patients'],
-        summary: "Edit the patient's name, date of birth, account ID, email or phone (audited)",
+        summary: "Edit the patient's name, date of birth, account ID, email or phone, or their SMS and email opt-outs (audited)",
         params: z.object({ id }),
         body: updatePatientBody,
         response: { 200: patient },

@@ -30,6 +30,8 @@ export function toPatient(row: PatientRow) {
     email: row.email,
     phone: row.phone,
     createdAt: row.createdAt,
+    smsOptOut: row.smsOptOut === 1,
+    emailOptOut: row.emailOptOut === 1,
   };
 }
 
@@ -57,6 +59,8 @@ export async function createPatient(db: Db, actor: Actor, input: CreatePatientBo
       email: input.email ?? null,
       phone: input.phone ?? null,
       createdAt: nowIso(),
+      smsOptOut: 0,
+      emailOptOut: 0,
     };
     await trx.insertInto('patients').values(row).execute();
     const patient = toPatient(row);
@@ -77,6 +81,8 @@ export async function updatePatient(db: Db, actor: Actor, patientId: string, inp
       ...(input.accountId !== undefined ? { accountId: input.accountId } : {}),
       ...(input.email !== undefined ? { email: input.email || null } : {}),
       ...(input.phone !== undefined ? { phone: input.phone || null } : {}),
+      ...(input.smsOptOut !== undefined ? { smsOptOut: input.smsOptOut ? 1 : 0 } : {}),
+      ...(input.emailOptOut !== undefined ? { emailOptOut: input.emailOptOut ? 1 : 0 } : {}),
     };
     after.searchName = searchNameOf(after.firstName, after.lastName);
     const { id: _id, practiceId: _practiceId, createdAt: _createdAt, ...set } = after;

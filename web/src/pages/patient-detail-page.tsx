@@ -1,4 +1,7 @@
-import { Anchor, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { MessagesPanel } from '../features/messages/messages-panel';
+import { SendMessageDialog } from '../features/messages/send-message-dialog';
 import { Link, useParams } from 'react-router';
 import { apiUrl } from '../api/client';
 import { describeError } from '../api/describe-error';
@@ -23,6 +26,7 @@ export function PatientDetailPage() {
   const { id = '' } = useParams();
   const { user } = useCurrentSession();
   const patient = usePatient(id);
+  const [sendingStatement, setSendingStatement] = useState(false);
 
   if (patient.isPending) return <LoadingState label="Loading patient…" />;
   if (patient.isError) {
@@ -52,10 +56,18 @@ export function PatientDetailPage() {
           <PatientActions patient={p} />
         </Group>
         {/* The session cookie authorises the download; the server renders the PDF (SPEC section 7). */}
-        <Anchor href={`/api/v1/patients/${p.id}/statement.pdf`} download size="sm">
-          Download statement (PDF)
-        </Anchor>
+        <Group gap="sm">
+          <Anchor href={`/api/v1/patients/${p.id}/statement.pdf`} download size="sm">
+            Download statement (PDF)
+          </Anchor>
+          {canCollect ? (
+            <Button size="xs" variant="default" onClick={() => setSendingStatement(true)}>
+              Send statement
+            </Button>
+          ) : null}
+        </Group>
       </Group>
+      {sendingStatement ? <SendMessageDialog opened onClose={() => setSendingStatement(false)} target={{ kind: 'statement', patientId: p.id }} patient={p} /> : null}
       <Card withBorder padding="md">
         <DetailList
           cols={4}
@@ -112,6 +124,7 @@ export function PatientDetailPage() {
         canApply={can(user.role, 'payments:write')}
         canTransfer={can(user.role, 'credits:transfer')}
       />
+      <MessagesPanel patient={p} canChange={can(user.role, 'patients:write')} />
       {can(user.role, 'audit:read') ? <HistoryPanel entityType="patient" entityId={p.id} /> : null}
     </Stack>
   );

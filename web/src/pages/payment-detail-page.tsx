@@ -1,9 +1,11 @@
 import { Anchor, Button, Grid, Group, Stack, Title } from '@mantine/core';
+import { useState } from 'react';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, useParams } from 'react-router';
 import { describeError } from '../api/describe-error';
 import { BillingCard } from '../features/applications/billing-card';
 import { HistoryPanel } from '../features/audit/history-panel';
+import { SendMessageDialog } from '../features/messages/send-message-dialog';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { PatientCard } from '../features/patients/patient-card';
@@ -30,6 +32,7 @@ export function PaymentDetailPage() {
   const payment = usePayment(id);
   const patient = usePatient(payment.data?.patientId ?? null);
   const [refunding, refundDialog] = useDisclosure(false);
+  const [sending, setSending] = useState<'receipt' | 'link' | null>(null);
 
   if (payment.isPending) return <LoadingState label="Loading payment…" />;
   if (payment.isError) {
@@ -46,6 +49,9 @@ export function PaymentDetailPage() {
   const mayRefund = can(user.role, 'refunds:write');
   const canRefund = mayRefund && isRefundable(p);
   const canCharge = can(user.role, 'payments:write') && (p.status === 'pending' || p.status === 'failed');
+  const canSend = can(user.role, 'payments:write') && patient.data !== undefined;
+  const collected = collectedStatuses.includes(p.status);
+  const linkable = p.status === 'draft' || p.status === 'pending' || p.status === 'failed';
 
   return (
     <Stack gap="md">
@@ -61,7 +67,17 @@ export function PaymentDetailPage() {
           {p.overdue ? <OverdueBadge /> : null}
         </Group>
         <Group gap="sm">
-          {collectedStatuses.includes(p.status) ? (
+          {canSend && collected ? (
+            <Button variant="default" onClick={() => setSending('receipt')}>
+              Send receipt
+            </Button>
+          ) : null}
+          {canSend && linkable ? (
+            <Button variant="default" onClick={() => setSending('link')}>
+              Send payment link
+            </Button>
+          ) : null}
+          {collected ? (
             // The session cookie authorises the download; the server renders the PDF.
             <Button component="a" href={`/api/v1/payments/${encodeURIComponent(p.id)}/receipt.pdf`} download variant="default">
               Receipt (PDF)
@@ -97,6 +113,9 @@ export function PaymentDetailPage() {
         </Grid.Col>
       </Grid>
       {mayRefund ? <RefundDialog payment={p} opened={refunding} onClose={refundDialog.close} /> : null}
+      {sending && patient.data ? (
+        <SendMessageDialog opened onClose={() => setSending(null)} target={{ kind: sending, paymentId: p.id }} patient={patient.data} />
+      ) : null}
     </Stack>
   );
 }

@@ -6,7 +6,7 @@ import { DetailList } from '../../ui/detail-list';
 import { patientName } from './patients-api';
 
 /** The patient panel shown beside a payment. */
-export function PatientCard({ patient }: { patient: Omit<Patient, 'createdAt'> }) {
+export function PatientCard({ patient }: { patient: Omit<Patient, 'createdAt' | 'smsOptOut' | 'emailOptOut'> }) {
   return (
     <Card withBorder padding="md" component="section" aria-labelledby="patient-card-title">
       <Group justify="space-between" mb="sm">

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
+import { createMessageChannels } from '../services/messages/channels.ts';
+import { deliverMessages, type MessageDeliveryOptions } from '../services/messages/deliver-messages.ts';
+
+export type MessageConfig = Pick<Config, 'smtpUrl' | 'mailFrom' | 'twilio' | 'messageRetryBaseMs' | 'publicUrl' | 'webhookPollMs'>;
+
+export function messageDeliveryOptions(database: DatabaseHandle, config: MessageConfig, log?: MessageDeliveryOptions['log']): MessageDeliveryOptions {
+  return { dialect: database.dialect, channels: createMessageChannels(config), retryBaseMs: config.messageRetryBaseMs, publicUrl: config.publicUrl, ...(log ? { log } : {}) };
+}
+
+/**
+ * Sends email and SMS from the server process, a pass every `webhookPollMs`
+ * after the previous one ends — apart from any request, so a slow mail server
+ * never holds up the desk. Other processes and `ledger deliver-messages` may
+ * run at the same time.
+ */
+export function startMessageWorker(app: FastifyInstance, { database, config }: { database: DatabaseHandle; config: MessageConfig }): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const options = messageDeliveryOptions(database, config, app.log);
+  const tick = () => {
+    timer = undefined;
+    running = deliverMessages(database.db, options)
+      .then(() => undefined)
+      .catch((error: unknown) => app.log.error({ err: error }, 'message delivery pass failed'))
+      .finally(() => {
+        running = undefined;
+        if (!stopped) schedule();
+      });
+  };
+  const schedule = () => {
+    timer = setTimeout(tick, config.webhookPollMs);
+    timer.unref();
+  };
+  const stop = async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    await running;
+    options.channels.email.close?.();
+  };
+  app.addHook('onClose', stop);
+  schedule();
+  return { stop };
+}
