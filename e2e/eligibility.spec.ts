@@ -48,3 +48,23 @@ test('an X12 271 with an AAA rejection is imported and shown as Rejected with it
   await expect(row.getByTestId('rejection-reasons')).toContainText('50 · Provider ineligible for inquiries');
   await expect(row.getByTestId('rejection-reasons')).toContainText('Resubmission not allowed');
 });
+
+const active271 = path.resolve(process.cwd(), '../shared/fixtures/x12/LinuxForHealth__x12__subscriber-health-benefit-check.271');
+
+test('every benefit of an imported 271 is shown, not only those the summary uses', async ({ page }) => {
+  test.skip(!existsSync(active271), `fixture not found: ${active271}`);
+  await logIn(page, 'biller');
+  const patient = await api.patient(page, uniqueName('Benefits'));
+  await page.goto(`/patients/${patient.id}`);
+  const panel = page.getByTestId('eligibility-panel');
+  await panel.getByLabel('Import 271 file').setInputFiles(active271);
+  await expect(panel.getByTestId('eligibility-row')).toHaveCount(1);
+
+  const stored = (await (await page.request.get(`/api/v1/patients/${patient.id}/eligibility-checks`)).json()) as { items: Array<{ benefits: unknown[] }> };
+  const count = stored.items[0]!.benefits.length;
+  expect(count).toBeGreaterThan(1);
+  const all = panel.getByTestId('all-benefits');
+  await all.getByText(`All ${count} benefits the payer sent`).click();
+  await expect(all.getByTestId('benefit-row')).toHaveCount(count);
+  await expect(all.getByRole('table', { name: 'All benefits' })).toBeVisible();
+});

@@ -34,6 +34,77 @@ function RemainingOf({ remaining, total }: { remaining: number | null; total: nu
   );
 }
 
+/** EB01 codes a biller meets most; others show as their code. */
+const benefitCodeLabels: Record<string, string> = {
+  '1': 'Active coverage',
+  '6': 'Inactive',
+  A: 'Co-insurance',
+  B: 'Co-payment',
+  C: 'Deductible',
+  D: 'Benefit description',
+  F: 'Limitations',
+  G: 'Out of pocket (stop loss)',
+  I: 'Non-covered',
+  J: 'Cost containment',
+  L: 'Primary care provider',
+  N: 'Services restricted to the following provider',
+  R: 'Other or additional payor',
+  U: 'Contact for benefit information',
+  Y: 'Spend down',
+};
+
+/**
+ * Every benefit (EB) the payer sent, whether or not the summary above used
+ * it: the summary picks the office-visit figures; the rest (other service
+ * types, out-of-network, limits, messages) are kept and shown here.
+ */
+function AllBenefits({ benefits }: { benefits: EligibilityCheck['benefits'] }) {
+  return (
+    <details data-testid="all-benefits">
+      <summary>
+        <Text span size="xs" c="dark.4">
+          All {benefits.length} benefits the payer sent
+        </Text>
+      </summary>
+      <Table.ScrollContainer minWidth={760}>
+        <Table verticalSpacing={2} fz="xs" aria-label="All benefits">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Benefit</Table.Th>
+              <Table.Th>Service types</Table.Th>
+              <Table.Th>Level</Table.Th>
+              <Table.Th>Network</Table.Th>
+              <Table.Th>Period</Table.Th>
+              <Table.Th ta="right">Amount</Table.Th>
+              <Table.Th ta="right">Percent</Table.Th>
+              <Table.Th>Quantity</Table.Th>
+              <Table.Th>Notes</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {benefits.map((b) => (
+              <Table.Tr key={`${b.memberLevel}-${b.segmentNumber}`} data-testid="benefit-row">
+                <Table.Td>
+                  {benefitCodeLabels[b.code] ?? `EB ${b.code}`}
+                  {b.memberLevel === 'dependent' ? ' (dependent)' : ''}
+                </Table.Td>
+                <Table.Td>{b.serviceTypes.join(', ') || '—'}</Table.Td>
+                <Table.Td>{b.coverageLevel ?? '—'}</Table.Td>
+                <Table.Td>{b.inNetwork === 'Y' ? 'In' : b.inNetwork === 'N' ? 'Out' : '—'}</Table.Td>
+                <Table.Td>{b.timePeriod ?? '—'}</Table.Td>
+                <Table.Td ta="right">{b.amountCents !== null ? <Money cents={b.amountCents} /> : '—'}</Table.Td>
+                <Table.Td ta="right">{b.percentBasisPoints !== null ? formatBasisPoints(b.percentBasisPoints) : '—'}</Table.Td>
+                <Table.Td>{b.quantity !== null ? `${b.quantity}${b.quantityQualifier ? ` ${b.quantityQualifier}` : ''}` : '—'}</Table.Td>
+                <Table.Td>{[b.planDescription, b.procedure ? `${b.procedure.qualifier} ${b.procedure.code}` : null, ...b.messages].filter(Boolean).join(' · ') || '—'}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </details>
+  );
+}
+
 /** SPEC section 8: the patient's eligibility checks (by hand or from an X12 271), newest first. */
 export function EligibilityPanel({ patientId, canRecord }: { patientId: string; canRecord: boolean }) {
   const checks = useEligibilityChecks(patientId);
@@ -102,7 +173,7 @@ export function EligibilityPanel({ patientId, canRecord }: { patientId: string; 
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {checks.data.items.map((c) => (
+              {checks.data.items.flatMap((c) => [
                 <Table.Tr key={c.id} data-testid="eligibility-row">
                   <Table.Td style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}>
                     <DateTime value={c.createdAt} />
@@ -158,8 +229,15 @@ export function EligibilityPanel({ patientId, canRecord }: { patientId: string; 
                   <Table.Td ta="right" style={{ verticalAlign: 'top' }}>
                     <RemainingOf remaining={c.oopRemainingCents} total={c.oopTotalCents} />
                   </Table.Td>
-                </Table.Tr>
-              ))}
+                </Table.Tr>,
+                c.benefits.length > 0 ? (
+                  <Table.Tr key={`${c.id}-benefits`}>
+                    <Table.Td colSpan={7} pt={0}>
+                      <AllBenefits benefits={c.benefits} />
+                    </Table.Td>
+                  </Table.Tr>
+                ) : null,
+              ])}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
