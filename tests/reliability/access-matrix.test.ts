@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { can, roles, type Role } from '../../src/domain/roles.ts';
 import { dialects } from '../helpers/test-database.ts';
 import { useTestApp } from '../helpers/test-app.ts';
-import { insertTask } from './db-helpers.ts';
+import { directInserts } from './db-helpers.ts';
 import { injectCall, makeFixtures, recordFigures, type Answer, type Call, type Fixtures } from './harness.ts';
 import { documentedRoutes, fillPath, routeTable, type RouteCase } from './routes.ts';
 
@@ -46,7 +46,7 @@ describe.each(dialects)('access matrix on %s', (dialect) => {
     expect(missing, 'routes of the OpenAPI document missing from tests/reliability/routes.ts').toEqual([]);
 
     const practiceId = t.admin.actor.practiceId;
-    const fx = await makeFixtures(call, t.admin.token, (patientId, cents) => insertTask(t.database.handle.db, practiceId, patientId, cents));
+    const fx = await makeFixtures(call, t.admin.token, directInserts(t.database.handle.db, practiceId));
     const failures: Failure[] = [];
     let checks = 0;
     const expectThat = (route: string, caller: string, expected: string, answer: Answer, ok: boolean) => {
