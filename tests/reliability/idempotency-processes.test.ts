@@ -7,7 +7,7 @@ import { createApiToken } from '../../src/services/auth/create-api-token.ts';
 import { createPractice } from '../../src/services/practices/create-practice.ts';
 import { verifyLedger } from '../../src/services/ledger/verify-ledger.ts';
 import { createTestDatabase, dialects, type TestDatabase } from '../helpers/test-database.ts';
-import { freePort, startServer, stopServer, waitForHealth, type ServerProcess } from '../helpers/processes.ts';
+import { startHealthyServer, stopServer, type ServerProcess } from '../helpers/server-processes.ts';
 import { countChanges, insertTask, tableCounter } from './db-helpers.ts';
 import { era835, fetchCall, recordFigures, type Answer, type Call } from './harness.ts';
 import { documentedRoutes } from './routes.ts';
@@ -49,8 +49,7 @@ describe.each(dialects)('one Idempotency-Key retried concurrently from two proce
     token = (await createApiToken(database.handle.db, cliActor(practice.id), { role: 'admin' })).token;
     // On SQLite both processes share the data folder's file; on PostgreSQL the database.
     dataDir = dialect === 'sqlite' ? database.dataDir : fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-idem-'));
-    for (let i = 0; i < 2; i++) servers.push(startServer({ dataDir, databaseUrl: database.databaseUrl, port: await freePort() }));
-    await Promise.all(servers.map((s) => waitForHealth(s, 120_000)));
+    servers.push(...(await Promise.all([0, 1].map(() => startHealthyServer({ dataDir, databaseUrl: database.databaseUrl, dialect })))));
   }, 180_000);
   afterAll(async () => {
     await Promise.allSettled(servers.map((s) => stopServer(s)));
