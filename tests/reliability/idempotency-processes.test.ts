@@ -172,7 +172,7 @@ describe.each(dialects)('one Idempotency-Key retried concurrently from two proce
       c(r.method, r.url, { token: r.token === null ? null : token, headers: { 'idempotency-key': key }, ...(r.raw ? { raw: r.raw, contentType: r.contentType } : r.body === undefined ? {} : { body: r.body }) });
     const results: Array<Record<string, unknown>> = [];
     const failures: Array<Record<string, unknown>> = [];
-    const RETRIES = 4;
+    const RETRIES = Number(process.env.RELIABILITY_RETRIES ?? 4);
     for (const route of moneyRoutes) {
       // One request alone: the effect to expect.
       const single = await scenarios[route]!(call, token);
