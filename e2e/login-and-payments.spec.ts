@@ -92,9 +92,26 @@ test('a biller logs in, filters payments, collects a payment, marks it paid, not
   const statusCard = page.getByRole('region', { name: 'Status' });
   await expect(statusCard.getByTestId('payment-status')).toHaveText('Pending');
 
-  // Mark it Paid through the status dropdown.
+  // Mark it Paid: a dialog asks for the method, the check number (required for a check) and the paid date.
   await choose(page, 'Change status to', 'Paid');
-  await statusCard.getByRole('button', { name: 'Update status' }).click();
+  await statusCard.getByRole('button', { name: 'Mark Paid…' }).click();
+  const markPaid = page.getByRole('dialog', { name: `Mark ${payment.number} Paid` });
+  await expect(markPaid).toContainText('$123.45');
+  const { timeZone } = (await (await page.request.get('/api/v1/practice')).json()) as { timeZone: string };
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+  await expect(markPaid.getByRole('textbox', { name: 'Paid date' })).toHaveValue(today);
+  await choose(page, 'Method', 'Check');
+  await markPaid.getByRole('button', { name: 'Confirm: mark Paid' }).click();
+  await expect(markPaid.getByText('Enter the check number')).toBeVisible();
+  await expect(statusCard.getByTestId('payment-status')).toHaveText('Pending');
+  await markPaid.getByRole('textbox', { name: 'Check number' }).fill('1042');
+  const [marked] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/api/v1/payments/${payment.id}/status`)),
+    markPaid.getByRole('button', { name: 'Confirm: mark Paid' }).click(),
+  ]);
+  expect(marked.status()).toBe(200);
+  expect(marked.request().postDataJSON()).toEqual({ status: 'paid', method: 'check', checkNumber: '1042', paidDate: today });
+  await expect(markPaid).toBeHidden();
   await expect(statusCard.getByTestId('payment-status')).toHaveText('Paid');
   await expect(page.getByTestId('payment-number')).toHaveText(payment.number);
   await expect(page.getByText('This payment can no longer be edited')).toBeVisible();

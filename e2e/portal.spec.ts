@@ -46,6 +46,9 @@ test('a patient finds the balance in the portal and pays part of it by card', as
   const staff = await staffApi(playwright, baseURL);
   const patient = await owingDemoPatient(staff);
   const balance = patient.balance.patientResponsibilityCents;
+  const failedPayments = async () =>
+    (await json<{ total: number }>(await staff.get('/api/v1/payments', { params: { patientId: patient.id, status: 'failed' } }))).total;
+  const failedBefore = await failedPayments();
 
   await page.goto('/pay?practice=demo');
   await expect(page.getByRole('heading', { name: 'Find your balance' })).toBeVisible();
@@ -86,6 +89,8 @@ test('a patient finds the balance in the portal and pays part of it by card', as
   const payment = await json<{ status: string; method: string; type: string; billing: { appliedCents: number } }>(await staff.get(`/api/v1/payments/${found.items[0]!.id}`));
   expect(payment).toMatchObject({ status: 'paid', method: 'online', type: 'private_pay', billing: { appliedCents: 1000 } });
   expect((await json<PatientDetail>(await staff.get(`/api/v1/patients/${patient.id}`))).balance.patientResponsibilityCents).toBe(balance - 1000);
+  // The declined attempt was charged again on success: no Failed payment is left behind.
+  expect(await failedPayments()).toBe(failedBefore);
   await staff.dispose();
 });
 

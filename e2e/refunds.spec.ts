@@ -27,9 +27,12 @@ test('a biller collects a payment that applies at once, refunds part then the re
   // Nothing to refund yet.
   await expect(page.getByRole('button', { name: 'Mark Refunded' })).toHaveCount(0);
 
-  // Mark it paid.
+  // Mark it paid: the dialog keeps the payment's method (cash) and today's date; confirm.
   await choose(page, 'Change status to', 'Paid');
-  await statusCard.getByRole('button', { name: 'Update status' }).click();
+  await statusCard.getByRole('button', { name: 'Mark Paid…' }).click();
+  const markPaid = page.getByRole('dialog', { name: `Mark ${number} Paid` });
+  await expect(markPaid.getByRole('combobox', { name: 'Method', exact: true })).toHaveValue('Cash');
+  await markPaid.getByRole('button', { name: 'Confirm: mark Paid' }).click();
   await expect(statusCard.getByTestId('payment-status')).toHaveText('Paid');
 
   // Money received applies at once to the patient's open visit (SPEC 3): nothing is left unapplied.
@@ -92,7 +95,17 @@ test('a biller collects a payment that applies at once, refunds part then the re
   await expect(row).toContainText('-$100.00');
   await row.getByRole('button', { name: `Review applications of ${number}` }).click();
   const review = page.getByRole('dialog', { name: `Applications of ${number}` });
+  // Rows name the visit (date and physician), and Unapply asks first, naming it again.
+  await expect(review.getByRole('table', { name: 'Applications' })).toContainText('Mar 2, 2026 · Dr. Test');
+  await expect(review).not.toContainText('Open treatment');
+  await review.getByRole('button', { name: 'Unapply $100.00 from Mar 2, 2026 · Dr. Test' }).click();
+  const confirmUnapply = page.getByRole('dialog', { name: 'Unapply?' });
+  await expect(confirmUnapply).toContainText('Take $100.00 back from the visit of Mar 2, 2026 · Dr. Test?');
+  await confirmUnapply.getByRole('button', { name: 'Keep it' }).click();
+  await expect(confirmUnapply).toBeHidden();
+  await expect(review.getByText('Unapplied', { exact: true })).toHaveCount(0);
   await review.getByRole('button', { name: /^Unapply/ }).click();
+  await confirmUnapply.getByRole('button', { name: 'Yes, unapply $100.00' }).click();
   await expect(review.getByText('Unapplied', { exact: true })).toBeVisible();
   await review.getByRole('button', { name: 'Close' }).click();
   await expect(review).toBeHidden();

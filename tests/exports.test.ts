@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { webhookEventCatalogue, webhookEventTypes } from '../src/contracts/webhooks.ts';
+import { calendarDateIn } from '../src/domain/calendar/practice-calendar.ts';
 import { build835 } from '../src/x12/build-835.ts';
 import { makeLocation, makePatient, makePayment, makeTreatment } from './helpers/factories.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
@@ -65,7 +66,8 @@ function records(text: string): Record<string, string>[] {
 
 describe.each(dialects)('CSV exports on %s', (dialect) => {
   const t = useTestApp(dialect);
-  const today = new Date().toISOString().slice(0, 10);
+  // Dates of instants are on the practice's calendar (a new practice's default is New York), not UTC's.
+  const today = calendarDateIn('America/New_York');
   const ctx: Record<string, any> = {};
 
   async function csv(url: string, as = t.admin) {
@@ -231,6 +233,18 @@ describe.each(dialects)('CSV exports on %s', (dialect) => {
     const rows = records(await csv('/reports/over-applied/export.csv'));
     expect(rows.map((r) => [r.number, r.amount, r.refunded, r.applied, r.overApplied])).toEqual([[ctx.over.number, '50.00', '20.00', '50.00', '20.00']]);
     expect(records(await csv('/reports/over-applied/export.csv', t.otherAdmin))).toEqual([]);
+  });
+
+  it('audit events: who changed what, filtered by record; admin and biller only; never another practice', async () => {
+    const rows = records(await csv(`/audit-events/export.csv?entityType=payment&entityId=${ctx.over.id}`));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.entityType === 'payment' && r.entityId === ctx.over.id)).toBe(true);
+    const created = rows.find((r) => r.action === 'payment.created')!;
+    expect(created).toMatchObject({ date: today, actorType: 'token' }); // the tests call the API with tokens
+    expect(JSON.parse(created.after!)).toMatchObject({ amountCents: 5000 });
+    expect(records(await csv(`/audit-events/export.csv?entityType=payment&entityId=${ctx.over.id}`, t.biller))).toHaveLength(rows.length);
+    expect((await t.request('GET', '/api/v1/audit-events/export.csv', { as: t.frontDesk })).statusCode).toBe(403);
+    expect(records(await csv(`/audit-events/export.csv?entityType=payment&entityId=${ctx.over.id}`, t.otherAdmin))).toEqual([]);
   });
 
   it('streams a list longer than one page in the list order', async () => {

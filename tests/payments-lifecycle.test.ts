@@ -102,6 +102,7 @@ describe.each(dialects)('payments lifecycle on %s', (dialect) => {
     refunded: [],
     cancelled: [],
     voided: [],
+    disputed: [],
   };
   const pathTo: Record<string, PaymentStatus[]> = {
     draft: [],

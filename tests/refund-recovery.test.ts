@@ -1,15 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { refundPayment, resumePendingRefunds } from '../src/services/refunds/refund-payment.ts';
+import { chargePayment, resumeProcessingCharges } from '../src/services/payments/charge-payment.ts';
+import { patientAccounts } from './helpers/ledger-accounts.ts';
 import type { PaymentProcessor } from '../src/services/processors/payment-processor.ts';
-import { makeCardPayment, makePatient } from './helpers/factories.ts';
+import { makeCardPayment, makePatient, makePayment } from './helpers/factories.ts';
 import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
 
-/** A processor connection that dies mid-request, as when the app process is killed while waiting. */
+/**
+ * A processor connection that dies mid-request, as when the app process is
+ * killed while waiting: refunds always; charges when `chargeCrash` says so —
+ * 'before' the processor got the charge, or 'after' it made it.
+ */
 class CrashingProcessor implements PaymentProcessor {
   readonly name = 'sandbox' as const;
-  constructor(private readonly real: PaymentProcessor) {}
-  charge = (input: Parameters<PaymentProcessor['charge']>[0]) => this.real.charge(input);
+  constructor(
+    private readonly real: PaymentProcessor,
+    private readonly chargeCrash: 'before' | 'after' | 'never' = 'never',
+  ) {}
+  async charge(input: Parameters<PaymentProcessor['charge']>[0]) {
+    if (this.chargeCrash === 'before') throw new Error('process stopped while waiting for the processor');
+    const made = await this.real.charge(input);
+    if (this.chargeCrash === 'after') throw new Error('process stopped while waiting for the processor');
+    return made;
+  }
+  findCharge = (input: Parameters<PaymentProcessor['findCharge']>[0]) => this.real.findCharge(input);
+  payoutItems = (payoutId: string) => this.real.payoutItems(payoutId);
   async refund(): Promise<never> {
     throw new Error('process stopped while waiting for the processor');
   }
@@ -56,5 +72,63 @@ describe.each(dialects)('pending card refunds after a crash on %s', (dialect) =>
     expect(json(await t.request('GET', `/api/v1/payments/${payment.id}/refunds`), 200).items[0]).toMatchObject({ status: 'failed' });
     await t.expectLedgerBalances();
   });
+});
 
+describe.each(dialects)('card charges left Processing by a crash on %s', (dialect) => {
+  const t = useTestApp(dialect);
+  const cutOff = (crash: 'before' | 'after', paymentId: string, key: string) =>
+    chargePayment(t.database.handle.db, t.biller.actor, paymentId, { source: '4242424242424242' }, new CrashingProcessor(t.processor, crash), {
+      practiceId: t.biller.actor.practiceId,
+      key,
+      requestHash: 'c'.repeat(64),
+    });
+
+  it('books a charge the processor made before the process stopped: Paid and applied once, and the retried request answers with it', async () => {
+    const patient = await makePatient(t);
+    const payment = await makePayment(t, patient.id, { amountCents: 4500, method: 'card' });
+    const before = await patientAccounts(t.database.handle.db, patient.id);
+    await expect(cutOff('after', payment.id, `charge-cut-${dialect}`)).rejects.toThrow('process stopped');
+    // Locked while its outcome is unknown: no hand edits, no second charge.
+    expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200)).toMatchObject({ status: 'processing' });
+    expect(json(await t.request('POST', `/api/v1/payments/${payment.id}/charge`, { body: { source: '4242424242424242' } }), 409).code).toBe('charge_in_progress');
+    // Too recent for the job's default age: a charge may still be with the processor.
+    expect(await resumeProcessingCharges(t.database.handle.db, t.processor)).toMatchObject({ paid: 0, failed: 0 });
+
+    expect(await resumeProcessingCharges(t.database.handle.db, t.processor, { olderThanMs: 0 })).toMatchObject({ paid: 1, failed: 0 });
+    const paid = json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200);
+    expect(paid).toMatchObject({ status: 'paid', method: 'card' });
+    const row = await t.database.handle.db.selectFrom('payments').select(['cardLast4', 'processorReference', 'chargeAttempt']).where('id', '=', payment.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ cardLast4: '4242', processorReference: expect.stringMatching(/^sbx_ch_ok_/), chargeAttempt: null });
+    // The money is booked once: $45.00 more in cash clearing and unapplied funds, no more.
+    const after = await patientAccounts(t.database.handle.db, patient.id);
+    expect(after.cash_clearing - before.cash_clearing).toBe(4500);
+    expect(await resumeProcessingCharges(t.database.handle.db, t.processor, { olderThanMs: 0 })).toMatchObject({ paid: 0, failed: 0, stillProcessing: 0 });
+
+    // The client retrying its cut-off request gets the booked charge, not a 409 or a second charge.
+    const retried = await chargePayment(t.database.handle.db, t.biller.actor, payment.id, { source: '4242424242424242' }, t.processor, {
+      practiceId: t.biller.actor.practiceId,
+      key: `charge-cut-${dialect}`,
+      requestHash: 'c'.repeat(64),
+    });
+    expect(retried).toMatchObject({ payment: { id: payment.id, status: 'paid' }, failure: null });
+    expect(await patientAccounts(t.database.handle.db, patient.id)).toEqual(after);
+    await t.expectLedgerBalances();
+  });
+
+  it('fails a charge the processor never received, books nothing, and lets it be charged again', async () => {
+    const patient = await makePatient(t);
+    const payment = await makePayment(t, patient.id, { amountCents: 3100, method: 'card' });
+    const before = await patientAccounts(t.database.handle.db, patient.id);
+    await expect(cutOff('before', payment.id, `charge-lost-${dialect}`)).rejects.toThrow('process stopped');
+    expect(await resumeProcessingCharges(t.database.handle.db, t.processor, { olderThanMs: 0 })).toMatchObject({ paid: 0, failed: 1 });
+    expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200)).toMatchObject({ status: 'failed' });
+    expect(await patientAccounts(t.database.handle.db, patient.id)).toEqual(before);
+    const audit = json(await t.request('GET', `/api/v1/audit-events?entityType=payment&entityId=${payment.id}`), 200);
+    expect(audit.items.find((e: { action: string }) => e.action === 'payment.charge_failed').actor).toMatchObject({ type: 'system', id: 'charge-recovery' });
+
+    const again = json(await t.request('POST', `/api/v1/payments/${payment.id}/charge`, { body: { source: '4242424242424242' } }), 200);
+    expect(again).toMatchObject({ status: 'paid', failure: null });
+    expect((await patientAccounts(t.database.handle.db, patient.id)).cash_clearing - before.cash_clearing).toBe(3100);
+    await t.expectLedgerBalances();
+  });
 });

@@ -50,7 +50,7 @@ async function unplacedAccounts(t: TestApp, memoPart: string) {
   const rows = await t.database.handle.db
     .selectFrom('journalLines as l')
     .innerJoin('journalEntries as e', 'e.id', 'l.entryId')
-    .where('e.kind', '=', 'remittance')
+    .where('e.kind', 'in', ['remittance', 'payer_balance'])
     .where('l.treatmentId', 'is', null)
     .where('e.memo', 'like', `%${memoPart}%`)
     .select(['l.account', (eb) => eb.fn.sum<number>('l.amountCents').as('total')])
@@ -172,7 +172,8 @@ describe.each(dialects)('835 remittance posting on %s', (dialect) => {
     expect(await remittanceAccounts(t, treatment.id)).toEqual({ cash_clearing: 15000, contractual_writeoff: 3000, patient_receivable: 2000, insurance_receivable: -20000 });
     // The unmatched claim's $50.00 waits in suspense; only the PLB reaches provider_adjustment.
     expect(await unplacedAccounts(t, 'SOMEONE-ELSE-1')).toEqual({ cash_clearing: 5000, remittance_suspense: -5000 });
-    expect(await unplacedAccounts(t, 'PLB WO OVERPAY1')).toEqual({ cash_clearing: -1200, provider_adjustment: 1200 });
+    // WO (overpayment recovery) is the payer's money: payer_overpayment, not a provider adjustment.
+    expect(await unplacedAccounts(t, 'PLB WO OVERPAY1')).toEqual({ cash_clearing: -1200, payer_overpayment: 1200 });
     expect(result.exceptions.map((e: any) => e.reasonCode)).toEqual(['no_claim', 'not_ours']);
     expect(result.warnings.find((w: any) => w.code === 'payment_does_not_balance').message).toBe(
       'Payment A-EFT-PLB does not balance by -$88.01: BPR02 $99.99 ≠ claims paid $200.00 − provider adjustments $12.00.',

@@ -15,6 +15,8 @@ class RecordingProcessor implements PaymentProcessor {
   readonly refundKeys: string[] = [];
   constructor(private readonly real = new SandboxProcessor({ timeoutMs: 10 })) {}
   charge = (input: Parameters<PaymentProcessor['charge']>[0]) => this.real.charge(input);
+  findCharge = (input: Parameters<PaymentProcessor['findCharge']>[0]) => this.real.findCharge(input);
+  payoutItems = (payoutId: string) => this.real.payoutItems(payoutId);
   refund(input: RefundInput) {
     this.refundKeys.push(input.idempotencyKey);
     return this.real.refund(input);

@@ -75,10 +75,14 @@ describe.each(dialects)('ledger verify names every kind of wrong posting on %s',
       patient_receivable: 2_000,
       insurance_receivable: 6_000,
       contractual_writeoff: 3_000,
-      provider_adjustment: 200,
+      // PLB WO (overpayment recovery) is money between the practice and the payer: payer_overpayment, not a provider adjustment.
+      provider_adjustment: 0,
       charges: -21_000,
       credit_adjustment: 0,
       remittance_suspense: -500,
+      processor_disputes: 0,
+      processor_fees: 0,
+      payer_overpayment: 200,
     });
     expect(tb.totalCents).toBe(0);
     expect(s.claimEntryId).toBeTruthy();

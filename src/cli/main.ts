@@ -19,7 +19,7 @@ import { importRemittance, previewRemittance } from '../services/remittance/impo
 import { importEligibility271 } from '../services/eligibility/import-eligibility-271.ts';
 import { createLocation } from '../services/locations/locations.ts';
 import { createPractice, findPracticeBySlug } from '../services/practices/create-practice.ts';
-import { practiceDate } from '../services/practices/practice-settings.ts';
+import { practiceDate, practiceRefundReviewDays } from '../services/practices/practice-settings.ts';
 import { runRefundReview } from '../services/tasks/run-refund-review.ts';
 import { formatCents } from '../domain/money.ts';
 import { MAX_DAYS_AHEAD, utcDateFromNow } from '../contracts/common.ts';
@@ -27,6 +27,9 @@ import { writeStatements } from '../services/statements/write-statements.ts';
 import { BackupError, createBackup, restoreBackup } from '../services/backup/backup-archive.ts';
 import { deliverWebhooks } from '../services/webhooks/deliver-webhooks.ts';
 import { deliveryOptions } from '../jobs/webhook-delivery.ts';
+import { SandboxProcessor } from '../services/processors/sandbox-processor.ts';
+import type { PayoutItem, ReconciliationEvent } from '../services/processors/payment-processor.ts';
+import { handleProcessorEvent } from '../services/reconciliation/handle-processor-event.ts';
 
 /**
  * `ledger`: the operator's and integrator's command line. It uses the same
@@ -192,13 +195,13 @@ program
   .description('run the refund review: open a refund-owed task for each case with unapplied funds left after its claims are done')
   .requiredOption('--practice <slug>', 'practice slug')
   .option('--as-of <date>', 'review as of this day, YYYY-MM-DD (default: today in the practice time zone)')
-  .option('--days <n>', 'days to wait after the last claim is processed (default: REFUND_REVIEW_DAYS, 45)', (v) => Number(v))
+  .option('--days <n>', 'days to wait after the last claim is processed (default: the practice setting, else REFUND_REVIEW_DAYS, 45)', (v) => Number(v))
   .action((opts: { practice: string; asOf?: string; days?: number }) =>
     withDatabase(async (handle) => {
       const actor = await practiceActor(handle, opts.practice);
       const asOf = opts.asOf ?? (await practiceDate(handle.db, actor.practiceId));
       if (asOf > utcDateFromNow(MAX_DAYS_AHEAD)) throw new AppError('validation_failed', `--as-of must be at most ${MAX_DAYS_AHEAD} days ahead.`);
-      const days = opts.days ?? loadConfig().refundReviewDays;
+      const days = opts.days ?? (await practiceRefundReviewDays(handle.db, actor.practiceId, loadConfig().refundReviewDays));
       const result = await runRefundReview(handle.db, actor, { asOf, days });
       for (const task of result.created) {
         console.log(`  refund-owed task ${task.taskId}: patient ${task.patientId}, ${formatCents(task.amountCents)}, due ${task.dueDate}`);
@@ -214,6 +217,23 @@ program
     withDatabase(async (handle) => {
       const result = await deliverWebhooks(handle.db, deliveryOptions(handle, loadConfig(), { warn: (obj, msg) => console.error(msg, JSON.stringify(obj)) }));
       console.log(`Webhooks: ${result.eventsFannedOut} event(s) queued, ${result.attempted} attempt(s), ${result.delivered} delivered.`);
+    }),
+  );
+
+program
+  .command('sandbox-event')
+  .argument('<file>', 'a JSON event in our terms: {"kind": "dispute_opened"|"dispute_closed"|"payout_paid", …}; a payout brings its "items"')
+  .description('simulate a sandbox processor event (a dispute opened or closed, a payout paid) through the same reconciliation as Stripe webhooks; refused unless the sandbox is the processor')
+  .action((file: string) =>
+    withDatabase(async (handle) => {
+      if (loadConfig().processor !== 'sandbox') throw new InvalidArgumentError('sandbox-event only runs with the sandbox processor (PAYMENT_PROCESSOR=sandbox).');
+      const event = JSON.parse(fs.readFileSync(file, 'utf8')) as ReconciliationEvent & { items?: PayoutItem[] };
+      if (!['dispute_opened', 'dispute_closed', 'payout_paid'].includes(event.kind)) throw new InvalidArgumentError(`unknown event kind ${String(event.kind)}`);
+      const sandbox = new SandboxProcessor();
+      // The sandbox remembers nothing across processes: the payout's transactions come with the event.
+      if (event.kind === 'payout_paid') sandbox.recordPayout(event.payout.id, event.items ?? []);
+      const outcome = await handleProcessorEvent(handle.db, sandbox, event);
+      console.log(JSON.stringify(outcome));
     }),
   );
 

@@ -15,12 +15,29 @@ export const createPatientBody = z.object({
 });
 export type CreatePatientBody = z.infer<typeof createPatientBody>;
 
+/** Any of the patient's own fields; null clears email or phone. */
+export const updatePatientBody = z
+  .object({
+    firstName: createPatientBody.shape.firstName.optional(),
+    lastName: createPatientBody.shape.lastName.optional(),
+    dateOfBirth: dateOfBirth.optional(),
+    accountId: createPatientBody.shape.accountId,
+    email: z.string().trim().email().nullable().optional(),
+    phone: z.string().trim().max(40).nullable().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+export type UpdatePatientBody = z.infer<typeof updatePatientBody>;
+
 export const coverage = z.object({
   payerName: z.string().trim().min(1).max(200),
   payerId: z.string().trim().min(1).max(80),
   memberId: z.string().trim().min(1).max(80),
   order: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  /** The plan's name as on the card (optional). */
+  planName: z.string().trim().max(200).nullable().optional(),
 });
+export type Coverage = z.infer<typeof coverage>;
 export const setCoveragesBody = z.array(coverage).max(3);
 
 export const patient = z.object({

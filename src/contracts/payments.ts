@@ -39,9 +39,13 @@ export type UpdatePaymentBody = z.infer<typeof updatePaymentBody>;
 
 export const changeStatusBody = z.object({
   status: paymentStatus,
+  /** When it became Paid; default today in the practice's calendar. */
   paidDate: calendarDate.optional(),
   method: paymentMethod.optional(),
+  /** The check's number, kept with a payment marked Paid by check (the web app asks for it). */
+  checkNumber: z.string().trim().min(1).max(40).optional(),
 });
+export type ChangeStatusBody = z.infer<typeof changeStatusBody>;
 
 export const paymentSorts = ['createdAt', 'amount', 'dueDate', 'status', 'patientName'] as const;
 
@@ -201,4 +205,7 @@ export const application = z.object({
   createdAt: z.string(),
   createdBy: z.string(),
   removedAt: z.string().nullable(),
+  /** The visit it is applied to, as staff name it (in the applications list). */
+  treatment: z.object({ serviceDate: z.string(), physician: z.string() }).optional(),
 });
+export type Application = z.infer<typeof application>;

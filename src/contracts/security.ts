@@ -45,3 +45,4 @@ export const auditEvent = z.object({
   after: z.unknown(),
   createdAt: z.string(),
 });
+export type AuditEvent = z.infer<typeof auditEvent>;

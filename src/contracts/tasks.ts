@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { amountCents, asOfDate, calendarDate, cents, id, pageQuery } from './common.ts';
 
-export const taskType = z.enum(['refund_owed']);
+/** refund_owed: money to give back (refund review); dispute: a cardholder disputed a card payment — send evidence by the due date. */
+export const taskType = z.enum(['refund_owed', 'dispute']);
 export type TaskType = z.infer<typeof taskType>;
 
 export const taskStatus = z.enum(['open', 'completed', 'dismissed']);

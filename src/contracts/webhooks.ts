@@ -54,8 +54,22 @@ const claimPosted = z.looseObject({ claimId: id, treatmentId: id, paidCents: cen
 
 const task = z.looseObject({ id, patientId: id, type: z.string(), status: z.string(), amountCents: cents, dueDate: z.string() });
 
-/** Disputes come from the card processor's reconciliation; the types are reserved so endpoints can subscribe now. */
-const dispute = z.looseObject({ paymentId: id, amountCents: cents, status: z.string() });
+/** A cardholder's dispute of a card payment, from the card processor's reconciliation (ADR 0019). */
+const dispute = z.looseObject({
+  disputeId: id,
+  /** The processor's id (Stripe dp_…). */
+  processorDisputeId: z.string(),
+  paymentId: id,
+  /** The amount the processor holds (open) or held. */
+  amountCents: cents,
+  reason: z.string(),
+  /** open, then won or lost. */
+  status: z.enum(['open', 'won', 'lost']),
+  /** The last day to send evidence (dispute.created). */
+  evidenceDueBy: z.string().nullable().optional(),
+  /** The chargeback refund of a lost dispute (dispute.closed). */
+  refundId: id.nullable().optional(),
+});
 
 const statusEvents = Object.fromEntries(
   paymentStatuses.map((status) => [`payment.${status}`, { summary: `A payment became ${status}.`, data: paymentStatusEvent }]),
@@ -92,11 +106,11 @@ export const webhookEventCatalogue = {
   'claim.denied': { summary: 'A remittance denied a claim.', data: claimPosted },
   'claim.not_ours': { summary: 'A remittance said the claim is not for this payer.', data: claimPosted },
   'claim.reversed': { summary: 'A remittance reversed an earlier claim payment.', data: claimPosted },
-  'task.created': { summary: 'A work item (refund owed) was opened.', data: task },
+  'task.created': { summary: 'A work item (refund owed, or a dispute to answer) was opened.', data: task },
   'task.completed': { summary: 'A task was completed.', data: task },
   'task.dismissed': { summary: 'A task was dismissed.', data: task },
-  'dispute.created': { summary: 'The card processor opened a dispute on a payment (reserved).', data: dispute },
-  'dispute.closed': { summary: 'A dispute was settled won or lost (reserved).', data: dispute },
+  'dispute.created': { summary: 'A cardholder disputed a card payment: the processor holds the amount; the payment is Disputed.', data: dispute },
+  'dispute.closed': { summary: 'A dispute was settled: won (the hold comes back) or lost (booked as a chargeback refund).', data: dispute },
 } as const;
 
 export type WebhookEventType = keyof typeof webhookEventCatalogue;

@@ -11,6 +11,7 @@ export interface Database {
   users: UserTable;
   apiTokens: ApiTokenTable;
   sessions: SessionTable;
+  userInvites: UserInviteTable;
   patients: PatientTable;
   coverages: CoverageTable;
   treatments: TreatmentTable;
@@ -24,6 +25,7 @@ export interface Database {
   remittancePayments: RemittancePaymentTable;
   remittanceClaims: RemittanceClaimTable;
   providerAdjustments: ProviderAdjustmentTable;
+  payerBalanceItems: PayerBalanceItemTable;
   tasks: TaskTable;
   paymentNotes: PaymentNoteTable;
   paymentDocuments: PaymentDocumentTable;
@@ -39,6 +41,9 @@ export interface Database {
   webhookEndpoints: WebhookEndpointTable;
   webhookDeliveries: WebhookDeliveryTable;
   webhookAttempts: WebhookAttemptTable;
+  processorDisputes: ProcessorDisputeTable;
+  processorPayouts: ProcessorPayoutTable;
+  processorPayoutItems: ProcessorPayoutItemTable;
 }
 
 export interface PracticeTable {
@@ -49,6 +54,10 @@ export interface PracticeTable {
   paymentSeq: number;
   /** IANA time zone name: the practice's calendar (paid dates, "today", dashboard months). */
   timeZone: ColumnType<string, string | undefined, string>;
+  /** Days the refund review waits after the last claim; null = the server's REFUND_REVIEW_DAYS. */
+  refundReviewDays: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A line printed on every patient statement (office hours, payment plans); null = none. */
+  statementMessage: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: string;
 }
 
@@ -57,6 +66,8 @@ export interface LocationTable {
   practiceId: string;
   name: string;
   createdAt: string;
+  /** A deactivated location is offered for no new visit or payment; its records keep naming it. */
+  deactivatedAt: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UserTable {
@@ -83,6 +94,18 @@ export interface ApiTokenTable {
   expiresAt: string | null;
   /** Updated at most once a minute (a write per request would cost more than it tells). */
   lastUsedAt: string | null;
+}
+
+/** A one-time link that lets an invited user set a password; only the token's sha256 is kept. */
+export interface UserInviteTable {
+  id: string;
+  practiceId: string;
+  userId: string;
+  tokenHash: string;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string;
+  usedAt: string | null;
 }
 
 export interface SessionTable {
@@ -116,6 +139,7 @@ export interface CoverageTable {
   payerName: string;
   payerId: string;
   memberId: string;
+  planName: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: string;
 }
 
@@ -309,6 +333,36 @@ export interface RemittanceClaimTable {
   reasonCode: string | null;
   suspenseCents: number;
   duplicateOfRemittanceId: string | null;
+  /** How the exception left the queue by hand (returned_to_payer, not_ours, …), with the note and who did it. */
+  resolution: ColumnType<string | null, string | null | undefined, string | null>;
+  resolutionNote: ColumnType<string | null, string | null | undefined, string | null>;
+  resolvedAt: ColumnType<string | null, string | null | undefined, string | null>;
+  resolvedBy: ColumnType<string | null, string | null | undefined, string | null>;
+  createdAt: string;
+}
+
+export interface PayerBalanceItemTable {
+  id: string;
+  practiceId: string;
+  payerName: string | null;
+  payerId: string | null;
+  amountCents: number;
+  direction: 'owed_to_payer' | 'owed_by_payer';
+  source: 'provider_adjustment' | 'exception_resolved' | 'reversal_without_correction' | 'paid_more_than_billed';
+  booked: number;
+  remittancePaymentId: string;
+  remittanceClaimId: string | null;
+  providerAdjustmentId: string | null;
+  reasonCode: string | null;
+  reference: string | null;
+  description: string;
+  identifiedDate: string;
+  deadlineDate: string;
+  settledDate: string | null;
+  settlement: ColumnType<string | null, string | null | undefined, string | null>;
+  settlementNote: ColumnType<string | null, string | null | undefined, string | null>;
+  settledBy: ColumnType<string | null, string | null | undefined, string | null>;
+  offsetItemId: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: string;
 }
 
@@ -486,6 +540,7 @@ export type PaymentRow = Selectable<PaymentTable>;
 export type NewPayment = Insertable<PaymentTable>;
 export type PaymentUpdate = Updateable<PaymentTable>;
 export type PatientRow = Selectable<PatientTable>;
+export type UserRow = Selectable<UserTable>;
 export type TreatmentRow = Selectable<TreatmentTable>;
 
 export interface WebhookEndpointTable {
@@ -533,4 +588,55 @@ export interface WebhookAttemptTable {
   succeeded: number;
   error: string | null;
   manual: ColumnType<number, number | undefined, number>;
+}
+
+export type ProcessorDisputeStatus = 'open' | 'won' | 'lost';
+
+export interface ProcessorDisputeTable {
+  id: string;
+  practiceId: string;
+  paymentId: string;
+  patientId: string;
+  processor: string;
+  processorDisputeId: string;
+  amountCents: number;
+  reason: string;
+  status: ProcessorDisputeStatus;
+  /** The payment's status when the dispute opened (paid or partially_refunded). */
+  statusBefore: string;
+  evidenceDueBy: string | null;
+  taskId: string | null;
+  refundId: string | null;
+  openedAt: string;
+  closedAt: string | null;
+}
+
+export interface ProcessorPayoutTable {
+  id: string;
+  practiceId: string;
+  processor: string;
+  processorPayoutId: string;
+  amountCents: number;
+  arrivalDate: string;
+  status: string;
+  createdAt: string;
+}
+
+export type ProcessorPayoutItemType = 'charge' | 'refund' | 'dispute' | 'adjustment' | 'fee';
+
+export interface ProcessorPayoutItemTable {
+  id: string;
+  practiceId: string;
+  payoutId: string;
+  balanceTransactionId: string;
+  type: ProcessorPayoutItemType;
+  amountCents: number;
+  feeCents: number;
+  netCents: number;
+  sourceReference: string | null;
+  paymentId: string | null;
+  refundId: string | null;
+  disputeId: string | null;
+  description: string | null;
+  createdAt: string;
 }

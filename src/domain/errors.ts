@@ -21,6 +21,8 @@ export const errorStatus = {
   invalid_status_change: 422,
   link_not_allowed: 422,
   refund_not_allowed: 422,
+  /** The payment is under a card dispute: no refund or manual change until the processor settles it. */
+  payment_disputed: 422,
   refund_exceeds_remaining: 422,
   application_exceeds_unapplied: 422,
   application_exceeds_balance: 422,
@@ -50,8 +52,20 @@ export const errorStatus = {
   portal_session_invalid: 401,
   /** A portal payment larger than what the patient owes. */
   amount_exceeds_balance: 422,
+  /** A staff invite link already used to set a password. */
+  invite_used: 410,
+  /** A staff invite link past its 7 days, or its user deactivated since. */
+  invite_expired: 410,
   /** An estimate needs an eligibility check on file that was not rejected. */
   eligibility_missing: 422,
+  /** A remittance exception already matched or resolved (or being so right now). */
+  exception_not_open: 409,
+  /** An exception whose claim payment cannot post by the rule (unreadable, unbalanced, a status that does not post): resolve it instead. */
+  exception_not_matchable: 422,
+  /** The claim an exception is matched to is no longer waiting for a payment (already processed, denied or cancelled). */
+  claim_not_open: 409,
+  /** A payer balance item already settled (or being so right now). */
+  payer_balance_settled: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -4,7 +4,7 @@ import type { Config } from '../config/config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { systemActor } from '../services/actor.ts';
 import { runRefundReview } from '../services/tasks/run-refund-review.ts';
-import { practiceDate } from '../services/practices/practice-settings.ts';
+import { practiceDate, practiceRefundReviewDays } from '../services/practices/practice-settings.ts';
 
 /** The advisory lock key of this job on PostgreSQL: any constant no other job uses. */
 export const REFUND_REVIEW_LOCK_KEY = 7_314_052_611;
@@ -42,7 +42,7 @@ export async function runScheduledRefundReview(
       // Each practice's own calendar: a job run at 02:00 UTC is still yesterday in New York.
       const asOf = options.asOf ?? (await practiceDate(database.db, practice.id));
       try {
-        const run = await runRefundReview(database.db, systemActor(practice.id, 'refund-review'), { asOf, days: config.refundReviewDays, signal: options.signal });
+        const run = await runRefundReview(database.db, systemActor(practice.id, 'refund-review'), { asOf, days: await practiceRefundReviewDays(database.db, practice.id, config.refundReviewDays), signal: options.signal });
         result.practices++;
         result.tasksCreated += run.tasksCreated;
         if (run.tasksCreated > 0) options.log?.info({ practice: practice.slug, asOf, tasksCreated: run.tasksCreated }, 'refund review created refund-owed tasks');

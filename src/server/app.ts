@@ -34,7 +34,12 @@ import { statementRoutes } from './routes/statements.ts';
 import { securityRoutes } from './routes/security.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { exportRoutes } from './routes/exports.ts';
+import { ledgerReportRoutes } from './routes/ledger-reports.ts';
+import { receiptRoutes } from './routes/receipts.ts';
 import { practiceListRoutes } from './routes/practice-lists.ts';
+import { processorReconciliationRoutes } from './routes/processor-reconciliation.ts';
+import { userRoutes } from './routes/users.ts';
+import { remittanceWorkRoutes } from './routes/remittance-work.ts';
 import { webhookOpenApi } from '../contracts/webhooks.ts';
 import { createProcessor } from '../services/processors/create-processor.ts';
 import type { PaymentProcessor } from '../services/processors/payment-processor.ts';
@@ -129,7 +134,9 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(creditRoutes, deps);
       await api.register(taskRoutes, deps);
       await api.register(webhookRoutes, deps);
+      await api.register(processorReconciliationRoutes, deps);
       await api.register(remittanceRoutes, deps);
+      await api.register(remittanceWorkRoutes, deps);
       await api.register(portalRoutes, deps);
       await api.register(paymentLinkRoutes, deps);
       await api.register(eligibilityRoutes, deps);
@@ -138,7 +145,10 @@ export async function buildApp({ config, database, logger = false, processor = c
       await api.register(securityRoutes, deps);
       await api.register(webhookEndpointRoutes, deps);
       await api.register(practiceListRoutes, deps);
+      await api.register(userRoutes, deps);
       await api.register(exportRoutes, deps);
+      await api.register(ledgerReportRoutes, deps);
+      await api.register(receiptRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
+import { calendarDateIn } from '../domain/calendar/practice-calendar.ts';
 
 /**
  * CSV exports: RFC 4180 (CRLF, fields with a comma, quote or line break
@@ -29,13 +30,14 @@ export function dollars(cents: number | null | undefined): string {
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-/**
- * YYYY-MM-DD: a calendar date as it is; an instant (ISO 8601, UTC) as its UTC
- * date. (When the practice time zone lands, instants should go through the
- * practice calendar helper instead.)
- */
+/** YYYY-MM-DD of a calendar date (a due date, a date of birth), as it is. */
 export function csvDate(value: string | null | undefined): string {
   return value ? value.slice(0, 10) : '';
+}
+
+/** YYYY-MM-DD of an instant (created, resolved) on the practice's calendar, not UTC's. */
+export function csvDay(instant: string | null | undefined, timeZone: string): string {
+  return instant ? calendarDateIn(timeZone, instant) : '';
 }
 
 export interface CsvColumn<T> {

@@ -1,13 +1,6 @@
-import type { Role } from '../domain/roles.ts';
+import type { Actor } from '../domain/actor.ts';
 
-/** Who is acting, for which practice: every service takes one and scopes every query to its practice. */
-export interface Actor {
-  practiceId: string;
-  kind: 'user' | 'token' | 'cli' | 'system' | 'patient';
-  id: string;
-  name: string;
-  role: Role;
-}
+export type { Actor };
 
 export function systemActor(practiceId: string, name = 'system'): Actor {
   return { practiceId, kind: 'system', id: name, name, role: 'admin' };

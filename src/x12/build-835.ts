@@ -11,6 +11,8 @@ export interface Clp {
   patientResponsibilityCents?: number;
   adjustments?: Array<{ group: string; reason: string; amountCents: number }>;
   lines?: Array<{ cpt: string; chargeCents: number; paidCents: number; adjustments?: Array<{ group: string; reason: string; amountCents: number }> }>;
+  /** RARC remark codes, sent as MOA03… */
+  remarks?: string[];
 }
 
 export interface Era {
@@ -55,6 +57,7 @@ export function build835(eras: Era[], options: { lineBreaks?: boolean; envelope?
       st.push(`CLP*${c.controlNumber}*${c.status}*${dollars(c.chargeCents)}*${dollars(c.paidCents)}*${dollars(c.patientResponsibilityCents ?? 0)}*12*PAYERCLAIM${c.controlNumber}*11*1`);
       for (const a of c.adjustments ?? []) st.push(`CAS*${a.group}*${a.reason}*${dollars(a.amountCents)}`);
       st.push('NM1*QC*1*DOE*JANE****MI*W123456789');
+      if (c.remarks?.length) st.push(`MOA***${c.remarks.join('*')}`);
       for (const l of c.lines ?? []) {
         st.push(`SVC*HC:${l.cpt}*${dollars(l.chargeCents)}*${dollars(l.paidCents)}**1`);
         st.push('DTM*472*20260302');

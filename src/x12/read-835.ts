@@ -217,6 +217,11 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
         });
         return;
       }
+      case 'MOA':
+      case 'MIA':
+      case 'LQ':
+        if (this.#claim && !this.#claim.problem) readRemarks(segment, this.#claim);
+        return;
       case 'PLB':
         this.#closeClaim();
         this.#phase = 'footer';
@@ -659,4 +664,16 @@ function readProcedure(segment: X12Segment, index: number, warnings: X12Issue[])
     modifiers: [m1, m2, m3, m4].filter((modifier) => modifier !== ''),
     description: description === '' ? null : description,
   };
+}
+
+/** RARC elements: MOA03–07; MIA05 and MIA20–24; LQ02 when LQ01 is HE (RARC; RX is a pharmacy code). */
+const remarkElements: Record<string, readonly number[]> = { MOA: [3, 4, 5, 6, 7], MIA: [5, 20, 21, 22, 23, 24], LQ: [2] };
+
+function readRemarks(segment: X12Segment, claim: Claim835): void {
+  if (segment.id === 'LQ' && optionalElement(segment, 1) !== 'HE') return;
+  const codes = (claim.remarkCodes ??= []);
+  for (const index of remarkElements[segment.id] ?? []) {
+    const code = optionalElement(segment, index);
+    if (code && !codes.includes(code)) codes.push(code);
+  }
 }

@@ -155,6 +155,12 @@ export interface Claim835 {
   adjustments: Adjustment835[];
   serviceLines: ServiceLine835[];
   /**
+   * RARC remark codes: MOA03–07 and MIA05/20–24 (claim level) and LQ*HE
+   * (line level), in the order read, each once. Optional: claims built
+   * before remarks were read have none.
+   */
+  remarkCodes?: string[];
+  /**
    * Set when the claim breaks a rule (missing amounts, an unknown status, an
    * unreadable CAS or SVC): what was read is kept, the rest of the claim is
    * passed over, and the claim must not be posted as it stands.

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { generate835Stream } from './generate-835.ts';
 import { stream835 } from './read-835.ts';
@@ -66,5 +68,25 @@ describe('stream835', () => {
       unbalanced: 0,
     });
     expect(claims).toBe(50_000);
+  });
+});
+
+describe('stream835 memory', () => {
+  it('a value kept from each payment (its payer name) does not keep the 64 KB chunk it was read from alive', { timeout: 120_000 }, async () => {
+    // gc() at run time, without a flag on the test runner.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const generated = generate835Stream({ seed: 5, claims: 40_000, claimsPerTransaction: 100, chunkSize: 65_536 });
+    const kept: string[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for await (const event of stream835(generated.chunks)) {
+      if (event.type === 'transaction' && event.transaction.payer?.name) kept.push(event.transaction.payer.name);
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(kept.length).toBe(400);
+    // Pinned chunks would be ~200 × 64 KB ≈ 13 MB (two payments a chunk); the names themselves are a few KB.
+    expect(grown).toBeLessThan(3 * 1024 * 1024);
   });
 });

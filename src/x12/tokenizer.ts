@@ -200,7 +200,7 @@ export class X12Tokenizer {
       stop--;
     }
     if (stop === start) return; // an empty segment, e.g. "~~"
-    this.#emitElements(buf.slice(start, stop).split(this.#delimiters!.element), emit);
+    this.#emitElements(ownCopy(buf.slice(start, stop)).split(this.#delimiters!.element), emit);
   }
 
   #emitElements(elements: string[], emit: Emit): void {
@@ -218,6 +218,17 @@ export class X12Tokenizer {
     });
     if (id === 'SE') this.#setSegmentNumber = 0;
   }
+}
+
+/**
+ * The segment as a string of its own. V8 makes a slice of a long string a
+ * view that keeps the whole parent alive: without the copy, any value kept
+ * from a segment (a payer name in an import's answer) pins the 64 KB chunk
+ * it came from, and a long import grows by a chunk per payment. Concatenating
+ * flattens into a new segment-sized string, which the elements then share.
+ */
+function ownCopy(segment: string): string {
+  return (' ' + segment).slice(1);
 }
 
 /**

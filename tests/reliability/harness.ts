@@ -123,8 +123,14 @@ export interface Fixtures {
   creditId: string;
   taskId: string;
   remittanceId: string;
+  /** An open remittance exception (a claim payment matching no claim) and a claim of the practice to match it to. */
+  exceptionId: string;
+  claimId: string;
   linkToken: string;
   payerId: string;
+  /** An invited staff user (no password yet) and the token of their invite link. */
+  staffUserId: string;
+  inviteToken: string;
   apiTokenId: string;
   webhookEndpointId: string;
   webhookDeliveryId: string;
@@ -184,12 +190,16 @@ export async function makeFixtures(call: Call, token: string, insert: DirectInse
     201,
     'remittance',
   );
+  ok(await call('POST', '/api/v1/remittances', { ...as, raw: era835(`UNMATCHED${tag}`, 5000, 4000, `TX${tag}${Date.now()}`), contentType: 'text/plain' }), 201, 'exception');
+  const exceptions = ok(await call('GET', '/api/v1/remittance-exceptions?status=open&pageSize=200', as), 200, 'exceptions');
+  const exceptionId: string = exceptions.items.find((e: { patientControlNumber: string }) => e.patientControlNumber === `UNMATCHED${tag}`).id;
   ok(await call('PUT', '/api/v1/fee-schedules/ACME1', { ...as, body: [{ cpt: '99213', allowedCents: 9000 }] }), 200, 'fee schedule');
   const taskId = await insert.task(patient.id, 2000);
   const apiToken = ok(await call('POST', '/api/v1/api-tokens', { ...as, body: { name: `fixture ${tag}`, role: 'biller' } }), 201, 'api token');
   // Port 9 (discard) refuses at once, so a replay answers quickly with a failed attempt.
   const endpoint = ok(await call('POST', '/api/v1/webhook-endpoints', { ...as, body: { url: 'http://127.0.0.1:9/hook', events: ['payment.created'] } }), 201, 'webhook endpoint');
   const webhookDeliveryId = await insert.delivery(endpoint.id);
+  const invited = ok(await call('POST', '/api/v1/users', { ...as, body: { email: `staff${tag}${Date.now()}${Math.floor(Math.random() * 1e6)}@alpha.example`, name: 'Staff', role: 'front_desk' } }), 201, 'invited user');
   return {
     locationId: location.id,
     patientId: patient.id,
@@ -206,10 +216,14 @@ export async function makeFixtures(call: Call, token: string, insert: DirectInse
     creditId: credit.id,
     taskId,
     remittanceId: remittance.id ?? remittance.remittanceId ?? '',
+    exceptionId,
+    claimId: claim.id,
     linkToken,
     payerId: 'ACME1',
     apiTokenId: apiToken.id,
     webhookEndpointId: endpoint.id,
     webhookDeliveryId,
+    staffUserId: invited.user.id,
+    inviteToken: String(invited.inviteUrl).split('/').pop()!,
   };
 }

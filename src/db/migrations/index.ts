@@ -9,6 +9,9 @@ import * as practiceTimeZone from './0007-practice-time-zone.ts';
 import * as apiTokenLifecycle from './0008-api-token-lifecycle.ts';
 import * as journalSources from './0009-journal-sources.ts';
 import * as webhookEndpoints from './0012-webhook-endpoints.ts';
+import * as remittanceWork from './0013-remittance-work.ts';
+import * as practiceSetupAndInvites from './0014-practice-setup-and-invites.ts';
+import * as processorReconciliation from './0017-processor-reconciliation.ts';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0008-api-token-lifecycle': apiTokenLifecycle,
   '0009-journal-sources': journalSources,
   '0012-webhook-endpoints': webhookEndpoints,
+  '0013-remittance-work': remittanceWork,
+  '0014-practice-setup-and-invites': practiceSetupAndInvites,
+  '0017-processor-reconciliation': processorReconciliation,
 };

@@ -1,4 +1,4 @@
-import type { Actor } from '../../services/actor.ts';
+import type { Actor } from '../../domain/actor.ts';
 import { newId, nowIso } from '../ids.ts';
 import type { Trx } from '../transaction.ts';
 

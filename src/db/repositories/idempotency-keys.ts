@@ -61,6 +61,28 @@ export async function finishKey(trx: Trx, request: IdempotencyRequest, status: n
     .execute();
 }
 
+/**
+ * While the first request is with the processor, its key row holds what it
+ * claimed (e.g. which payment and charge attempt), so a retry that arrives
+ * after a crash can find the work the recovery job finished.
+ */
+export async function rememberPendingClaim(trx: Trx, request: IdempotencyRequest, claimed: unknown): Promise<void> {
+  await trx
+    .updateTable('idempotencyKeys')
+    .set({ responseBody: JSON.stringify(claimed ?? null) })
+    .where('practiceId', '=', request.practiceId)
+    .where('key', '=', request.key)
+    .where('state', '=', 'pending')
+    .execute();
+}
+
+/** What the pending first request claimed (see rememberPendingClaim); undefined once the row is done. */
+export function pendingClaim<C>(row: KeyRow): C | undefined {
+  if (row.state !== 'pending') return undefined;
+  const claimed = JSON.parse(row.responseBody) as C | null;
+  return claimed ?? undefined;
+}
+
 /** Frees a key whose request failed (nothing stored, nothing moved): a retry runs again. */
 export async function freeKey(trx: Trx, request: IdempotencyRequest): Promise<void> {
   await trx.deleteFrom('idempotencyKeys').where('practiceId', '=', request.practiceId).where('key', '=', request.key).where('state', '=', 'pending').execute();

@@ -1,6 +1,6 @@
 import { assertBalanced } from '../../domain/ledger/journal.ts';
 import type { Posting } from '../../domain/ledger/postings.ts';
-import type { Actor } from '../../services/actor.ts';
+import type { Actor } from '../../domain/actor.ts';
 import { newId, nowIso } from '../ids.ts';
 import type { Trx } from '../transaction.ts';
 

@@ -26,6 +26,12 @@ export const accounts = [
   'credit_adjustment',
   /** Payer money for claims we could not match (exceptions), held until a biller resolves them. */
   'remittance_suspense',
+  /** Card money the processor holds back while a cardholder's dispute is open (asset held by the processor). */
+  'processor_disputes',
+  /** What the card processor kept as fees from payouts (expense). */
+  'processor_fees',
+  /** Money the practice owes a payer (credit) or a payer owes the practice (debit): recoupments, PLB WO/FB/72/L6/J1, overpaid claims, exceptions returned to the payer. Never patient money. */
+  'payer_overpayment',
 ] as const;
 export type Account = (typeof accounts)[number];
 
@@ -41,6 +47,11 @@ export const journalKinds = [
   'credit_transferred',
   'charge',
   'remittance',
+  'dispute_hold',
+  'dispute_release',
+  'processor_fee',
+  'payer_balance',
+  'payer_balance_settled',
 ] as const;
 export type JournalKind = (typeof journalKinds)[number];
 

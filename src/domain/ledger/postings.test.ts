@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalLine } from './journal.ts';
-import { application, charge, creditApplied, creditCreated, creditTransferred, paymentReceived, paymentReversed, refundToCash, refundToCredit, unapplication } from './postings.ts';
+import { application, charge, creditApplied, creditCreated, creditTransferred, disputeHold, disputeRelease, paymentReceived, paymentReversed, processorFee, refundToCash, refundToCredit, unapplication } from './postings.ts';
 
 /** Balance per account (with its patient/payment/treatment), so a swapped account or dimension fails. */
 function byAccount(lines: JournalLine[]) {
@@ -127,5 +127,35 @@ describe('posting rules: the journal lines of each movement, per account, to the
     expect(() => paymentReceived({ ...pay, amountCents: 0 })).toThrow(/positive/);
     expect(() => refundToCash({ ...refund, amountCents: -5 })).toThrow(/positive/);
     expect(() => application({ ...app, amountCents: 1.5 })).toThrow(/positive/);
+  });
+
+  it('dispute hold: Dr processor disputes, Cr cash clearing, both on the payment; the release is its exact negation', () => {
+    const facts = { disputeId: 'dp1', paymentId: 'pay1', patientId: 'pat1', amountCents: 4_000 };
+    const hold = disputeHold(facts);
+    expect(hold.kind).toBe('dispute_hold');
+    expect(hold.source).toEqual({ type: 'processor_dispute', id: 'dp1' });
+    expect(byAccount(hold.lines)).toEqual([
+      { account: 'processor_disputes', amountCents: 4_000, patientId: 'pat1', paymentId: 'pay1', treatmentId: null },
+      { account: 'cash_clearing', amountCents: -4_000, patientId: 'pat1', paymentId: 'pay1', treatmentId: null },
+    ]);
+    const release = disputeRelease(facts);
+    expect(release.kind).toBe('dispute_release');
+    expect(release.source).toEqual({ type: 'processor_dispute', id: 'dp1' });
+    expect(byAccount(release.lines)).toEqual([
+      { account: 'cash_clearing', amountCents: 4_000, patientId: 'pat1', paymentId: 'pay1', treatmentId: null },
+      { account: 'processor_disputes', amountCents: -4_000, patientId: 'pat1', paymentId: 'pay1', treatmentId: null },
+    ]);
+  });
+
+  it('processor fee: Dr processor fees, Cr cash clearing, on the payment the fee belongs to', () => {
+    const p = processorFee({ payoutItemId: 'item1', paymentId: 'pay1', patientId: 'pat1', feeCents: 320 });
+    expect(p.kind).toBe('processor_fee');
+    expect(p.source).toEqual({ type: 'processor_payout_item', id: 'item1' });
+    expect(p.paymentId).toBe('pay1');
+    expect(byAccount(p.lines)).toEqual([
+      { account: 'processor_fees', amountCents: 320, patientId: 'pat1', paymentId: 'pay1', treatmentId: null },
+      { account: 'cash_clearing', amountCents: -320, patientId: 'pat1', paymentId: 'pay1', treatmentId: null },
+    ]);
+    expect(() => processorFee({ payoutItemId: 'item1', paymentId: 'pay1', patientId: 'pat1', feeCents: 0 })).toThrow(/positive/);
   });
 });

@@ -1,5 +1,5 @@
 import type { Cents } from '../money.ts';
-import type { JournalKind, JournalLine } from './journal.ts';
+import type { Account, JournalKind, JournalLine } from './journal.ts';
 
 /**
  * The posting rules: one function per money movement turns decided facts into
@@ -10,7 +10,7 @@ import type { JournalKind, JournalLine } from './journal.ts';
  */
 
 /** The kind of record that explains an entry; `id` is that record's id. */
-export const journalSourceTypes = ['payment', 'refund', 'application', 'credit', 'treatment', 'remittance_payment'] as const;
+export const journalSourceTypes = ['payment', 'refund', 'application', 'credit', 'treatment', 'remittance_payment', 'payer_balance_item', 'processor_dispute', 'processor_payout_item'] as const;
 export type JournalSourceType = (typeof journalSourceTypes)[number];
 
 export interface Posting {
@@ -161,5 +161,89 @@ export function charge(t: { treatmentId: string; patientId: string; chargeCents:
     kind: 'charge',
     source: { type: 'treatment', id: t.treatmentId },
     lines: move(t.chargeCents, { account: t.selfPay ? 'patient_receivable' : 'insurance_receivable', ...dims }, { account: 'charges', ...dims }),
+  };
+}
+
+export interface PayerBalanceFacts {
+  payerBalanceItemId: string;
+  amountCents: Cents;
+  direction: 'owed_to_payer' | 'owed_by_payer';
+  /**
+   * Where the money comes from or goes to: cash_clearing for a PLB (the payer
+   * paid more or less by it), remittance_suspense for an exception resolved
+   * as the payer's, contractual_writeoff for a claim paid beyond its charge
+   * (the posting rule wrote the excess off as a negative adjustment).
+   */
+  counterAccount: Extract<Account, 'cash_clearing' | 'remittance_suspense' | 'contractual_writeoff'>;
+}
+
+/**
+ * A payer balance item booked on payer_overpayment (a liability when the
+ * practice owes the payer, an asset when the payer owes the practice) — never
+ * patient credit or unapplied funds.
+ */
+export function payerBalance(f: PayerBalanceFacts): Posting {
+  const payer = { account: 'payer_overpayment' as const };
+  const counter = { account: f.counterAccount };
+  return {
+    kind: 'payer_balance',
+    source: { type: 'payer_balance_item', id: f.payerBalanceItemId },
+    lines: f.direction === 'owed_to_payer' ? move(f.amountCents, counter, payer) : move(f.amountCents, payer, counter),
+  };
+}
+
+/**
+ * The practice sends an overpayment back to the payer (a refund check or
+ * transfer): what it owed leaves payer_overpayment, and the money leaves cash.
+ */
+export function payerRefunded(f: { payerBalanceItemId: string; amountCents: Cents }): Posting {
+  return {
+    kind: 'payer_balance_settled',
+    source: { type: 'payer_balance_item', id: f.payerBalanceItemId },
+    lines: move(f.amountCents, { account: 'payer_overpayment' }, { account: 'cash_clearing' }),
+  };
+}
+
+export interface DisputeFacts {
+  disputeId: string;
+  paymentId: string;
+  patientId: string;
+  amountCents: Cents;
+}
+
+/** A cardholder disputes a charge: the processor takes the amount out of our clearing and holds it until the dispute is settled. */
+export function disputeHold(d: DisputeFacts): Posting {
+  const dims = { patientId: d.patientId, paymentId: d.paymentId };
+  return {
+    kind: 'dispute_hold',
+    source: { type: 'processor_dispute', id: d.disputeId },
+    paymentId: d.paymentId,
+    lines: move(d.amountCents, { account: 'processor_disputes', ...dims }, { account: 'cash_clearing', ...dims }),
+  };
+}
+
+/**
+ * A dispute is settled and the hold comes back (the exact negation of
+ * disputeHold). Won, the money is ours again; lost, a chargeback refund then
+ * takes it out through the one refund posting, like any refund.
+ */
+export function disputeRelease(d: DisputeFacts): Posting {
+  const dims = { patientId: d.patientId, paymentId: d.paymentId };
+  return {
+    kind: 'dispute_release',
+    source: { type: 'processor_dispute', id: d.disputeId },
+    paymentId: d.paymentId,
+    lines: move(d.amountCents, { account: 'cash_clearing', ...dims }, { account: 'processor_disputes', ...dims }),
+  };
+}
+
+/** The processor's fee on one balance transaction of a payout, charged against the payment the transaction belongs to. */
+export function processorFee(f: { payoutItemId: string; paymentId: string; patientId: string; feeCents: Cents }): Posting {
+  const dims = { patientId: f.patientId, paymentId: f.paymentId };
+  return {
+    kind: 'processor_fee',
+    source: { type: 'processor_payout_item', id: f.payoutItemId },
+    paymentId: f.paymentId,
+    lines: move(f.feeCents, { account: 'processor_fees', ...dims }, { account: 'cash_clearing', ...dims }),
   };
 }

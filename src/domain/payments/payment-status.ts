@@ -10,6 +10,8 @@ export const paymentStatuses = [
   'voided',
   'partially_refunded',
   'refunded',
+  /** The cardholder disputed the charge: the amount is held by the processor until the dispute is won or lost. */
+  'disputed',
 ] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
@@ -30,6 +32,8 @@ const transitions: Record<PaymentStatus, readonly PaymentStatus[]> = {
   cancelled: [],
   voided: [],
   refunded: [],
+  // Left only when the processor settles the dispute (back to the status before it, or refunded by chargeback).
+  disputed: [],
 };
 
 /** Reached only by recording a refund, never by setting the status by hand. */
@@ -45,6 +49,7 @@ export const statusLabels: Record<PaymentStatus, string> = {
   voided: 'Voided',
   partially_refunded: 'Partially Refunded',
   refunded: 'Refunded',
+  disputed: 'Disputed',
 };
 
 export function allowedTransitions(from: PaymentStatus): readonly PaymentStatus[] {
@@ -57,6 +62,9 @@ export function manualTransitions(from: PaymentStatus): PaymentStatus[] {
 }
 
 export function assertManualTransition(from: PaymentStatus, to: PaymentStatus): void {
+  if (from === 'disputed') {
+    throw new AppError('payment_disputed', 'The cardholder disputed this payment: its status changes only when the processor settles the dispute.', { from, to, allowed: [] });
+  }
   const allowed = manualTransitions(from);
   if (allowed.includes(to)) return;
   const names = allowed.map((s) => statusLabels[s]).join(', ');
@@ -76,14 +84,14 @@ export function assertManualTransition(from: PaymentStatus, to: PaymentStatus): 
 }
 
 /** Paid-side statuses: money has moved, so the payment's terms are locked. */
-const lockedStatuses: ReadonlySet<PaymentStatus> = new Set(['paid', 'partially_refunded', 'refunded', 'voided']);
+const lockedStatuses: ReadonlySet<PaymentStatus> = new Set(['paid', 'partially_refunded', 'refunded', 'voided', 'disputed']);
 
 export function isEditable(status: PaymentStatus): boolean {
   return !lockedStatuses.has(status);
 }
 
 /** Statuses in which the payment's amount is (or was) money received. */
-export const collectedStatuses: readonly PaymentStatus[] = ['paid', 'partially_refunded', 'refunded'];
+export const collectedStatuses: readonly PaymentStatus[] = ['paid', 'partially_refunded', 'refunded', 'disputed'];
 export const outstandingStatuses: readonly PaymentStatus[] = ['draft', 'pending', 'processing'];
 
 export function formatPaymentNumber(n: number): string {

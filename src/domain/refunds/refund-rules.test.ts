@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertRefundable, isRefundableStatus, refundAmount, refundMethodFor, remainingRefundable, statusAfterRefund } from './refund-rules.ts';
+import { allowedTransitions, assertManualTransition } from '../payments/payment-status.ts';
 
 const paid = { status: 'paid' as const, method: 'card' as const, amountCents: 10_000, refundedCents: 2_500, refundingCents: 1_000 };
 
@@ -18,6 +19,14 @@ describe('refund rules (SPEC section 4), one home each', () => {
       expect(() => assertRefundable({ ...paid, status: s })).toThrow(/Only Paid or Partially Refunded/);
       expect(remainingRefundable({ ...paid, status: s })).toBe(0);
     }
+  });
+
+  it('a Disputed payment is refused with its own code until the processor settles the dispute', () => {
+    expect(isRefundableStatus('disputed')).toBe(false);
+    expect(remainingRefundable({ ...paid, status: 'disputed' })).toBe(0);
+    expect(() => assertRefundable({ ...paid, status: 'disputed' })).toThrow(expect.objectContaining({ code: 'payment_disputed' }));
+    expect(() => assertManualTransition('disputed', 'paid')).toThrow(expect.objectContaining({ code: 'payment_disputed' }));
+    expect(allowedTransitions('disputed')).toEqual([]);
   });
 
   it('refundable = amount − refunded − being refunded', () => {

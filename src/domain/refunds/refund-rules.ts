@@ -10,7 +10,8 @@ export const refundReasons = [
   'insurance_adjustment',
   'other',
 ] as const;
-export type RefundReason = (typeof refundReasons)[number];
+/** The reasons staff choose from, plus `chargeback`: the processor took the money back (a dispute lost), never chosen by staff. */
+export type RefundReason = (typeof refundReasons)[number] | 'chargeback';
 
 /**
  * How the money goes back: through the card processor; recorded as cash or
@@ -35,6 +36,9 @@ export function isRefundableStatus(status: PaymentStatus): boolean {
 }
 
 export function assertRefundable(payment: RefundablePayment): void {
+  if (payment.status === 'disputed') {
+    throw new AppError('payment_disputed', 'The cardholder disputed this payment: no refund until the processor settles the dispute.', { status: payment.status });
+  }
   if (!isRefundableStatus(payment.status)) {
     throw new AppError(
       'refund_not_allowed',

@@ -21,6 +21,12 @@ export interface ClaimPaymentMovement {
 export interface RemittanceDimensions {
   patientId?: string | null;
   treatmentId?: string | null;
+  /**
+   * Where the payer's money is: cash_clearing when it arrives with the
+   * payment; remittance_suspense when an exception held it and a biller now
+   * matches it to a claim (the same rule, the money taken out of suspense).
+   */
+  fundedFrom?: 'cash_clearing' | 'remittance_suspense';
 }
 
 /**
@@ -35,12 +41,16 @@ export interface RemittanceDimensions {
  */
 export function claimPaymentJournalLines(movement: ClaimPaymentMovement, dims: RemittanceDimensions = {}): JournalLine[] {
   const on = { patientId: dims.patientId ?? null, treatmentId: dims.treatmentId ?? null };
+  const funds = dims.fundedFrom ?? 'cash_clearing';
+  if (funds === 'remittance_suspense' && (movement.kind === 'not_ours' || movement.kind === 'exception')) {
+    throw new Error('money in suspense is matched to a claim, not held in suspense again');
+  }
   let lines: JournalLine[];
   switch (movement.kind) {
     case 'processed':
     case 'reversal':
       lines = [
-        { account: 'cash_clearing', amountCents: movement.paidCents, ...on },
+        { account: funds, amountCents: movement.paidCents, ...(funds === 'cash_clearing' ? on : {}) },
         { account: 'contractual_writeoff', amountCents: movement.contractualCents, ...on },
         { account: 'patient_receivable', amountCents: movement.toPatientCents, ...on },
         { account: 'insurance_receivable', amountCents: -(movement.paidCents + movement.contractualCents + movement.toPatientCents), ...on },
@@ -52,7 +62,7 @@ export function claimPaymentJournalLines(movement: ClaimPaymentMovement, dims: R
         throw new Error('a denial writes nothing off and passes nothing to the patient');
       }
       lines = [
-        { account: 'cash_clearing', amountCents: movement.paidCents, ...on },
+        { account: funds, amountCents: movement.paidCents, ...(funds === 'cash_clearing' ? on : {}) },
         { account: 'insurance_receivable', amountCents: -movement.paidCents, ...on },
       ];
       break;

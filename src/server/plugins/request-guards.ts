@@ -58,9 +58,12 @@ function isCrossSite(request: FastifyRequest, publicHost: string): boolean {
 
 function hasNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
-  // A raw file body (an 835, a 271) is bytes, not a field: its own reader refuses bad bytes with a typed 422.
-  if (Buffer.isBuffer(value)) return false;
   if (value === null || typeof value !== 'object' || depth > 32) return false;
+  // Only parsed fields (plain objects and arrays) are walked. A raw file body — a Buffer, or a stream
+  // still arriving (an 835) — is bytes, not a field: its own reader refuses bad bytes with a typed 422.
+  // (Walking a stream's object graph would block the event loop: it reaches the socket and the server.)
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) return false;
   if (Array.isArray(value)) return value.some((v) => hasNul(v, depth + 1));
   for (const [key, v] of Object.entries(value)) {
     if (key.includes('\u0000') || hasNul(v, depth + 1)) return true;

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { id, listOf, pageQuery } from '../../contracts/common.ts';
-import { coverage, createPatientBody, patient, patientDetail, setCoveragesBody } from '../../contracts/patients.ts';
+import { coverage, createPatientBody, patient, patientDetail, setCoveragesBody, updatePatientBody } from '../../contracts/patients.ts';
 import type { Db } from '../../db/transaction.ts';
-import { createPatient, getPatient, listPatients, setCoverages } from '../../services/patients/patients.ts';
+import { createPatient, getPatient, listPatients, setCoverages, updatePatient } from '../../services/patients/patients.ts';
 import { actorOf } from '../plugins/authentication.ts';
 
 export async function patientRoutes(app: FastifyInstance, { db }: { db: Db }) {
@@ -22,7 +22,7 @@ export async function patientRoutes(app: FastifyInstance, { db }: { db: Db }) {
     {
       schema: {
         tags: ['patients'],
-        summary: 'Search patients by name or account ID',
+        summary: 'Search patients by name, account ID, or date of birth (YYYY-MM-DD or MM/DD/YYYY)',
         querystring: pageQuery.extend({ search: z.string().trim().max(100).optional() }),
         response: { 200: listOf(patient) },
       },
@@ -40,6 +40,20 @@ export async function patientRoutes(app: FastifyInstance, { db }: { db: Db }) {
       },
     },
     async (request) => getPatient(db, actorOf(request), request.params.id),
+  );
+  r.patch(
+    '/patients/:id',
+    {
+      config: { permission: 'patients:write' },
+      schema: {
+        tags: ['patients'],
+        summary: "Edit the patient's name, date of birth, account ID, email or phone (audited)",
+        params: z.object({ id }),
+        body: updatePatientBody,
+        response: { 200: patient },
+      },
+    },
+    async (request) => updatePatient(db, actorOf(request), request.params.id, request.body),
   );
   r.put(
     '/patients/:id/coverages',

@@ -6,7 +6,7 @@ import { completeTaskBody, listTasksQuery, refundReviewResult, runRefundReviewBo
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/transaction.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
-import { practiceDate } from '../../services/practices/practice-settings.ts';
+import { practiceDate, practiceRefundReviewDays } from '../../services/practices/practice-settings.ts';
 import { runRefundReview } from '../../services/tasks/run-refund-review.ts';
 import { completeTask, dismissTask, listTasks } from '../../services/tasks/tasks.ts';
 import { actorOf } from '../plugins/authentication.ts';
@@ -66,7 +66,8 @@ export async function taskRoutes(app: FastifyInstance, { db, config, processor }
       },
     },
     async (request) => {
-      const { asOf = await practiceDate(db, actorOf(request).practiceId), days = config.refundReviewDays } = request.body ?? {};
+      const practiceId = actorOf(request).practiceId;
+      const { asOf = await practiceDate(db, practiceId), days = await practiceRefundReviewDays(db, practiceId, config.refundReviewDays) } = request.body ?? {};
       const result = await idempotent(db, request, 200, async (trx) => {
         const { created: _created, ...summary } = await runRefundReview(trx, actorOf(request), { asOf, days });
         return summary;

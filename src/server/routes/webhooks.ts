@@ -3,6 +3,7 @@ import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
 import { StripeProcessor, StripeWebhookError } from '../../services/processors/stripe-processor.ts';
+import { handleProcessorEvent } from '../../services/reconciliation/handle-processor-event.ts';
 import { reconcileStripeRefunds } from '../../services/refunds/reconcile-stripe-refunds.ts';
 
 /** Incoming processor webhooks. The signature is checked over the raw body, so this scope keeps JSON unparsed. */
@@ -23,6 +24,8 @@ export async function webhookRoutes(app: FastifyInstance, { db, processor }: { d
     }
     const refunded = processor.describeChargeRefunded(event);
     const result = refunded ? await reconcileStripeRefunds(db, refunded) : { recorded: 0 };
-    return { received: true, type: event.type, refundsRecorded: result.recorded };
+    const reconciliation = await handleProcessorEvent(db, processor, processor.describeReconciliationEvent(event));
+    if (reconciliation?.unmatched) request.log.warn({ eventId: event.id, type: event.type, reconciliation }, 'processor event matched none of our payments');
+    return { received: true, type: event.type, refundsRecorded: result.recorded, ...(reconciliation ? { reconciliation } : {}) };
   });
 }

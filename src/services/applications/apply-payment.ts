@@ -111,7 +111,16 @@ export async function unapplyPayment(db: Db, actor: Actor, applicationId: string
 
 export async function listApplications(db: Db, actor: Actor, paymentId: string) {
   await requirePayment(db, actor, paymentId);
-  const rows = await db.selectFrom('applications').selectAll().where('paymentId', '=', paymentId).orderBy('createdAt').orderBy('id').execute();
-  const items = rows.map(toApplication);
+  const rows = await db
+    .selectFrom('applications')
+    .innerJoin('treatments', 'treatments.id', 'applications.treatmentId')
+    .selectAll('applications')
+    .select(['treatments.serviceDate', 'treatments.physician'])
+    .where('applications.paymentId', '=', paymentId)
+    .orderBy('applications.createdAt')
+    .orderBy('applications.id')
+    .execute();
+  // The visit's date and physician: what staff recognise a treatment by.
+  const items = rows.map(({ serviceDate, physician, ...row }) => ({ ...toApplication(row), treatment: { serviceDate, physician } }));
   return wholeList(items);
 }

@@ -54,6 +54,11 @@ export async function logIn(db: Db, email: string, password: string, sessionDays
   // Always run the KDF, so a wrong email takes as long as a wrong password.
   const ok = await verifyPassword(password, user?.passwordHash ?? decoyHash);
   if (!user || !ok) throw new AppError('invalid_credentials', 'The email or password is not right.');
+  return openSession(db, user, sessionDays);
+}
+
+/** A new web session for a user whose identity is proven (a password, an accepted invite): its cookie value. */
+export async function openSession(db: Db, user: { id: string; practiceId: string }, sessionDays: number) {
   const sessionToken = newSecretToken('pls');
   const expiresAt = new Date(Date.now() + sessionDays * 86_400_000).toISOString();
   await db

@@ -1,4 +1,4 @@
-import { claimKey, finishKey, freeKey, readKey, storedAnswer, type IdempotencyRequest, type StoredResponse } from '../../db/repositories/idempotency-keys.ts';
+import { claimKey, finishKey, freeKey, pendingClaim, readKey, rememberPendingClaim, storedAnswer, type IdempotencyRequest, type StoredResponse } from '../../db/repositories/idempotency-keys.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 
@@ -22,8 +22,9 @@ export interface TwoPhase<C, T> {
    * For a retry that finds the key still pending: the answer when the work
    * was finished by someone else (the recovery job, after the first request's
    * process stopped mid-way), else undefined and the retry keeps waiting.
+   * `pending` is what the first request claimed (kept on the key row).
    */
-  recover?(trx: Trx): Promise<T | undefined>;
+  recover?(trx: Trx, pending: C | undefined): Promise<T | undefined>;
 }
 
 export type Work<T> = ((trx: Trx) => Promise<T>) | TwoPhase<unknown, T>;
@@ -67,6 +68,7 @@ export async function idempotently<T>(
       if (owner !== true) return { seen: owner };
       const claimed = await steps.claim(trx);
       if ('done' in claimed) await finishKey(trx, idempotency, answer(claimed.done).status, claimed.done);
+      else await rememberPendingClaim(trx, idempotency, claimed.pending);
       return claimed;
     });
     if ('done' in first) return answer(first.done);
@@ -119,7 +121,7 @@ async function waitForAnswer<T>(
     if (stored) return stored;
     if (recover) {
       const recovered = await inTransaction(db, async (trx) => {
-        const body = await recover(trx);
+        const body = await recover(trx, pendingClaim(row));
         if (body !== undefined) await finishKey(trx, idempotency, answer(body).status, body);
         return body;
       });

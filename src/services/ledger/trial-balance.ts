@@ -19,7 +19,7 @@ export async function trialBalance(db: Db, practiceId: string, asOf?: string): P
     select l.account, sum(l.amount_cents) as balance from journal_lines l
     join journal_entries e on e.id = l.entry_id
     where l.practice_id = ${practiceId}
-    ${asOf ? sql`and e.created_at < ${nextDay(asOf)}` : sql``}
+    ${asOf ? sql`and e.created_at < ${journalCutoff(asOf)}` : sql``}
     group by l.account`.execute(db);
   const byAccount = new Map(rows.rows.map((r) => [r.account, Number(r.balance)]));
   const lines = accounts.map((account) => ({ account, balanceCents: byAccount.get(account) ?? 0 }));
@@ -30,7 +30,8 @@ export async function trialBalance(db: Db, practiceId: string, asOf?: string): P
   return { asOf: asOf ?? null, accounts: lines, totalCents: lines.reduce((s, l) => s + l.balanceCents, 0) };
 }
 
-function nextDay(date: string): string {
+/** The first instant after `asOf` (UTC): entries made before it are the books as of that day. */
+export function journalCutoff(date: string): string {
   const d = new Date(`${date}T00:00:00.000Z`);
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString();

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/transaction.ts';
 import { formatCents } from '../../domain/money.ts';
 import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
+import { payerBalancePlbCodes } from '../../domain/remittance/payer-balances.ts';
 
 export interface LedgerProblem {
   check: string;
@@ -10,7 +11,7 @@ export interface LedgerProblem {
   detail: string;
 }
 
-const collected = sql.raw(`('paid', 'partially_refunded', 'refunded')`);
+const collected = sql.raw(`('paid', 'partially_refunded', 'refunded', 'disputed')`);
 
 /**
  * Proves the books (docs/decisions/0007): every journal entry sums to zero;
@@ -92,7 +93,7 @@ export async function verifyLedger(db: Db, options: { practiceId?: string } = {}
     )`.execute(db);
   for (const p of payments.rows) {
     const number = formatPaymentNumber(Number(p.number));
-    const expectedReceived = ['paid', 'partially_refunded', 'refunded'].includes(p.status) ? Number(p.amountCents) : 0;
+    const expectedReceived = ['paid', 'partially_refunded', 'refunded', 'disputed'].includes(p.status) ? Number(p.amountCents) : 0;
     if (Number(p.received) !== expectedReceived) {
       problems.push({
         check: 'payment_received',
@@ -188,6 +189,7 @@ export async function verifyLedger(db: Db, options: { practiceId?: string } = {}
   problems.push(...(await verifyInsuranceAccounts(db, inPractice)));
   problems.push(...(await verifyRemittancePayments(db, inPractice)));
   problems.push(...(await verifyCash(db, inPractice)));
+  problems.push(...(await verifyPayerBalances(db, inPractice)));
   return problems;
 }
 
@@ -206,6 +208,11 @@ const sourceOfKind: Record<string, string> = {
   credit_transferred: 'credit',
   charge: 'treatment',
   remittance: 'remittance_payment',
+  dispute_hold: 'processor_dispute',
+  dispute_release: 'processor_dispute',
+  processor_fee: 'processor_payout_item',
+  payer_balance: 'payer_balance_item',
+  payer_balance_settled: 'payer_balance_item',
 };
 const sourceTables: Record<string, string> = {
   payment: 'payments',
@@ -214,7 +221,18 @@ const sourceTables: Record<string, string> = {
   credit: 'credits',
   treatment: 'treatments',
   remittance_payment: 'remittance_payments',
+  processor_dispute: 'processor_disputes',
+  processor_payout_item: 'processor_payout_items',
+  payer_balance_item: 'payer_balance_items',
 };
+
+/** Where a payer balance item's money comes from, by its source (postings.ts `payerBalance`). */
+const payerBalanceCounterAccount = sql.raw(
+  `case i.source when 'provider_adjustment' then 'cash_clearing' when 'exception_resolved' then 'remittance_suspense' when 'paid_more_than_billed' then 'contractual_writeoff' else '?' end`,
+);
+
+/** PLB reason codes booked as payer balances (domain/remittance/payer-balances.ts), as an SQL list. */
+const payerBalancePlb = sql.raw(`(${payerBalancePlbCodes.map((c) => `'${c}'`).join(', ')})`);
 
 /**
  * The lines each kind of entry must have, from its source record (the posting
@@ -271,7 +289,31 @@ const expectedLines = sql`
   union all select e.id, case when t.insurance_status = 'self_pay' then 'patient_receivable' else 'insurance_receivable' end, t.patient_id, '', t.id, -t.charge_cents
     from journal_entries e join treatments t on t.id = e.source_id where e.kind = 'charge'
   union all select e.id, 'charges', t.patient_id, '', t.id, t.charge_cents
-    from journal_entries e join treatments t on t.id = e.source_id where e.kind = 'charge'`;
+    from journal_entries e join treatments t on t.id = e.source_id where e.kind = 'charge'
+  union all select e.id, 'processor_disputes', d.patient_id, d.payment_id, '', -d.amount_cents
+    from journal_entries e join processor_disputes d on d.id = e.source_id where e.kind = 'dispute_hold'
+  union all select e.id, 'cash_clearing', d.patient_id, d.payment_id, '', d.amount_cents
+    from journal_entries e join processor_disputes d on d.id = e.source_id where e.kind = 'dispute_hold'
+  union all select e.id, 'cash_clearing', d.patient_id, d.payment_id, '', -d.amount_cents
+    from journal_entries e join processor_disputes d on d.id = e.source_id where e.kind = 'dispute_release' and d.status in ('won', 'lost')
+  union all select e.id, 'processor_disputes', d.patient_id, d.payment_id, '', d.amount_cents
+    from journal_entries e join processor_disputes d on d.id = e.source_id where e.kind = 'dispute_release' and d.status in ('won', 'lost')
+  union all select e.id, 'processor_fees', p.patient_id, i.payment_id, '', -i.fee_cents
+    from journal_entries e join processor_payout_items i on i.id = e.source_id join payments p on p.id = i.payment_id
+    where e.kind = 'processor_fee' and i.fee_cents > 0
+  union all select e.id, 'cash_clearing', p.patient_id, i.payment_id, '', i.fee_cents
+    from journal_entries e join processor_payout_items i on i.id = e.source_id join payments p on p.id = i.payment_id
+    where e.kind = 'processor_fee' and i.fee_cents > 0
+  union all select e.id, 'payer_overpayment', '', '', '', case when i.direction = 'owed_to_payer' then i.amount_cents else -i.amount_cents end
+    from journal_entries e join payer_balance_items i on i.id = e.source_id where e.kind = 'payer_balance' and i.booked = 1
+  union all select e.id, ${payerBalanceCounterAccount}, '', '', '', case when i.direction = 'owed_to_payer' then -i.amount_cents else i.amount_cents end
+    from journal_entries e join payer_balance_items i on i.id = e.source_id where e.kind = 'payer_balance' and i.booked = 1
+  union all select e.id, 'payer_overpayment', '', '', '', -i.amount_cents
+    from journal_entries e join payer_balance_items i on i.id = e.source_id
+    where e.kind = 'payer_balance_settled' and i.settlement = 'refunded' and i.direction = 'owed_to_payer' and i.booked = 1
+  union all select e.id, 'cash_clearing', '', '', '', i.amount_cents
+    from journal_entries e join payer_balance_items i on i.id = e.source_id
+    where e.kind = 'payer_balance_settled' and i.settlement = 'refunded' and i.direction = 'owed_to_payer' and i.booked = 1`;
 
 /** Accounts a remittance entry may touch; its patient-side lines must name a treatment with a claim in that remittance payment. */
 const remittanceAccounts = sql.raw(`('cash_clearing', 'insurance_receivable', 'contractual_writeoff', 'patient_receivable', 'remittance_suspense', 'provider_adjustment')`);
@@ -358,11 +400,12 @@ async function verifyEntries(db: Db, inPractice: InPractice): Promise<LedgerProb
 }
 
 /** Entry ids that put lines on an account for a treatment or a remittance payment, to name them in a problem. */
-async function entriesTouching(db: Db, where: { account: string; treatmentId?: string; remittancePaymentId?: string }): Promise<string> {
+async function entriesTouching(db: Db, where: { account: string; treatmentId?: string; remittancePaymentId?: string; paymentId?: string }): Promise<string> {
   const rows = await sql<{ entryId: string }>`
     select distinct l.entry_id from journal_lines l join journal_entries e on e.id = l.entry_id
     where l.account = ${where.account}
     ${where.treatmentId ? sql`and l.treatment_id = ${where.treatmentId}` : sql``}
+    ${where.paymentId ? sql`and l.payment_id = ${where.paymentId}` : sql``}
     ${where.remittancePaymentId ? sql`and e.source_type = 'remittance_payment' and e.source_id = ${where.remittancePaymentId}` : sql``}
     order by l.entry_id`.execute(db);
   const ids = rows.rows.map((r) => r.entryId);
@@ -463,13 +506,18 @@ async function verifyRemittancePayments(db: Db, inPractice: InPractice): Promise
     claimsPaid: number;
     exceptionsPaid: number;
     plb: number;
+    providerPlb: number;
+    payerPlb: number;
+    returned: number;
     cash: number;
     suspense: number;
     adjustment: number;
+    overpayment: number;
   }>`
     select rp.id, rp.practice_id, rp.trace_number, rp.control_number, rp.status, rp.balanced, rp.payment_cents,
       coalesce(rc.claims_paid, 0) as claims_paid, coalesce(rc.exceptions_paid, 0) as exceptions_paid, coalesce(pa.plb, 0) as plb,
-      coalesce(j.cash, 0) as cash, coalesce(j.suspense, 0) as suspense, coalesce(j.adjustment, 0) as adjustment
+      coalesce(pa.provider_plb, 0) as provider_plb, coalesce(pa.payer_plb, 0) as payer_plb, coalesce(rs.returned, 0) as returned,
+      coalesce(j.cash, 0) as cash, coalesce(j.suspense, 0) as suspense, coalesce(j.adjustment, 0) as adjustment, coalesce(j.overpayment, 0) as overpayment
     from remittance_payments rp
     left join (
       select remittance_payment_id,
@@ -479,16 +527,30 @@ async function verifyRemittancePayments(db: Db, inPractice: InPractice): Promise
         sum(case when outcome = 'exception' and coalesce(exception_status, 'open') = 'open' then suspense_cents else 0 end) as exceptions_paid
       from remittance_claims group by remittance_payment_id
     ) rc on rc.remittance_payment_id = rp.id
-    left join (select remittance_payment_id, sum(amount_cents) as plb from provider_adjustments group by remittance_payment_id) pa
-      on pa.remittance_payment_id = rp.id
     left join (
-      select e.source_id,
+      select remittance_payment_id, sum(amount_cents) as plb,
+        sum(case when upper(trim(reason_code)) in ${payerBalancePlb} then 0 else amount_cents end) as provider_plb,
+        sum(case when upper(trim(reason_code)) in ${payerBalancePlb} then amount_cents else 0 end) as payer_plb
+      from provider_adjustments group by remittance_payment_id
+    ) pa on pa.remittance_payment_id = rp.id
+    left join (
+      select remittance_payment_id, sum(case when exception_status = 'resolved' then suspense_cents else 0 end) as returned,
+        sum(case when outcome = 'exception' and exception_status = 'matched' then suspense_cents else 0 end) as matched
+      from remittance_claims group by remittance_payment_id
+    ) rs on rs.remittance_payment_id = rp.id
+    left join (
+      -- A payer balance item's entry belongs to the remittance payment that brought it.
+      select coalesce(i.remittance_payment_id, e.source_id) as remittance_payment_id,
         sum(case when l.account = 'cash_clearing' then l.amount_cents else 0 end) as cash,
         -sum(case when l.account = 'remittance_suspense' then l.amount_cents else 0 end) as suspense,
-        sum(case when l.account = 'provider_adjustment' then l.amount_cents else 0 end) as adjustment
+        sum(case when l.account = 'provider_adjustment' then l.amount_cents else 0 end) as adjustment,
+        sum(case when l.account = 'payer_overpayment' and i.source in ('provider_adjustment', 'exception_resolved') then l.amount_cents else 0 end) as overpayment
       from journal_entries e join journal_lines l on l.entry_id = e.id
-      where e.source_type = 'remittance_payment' group by e.source_id
-    ) j on j.source_id = rp.id
+      left join payer_balance_items i on e.source_type = 'payer_balance_item' and i.id = e.source_id
+      -- A refund to the payer is cash of its own (checked line by line), not the remittance payment's.
+      where e.source_type in ('remittance_payment', 'payer_balance_item') and e.kind <> 'payer_balance_settled'
+      group by coalesce(i.remittance_payment_id, e.source_id)
+    ) j on j.remittance_payment_id = rp.id
     where 1 = 1 ${inPractice('rp.practice_id')}`.execute(db);
   for (const rp of rows.rows) {
     const entity = `remittance payment ${rp.traceNumber ?? rp.controlNumber} (${rp.id})`;
@@ -520,13 +582,23 @@ async function verifyRemittancePayments(db: Db, inPractice: InPractice): Promise
         detail: `suspense holds ${formatCents(Number(rp.suspense))} but its open exceptions paid ${formatCents(expectedSuspense)} (${await entriesTouching(db, { account: 'remittance_suspense', remittancePaymentId: rp.id })})`,
       });
     }
-    const expectedAdjustment = posted ? Number(rp.plb) : 0;
+    const expectedAdjustment = posted ? Number(rp.providerPlb) : 0;
     if (Number(rp.adjustment) !== expectedAdjustment) {
       problems.push({
         check: 'provider_adjustment',
         practiceId: rp.practiceId,
         entity,
-        detail: `provider adjustments posted ${formatCents(Number(rp.adjustment))} but its PLB amounts sum to ${formatCents(expectedAdjustment)} (${await entriesTouching(db, { account: 'provider_adjustment', remittancePaymentId: rp.id })})`,
+        detail: `provider adjustments posted ${formatCents(Number(rp.adjustment))} but its PLB amounts (other than ${payerBalancePlbCodes.join('/')}) sum to ${formatCents(expectedAdjustment)} (${await entriesTouching(db, { account: 'provider_adjustment', remittancePaymentId: rp.id })})`,
+      });
+    }
+    // Debit positive: a PLB the payer withheld is held by the payer; suspense returned to the payer is owed to it.
+    const expectedOverpayment = posted ? Number(rp.payerPlb) - Number(rp.returned) : 0;
+    if (Number(rp.overpayment) !== expectedOverpayment) {
+      problems.push({
+        check: 'payer_overpayment',
+        practiceId: rp.practiceId,
+        entity,
+        detail: `payer overpayment posted ${formatCents(Number(rp.overpayment))} but its ${payerBalancePlbCodes.join('/')} PLB less the exceptions resolved to the payer say ${formatCents(expectedOverpayment)}`,
       });
     }
   }
@@ -535,32 +607,89 @@ async function verifyRemittancePayments(db: Db, inPractice: InPractice): Promise
 
 /**
  * Cash clearing per patient payment = money received (not drawn from credit)
- * − money refunded as money; and every cash line is either a patient
- * payment's or a remittance payment's.
+ * − money refunded as money − what the processor holds for its open disputes
+ * − the processor's fees on it; processor_disputes per payment = its open
+ * disputes; processor_fees per payment = the fees of its payout items; and
+ * every cash line is either a patient payment's or a remittance payment's.
  */
 async function verifyCash(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
   const problems: LedgerProblem[] = [];
-  const payments = await sql<{ id: string; practiceId: string; number: number; cash: number; expected: number }>`
-    select p.id, p.practice_id, p.number, coalesce(j.cash, 0) as cash,
-      case when p.status in ${collected} and coalesce(p.method, '') <> 'patient_credit' then p.amount_cents else 0 end - coalesce(r.refunded, 0) as expected
+  const expected = sql`case when p.status in ${collected} and coalesce(p.method, '') <> 'patient_credit' then p.amount_cents else 0 end
+    - coalesce(r.refunded, 0) - coalesce(d.held, 0) - coalesce(f.fees, 0)`;
+  const payments = await sql<{ id: string; practiceId: string; number: number; cash: number; expected: number; held: number; heldJournal: number; fees: number; feesJournal: number }>`
+    select p.id, p.practice_id, p.number, coalesce(j.cash, 0) as cash, ${expected} as expected,
+      coalesce(d.held, 0) as held, coalesce(j.held, 0) as held_journal, coalesce(f.fees, 0) as fees, coalesce(j.fees, 0) as fees_journal
     from payments p
-    left join (select payment_id, sum(amount_cents) as cash from journal_lines where account = 'cash_clearing' and payment_id is not null group by payment_id) j
-      on j.payment_id = p.id
+    left join (
+      select payment_id,
+        sum(case when account = 'cash_clearing' then amount_cents else 0 end) as cash,
+        sum(case when account = 'processor_disputes' then amount_cents else 0 end) as held,
+        sum(case when account = 'processor_fees' then amount_cents else 0 end) as fees
+      from journal_lines where account in ('cash_clearing', 'processor_disputes', 'processor_fees') and payment_id is not null group by payment_id
+    ) j on j.payment_id = p.id
     left join (select payment_id, sum(amount_cents) as refunded from refunds where status = 'succeeded' and method <> 'credit' group by payment_id) r
       on r.payment_id = p.id
+    left join (select payment_id, sum(amount_cents) as held from processor_disputes where status = 'open' group by payment_id) d
+      on d.payment_id = p.id
+    left join (select payment_id, sum(fee_cents) as fees from processor_payout_items where payment_id is not null and fee_cents > 0 group by payment_id) f
+      on f.payment_id = p.id
     where 1 = 1 ${inPractice('p.practice_id')}
-    and coalesce(j.cash, 0) <> case when p.status in ${collected} and coalesce(p.method, '') <> 'patient_credit' then p.amount_cents else 0 end - coalesce(r.refunded, 0)`.execute(db);
+    and (coalesce(j.cash, 0) <> ${expected} or coalesce(j.held, 0) <> coalesce(d.held, 0) or coalesce(j.fees, 0) <> coalesce(f.fees, 0))`.execute(db);
   for (const p of payments.rows) {
+    const entity = formatPaymentNumber(Number(p.number));
+    if (Number(p.cash) !== Number(p.expected)) {
+      problems.push({
+        check: 'cash_clearing',
+        practiceId: p.practiceId,
+        entity,
+        detail: `cash clearing holds ${formatCents(Number(p.cash))} for it; received − refunded as money − held in disputes − processor fees is ${formatCents(Number(p.expected))}`,
+      });
+    }
+    if (Number(p.heldJournal) !== Number(p.held)) {
+      problems.push({
+        check: 'processor_disputes',
+        practiceId: p.practiceId,
+        entity,
+        detail: `processor disputes hold ${formatCents(Number(p.heldJournal))} for it; its open disputes are ${formatCents(Number(p.held))} (${await entriesTouching(db, { account: 'processor_disputes', paymentId: p.id })})`,
+      });
+    }
+    if (Number(p.feesJournal) !== Number(p.fees)) {
+      problems.push({
+        check: 'processor_fees',
+        practiceId: p.practiceId,
+        entity,
+        detail: `processor fees booked ${formatCents(Number(p.feesJournal))} for it; its payout items' fees are ${formatCents(Number(p.fees))} (${await entriesTouching(db, { account: 'processor_fees', paymentId: p.id })})`,
+      });
+    }
+  }
+  // Disputed means a dispute is open on it (ADR 0019); a payment left Disputed after its dispute closed is stuck.
+  const strandedDisputed = await sql<{ practiceId: string; number: number }>`
+    select p.practice_id, p.number from payments p
+    where p.status = 'disputed' ${inPractice('p.practice_id')}
+    and not exists (select 1 from processor_disputes d where d.payment_id = p.id and d.status = 'open')`.execute(db);
+  for (const p of strandedDisputed.rows) {
     problems.push({
-      check: 'cash_clearing',
+      check: 'payment_status',
       practiceId: p.practiceId,
       entity: formatPaymentNumber(Number(p.number)),
-      detail: `cash clearing holds ${formatCents(Number(p.cash))} for it; received − refunded as money is ${formatCents(Number(p.expected))}`,
+      detail: 'status disputed but no dispute is open on it',
+    });
+  }
+  // Held disputes and fees always belong to a payment.
+  const strayProcessor = await sql<{ entryId: string; practiceId: string; kind: string; account: string; amountCents: number }>`
+    select l.entry_id, e.practice_id, e.kind, l.account, l.amount_cents from journal_lines l join journal_entries e on e.id = l.entry_id
+    where l.account in ('processor_disputes', 'processor_fees') and l.payment_id is null ${inPractice('e.practice_id')}`.execute(db);
+  for (const l of strayProcessor.rows) {
+    problems.push({
+      check: l.account,
+      practiceId: l.practiceId,
+      entity: `journal entry ${l.entryId} (${l.kind})`,
+      detail: `${formatCents(Number(l.amountCents))} on ${l.account} belongs to no payment`,
     });
   }
   const stray = await sql<{ entryId: string; practiceId: string; kind: string; amountCents: number }>`
     select l.entry_id, e.practice_id, e.kind, l.amount_cents from journal_lines l join journal_entries e on e.id = l.entry_id
-    where l.account = 'cash_clearing' and l.payment_id is null and e.kind <> 'remittance' ${inPractice('e.practice_id')}`.execute(db);
+    where l.account = 'cash_clearing' and l.payment_id is null and e.kind not in ('remittance', 'payer_balance', 'payer_balance_settled') ${inPractice('e.practice_id')}`.execute(db);
   for (const l of stray.rows) {
     problems.push({
       check: 'cash_clearing',
@@ -579,6 +708,53 @@ async function verifyCash(db: Db, inPractice: InPractice): Promise<LedgerProblem
       practiceId: r.practiceId,
       entity: formatPaymentNumber(Number(r.number)),
       detail: `refund ${r.refundId} pays a Patient Credit payment back as money`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * payer_overpayment: every booked payer balance item has its entry (the
+ * entry's lines are checked against the item with the other entries), and
+ * the account's balance per practice is what the open booked items say
+ * (owed to payers a credit, owed by payers a debit).
+ */
+async function verifyPayerBalances(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
+  const problems: LedgerProblem[] = [];
+  const unbooked = await sql<{ id: string; practiceId: string; description: string }>`
+    select i.id, i.practice_id, i.description from payer_balance_items i
+    where i.booked = 1 ${inPractice('i.practice_id')}
+    and not exists (select 1 from journal_entries e where e.source_type = 'payer_balance_item' and e.source_id = i.id and e.kind = 'payer_balance')`.execute(db);
+  for (const i of unbooked.rows) {
+    problems.push({ check: 'payer_overpayment', practiceId: i.practiceId, entity: `payer balance item ${i.id}`, detail: `has no journal entry: ${i.description}` });
+  }
+  const unrefunded = await sql<{ id: string; practiceId: string; description: string }>`
+    select i.id, i.practice_id, i.description from payer_balance_items i
+    where i.booked = 1 and i.settlement = 'refunded' ${inPractice('i.practice_id')}
+    and not exists (select 1 from journal_entries e where e.source_type = 'payer_balance_item' and e.source_id = i.id and e.kind = 'payer_balance_settled')`.execute(db);
+  for (const i of unrefunded.rows) {
+    problems.push({ check: 'payer_overpayment', practiceId: i.practiceId, entity: `payer balance item ${i.id}`, detail: `is settled as refunded but no refund was posted: ${i.description}` });
+  }
+  const badOffsets = await sql<{ id: string; practiceId: string }>`
+    select i.id, i.practice_id from payer_balance_items i left join payer_balance_items o on o.id = i.offset_item_id
+    where i.settlement = 'offset' ${inPractice('i.practice_id')}
+    and (o.id is null or o.offset_item_id <> i.id or o.settlement <> 'offset' or o.amount_cents <> i.amount_cents or o.direction = i.direction)`.execute(db);
+  for (const i of badOffsets.rows) {
+    problems.push({ check: 'payer_overpayment', practiceId: i.practiceId, entity: `payer balance item ${i.id}`, detail: 'is settled as an offset without an opposite item of the same amount settled against it' });
+  }
+  const totals = await sql<{ practiceId: string; journal: number; items: number }>`
+    select x.practice_id, sum(x.journal) as journal, sum(x.items) as items from (
+      select practice_id, amount_cents as journal, 0 as items from journal_lines where account = 'payer_overpayment'
+      union all select practice_id, 0, case when direction = 'owed_to_payer' then -amount_cents else amount_cents end
+        from payer_balance_items where booked = 1 and settled_date is null
+    ) x where 1 = 1 ${inPractice('x.practice_id')}
+    group by x.practice_id having sum(x.journal) <> sum(x.items)`.execute(db);
+  for (const t of totals.rows) {
+    problems.push({
+      check: 'payer_overpayment',
+      practiceId: t.practiceId,
+      entity: 'payer_overpayment account',
+      detail: `the journal holds ${formatCents(Number(t.journal))} but the open payer balance items say ${formatCents(Number(t.items))} (debit: owed by payers; credit: owed to payers)`,
     });
   }
   return problems;

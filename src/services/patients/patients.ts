@@ -1,6 +1,7 @@
 import { pageWithTotal } from '../whole-list.ts';
 import { sql } from 'kysely';
-import type { CreatePatientBody } from '../../contracts/patients.ts';
+import type { CreatePatientBody, UpdatePatientBody } from '../../contracts/patients.ts';
+import { calendarDate } from '../../contracts/common.ts';
 import { AppError } from '../../domain/errors.ts';
 import { collectedStatuses } from '../../domain/payments/payment-status.ts';
 import { newId, nowIso } from '../../db/ids.ts';
@@ -64,6 +65,36 @@ export async function createPatient(db: Db, actor: Actor, input: CreatePatientBo
   });
 }
 
+/** Changes the patient's own fields (audited, before and after); a taken account ID answers 409. */
+export async function updatePatient(db: Db, actor: Actor, patientId: string, input: UpdatePatientBody) {
+  return inTransaction(db, async (trx) => {
+    const before = await requirePatient(trx, actor, patientId);
+    const after: PatientRow = {
+      ...before,
+      ...(input.firstName !== undefined ? { firstName: input.firstName } : {}),
+      ...(input.lastName !== undefined ? { lastName: input.lastName } : {}),
+      ...(input.dateOfBirth !== undefined ? { dateOfBirth: input.dateOfBirth } : {}),
+      ...(input.accountId !== undefined ? { accountId: input.accountId } : {}),
+      ...(input.email !== undefined ? { email: input.email || null } : {}),
+      ...(input.phone !== undefined ? { phone: input.phone || null } : {}),
+    };
+    after.searchName = searchNameOf(after.firstName, after.lastName);
+    const { id: _id, practiceId: _practiceId, createdAt: _createdAt, ...set } = after;
+    await trx.updateTable('patients').set(set).where('id', '=', patientId).execute();
+    if (after.firstName !== before.firstName || after.lastName !== before.lastName) {
+      // The payments list sorts and searches on a copy of the name.
+      await trx
+        .updateTable('payments')
+        .set({ patientName: paymentSortNameOf(after.firstName, after.lastName) })
+        .where('practiceId', '=', actor.practiceId)
+        .where('patientId', '=', patientId)
+        .execute();
+    }
+    await recordAudit(trx, actor, { action: 'patient.updated', entityType: 'patient', entityId: patientId, before: toPatient(before), after: toPatient(after) });
+    return toPatient(after);
+  });
+}
+
 export async function requirePatient(db: Db, actor: Actor, patientId: string): Promise<PatientRow> {
   const row = await db
     .selectFrom('patients')
@@ -77,7 +108,11 @@ export async function requirePatient(db: Db, actor: Actor, patientId: string): P
 
 export async function listPatients(db: Db, actor: Actor, query: { search?: string; page: number; pageSize: number }) {
   let base = db.selectFrom('patients').where('practiceId', '=', actor.practiceId);
-  const words = (query.search ?? '').trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const search = (query.search ?? '').trim();
+  const birthDate = dateOfBirthSearched(search);
+  // A date typed whole finds patients born that day; anything else searches names and account IDs.
+  const words = birthDate ? [] : search.toLowerCase().split(/\s+/).filter(Boolean);
+  if (birthDate) base = base.where('dateOfBirth', '=', birthDate);
   for (const word of words) {
     const like = `%${escapeLike(word)}%`;
     base = base.where((eb) =>
@@ -95,6 +130,15 @@ export async function listPatients(db: Db, actor: Actor, query: { search?: strin
   return { ...page, items: page.items.map(toPatient) };
 }
 
+/** A date of birth typed as YYYY-MM-DD or MM/DD/YYYY (M/D/YYYY too), as YYYY-MM-DD; otherwise undefined. */
+export function dateOfBirthSearched(search: string): string | undefined {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(search);
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(search);
+  if (!iso && !us) return undefined;
+  const [y, m, d] = iso ? [iso[1]!, iso[2]!, iso[3]!] : [us![3]!, us![1]!.padStart(2, '0'), us![2]!.padStart(2, '0')];
+  return calendarDate.safeParse(`${y}-${m}-${d}`).success ? `${y}-${m}-${d}` : undefined;
+}
+
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -109,7 +153,7 @@ export async function getPatient(db: Db, actor: Actor, patientId: string) {
   const row = await requirePatient(db, actor, patientId);
   const coverages = await db
     .selectFrom('coverages')
-    .select(['id', 'payerName', 'payerId', 'memberId', 'coverageOrder'])
+    .select(['id', 'payerName', 'payerId', 'memberId', 'planName', 'coverageOrder'])
     .where('patientId', '=', patientId)
     .orderBy('coverageOrder')
     .execute();
@@ -124,6 +168,7 @@ export async function getPatient(db: Db, actor: Actor, patientId: string) {
       payerName: c.payerName,
       payerId: c.payerId,
       memberId: c.memberId,
+      planName: c.planName,
       order: c.coverageOrder as 1 | 2 | 3,
     })),
     treatments: treatments.map((t) => ({
@@ -143,7 +188,7 @@ export async function setCoverages(
   db: Db,
   actor: Actor,
   patientId: string,
-  coverages: Array<{ payerName: string; payerId: string; memberId: string; order: 1 | 2 | 3 }>,
+  coverages: Array<{ payerName: string; payerId: string; memberId: string; order: 1 | 2 | 3; planName?: string | null | undefined }>,
 ) {
   const orders = coverages.map((c) => c.order);
   if (new Set(orders).size !== orders.length) {
@@ -165,6 +210,7 @@ export async function setCoverages(
       payerName: c.payerName,
       payerId: c.payerId,
       memberId: c.memberId,
+      planName: c.planName || null,
       createdAt: nowIso(),
     }));
     if (rows.length) await trx.insertInto('coverages').values(rows).execute();
@@ -172,9 +218,9 @@ export async function setCoverages(
       action: 'patient.coverages_set',
       entityType: 'patient',
       entityId: patientId,
-      before: before.map((c) => ({ order: c.coverageOrder, payerName: c.payerName, payerId: c.payerId, memberId: c.memberId })),
+      before: before.map((c) => ({ order: c.coverageOrder, payerName: c.payerName, payerId: c.payerId, memberId: c.memberId, planName: c.planName })),
       after: coverages,
     });
-    return rows.map((r) => ({ id: r.id, payerName: r.payerName, payerId: r.payerId, memberId: r.memberId, order: r.coverageOrder as 1 | 2 | 3 }));
+    return rows.map((r) => ({ id: r.id, payerName: r.payerName, payerId: r.payerId, memberId: r.memberId, planName: r.planName, order: r.coverageOrder as 1 | 2 | 3 }));
   });
 }

@@ -4,7 +4,7 @@ import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatPaymentNumber, type PaymentStatus } from '../../domain/payments/payment-status.ts';
 
-const paidStatuses: ReadonlySet<PaymentStatus> = new Set(['paid', 'partially_refunded', 'refunded']);
+const paidStatuses: ReadonlySet<PaymentStatus> = new Set(['paid', 'partially_refunded', 'refunded', 'disputed']);
 const cancelledStatuses: ReadonlySet<PaymentStatus> = new Set(['cancelled', 'voided']);
 
 /** Finds the payment a link's token opens; 404 for a token that is not (or no longer) a link. */

@@ -14,6 +14,7 @@ export interface StatusChange {
   status: PaymentStatus;
   paidDate?: string | undefined;
   method?: PaymentMethod | undefined;
+  checkNumber?: string | undefined;
 }
 
 /**
@@ -37,6 +38,8 @@ export async function changePaymentStatus(db: Db, actor: Actor, paymentId: strin
     if (becomesPaid) {
       set.paidDate = change.paidDate ?? (await practiceDate(trx, actor.practiceId));
       set.method = change.method ?? before.method ?? 'cash';
+      // A check number belongs to a check: another method drops the one on file.
+      set.checkNumber = set.method === 'check' ? (change.checkNumber ?? before.checkNumber) : null;
     }
     // Conditional on the status we read: two racing changes cannot both succeed.
     const result = await trx
@@ -62,7 +65,7 @@ export async function changePaymentStatus(db: Db, actor: Actor, paymentId: strin
       entityType: 'payment',
       entityId: paymentId,
       before: { status: from },
-      after: { status: change.status, paidDate: after.paidDate, method: after.method },
+      after: { status: change.status, paidDate: after.paidDate, method: after.method, checkNumber: after.checkNumber },
     });
     await enqueueEvent(trx, actor.practiceId, `payment.${change.status}`, { paymentId, from, to: change.status });
     return after;

@@ -2,7 +2,7 @@ import type { PaymentRow } from '../../db/database.ts';
 import { nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
-import type { Db, Trx } from '../../db/transaction.ts';
+import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatPaymentNumber, statusLabels, type PaymentStatus } from '../../domain/payments/payment-status.ts';
 import { checkCardSource } from '../../domain/payments/card-number.ts';
@@ -38,7 +38,7 @@ type Outcome = { reference: string; cardLast4: string | null } | ProcessorError;
  * Processing with this attempt's key, in one conditional write — the lock:
  * while `chargeAttempt` is set no manual status change or edit is accepted.
  */
-export async function claimCharge(trx: Trx, actor: Actor, paymentId: string): Promise<ChargeAttempt> {
+export async function claimCharge(trx: Trx, actor: Actor, paymentId: string, method: 'card' | 'online' = 'card'): Promise<ChargeAttempt> {
   const payment = await requirePayment(trx, actor, paymentId);
   const from = payment.status as PaymentStatus;
   if (payment.chargeAttempt !== null) throw new AppError('charge_in_progress', 'A card charge of this payment is with the processor; wait until it settles.');
@@ -55,7 +55,8 @@ export async function claimCharge(trx: Trx, actor: Actor, paymentId: string): Pr
   // Failed → Pending → Processing are both allowed changes; one conditional write makes the claim.
   const claimed = await trx
     .updateTable('payments')
-    .set({ status: 'processing', chargeAttempt: key, updatedAt: nowIso() })
+    // The method is set with the claim so that recovery, knowing only the payment, books it the same way.
+    .set({ status: 'processing', chargeAttempt: key, method, updatedAt: nowIso() })
     .where('id', '=', paymentId)
     .where('status', '=', from)
     .where('chargeAttempt', 'is', null)
@@ -134,13 +135,82 @@ export function chargeWork<T>(
     claim: async (trx) => {
       // Before anything is made or claimed: a mistyped number rolls back the whole claim, leaving nothing.
       checkCardSource(input.source, processor.name === 'sandbox');
-      return { pending: await claimCharge(trx, actor, await prepare(trx)) };
+      return { pending: await claimCharge(trx, actor, await prepare(trx), input.method) };
     },
     complete: async (attempt, settle) => {
       const outcome = await askProcessor(processor, attempt, input.source);
       return settle(async (trx) => answer(trx, await settleCharge(trx, actor, attempt, outcome, input.method)));
     },
+    // A retry after the first request's process stopped: once recovery has settled the attempt, answer with it.
+    recover: async (trx, attempt) => {
+      if (attempt === undefined) return undefined;
+      const payment = await requirePayment(trx, actor, attempt.paymentId);
+      if (payment.chargeAttempt === attempt.key || payment.status === 'processing') return undefined;
+      const failure = payment.status === 'failed' ? await lastChargeFailure(trx, attempt.paymentId) : null;
+      return answer(trx, { payment, failure });
+    },
   };
+}
+
+async function lastChargeFailure(trx: Trx, paymentId: string): Promise<string> {
+  const event = await trx
+    .selectFrom('auditEvents')
+    .select('after')
+    .where('entityId', '=', paymentId)
+    .where('action', '=', 'payment.charge_failed')
+    .orderBy('createdAt', 'desc')
+    .executeTakeFirst();
+  const after = event?.after ? (JSON.parse(event.after) as { reason?: string }) : null;
+  return after?.reason ?? 'The card was not charged.';
+}
+
+/** How long a charge may stay with the processor before recovery asks about it (Stripe's search lags about a minute). */
+const chargeRecoveryAgeMs = 5 * 60_000;
+
+/**
+ * Settles card charges left Processing by a process that stopped while the
+ * processor had them: asks the processor what became of each attempt (by its
+ * idempotency key) and books it through the same settlement as a live
+ * request — Paid and applied, or Failed — exactly once (the settlement's
+ * conditional update). Attempts still under way are left for the next run.
+ */
+export async function resumeProcessingCharges(db: Db, processor: PaymentProcessor, options: { olderThanMs?: number } = {}) {
+  const cutoff = new Date(Date.now() - (options.olderThanMs ?? chargeRecoveryAgeMs)).toISOString();
+  const stuck = await db
+    .selectFrom('payments')
+    .select(['id', 'practiceId', 'chargeAttempt', 'amountCents', 'number', 'method'])
+    .where('status', '=', 'processing')
+    .where('chargeAttempt', 'is not', null)
+    .where('updatedAt', '<', cutoff)
+    .orderBy('updatedAt')
+    .limit(500)
+    .execute();
+  const outcome = { paid: 0, failed: 0, stillProcessing: 0 };
+  for (const payment of stuck) {
+    const actor: Actor = { practiceId: payment.practiceId, kind: 'system', id: 'charge-recovery', name: 'Charge recovery', role: 'admin' };
+    const attempt: ChargeAttempt = { paymentId: payment.id, key: payment.chargeAttempt!, amountCents: Number(payment.amountCents), number: Number(payment.number) };
+    let found;
+    try {
+      found = await processor.findCharge({ idempotencyKey: attempt.key, paymentId: payment.id });
+    } catch (error) {
+      if (!(error instanceof ProcessorError)) throw error;
+      outcome.stillProcessing++;
+      continue;
+    }
+    if (found.state === 'in_progress') {
+      outcome.stillProcessing++;
+      continue;
+    }
+    const settled: Outcome =
+      found.state === 'succeeded'
+        ? { reference: found.reference, cardLast4: found.cardLast4 }
+        : new ProcessorError('declined', found.state === 'failed' ? found.message : 'The charge was cut off before the processor took it; nothing was charged. Charge again.');
+    const method = payment.method === 'online' ? 'online' : 'card';
+    const charged = await inTransaction(db, (trx) => settleCharge(trx, actor, attempt, settled, method));
+    if (charged.payment.status === 'paid') outcome.paid++;
+    else if (charged.payment.status === 'failed') outcome.failed++;
+  }
+  return outcome;
 }
 
 /**

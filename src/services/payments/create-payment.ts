@@ -6,7 +6,7 @@ import { enqueueEvent } from '../../db/repositories/outbox.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Actor } from '../actor.ts';
-import { requireLocation } from '../locations/locations.ts';
+import { requireActiveLocation } from '../locations/locations.ts';
 import { paymentSortNameOf, requirePatient } from '../patients/patients.ts';
 import { requireTreatment } from '../treatments/treatments.ts';
 import { requirePayment } from './payment-views.ts';
@@ -49,7 +49,8 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
       // SPEC: the location comes from the treatment unless chosen.
       locationId ??= treatment.locationId;
     }
-    if (locationId) await requireLocation(trx, actor, locationId);
+    // A chosen location must be active; a past visit's location is kept even if deactivated since.
+    if (input.locationId) await requireActiveLocation(trx, actor, input.locationId);
     const now = nowIso();
     const row: PaymentRow = {
       id: newId(),

@@ -13,7 +13,7 @@ export async function overAppliedPayments(db: Db, actor: Actor, query: { page: n
   const base = db
     .selectFrom('payments')
     .where('payments.practiceId', '=', actor.practiceId)
-    .where('payments.status', 'in', ['paid', 'partially_refunded', 'refunded'])
+    .where('payments.status', 'in', ['paid', 'partially_refunded', 'refunded', 'disputed'])
     .where(sql<boolean>`payments.applied_cents > payments.amount_cents - payments.refunded_cents`);
   const rows = await base
     .innerJoin('patients', 'patients.id', 'payments.patientId')

@@ -17,7 +17,7 @@ export function lastTwelveMonths(today: string): string[] {
 }
 
 /** Statuses of a payment whose money was received (some of it may have gone back since). */
-const receivedStatuses = ['paid', 'partially_refunded', 'refunded'] as const;
+const receivedStatuses = ['paid', 'partially_refunded', 'refunded', 'disputed'] as const;
 
 /**
  * SPEC section 3, the dashboard:

@@ -4,6 +4,8 @@ import type { PortalPayBody, PortalPayResult } from '../../contracts/portal.ts';
 import type { Db, Trx } from '../../db/transaction.ts';
 import { idempotently, type IdempotencyRequest } from '../idempotency/idempotently.ts';
 import { AppError } from '../../domain/errors.ts';
+import { nowIso } from '../../db/ids.ts';
+import { recordAudit } from '../../db/repositories/audit.ts';
 import { formatCents, toCents } from '../../domain/money.ts';
 import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
@@ -51,6 +53,9 @@ export async function payFromPortal(db: Db, processor: PaymentProcessor, input: 
         { payableCents: payable },
       );
     }
+    // A declined attempt is tried again on the same payment, so declines never pile up as Failed payments.
+    const retried = await retryFailedPortalPayment(trx, actor, patientId, input.amountCents);
+    if (retried !== null) return retried;
     const created = await insertPayment(trx, actor, {
       patientId,
       amountCents: input.amountCents,
@@ -107,4 +112,30 @@ async function payableCents(db: Db, actor: Actor, patientId: string): Promise<nu
     )
     .executeTakeFirstOrThrow();
   return Math.max(0, balance.patientResponsibilityCents - toCents(inFlight.total));
+}
+
+/**
+ * The patient's Failed portal payment, if any, set to this attempt's amount
+ * (a Failed payment has booked nothing, so its amount may change) and
+ * returned to be charged again; null when there is none.
+ */
+async function retryFailedPortalPayment(trx: Trx, actor: Actor, patientId: string, amountCents: number): Promise<string | null> {
+  const failed = await trx
+    .selectFrom('payments')
+    .select(['id', 'amountCents'])
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', '=', patientId)
+    .where('createdBy', '=', actor.name)
+    .where('method', '=', 'online')
+    .where('treatmentId', 'is', null)
+    .where('status', '=', 'failed')
+    .where('chargeAttempt', 'is', null)
+    .orderBy('number', 'desc')
+    .executeTakeFirst();
+  if (failed === undefined) return null;
+  if (failed.amountCents !== amountCents) {
+    await trx.updateTable('payments').set({ amountCents, updatedAt: nowIso() }).where('id', '=', failed.id).where('status', '=', 'failed').execute();
+    await recordAudit(trx, actor, { action: 'payment.updated', entityType: 'payment', entityId: failed.id, before: { amountCents: failed.amountCents }, after: { amountCents } });
+  }
+  return failed.id;
 }

@@ -13,7 +13,72 @@ export interface PaymentProcessor {
 
   /** Refunds (part of) an earlier charge, identified by the reference `charge` returned. */
   refund(input: RefundInput): Promise<RefundResult>;
+
+  /**
+   * What became of a charge asked for with this idempotency key, for a charge
+   * left Processing when our process stopped mid-call (the recovery job).
+   */
+  findCharge(input: { idempotencyKey: string; paymentId: string }): Promise<ChargeLookup>;
+
+  /** The balance transactions a payout carried (charges, refunds, disputes, fees), in our terms, every page of them. */
+  payoutItems(payoutId: string): Promise<PayoutItem[]>;
 }
+
+/** A cardholder's dispute as the processor tells it. */
+export interface DisputeSummary {
+  /** `dp_…` */
+  id: string;
+  amountCents: number;
+  reason: string;
+  /** The processor's status: needs_response, under_review, won, lost, … */
+  status: string;
+  /** The disputed charge's PaymentIntent and charge ids (our payment keeps one of them). */
+  chargeReferences: string[];
+  /** When evidence is due, as a unix instant; null when none is given. */
+  evidenceDueBy: number | null;
+}
+
+/** The processor events reconciliation books, in our terms. */
+export type ReconciliationEvent =
+  | { kind: 'dispute_opened'; dispute: DisputeSummary }
+  | { kind: 'dispute_closed'; dispute: DisputeSummary; outcome: 'won' | 'lost' }
+  | { kind: 'payout_paid'; payout: ProcessorPayout }
+  | { kind: 'charge_succeeded'; chargeReferences: string[]; amountCents: number };
+
+/** A payout (a deposit to the practice's bank) as the processor announced it. */
+export interface ProcessorPayout {
+  /** The processor's id (Stripe `po_…`). */
+  id: string;
+  amountCents: Cents;
+  /** The day it reaches the bank (YYYY-MM-DD, UTC as the processor dates it). */
+  arrivalDate: string;
+  status: string;
+}
+
+export type PayoutItemType = 'charge' | 'refund' | 'dispute' | 'adjustment' | 'fee';
+
+/** One balance transaction of a payout: amount − fee = net, and the nets of a payout sum to its amount. */
+export interface PayoutItem {
+  /** The processor's balance transaction id (Stripe `txn_…`). */
+  id: string;
+  type: PayoutItemType;
+  /** Signed: charges positive, refunds and dispute withdrawals negative. */
+  amountCents: number;
+  feeCents: number;
+  netCents: number;
+  /** What the transaction came from: the charge's PaymentIntent (else the charge id), the refund or the dispute id. */
+  sourceReference: string | null;
+  /** For charges and refunds: every id the (refunded) charge is known by (PaymentIntent and charge), to find our payment whichever we kept. */
+  chargeReferences: string[];
+  description: string | null;
+}
+
+/** The processor's word on an earlier charge: made, refused, still under way, or never received. */
+export type ChargeLookup =
+  | ({ state: 'succeeded' } & ChargeResult)
+  | { state: 'failed'; message: string }
+  | { state: 'in_progress' }
+  | { state: 'not_found' };
 
 export interface ChargeInput {
   amountCents: Cents;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChargeInput, ChargeResult, PaymentProcessor, RefundInput, RefundResult } from './payment-processor.ts';
+import type { ChargeInput, ChargeLookup, ChargeResult, PaymentProcessor, PayoutItem, RefundInput, RefundResult } from './payment-processor.ts';
 import { ProcessorError } from './payment-processor.ts';
 
 /**
@@ -39,6 +39,7 @@ export class SandboxProcessor implements PaymentProcessor {
   readonly name = 'sandbox' as const;
   private readonly charges = new Map<string, ChargeResult>();
   private readonly refunds = new Map<string, RefundResult>();
+  private readonly payouts = new Map<string, PayoutItem[]>();
   /** How many refunds actually moved money, for tests that prove a retry never refunds twice. */
   refundCount = 0;
 
@@ -57,6 +58,25 @@ export class SandboxProcessor implements PaymentProcessor {
     const result = { reference: `sbx_ch_${behaviour}_${shortHash(input.idempotencyKey)}`, cardLast4: card.slice(-4) };
     this.charges.set(input.idempotencyKey, result);
     return result;
+  }
+
+  /** Only this process's charges: a charge asked for by a process that stopped was never made by its sandbox. */
+  async findCharge(input: { idempotencyKey: string; paymentId: string }): Promise<ChargeLookup> {
+    const made = this.charges.get(input.idempotencyKey);
+    return made ? { state: 'succeeded', ...made } : { state: 'not_found' };
+  }
+
+  /**
+   * The sandbox pays nothing out by itself: a payout is what was recorded
+   * with `recordPayout` (tests, demos), so the answer is deterministic.
+   */
+  async payoutItems(payoutId: string): Promise<PayoutItem[]> {
+    return this.payouts.get(payoutId) ?? [];
+  }
+
+  /** Stands in for the processor's own record of a payout, for sandbox payout events. */
+  recordPayout(payoutId: string, items: PayoutItem[]): void {
+    this.payouts.set(payoutId, items);
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import { ProcessorError } from './payment-processor.ts';
-import { describeChargeRefunded, StripeProcessor, StripeWebhookError } from './stripe-processor.ts';
+import { describeChargeRefunded, describeReconciliationEvent, StripeProcessor, StripeWebhookError, toPayoutItem } from './stripe-processor.ts';
 
 /**
  * A stand-in for api.stripe.com on 127.0.0.1: it records each request and
@@ -163,6 +163,8 @@ describe('StripeProcessor.charge', () => {
       'automatic_payment_methods[allow_redirects]': 'never',
       description: 'Payment PAY-000123',
       'metadata[paymentId]': 'pay_123',
+      // How recovery finds this intent if the answer never reaches us.
+      'metadata[chargeAttempt]': 'charge-7f3a',
       'expand[0]': 'latest_charge',
     });
   });
@@ -212,6 +214,42 @@ describe('StripeProcessor.charge', () => {
       { status: 429, body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' } } },
     ]);
     expect((await failureOf(processor(apiBase).charge(chargeInput))).failure).toBe('unavailable');
+  });
+});
+
+describe('StripeProcessor.findCharge', () => {
+  const searchResult = (data: unknown[]) => ({ status: 200, body: { object: 'search_result', url: '/v1/payment_intents/search', has_more: false, next_page: null, data } });
+
+  it("searches PaymentIntents by the attempt's key in metadata and reports a succeeded one with its last four", async () => {
+    const { apiBase, seen } = await fakeStripe([searchResult([paymentIntent({ metadata: { paymentId: 'pay_123', chargeAttempt: "pay_123:1'x" } })])]);
+    const found = await processor(apiBase).findCharge({ idempotencyKey: "pay_123:1'x", paymentId: 'pay_123' });
+    expect(found).toEqual({ state: 'succeeded', reference: 'pi_3MtwBwLkdIwHu7ix28a3tqPa', cardLast4: '4242' });
+    expect(seen[0]?.method).toBe('GET');
+    const url = new URL(seen[0]!.path, 'http://x');
+    expect(url.pathname).toBe('/v1/payment_intents/search');
+    // Quotes in the key are escaped in Stripe's query language.
+    expect(url.searchParams.get('query')).toBe("metadata['chargeAttempt']:'pay_123:1\\'x'");
+    expect(url.searchParams.get('expand[0]')).toBe('data.latest_charge');
+  });
+
+  it('reports no intent as not found, processing as in progress, and anything else as failed with the reason', async () => {
+    const { apiBase } = await fakeStripe([
+      searchResult([]),
+      searchResult([paymentIntent({ status: 'processing' })]),
+      searchResult([paymentIntent({ status: 'requires_payment_method', last_payment_error: { type: 'card_error', message: 'Your card was declined.' } })]),
+      searchResult([paymentIntent({ status: 'canceled' })]),
+    ]);
+    const stripe = processor(apiBase);
+    const ask = () => stripe.findCharge({ idempotencyKey: 'k', paymentId: 'p' });
+    expect(await ask()).toEqual({ state: 'not_found' });
+    expect(await ask()).toEqual({ state: 'in_progress' });
+    expect(await ask()).toEqual({ state: 'failed', message: 'Your card was declined.' });
+    expect(await ask()).toEqual({ state: 'failed', message: 'The card payment did not complete (Stripe status canceled).' });
+  });
+
+  it('maps Stripe being down to unavailable, so recovery leaves the charge for the next run', async () => {
+    const { apiBase } = await fakeStripe([{ status: 503, body: { error: { type: 'api_error', message: 'Service unavailable' } } }]);
+    expect((await failureOf(processor(apiBase).findCharge({ idempotencyKey: 'k', paymentId: 'p' }))).failure).toBe('unavailable');
   });
 });
 
@@ -446,5 +484,52 @@ describe('describeChargeRefunded', () => {
 
   it('ignores other events', () => {
     expect(describeChargeRefunded({ ...event, type: 'charge.succeeded' } as unknown as Stripe.Event)).toBeUndefined();
+  });
+});
+
+describe('reconciliation events and balance transactions in our terms', () => {
+  const event = (type: string, object: Record<string, unknown>) => ({ id: 'evt_1', object: 'event', type, data: { object } }) as unknown as Stripe.Event;
+  const dispute = (status: string) => ({
+    id: 'dp_1MtJUT2eZvKYlo2CNaw2HvEv',
+    object: 'dispute',
+    amount: 1000,
+    charge: 'ch_1AZtxr2eZvKYlo2CJDX8whov',
+    payment_intent: 'pi_1AZtxr2eZvKYlo2C0rKEYPDj',
+    reason: 'general',
+    status,
+    evidence_details: { due_by: 1680652799, has_evidence: false, past_due: false, submission_count: 0 },
+  });
+
+  it('reads disputes opened (created or funds withdrawn) and closed, where only lost takes the money', () => {
+    const facts = { id: 'dp_1MtJUT2eZvKYlo2CNaw2HvEv', amountCents: 1000, reason: 'general', chargeReferences: ['pi_1AZtxr2eZvKYlo2C0rKEYPDj', 'ch_1AZtxr2eZvKYlo2CJDX8whov'], evidenceDueBy: 1680652799 };
+    expect(describeReconciliationEvent(event('charge.dispute.created', dispute('needs_response')))).toEqual({ kind: 'dispute_opened', dispute: { ...facts, status: 'needs_response' } });
+    expect(describeReconciliationEvent(event('charge.dispute.funds_withdrawn', dispute('needs_response')))?.kind).toBe('dispute_opened');
+    expect(describeReconciliationEvent(event('charge.dispute.closed', dispute('lost')))).toMatchObject({ kind: 'dispute_closed', outcome: 'lost' });
+    expect(describeReconciliationEvent(event('charge.dispute.closed', dispute('won')))).toMatchObject({ kind: 'dispute_closed', outcome: 'won' });
+    expect(describeReconciliationEvent(event('charge.dispute.closed', dispute('warning_closed')))).toMatchObject({ kind: 'dispute_closed', outcome: 'won' });
+    expect(describeReconciliationEvent(event('customer.created', { id: 'cus_1' }))).toBeUndefined();
+  });
+
+  it('reads a payout with its arrival day, and charges made without us by their intent and charge ids', () => {
+    expect(describeReconciliationEvent(event('payout.paid', { id: 'po_1', object: 'payout', amount: 1100, arrival_date: 1680652800, status: 'paid' }))).toEqual({
+      kind: 'payout_paid',
+      payout: { id: 'po_1', amountCents: 1100, arrivalDate: '2023-04-05', status: 'paid' },
+    });
+    expect(describeReconciliationEvent(event('charge.succeeded', { id: 'ch_9', object: 'charge', amount: 500, payment_intent: 'pi_9' }))).toEqual({ kind: 'charge_succeeded', chargeReferences: ['pi_9', 'ch_9'], amountCents: 500 });
+    expect(describeReconciliationEvent(event('payment_intent.succeeded', { id: 'pi_8', object: 'payment_intent', amount_received: 700, latest_charge: 'ch_8' }))).toEqual({ kind: 'charge_succeeded', chargeReferences: ['pi_8', 'ch_8'], amountCents: 700 });
+  });
+
+  it('types each balance transaction by what it came from, keeping amount, fee and net as signed cents', () => {
+    const txn = (fields: Record<string, unknown>) => ({ id: 'txn_1', object: 'balance_transaction', amount: 0, fee: 0, net: 0, description: null, ...fields }) as unknown as Stripe.BalanceTransaction;
+    expect(toPayoutItem(txn({ type: 'charge', amount: 10000, fee: 320, net: 9680, source: { id: 'ch_1', object: 'charge', payment_intent: 'pi_1' } }))).toEqual({
+      id: 'txn_1', type: 'charge', amountCents: 10000, feeCents: 320, netCents: 9680, sourceReference: 'pi_1', chargeReferences: ['pi_1', 'ch_1'], description: null,
+    });
+    // A charge made without a PaymentIntent (an older integration) is known by its charge id.
+    expect(toPayoutItem(txn({ type: 'charge', source: 'ch_2' }))).toMatchObject({ type: 'charge', sourceReference: 'ch_2', chargeReferences: ['ch_2'] });
+    expect(toPayoutItem(txn({ type: 'refund', amount: -2000, net: -2000, source: { id: 're_1', object: 'refund' } }))).toMatchObject({ type: 'refund', amountCents: -2000, sourceReference: 're_1' });
+    expect(toPayoutItem(txn({ type: 'adjustment', reporting_category: 'dispute', amount: -1000, fee: 1500, net: -2500, source: { id: 'dp_1', object: 'dispute' } }))).toMatchObject({ type: 'dispute', sourceReference: 'dp_1', feeCents: 1500 });
+    expect(toPayoutItem(txn({ type: 'adjustment', reporting_category: 'dispute_reversal', source: 'dp_1' }))).toMatchObject({ type: 'dispute', sourceReference: 'dp_1' });
+    expect(toPayoutItem(txn({ type: 'stripe_fee', amount: -500, net: -500, source: null }))).toMatchObject({ type: 'fee', sourceReference: null });
+    expect(toPayoutItem(txn({ type: 'adjustment', reporting_category: 'other_adjustment', source: 'adj_1' }))).toMatchObject({ type: 'adjustment', sourceReference: 'adj_1' });
   });
 });

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { ChargeInput, ChargeResult, PaymentProcessor, RefundInput, RefundResult } from './payment-processor.ts';
+import type { ChargeInput, ChargeLookup, ChargeResult, DisputeSummary, PaymentProcessor, PayoutItem, PayoutItemType, ReconciliationEvent, RefundInput, RefundResult } from './payment-processor.ts';
 import { ProcessorError } from './payment-processor.ts';
 
 export interface StripeProcessorOptions {
@@ -57,7 +57,7 @@ function connectionConfig(apiBase: string | undefined): Pick<Stripe.StripeConfig
  * mean "nothing was done" or "we could not tell" become ProcessorErrors;
  * anything else (a bug of ours) goes up unchanged.
  */
-function toProcessorError(error: unknown, action: 'charge' | 'refund'): unknown {
+function toProcessorError(error: unknown, action: 'charge' | 'refund' | 'payout'): unknown {
   const E = Stripe.errors;
   if (error instanceof E.StripeCardError || error instanceof E.StripeInvalidRequestError) {
     return new ProcessorError('declined', error.message);
@@ -112,7 +112,8 @@ export class StripeProcessor implements PaymentProcessor {
           automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
           confirm: true,
           description: input.description,
-          ...(input.metadata ? { metadata: input.metadata } : {}),
+          // The attempt's key in metadata: how the recovery job finds this intent if we never hear back.
+          metadata: { ...input.metadata, chargeAttempt: input.idempotencyKey },
           // Expanded so the card's last four digits come back in the same call.
           expand: ['latest_charge'],
         },
@@ -126,9 +127,28 @@ export class StripeProcessor implements PaymentProcessor {
       const message = intent.last_payment_error?.message ?? `The card payment did not complete (Stripe status ${intent.status}).`;
       throw new ProcessorError('declined', message);
     }
-    const latest = intent.latest_charge;
-    const cardLast4 = latest && typeof latest === 'object' ? (latest.payment_method_details?.card?.last4 ?? null) : null;
-    return { reference: intent.id, cardLast4 };
+    return { reference: intent.id, cardLast4: lastFourOf(intent) };
+  }
+
+  /**
+   * Finds the PaymentIntent of a charge attempt by the key put in its
+   * metadata (Stripe's search is eventually consistent, about a minute: the
+   * recovery job only asks about attempts older than that).
+   */
+  async findCharge(input: { idempotencyKey: string; paymentId: string }): Promise<ChargeLookup> {
+    let found: Stripe.ApiSearchResult<Stripe.PaymentIntent>;
+    try {
+      const key = input.idempotencyKey.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+      found = await this.stripe.paymentIntents.search({ query: `metadata['chargeAttempt']:'${key}'`, limit: 1, expand: ['data.latest_charge'] });
+    } catch (error) {
+      throw toProcessorError(error, 'charge');
+    }
+    const intent = found.data[0];
+    if (!intent) return { state: 'not_found' };
+    if (intent.status === 'succeeded') return { state: 'succeeded', reference: intent.id, cardLast4: lastFourOf(intent) };
+    if (intent.status === 'processing') return { state: 'in_progress' };
+    // requires_action and the rest cannot complete without the patient, as in `charge`.
+    return { state: 'failed', message: intent.last_payment_error?.message ?? `The card payment did not complete (Stripe status ${intent.status}).` };
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {
@@ -174,6 +194,112 @@ export class StripeProcessor implements PaymentProcessor {
   describeChargeRefunded(event: Stripe.Event): ChargeRefundedSummary | undefined {
     return describeChargeRefunded(event);
   }
+
+  describeReconciliationEvent(event: Stripe.Event): ReconciliationEvent | undefined {
+    return describeReconciliationEvent(event);
+  }
+
+  /**
+   * Every balance transaction of a payout, with its source expanded (the
+   * charge's PaymentIntent, the refund, the dispute), through the client's
+   * auto-pagination, so a payout of thousands of charges is read whole.
+   */
+  async payoutItems(payoutId: string): Promise<PayoutItem[]> {
+    const items: PayoutItem[] = [];
+    try {
+      for await (const txn of this.stripe.balanceTransactions.list({ payout: payoutId, expand: ['data.source'], limit: 100 })) {
+        // The payout's own withdrawal is the payout itself, not something it carried.
+        if (txn.type === 'payout') continue;
+        items.push(toPayoutItem(txn));
+      }
+    } catch (error) {
+      throw toProcessorError(error, 'payout');
+    }
+    return items;
+  }
+}
+
+function idOf(value: string | { id: string } | null | undefined): string | null {
+  if (!value) return null;
+  return typeof value === 'string' ? value : value.id;
+}
+
+/** One Stripe balance transaction in our terms: what kind of money it is and what it came from. */
+export function toPayoutItem(txn: Stripe.BalanceTransaction): PayoutItem {
+  const source = txn.source && typeof txn.source === 'object' ? (txn.source as { id: string; object: string } & Record<string, any>) : null;
+  const sourceId = idOf(txn.source as string | { id: string } | null);
+  let type: PayoutItemType;
+  let sourceReference = sourceId;
+  let chargeReferences: string[] = [];
+  if (source?.object === 'dispute' || txn.type === 'adjustment' && String(txn.reporting_category ?? '').startsWith('dispute')) {
+    type = 'dispute';
+  } else if (txn.type === 'charge' || txn.type === 'payment') {
+    type = 'charge';
+    const intent = source ? idOf(source.payment_intent) : null;
+    chargeReferences = [intent, sourceId].filter((r): r is string => Boolean(r));
+    sourceReference = intent ?? sourceId;
+  } else if (txn.type === 'refund' || txn.type === 'payment_refund') {
+    type = 'refund';
+    // The refunded charge, so a refund made in the dashboard that we never heard of can still find its payment.
+    chargeReferences = source ? [idOf(source.payment_intent), idOf(source.charge)].filter((r): r is string => Boolean(r)) : [];
+  } else if (txn.type.endsWith('_fee') || txn.type === 'stripe_fee') {
+    type = 'fee';
+  } else {
+    type = 'adjustment';
+  }
+  return { id: txn.id, type, amountCents: txn.amount, feeCents: txn.fee, netCents: txn.net, sourceReference, chargeReferences, description: txn.description ?? null };
+}
+
+function disputeSummary(dispute: Stripe.Dispute): DisputeSummary {
+  return {
+    id: dispute.id,
+    amountCents: dispute.amount,
+    reason: dispute.reason,
+    status: dispute.status,
+    chargeReferences: [idOf(dispute.payment_intent), idOf(dispute.charge)].filter((r): r is string => Boolean(r)),
+    evidenceDueBy: dispute.evidence_details?.due_by ?? null,
+  };
+}
+
+/**
+ * Pure: the reconciliation facts of an event, or undefined for one we do not
+ * book. `charge.dispute.funds_withdrawn` tells the same fact as `…created`
+ * (each opens the dispute once, whichever comes first); `…closed` settles it.
+ */
+export function describeReconciliationEvent(event: Stripe.Event): ReconciliationEvent | undefined {
+  switch (event.type) {
+    case 'charge.dispute.created':
+    case 'charge.dispute.funds_withdrawn':
+      return { kind: 'dispute_opened', dispute: disputeSummary(event.data.object) };
+    case 'charge.dispute.closed': {
+      const dispute = disputeSummary(event.data.object);
+      // Only `lost` takes the money; won, and an inquiry closed without a chargeback (warning_closed), give it back.
+      return { kind: 'dispute_closed', dispute, outcome: dispute.status === 'lost' ? 'lost' : 'won' };
+    }
+    case 'payout.paid': {
+      const payout = event.data.object;
+      return {
+        kind: 'payout_paid',
+        payout: { id: payout.id, amountCents: payout.amount, arrivalDate: new Date(payout.arrival_date * 1000).toISOString().slice(0, 10), status: payout.status },
+      };
+    }
+    case 'charge.succeeded': {
+      const charge = event.data.object;
+      return { kind: 'charge_succeeded', chargeReferences: [idOf(charge.payment_intent), charge.id].filter((r): r is string => Boolean(r)), amountCents: charge.amount };
+    }
+    case 'payment_intent.succeeded': {
+      const intent = event.data.object;
+      return { kind: 'charge_succeeded', chargeReferences: [intent.id, idOf(intent.latest_charge)].filter((r): r is string => Boolean(r)), amountCents: intent.amount_received };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The card's last four digits, when the intent came with its latest charge expanded. */
+function lastFourOf(intent: Stripe.PaymentIntent): string | null {
+  const latest = intent.latest_charge;
+  return latest && typeof latest === 'object' ? (latest.payment_method_details?.card?.last4 ?? null) : null;
 }
 
 /** Pure: the refund facts of a `charge.refunded` event, or undefined for any other event. */

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/transaction.ts';
 import { systemActor } from '../actor.ts';
 import type { ChargeRefundedSummary } from '../processors/stripe-processor.ts';
+import { paymentForCharge } from '../reconciliation/payment-for-charge.ts';
 import { recordProcessorRefund } from './refund-payment.ts';
 
 /**
@@ -9,9 +10,7 @@ import { recordProcessorRefund } from './refund-payment.ts';
  * ourselves are already known by their id and are skipped.
  */
 export async function reconcileStripeRefunds(db: Db, summary: ChargeRefundedSummary) {
-  const references = [summary.paymentIntentId, summary.chargeId].filter((r): r is string => Boolean(r));
-  if (references.length === 0) return { recorded: 0 };
-  const payment = await db.selectFrom('payments').select(['id', 'practiceId']).where('processorReference', 'in', references).executeTakeFirst();
+  const payment = await paymentForCharge(db, [summary.paymentIntentId, summary.chargeId]);
   if (!payment) return { recorded: 0 };
   const actor = systemActor(payment.practiceId, 'stripe-webhook');
   let recorded = 0;

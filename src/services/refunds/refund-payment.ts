@@ -300,10 +300,16 @@ async function releaseFailedRefund(db: Db, actor: Actor, refund: RefundRow, erro
 
 /**
  * Records a refund the processor made without us (a refund issued in its
- * dashboard, reported by webhook): booked like any other, once per processor
- * refund id, within what remains of the payment.
+ * dashboard, reported by webhook; a chargeback when a dispute is lost):
+ * booked like any other, once per processor refund (or dispute) id, within
+ * what remains of the payment.
  */
-export async function recordProcessorRefund(db: Db, actor: Actor, paymentId: string, refund: { amountCents: number; processorReference: string }) {
+export async function recordProcessorRefund(
+  db: Db,
+  actor: Actor,
+  paymentId: string,
+  refund: { amountCents: number; processorReference: string; reason?: RefundReason; notes?: string },
+) {
   return inTransaction(db, async (trx) => {
     const known = await trx.selectFrom('refunds').select('id').where('paymentId', '=', paymentId).where('processorReference', '=', refund.processorReference).executeTakeFirst();
     if (known) return undefined;
@@ -314,8 +320,8 @@ export async function recordProcessorRefund(db: Db, actor: Actor, paymentId: str
       paymentId,
       patientId: payment.patientId,
       amountCents: refund.amountCents,
-      reason: 'other',
-      notes: 'Refunded at the payment processor',
+      reason: refund.reason ?? 'other',
+      notes: refund.notes ?? 'Refunded at the payment processor',
       method: 'processor',
       status: 'pending',
       processorReference: refund.processorReference,
@@ -368,7 +374,12 @@ export async function resumePendingRefunds(db: Db, processor: PaymentProcessor, 
       if (error instanceof ProcessorError && error.failure === 'declined') {
         await releaseFailedRefund(db, actor, refund, error);
         outcome.released++;
-      } else if (error instanceof ProcessorError || (error instanceof AppError && error.code === 'conflict')) {
+      } else if (
+        error instanceof ProcessorError ||
+        (error instanceof AppError && error.code === 'conflict') ||
+        // Its payment became Disputed meanwhile (ADR 0019): the refund settles once the dispute closes.
+        (error instanceof AppError && error.code === 'refund_exceeds_remaining')
+      ) {
         outcome.stillPending++;
       } else {
         throw error;

@@ -7,7 +7,9 @@ import { enqueueEvent } from '../../db/repositories/outbox.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatCents } from '../../domain/money.ts';
+import { isPayerBalancePlb, plbPayerBalance } from '../../domain/remittance/payer-balances.ts';
 import { providerAdjustmentJournalLines } from '../../domain/remittance/remittance-journal-lines.ts';
+import { recordPayerBalanceItem } from './payer-balances.ts';
 import { SNIFF_BYTES, sniffX12, stream835, type Claim835, type Remittance835Summary } from '../../x12/index.ts';
 import type { Actor } from '../actor.ts';
 import { claimContentSha256, postClaimPayment, recordClaimException, recordDuplicateClaim, type ClaimOutcome, type ClaimReasonCode, type PostedClaim } from './post-claim-payment.ts';
@@ -385,6 +387,7 @@ async function postSetIn(
     remittancePaymentId: paymentId,
     processedDate: set.payment.paymentDate ?? (await practiceDate(trx, actor.practiceId)),
     payerName: payment.payerName,
+    payerId,
   };
   const posted: PostedClaim[] = [];
 
@@ -441,14 +444,57 @@ async function postSetIn(
     }
   }
   for (const plb of set.providerAdjustments) {
+    const providerAdjustmentId = newId();
     await trx
       .insertInto('providerAdjustments')
-      .values({ id: newId(), practiceId: actor.practiceId, remittancePaymentId: paymentId, providerId: plb.providerId, fiscalPeriodDate: plb.fiscalPeriodDate, reasonCode: plb.reasonCode, referenceId: plb.referenceId, amountCents: plb.amountCents })
+      .values({ id: providerAdjustmentId, practiceId: actor.practiceId, remittancePaymentId: paymentId, providerId: plb.providerId, fiscalPeriodDate: plb.fiscalPeriodDate, reasonCode: plb.reasonCode, referenceId: plb.referenceId, amountCents: plb.amountCents })
       .execute();
+    const owed = isPayerBalancePlb(plb.reasonCode) ? plbPayerBalance(plb.amountCents) : null;
+    if (owed) {
+      // Recoupments, forwarded balances, returns, interest and nonreimbursables are money between the practice and the payer: payer_overpayment, never a provider adjustment or patient money.
+      await recordPayerBalanceItem(trx, actor, {
+        payerName: payment.payerName,
+        payerId,
+        ...owed,
+        source: 'provider_adjustment',
+        remittancePaymentId: paymentId,
+        providerAdjustmentId,
+        reasonCode: plb.reasonCode,
+        reference: plb.referenceId,
+        description: `PLB ${plb.reasonCode}${plb.referenceId ? ` ${plb.referenceId}` : ''} of ${dollars(plb.amountCents)} in payment ${label}: ${owed.direction === 'owed_to_payer' ? 'the payer paid it ahead and will take it back' : 'the payer withheld it'}.`,
+        counterAccount: 'cash_clearing',
+      });
+      continue;
+    }
     const lines = providerAdjustmentJournalLines(plb.amountCents);
     if (lines.length > 0) {
       await postJournalEntry(trx, actor, { kind: 'remittance', source: { type: 'remittance_payment', id: paymentId }, memo: `PLB ${plb.reasonCode}${plb.referenceId ? ` ${plb.referenceId}` : ''}`, lines });
     }
+  }
+  // A reversal with no corrected payment for the claim in the same payment: the payer took its money back (netted in this payment).
+  for (const reversal of posted.filter((c) => c.outcome === 'reversal' && c.claimId !== null && c.paidCents < 0)) {
+    const corrected = posted.some((c) => c.claimId === reversal.claimId && (c.outcome === 'posted' || c.outcome === 'denied'));
+    if (corrected) continue;
+    const row = await trx
+      .selectFrom('remittanceClaims')
+      .select('id')
+      .where('remittancePaymentId', '=', paymentId)
+      .where('claimId', '=', reversal.claimId)
+      .where('outcome', '=', 'reversal')
+      .where('segmentNumber', '=', reversal.segmentNumber)
+      .executeTakeFirstOrThrow();
+    await recordPayerBalanceItem(trx, actor, {
+      payerName: payment.payerName,
+      payerId,
+      direction: 'owed_to_payer',
+      amountCents: -reversal.paidCents,
+      source: 'reversal_without_correction',
+      remittancePaymentId: paymentId,
+      remittanceClaimId: row.id,
+      reference: reversal.patientControlNumber,
+      description: `Claim ${reversal.patientControlNumber} was reversed (${dollars(reversal.paidCents)}) with no corrected payment: the payer recouped it in payment ${label}; the claim is open again.`,
+      settledAtOnce: true,
+    });
   }
   payment.postedCount = posted.filter((c) => c.outcome !== 'exception' && c.outcome !== 'duplicate').length;
   payment.exceptionCount = posted.filter((c) => c.outcome === 'exception').length;

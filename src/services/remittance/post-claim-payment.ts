@@ -14,6 +14,7 @@ import type { Actor } from '../actor.ts';
 import { unapplyPayment } from '../applications/apply-payment.ts';
 import { openClaim } from '../claims/claims.ts';
 import { settlePatientResponsibility } from '../treatments/settle-patient-responsibility.ts';
+import { recordPayerBalanceItem } from './payer-balances.ts';
 
 export type ClaimOutcome = 'posted' | 'denied' | 'reversal' | 'exception' | 'duplicate';
 
@@ -67,6 +68,8 @@ interface PostingDetail {
   nextClaimId: string | null;
   adjustments: Array<{ group: string; reason: string; amountCents: number; level: 'claim' | 'line' }>;
   serviceLines: Array<{ code: string; modifiers: string[]; chargeCents: number; paidCents: number; units: number | null }>;
+  /** RARC remark codes of the claim (MOA/MIA/LQ), for the denials work list. */
+  remarkCodes?: string[];
 }
 
 export interface PostingContext {
@@ -75,6 +78,7 @@ export interface PostingContext {
   /** BPR16 (or today): the date the claims count as processed, for the refund review's 45 days. */
   processedDate: string;
   payerName: string | null;
+  payerId?: string | null;
 }
 
 /** The claim payment's content, so a repeat of the same payment is recognised whatever envelope it came in. */
@@ -190,6 +194,27 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
   if (!balance.balanced) return done(exception(clp, 'does_not_balance', balance.message!, claim));
   if (code === '22') return reverse(trx, actor, clp, claim, context, contentSha256);
 
+  const posted = await postToClaim(trx, actor, { clp, claim, code, context, fundedFrom: 'cash_clearing' });
+  if (!posted) return alreadyPosted(trx, clp, claim, contentSha256, done);
+  return done(posted.result, posted.detail);
+}
+
+/**
+ * THE claim posting (SPEC section 6), used by the import and by matching an
+ * exception: decides by the one rule, takes the claim (submitted → processed
+ * or denied, one row or none), writes the rule's journal lines with the
+ * payer's money taken from `fundedFrom` (cash as it arrives; suspense when a
+ * biller matches an exception), passes PR to the next coverage or settles it
+ * as patient responsibility (unapplied funds then apply), and records a
+ * payer balance when the payer paid more than was billed. Undefined when the
+ * claim was no longer submitted: nothing was written.
+ */
+export async function postToClaim(
+  trx: Trx,
+  actor: Actor,
+  input: { clp: Claim835; claim: ClaimTable; code: Exclude<ClaimStatusCode, '22' | '23'>; context: PostingContext; fundedFrom: 'cash_clearing' | 'remittance_suspense' },
+): Promise<{ result: PostedClaim; detail: PostingDetail } | undefined> {
+  const { clp, claim, code, context } = input;
   const adjustments = [
     ...clp.adjustments.map((a) => ({ group: a.group, reason: a.reason, amountCents: a.amountCents, level: 'claim' as const })),
     ...clp.serviceLines.flatMap((line) => line.adjustments.map((a) => ({ group: a.group, reason: a.reason, amountCents: a.amountCents, level: 'line' as const }))),
@@ -223,7 +248,7 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
     .where('id', '=', claim.id)
     .where('status', '=', 'submitted')
     .executeTakeFirst();
-  if (Number(taken.numUpdatedRows) !== 1) return alreadyPosted(trx, clp, claim, contentSha256, done);
+  if (Number(taken.numUpdatedRows) !== 1) return undefined;
 
   const detail: PostingDetail = {
     paidCents: decision.paidCents,
@@ -234,10 +259,12 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
     nextClaimId: null,
     adjustments,
     serviceLines: clp.serviceLines.map((l) => ({ code: l.procedure.code, modifiers: l.procedure.modifiers, chargeCents: l.chargeCents, paidCents: l.paidCents, units: l.units })),
+    remarkCodes: clp.remarkCodes ?? [],
   };
-  const lines = claimPaymentJournalLines(decision, { patientId: claim.patientId, treatmentId: claim.treatmentId });
+  const lines = claimPaymentJournalLines(decision, { patientId: claim.patientId, treatmentId: claim.treatmentId, fundedFrom: input.fundedFrom });
   if (lines.length > 0) {
-    await postJournalEntry(trx, actor, { kind: 'remittance', source: { type: 'remittance_payment', id: context.remittancePaymentId }, memo: `835 ${context.payerName ?? ''} claim ${claim.controlNumber} status ${code}`.trim(), lines });
+    const how = input.fundedFrom === 'remittance_suspense' ? ' matched from suspense' : '';
+    await postJournalEntry(trx, actor, { kind: 'remittance', source: { type: 'remittance_payment', id: context.remittancePaymentId }, memo: `835 ${context.payerName ?? ''} claim ${claim.controlNumber} status ${code}${how}`.trim(), lines });
   }
 
   if (decision.kind === 'processed') {
@@ -248,6 +275,21 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
     } else {
       await settlePatientResponsibility(trx, actor, { id: claim.treatmentId, patientId: claim.patientId }, detail.toPatientCents);
     }
+    // Paid beyond the charge: the rule wrote the excess off as a negative adjustment; it is the payer's money, owed back within 60 days.
+    const overpaidCents = Math.min(clp.paidCents - clp.chargeCents, -decision.contractualCents);
+    if (overpaidCents > 0) {
+      await recordPayerBalanceItem(trx, actor, {
+        payerName: context.payerName,
+        payerId: context.payerId ?? null,
+        direction: 'owed_to_payer',
+        amountCents: overpaidCents,
+        source: 'paid_more_than_billed',
+        remittancePaymentId: context.remittancePaymentId,
+        reference: claim.controlNumber,
+        description: `Claim ${claim.controlNumber} was paid ${formatCents(clp.paidCents)} for a charge of ${formatCents(clp.chargeCents)}: ${formatCents(overpaidCents)} overpaid.`,
+        counterAccount: 'contractual_writeoff',
+      });
+    }
   }
   await recordAudit(trx, actor, {
     action: `claim.${decision.kind}`,
@@ -257,8 +299,8 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
     after: { claimId: claim.id, statusCode: code, ...detail, adjustments: undefined, serviceLines: undefined },
   });
   await enqueueEvent(trx, actor.practiceId, `claim.${decision.kind}`, { claimId: claim.id, treatmentId: claim.treatmentId, paidCents: detail.paidCents, patientResponsibilityCents: detail.toPatientCents });
-  return done(
-    {
+  return {
+    result: {
       ...base(clp, claim),
       outcome: decision.kind === 'denied' ? 'denied' : 'posted',
       paidCents: detail.paidCents,
@@ -271,7 +313,7 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
       warnings: decision.warnings,
     },
     detail,
-  );
+  };
 }
 
 /**
@@ -408,7 +450,8 @@ async function record(
       paidCents: clp.paidCents,
       patientResponsibilityCents: clp.patientResponsibilityCents ?? 0,
       contractualCents: posted.contractualCents,
-      detail: JSON.stringify(detail ?? { adjustments: clp.adjustments, serviceLines: clp.serviceLines.length }),
+      // An exception keeps the claim as read, so a biller's match later posts it by the same rule.
+      detail: JSON.stringify(detail ?? { adjustments: clp.adjustments, serviceLines: clp.serviceLines.length, remarkCodes: clp.remarkCodes ?? [], claim: isException ? clp : undefined }),
       outcome: posted.outcome,
       message: posted.message,
       segmentNumber: clp.segmentNumber,

@@ -34,6 +34,8 @@ export interface StatementPayment {
 export interface Statement {
   statementDate: string;
   practice: { name: string; slug: string };
+  /** The practice's own line for every statement (Settings), or null. */
+  message: string | null;
   patient: { name: string; accountId: string };
   visits: StatementVisit[];
   payments: StatementPayment[];
@@ -68,7 +70,7 @@ const methodLabels: Record<string, string> = {
  */
 export async function gatherStatement(db: Db, actor: Actor, patientId: string, options: { publicUrl: string; today: string }): Promise<Statement> {
   const patient = await requirePatient(db, actor, patientId);
-  const practice = await db.selectFrom('practices').select(['name', 'slug']).where('id', '=', actor.practiceId).executeTakeFirstOrThrow();
+  const practice = await db.selectFrom('practices').select(['name', 'slug', 'statementMessage']).where('id', '=', actor.practiceId).executeTakeFirstOrThrow();
   // The same figures as the patient page, the portal and the API.
   const figures = await patientBalanceFigures(db, actor, patientId);
   const treatments = figures.visits;
@@ -91,7 +93,7 @@ export async function gatherStatement(db: Db, actor: Actor, patientId: string, o
     .select(['number', 'paidDate', 'method', 'amountCents', 'refundedCents', 'appliedCents'])
     .where('practiceId', '=', actor.practiceId)
     .where('patientId', '=', patientId)
-    .where('status', 'in', ['paid', 'partially_refunded', 'refunded'])
+    .where('status', 'in', ['paid', 'partially_refunded', 'refunded', 'disputed'])
     .orderBy('paidDate')
     .orderBy('number')
     .execute();
@@ -103,7 +105,8 @@ export async function gatherStatement(db: Db, actor: Actor, patientId: string, o
   const portalUrl = `${options.publicUrl}/pay?practice=${encodeURIComponent(practice.slug)}`;
   return {
     statementDate: options.today,
-    practice,
+    practice: { name: practice.name, slug: practice.slug },
+    message: practice.statementMessage,
     patient: { name: `${patient.firstName} ${patient.lastName}`, accountId: patient.accountId },
     visits,
     payments: payments.map((p) => ({

@@ -87,6 +87,9 @@ export async function listTasks(db: Db, actor: Actor, query: ListTasksQuery) {
  */
 async function claimTask(db: Db, actor: Actor, taskId: string, status: 'completed' | 'dismissed'): Promise<Task> {
   const task = await loadTask(db, actor, taskId);
+  if (task.type === 'dispute') {
+    throw new AppError('business_rule', 'A dispute task closes by itself when the card processor settles the dispute (won or lost).');
+  }
   const claimed = await db
     .updateTable('tasks')
     .set({ status, resolvedAt: nowIso(), resolvedBy: actor.name, resolution: JSON.stringify({ kind: 'in_progress' }) })

@@ -9,7 +9,7 @@ import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { charge } from '../../domain/ledger/postings.ts';
 import { inTransaction, type Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
-import { requireLocation } from '../locations/locations.ts';
+import { requireActiveLocation } from '../locations/locations.ts';
 import { requirePatient } from '../patients/patients.ts';
 import { listTreatmentClaims } from '../claims/claims.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
@@ -24,7 +24,7 @@ import { refundedButApplied } from './treatment-insurance-figures.ts';
 export async function createTreatment(db: Db, actor: Actor, input: CreateTreatmentBody) {
   return inTransaction(db, async (trx) => {
     await requirePatient(trx, actor, input.patientId);
-    await requireLocation(trx, actor, input.locationId);
+    await requireActiveLocation(trx, actor, input.locationId);
     const coverage = await trx
       .selectFrom('coverages')
       .select('id')

@@ -129,6 +129,7 @@ export const api = {
   postMoney: <T>(path: string, body: unknown, idempotencyKey: string = newIdempotencyKey()) =>
     request<T>('POST', path, { body, idempotencyKey }),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
   delete: <T>(path: string) => request<T>('DELETE', path),
   upload: <T>(path: string, form: FormData, query?: Query) => request<T>('POST', path, { body: form, query }),
 };

@@ -23,9 +23,9 @@ import type { importWarning, postedClaim, remittanceImport, remittanceSummary } 
 import type { completeTaskBody, task, taskRefundMethod, taskStatus } from '../../../src/contracts/tasks.ts';
 import type { balance, coverage, patient, patientDetail, patientTreatmentSummary } from '../../../src/contracts/patients.ts';
 import type { claim, treatment } from '../../../src/contracts/treatments.ts';
-import type { PaymentMethod, PaymentStatus, PaymentType } from '../../../src/domain/payments/payment-status.ts';
-import type { Role } from '../../../src/domain/roles.ts';
-import type { RefundReason } from '../../../src/domain/refunds/refund-rules.ts';
+import type { PaymentMethod, PaymentStatus, PaymentType } from '../../../src/contracts/rules.ts';
+import type { Role } from '../../../src/contracts/rules.ts';
+import type { RefundReason } from '../../../src/contracts/rules.ts';
 
 export type { PaymentMethod, PaymentStatus, PaymentType, RefundReason, Role };
 
@@ -76,10 +76,7 @@ export type Coverage = z.infer<typeof coverage>;
 export type PatientDetail = z.infer<typeof patientDetail>;
 export type Treatment = z.infer<typeof treatment>;
 
-export interface Location {
-  id: string;
-  name: string;
-}
+export type { Location } from '../../../src/contracts/practice-setup.ts';
 
 export type Claim = z.infer<typeof claim>;
 export type InsuranceStatus = Treatment['insuranceStatus'];

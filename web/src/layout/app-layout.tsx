@@ -1,18 +1,26 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import type { Permission } from '../../../src/domain/roles.ts';
+import type { Permission } from '../../../src/contracts/rules.ts';
 import { can, roleLabel } from '../features/auth/permissions';
 import { useLogout } from '../features/auth/session';
 import { useCurrentSession } from '../features/auth/use-current-session';
+import { useRemittanceWorkCounts } from '../features/remittance-work/remittance-work-api';
 
-const nav: Array<{ to: string; label: string; permission?: Permission }> = [
+const nav: Array<{ to: string; label: string; permission?: Permission; count?: 'exceptions' | 'denials' }> = [
   { to: '/payments', label: 'Payments' },
   { to: '/patients', label: 'Patients' },
   { to: '/over-applied', label: 'Over-applied' },
+  { to: '/reports/ar-aging', label: 'A/R aging', permission: 'reports:ledger' },
   { to: '/remittances', label: 'Remittance' },
+  { to: '/exceptions', label: 'Exceptions', permission: 'remittance:write', count: 'exceptions' },
+  { to: '/denials', label: 'Denials', permission: 'remittance:write', count: 'denials' },
+  { to: '/payer-balances', label: 'Payer balances', permission: 'reports:ledger' },
   { to: '/tasks', label: 'Tasks' },
+  { to: '/reports/processor-reconciliation', label: 'Processor reconciliation', permission: 'reports:ledger' },
   { to: '/settings', label: 'Settings' },
+  { to: '/settings/locations', label: 'Locations', permission: 'locations:write' },
+  { to: '/settings/staff', label: 'Staff', permission: 'users:write' },
   { to: '/settings/api-tokens', label: 'API tokens', permission: 'tokens:manage' },
   { to: '/settings/webhooks', label: 'Webhooks', permission: 'webhooks:manage' as const },
 ];
@@ -24,6 +32,8 @@ export function AppLayout() {
   const location = useLocation();
   const navigate = useNavigate();
   const logout = useLogout();
+  // Open exceptions and denials waiting for a biller, beside their links.
+  const counts = useRemittanceWorkCounts(can(user.role, 'remittance:write'));
 
   return (
     <AppShell
@@ -72,6 +82,13 @@ export function AppLayout() {
             component={Link}
             to={item.to}
             label={item.label}
+            rightSection={
+              item.count && counts.data ? (
+                <Badge size="sm" variant="light" circle={false} data-testid={`nav-count-${item.count}`} aria-label={`${counts.data[item.count]} ${item.count === 'exceptions' ? 'open exceptions' : 'denials'}`}>
+                  {counts.data[item.count]}
+                </Badge>
+              ) : undefined
+            }
             active={location.pathname === item.to || location.pathname.startsWith(`${item.to}/`)}
             onClick={close}
           />

@@ -8,6 +8,8 @@ import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { CreditsPanel } from '../features/credits/credits-panel';
 import { EligibilityPanel } from '../features/eligibility/eligibility-panel';
+import { PatientActions } from '../features/patients/patient-actions';
+import { PatientLedgerPanel } from '../features/patient-ledger/ledger-panel';
 import { PatientBalanceCard } from '../features/patients/patient-balance';
 import { PatientTreatments } from '../features/patients/patient-treatments';
 import { patientName, usePatient } from '../features/patients/patients-api';
@@ -43,9 +45,12 @@ export function PatientDetailPage() {
         ← Patients
       </Anchor>
       <Group justify="space-between" align="center">
-        <Title order={1} size="h2">
-          {patientName(p)}
-        </Title>
+        <Group gap="md">
+          <Title order={1} size="h2">
+            {patientName(p)}
+          </Title>
+          <PatientActions patient={p} />
+        </Group>
         {/* The session cookie authorises the download; the server renders the PDF (SPEC section 7). */}
         <Anchor href={`/api/v1/patients/${p.id}/statement.pdf`} download size="sm">
           Download statement (PDF)
@@ -80,6 +85,7 @@ export function PatientDetailPage() {
                 </Text>
                 <Text size="sm">
                   {c.payerName}
+                  {c.planName ? ` · ${c.planName}` : ''}
                   {c.memberId ? ` · member ${c.memberId}` : ''}
                 </Text>
               </Group>
@@ -97,6 +103,7 @@ export function PatientDetailPage() {
         </Group>
         <PatientTreatments patientId={p.id} treatments={p.treatments} canCollect={canCollect} />
       </Card>
+      <PatientLedgerPanel patientId={p.id} />
       <CreditsPanel
         patientId={p.id}
         patientName={`${p.firstName} ${p.lastName}`}

@@ -1,10 +1,13 @@
-import { Anchor, Group, Pagination, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Group, Pagination, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { apiUrl } from '../api/client';
 import { describeError } from '../api/describe-error';
 import { ExportLink } from '../ui/export-link';
+import { can } from '../features/auth/permissions';
+import { useCurrentSession } from '../features/auth/use-current-session';
+import { PatientFormDialog } from '../features/patients/patient-form-dialog';
 import { patientName, usePatients } from '../features/patients/patients-api';
 import { CalendarDate } from '../ui/dates';
 import { EmptyState, ErrorState, LoadingState } from '../ui/states';
@@ -14,6 +17,8 @@ const PAGE_SIZE = 25;
 export function PatientsPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const navigate = useNavigate();
+  const { user } = useCurrentSession();
+  const [registering, setRegistering] = useState(false);
   const page = Math.max(1, Number(searchParams.get('page')) || 1);
   const [search, setSearch] = useState(searchParams.get('search') ?? '');
   const [debounced] = useDebouncedValue(search, 300);
@@ -32,11 +37,15 @@ export function PatientsPage() {
     <Stack gap="lg">
       <Group justify="space-between" align="center">
         <Title order={2}>Patients</Title>
-        <ExportLink href={apiUrl('/patients/export.csv', { search: searchParams.get('search') ?? '' })} label="patients with balances" />
+        <Group gap="sm">
+          <ExportLink href={apiUrl('/patients/export.csv', { search: searchParams.get('search') ?? '' })} label="patients with balances" />
+          {can(user.role, 'patients:write') ? <Button onClick={() => setRegistering(true)}>New patient</Button> : null}
+        </Group>
       </Group>
+      <PatientFormDialog opened={registering} onClose={() => setRegistering(false)} onSaved={(patient) => void navigate(`/patients/${patient.id}`)} />
       <TextInput
         label="Search"
-        placeholder="Name or account ID"
+        placeholder="Name, account ID, or date of birth (YYYY-MM-DD or MM/DD/YYYY)"
         type="search"
         value={search}
         onChange={(event) => setSearch(event.currentTarget.value)}
@@ -47,7 +56,7 @@ export function PatientsPage() {
       ) : patients.isError ? (
         <ErrorState {...describeError(patients.error)} onRetry={() => void patients.refetch()} />
       ) : patients.data.items.length === 0 ? (
-        <EmptyState title="No patients found">{search ? 'Try another name or account ID.' : null}</EmptyState>
+        <EmptyState title="No patients found">{search ? 'Try another name, account ID or date of birth.' : null}</EmptyState>
       ) : (
         <>
           <Table.ScrollContainer minWidth={520}>

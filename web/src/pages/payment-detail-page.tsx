@@ -15,6 +15,7 @@ import { PaymentNotes } from '../features/payments/payment-notes';
 import { PaymentStatusCard } from '../features/payments/payment-status-card';
 import { PaymentSummary } from '../features/payments/payment-summary';
 import { usePayment } from '../features/payments/payments-api';
+import { collectedStatuses } from '../features/payments/labels';
 import { OverdueBadge, StatusBadge } from '../features/payments/status-badge';
 import { TreatmentCard } from '../features/payments/treatment-card';
 import { ChargeCard } from '../features/refunds/charge-card';
@@ -59,11 +60,19 @@ export function PaymentDetailPage() {
           <StatusBadge status={p.status} size="lg" />
           {p.overdue ? <OverdueBadge /> : null}
         </Group>
-        {canRefund ? (
-          <Button color="red" variant="light" onClick={refundDialog.open}>
-            {refundActionLabel(p)}
-          </Button>
-        ) : null}
+        <Group gap="sm">
+          {collectedStatuses.includes(p.status) ? (
+            // The session cookie authorises the download; the server renders the PDF.
+            <Button component="a" href={`/api/v1/payments/${encodeURIComponent(p.id)}/receipt.pdf`} download variant="default">
+              Receipt (PDF)
+            </Button>
+          ) : null}
+          {canRefund ? (
+            <Button color="red" variant="light" onClick={refundDialog.open}>
+              {refundActionLabel(p)}
+            </Button>
+          ) : null}
+        </Group>
       </Group>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>

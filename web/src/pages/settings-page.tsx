@@ -1,7 +1,8 @@
-import { Alert, Button, Card, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, NumberInput, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useMemo, useState } from 'react';
 import { describeError } from '../api/describe-error';
+import { HistoryPanel } from '../features/audit/history-panel';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { usePracticeSettings, useUpdatePracticeSettings } from '../features/practice/practice-api';
@@ -13,26 +14,36 @@ function timeZoneNames(current: string): string[] {
   return [...new Set([current, 'UTC', ...supported])].sort();
 }
 
-/** Practice settings: its name and its time zone (admins change them; everyone can see them). */
+/** Practice settings: name, time zone, refund review days, statement message (admins change them; everyone can see them). */
 export function SettingsPage() {
   const { user } = useCurrentSession();
   const practice = usePracticeSettings();
   const update = useUpdatePracticeSettings();
   const [name, setName] = useState('');
   const [timeZone, setTimeZone] = useState<string | null>(null);
+  const [refundReviewDays, setRefundReviewDays] = useState<string | number>('');
+  const [statementMessage, setStatementMessage] = useState('');
   const editable = can(user.role, 'practice:write');
 
   useEffect(() => {
     if (practice.data) {
       setName(practice.data.name);
       setTimeZone(practice.data.timeZone);
+      setRefundReviewDays(practice.data.refundReviewDays);
+      setStatementMessage(practice.data.statementMessage ?? '');
     }
   }, [practice.data]);
   const zones = useMemo(() => timeZoneNames(practice.data?.timeZone ?? 'America/New_York'), [practice.data?.timeZone]);
 
   if (practice.isPending) return <LoadingState label="Loading the practice settings" />;
   if (practice.isError) return <ErrorState {...describeError(practice.error)} onRetry={() => void practice.refetch()} />;
-  const changed = name.trim() !== practice.data.name || (timeZone ?? practice.data.timeZone) !== practice.data.timeZone;
+  const reviewDays = typeof refundReviewDays === 'number' ? refundReviewDays : null;
+  const reviewDaysError = reviewDays === null || reviewDays < 1 || reviewDays > 365 ? 'From 1 to 365 days' : null;
+  const changed =
+    name.trim() !== practice.data.name ||
+    (timeZone ?? practice.data.timeZone) !== practice.data.timeZone ||
+    reviewDays !== practice.data.refundReviewDays ||
+    statementMessage.trim() !== (practice.data.statementMessage ?? '');
 
   return (
     <Stack gap="md" maw={560}>
@@ -41,8 +52,9 @@ export function SettingsPage() {
         <form
           onSubmit={(event) => {
             event.preventDefault();
+            if (reviewDaysError || reviewDays === null) return;
             update.mutate(
-              { name: name.trim(), ...(timeZone ? { timeZone } : {}) },
+              { name: name.trim(), ...(timeZone ? { timeZone } : {}), refundReviewDays: reviewDays, statementMessage: statementMessage.trim() || null },
               { onSuccess: () => notifications.show({ color: 'teal', message: 'Practice settings saved.' }) },
             );
           }}
@@ -63,6 +75,28 @@ export function SettingsPage() {
               disabled={!editable}
               data-testid="practice-time-zone"
             />
+            <NumberInput
+              label="Refund review days"
+              description="How long after a visit's last claim is processed the refund review waits before opening a refund-owed task."
+              min={1}
+              max={365}
+              allowDecimal={false}
+              value={refundReviewDays}
+              onChange={setRefundReviewDays}
+              error={editable ? reviewDaysError : null}
+              disabled={!editable}
+              w={220}
+            />
+            <Textarea
+              label="Statement message"
+              description="Printed on every patient statement (office hours, payment plans). Leave empty for none."
+              maxLength={500}
+              autosize
+              minRows={2}
+              value={statementMessage}
+              onChange={(e) => setStatementMessage(e.currentTarget.value)}
+              disabled={!editable}
+            />
             {update.isError && (
               <Alert color="red" title={describeError(update.error).title}>
                 {describeError(update.error).message}
@@ -70,7 +104,7 @@ export function SettingsPage() {
             )}
             {editable ? (
               <Group justify="flex-end">
-                <Button type="submit" loading={update.isPending} disabled={!changed}>
+                <Button type="submit" loading={update.isPending} disabled={!changed || reviewDaysError !== null}>
                   Save
                 </Button>
               </Group>
@@ -82,6 +116,7 @@ export function SettingsPage() {
           </Stack>
         </form>
       </Card>
+      {can(user.role, 'audit:read') ? <HistoryPanel entityType="practice" entityId={practice.data.id} /> : null}
     </Stack>
   );
 }

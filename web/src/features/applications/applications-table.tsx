@@ -1,10 +1,11 @@
-import { Anchor, Badge, Button, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Modal, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { describeError } from '../../api/describe-error';
 import type { Application, PatientTreatmentSummary } from '../../api/types';
 import { DateTime } from '../../ui/dates';
-import { Money } from '../../ui/money';
+import { formatCents, Money } from '../../ui/money';
 import { EmptyState } from '../../ui/states';
 import { treatmentLabel } from '../treatments/labels';
 import { useUnapply } from './applications-api';
@@ -18,12 +19,22 @@ interface Props {
 /** A payment's applications; removed ones stay listed, stamped. */
 export function ApplicationsTable({ applications, treatments = [], canUnapply }: Props) {
   const unapply = useUnapply();
+  const [confirming, setConfirming] = useState<Application | null>(null);
   if (applications.length === 0) return <EmptyState title="Not applied to any treatment" />;
   const byId = new Map(treatments.map((t) => [t.id, t]));
+  // The visit as staff know it: its date and physician (the list carries them; a patient page passes its treatments too).
+  const visitOf = (a: Application) => a.treatment ?? byId.get(a.treatmentId);
+  const visitLabel = (a: Application) => {
+    const visit = visitOf(a);
+    return visit ? treatmentLabel(visit) : 'Visit';
+  };
 
   const remove = (application: Application) =>
     unapply.mutate(application.id, {
-      onSuccess: () => notifications.show({ color: 'green', title: 'Unapplied', message: 'The application was taken back.' }),
+      onSuccess: () => {
+        setConfirming(null);
+        notifications.show({ color: 'green', title: 'Unapplied', message: `${formatCents(application.amountCents)} taken back from the visit of ${visitLabel(application)}.` });
+      },
       onError: (error) => notifications.show({ color: 'red', ...describeError(error) }),
     });
 
@@ -42,13 +53,12 @@ export function ApplicationsTable({ applications, treatments = [], canUnapply }:
         </Table.Thead>
         <Table.Tbody>
           {applications.map((a) => {
-            const t = byId.get(a.treatmentId);
             const removed = a.removedAt !== null;
             return (
               <Table.Tr key={a.id} style={{ opacity: removed ? 0.6 : 1 }}>
                 <Table.Td>
                   <Anchor component={Link} to={`/treatments/${a.treatmentId}`} size="sm">
-                    {t ? treatmentLabel(t) : 'Open treatment'}
+                    {visitLabel(a)}
                   </Anchor>
                 </Table.Td>
                 <Table.Td ta="right" td={removed ? 'line-through' : undefined}>
@@ -73,8 +83,8 @@ export function ApplicationsTable({ applications, treatments = [], canUnapply }:
                       variant="light"
                       color="red"
                       loading={unapply.isPending && unapply.variables === a.id}
-                      onClick={() => remove(a)}
-                      aria-label={`Unapply ${t ? treatmentLabel(t) : 'application'}`}
+                      onClick={() => setConfirming(a)}
+                      aria-label={`Unapply ${formatCents(a.amountCents)} from ${visitLabel(a)}`}
                     >
                       Unapply
                     </Button>
@@ -85,6 +95,24 @@ export function ApplicationsTable({ applications, treatments = [], canUnapply }:
           })}
         </Table.Tbody>
       </Table>
+      <Modal opened={confirming !== null} onClose={() => setConfirming(null)} title="Unapply?" centered>
+        {confirming ? (
+          <Stack>
+            <Text size="sm">
+              Take {formatCents(confirming.amountCents)} back from the visit of {visitLabel(confirming)}? The visit owes it again and the payment holds it
+              as unapplied.
+            </Text>
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setConfirming(null)}>
+                Keep it
+              </Button>
+              <Button color="red" loading={unapply.isPending} onClick={() => remove(confirming)}>
+                Yes, unapply {formatCents(confirming.amountCents)}
+              </Button>
+            </Group>
+          </Stack>
+        ) : null}
+      </Modal>
     </Table.ScrollContainer>
   );
 }

@@ -1,7 +1,9 @@
 import { Card, Group, Pagination, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { describeError } from '../../api/describe-error';
+import { apiUrl } from '../../api/client';
 import { DateTime } from '../../ui/dates';
+import { ExportLink } from '../../ui/export-link';
 import { formatCents } from '../../ui/money';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
 import { useAuditEvents, type AuditEvent } from './audit-api';
@@ -55,9 +57,12 @@ export function HistoryPanel({ entityType, entityId }: { entityType: string; ent
 
   return (
     <Card withBorder padding="md" component="section" aria-labelledby={`history-${entityId}`}>
-      <Title order={2} size="h4" id={`history-${entityId}`} mb="sm">
-        History
-      </Title>
+      <Group justify="space-between" mb="sm">
+        <Title order={2} size="h4" id={`history-${entityId}`}>
+          History
+        </Title>
+        <ExportLink href={apiUrl('/audit-events/export.csv', { entityType, entityId })} label="history" />
+      </Group>
       {events.isPending ? (
         <LoadingState label="Loading history…" />
       ) : events.isError ? (

@@ -1,4 +1,4 @@
-import { can as roleCan, isRole, type Permission, type Role } from '../../../../src/domain/roles.ts';
+import { can as roleCan, isRole, type Permission, type Role } from '../../../../src/contracts/rules.ts';
 
 /**
  * Whether the signed-in role may do something: the server's own permission

@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { MAX_AMOUNT_CENTS } from '../../../../src/domain/money.ts';
+import { MAX_AMOUNT_CENTS } from '../../../../src/contracts/rules.ts';
 import { describeError } from '../../api/describe-error';
 import type { NewCredit } from '../../api/types';
 import { DollarsInput } from '../../ui/dollars-input';

@@ -1,5 +1,6 @@
 import type { MantineColor } from '@mantine/core';
 import {
+  collectedStatuses,
   paymentMethods,
   paymentStatuses,
   paymentTypes,
@@ -7,10 +8,10 @@ import {
   type PaymentMethod,
   type PaymentStatus,
   type PaymentType,
-} from '../../../../src/domain/payments/payment-status.ts';
+} from '../../../../src/contracts/rules.ts';
 
 // The statuses, types and methods, and the status names, are the domain's own.
-export { paymentMethods, paymentStatuses, paymentTypes, statusLabels };
+export { collectedStatuses, paymentMethods, paymentStatuses, paymentTypes, statusLabels };
 
 export const statusColors: Record<PaymentStatus, MantineColor> = {
   draft: 'gray',
@@ -22,6 +23,7 @@ export const statusColors: Record<PaymentStatus, MantineColor> = {
   voided: 'dark',
   partially_refunded: 'orange',
   refunded: 'grape',
+  disputed: 'red',
 };
 
 export const typeLabels: Record<PaymentType, string> = {

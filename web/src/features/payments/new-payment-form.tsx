@@ -12,7 +12,7 @@ import {
 } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { useRef, useState, type FormEvent } from 'react';
-import { MAX_AMOUNT_CENTS } from '../../../../src/domain/money.ts';
+import { MAX_AMOUNT_CENTS } from '../../../../src/contracts/rules.ts';
 import { newIdempotencyKey } from '../../api/client';
 import { describeError } from '../../api/describe-error';
 import type { NewPayment, Payment, PaymentMethod, PaymentType } from '../../api/types';
@@ -193,7 +193,7 @@ export function NewPaymentForm({
             label="Location"
             description={treatmentId ? 'From the treatment' : 'Optional'}
             placeholder={treatment?.locationName ?? 'Choose a location'}
-            data={(locations.data?.items ?? []).map((l) => ({ value: l.id, label: l.name }))}
+            data={(locations.data?.items ?? []).filter((l) => l.active).map((l) => ({ value: l.id, label: l.name }))}
             value={treatmentId ? null : locationId}
             onChange={setLocationId}
             disabled={treatmentId !== null}

@@ -2,7 +2,7 @@ import { Alert, Button, Card, Fieldset, Group, Select, SimpleGrid, Stack, Textar
 import { DateInput } from '@mantine/dates';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { MAX_AMOUNT_CENTS } from '../../../../src/domain/money.ts';
+import { MAX_AMOUNT_CENTS } from '../../../../src/contracts/rules.ts';
 import { describeError } from '../../api/describe-error';
 import type { PaymentChanges, PaymentDetail, PaymentType } from '../../api/types';
 import { formatCalendarDate } from '../../ui/dates';

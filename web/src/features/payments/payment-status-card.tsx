@@ -1,29 +1,36 @@
 import { Alert, Button, Card, Group, Modal, Select, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
+import type { ChangeStatusBody } from '../../../../src/contracts/payments.ts';
 import { describeError } from '../../api/describe-error';
-import type { PaymentDetail, PaymentMethod, PaymentStatus } from '../../api/types';
-import { methodLabels, paymentMethods, statusLabel } from './labels';
+import type { PaymentDetail, PaymentStatus } from '../../api/types';
+import { formatCents } from '../../ui/money';
+import { treatmentLabel } from '../treatments/labels';
+import { statusLabel } from './labels';
+import { MarkPaidDialog } from './mark-paid-dialog';
 import { useChangeStatus } from './payments-api';
 import { StatusBadge } from './status-badge';
 
 // Changes that cannot be undone get a confirmation.
 const FINAL = new Set(['cancelled', 'voided']);
 
+/** "PAY-012 ($50.00, visit of Mar 2, 2026 · Dr. Test)": what a confirmation names. */
+function describePayment(payment: PaymentDetail): string {
+  const visit = payment.treatment ? `, visit of ${treatmentLabel(payment.treatment)}` : '';
+  return `${payment.number} (${formatCents(payment.amountCents)}${visit})`;
+}
+
 export function PaymentStatusCard({ payment, canChange }: { payment: PaymentDetail; canChange: boolean }) {
   const change = useChangeStatus(payment.id);
   const [next, setNext] = useState<PaymentStatus | null>(null);
-  const [method, setMethod] = useState<PaymentMethod | null>(payment.method);
-  const [confirming, setConfirming] = useState(false);
+  const [dialog, setDialog] = useState<'paid' | 'final' | null>(null);
   const options = payment.allowedStatusChanges;
 
-  const apply = () => {
-    if (!next) return;
-    setConfirming(false);
-    const body = next === 'paid' && method ? { status: next, method } : { status: next };
+  const apply = (body: ChangeStatusBody) => {
     change.mutate(body, {
       onSuccess: (updated) => {
         setNext(null);
+        setDialog(null);
         notifications.show({
           color: 'green',
           title: `${updated.number} is ${statusLabel(updated.status)}`,
@@ -31,6 +38,14 @@ export function PaymentStatusCard({ payment, canChange }: { payment: PaymentDeta
         });
       },
     });
+  };
+
+  const start = () => {
+    if (!next) return;
+    change.reset();
+    if (next === 'paid') setDialog('paid');
+    else if (FINAL.has(next)) setDialog('final');
+    else apply({ status: next });
   };
 
   const failure = change.error ? describeError(change.error) : null;
@@ -55,7 +70,7 @@ export function PaymentStatusCard({ payment, canChange }: { payment: PaymentDeta
         </Text>
       ) : (
         <Stack gap="sm">
-          {failure ? (
+          {failure && dialog === null ? (
             <Alert color="red" title={failure.title} role="alert">
               {failure.message}
             </Alert>
@@ -70,38 +85,35 @@ export function PaymentStatusCard({ payment, canChange }: { payment: PaymentDeta
               allowDeselect={false}
               style={{ flex: '1 1 10rem' }}
             />
-            {next === 'paid' ? (
-              <Select
-                label="Paid by"
-                placeholder="Method"
-                data={paymentMethods
-                  .filter((m) => m !== 'patient_credit')
-                  .map((m) => ({ value: m, label: methodLabels[m] }))}
-                value={method}
-                onChange={(value) => setMethod(value as PaymentMethod | null)}
-                style={{ flex: '1 1 8rem' }}
-              />
-            ) : null}
-            <Button
-              onClick={() => (next && FINAL.has(next) ? setConfirming(true) : apply())}
-              disabled={!next}
-              loading={change.isPending}
-            >
-              Update status
+            <Button onClick={start} disabled={!next} loading={change.isPending && dialog === null}>
+              {next === 'paid' ? 'Mark Paid…' : 'Update status'}
             </Button>
           </Group>
         </Stack>
       )}
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Change status?" centered>
+      <MarkPaidDialog
+        payment={payment}
+        opened={dialog === 'paid'}
+        onClose={() => setDialog(null)}
+        onConfirm={apply}
+        pending={change.isPending}
+        failure={failure}
+      />
+      <Modal opened={dialog === 'final'} onClose={() => setDialog(null)} title={`Mark ${next ? statusLabel(next) : ''}?`} centered>
         <Stack>
           <Text size="sm">
-            {payment.number} will become {next ? statusLabel(next) : ''}. This cannot be undone.
+            {describePayment(payment)} will become {next ? statusLabel(next) : ''}. This cannot be undone.
           </Text>
+          {failure ? (
+            <Alert color="red" title={failure.title} role="alert">
+              {failure.message}
+            </Alert>
+          ) : null}
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>
+            <Button variant="default" onClick={() => setDialog(null)}>
               Keep it
             </Button>
-            <Button color="red" onClick={apply}>
+            <Button color="red" loading={change.isPending} onClick={() => next && apply({ status: next })}>
               Yes, mark {next ? statusLabel(next) : ''}
             </Button>
           </Group>

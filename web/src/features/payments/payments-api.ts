@@ -1,3 +1,4 @@
+import type { ChangeStatusBody } from '../../../../src/contracts/payments.ts';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, apiUrl } from '../../api/client';
 import type {
@@ -79,8 +80,7 @@ export function useUpdatePayment(id: string) {
 export function useChangeStatus(id: string) {
   const refresh = useRefreshAfterMoneyMoved();
   return useMutation({
-    mutationFn: (change: { status: PaymentStatus; method?: PaymentMethod }) =>
-      api.postMoney<Payment>(`/payments/${encodeURIComponent(id)}/status`, change),
+    mutationFn: (change: ChangeStatusBody) => api.postMoney<Payment>(`/payments/${encodeURIComponent(id)}/status`, change),
     onSuccess: (payment) => refresh(payment),
   });
 }

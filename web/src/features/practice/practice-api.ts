@@ -1,16 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Location, PracticeSettings, UpdateLocationBody, UpdatePracticeBody } from '../../../../src/contracts/practice-setup.ts';
 import { api } from '../../api/client';
 
-export interface PracticeSettings {
-  id: string;
-  slug: string;
-  name: string;
-  /** IANA name: the practice's calendar (paid dates, today, dashboard months). */
-  timeZone: string;
-  createdAt: string;
-}
+export type { PracticeSettings };
 
 const practiceKey = ['practice'];
+// The same key as useLocations (payments-api): a change here refreshes every picker.
+const locationsKey = ['locations'];
 
 export function usePracticeSettings() {
   return useQuery({ queryKey: practiceKey, queryFn: ({ signal }) => api.get<PracticeSettings>('/practice', undefined, signal) });
@@ -19,11 +15,27 @@ export function usePracticeSettings() {
 export function useUpdatePracticeSettings() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: { name?: string; timeZone?: string }) => api.patch<PracticeSettings>('/practice', body),
+    mutationFn: (body: UpdatePracticeBody) => api.patch<PracticeSettings>('/practice', body),
     onSuccess: (practice) => {
       client.setQueryData(practiceKey, practice);
       // Dates the server derives (overdue flags, dashboard months) follow the new calendar.
       void client.invalidateQueries();
     },
+  });
+}
+
+export function useCreateLocation() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => api.post<Location>('/locations', { name }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: locationsKey }),
+  });
+}
+
+export function useUpdateLocation() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...body }: UpdateLocationBody & { id: string }) => api.patch<Location>(`/locations/${encodeURIComponent(id)}`, body),
+    onSuccess: () => void client.invalidateQueries({ queryKey: locationsKey }),
   });
 }

@@ -1,4 +1,4 @@
-import { refundReasons, type RefundReason } from '../../../../src/domain/refunds/refund-rules.ts';
+import { refundReasons, type RefundReason } from '../../../../src/contracts/rules.ts';
 import type { PaymentMethod, RefundMethod } from '../../api/types';
 
 export { refundReasons };
@@ -10,6 +10,7 @@ export const reasonLabels: Record<RefundReason, string> = {
   duplicate_charge: 'Duplicate charge',
   insurance_adjustment: 'Insurance adjustment',
   other: 'Other',
+  chargeback: 'Chargeback (dispute lost)',
 };
 
 export function reasonLabel(reason: string): string {

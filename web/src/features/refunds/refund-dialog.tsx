@@ -6,7 +6,7 @@ import type { NewRefund, Payment, RefundReason } from '../../api/types';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
-import { statusAfterRefund } from '../../../../src/domain/refunds/refund-rules.ts';
+import { statusAfterRefund } from '../../../../src/contracts/rules.ts';
 import { methodLabel, statusLabel } from '../payments/labels';
 import { reasonLabels, refundActionLabel, refundReasons } from './labels';
 import { useRefundPayment } from './refunds-api';
@@ -50,7 +50,7 @@ function RefundForm({ payment, onDone }: { payment: Payment; onDone: () => void 
   const [kind, setKind] = useState<Kind>('full');
   const [amountCents, setAmountCents] = useState<number | null>(null);
   const [amountText, setAmountText] = useState('');
-  const [reason, setReason] = useState<RefundReason | null>(null);
+  const [reason, setReason] = useState<(typeof refundReasons)[number] | null>(null);
   const [notes, setNotes] = useState('');
   const [asCredit, setAsCredit] = useState(false);
   const [errors, setErrors] = useState<{ amount?: string; reason?: string }>({});
@@ -146,7 +146,7 @@ function RefundForm({ payment, onDone }: { payment: Payment; onDone: () => void 
           data={reasonOptions}
           value={reason}
           onChange={(value) => {
-            setReason(value as RefundReason | null);
+            setReason(value as (typeof refundReasons)[number] | null);
             setErrors((e) => ({ ...e, reason: undefined }));
           }}
           error={errors.reason}

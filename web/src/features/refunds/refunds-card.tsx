@@ -1,4 +1,4 @@
-import { Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { describeError } from '../../api/describe-error';
 import type { Refund } from '../../api/types';
 import { DateTime } from '../../ui/dates';
@@ -67,6 +67,11 @@ export function RefundsCard({ paymentId }: { paymentId: string }) {
                         {statusText[r.status]}
                       </Badge>
                     </Group>
+                    {r.status === 'succeeded' ? (
+                      <Anchor href={`/api/v1/refunds/${encodeURIComponent(r.id)}/receipt.pdf`} download size="xs">
+                        Receipt (PDF)
+                      </Anchor>
+                    ) : null}
                     {r.failureReason ? (
                       <Text size="xs" c="red.7">
                         {r.failureReason}

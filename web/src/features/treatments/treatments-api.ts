@@ -1,5 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
+import type { CreateTreatmentBody } from '../../../../src/contracts/treatments.ts';
 import type { Claim, Treatment } from '../../api/types';
 import { useMoneyMoved } from '../ledger/use-money-moved';
 
@@ -20,6 +21,15 @@ export function useBillNextPayer(treatmentId: string) {
   const moneyMoved = useMoneyMoved();
   return useMutation({
     mutationFn: () => api.post<Claim>(`/treatments/${encodeURIComponent(treatmentId)}/claims`),
+    onSuccess: () => void moneyMoved(),
+  });
+}
+
+/** Records a visit with its CPT lines: its charges become what the case owes. */
+export function useCreateTreatment() {
+  const moneyMoved = useMoneyMoved();
+  return useMutation({
+    mutationFn: (body: CreateTreatmentBody) => api.post<Treatment>('/treatments', body),
     onSuccess: () => void moneyMoved(),
   });
 }

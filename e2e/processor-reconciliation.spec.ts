@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { api, field, logIn, unique, uniqueName } from './support/ledger.ts';
+
+const dataDir = path.join(process.env.PL_E2E_TMP!, 'data');
+
+/** `ledger sandbox-event` against the server's own database: the sandbox's disputes and payouts, through the production reconciliation. */
+function sandboxEvent(event: unknown) {
+  const file = path.join(process.env.PL_E2E_TMP!, `event-${unique()}.json`);
+  fs.writeFileSync(file, JSON.stringify(event));
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PAYMENT_PROCESSOR: 'sandbox' };
+  delete env.DATABASE_URL;
+  const result = spawnSync(process.execPath, ['bin/ledger.mjs', 'sandbox-event', file], { env, encoding: 'utf8', timeout: 60_000 });
+  expect(result.status, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as { outcome: string };
+}
+
+test('a biller reconciles a sandbox payout: matched charge, an unmatched one, fees, an open dispute, and exports it', async ({ page }) => {
+  test.setTimeout(120_000);
+  await logIn(page, 'biller');
+  const lastName = uniqueName('Payout');
+  const patient = await api.patient(page, lastName, 'Paula');
+  const id = unique();
+  const charged = await api.payment(page, { patientId: patient.id, amountCents: 12000, method: 'card', status: 'paid', processorReference: `sbx_ch_ok_e2e_${id}` });
+  const disputed = await api.payment(page, { patientId: patient.id, amountCents: 3000, method: 'card', status: 'paid', processorReference: `sbx_ch_ok_e2e_dispute_${id}` });
+
+  expect(sandboxEvent({ kind: 'dispute_opened', dispute: { id: `sbx_dp_${id}`, amountCents: 3000, reason: 'fraudulent', status: 'needs_response', chargeReferences: [`sbx_ch_ok_e2e_dispute_${id}`], evidenceDueBy: Date.UTC(2026, 11, 15, 17) / 1000 } }).outcome).toBe('opened');
+  const payoutId = `sbx_po_${id}`;
+  const items = [
+    { id: `sbx_txn_a_${id}`, type: 'charge', amountCents: 12000, feeCents: 378, netCents: 11622, sourceReference: `sbx_ch_ok_e2e_${id}`, chargeReferences: [`sbx_ch_ok_e2e_${id}`], description: 'Payment' },
+    { id: `sbx_txn_u_${id}`, type: 'charge', amountCents: 2500, feeCents: 103, netCents: 2397, sourceReference: `sbx_ch_unknown_${id}`, chargeReferences: [`sbx_ch_unknown_${id}`], description: 'Payment' },
+  ];
+  expect(sandboxEvent({ kind: 'payout_paid', payout: { id: payoutId, amountCents: 11622 + 2397, arrivalDate: '2026-11-20', status: 'paid' }, items }).outcome).toBe('recorded');
+
+  await page.getByRole('link', { name: 'Processor reconciliation' }).click();
+  await expect(page.getByRole('heading', { name: 'Processor reconciliation' })).toBeVisible();
+  await field(page, 'Payouts arriving from').fill('2026-11-20');
+  await field(page, 'to').fill('2026-11-20');
+
+  const payout = page.getByRole('region', { name: `Payout ${payoutId}` });
+  await expect(payout).toContainText('Balanced');
+  await expect(payout).toContainText('$140.19');
+  const rows = payout.getByRole('table', { name: `Items of payout ${payoutId}` }).locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: charged.number })).toContainText(`Paula ${lastName}`);
+  await expect(rows.filter({ hasText: charged.number })).toContainText('$3.78');
+  await expect(rows.filter({ hasText: 'Unmatched' })).toContainText(`sbx_ch_unknown_${id}`);
+  await expect(page.getByText('1 unmatched item')).toBeVisible();
+  const dispute = page.getByRole('table', { name: 'Open disputes' }).locator('tbody tr').filter({ hasText: disputed.number });
+  await expect(dispute).toContainText('$30.00');
+  await expect(dispute).toContainText('fraudulent');
+
+  // The disputed payment is locked: its page says Disputed.
+  await dispute.getByRole('link', { name: disputed.number }).click();
+  await expect(page.getByText('Disputed').first()).toBeVisible();
+  await page.goBack();
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV of processor reconciliation' }).click()]);
+  expect(download.suggestedFilename()).toBe('processor-reconciliation-2026-11-20-2026-11-20.csv');
+  const lines = fs.readFileSync((await download.path())!, 'utf8').split('\r\n').filter(Boolean);
+  expect(lines[0]).toBe('payout,arrivalDate,payoutAmount,balanceTransaction,type,amount,fee,net,matched,payment,patient,source,description');
+  expect(lines).toContain(`${payoutId},2026-11-20,140.19,sbx_txn_a_${id},charge,120.00,3.78,116.22,yes,${charged.number},Paula ${lastName},sbx_ch_ok_e2e_${id},Payment`);
+  expect(lines).toContain(`${payoutId},2026-11-20,140.19,sbx_txn_u_${id},charge,25.00,1.03,23.97,no,,,sbx_ch_unknown_${id},Payment`);
+});
+
+test('the front desk has no processor reconciliation', async ({ page }) => {
+  await logIn(page, 'frontDesk');
+  await expect(page.getByRole('link', { name: 'Payments', exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Processor reconciliation' })).toHaveCount(0);
+});

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { processorReconciliation, processorReconciliationQuery, type ProcessorReconciliation } from '../../contracts/reconciliation.ts';
+import type { Db } from '../../db/transaction.ts';
+import { processorReconciliationReport } from '../../services/reconciliation/processor-reconciliation-report.ts';
+import { csvDate, dollars, sendCsv, type CsvColumn } from '../csv.ts';
+import { actorOf } from '../plugins/authentication.ts';
+
+type Row = ProcessorReconciliation['payouts'][number]['items'][number] & { payout: ProcessorReconciliation['payouts'][number] };
+
+const columns: CsvColumn<Row>[] = [
+  { header: 'payout', value: (r) => r.payout.processorPayoutId },
+  { header: 'arrivalDate', value: (r) => csvDate(r.payout.arrivalDate) },
+  { header: 'payoutAmount', value: (r) => dollars(r.payout.amountCents) },
+  { header: 'balanceTransaction', value: (r) => r.balanceTransactionId },
+  { header: 'type', value: (r) => r.type },
+  { header: 'amount', value: (r) => dollars(r.amountCents) },
+  { header: 'fee', value: (r) => dollars(r.feeCents) },
+  { header: 'net', value: (r) => dollars(r.netCents) },
+  { header: 'matched', value: (r) => (r.matched ? 'yes' : 'no') },
+  { header: 'payment', value: (r) => r.paymentNumber },
+  { header: 'patient', value: (r) => r.patientName },
+  { header: 'source', value: (r) => r.sourceReference },
+  { header: 'description', value: (r) => r.description },
+];
+
+/** Card processor reconciliation (ADR 0019): payouts with their matched and unmatched items, and open disputes. */
+export async function processorReconciliationRoutes(app: FastifyInstance, { db }: { db: Db }) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/reports/processor-reconciliation',
+    {
+      config: { permission: 'reports:ledger' },
+      schema: {
+        tags: ['reports'],
+        summary: "Card processor reconciliation: payouts arriving in the range with their matched and unmatched items, totals netting to each payout, open disputes",
+        querystring: processorReconciliationQuery,
+        response: { 200: processorReconciliation },
+      },
+    },
+    async (request) => processorReconciliationReport(db, actorOf(request), request.query),
+  );
+
+  r.get(
+    '/reports/processor-reconciliation/export.csv',
+    {
+      config: { permission: 'reports:ledger' },
+      schema: {
+        tags: ['reports'],
+        summary: 'The processor reconciliation of the range as CSV: one row per payout item',
+        querystring: processorReconciliationQuery,
+        produces: ['text/csv'],
+        response: { 200: z.string().describe('text/csv: a header row, then one row per payout item') },
+      },
+    },
+    async (request, reply) => {
+      const report = await processorReconciliationReport(db, actorOf(request), request.query);
+      async function* rows(): AsyncIterable<Row> {
+        for (const payout of report.payouts) for (const item of payout.items) yield { ...item, payout };
+      }
+      return sendCsv(reply, `processor-reconciliation-${request.query.from}-${request.query.to}`, columns, rows());
+    },
+  );
+}

@@ -1,0 +1,147 @@
+import type { ProcessorPayoutItemTable } from '../../db/database.ts';
+import { newId, nowIso } from '../../db/ids.ts';
+import { recordAudit } from '../../db/repositories/audit.ts';
+import { postJournalEntry } from '../../db/repositories/journal.ts';
+import { inTransaction, type Db } from '../../db/transaction.ts';
+import { AppError } from '../../domain/errors.ts';
+import { processorFee } from '../../domain/ledger/postings.ts';
+import { recordProcessorRefund } from '../refunds/refund-payment.ts';
+import { systemActor } from '../actor.ts';
+import type { PaymentProcessor, PayoutItem, ProcessorPayout } from '../processors/payment-processor.ts';
+import { paymentForCharge } from './payment-for-charge.ts';
+
+interface Match {
+  practiceId: string;
+  paymentId: string;
+  patientId: string;
+  refundId: string | null;
+  disputeId: string | null;
+}
+
+export interface RecordPayoutResult {
+  /** Practices the payout was recorded for now (none on a repeat). */
+  recorded: number;
+  items: number;
+  matched: number;
+  unmatched: number;
+  feesBooked: number;
+  /** Items matched to no practice in a payout that spans none or several: kept out of every practice's books and logged. */
+  unassigned: number;
+}
+
+/**
+ * A payout reached the bank (`payout.paid`): its balance transactions are
+ * fetched from the processor and matched — charges to our payments by the
+ * processor reference, refunds by their refund id, disputes by their dispute
+ * id. The payout is recorded per practice whose money it carries; items that
+ * match nothing are kept and listed (never dropped, never guessed onto a
+ * patient), with the payout's practice when it has exactly one. Each matched
+ * item's fee is booked to processor_fees against its payment, exactly once
+ * per balance transaction (the unique payout and item rows decide).
+ */
+export async function recordPayout(db: Db, processor: PaymentProcessor, payout: ProcessorPayout): Promise<RecordPayoutResult> {
+  const items = await processor.payoutItems(payout.id);
+  const matches = new Map<string, Match>();
+  for (const item of items) {
+    const match = (await matchItem(db, item)) ?? (await bookUnseenRefund(db, processor, item));
+    if (match) matches.set(item.id, match);
+  }
+  const practices = [...new Set([...matches.values()].map((m) => m.practiceId))].sort();
+  const home = practices.length === 1 ? practices[0] : undefined;
+  const result: RecordPayoutResult = { recorded: 0, items: items.length, matched: matches.size, unmatched: 0, feesBooked: 0, unassigned: 0 };
+  for (const item of items) {
+    if (!matches.has(item.id) && !home) result.unassigned++;
+  }
+
+  for (const practiceId of practices) {
+    const own = items.filter((item) => (matches.get(item.id)?.practiceId ?? home) === practiceId);
+    const actor = systemActor(practiceId, `${processor.name}-payout`);
+    await inTransaction(db, async (trx) => {
+      const payoutId = newId();
+      const createdAt = nowIso();
+      const inserted = await trx
+        .insertInto('processorPayouts')
+        .values({ id: payoutId, practiceId, processor: processor.name, processorPayoutId: payout.id, amountCents: payout.amountCents, arrivalDate: payout.arrivalDate, status: payout.status, createdAt })
+        .onConflict((oc) => oc.columns(['practiceId', 'processorPayoutId']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      // A repeated payout.paid: recorded and booked the first time.
+      if (!inserted) return;
+      result.recorded++;
+      for (const item of own) {
+        const match = matches.get(item.id);
+        const row: ProcessorPayoutItemTable = {
+          id: newId(),
+          practiceId,
+          payoutId,
+          balanceTransactionId: item.id,
+          type: item.type,
+          amountCents: item.amountCents,
+          feeCents: item.feeCents,
+          netCents: item.netCents,
+          sourceReference: item.sourceReference,
+          paymentId: match?.paymentId ?? null,
+          refundId: match?.refundId ?? null,
+          disputeId: match?.disputeId ?? null,
+          description: item.description,
+          createdAt,
+        };
+        await trx.insertInto('processorPayoutItems').values(row).execute();
+        if (!match) {
+          result.unmatched++;
+          continue;
+        }
+        // A fee the processor gave back (negative) or none moves nothing on our side.
+        if (item.feeCents > 0) {
+          await postJournalEntry(trx, actor, { ...processorFee({ payoutItemId: row.id, paymentId: match.paymentId, patientId: match.patientId, feeCents: item.feeCents }), memo: `Processor fee, payout ${payout.id}` });
+          result.feesBooked++;
+        }
+      }
+      await recordAudit(trx, actor, {
+        action: 'payout.recorded',
+        entityType: 'processor_payout',
+        entityId: payoutId,
+        after: { processorPayoutId: payout.id, amountCents: payout.amountCents, arrivalDate: payout.arrivalDate, items: own.length },
+      });
+    });
+  }
+  return result;
+}
+
+/**
+ * A refund of one of our payments that we never heard of (made in the
+ * processor's dashboard, its `charge.refunded` lost or not yet arrived): booked
+ * now through the same path as that webhook — once per refund id, so the
+ * webhook arriving later books nothing — and matched. One that does not fit
+ * what remains of the payment stays unmatched, for a person to look at.
+ */
+async function bookUnseenRefund(db: Db, processor: PaymentProcessor, item: PayoutItem): Promise<Match | undefined> {
+  if (item.type !== 'refund' || !item.sourceReference || item.amountCents >= 0) return undefined;
+  const payment = await paymentForCharge(db, item.chargeReferences);
+  if (!payment) return undefined;
+  try {
+    await recordProcessorRefund(db, systemActor(payment.practiceId, `${processor.name}-payout`), payment.id, { amountCents: -item.amountCents, processorReference: item.sourceReference });
+  } catch (error) {
+    if (error instanceof AppError) return undefined;
+    throw error;
+  }
+  return matchItem(db, item);
+}
+
+/** Which of our records a balance transaction is: a charge's payment, a refund, a dispute; undefined when none. */
+async function matchItem(db: Db, item: PayoutItem): Promise<Match | undefined> {
+  if (item.type === 'charge') {
+    const payment = await paymentForCharge(db, item.chargeReferences.length ? item.chargeReferences : [item.sourceReference]);
+    return payment ? { practiceId: payment.practiceId, paymentId: payment.id, patientId: payment.patientId, refundId: null, disputeId: null } : undefined;
+  }
+  if (!item.sourceReference) return undefined;
+  if (item.type === 'refund') {
+    const refund = await db.selectFrom('refunds').select(['id', 'practiceId', 'paymentId', 'patientId']).where('processorReference', '=', item.sourceReference).where('status', '=', 'succeeded').executeTakeFirst();
+    return refund ? { practiceId: refund.practiceId, paymentId: refund.paymentId, patientId: refund.patientId, refundId: refund.id, disputeId: null } : undefined;
+  }
+  if (item.type === 'dispute') {
+    const dispute = await db.selectFrom('processorDisputes').select(['id', 'practiceId', 'paymentId', 'patientId']).where('processorDisputeId', '=', item.sourceReference).executeTakeFirst();
+    return dispute ? { practiceId: dispute.practiceId, paymentId: dispute.paymentId, patientId: dispute.patientId, refundId: null, disputeId: dispute.id } : undefined;
+  }
+  return undefined;
+}

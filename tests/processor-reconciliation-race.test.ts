@@ -1,0 +1,99 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliActor, type Actor } from '../src/services/actor.ts';
+import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
+import { createPatient } from '../src/services/patients/patients.ts';
+import { createPayment } from '../src/services/payments/create-payment.ts';
+import { createPractice } from '../src/services/practices/create-practice.ts';
+import { startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
+import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts';
+
+const secret = 'whsec_race';
+
+/**
+ * Stripe repeats webhooks, and with many app processes a repeat can land on
+ * another process at the same instant. Two real servers on one PostgreSQL
+ * receive the same dispute and payout events at once: each is booked once.
+ */
+describe('processor events raced across two server processes on postgres', () => {
+  let database: TestDatabase | undefined;
+  const servers: ServerProcess[] = [];
+  let stripe: Server;
+  let actor: Actor;
+  let paymentId = '';
+  let patientId = '';
+
+  beforeAll(async () => {
+    stripe = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const data = url.searchParams.get('payout') === 'po_race'
+        ? [{ id: 'txn_race', object: 'balance_transaction', amount: 9000, fee: 291, net: 8709, currency: 'usd', created: 1764500000, description: 'Payment', reporting_category: 'charge', status: 'available', type: 'charge', source: { id: 'ch_race', object: 'charge', amount: 9000, payment_intent: 'pi_race' } }]
+        : [];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', url: '/v1/balance_transactions', has_more: false, data }));
+    });
+    await new Promise<void>((resolve) => stripe.listen(0, '127.0.0.1', resolve));
+    database = await createTestDatabase('postgres');
+    const db = database.handle.db;
+    const practice = await createPractice(db, { slug: 'race', name: 'Race Clinic' });
+    actor = cliActor(practice.id);
+    patientId = (await createPatient(db, actor, { firstName: 'Dee', lastName: 'Spute', dateOfBirth: '1980-02-02' })).id;
+    paymentId = (await createPayment(db, actor, { patientId, amountCents: 9000, method: 'card', status: 'paid', processorReference: 'pi_race' })).id;
+    const env = {
+      PAYMENT_PROCESSOR: 'stripe',
+      STRIPE_SECRET_KEY: 'sk_test_race',
+      STRIPE_WEBHOOK_SECRET: secret,
+      STRIPE_API_BASE: `http://127.0.0.1:${(stripe.address() as AddressInfo).port}`,
+    };
+    const options = { databaseUrl: database.databaseUrl, dataDir: database.dataDir, env };
+    servers.push(await startServer(options), await startServer(options));
+    await Promise.all(servers.map((s) => waitForHealth(s, { dialect: 'postgres' })));
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(servers.map(stopServer));
+    stripe?.closeAllConnections();
+    await new Promise((resolve) => (stripe ? stripe.close(resolve) : resolve(undefined)));
+    await database?.drop();
+  });
+
+  function post(server: ServerProcess, type: string, object: Record<string, unknown>) {
+    const body = JSON.stringify({ id: `evt_${type}`, object: 'event', type, api_version: '2026-10-28.endive', created: 1764500000, data: { object } });
+    const t = Math.floor(Date.now() / 1000);
+    const signature = `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+    return fetch(`${server.url}/api/v1/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body });
+  }
+
+  /** The same event four times on each process, all at once; every answer 200. */
+  async function race(type: string, object: Record<string, unknown>) {
+    const answers = await Promise.all(servers.flatMap((s) => [1, 2, 3, 4].map(() => post(s, type, object))));
+    const bodies = await Promise.all(answers.map(async (a) => ({ status: a.status, body: (await a.json()) as any })));
+    expect(bodies.map((b) => b.status)).toEqual(Array(8).fill(200));
+    return bodies.map((b) => b.body.reconciliation?.outcome ?? b.body.reconciliation?.payout);
+  }
+
+  const dispute = (status: string) => ({ id: 'dp_race', object: 'dispute', amount: 9000, charge: 'ch_race', payment_intent: 'pi_race', reason: 'fraudulent', status, evidence_details: { due_by: 1765400000 } });
+
+  it('books a dispute opened, lost, and a payout once each', async () => {
+    const db = database!.handle.db;
+    const opened = await race('charge.dispute.created', dispute('needs_response'));
+    expect(opened.filter((o) => o === 'opened')).toHaveLength(1);
+    expect(opened.filter((o) => o === 'already_open')).toHaveLength(7);
+    const lost = await race('charge.dispute.closed', dispute('lost'));
+    expect(lost.filter((o) => o === 'lost')).toHaveLength(1);
+    expect(lost.filter((o) => o === 'already_closed')).toHaveLength(7);
+    await race('payout.paid', { id: 'po_race', object: 'payout', amount: 8709, arrival_date: 1764547200, status: 'paid' });
+
+    const kinds = await db.selectFrom('journalEntries').select('kind').where('paymentId', '=', paymentId).orderBy('kind').execute();
+    expect(kinds.map((k) => k.kind)).toEqual(['dispute_hold', 'dispute_release', 'payment_received', 'processor_fee', 'refund']);
+    const refunds = await db.selectFrom('refunds').select(['amountCents', 'reason']).where('paymentId', '=', paymentId).execute();
+    expect(refunds.map((r) => [Number(r.amountCents), r.reason])).toEqual([[9000, 'chargeback']]);
+    expect(await db.selectFrom('tasks').select('status').where('patientId', '=', patientId).execute()).toEqual([{ status: 'completed' }]);
+    expect(await db.selectFrom('processorPayouts').select('amountCents').execute()).toHaveLength(1);
+    const payment = await db.selectFrom('payments').select(['status', 'refundedCents']).where('id', '=', paymentId).executeTakeFirstOrThrow();
+    expect({ status: payment.status, refundedCents: Number(payment.refundedCents) }).toEqual({ status: 'refunded', refundedCents: 9000 });
+    expect(await verifyLedger(db)).toEqual([]);
+  }, 60_000);
+});

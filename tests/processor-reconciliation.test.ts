@@ -1,0 +1,495 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { newId, nowIso } from '../src/db/ids.ts';
+import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
+import { StripeProcessor } from '../src/services/processors/stripe-processor.ts';
+import { handleProcessorEvent } from '../src/services/reconciliation/handle-processor-event.ts';
+import { makePatient, makePayment, makeSelfPayTreatment } from './helpers/factories.ts';
+import { patientAccounts } from './helpers/ledger-accounts.ts';
+import { dialects } from './helpers/test-database.ts';
+import { json, useTestApp, type Caller, type TestApp } from './helpers/test-app.ts';
+
+const secret = 'whsec_test_reconciliation';
+
+/**
+ * A stand-in for api.stripe.com: it answers `GET /v1/balance_transactions?payout=…`
+ * with Stripe's documented list shape, two transactions a page (so the
+ * client's auto-pagination with `starting_after` is exercised), and records
+ * every request it saw.
+ */
+const balanceTransactions = new Map<string, unknown[]>();
+const seen: string[] = [];
+const server: Server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  seen.push(`${req.method} ${url.pathname}${url.search}`);
+  if (req.method !== 'GET' || url.pathname !== '/v1/balance_transactions') {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: `No such route ${url.pathname}` } }));
+    return;
+  }
+  const all = balanceTransactions.get(url.searchParams.get('payout') ?? '') ?? [];
+  const after = url.searchParams.get('starting_after');
+  const start = after ? all.findIndex((t: any) => t.id === after) + 1 : 0;
+  const page = all.slice(start, start + 2);
+  res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_${seen.length}` });
+  res.end(JSON.stringify({ object: 'list', url: '/v1/balance_transactions', has_more: start + 2 < all.length, data: page }));
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function signed(payload: string) {
+  const t = Math.floor(Date.now() / 1000);
+  const v1 = createHmac('sha256', secret).update(`${t}.${payload}`).digest('hex');
+  return { 'stripe-signature': `t=${t},v1=${v1}`, 'content-type': 'application/json' };
+}
+
+let eventSeq = 0;
+function event(type: string, object: Record<string, unknown>) {
+  return JSON.stringify({ id: `evt_${++eventSeq}`, object: 'event', type, api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, data: { object } });
+}
+
+/** A dispute as in Stripe's API reference (trimmed). Evidence due 2026-12-10 15:00 UTC. */
+function dispute(id: string, paymentIntent: string, amount: number, status: string) {
+  return {
+    id,
+    object: 'dispute',
+    amount,
+    currency: 'usd',
+    charge: `ch_${paymentIntent.slice(3)}`,
+    payment_intent: paymentIntent,
+    reason: 'fraudulent',
+    status,
+    is_charge_refundable: false,
+    livemode: false,
+    created: 1764500000,
+    balance_transactions: [],
+    evidence_details: { due_by: Date.UTC(2026, 11, 10, 15) / 1000, has_evidence: false, past_due: false, submission_count: 0 },
+  };
+}
+
+function charge(txn: string, paymentIntent: string, amount: number, fee: number) {
+  return {
+    id: txn,
+    object: 'balance_transaction',
+    amount,
+    available_on: 1764600000,
+    created: 1764500000,
+    currency: 'usd',
+    description: 'Payment',
+    fee,
+    fee_details: [{ amount: fee, currency: 'usd', description: 'Stripe processing fees', type: 'stripe_fee' }],
+    net: amount - fee,
+    reporting_category: 'charge',
+    source: { id: `ch_${paymentIntent.slice(3)}`, object: 'charge', amount, payment_intent: paymentIntent, status: 'succeeded' },
+    status: 'available',
+    type: 'charge',
+  };
+}
+
+function refundTxn(txn: string, refundId: string, paymentIntent: string, amount: number) {
+  return {
+    id: txn,
+    object: 'balance_transaction',
+    amount: -amount,
+    available_on: 1764600000,
+    created: 1764500000,
+    currency: 'usd',
+    description: 'REFUND FOR CHARGE',
+    fee: 0,
+    fee_details: [],
+    net: -amount,
+    reporting_category: 'refund',
+    source: { id: refundId, object: 'refund', amount, charge: `ch_${paymentIntent.slice(3)}`, payment_intent: paymentIntent, status: 'succeeded' },
+    status: 'available',
+    type: 'refund',
+  };
+}
+
+function payoutTxn(payoutId: string, amount: number) {
+  return { id: `txn_${payoutId}`, object: 'balance_transaction', amount: -amount, created: 1764500000, currency: 'usd', description: 'STRIPE PAYOUT', fee: 0, fee_details: [], net: -amount, reporting_category: 'payout', source: payoutId, status: 'available', type: 'payout' };
+}
+
+function payout(id: string, amount: number) {
+  return { id, object: 'payout', amount, arrival_date: Date.UTC(2026, 10, 27) / 1000, currency: 'usd', status: 'paid', method: 'standard', type: 'bank_account', automatic: true, created: 1764500000 };
+}
+
+describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
+  const processor = new StripeProcessor({ secretKey: 'sk_test_reconciliation', webhookSecret: secret, apiBase, timeoutMs: 5_000, maxNetworkRetries: 0 });
+  const t: TestApp = useTestApp(dialect, {}, { processor });
+  const db = () => t.database.handle.db;
+  const tag = dialect.slice(0, 2);
+
+  async function send(type: string, object: Record<string, unknown>) {
+    const body = event(type, object);
+    return json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body, headers: signed(body) }), 200);
+  }
+
+  /** The journal's balance per account for one payment's lines (debit positive). */
+  async function paymentLedger(paymentId: string) {
+    const rows = await db().selectFrom('journalLines').select(['account', sql<number>`sum(amount_cents)`.as('total')]).where('paymentId', '=', paymentId).groupBy('account').execute();
+    return Object.fromEntries(rows.map((r) => [r.account, Number(r.total)]).filter(([, total]) => total !== 0));
+  }
+
+  async function entryCount() {
+    return Number((await db().selectFrom('journalEntries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  }
+
+  async function trialBalance(as: Caller = t.biller) {
+    const tb = json(await t.request('GET', '/api/v1/reports/trial-balance', { as }), 200);
+    return Object.fromEntries(tb.accounts.map((a: any) => [a.account, a.balanceCents]));
+  }
+
+  async function cardPayment(patientId: string, amountCents: number, reference: string, fields: Record<string, unknown> = {}, as?: Caller) {
+    return makePayment(t, patientId, { amountCents, method: 'card', status: 'paid', processorReference: reference, ...fields }, as);
+  }
+
+  it('a dispute opened then won: Disputed with the amount held, a task for the biller, no refund meanwhile; won, every account back to the cent', async () => {
+    const patient = await makePatient(t);
+    const intent = `pi_won_${tag}`;
+    const payment = await cardPayment(patient.id, 10000, intent);
+    const before = await paymentLedger(payment.id);
+    expect(before).toEqual({ cash_clearing: 10000, patient_unapplied: -10000 });
+    const tbBefore = await trialBalance();
+
+    const opened = await send('charge.dispute.created', dispute(`dp_won_${tag}`, intent, 4000, 'needs_response'));
+    expect(opened.reconciliation).toMatchObject({ kind: 'dispute_opened', outcome: 'opened', unmatched: false });
+    const disputed = json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200);
+    expect(disputed.status).toBe('disputed');
+    expect(await paymentLedger(payment.id)).toEqual({ cash_clearing: 6000, processor_disputes: 4000, patient_unapplied: -10000 });
+    const tbOpen = await trialBalance();
+    expect(tbOpen.processor_disputes - tbBefore.processor_disputes).toBe(4000);
+    expect(tbOpen.cash_clearing - tbBefore.cash_clearing).toBe(-4000);
+    await t.expectLedgerBalances();
+
+    // The biller's task: due the day evidence is due, on the practice calendar (America/New_York).
+    const tasks = json(await t.request('GET', `/api/v1/tasks?type=dispute&status=open&patientId=${patient.id}`, { as: t.biller }), 200);
+    expect(tasks.items).toEqual([expect.objectContaining({ type: 'dispute', status: 'open', amountCents: 4000, dueDate: '2026-12-10', patientId: patient.id })]);
+    const completeTask = await t.request('POST', `/api/v1/tasks/${tasks.items[0].id}/complete`, { as: t.biller, body: { refundDate: '2026-11-29', amountCents: 4000, method: 'card' } });
+    expect(json(completeTask, 422).code).toBe('business_rule');
+
+    // While disputed: no refund, no manual status change, no edit; nothing written.
+    const refund = await t.request('POST', `/api/v1/payments/${payment.id}/refunds`, { as: t.biller, body: { amountCents: 1000, reason: 'patient_request' } });
+    expect(json(refund, 422).code).toBe('payment_disputed');
+    const status = await t.request('POST', `/api/v1/payments/${payment.id}/status`, { body: { status: 'paid' } });
+    expect(json(status, 422).code).toBe('payment_disputed');
+    expect(json(await t.request('PATCH', `/api/v1/payments/${payment.id}`, { body: { memo: 'x' } }), 422).code).toBe('payment_locked');
+    expect(await paymentLedger(payment.id)).toEqual({ cash_clearing: 6000, processor_disputes: 4000, patient_unapplied: -10000 });
+
+    // Replayed and funds_withdrawn (the same fact): nothing booked twice.
+    const entries = await entryCount();
+    expect((await send('charge.dispute.created', dispute(`dp_won_${tag}`, intent, 4000, 'needs_response'))).reconciliation.outcome).toBe('already_open');
+    expect((await send('charge.dispute.funds_withdrawn', dispute(`dp_won_${tag}`, intent, 4000, 'needs_response'))).reconciliation.outcome).toBe('already_open');
+    expect(await entryCount()).toBe(entries);
+
+    const report = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-01-01&to=2026-12-31', { as: t.biller }), 200);
+    expect(report.openDisputes).toEqual([expect.objectContaining({ processorDisputeId: `dp_won_${tag}`, paymentId: payment.id, amountCents: 4000, evidenceDueBy: '2026-12-10', paymentNumber: payment.number })]);
+    expect(json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-01-01&to=2026-12-31', { as: t.otherAdmin }), 200).openDisputes).toEqual([]);
+
+    const won = await send('charge.dispute.closed', dispute(`dp_won_${tag}`, intent, 4000, 'won'));
+    expect(won.reconciliation).toMatchObject({ kind: 'dispute_closed', outcome: 'won' });
+    const after = json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200);
+    expect(after).toMatchObject({ status: 'paid', refundedCents: 0 });
+    expect(await paymentLedger(payment.id)).toEqual(before);
+    expect(await trialBalance()).toEqual(tbBefore);
+    expect(json(await t.request('GET', `/api/v1/tasks?type=dispute&patientId=${patient.id}`, { as: t.biller }), 200).items).toEqual([expect.objectContaining({ status: 'completed' })]);
+    const closedEntries = await entryCount();
+    expect((await send('charge.dispute.closed', dispute(`dp_won_${tag}`, intent, 4000, 'won'))).reconciliation.outcome).toBe('already_closed');
+    expect(await entryCount()).toBe(closedEntries);
+
+    const events = await db().selectFrom('outboxEvents').select(['type', 'payload']).where('type', 'like', 'dispute.%').where('payload', 'like', `%dp_won_${tag}%`).orderBy('createdAt').execute();
+    expect(events.map((e) => [e.type, JSON.parse(e.payload).status, JSON.parse(e.payload).amountCents])).toEqual([
+      ['dispute.created', 'open', 4000],
+      ['dispute.closed', 'won', 4000],
+    ]);
+    await t.expectLedgerBalances();
+  });
+
+  it('a dispute lost: the hold comes back and a chargeback refund is booked like any refund — payment, patient and cash to the cent', async () => {
+    const patient = await makePatient(t);
+    const treatment = await makeSelfPayTreatment(t, patient.id, 6000);
+    const intent = `pi_lost_${tag}`;
+    // $100 paid by card: $60 applied to the visit at once, $40 unapplied.
+    const payment = await cardPayment(patient.id, 10000, intent, { treatmentId: treatment.id });
+    expect(payment.billing).toMatchObject({ appliedCents: 6000, unappliedCents: 4000 });
+
+    await send('charge.dispute.created', dispute(`dp_lost_${tag}`, intent, 4000, 'needs_response'));
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 4000, creditCents: 0 });
+    const lost = await send('charge.dispute.closed', dispute(`dp_lost_${tag}`, intent, 4000, 'lost'));
+    expect(lost.reconciliation).toMatchObject({ kind: 'dispute_closed', outcome: 'lost' });
+
+    const after = json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200);
+    expect(after).toMatchObject({ status: 'partially_refunded', refundedCents: 4000 });
+    expect(after.billing).toMatchObject({ appliedCents: 6000, unappliedCents: 0, overApplied: false });
+    const refunds = json(await t.request('GET', `/api/v1/payments/${payment.id}/refunds`), 200).items;
+    expect(refunds.map((r: any) => [r.amountCents, r.reason, r.method, r.status, r.processorReference])).toEqual([[4000, 'chargeback', 'processor', 'succeeded', `dp_lost_${tag}`]]);
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 0, creditCents: 0 });
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 6000, patient_receivable: 0, patient_unapplied: 0, patient_credit: 0 });
+    // The patient's ledger shows the chargeback as a refund; the processor's hold and its release are not the patient's business.
+    const ledger = json(await t.request('GET', `/api/v1/patients/${patient.id}/ledger`, { as: t.biller }), 200);
+    expect(ledger.items.map((r: any) => r.kind)).toEqual(['charge', 'patient_payment', 'application', 'refund']);
+    expect(ledger.items.at(-1)).toMatchObject({ amountCents: 4000, refundId: refunds[0].id, runningBalanceCents: 0 });
+    // Received 100 − applied 60 − chargeback 40: nothing of it is left unapplied.
+    expect(await paymentLedger(payment.id)).toEqual({ cash_clearing: 6000 });
+
+    // Replayed: neither the release nor the chargeback is booked again.
+    const entries = await entryCount();
+    expect((await send('charge.dispute.closed', dispute(`dp_lost_${tag}`, intent, 4000, 'lost'))).reconciliation.outcome).toBe('already_closed');
+    expect(await entryCount()).toBe(entries);
+    expect(json(await t.request('GET', `/api/v1/payments/${payment.id}/refunds`), 200).items).toHaveLength(1);
+    await t.expectLedgerBalances();
+
+    // The payout carries the charge and the dispute's withdrawal with Stripe's $15 dispute fee: both matched, both fees on this payment.
+    const payoutId = `po_lost_${tag}`;
+    const withdrawal = {
+      id: `txn_dp_lost_${tag}`,
+      object: 'balance_transaction',
+      amount: -4000,
+      created: 1764500000,
+      currency: 'usd',
+      description: `Chargeback withdrawal for ch_lost_${tag}`,
+      fee: 1500,
+      fee_details: [{ amount: 1500, currency: 'usd', description: 'Dispute fee', type: 'stripe_fee' }],
+      net: -5500,
+      reporting_category: 'dispute',
+      source: dispute(`dp_lost_${tag}`, intent, 4000, 'lost'),
+      status: 'available',
+      type: 'adjustment',
+    };
+    balanceTransactions.set(payoutId, [charge(`txn_ch_lost_${tag}`, intent, 10000, 320), withdrawal]);
+    const net = 9680 - 5500;
+    expect((await send('payout.paid', { ...payout(payoutId, net), arrival_date: Date.UTC(2026, 10, 25) / 1000 })).reconciliation.payout).toMatchObject({ matched: 2, unmatched: 0, feesBooked: 2 });
+    // What is left in clearing for this payment is exactly what reached the bank for it.
+    expect(await paymentLedger(payment.id)).toEqual({ cash_clearing: net, processor_fees: 1820 });
+    const report = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-25&to=2026-11-25', { as: t.admin }), 200);
+    expect(report.payouts[0]).toMatchObject({ balanced: true, totals: { grossCents: 10000, refundsCents: 0, disputesCents: -4000, adjustmentsCents: 0, feesCents: 1820, netCents: net } });
+    expect(report.payouts[0].items.find((i: any) => i.type === 'dispute')).toMatchObject({ matched: true, paymentId: payment.id, sourceReference: `dp_lost_${tag}` });
+    await t.expectLedgerBalances();
+  });
+
+  it('a whole payment lost before its dispute was ever opened here (events out of order): refunded and over-applied like R1', async () => {
+    const patient = await makePatient(t);
+    const treatment = await makeSelfPayTreatment(t, patient.id, 10000);
+    const intent = `pi_r1_${tag}`;
+    const payment = await cardPayment(patient.id, 10000, intent, { treatmentId: treatment.id });
+    const lost = await send('charge.dispute.closed', dispute(`dp_r1_${tag}`, intent, 10000, 'lost'));
+    expect(lost.reconciliation.outcome).toBe('lost');
+    const after = json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200);
+    expect(after).toMatchObject({ status: 'refunded', refundedCents: 10000 });
+    expect(after.billing).toEqual({ netAmountCents: 0, reference: 'Refunded', appliedCents: 10000, unappliedCents: -10000, overApplied: true });
+    expect(json(await t.request('GET', '/api/v1/reports/over-applied'), 200).items.map((p: any) => p.id)).toContain(payment.id);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 0, patient_receivable: 0, patient_unapplied: 10000, patient_credit: 0 });
+    await t.expectLedgerBalances();
+  });
+
+  it('a payout of 3 charges, 2 refunds (one never announced), fees and a charge made in the dashboard: matched, fees booked once, totals net to the payout to the cent', async () => {
+    const patient = await makePatient(t);
+    const [a, b, c] = [`pi_pa_${tag}`, `pi_pb_${tag}`, `pi_pc_${tag}`];
+    const pa = await cardPayment(patient.id, 10000, a);
+    const pb = await cardPayment(patient.id, 5000, b);
+    const pc = await cardPayment(patient.id, 2500, c);
+    // A $20 refund of A made in Stripe's dashboard, booked by charge.refunded.
+    const refunded = event('charge.refunded', {
+      id: `ch_pa_${tag}`,
+      object: 'charge',
+      amount: 10000,
+      amount_refunded: 2000,
+      payment_intent: a,
+      refunded: false,
+      refunds: { object: 'list', data: [{ id: `re_pa_${tag}`, object: 'refund', amount: 2000, status: 'succeeded', payment_intent: a }] },
+    });
+    expect(json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: refunded, headers: signed(refunded) }), 200).refundsRecorded).toBe(1);
+
+    // A charge made in the dashboard: charge.succeeded for an intent we do not know books nothing.
+    const entriesBefore = await entryCount();
+    const unknown = await send('charge.succeeded', { id: `ch_unknown_${tag}`, object: 'charge', amount: 3000, payment_intent: `pi_unknown_${tag}`, status: 'succeeded' });
+    expect(unknown.reconciliation).toEqual({ kind: 'charge_succeeded', outcome: 'unmatched', unmatched: true });
+    expect(await entryCount()).toBe(entriesBefore);
+
+    const payoutId = `po_1_${tag}`;
+    const items = [
+      charge(`txn_a_${tag}`, a, 10000, 320),
+      charge(`txn_b_${tag}`, b, 5000, 175),
+      charge(`txn_c_${tag}`, c, 2500, 103),
+      refundTxn(`txn_r_${tag}`, `re_pa_${tag}`, a, 2000),
+      // A $10 refund of B made in the dashboard whose charge.refunded never reached us: the payout books it, once.
+      refundTxn(`txn_r2_${tag}`, `re_pb_${tag}`, b, 1000),
+      charge(`txn_u_${tag}`, `pi_unknown_${tag}`, 3000, 117),
+    ];
+    const amount = items.reduce((sum, i) => sum + i.net, 0);
+    expect(amount).toBe(9680 + 4825 + 2397 - 2000 - 1000 + 2883);
+    balanceTransactions.set(payoutId, [...items, payoutTxn(payoutId, amount)]);
+    const tbBefore = await trialBalance();
+
+    const paid = await send('payout.paid', payout(payoutId, amount));
+    expect(paid.reconciliation).toMatchObject({ kind: 'payout_paid', outcome: 'recorded', unmatched: true, payout: { recorded: 1, items: 6, matched: 5, unmatched: 1, feesBooked: 3, unassigned: 0 } });
+    // Seven transactions, two a page: four requests, each asking for the payout's transactions with their sources.
+    const asked = seen.filter((s) => s.includes(`payout=${payoutId}`));
+    expect(asked).toHaveLength(4);
+    expect(decodeURIComponent(asked[0]!)).toContain('expand[0]=data.source');
+
+    // Fees: Dr processor_fees / Cr cash_clearing on each charge's payment; the unknown charge's fee is listed, not booked.
+    const tbAfter = await trialBalance();
+    expect(tbAfter.processor_fees - tbBefore.processor_fees).toBe(320 + 175 + 103);
+    // Cash also gave back the $10 refund the payout revealed.
+    expect(tbAfter.cash_clearing - tbBefore.cash_clearing).toBe(-(320 + 175 + 103) - 1000);
+    expect(await paymentLedger(pa.id)).toEqual({ cash_clearing: 10000 - 2000 - 320, processor_fees: 320, patient_unapplied: -8000 });
+    expect(await paymentLedger(pb.id)).toEqual({ cash_clearing: 5000 - 1000 - 175, processor_fees: 175, patient_unapplied: -4000 });
+    expect(json(await t.request('GET', `/api/v1/payments/${pb.id}`), 200)).toMatchObject({ status: 'partially_refunded', refundedCents: 1000 });
+    expect(json(await t.request('GET', `/api/v1/payments/${pb.id}/refunds`), 200).items.map((r: any) => [r.processorReference, r.amountCents, r.method])).toEqual([[`re_pb_${tag}`, 1000, 'processor']]);
+    // Its charge.refunded arriving late books nothing more.
+    const late = event('charge.refunded', {
+      id: `ch_pb_${tag}`,
+      object: 'charge',
+      amount: 5000,
+      amount_refunded: 1000,
+      payment_intent: b,
+      refunded: false,
+      refunds: { object: 'list', data: [{ id: `re_pb_${tag}`, object: 'refund', amount: 1000, status: 'succeeded', payment_intent: b }] },
+    });
+    expect(json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: late, headers: signed(late) }), 200).refundsRecorded).toBe(0);
+    expect(await paymentLedger(pc.id)).toEqual({ cash_clearing: 2500 - 103, processor_fees: 103, patient_unapplied: -2500 });
+    await t.expectLedgerBalances();
+
+    // Replayed: nothing recorded or booked twice.
+    const entries = await entryCount();
+    expect((await send('payout.paid', payout(payoutId, amount))).reconciliation).toMatchObject({ outcome: 'already_recorded', payout: { recorded: 0 } });
+    expect(await entryCount()).toBe(entries);
+    expect(await trialBalance()).toEqual(tbAfter);
+
+    const report = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-27&to=2026-11-27', { as: t.biller }), 200);
+    const recorded = report.payouts.find((p: any) => p.processorPayoutId === payoutId);
+    expect(recorded).toMatchObject({ amountCents: amount, arrivalDate: '2026-11-27', status: 'paid', balanced: true });
+    expect(recorded.totals).toEqual({ grossCents: 20500, refundsCents: -3000, disputesCents: 0, adjustmentsCents: 0, feesCents: 715, netCents: amount });
+    expect(recorded.totals.grossCents + recorded.totals.refundsCents + recorded.totals.disputesCents + recorded.totals.adjustmentsCents - recorded.totals.feesCents).toBe(amount);
+    const byTxn = Object.fromEntries(recorded.items.map((i: any) => [i.balanceTransactionId, i]));
+    expect(byTxn[`txn_a_${tag}`]).toMatchObject({ type: 'charge', matched: true, paymentId: pa.id, paymentNumber: pa.number, amountCents: 10000, feeCents: 320, netCents: 9680 });
+    expect(byTxn[`txn_r_${tag}`]).toMatchObject({ type: 'refund', matched: true, paymentId: pa.id, amountCents: -2000, sourceReference: `re_pa_${tag}` });
+    expect(byTxn[`txn_r_${tag}`].refundId).toBeTruthy();
+    expect(byTxn[`txn_u_${tag}`]).toMatchObject({ type: 'charge', matched: false, paymentId: null, sourceReference: `pi_unknown_${tag}`, amountCents: 3000, feeCents: 117 });
+    expect(report.unmatchedCount).toBe(1);
+    expect(byTxn[`txn_r2_${tag}`]).toMatchObject({ type: 'refund', matched: true, paymentId: pb.id, amountCents: -1000 });
+    expect(recorded.items).toHaveLength(6);
+
+    // The CSV: one row per item, amounts in dollars.
+    const csv = await t.request('GET', '/api/v1/reports/processor-reconciliation/export.csv?from=2026-11-27&to=2026-11-27', { as: t.biller });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines[0]).toBe('payout,arrivalDate,payoutAmount,balanceTransaction,type,amount,fee,net,matched,payment,patient,source,description');
+    expect(lines.filter((l) => l.startsWith(`${payoutId},`))).toHaveLength(6);
+    expect(lines).toContain(`${payoutId},2026-11-27,${(amount / 100).toFixed(2)},txn_u_${tag},charge,30.00,1.17,28.83,no,,,pi_unknown_${tag},Payment`);
+
+    // Another practice sees none of it; the front desk may not read it.
+    const other = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-27&to=2026-11-27', { as: t.otherAdmin }), 200);
+    expect(other).toMatchObject({ payouts: [], unmatchedCount: 0 });
+    expect((await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-27&to=2026-11-27', { as: t.frontDesk })).statusCode).toBe(403);
+    expect(json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-28&to=2026-11-27', { as: t.biller }), 400).code).toBe('validation_failed');
+  });
+
+  it("a payout carrying two practices' charges is recorded for each with its own items only", async () => {
+    const mine = await makePatient(t);
+    const theirs = await makePatient(t, t.otherAdmin);
+    const pm = await cardPayment(mine.id, 4000, `pi_mine_${tag}`);
+    const pt = await cardPayment(theirs.id, 6000, `pi_theirs_${tag}`, {}, t.otherAdmin);
+    const payoutId = `po_2_${tag}`;
+    const items = [charge(`txn_m_${tag}`, `pi_mine_${tag}`, 4000, 146), charge(`txn_t_${tag}`, `pi_theirs_${tag}`, 6000, 204)];
+    balanceTransactions.set(payoutId, items);
+    const amount = 4000 - 146 + 6000 - 204;
+    expect((await send('payout.paid', { ...payout(payoutId, amount), arrival_date: Date.UTC(2026, 10, 28) / 1000 })).reconciliation.payout).toMatchObject({ recorded: 2, matched: 2, feesBooked: 2 });
+    const range = '?from=2026-11-28&to=2026-11-28';
+    const ours = json(await t.request('GET', `/api/v1/reports/processor-reconciliation${range}`, { as: t.biller }), 200);
+    const their = json(await t.request('GET', `/api/v1/reports/processor-reconciliation${range}`, { as: t.otherAdmin }), 200);
+    expect(ours.payouts.map((p: any) => p.items.map((i: any) => i.paymentId))).toEqual([[pm.id]]);
+    expect(their.payouts.map((p: any) => p.items.map((i: any) => i.paymentId))).toEqual([[pt.id]]);
+    // Each practice holds part of the deposit: its items alone do not net to the payout, and the report says so.
+    expect(ours.payouts[0]).toMatchObject({ amountCents: amount, balanced: false, totals: { netCents: 3854, feesCents: 146 } });
+    await t.expectLedgerBalances();
+  });
+
+  it('verify names a fee posted twice and a dispute hold on the wrong account', async () => {
+    const patient = await makePatient(t);
+    const intent = `pi_plant_${tag}`;
+    const payment = await cardPayment(patient.id, 8000, intent);
+    await send('charge.dispute.created', dispute(`dp_plant_${tag}`, intent, 3000, 'needs_response'));
+    const payoutId = `po_3_${tag}`;
+    balanceTransactions.set(payoutId, [charge(`txn_p_${tag}`, intent, 8000, 262)]);
+    await send('payout.paid', { ...payout(payoutId, 8000 - 262), arrival_date: Date.UTC(2026, 10, 26) / 1000 });
+    expect(await verifyLedger(db())).toEqual([]);
+    const practiceId = t.admin.actor.practiceId;
+    const item = await db().selectFrom('processorPayoutItems').select('id').where('balanceTransactionId', '=', `txn_p_${tag}`).executeTakeFirstOrThrow();
+
+    // The fee booked a second time, as a retry bug would.
+    const entryId = newId();
+    await db().insertInto('journalEntries').values({ id: entryId, practiceId, kind: 'processor_fee', paymentId: payment.id, memo: 'planted', createdAt: nowIso(), createdBy: 'test', sourceType: 'processor_payout_item', sourceId: item.id }).execute();
+    await db()
+      .insertInto('journalLines')
+      .values([
+        { id: newId(), entryId, practiceId, account: 'processor_fees', patientId: patient.id, paymentId: payment.id, treatmentId: null, amountCents: 262 },
+        { id: newId(), entryId, practiceId, account: 'cash_clearing', patientId: patient.id, paymentId: payment.id, treatmentId: null, amountCents: -262 },
+      ])
+      .execute();
+    const twice = await verifyLedger(db());
+    expect(twice.map((p) => p.check).sort()).toEqual(['cash_clearing', 'entry_duplicate', 'processor_fees']);
+    expect(twice.find((p) => p.check === 'processor_fees')!.detail).toBe(`processor fees booked $5.24 for it; its payout items' fees are $2.62 (journal entries ${[...(await feeEntries(payment.id))].sort().join(', ')})`);
+    expect(twice.find((p) => p.check === 'entry_duplicate')!.detail).toContain(`processor_payout_item ${item.id} is posted 2 times as processor_fee`);
+    await db().deleteFrom('journalLines').where('entryId', '=', entryId).execute();
+    await db().deleteFrom('journalEntries').where('id', '=', entryId).execute();
+    expect(await verifyLedger(db())).toEqual([]);
+
+    // The hold booked on unapplied funds instead of processor_disputes: the entry still balances.
+    const hold = await db().selectFrom('journalEntries').select('id').where('kind', '=', 'dispute_hold').where('paymentId', '=', payment.id).executeTakeFirstOrThrow();
+    await db().updateTable('journalLines').set({ account: 'patient_unapplied' }).where('entryId', '=', hold.id).where('account', '=', 'processor_disputes').execute();
+    const wrong = await verifyLedger(db());
+    expect(wrong.filter((p) => p.check === 'entry_lines').map((p) => p.entity)).toEqual([`journal entry ${hold.id} (dispute_hold)`, `journal entry ${hold.id} (dispute_hold)`]);
+    expect(wrong.find((p) => p.check === 'processor_disputes')).toMatchObject({ entity: payment.number, detail: expect.stringContaining('processor disputes hold $0.00 for it; its open disputes are $30.00') });
+    await db().updateTable('journalLines').set({ account: 'processor_disputes' }).where('entryId', '=', hold.id).where('account', '=', 'patient_unapplied').execute();
+    expect(await verifyLedger(db())).toEqual([]);
+
+    // A payment left Disputed when no dispute is open on it.
+    const other = await cardPayment(patient.id, 1500, `pi_stuck_${tag}`);
+    await db().updateTable('payments').set({ status: 'disputed' }).where('id', '=', other.id).execute();
+    expect(await verifyLedger(db())).toEqual([{ check: 'payment_status', practiceId, entity: other.number, detail: 'status disputed but no dispute is open on it' }]);
+    await db().updateTable('payments').set({ status: 'paid' }).where('id', '=', other.id).execute();
+    expect(await verifyLedger(db())).toEqual([]);
+
+    async function feeEntries(paymentId: string) {
+      const rows = await db().selectFrom('journalLines').select('entryId').where('paymentId', '=', paymentId).where('account', '=', 'processor_fees').execute();
+      return new Set(rows.map((r) => r.entryId));
+    }
+  });
+});
+
+describe.each(dialects)('sandbox processor events through the same reconciliation on %s', (dialect) => {
+  const t = useTestApp(dialect);
+
+  it('a sandbox dispute won and a sandbox payout with fees book exactly what the Stripe events book', async () => {
+    const db = t.database.handle.db;
+    const patient = await makePatient(t);
+    const charged = json(await t.request('POST', `/api/v1/payments/${(await makePayment(t, patient.id, { amountCents: 7000, method: 'card' })).id}/charge`, { body: { source: '4242424242424242' } }), 200);
+    const reference = (await db.selectFrom('payments').select('processorReference').where('id', '=', charged.id).executeTakeFirstOrThrow()).processorReference!;
+    expect(reference).toMatch(/^sbx_ch_ok_/);
+    const sandboxDispute = { id: 'sbx_dp_1', amountCents: 7000, reason: 'product_not_received', status: 'needs_response', chargeReferences: [reference], evidenceDueBy: null };
+    expect(await handleProcessorEvent(db, t.processor, { kind: 'dispute_opened', dispute: sandboxDispute })).toMatchObject({ outcome: 'opened' });
+    expect(json(await t.request('GET', `/api/v1/payments/${charged.id}`), 200).status).toBe('disputed');
+    expect(await handleProcessorEvent(db, t.processor, { kind: 'dispute_closed', dispute: { ...sandboxDispute, status: 'won' }, outcome: 'won' })).toMatchObject({ outcome: 'won' });
+    expect(json(await t.request('GET', `/api/v1/payments/${charged.id}`), 200).status).toBe('paid');
+
+    t.processor.recordPayout('sbx_po_1', [
+      { id: 'sbx_txn_1', type: 'charge', amountCents: 7000, feeCents: 233, netCents: 6767, sourceReference: reference, chargeReferences: [reference], description: null },
+    ]);
+    const payout = { id: 'sbx_po_1', amountCents: 6767, arrivalDate: '2026-11-30', status: 'paid' };
+    expect(await handleProcessorEvent(db, t.processor, { kind: 'payout_paid', payout })).toMatchObject({ outcome: 'recorded', payout: { matched: 1, feesBooked: 1 } });
+    expect(await handleProcessorEvent(db, t.processor, { kind: 'payout_paid', payout })).toMatchObject({ outcome: 'already_recorded' });
+    expect(await patientAccounts(db, patient.id)).toMatchObject({ cash_clearing: 6767, patient_unapplied: -7000 });
+    const report = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-30&to=2026-11-30'), 200);
+    expect(report.payouts).toEqual([expect.objectContaining({ processorPayoutId: 'sbx_po_1', balanced: true, totals: expect.objectContaining({ feesCents: 233, netCents: 6767 }) })]);
+    await t.expectLedgerBalances();
+  });
+});
