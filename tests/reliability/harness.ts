@@ -131,6 +131,7 @@ export interface Fixtures {
   /** An invited staff user (no password yet) and the token of their invite link. */
   staffUserId: string;
   inviteToken: string;
+  refundId: string;
   apiTokenId: string;
   webhookEndpointId: string;
   webhookDeliveryId: string;
@@ -182,6 +183,7 @@ export async function makeFixtures(call: Call, token: string, insert: DirectInse
     ok(await call('DELETE', `/api/v1/applications/${automatic.id}`, as), 200, 'unapply');
   }
   const application = ok(await call('POST', `/api/v1/payments/${paid.id}/applications`, { ...as, body: { treatmentId: treatment.id, amountCents: 1000 } }), 201, 'application');
+  const refund = ok(await call('POST', `/api/v1/payments/${paid.id}/refunds`, { ...as, body: { amountCents: 100, reason: 'patient_request' } }), 201, 'refund');
   const credit = ok(await call('POST', `/api/v1/patients/${patient.id}/credits`, { ...as, body: { amountCents: 4000, reference: 'goodwill' } }), 201, 'credit');
   const link = ok(await call('POST', `/api/v1/payments/${pending.id}/link`, { ...as, body: { expiresInDays: 3 } }), 201, 'link');
   const linkToken = String(link.url).split('/').pop()!;
@@ -220,6 +222,7 @@ export async function makeFixtures(call: Call, token: string, insert: DirectInse
     claimId: claim.id,
     linkToken,
     payerId: 'ACME1',
+    refundId: refund.id,
     apiTokenId: apiToken.id,
     webhookEndpointId: endpoint.id,
     webhookDeliveryId,

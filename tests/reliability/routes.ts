@@ -114,6 +114,10 @@ export const routeTable: Record<string, RouteCase> = {
   // Left out of the document (processor-facing), but a public route that moves money: checked all the same.
   'POST /api/v1/webhooks/stripe': { access: 'public', body: () => ({ id: 'evt_1', type: 'charge.refunded', data: { object: { id: 'ch_1' } } }) },
   'GET /api/v1/practice': { access: 'staff' },
+  'GET /api/v1/reports/processor-reconciliation': { access: 'reports:ledger', query: () => '?from=2026-01-01&to=2026-12-31' },
+  'GET /api/v1/reports/processor-reconciliation/export.csv': { access: 'reports:ledger', query: () => '?from=2026-01-01&to=2026-12-31' },
+  'GET /api/v1/audit-events/export.csv': { access: 'audit:read' },
+  'GET /api/v1/refunds/{id}/receipt.pdf': { access: 'payments:read', params: id((fx) => fx.refundId) },
   'PATCH /api/v1/practice': { access: 'practice:write', body: () => ({ name: 'Alpha Clinic' }) },
   'GET /api/v1/treatments': { access: 'payments:read', query: (fx) => `?patientId=${fx.patientId}` },
   'GET /api/v1/credits': { access: 'payments:read', query: (fx) => `?patientId=${fx.patientId}` },
