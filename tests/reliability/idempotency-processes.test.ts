@@ -9,6 +9,7 @@ import { verifyLedger } from '../../src/services/ledger/verify-ledger.ts';
 import { createTestDatabase, dialects, type TestDatabase } from '../helpers/test-database.ts';
 import { startHealthyServer, stopServer, type ServerProcess } from '../helpers/server-processes.ts';
 import { countChanges, insertTask, tableCounter } from './db-helpers.ts';
+import { build835 } from '../../src/x12/build-835.ts';
 import { era835, fetchCall, recordFigures, type Answer, type Call } from './harness.ts';
 import { documentedRoutes } from './routes.ts';
 
@@ -68,7 +69,57 @@ describe.each(dialects)('one Idempotency-Key retried concurrently from two proce
     const paidPayment = async (patientId: string, amountCents = 5000) =>
       ok(call('POST', '/api/v1/payments', { ...as, body: { patientId, amountCents, method: 'cash', status: 'paid' } }), 201, 'paid payment');
 
+    const unique = () => `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+    const importEra = (era: string) => ok(call('POST', '/api/v1/remittances', { ...as, raw: era, contentType: 'text/plain' }), 201, '835');
+    const insuredClaim = async (chargeCents = 10000) => {
+      const pt = await patient();
+      await ok(call('PUT', `/api/v1/patients/${pt.id}/coverages`, { ...as, body: [{ order: 1, payerName: 'Acme Health', payerId: 'ACME1', memberId: 'M1' }] }), 200, 'coverage');
+      const t = await treatmentOf(pt.id, chargeCents);
+      return ok(call('POST', `/api/v1/treatments/${t.id}/claims`, as), 201, 'claim');
+    };
+    // A claim payment for no claim of ours: an open exception, its money in suspense.
+    const openException = async () => {
+      const controlNumber = `UNM${unique()}`;
+      await importEra(era835(controlNumber, 10000, 8000, `EX${unique()}`));
+      const open = await ok(call('GET', '/api/v1/remittance-exceptions?status=open&pageSize=200', as), 200, 'exceptions');
+      return open.items.find((e: { patientControlNumber: string }) => e.patientControlNumber === controlNumber);
+    };
+    const openPayerItems = async (payerName?: string) => {
+      const report = await ok(call('GET', '/api/v1/reports/payer-balances?status=open', as), 200, 'payer balances');
+      return report.payers.filter((p: { payerName: string }) => !payerName || p.payerName === payerName).flatMap((p: { items: unknown[] }) => p.items) as Array<{ id: string; reasonCode: string | null; source: string }>;
+    };
+
     const scenarios: Record<string, Setup> = {
+      'POST /api/v1/remittance-exceptions/{id}/match': async () => {
+        const claim = await insuredClaim(10000);
+        const exception = await openException();
+        return { method: 'POST', url: `/api/v1/remittance-exceptions/${exception.id}/match`, body: { claimId: claim.id } };
+      },
+      'POST /api/v1/remittance-exceptions/{id}/resolve': async () => {
+        const exception = await openException();
+        return { method: 'POST', url: `/api/v1/remittance-exceptions/${exception.id}/resolve`, body: { resolution: 'returned_to_payer', note: 'Refund check mailed' } };
+      },
+      'POST /api/v1/payer-balance-items/{id}/refund': async () => {
+        // A resolved exception leaves an amount owed to the payer, which the practice then sends back.
+        const exception = await openException();
+        const before = new Set((await openPayerItems()).map((i) => i.id));
+        await ok(call('POST', `/api/v1/remittance-exceptions/${exception.id}/resolve`, { ...as, body: { resolution: 'returned_to_payer', note: 'to refund' } }), 200, 'resolve');
+        const item = (await openPayerItems()).find((i) => !before.has(i.id))!;
+        return { method: 'POST', url: `/api/v1/payer-balance-items/${item.id}/refund`, body: { note: 'Check 1001' } };
+      },
+      'POST /api/v1/payer-balance-items/{id}/offset': async () => {
+        // A balance forwarded by the payer (PLB FB, owed to it) and the same amount it later withheld (PLB WO, owed by it).
+        const payerName = `OFFSET ${unique()}`;
+        const payerId = String(100000 + Math.floor(Math.random() * 800000));
+        const era = (controlNumber: string, trace: string, plb: { reason: string; amountCents: number }) =>
+          build835([{ payerName, payerId, traceNumber: trace, paymentDate: '2026-03-20', claims: [{ controlNumber, status: '1', chargeCents: 10000, paidCents: 10000 }], plb: [{ ...plb, reference: 'RECOUP1' }] }]);
+        await importEra(era((await insuredClaim(10000)).controlNumber, `FB${unique()}`, { reason: 'FB', amountCents: -500 }));
+        await importEra(era((await insuredClaim(10000)).controlNumber, `WO${unique()}`, { reason: 'WO', amountCents: 500 }));
+        const items = await openPayerItems(payerName);
+        const fb = items.find((i) => i.reasonCode === 'FB')!;
+        const wo = items.find((i) => i.reasonCode === 'WO')!;
+        return { method: 'POST', url: `/api/v1/payer-balance-items/${fb.id}/offset`, body: { againstItemId: wo.id, note: 'Recouped' } };
+      },
       'POST /api/v1/payments': async () => ({ method: 'POST', url: '/api/v1/payments', body: { patientId: (await patient()).id, amountCents: 4321, method: 'cash', status: 'paid' } }),
       'POST /api/v1/payments/{id}/status': async () => {
         const p = await ok(call('POST', '/api/v1/payments', { ...as, body: { patientId: (await patient()).id, amountCents: 2500, method: 'cash' } }), 201, 'pending');
