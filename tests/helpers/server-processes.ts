@@ -101,12 +101,12 @@ export async function startHealthyServer(options: ServerOptions & { dialect?: Di
   return server;
 }
 
-/** Stops a server (SIGKILL after 5 s) and resolves once it has exited. */
-export async function stopServer(server: ServerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+/** Stops a server (SIGTERM, SIGKILL after 5 s) and resolves once it has exited. */
+export async function stopServer(server: ServerProcess): Promise<void> {
   const { child } = server;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
+  child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
