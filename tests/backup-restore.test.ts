@@ -9,7 +9,7 @@ import { createApiToken } from '../src/services/auth/create-api-token.ts';
 import { createPatient } from '../src/services/patients/patients.ts';
 import { createPractice } from '../src/services/practices/create-practice.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts';
-import { freePort, runLedger, startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/processes.ts';
+import { runLedger, startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
 
 /**
  * Issue 11 item 6: `ledger backup` while a real server takes payments and
@@ -63,7 +63,7 @@ describe('backup and restore of the SQLite data folder under write load', () => 
     fetch(`${server.url}/api/v1${url}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
 
   it('keeps every acknowledged payment, document and balance, and verify is clean', async () => {
-    const source = startServer({ dataDir: database.dataDir, port: await freePort() });
+    const source = await startServer({ dataDir: database.dataDir });
     servers.push(source);
     await waitForHealth(source);
 
@@ -138,7 +138,7 @@ describe('backup and restore of the SQLite data folder under write load', () => 
     expect(forced, forced.stderr).toMatchObject({ code: 0 });
 
     // The restored folder: its own server, the backup's contents through the API.
-    const copy = startServer({ dataDir: restored, port: await freePort() });
+    const copy = await startServer({ dataDir: restored });
     servers.push(copy);
     await waitForHealth(copy);
     const restoredRows = new SQLite(path.join(restored, 'ledger.db'), { readonly: true });
@@ -174,7 +174,7 @@ describe('backup and restore of the SQLite data folder under write load', () => 
     // The quiet backup equals the source: every payment, document and balance.
     const exact = tmp();
     expect(await runLedger(['restore', quiet, '--data-dir', exact], {})).toMatchObject({ code: 0 });
-    const second = startServer({ dataDir: exact, port: await freePort() });
+    const second = await startServer({ dataDir: exact });
     servers.push(second);
     await waitForHealth(second);
     for (const s of sent) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makePatient } from './helpers/factories.ts';
+import { makePatient, makePayment, makeSelfPayTreatment, makeTreatment, makeLocation } from './helpers/factories.ts';
 import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
 
@@ -64,6 +64,35 @@ describe.each(dialects)('Idempotency-Key on %s', (dialect) => {
       .where('kind', '=', 'payment_received')
       .execute();
     expect(entries).toHaveLength(1);
+    await t.expectLedgerBalances();
+  });
+
+  it('replays the first answer to a retried unapply and a retried claim, with one effect each', async () => {
+    const patient = await makePatient(t);
+    await makeSelfPayTreatment(t, patient.id, 6000);
+    // Desk money applies itself to the open visit; taking it back is one journal entry, however often it is retried.
+    const payment = await makePayment(t, patient.id, { amountCents: 2500, method: 'cash', status: 'paid' });
+    const [application] = json(await t.request('GET', `/api/v1/payments/${payment.id}/applications`), 200).items;
+    expect(application.amountCents).toBe(2500);
+    const unapplyKey = { 'idempotency-key': `unapply-${application.id}` };
+    const unapplied = await Promise.all(Array.from({ length: 3 }, () => t.request('DELETE', `/api/v1/applications/${application.id}`, { headers: unapplyKey })));
+    const answers = unapplied.map((r) => json(r, 200));
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    const reversals = await t.database.handle.db.selectFrom('journalEntries').select('id').where('paymentId', '=', payment.id).where('kind', '!=', 'payment_received').execute();
+    expect(reversals).toHaveLength(2); // the automatic application and its one reversal
+    expect(json(await t.request('GET', `/api/v1/payments/${payment.id}/applications`), 200).items).toEqual([expect.objectContaining({ id: application.id, removedAt: answers[0].removedAt })]);
+
+    const insured = await makePatient(t);
+    json(await t.request('PUT', `/api/v1/patients/${insured.id}/coverages`, { body: [{ order: 1, payerName: 'Acme Health', payerId: 'ACME1', memberId: 'M77' }] }), 200);
+    const visit = await makeTreatment(t, insured.id, (await makeLocation(t)).id);
+    const claimKey = { 'idempotency-key': `claim-${visit.id}` };
+    const billed = await Promise.all(Array.from({ length: 3 }, () => t.request('POST', `/api/v1/treatments/${visit.id}/claims`, { headers: claimKey })));
+    const claims = billed.map((r) => json(r, 201));
+    expect(new Set(claims.map((c) => c.controlNumber)).size).toBe(1);
+    expect(await t.database.handle.db.selectFrom('claims').select('id').where('treatmentId', '=', visit.id).execute()).toHaveLength(1);
+    // Without the key, billing again is refused: the claim is open.
+    expect(json(await t.request('POST', `/api/v1/treatments/${visit.id}/claims`), 409).code).toBe('conflict');
     await t.expectLedgerBalances();
   });
 });

@@ -16,8 +16,7 @@ import { cliActor } from '../src/services/actor.ts';
 import { createApiToken } from '../src/services/auth/create-api-token.ts';
 import { createPatient } from '../src/services/patients/patients.ts';
 import { createPractice } from '../src/services/practices/create-practice.ts';
-import { runLedger } from './helpers/processes.ts';
-import { startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
+import { runLedger, startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
 
 /** An Etc/GMT zone where the wall clock now reads `hour` (Etc/GMT-5 is UTC+5). */
 function zoneAtLocalHour(hour: number): { zone: string; offsetHours: number } {
@@ -368,8 +367,8 @@ describe.each(raceCases)('message delivery from $servers server process(es) and 
     dataDir = dialect === 'sqlite' ? database.dataDir : fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-mail-'));
     env = { DATA_DIR: dataDir, SMTP_URL: catcher.url, MAIL_FROM: 'billing@mail.test', WEBHOOK_POLL_MS: '20', MESSAGE_RETRY_BASE_MS: '50', DEMO_DATA: 'false', LOG_LEVEL: 'warn' };
     if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
-    for (let i = 0; i < serverCount; i++) servers.push(await startServer({ databaseUrl: database.databaseUrl, dataDir }, env));
-    await Promise.all(servers.map((s) => waitForHealth(s, dialect)));
+    for (let i = 0; i < serverCount; i++) servers.push(await startServer({ databaseUrl: database.databaseUrl, dataDir, env }));
+    await Promise.all(servers.map((s) => waitForHealth(s, { dialect })));
   }, 180_000);
 
   afterAll(async () => {

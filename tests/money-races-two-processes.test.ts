@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +9,7 @@ import { chargePayment } from '../src/services/payments/charge-payment.ts';
 import { createPayment } from '../src/services/payments/create-payment.ts';
 import { createPractice } from '../src/services/practices/create-practice.ts';
 import { SandboxProcessor, sandboxCards } from '../src/services/processors/sandbox-processor.ts';
-import { root, startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
+import { spawnLedger, startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/test-database.ts';
 
 /**
@@ -33,11 +32,11 @@ describe.each(dialects)('money races across two server processes on %s', (dialec
     patientId = (await createPatient(db, actor, { firstName: 'Rae', lastName: 'Cer', dateOfBirth: '1975-06-01' })).id;
     token = (await createApiToken(db, actor, { role: 'admin' })).token;
     servers.push(await startServer(database), await startServer(database));
-    await Promise.all(servers.map((s) => waitForHealth(s, dialect)));
+    await Promise.all(servers.map((s) => waitForHealth(s, { dialect })));
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.allSettled(servers.map(stopServer));
+    await Promise.allSettled(servers.map((s) => stopServer(s)));
     await database?.drop();
   }, 30_000);
 
@@ -186,23 +185,18 @@ describe.each(dialects)('money races across two server processes on %s', (dialec
     holder.pragma('busy_timeout = 10000');
     holder.exec('begin immediate');
     holder.prepare("update practices set name = name where slug = 'races'").run();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: database!.dataDir, LOG_LEVEL: 'warn' };
-    delete env.DATABASE_URL;
-    const cli = spawn(process.execPath, [path.join(root, 'bin/ledger.mjs'), 'location', 'create', '--practice', 'races', '--name', 'CLI Street'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let cliOutput = '';
-    cli.stdout!.on('data', (c: Buffer) => (cliOutput += c.toString()));
-    cli.stderr!.on('data', (c: Buffer) => (cliOutput += c.toString()));
-    const cliDone = new Promise<number | null>((resolve) => cli.once('exit', resolve));
+    const cli = spawnLedger(['location', 'create', '--practice', 'races', '--name', 'CLI Street'], { DATA_DIR: database!.dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' });
     let servedYet = false;
     const served = call(0, 'POST', '/locations', { name: 'Server Street' }).finally(() => (servedYet = true));
     // Long enough for the CLI to start and reach its write (tsx start-up included); both are waiting, neither failed.
     await new Promise((resolve) => setTimeout(resolve, 5000));
-    expect(cli.exitCode, cliOutput).toBeNull();
+    expect(cli.child.exitCode, cli.output()).toBeNull();
     expect(servedYet).toBe(false);
     holder.exec('commit');
     holder.close();
-    expect(await cliDone, cliOutput).toBe(0);
-    expect(cliOutput).toContain('Created location CLI Street');
+    const done = await cli.done;
+    expect(done.code, cli.output()).toBe(0);
+    expect(done.stdout).toContain('Created location CLI Street');
     expect((await served).status).toBe(201);
     const names = await db().selectFrom('locations').select('name').orderBy('name').execute();
     expect(names.map((n) => n.name)).toEqual(expect.arrayContaining(['CLI Street', 'Server Street']));

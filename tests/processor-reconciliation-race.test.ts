@@ -47,8 +47,9 @@ describe('processor events raced across two server processes on postgres', () =>
       STRIPE_WEBHOOK_SECRET: secret,
       STRIPE_API_BASE: `http://127.0.0.1:${(stripe.address() as AddressInfo).port}`,
     };
-    servers.push(await startServer(database, env), await startServer(database, env));
-    await Promise.all(servers.map((s) => waitForHealth(s, 'postgres')));
+    const options = { databaseUrl: database.databaseUrl, dataDir: database.dataDir, env };
+    servers.push(await startServer(options), await startServer(options));
+    await Promise.all(servers.map((s) => waitForHealth(s, { dialect: 'postgres' })));
   }, 180_000);
 
   afterAll(async () => {

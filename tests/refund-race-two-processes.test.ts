@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliActor } from '../src/services/actor.ts';
 import { createApiToken } from '../src/services/auth/create-api-token.ts';
@@ -18,6 +15,7 @@ import { createPractice } from '../src/services/practices/create-practice.ts';
 import { createTreatment } from '../src/services/treatments/treatments.ts';
 import type { Actor } from '../src/services/actor.ts';
 import { SandboxProcessor, sandboxCards } from '../src/services/processors/sandbox-processor.ts';
+import { startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts';
 
 /**
@@ -27,81 +25,10 @@ import { createTestDatabase, type TestDatabase } from './helpers/test-database.t
  * in the database, not in a process.
  */
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  output: string[];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function startServer(databaseUrl: string, dataDir: string, port: number): Server {
-  const output: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  return { child, url: `http://127.0.0.1:${port}`, output };
-}
-
-async function waitForHealth(server: Server, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null) {
-      throw new Error(`The server at ${server.url} exited with ${server.child.exitCode} before it was healthy:\n${server.output.join('')}`);
-    }
-    try {
-      const response = await fetch(`${server.url}/health`);
-      if (response.ok) {
-        expect(await response.json()).toEqual({ status: 'ok', database: 'postgres' });
-        return;
-      }
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`The server at ${server.url} was not healthy within ${timeoutMs} ms:\n${server.output.join('')}`);
-}
-
-async function stopServer(server: Server): Promise<void> {
-  const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 describe('two server processes on one PostgreSQL', () => {
   let database: TestDatabase | undefined;
   let dataDir: string | undefined;
-  const servers: Server[] = [];
+  const servers: ServerProcess[] = [];
   let token = '';
   let actor: Actor;
   let patientId = '';
@@ -124,13 +51,13 @@ describe('two server processes on one PostgreSQL', () => {
 
     // The servers' own data folder (documents); the database is the shared one.
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-race-'));
-    for (let i = 0; i < 2; i++) servers.push(startServer(database.databaseUrl!, dataDir, await freePort()));
-    await Promise.all(servers.map((s) => waitForHealth(s)));
+    for (let i = 0; i < 2; i++) servers.push(await startServer({ databaseUrl: database.databaseUrl!, dataDir }));
+    await Promise.all(servers.map((s) => waitForHealth(s, { dialect: 'postgres' })));
   }, 120_000);
 
   afterAll(async () => {
     // Always: stop both processes, then drop the database (even when setup or a test failed).
-    await Promise.allSettled(servers.map(stopServer));
+    await Promise.allSettled(servers.map((s) => stopServer(s)));
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     await database?.drop();
   }, 30_000);

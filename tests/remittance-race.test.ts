@@ -132,11 +132,11 @@ describe('remittance races: two server processes on one PostgreSQL', () => {
     token = (await createApiToken(database.handle.db, cliActor(practice.id), { role: 'admin' })).token;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-remit-race-'));
     for (let i = 0; i < 2; i++) servers.push(await startServer({ databaseUrl: database.databaseUrl!, dataDir }));
-    await Promise.all(servers.map((s) => waitForHealth(s, 'postgres', 120_000)));
+    await Promise.all(servers.map((s) => waitForHealth(s, { dialect: 'postgres' })));
   }, 150_000);
 
   afterAll(async () => {
-    await Promise.allSettled(servers.map(stopServer));
+    await Promise.allSettled(servers.map((s) => stopServer(s)));
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     await database?.drop();
   }, 30_000);

@@ -29,7 +29,7 @@ describe.each(dialects)('835 uploads over a real socket on %s', (dialect) => {
     const practice = await createPractice(database.handle.db, { slug: 'upload', name: 'Upload Clinic' });
     token = (await createApiToken(database.handle.db, cliActor(practice.id), { role: 'biller' })).token;
     server = await startServer({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
-    await waitForHealth(server, dialect, 120_000);
+    await waitForHealth(server, { dialect });
   }, 150_000);
 
   afterAll(async () => {

@@ -27,7 +27,7 @@ describe('matching one exception from two server processes on PostgreSQL', () =>
     token = (await createApiToken(database.handle.db, cliActor(practice.id), { role: 'admin' })).token;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-match-race-'));
     for (let i = 0; i < 2; i++) servers.push(await startServer({ databaseUrl: database.databaseUrl!, dataDir }));
-    await Promise.all(servers.map((s) => waitForHealth(s, 'postgres', 120_000)));
+    await Promise.all(servers.map((s) => waitForHealth(s, { dialect: 'postgres' })));
   }, 150_000);
 
   afterAll(async () => {

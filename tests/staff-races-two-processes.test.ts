@@ -25,7 +25,7 @@ describe('staff races across two server processes on postgres', () => {
     actor = cliActor(practice.id);
     token = (await createApiToken(db, actor, { role: 'admin' })).token;
     servers.push(await startServer(database), await startServer(database));
-    await Promise.all(servers.map((s) => waitForHealth(s, 'postgres')));
+    await Promise.all(servers.map((s) => waitForHealth(s, { dialect: 'postgres' })));
   }, 180_000);
 
   afterAll(async () => {

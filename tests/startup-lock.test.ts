@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../src/db/connect.ts';
 import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
 import { adminUrl, dialects, dropPostgresDatabase } from './helpers/test-database.ts';
-import { freePort, runLedger, startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/processes.ts';
+import { runLedger, startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
 
 /**
  * Issue 11 item 7: a server and CLI commands started at once on a fresh,
@@ -39,9 +39,9 @@ describe.each(dialects)('start-up on a fresh %s database, several processes at o
     }
     const env = { DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? '', DEMO_DATA: 'false' };
     // Two servers that both seed demo data, a CLI that seeds it and one that only migrates: all at once.
-    servers.push(startServer({ dataDir, databaseUrl, port: await freePort(), env: { DEMO_DATA: 'true' } }));
-    servers.push(startServer({ dataDir, databaseUrl, port: await freePort(), env: { DEMO_DATA: 'true' } }));
-    const [demo, migrate] = await Promise.all([runLedger(['demo'], env), runLedger(['migrate'], env), ...servers.map((s) => waitForHealth(s, 180_000))]);
+    servers.push(await startServer({ dataDir, databaseUrl, env: { DEMO_DATA: 'true' } }));
+    servers.push(await startServer({ dataDir, databaseUrl, env: { DEMO_DATA: 'true' } }));
+    const [demo, migrate] = await Promise.all([runLedger(['demo'], env), runLedger(['migrate'], env), ...servers.map((s) => waitForHealth(s, { timeoutMs: 180_000 }))]);
     expect(demo, demo?.stderr).toMatchObject({ code: 0 });
     expect(migrate, migrate?.stderr).toMatchObject({ code: 0 });
     expect(migrate!.stdout).toContain('is up to date');

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +8,7 @@ import { cliActor } from '../src/services/actor.ts';
 import { createApiToken } from '../src/services/auth/create-api-token.ts';
 import { createPatient } from '../src/services/patients/patients.ts';
 import { createPractice } from '../src/services/practices/create-practice.ts';
-import { root, startServerProcess, stopServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { runLedger, startHealthyServer, stopServer, type ServerProcess } from './helpers/server-processes.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts';
 import { startReceiver, waitFor, type Receiver } from './helpers/webhook-receiver.ts';
 
@@ -19,17 +18,6 @@ import { startReceiver, waitFor, type Receiver } from './helpers/webhook-receive
  * two servers plus `ledger deliver-webhooks` from cron. SQLite: one server
  * plus the cron command on the same file.
  */
-
-function runCli(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin', 'ledger.mjs'), ...args], { cwd: root, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const cases: Array<{ dialect: Dialect; servers: number }> = [
   { dialect: 'postgres', servers: 2 },
@@ -62,12 +50,13 @@ describe.each(cases)('webhook delivery from $servers server process(es) and the 
       return 500;
     });
     dataDir = dialect === 'sqlite' ? database.dataDir : fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-hooks-'));
-    env = { DATA_DIR: dataDir, DATABASE_URL: database.databaseUrl ?? '', WEBHOOK_POLL_MS: '20', WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_TIMEOUT_MS: '2000' };
-    for (let i = 0; i < serverCount; i++) servers.push(await startServerProcess(env));
+    const workerEnv = { WEBHOOK_POLL_MS: '20', WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_TIMEOUT_MS: '2000' };
+    env = { DATA_DIR: dataDir, DATABASE_URL: database.databaseUrl ?? '', ...workerEnv };
+    for (let i = 0; i < serverCount; i++) servers.push(await startHealthyServer({ dataDir, databaseUrl: database.databaseUrl, dialect, env: workerEnv }));
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.allSettled(servers.map(stopServerProcess));
+    await Promise.allSettled(servers.map((s) => stopServer(s)));
     await receiver?.close();
     if (dataDir && dialect === 'postgres') fs.rmSync(dataDir, { recursive: true, force: true });
     await database?.drop();
@@ -90,7 +79,7 @@ describe.each(cases)('webhook delivery from $servers server process(es) and the 
 
     const count = 20;
     // Payments through every server, while cron runs the CLI over the same database.
-    const cron = Promise.all([runCli(env, 'deliver-webhooks'), runCli(env, 'deliver-webhooks')]);
+    const cron = Promise.all([runLedger(['deliver-webhooks'], env), runLedger(['deliver-webhooks'], env)]);
     const made = await Promise.all(
       Array.from({ length: count }, (_, i) => call(i, 'POST', '/api/v1/payments', { patientId, amountCents: 1000 + i })),
     );
@@ -98,7 +87,7 @@ describe.each(cases)('webhook delivery from $servers server process(es) and the 
     const paymentIds = made.map((m) => m.body.id as string);
     for (const run of await cron) expect(run, run.stderr).toMatchObject({ code: 0 });
     // And once more after the payments, racing the servers' workers for the retries.
-    const late = await runCli(env, 'deliver-webhooks');
+    const late = await runLedger(['deliver-webhooks'], env);
     expect(late.code, late.stderr).toBe(0);
     expect(late.stdout).toMatch(/^Webhooks: \d+ event\(s\) queued, \d+ attempt\(s\), \d+ delivered\.\n$/);
 

@@ -4,14 +4,30 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dialect } from '../../src/db/connect.ts';
 
-/** Real app processes for race tests: each its own connection (pool) and memory, sharing one database. */
+/**
+ * The one way tests run real processes: servers (each its own pool and
+ * memory, sharing one database) for races, kills and restarts, and the
+ * `ledger` CLI.
+ */
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ledgerBin = path.join(root, 'bin', 'ledger.mjs');
 
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
+  port: number;
   output: string[];
+}
+
+export interface ServerOptions {
+  /** Documents (and, without databaseUrl, the SQLite file) live here. */
+  dataDir: string;
+  /** PostgreSQL; left out, the server uses the SQLite file in dataDir. */
+  databaseUrl?: string | undefined;
+  port?: number;
+  /** Added to (and overriding) the defaults. */
+  env?: Record<string, string>;
 }
 
 export async function freePort(): Promise<number> {
@@ -26,38 +42,66 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A server on the test's database: PostgreSQL by URL, or the SQLite file in dataDir. */
-export async function startServer(database: { databaseUrl: string | undefined; dataDir: string }, extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
+/** The environment of a child process on the given database: the parent's, without a DATABASE_URL it did not ask for. */
+function childEnv(databaseUrl: string | undefined, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else if (!extra.DATABASE_URL) delete env.DATABASE_URL;
+  return env;
+}
+
+/** Spawns `src/server/main.ts`; it is not listening yet (see waitForHealth, or startHealthyServer). */
+export async function startServer(options: ServerOptions): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
   const output: string[] = [];
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: database.dataDir, PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test', ...extraEnv };
-  if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
-  else delete env.DATABASE_URL;
+  const env = childEnv(options.databaseUrl, {
+    DATA_DIR: options.dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DEMO_DATA: 'false',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'test',
+    ...options.env,
+  });
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  return { child, url: `http://127.0.0.1:${port}`, output };
+  return { child, url: `http://127.0.0.1:${port}`, port, output };
 }
 
-export async function waitForHealth(server: ServerProcess, dialect: Dialect, timeoutMs = 150_000): Promise<void> {
+/** Waits until /health answers; with a dialect, also that the server runs on that database. */
+export async function waitForHealth(server: ServerProcess, options: { dialect?: Dialect; timeoutMs?: number } = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (server.child.exitCode !== null) throw new Error(`The server at ${server.url} exited with ${server.child.exitCode}:\n${server.output.join('')}`);
-    try {
-      const response = await fetch(`${server.url}/health`);
-      if (response.ok) {
-        const health = (await response.json()) as { database: string };
-        if (health.database !== dialect) throw new Error(`expected ${dialect}, the server uses ${health.database}`);
-        return;
-      }
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('expected')) throw error;
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      throw new Error(`The server at ${server.url} exited (${server.child.exitCode ?? server.child.signalCode}) before it was healthy:\n${server.output.join('')}`);
+    }
+    const health = await fetch(`${server.url}/health`).then(
+      async (r) => (r.ok ? ((await r.json()) as { database: string }) : undefined),
+      () => undefined,
+    );
+    if (health) {
+      if (options.dialect && health.database !== options.dialect) throw new Error(`expected ${options.dialect}, the server at ${server.url} uses ${health.database}`);
+      return;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`The server at ${server.url} was not healthy within ${timeoutMs} ms:\n${server.output.join('')}`);
 }
 
+export async function startHealthyServer(options: ServerOptions & { dialect?: Dialect; timeoutMs?: number }): Promise<ServerProcess> {
+  const server = await startServer(options);
+  try {
+    await waitForHealth(server, options);
+  } catch (error) {
+    await stopServer(server);
+    throw error;
+  }
+  return server;
+}
+
+/** Stops a server (SIGTERM, SIGKILL after 5 s) and resolves once it has exited. */
 export async function stopServer(server: ServerProcess): Promise<void> {
   const { child } = server;
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -66,4 +110,39 @@ export async function stopServer(server: ServerProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  /** Its output so far, stdout and stderr. */
+  output(): string;
+  done: Promise<CliResult>;
+}
+
+/** Starts `ledger …` as its own process (killed after timeoutMs), without blocking this one. */
+export function spawnLedger(args: string[], env: Record<string, string>, timeoutMs = 120_000): CliProcess {
+  const child = spawn(process.execPath, [ledgerBin, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const done = new Promise<CliResult>((resolve) => {
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return { child, output: () => stdout + stderr, done };
+}
+
+/** Runs `ledger …` to the end, without blocking this process (so servers it races keep running). */
+export function runLedger(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliResult> {
+  return spawnLedger(args, env, timeoutMs).done;
 }

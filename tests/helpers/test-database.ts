@@ -5,7 +5,21 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { connectDatabase, migrateToLatest, type DatabaseHandle, type Dialect } from '../../src/db/connect.ts';
 
-export const dialects: Dialect[] = ['sqlite', 'postgres'];
+const allDialects: Dialect[] = ['sqlite', 'postgres'];
+
+/**
+ * The dialects integration tests run on: both, or those LEDGER_TEST_DIALECTS
+ * names (comma-separated), to run one half of the suite.
+ */
+export const dialects: Dialect[] = chosenDialects(process.env.LEDGER_TEST_DIALECTS);
+
+function chosenDialects(setting: string | undefined): Dialect[] {
+  if (!setting?.trim()) return allDialects;
+  const chosen = setting.split(',').map((d) => d.trim());
+  const unknown = chosen.filter((d) => !(allDialects as string[]).includes(d));
+  if (unknown.length > 0) throw new Error(`LEDGER_TEST_DIALECTS: unknown dialect ${unknown.join(', ')} (use sqlite, postgres or both)`);
+  return allDialects.filter((d) => chosen.includes(d));
+}
 
 /** The PostgreSQL server every test run uses (CI and sessions start it on 127.0.0.1:5432). */
 export const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -64,11 +78,14 @@ export async function dropPostgresDatabase(name: string): Promise<void> {
   await admin.connect();
   try {
     const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline) {
-      const { rows } = await admin.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
-      if (rows[0]!.n === 0) break;
+    let left: Array<{ pid: number; state: string | null; query: string }> = [];
+    for (;;) {
+      ({ rows: left } = await admin.query('select pid, state, query from pg_stat_activity where datname = $1', [name]));
+      if (left.length === 0 || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+    // A session still there is a pool or client a test forgot to close: say which, so it can be found.
+    if (left.length > 0) process.stderr.write(`dropping ${name}: ${left.length} session(s) still open, terminating: ${JSON.stringify(left).slice(0, 1000)}\n`);
     await admin.query(`drop database if exists ${name} with (force)`);
   } finally {
     await admin.end();

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { can, roles, type Role } from '../../src/domain/roles.ts';
 import { dialects } from '../helpers/test-database.ts';
 import { useTestApp } from '../helpers/test-app.ts';
-import { insertTask } from './db-helpers.ts';
+import { directInserts } from './db-helpers.ts';
 import { injectCall, makeFixtures, recordFigures, type Answer, type Call, type Fixtures } from './harness.ts';
-import { documentedRoutes, fillPath, routeTable, type RouteCase } from './routes.ts';
+import { fillPath, routeTable, routesToCheck, type RouteCase } from './routes.ts';
 
 /**
  * Every route × no credentials × each role × another practice's admin, each
@@ -41,12 +41,12 @@ describe.each(dialects)('access matrix on %s', (dialect) => {
   it('answers every route × caller as designed', async () => {
     const call = injectCall(t.app);
     const doc = (await call('GET', '/api/v1/openapi.json')).json;
-    const routes = documentedRoutes(doc);
+    const routes = routesToCheck(doc);
     const missing = routes.filter((r) => !routeTable[r.key]).map((r) => r.key);
     expect(missing, 'routes of the OpenAPI document missing from tests/reliability/routes.ts').toEqual([]);
 
     const practiceId = t.admin.actor.practiceId;
-    const fx = await makeFixtures(call, t.admin.token, (patientId, cents) => insertTask(t.database.handle.db, practiceId, patientId, cents));
+    const fx = await makeFixtures(call, t.admin.token, directInserts(t.database.handle.db, practiceId));
     const failures: Failure[] = [];
     let checks = 0;
     const expectThat = (route: string, caller: string, expected: string, answer: Answer, ok: boolean) => {

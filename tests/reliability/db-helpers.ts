@@ -30,3 +30,23 @@ export async function insertTask(db: Db, practiceId: string, patientId: string, 
     .execute();
   return id;
 }
+
+/** A pending delivery of the practice's latest outbox event to the endpoint, as the webhook worker makes one. */
+export async function insertDelivery(db: Db, practiceId: string, endpointId: string): Promise<string> {
+  const event = await db.selectFrom('outboxEvents').select(['id', 'type']).where('practiceId', '=', practiceId).orderBy('createdAt', 'desc').limit(1).executeTakeFirstOrThrow();
+  const id = newId();
+  const now = nowIso();
+  await db
+    .insertInto('webhookDeliveries')
+    .values({ id, practiceId, endpointId, eventId: event.id, eventType: event.type, status: 'pending', attemptCount: 0, nextAttemptAt: now, giveUpAt: '2099-01-01T00:00:00.000Z', lockedUntil: null, lastResponseCode: null, deliveredAt: null, createdAt: now })
+    .execute();
+  return id;
+}
+
+/** The direct inserts makeFixtures needs, for one practice. */
+export function directInserts(db: Db, practiceId: string) {
+  return {
+    task: (patientId: string, amountCents: number) => insertTask(db, practiceId, patientId, amountCents),
+    delivery: (endpointId: string) => insertDelivery(db, practiceId, endpointId),
+  };
+}

@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 export default function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-reliability-'));
   project.provide('figuresDir', dir);
+  const started = Date.now();
   return () => {
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
     const lines = ['', '==== Reliability figures ===='];
@@ -25,7 +26,7 @@ export default function setup(project: TestProject) {
       }
     }
     if (files.length === 0) lines.push('(no figures recorded: every file failed before recording)');
-    lines.push('=============================', '');
+    lines.push(`-- whole run: ${Math.round((Date.now() - started) / 1000)} s`, '=============================', '');
     process.stdout.write(`${lines.join('\n')}\n`);
     fs.rmSync(dir, { recursive: true, force: true });
   };

@@ -131,6 +131,16 @@ export interface Fixtures {
   /** An invited staff user (no password yet) and the token of their invite link. */
   staffUserId: string;
   inviteToken: string;
+  refundId: string;
+  apiTokenId: string;
+  webhookEndpointId: string;
+  webhookDeliveryId: string;
+}
+
+/** Records the API cannot make on demand: a refund-owed task (the review waits 45 days) and a webhook delivery (the worker makes them). */
+export interface DirectInserts {
+  task(patientId: string, amountCents: number): Promise<string>;
+  delivery(endpointId: string): Promise<string>;
 }
 
 const ok = (answer: Answer, status: number, what: string) => {
@@ -140,10 +150,10 @@ const ok = (answer: Answer, status: number, what: string) => {
 
 /**
  * One of every kind of record in a practice, made through the API as an
- * integrator would, so that every route has a real id to work on. A task is
- * inserted by `insertTask` (the refund review makes them only after 45 days).
+ * integrator would, so that every route has a real id to work on; what the
+ * API cannot make on demand is inserted (`DirectInserts`).
  */
-export async function makeFixtures(call: Call, token: string, insertTask: (patientId: string, amountCents: number) => Promise<string>, tag = ''): Promise<Fixtures> {
+export async function makeFixtures(call: Call, token: string, insert: DirectInserts, tag = ''): Promise<Fixtures> {
   const as = { token };
   const location = ok(await call('POST', '/api/v1/locations', { ...as, body: { name: `Main ${tag}${Math.random()}` } }), 201, 'location');
   const patient = ok(await call('POST', '/api/v1/patients', { ...as, body: { firstName: 'Rel', lastName: `Iable${tag}`, dateOfBirth: '1980-04-12' } }), 201, 'patient');
@@ -168,7 +178,12 @@ export async function makeFixtures(call: Call, token: string, insertTask: (patie
   ok(await call('POST', `/api/v1/payments/${paid.id}/notes`, { ...as, body: { text: 'a note' } }), 201, 'note');
   const upload = multipart('file', 'scan.png', Buffer.concat([PNG, Buffer.alloc(64, 7)]));
   const document = ok(await call('POST', `/api/v1/payments/${paid.id}/documents`, { ...as, raw: upload.raw, contentType: upload.contentType }), 201, 'document');
+  // Desk money applies itself to the open visit at once; take that back and apply part of it by hand.
+  for (const automatic of ok(await call('GET', `/api/v1/payments/${paid.id}/applications`, as), 200, 'applications').items) {
+    ok(await call('DELETE', `/api/v1/applications/${automatic.id}`, as), 200, 'unapply');
+  }
   const application = ok(await call('POST', `/api/v1/payments/${paid.id}/applications`, { ...as, body: { treatmentId: treatment.id, amountCents: 1000 } }), 201, 'application');
+  const refund = ok(await call('POST', `/api/v1/payments/${paid.id}/refunds`, { ...as, body: { amountCents: 100, reason: 'patient_request' } }), 201, 'refund');
   const credit = ok(await call('POST', `/api/v1/patients/${patient.id}/credits`, { ...as, body: { amountCents: 4000, reference: 'goodwill' } }), 201, 'credit');
   const link = ok(await call('POST', `/api/v1/payments/${pending.id}/link`, { ...as, body: { expiresInDays: 3 } }), 201, 'link');
   const linkToken = String(link.url).split('/').pop()!;
@@ -181,7 +196,11 @@ export async function makeFixtures(call: Call, token: string, insertTask: (patie
   const exceptions = ok(await call('GET', '/api/v1/remittance-exceptions?status=open&pageSize=200', as), 200, 'exceptions');
   const exceptionId: string = exceptions.items.find((e: { patientControlNumber: string }) => e.patientControlNumber === `UNMATCHED${tag}`).id;
   ok(await call('PUT', '/api/v1/fee-schedules/ACME1', { ...as, body: [{ cpt: '99213', allowedCents: 9000 }] }), 200, 'fee schedule');
-  const taskId = await insertTask(patient.id, 2000);
+  const taskId = await insert.task(patient.id, 2000);
+  const apiToken = ok(await call('POST', '/api/v1/api-tokens', { ...as, body: { name: `fixture ${tag}`, role: 'biller' } }), 201, 'api token');
+  // Port 9 (discard) refuses at once, so a replay answers quickly with a failed attempt.
+  const endpoint = ok(await call('POST', '/api/v1/webhook-endpoints', { ...as, body: { url: 'http://127.0.0.1:9/hook', events: ['payment.created'] } }), 201, 'webhook endpoint');
+  const webhookDeliveryId = await insert.delivery(endpoint.id);
   const invited = ok(await call('POST', '/api/v1/users', { ...as, body: { email: `staff${tag}${Date.now()}${Math.floor(Math.random() * 1e6)}@alpha.example`, name: 'Staff', role: 'front_desk' } }), 201, 'invited user');
   return {
     locationId: location.id,
@@ -203,6 +222,10 @@ export async function makeFixtures(call: Call, token: string, insertTask: (patie
     claimId: claim.id,
     linkToken,
     payerId: 'ACME1',
+    refundId: refund.id,
+    apiTokenId: apiToken.id,
+    webhookEndpointId: endpoint.id,
+    webhookDeliveryId,
     staffUserId: invited.user.id,
     inviteToken: String(invited.inviteUrl).split('/').pop()!,
   };

@@ -65,6 +65,11 @@ export const routeTable: Record<string, RouteCase> = {
   'GET /api/v1/payments/{id}/documents': { access: 'payments:read', params: id((fx) => fx.paidPaymentId) },
   'GET /api/v1/payments/{id}/documents/{documentId}': { access: 'payments:read', params: (fx) => ({ id: fx.paidPaymentId, documentId: fx.documentId }) },
   'POST /api/v1/payments/{id}/link': { access: 'payments:write', params: id((fx) => fx.pendingPaymentId), body: () => ({ expiresInDays: 2 }) },
+  'POST /api/v1/payments/{id}/link/send': { access: 'payments:write', params: id((fx) => fx.pendingPaymentId), body: () => ({ channel: 'email', to: 'patient@alpha.example' }) },
+  'POST /api/v1/payments/{id}/receipt/send': { access: 'payments:write', params: id((fx) => fx.paidPaymentId), body: () => ({ channel: 'email', to: 'patient@alpha.example' }) },
+  'POST /api/v1/patients/{id}/statement/send': { access: 'payments:write', params: id((fx) => fx.patientId), body: () => ({ channel: 'email', to: 'patient@alpha.example' }) },
+  'GET /api/v1/patients/{id}/messages': { access: 'payments:read', params: id((fx) => fx.patientId) },
+  'POST /api/v1/webhooks/twilio/sms': { access: 'public', body: () => ({ From: '+15555550100', Body: 'HELP' }) },
   'GET /api/v1/dashboard': { access: 'payments:read' },
   'POST /api/v1/payments/{id}/refunds': { access: 'refunds:write', params: id((fx) => fx.paidPaymentId), body: () => ({ amountCents: 100, reason: 'patient_request' }) },
   'GET /api/v1/payments/{id}/refunds': { access: 'payments:read', params: id((fx) => fx.paidPaymentId) },
@@ -111,6 +116,36 @@ export const routeTable: Record<string, RouteCase> = {
   'PUT /api/v1/fee-schedules/{payerId}': { access: 'remittance:write', params: (fx) => ({ payerId: fx.payerId }), body: () => [{ cpt: '99214', allowedCents: 12000 }] },
   'GET /api/v1/fee-schedules/{payerId}': { access: 'payments:read', params: (fx) => ({ payerId: fx.payerId }) },
   'GET /api/v1/patients/{id}/statement.pdf': { access: 'payments:read', params: id((fx) => fx.patientId) },
+  // Left out of the document (processor-facing), but a public route that moves money: checked all the same.
+  'POST /api/v1/webhooks/stripe': { access: 'public', body: () => ({ id: 'evt_1', type: 'charge.refunded', data: { object: { id: 'ch_1' } } }) },
+  'GET /api/v1/practice': { access: 'staff' },
+  'GET /api/v1/reports/processor-reconciliation': { access: 'reports:ledger', query: () => '?from=2026-01-01&to=2026-12-31' },
+  'GET /api/v1/reports/processor-reconciliation/export.csv': { access: 'reports:ledger', query: () => '?from=2026-01-01&to=2026-12-31' },
+  'GET /api/v1/audit-events/export.csv': { access: 'audit:read' },
+  'GET /api/v1/refunds/{id}/receipt.pdf': { access: 'payments:read', params: id((fx) => fx.refundId) },
+  'PATCH /api/v1/practice': { access: 'practice:write', body: () => ({ name: 'Alpha Clinic' }) },
+  'GET /api/v1/treatments': { access: 'payments:read', query: (fx) => `?patientId=${fx.patientId}` },
+  'GET /api/v1/credits': { access: 'payments:read', query: (fx) => `?patientId=${fx.patientId}` },
+  'GET /api/v1/reports/trial-balance': { access: 'reports:ledger', query: () => '?asOf=2026-06-01' },
+  'GET /api/v1/api-tokens': { access: 'tokens:manage' },
+  'POST /api/v1/api-tokens': { access: 'tokens:manage', body: () => ({ name: 'integration', role: 'front_desk', expiresInDays: 30 }) },
+  'DELETE /api/v1/api-tokens/{id}': { access: 'tokens:manage', params: id((fx) => fx.apiTokenId) },
+  'GET /api/v1/audit-events': { access: 'audit:read', query: (fx) => `?entityType=payment&entityId=${fx.paidPaymentId}` },
+  'GET /api/v1/webhook-event-types': { access: 'webhooks:manage' },
+  'POST /api/v1/webhook-endpoints': { access: 'webhooks:manage', body: () => ({ url: 'http://127.0.0.1:9/hook', events: ['payment.created'], description: 'reliability' }) },
+  'GET /api/v1/webhook-endpoints': { access: 'webhooks:manage' },
+  'GET /api/v1/webhook-endpoints/{id}': { access: 'webhooks:manage', params: id((fx) => fx.webhookEndpointId) },
+  'PATCH /api/v1/webhook-endpoints/{id}': { access: 'webhooks:manage', params: id((fx) => fx.webhookEndpointId), body: () => ({ description: 'changed' }) },
+  'DELETE /api/v1/webhook-endpoints/{id}': { access: 'webhooks:manage', params: id((fx) => fx.webhookEndpointId) },
+  'POST /api/v1/webhook-endpoints/{id}/roll-secret': { access: 'webhooks:manage', params: id((fx) => fx.webhookEndpointId) },
+  'GET /api/v1/webhook-endpoints/{id}/deliveries': { access: 'webhooks:manage', params: id((fx) => fx.webhookEndpointId) },
+  'POST /api/v1/webhook-deliveries/{id}/replay': { access: 'webhooks:manage', params: id((fx) => fx.webhookDeliveryId) },
+  'GET /api/v1/patients/export.csv': { access: 'staff' },
+  'GET /api/v1/treatments/export.csv': { access: 'payments:read' },
+  'GET /api/v1/credits/export.csv': { access: 'payments:read' },
+  'GET /api/v1/tasks/export.csv': { access: 'payments:read' },
+  'GET /api/v1/remittances/export.csv': { access: 'payments:read' },
+  'GET /api/v1/reports/over-applied/export.csv': { access: 'payments:read' },
   'GET /api/v1/patients/{id}/ledger': { access: 'payments:read', params: id((fx) => fx.patientId) },
   'GET /api/v1/patients/{id}/ledger/export.csv': { access: 'payments:read', params: id((fx) => fx.patientId) },
   'GET /api/v1/reports/ar-aging': { access: 'reports:ledger', query: (fx) => `?locationId=${fx.locationId}` },
@@ -123,6 +158,17 @@ export interface DocumentedRoute {
   method: string;
   path: string;
   operation: any;
+}
+
+/** Routes the document hides on purpose; the suite checks them as well. */
+const undocumented: DocumentedRoute[] = [
+  { key: 'POST /api/v1/webhooks/stripe', method: 'POST', path: '/api/v1/webhooks/stripe', operation: {} },
+  { key: 'POST /api/v1/webhooks/twilio/sms', method: 'POST', path: '/api/v1/webhooks/twilio/sms', operation: {} },
+];
+
+/** Every route to check: those of the OpenAPI document, as "METHOD /path" keys, and the hidden ones. */
+export function routesToCheck(doc: any): DocumentedRoute[] {
+  return [...documentedRoutes(doc), ...undocumented];
 }
 
 /** The routes of the OpenAPI document, as "METHOD /path" keys. */

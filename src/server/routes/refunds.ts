@@ -71,9 +71,12 @@ export async function refundRoutes(app: FastifyInstance, { db, config, processor
     '/applications/:id',
     {
       config: { permission: 'applications:write' },
-      schema: { tags: ['applications'], summary: 'Unapply: take an application back (the record stays, stamped removed)', params, response: { 200: application } },
+      schema: { tags: ['applications'], summary: 'Unapply: take an application back (the record stays, stamped removed) (Idempotency-Key supported)', params, response: { 200: application } },
     },
-    async (request) => unapplyPayment(db, actorOf(request), request.params.id),
+    async (request) => {
+      const actor = actorOf(request);
+      return (await idempotent(db, request, 200, (trx) => unapplyPayment(trx, actor, request.params.id))).body;
+    },
   );
   r.get(
     '/reports/over-applied',

@@ -7,6 +7,7 @@ import { billNextPayer } from '../../services/claims/claims.ts';
 import type { Db } from '../../db/transaction.ts';
 import { createTreatment, getTreatment } from '../../services/treatments/treatments.ts';
 import { actorOf } from '../plugins/authentication.ts';
+import { idempotent } from '../plugins/idempotency.ts';
 
 export async function treatmentRoutes(app: FastifyInstance, { db }: { db: Db }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -36,11 +37,15 @@ export async function treatmentRoutes(app: FastifyInstance, { db }: { db: Db }) 
       config: { permission: 'remittance:write' },
       schema: {
         tags: ['treatments'],
-        summary: 'Bill the next payer: the claim, with the control number its 835 will carry back in CLP01',
+        summary: 'Bill the next payer: the claim, with the control number its 835 will carry back in CLP01 (Idempotency-Key supported)',
         params: z.object({ id }),
         response: { 201: claim },
       },
     },
-    async (request, reply) => reply.status(201).send(await billNextPayer(db, actorOf(request), request.params.id)),
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const result = await idempotent(db, request, 201, (trx) => billNextPayer(trx, actor, request.params.id));
+      return reply.status(result.status).send(result.body);
+    },
   );
 }
