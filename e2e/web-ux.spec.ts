@@ -4,7 +4,7 @@
  * the tablet order of the payment page, and logging out into the error page.
  */
 import { expect, test } from '@playwright/test';
-import { api, logIn, uniqueName } from './support/ledger.js';
+import { api, choose, logIn, uniqueName } from './support/ledger.js';
 
 test('the patient picker never picks from a stale list, and clicking the chosen patient keeps it', async ({ page }) => {
   await logIn(page, 'frontDesk');
@@ -39,4 +39,47 @@ test('the patient picker never picks from a stale list, and clicking the chosen 
   await page.getByRole('option', { name: new RegExp(`^${lastName}, Tess`) }).click();
   await expect(picker).toHaveValue(new RegExp(`^${lastName}, Tess`));
   expect(patient.id).toBeTruthy();
+});
+
+test('list state lives in the URL: Back and reload return to the same filters and page; a page past the end reads as the last', async ({ page }) => {
+  await logIn(page, 'biller');
+  // Five a page so the demo's payments make several pages.
+  await page.goto('/payments?pageSize=5');
+  await choose(page, 'Status', 'Paid');
+  await page.keyboard.press('Escape');
+  await expect(page).toHaveURL(/status=Paid/i);
+  await page.getByRole('button', { name: '2', exact: true }).click();
+  await expect(page).toHaveURL(/page=2/);
+  const table = page.getByRole('table', { name: 'Payments' });
+  await expect(table).toHaveAttribute('aria-busy', 'false');
+  const range = page.getByText(/^6–10 of \d+$/);
+  await expect(range).toBeVisible();
+  const firstNumber = await table.getByRole('link').first().textContent();
+
+  await table.getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/payments\/[^/?]+$/);
+  await page.goBack();
+  await expect(page).toHaveURL(/status=Paid/i);
+  await expect(page).toHaveURL(/page=2/);
+  await expect(range).toBeVisible();
+  await expect(table.getByRole('link').first()).toHaveText(firstNumber!);
+  await expect(page.getByRole('button', { name: '2', exact: true })).toHaveAttribute('data-active', 'true');
+
+  await page.reload();
+  await expect(range).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Status' }).or(page.getByRole('combobox', { name: 'Status' })).first()).toBeVisible();
+  await expect(page.getByText('Paid', { exact: true }).first()).toBeVisible();
+
+  // A stale link far past the end shows the last page, never "2451–200 of 200".
+  for (const list of ['/payments?page=99', '/remittances?page=99', '/patients?page=99', '/tasks?page=99']) {
+    await page.goto(list);
+    const text = page.getByText(/^(\d+)–(\d+) of (\d+)$|^No /).first();
+    await expect(text).toBeVisible();
+    const match = /^(\d+)–(\d+) of (\d+)$/.exec((await text.textContent()) ?? '');
+    if (match) {
+      const [first, last, total] = [Number(match[1]), Number(match[2]), Number(match[3])];
+      expect(first, `${list}: ${match[0]}`).toBeLessThanOrEqual(last);
+      expect(last, `${list}: ${match[0]}`).toBe(total);
+    }
+  }
 });
