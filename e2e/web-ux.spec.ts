@@ -83,3 +83,28 @@ test('list state lives in the URL: Back and reload return to the same filters an
     }
   }
 });
+
+test('the dashboard trend has a dollar axis and a tooltip in dollars', async ({ page }) => {
+  await logIn(page, 'biller');
+  const dashboard = (await (await page.request.get('/api/v1/dashboard')).json()) as { monthly: Array<{ month: string; collectedCents: number }> };
+  expect(dashboard.monthly.length, 'the demo practice collected in some month').toBeGreaterThan(0);
+  const last = dashboard.monthly[dashboard.monthly.length - 1]!;
+  const dollars = (cents: number) => `$${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+  await page.goto('/payments');
+  const chart = page.getByRole('figure', { name: 'Collected per month' });
+  await expect(chart).toBeVisible();
+  const ticks = chart.locator('.recharts-cartesian-axis-tick-value');
+  await expect(ticks.first()).toBeVisible();
+  const dollarTicks = (await ticks.allTextContents()).filter((tick) => tick.startsWith('$'));
+  expect(dollarTicks.length, 'the value axis has dollar ticks').toBeGreaterThanOrEqual(2);
+  for (const tick of dollarTicks) expect(tick).toMatch(/^\$\d[\d,]*$/);
+
+  // Hover the latest month's point: the tooltip names it in dollars and cents.
+  const dot = chart.locator('.recharts-area-dots circle, .recharts-area-dot').last();
+  const box = (await dot.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const tooltip = chart.locator('.recharts-tooltip-wrapper');
+  await expect(tooltip).toContainText('Collected');
+  await expect(tooltip).toContainText(dollars(last.collectedCents));
+});

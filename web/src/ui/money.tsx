@@ -27,6 +27,13 @@ export function formatCents(cents: number): string {
   return usd.format(centsToDecimalString(cents) as unknown as number);
 }
 
+const wholeUsd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+
+/** A chart axis tick: cents as whole dollars ("$1,250"); the figures themselves stay to the cent. */
+export function dollarsTick(cents: number): string {
+  return wholeUsd.format(Math.round(cents / 100));
+}
+
 export interface MoneyProps extends Omit<TextProps, 'children'> {
   cents: number | null | undefined;
   /** Shown when cents is null or undefined. */
