@@ -1,5 +1,5 @@
-import { Anchor, Button, Grid, Group, Stack, Title } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { Anchor, Button, Grid, Group, Stack, Title, useMantineTheme } from '@mantine/core';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { Link, useParams } from 'react-router';
 import { describeError } from '../api/describe-error';
 import { BillingCard } from '../features/applications/billing-card';
@@ -30,6 +30,8 @@ export function PaymentDetailPage() {
   const payment = usePayment(id);
   const patient = usePatient(payment.data?.patientId ?? null);
   const [refunding, refundDialog] = useDisclosure(false);
+  // Read at once (not after a first render) so a laptop never mounts the stacked layout first.
+  const wide = useMediaQuery(`(min-width: ${useMantineTheme().breakpoints.md})`, undefined, { getInitialValueInEffect: false });
 
   if (payment.isPending) return <LoadingState label="Loading payment…" />;
   if (payment.isError) {
@@ -46,6 +48,31 @@ export function PaymentDetailPage() {
   const mayRefund = can(user.role, 'refunds:write');
   const canRefund = mayRefund && isRefundable(p);
   const canCharge = can(user.role, 'payments:write') && (p.status === 'pending' || p.status === 'failed');
+
+  const money = (
+    <>
+      <PaymentSummary payment={p} />
+      <BillingCard payment={p} treatments={patient.data?.treatments ?? []} canApply={can(user.role, 'applications:write')} />
+      <RefundsCard paymentId={p.id} />
+      <PaymentEditForm key={`edit-${p.updatedAt}`} payment={p} canEdit={can(user.role, 'payments:write')} />
+    </>
+  );
+  const side = (
+    <Stack gap="md">
+      <PaymentStatusCard key={`status-${p.updatedAt}`} payment={p} canChange={can(user.role, 'payments:write')} />
+      {canCharge ? <ChargeCard payment={p} /> : null}
+      <PaymentLinkCard payment={p} canCreate={can(user.role, 'payments:write')} />
+      {p.patient ? <PatientCard patient={p.patient} /> : null}
+      <TreatmentCard treatment={p.treatment} />
+    </Stack>
+  );
+  const records = (
+    <>
+      <PaymentNotes paymentId={p.id} />
+      <PaymentDocuments paymentId={p.id} canUpload={can(user.role, 'payments:write')} />
+      {can(user.role, 'audit:read') ? <HistoryPanel entityType="payment" entityId={p.id} /> : null}
+    </>
+  );
 
   return (
     <Stack gap="md">
@@ -74,28 +101,25 @@ export function PaymentDetailPage() {
           ) : null}
         </Group>
       </Group>
-      <Grid gap="md">
-        <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>
-          <Stack gap="md">
-            <PaymentSummary payment={p} />
-            <BillingCard payment={p} treatments={patient.data?.treatments ?? []} canApply={can(user.role, 'applications:write')} />
-            <RefundsCard paymentId={p.id} />
-            <PaymentEditForm key={`edit-${p.updatedAt}`} payment={p} canEdit={can(user.role, 'payments:write')} />
-            <PaymentNotes paymentId={p.id} />
-            <PaymentDocuments paymentId={p.id} canUpload={can(user.role, 'payments:write')} />
-            {can(user.role, 'audit:read') ? <HistoryPanel entityType="payment" entityId={p.id} /> : null}
-          </Stack>
-        </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 5, lg: 4 }}>
-          <Stack gap="md">
-            <PaymentStatusCard key={`status-${p.updatedAt}`} payment={p} canChange={can(user.role, 'payments:write')} />
-            {canCharge ? <ChargeCard payment={p} /> : null}
-            <PaymentLinkCard payment={p} canCreate={can(user.role, 'payments:write')} />
-            {p.patient ? <PatientCard patient={p.patient} /> : null}
-            <TreatmentCard treatment={p.treatment} />
-          </Stack>
-        </Grid.Col>
-      </Grid>
+      {/* Side by side from md up; narrower (a tablet), the status and patient come right after the
+          money, before notes, documents and history. */}
+      {wide ? (
+        <Grid gap="md">
+          <Grid.Col span={{ md: 7, lg: 8 }}>
+            <Stack gap="md">
+              {money}
+              {records}
+            </Stack>
+          </Grid.Col>
+          <Grid.Col span={{ md: 5, lg: 4 }}>{side}</Grid.Col>
+        </Grid>
+      ) : (
+        <Stack gap="md">
+          {money}
+          {side}
+          {records}
+        </Stack>
+      )}
       {mayRefund ? <RefundDialog payment={p} opened={refunding} onClose={refundDialog.close} /> : null}
     </Stack>
   );
