@@ -108,3 +108,20 @@ test('the dashboard trend has a dollar axis and a tooltip in dollars', async ({ 
   await expect(tooltip).toContainText('Collected');
   await expect(tooltip).toContainText(dollars(last.collectedCents));
 });
+
+test('logging out lands on the login page, never on the error page', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await logIn(page, 'admin');
+  // From a page deep in the app, with its own queries mounted.
+  await page.goto('/patients');
+  await expect(page.getByRole('heading', { name: 'Patients', level: 2 })).toBeVisible();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByText(/useCurrentSession|Unexpected Application Error|Something went wrong/)).toHaveCount(0);
+  expect(errors.filter((e) => /useCurrentSession|RequireSession/.test(e))).toEqual([]);
+});
