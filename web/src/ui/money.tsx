@@ -54,7 +54,7 @@ export function Money({ cents, fallback = '—', signColor = false, ...textProps
     <Text
       component="span"
       inherit
-      c={signColor && cents < 0 ? 'red.7' : undefined}
+      c={signColor && cents < 0 ? 'red.9' : undefined}
       style={{ fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }}
       {...textProps}
     >

@@ -125,7 +125,7 @@ export function EligibilityPanel({ patientId, canRecord }: { patientId: string; 
                       </Badge>
                       {c.rejections.length > 0 ? (
                         <div>
-                          <Text size="xs" fw={600} c="red.8">
+                          <Text size="xs" fw={600} c="red.9">
                             Rejection reasons
                           </Text>
                           <List size="xs" spacing={2} aria-label="Rejection reasons" data-testid="rejection-reasons">
@@ -140,7 +140,7 @@ export function EligibilityPanel({ patientId, canRecord }: { patientId: string; 
                         </div>
                       ) : null}
                       {c.warnings.map((w, i) => (
-                        <Text key={i} size="xs" c="orange.8">
+                        <Text key={i} size="xs" c="orange.9">
                           {w}
                         </Text>
                       ))}

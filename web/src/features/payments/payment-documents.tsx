@@ -54,6 +54,8 @@ export function PaymentDocuments({ paymentId, canUpload }: { paymentId: string; 
             accept={ACCEPT}
             maxSize={MAX_BYTES}
             useFsAccessApi={false}
+            // The file input stays out of the accessibility tree: the drop area is the one button.
+            inputProps={{ style: { display: 'none' } }}
             loading={upload.isPending}
             role="button"
             aria-label="Upload documents: drop files here or press Enter to choose"

@@ -73,7 +73,7 @@ export function RefundsCard({ paymentId }: { paymentId: string }) {
                       </Anchor>
                     ) : null}
                     {r.failureReason ? (
-                      <Text size="xs" c="red.7">
+                      <Text size="xs" c="red.9">
                         {r.failureReason}
                       </Text>
                     ) : null}

@@ -54,7 +54,11 @@ export function TreatmentClaims({ treatment, canBill }: { treatment: Treatment; 
         ) : claims.length === 0 ? (
           <EmptyState title="Not billed yet">Bill the primary payer to start.</EmptyState>
         ) : (
-          <Table.ScrollContainer minWidth={760}>
+          <Table.ScrollContainer
+            minWidth={760}
+            // A wide table scrolls sideways: keyboard users can reach it to scroll.
+            scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'group', 'aria-label': 'Claims table, scrolls sideways' } }}
+          >
             <Table verticalSpacing={6} aria-label="Claims">
               <Table.Thead>
                 <Table.Tr>
