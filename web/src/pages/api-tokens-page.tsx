@@ -6,6 +6,7 @@ import { can, roleLabel, roleLabels } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { DateTime } from '../ui/dates';
 import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { MutationError } from '../ui/mutation-error';
 
 const stateColors: Record<ApiToken['state'], string> = { active: 'teal', expired: 'gray', revoked: 'red' };
 
@@ -52,7 +53,6 @@ function NewTokenForm() {
       },
     );
   };
-  const failure = create.error ? describeError(create.error) : null;
 
   return (
     <Card withBorder padding="md" component="section" aria-labelledby="new-token-title">
@@ -61,11 +61,7 @@ function NewTokenForm() {
       </Title>
       <form onSubmit={submit} noValidate aria-label="New API token">
         <Stack gap="sm">
-          {failure ? (
-            <Alert color="red" title={failure.title} role="alert">
-              {failure.message}
-            </Alert>
-          ) : null}
+          <MutationError error={create.error} />
           {created ? (
             <Alert color="teal" title={`Token "${created.name}" created`} role="status">
               <Stack gap={6}>

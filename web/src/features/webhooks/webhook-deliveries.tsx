@@ -6,6 +6,7 @@ import { DateTime } from '../../ui/dates';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
 import { useReplayWebhookDelivery, useWebhookDeliveries, type WebhookDelivery } from './webhooks-api';
 import { Pager } from '../../ui/pager';
+import { notifyFailure } from '../../ui/mutation-error';
 
 const PAGE_SIZE = 20;
 const statusColor: Record<WebhookDelivery['status'], string> = { pending: 'yellow', delivered: 'green', failed: 'red' };
@@ -82,7 +83,7 @@ export function WebhookDeliveries({ endpointId, canReplay }: { endpointId: strin
                               message: last ? `Answer: ${last.responseCode ?? last.error}` : '',
                             });
                           },
-                          onError: (error) => notifications.show({ color: 'red', ...describeError(error) }),
+                          onError: notifyFailure,
                         })
                       }
                     >
