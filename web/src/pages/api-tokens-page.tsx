@@ -5,7 +5,7 @@ import { useApiTokens, useCreateApiToken, useRevokeApiToken, type ApiToken, type
 import { can, roleLabel, roleLabels } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { DateTime } from '../ui/dates';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, ErrorState, LoadingState, QueryError } from '../ui/states';
 import { MutationError } from '../ui/mutation-error';
 
 const stateColors: Record<ApiToken['state'], string> = { active: 'teal', expired: 'gray', revoked: 'red' };
@@ -109,7 +109,7 @@ function TokensTable() {
   const tokens = useApiTokens();
   const revoke = useRevokeApiToken();
   if (tokens.isPending) return <LoadingState label="Loading tokens…" />;
-  if (tokens.isError) return <ErrorState {...describeError(tokens.error)} onRetry={() => void tokens.refetch()} />;
+  if (tokens.isError) return <QueryError query={tokens} />;
   if (tokens.data.items.length === 0) return <EmptyState title="No API tokens yet" />;
   return (
     <Card withBorder padding="md" component="section" aria-label="API tokens">

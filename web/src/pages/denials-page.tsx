@@ -3,13 +3,12 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { apiUrl } from '../api/client';
-import { describeError } from '../api/describe-error';
 import { useDenials } from '../features/remittance-work/remittance-work-api';
 import { CalendarDate } from '../ui/dates';
 import { ExportLink } from '../ui/export-link';
 import { Money } from '../ui/money';
 import { pageParam } from '../ui/paging';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../ui/states';
 import { Pager } from '../ui/pager';
 
 const PAGE_SIZE = 25;
@@ -55,7 +54,7 @@ export function DenialsPage() {
       {list.isPending ? (
         <LoadingState label="Loading denials…" />
       ) : list.isError ? (
-        <ErrorState {...describeError(list.error)} onRetry={() => void list.refetch()} />
+        <QueryError query={list} />
       ) : list.data.total === 0 ? (
         <EmptyState title="No denials" />
       ) : (

@@ -2,14 +2,13 @@ import { Anchor, Badge, Button, Group, SegmentedControl, Stack, Table, Text, Tit
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { apiUrl } from '../api/client';
-import { describeError } from '../api/describe-error';
 import { MatchExceptionDialog, ResolveExceptionDialog, resolutionLabels } from '../features/remittance-work/exception-dialogs';
 import { type ExceptionStatus, type RemittanceException, useExceptions } from '../features/remittance-work/remittance-work-api';
 import { CalendarDate, DateTime } from '../ui/dates';
 import { ExportLink } from '../ui/export-link';
 import { Money } from '../ui/money';
 import { pageParam } from '../ui/paging';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../ui/states';
 import { Pager } from '../ui/pager';
 
 const PAGE_SIZE = 25;
@@ -54,7 +53,7 @@ export function ExceptionsPage() {
       {list.isPending ? (
         <LoadingState label="Loading exceptions…" />
       ) : list.isError ? (
-        <ErrorState {...describeError(list.error)} onRetry={() => void list.refetch()} />
+        <QueryError query={list} />
       ) : list.data.total === 0 ? (
         <EmptyState title={status === 'open' ? 'No open exceptions' : 'No worked exceptions yet'} />
       ) : (

@@ -8,7 +8,7 @@ import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { useLocations } from '../features/payments/payments-api';
 import { useCreateLocation, useUpdateLocation } from '../features/practice/practice-api';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, ErrorState, LoadingState, QueryError } from '../ui/states';
 
 /** Admins: the practice's locations — add, rename, deactivate (kept on old visits and payments), activate again. */
 export function LocationsPage() {
@@ -72,7 +72,7 @@ function LocationsTable() {
   const [deactivating, setDeactivating] = useState<Location | null>(null);
 
   if (locations.isPending) return <LoadingState label="Loading locations…" />;
-  if (locations.isError) return <ErrorState {...describeError(locations.error)} onRetry={() => void locations.refetch()} />;
+  if (locations.isError) return <QueryError query={locations} />;
   if (locations.data.items.length === 0) return <EmptyState title="No locations yet" />;
 
   const save = (location: Location, body: { name?: string; active?: boolean }) =>

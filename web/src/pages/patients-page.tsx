@@ -3,14 +3,13 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { apiUrl } from '../api/client';
-import { describeError } from '../api/describe-error';
 import { ExportLink } from '../ui/export-link';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { PatientFormDialog } from '../features/patients/patient-form-dialog';
 import { patientName, usePatients } from '../features/patients/patients-api';
 import { CalendarDate } from '../ui/dates';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../ui/states';
 import { Pager } from '../ui/pager';
 
 const PAGE_SIZE = 25;
@@ -54,7 +53,7 @@ export function PatientsPage() {
       {patients.isPending ? (
         <LoadingState label="Loading patients…" />
       ) : patients.isError ? (
-        <ErrorState {...describeError(patients.error)} onRetry={() => void patients.refetch()} />
+        <QueryError query={patients} />
       ) : patients.data.items.length === 0 ? (
         <EmptyState title="No patients found">{search ? 'Try another name, account ID or date of birth.' : null}</EmptyState>
       ) : (

@@ -1,7 +1,6 @@
 import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { describeError } from '../api/describe-error';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { useIdempotencyKey } from '../features/ledger/idempotency';
@@ -9,7 +8,7 @@ import { type PayerBalances, useOffsetPayerBalances, usePayerBalances, useRefund
 import { formatCents } from '../ui/money';
 import { CalendarDate } from '../ui/dates';
 import { Money } from '../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../ui/states';
 import { MutationError } from '../ui/mutation-error';
 
 const sourceLabels: Record<string, string> = {
@@ -43,7 +42,7 @@ export function PayerBalancesPage() {
       {report.isPending ? (
         <LoadingState label="Loading payer balances…" />
       ) : report.isError ? (
-        <ErrorState {...describeError(report.error)} onRetry={() => void report.refetch()} />
+        <QueryError query={report} />
       ) : report.data.payers.length === 0 ? (
         <EmptyState title="No payer balances" />
       ) : (

@@ -1,7 +1,6 @@
 import { Anchor, Button, Grid, Group, Stack, Title, useMantineTheme } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { Link, useParams } from 'react-router';
-import { describeError } from '../api/describe-error';
 import { BillingCard } from '../features/applications/billing-card';
 import { HistoryPanel } from '../features/audit/history-panel';
 import { can } from '../features/auth/permissions';
@@ -22,7 +21,7 @@ import { ChargeCard } from '../features/refunds/charge-card';
 import { refundActionLabel } from '../features/refunds/labels';
 import { isRefundable, RefundDialog } from '../features/refunds/refund-dialog';
 import { RefundsCard } from '../features/refunds/refunds-card';
-import { ErrorState, LoadingState } from '../ui/states';
+import { LoadingState, QueryError } from '../ui/states';
 
 export function PaymentDetailPage() {
   const { id = '' } = useParams();
@@ -40,7 +39,7 @@ export function PaymentDetailPage() {
         <Anchor component={Link} to="/payments" size="sm">
           ← Payments
         </Anchor>
-        <ErrorState {...describeError(payment.error)} onRetry={() => void payment.refetch()} />
+        <QueryError query={payment} />
       </Stack>
     );
   }

@@ -1,10 +1,9 @@
 import { Anchor, Button, Modal, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { describeError } from '../../api/describe-error';
 import type { Payment } from '../../api/types';
 import { Money } from '../../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { StatusBadge } from '../payments/status-badge';
 import { useApplications } from './applications-api';
 import { ApplicationsTable } from './applications-table';
@@ -108,7 +107,7 @@ function ReviewApplications({ payment, canUnapply }: { payment: Payment; canUnap
       {applications.isPending ? (
         <LoadingState label="Loading applications…" />
       ) : applications.isError ? (
-        <ErrorState {...describeError(applications.error)} onRetry={() => void applications.refetch()} />
+        <QueryError query={applications} />
       ) : (
         <ApplicationsTable applications={applications.data.items} canUnapply={canUnapply} />
       )}

@@ -1,11 +1,10 @@
 import { Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import { describeError } from '../../api/describe-error';
 import { apiUrl } from '../../api/client';
 import { DateTime } from '../../ui/dates';
 import { ExportLink } from '../../ui/export-link';
 import { formatCents } from '../../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { useAuditEvents, type AuditEvent } from './audit-api';
 import { Pager } from '../../ui/pager';
 
@@ -66,7 +65,7 @@ export function HistoryPanel({ entityType, entityId }: { entityType: string; ent
       {events.isPending ? (
         <LoadingState label="Loading history…" />
       ) : events.isError ? (
-        <ErrorState {...describeError(events.error)} onRetry={() => void events.refetch()} />
+        <QueryError query={events} />
       ) : events.data.items.length === 0 ? (
         <EmptyState title="No changes recorded yet" />
       ) : (

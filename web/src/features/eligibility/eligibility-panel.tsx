@@ -5,7 +5,7 @@ import { useRef } from 'react';
 import { describeError } from '../../api/describe-error';
 import { DateTime } from '../../ui/dates';
 import { Money } from '../../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import {
   eligibilitySourceLabels,
   eligibilityStatusLabels,
@@ -84,7 +84,7 @@ export function EligibilityPanel({ patientId, canRecord }: { patientId: string; 
       {checks.isPending ? (
         <LoadingState label="Loading eligibility checks…" />
       ) : checks.isError ? (
-        <ErrorState {...describeError(checks.error)} onRetry={() => void checks.refetch()} />
+        <QueryError query={checks} />
       ) : checks.data.items.length === 0 ? (
         <EmptyState title="No eligibility checks">Record the benefits by hand or import the payer's 271 response.</EmptyState>
       ) : (

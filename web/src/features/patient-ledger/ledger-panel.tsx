@@ -2,11 +2,10 @@ import { Anchor, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { apiUrl } from '../../api/client';
-import { describeError } from '../../api/describe-error';
 import { CalendarDate } from '../../ui/dates';
 import { ExportLink } from '../../ui/export-link';
 import { Money } from '../../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { AgingFigures } from './aging-figures';
 import { ledgerKindLabels, usePatientLedger, type LedgerRow } from './ledger-api';
 import { Pager } from '../../ui/pager';
@@ -41,7 +40,7 @@ export function PatientLedgerPanel({ patientId }: { patientId: string }) {
       {ledger.isPending ? (
         <LoadingState label="Loading ledger…" />
       ) : ledger.isError ? (
-        <ErrorState {...describeError(ledger.error)} onRetry={() => void ledger.refetch()} />
+        <QueryError query={ledger} />
       ) : (
         (() => {
           const { items } = ledger.data;

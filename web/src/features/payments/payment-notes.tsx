@@ -1,8 +1,7 @@
 import { Button, Card, Group, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { describeError } from '../../api/describe-error';
 import { DateTime } from '../../ui/dates';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { useAddNote, useNotes } from './payments-api';
 import { MutationError } from '../../ui/mutation-error';
 
@@ -30,7 +29,7 @@ export function PaymentNotes({ paymentId }: { paymentId: string }) {
         {notes.isPending ? (
           <LoadingState label="Loading notes…" />
         ) : notes.isError ? (
-          <ErrorState {...describeError(notes.error)} onRetry={() => void notes.refetch()} />
+          <QueryError query={notes} />
         ) : notes.data.items.length === 0 ? (
           <EmptyState title="No notes yet" />
         ) : (

@@ -1,9 +1,8 @@
 import { Badge, Button, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { describeError } from '../../api/describe-error';
 import { DateTime } from '../../ui/dates';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { useReplayWebhookDelivery, useWebhookDeliveries, type WebhookDelivery } from './webhooks-api';
 import { Pager } from '../../ui/pager';
 import { notifyFailure } from '../../ui/mutation-error';
@@ -18,7 +17,7 @@ export function WebhookDeliveries({ endpointId, canReplay }: { endpointId: strin
   const replay = useReplayWebhookDelivery();
 
   if (deliveries.isPending) return <LoadingState label="Loading deliveries…" />;
-  if (deliveries.isError) return <ErrorState {...describeError(deliveries.error)} onRetry={() => void deliveries.refetch()} />;
+  if (deliveries.isError) return <QueryError query={deliveries} />;
   if (deliveries.data.items.length === 0) return <EmptyState title="No deliveries yet">Events this endpoint listens to will show here.</EmptyState>;
 
   return (
