@@ -1,6 +1,5 @@
 import { Alert, Badge, Button, Card, Code, CopyButton, Group, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { describeError } from '../api/describe-error';
 import { useApiTokens, useCreateApiToken, useRevokeApiToken, type ApiToken, type CreateApiTokenBody, type CreatedApiToken } from '../features/api-tokens/api-tokens-api';
 import { can, roleLabel, roleLabels } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
@@ -113,11 +112,7 @@ function TokensTable() {
   if (tokens.data.items.length === 0) return <EmptyState title="No API tokens yet" />;
   return (
     <Card withBorder padding="md" component="section" aria-label="API tokens">
-      {revoke.error ? (
-        <Alert color="red" title={describeError(revoke.error).title} role="alert" mb="sm">
-          {describeError(revoke.error).message}
-        </Alert>
-      ) : null}
+      <MutationError error={revoke.error} mb="sm" />
       <Table.ScrollContainer minWidth={640}>
         <Table verticalSpacing="xs" aria-label="Tokens">
           <Table.Thead>

@@ -9,6 +9,7 @@ import { useCurrentSession } from '../features/auth/use-current-session';
 import { inviteLink, useInviteUser, useReissueInvite, useStaffUsers, useUpdateUser } from '../features/users/users-api';
 import { DateTime, formatInstant } from '../ui/dates';
 import { EmptyState, ErrorState, LoadingState, QueryError } from '../ui/states';
+import { MutationError } from '../ui/mutation-error';
 
 const roleOptions = Object.entries(roleLabels).map(([value, label]) => ({ value, label }));
 
@@ -223,11 +224,7 @@ function UsersTable({ currentUserId, onInvited }: { currentUserId: string; onInv
             <Text size="sm">
               {deactivating.name} ({deactivating.email}) is signed out at once and can no longer sign in. Their past work stays in the history.
             </Text>
-            {update.error ? (
-              <Alert color="red" title={describeError(update.error).title} role="alert">
-                {describeError(update.error).message}
-              </Alert>
-            ) : null}
+            <MutationError error={update.error} />
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setDeactivating(null)}>
                 Keep active
