@@ -54,7 +54,7 @@ export default defineConfig({
     {
       name: 'chromium-tablet',
       // The tablet width reruns the flows whose layout changes most, keeping the suite short.
-      testMatch: /(login-and-payments|refunds|portal|patients-visits|patient-ledger)\.spec\.ts$/,
+      testMatch: /(login-and-payments|refunds|portal|patients-visits|patient-ledger|payment-layout)\.spec\.ts$/,
       use: { browserName: 'chromium', viewport: { width: 820, height: 1180 }, hasTouch: true, launchOptions },
     },
   ],

@@ -1,4 +1,4 @@
-import { Badge, createTheme, MantineProvider, Modal } from '@mantine/core';
+import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
@@ -32,17 +32,8 @@ import { StaffPage } from './pages/staff-page';
 import { TasksPage } from './pages/tasks-page';
 import { TreatmentPage } from './pages/treatment-page';
 import { WebhooksPage } from './pages/webhooks-page';
+import { cssVariablesResolver, theme } from './ui/theme';
 
-const theme = createTheme({
-  primaryColor: 'teal',
-  defaultRadius: 'md',
-  components: {
-    // Mantine's close button is an icon: give it a name screen readers and keyboard users can find.
-    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
-    // A badge in a narrow table cell keeps its whole word rather than an ellipsis.
-    Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),
-  },
-});
 
 /** A 401 anywhere means the session ended: forget it, and RequireSession sends the user to log in. */
 function onAnyError(error: unknown) {
@@ -106,7 +97,7 @@ const router = createBrowserRouter([
 
 export function App() {
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />

@@ -13,6 +13,8 @@ import type {
   payment,
   paymentDetail,
   paymentLink,
+  paymentSorts,
+  listPaymentsQuery,
   createPaymentBody,
   refund,
   refundBody,
@@ -26,38 +28,23 @@ import type { claim, treatment } from '../../../src/contracts/treatments.ts';
 import type { PaymentMethod, PaymentStatus, PaymentType } from '../../../src/contracts/rules.ts';
 import type { Role } from '../../../src/contracts/rules.ts';
 import type { RefundReason } from '../../../src/contracts/rules.ts';
+import type { listOf } from '../../../src/contracts/common.ts';
+import type { sessionUser } from '../../../src/contracts/practice-setup.ts';
 
 export type { PaymentMethod, PaymentStatus, PaymentType, RefundReason, Role };
 
-export interface SessionUser {
-  id: string;
-  email: string | null;
-  name: string;
-  /** The server sends a string; the app checks it with isRole before relying on it. */
-  role: string;
-}
+export type Session = z.infer<typeof sessionUser>;
+/** The server sends the role as a string; the app checks it with isRole before relying on it. */
+export type SessionUser = Session['user'];
+export type Practice = Session['practice'];
 
-export interface Practice {
-  id: string;
-  slug: string;
-  name: string;
-}
+/** One page of a list, as every list endpoint answers it (listOf in the contracts). */
+export type Page<T> = Omit<z.infer<ReturnType<typeof listOf>>, 'items'> & { items: T[] };
 
-export interface Session {
-  user: SessionUser;
-  practice: Practice;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
-
-export const PAYMENT_SORTS = ['createdAt', 'amount', 'dueDate', 'status', 'patientName'] as const;
-export type PaymentSort = (typeof PAYMENT_SORTS)[number];
-export type SortOrder = 'asc' | 'desc';
+export type PaymentSort = (typeof paymentSorts)[number];
+/** The sortable columns as a value for the URL reader (the contract module itself would bundle zod). */
+export const PAYMENT_SORTS = ['createdAt', 'amount', 'dueDate', 'status', 'patientName'] as const satisfies readonly PaymentSort[];
+export type SortOrder = z.infer<typeof listPaymentsQuery>['order'];
 
 export type Payment = z.infer<typeof payment>;
 export type PaymentDetail = z.infer<typeof paymentDetail>;

@@ -1,11 +1,13 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { useRef } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import type { Permission } from '../../../src/contracts/rules.ts';
 import { can, roleLabel } from '../features/auth/permissions';
 import { useLogout } from '../features/auth/session';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { useRemittanceWorkCounts } from '../features/remittance-work/remittance-work-api';
+import { SkipLink, useFocusHeadingOnNavigate } from '../ui/main-focus';
 
 const nav: Array<{ to: string; label: string; permission?: Permission; count?: 'exceptions' | 'denials' }> = [
   { to: '/payments', label: 'Payments' },
@@ -34,6 +36,8 @@ export function AppLayout() {
   const logout = useLogout();
   // Open exceptions and denials waiting for a biller, beside their links.
   const counts = useRemittanceWorkCounts(can(user.role, 'remittance:write'));
+  const main = useRef<HTMLElement>(null);
+  useFocusHeadingOnNavigate(main);
 
   return (
     <AppShell
@@ -41,6 +45,7 @@ export function AppLayout() {
       navbar={{ width: { sm: 170, lg: 210 }, breakpoint: 'sm', collapsed: { mobile: !opened } }}
       padding="md"
     >
+      <SkipLink />
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
@@ -94,7 +99,7 @@ export function AppLayout() {
           />
         ))}
       </AppShell.Navbar>
-      <AppShell.Main>
+      <AppShell.Main id="main" ref={main} tabIndex={-1}>
         <Outlet />
       </AppShell.Main>
     </AppShell>

@@ -1,11 +1,11 @@
 import { Alert, Badge, Button, Card, Code, CopyButton, Group, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { describeError } from '../api/describe-error';
 import { useApiTokens, useCreateApiToken, useRevokeApiToken, type ApiToken, type CreateApiTokenBody, type CreatedApiToken } from '../features/api-tokens/api-tokens-api';
 import { can, roleLabel, roleLabels } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { DateTime } from '../ui/dates';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, ErrorState, LoadingState, QueryError } from '../ui/states';
+import { MutationError } from '../ui/mutation-error';
 
 const stateColors: Record<ApiToken['state'], string> = { active: 'teal', expired: 'gray', revoked: 'red' };
 
@@ -52,7 +52,6 @@ function NewTokenForm() {
       },
     );
   };
-  const failure = create.error ? describeError(create.error) : null;
 
   return (
     <Card withBorder padding="md" component="section" aria-labelledby="new-token-title">
@@ -61,11 +60,7 @@ function NewTokenForm() {
       </Title>
       <form onSubmit={submit} noValidate aria-label="New API token">
         <Stack gap="sm">
-          {failure ? (
-            <Alert color="red" title={failure.title} role="alert">
-              {failure.message}
-            </Alert>
-          ) : null}
+          <MutationError error={create.error} />
           {created ? (
             <Alert color="teal" title={`Token "${created.name}" created`} role="status">
               <Stack gap={6}>
@@ -113,15 +108,11 @@ function TokensTable() {
   const tokens = useApiTokens();
   const revoke = useRevokeApiToken();
   if (tokens.isPending) return <LoadingState label="Loading tokens…" />;
-  if (tokens.isError) return <ErrorState {...describeError(tokens.error)} onRetry={() => void tokens.refetch()} />;
+  if (tokens.isError) return <QueryError query={tokens} />;
   if (tokens.data.items.length === 0) return <EmptyState title="No API tokens yet" />;
   return (
     <Card withBorder padding="md" component="section" aria-label="API tokens">
-      {revoke.error ? (
-        <Alert color="red" title={describeError(revoke.error).title} role="alert" mb="sm">
-          {describeError(revoke.error).message}
-        </Alert>
-      ) : null}
+      <MutationError error={revoke.error} mb="sm" />
       <Table.ScrollContainer minWidth={640}>
         <Table verticalSpacing="xs" aria-label="Tokens">
           <Table.Thead>

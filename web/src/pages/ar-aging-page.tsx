@@ -2,13 +2,12 @@ import { Anchor, Card, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { Link, useSearchParams } from 'react-router';
 import { apiUrl } from '../api/client';
-import { describeError } from '../api/describe-error';
 import { AgingTable } from '../features/patient-ledger/aging-table';
 import { useArAging } from '../features/patient-ledger/ledger-api';
 import { useLocations } from '../features/payments/payments-api';
 import { CalendarDate } from '../ui/dates';
 import { ExportLink } from '../ui/export-link';
-import { ErrorState, LoadingState } from '../ui/states';
+import { LoadingState, QueryError } from '../ui/states';
 
 /**
  * A/R aging (admin, biller): what patients and payers owe, by the age of the
@@ -64,7 +63,7 @@ export function ArAgingPage() {
       {report.isPending ? (
         <LoadingState label="Loading A/R aging…" />
       ) : report.isError ? (
-        <ErrorState {...describeError(report.error)} onRetry={() => void report.refetch()} />
+        <QueryError query={report} />
       ) : (
         <Stack gap="lg" style={{ opacity: report.isPlaceholderData ? 0.6 : 1 }} aria-busy={report.isPlaceholderData}>
           <Text size="sm">

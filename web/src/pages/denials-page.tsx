@@ -1,15 +1,15 @@
-import { Anchor, Group, Pagination, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { apiUrl } from '../api/client';
-import { describeError } from '../api/describe-error';
 import { useDenials } from '../features/remittance-work/remittance-work-api';
 import { CalendarDate } from '../ui/dates';
 import { ExportLink } from '../ui/export-link';
 import { Money } from '../ui/money';
-import { pageParam, pageRangeText } from '../ui/paging';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { pageParam } from '../ui/paging';
+import { EmptyState, LoadingState, QueryError } from '../ui/states';
+import { Pager } from '../ui/pager';
 
 const PAGE_SIZE = 25;
 
@@ -54,7 +54,7 @@ export function DenialsPage() {
       {list.isPending ? (
         <LoadingState label="Loading denials…" />
       ) : list.isError ? (
-        <ErrorState {...describeError(list.error)} onRetry={() => void list.refetch()} />
+        <QueryError query={list} />
       ) : list.data.total === 0 ? (
         <EmptyState title="No denials" />
       ) : (
@@ -121,12 +121,7 @@ export function DenialsPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Group justify="space-between">
-            <Text size="sm" c="dimmed">
-              {pageRangeText(page, PAGE_SIZE, list.data.total)}
-            </Text>
-            <Pagination total={Math.max(1, Math.ceil(list.data.total / PAGE_SIZE))} value={page} onChange={(p) => go({ page: p })} size="sm" />
-          </Group>
+          <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onChange={(p) => go({ page: p })} />
         </>
       )}
     </Stack>

@@ -1,15 +1,15 @@
-import { Anchor, Badge, Button, Group, Pagination, SegmentedControl, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Anchor, Badge, Button, Group, SegmentedControl, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { apiUrl } from '../api/client';
-import { describeError } from '../api/describe-error';
 import { MatchExceptionDialog, ResolveExceptionDialog, resolutionLabels } from '../features/remittance-work/exception-dialogs';
 import { type ExceptionStatus, type RemittanceException, useExceptions } from '../features/remittance-work/remittance-work-api';
 import { CalendarDate, DateTime } from '../ui/dates';
 import { ExportLink } from '../ui/export-link';
 import { Money } from '../ui/money';
-import { pageParam, pageRangeText } from '../ui/paging';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { pageParam } from '../ui/paging';
+import { EmptyState, LoadingState, QueryError } from '../ui/states';
+import { Pager } from '../ui/pager';
 
 const PAGE_SIZE = 25;
 
@@ -53,7 +53,7 @@ export function ExceptionsPage() {
       {list.isPending ? (
         <LoadingState label="Loading exceptions…" />
       ) : list.isError ? (
-        <ErrorState {...describeError(list.error)} onRetry={() => void list.refetch()} />
+        <QueryError query={list} />
       ) : list.data.total === 0 ? (
         <EmptyState title={status === 'open' ? 'No open exceptions' : 'No worked exceptions yet'} />
       ) : (
@@ -133,12 +133,7 @@ export function ExceptionsPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Group justify="space-between">
-            <Text size="sm" c="dimmed">
-              {pageRangeText(page, PAGE_SIZE, list.data.total)}
-            </Text>
-            <Pagination total={Math.max(1, Math.ceil(list.data.total / PAGE_SIZE))} value={page} onChange={(p) => go({ page: p })} size="sm" />
-          </Group>
+          <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onChange={(p) => go({ page: p })} />
         </>
       )}
       <MatchExceptionDialog exception={matching} onClose={() => setMatching(null)} />

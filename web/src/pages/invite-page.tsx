@@ -4,6 +4,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { describeError } from '../api/describe-error';
 import { useAcceptInvite, useInvite } from '../features/users/users-api';
 import { LoadingState } from '../ui/states';
+import { MutationError } from '../ui/mutation-error';
 
 /** The one-time invite link: the invited user sets a password and is signed in. */
 export function InvitePage() {
@@ -22,7 +23,6 @@ export function InvitePage() {
     setError(null);
     accept.mutate(password, { onSuccess: () => void navigate('/payments', { replace: true }) });
   };
-  const failure = accept.error ? describeError(accept.error) : null;
 
   return (
     <Center mih="100vh" p="md" bg="gray.0">
@@ -48,11 +48,7 @@ export function InvitePage() {
                 <Text size="sm">
                   Welcome, {invite.data.name}. Set a password for {invite.data.email} to join {invite.data.practiceName}.
                 </Text>
-                {failure ? (
-                  <Alert color="red" title={failure.title} role="alert">
-                    {failure.message}
-                  </Alert>
-                ) : null}
+                <MutationError error={accept.error} />
                 <PasswordInput label="New password" description="At least 8 characters" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={error} />
                 <PasswordInput label="Repeat password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.currentTarget.value)} />
                 <Button type="submit" loading={accept.isPending} fullWidth>

@@ -8,7 +8,8 @@ import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { useLocations } from '../features/payments/payments-api';
 import { useCreateLocation, useUpdateLocation } from '../features/practice/practice-api';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, ErrorState, LoadingState, QueryError } from '../ui/states';
+import { MutationError } from '../ui/mutation-error';
 
 /** Admins: the practice's locations — add, rename, deactivate (kept on old visits and payments), activate again. */
 export function LocationsPage() {
@@ -47,11 +48,7 @@ function NewLocationForm() {
       </Title>
       <form onSubmit={submit} noValidate aria-label="Add a location">
         <Stack gap="sm">
-          {create.error ? (
-            <Alert color="red" title={describeError(create.error).title} role="alert">
-              {describeError(create.error).message}
-            </Alert>
-          ) : null}
+          <MutationError error={create.error} />
           <Group align="flex-start">
             <TextInput label="Location name" value={name} maxLength={200} required error={error} onChange={(e) => { setName(e.currentTarget.value); setError(null); }} />
             <Button type="submit" mt={25} loading={create.isPending}>
@@ -72,7 +69,7 @@ function LocationsTable() {
   const [deactivating, setDeactivating] = useState<Location | null>(null);
 
   if (locations.isPending) return <LoadingState label="Loading locations…" />;
-  if (locations.isError) return <ErrorState {...describeError(locations.error)} onRetry={() => void locations.refetch()} />;
+  if (locations.isError) return <QueryError query={locations} />;
   if (locations.data.items.length === 0) return <EmptyState title="No locations yet" />;
 
   const save = (location: Location, body: { name?: string; active?: boolean }) =>

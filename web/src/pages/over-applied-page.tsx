@@ -2,12 +2,11 @@ import { Group, Stack, Text, Title } from '@mantine/core';
 import { apiUrl } from '../api/client';
 import { ExportLink } from '../ui/export-link';
 import { useSearchParams } from 'react-router';
-import { describeError } from '../api/describe-error';
 import { useOverApplied } from '../features/applications/applications-api';
 import { OverAppliedTable } from '../features/applications/over-applied-table';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
-import { ErrorState, LoadingState } from '../ui/states';
+import { LoadingState, QueryError } from '../ui/states';
 import { pageParam } from '../ui/paging';
 
 const PAGE_SIZE = 25;
@@ -32,7 +31,7 @@ export function OverAppliedPage() {
       {list.isPending ? (
         <LoadingState label="Loading over-applied payments…" />
       ) : list.isError ? (
-        <ErrorState {...describeError(list.error)} onRetry={() => void list.refetch()} />
+        <QueryError query={list} />
       ) : (
         <OverAppliedTable
           items={list.data.items}

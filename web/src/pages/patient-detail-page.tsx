@@ -4,7 +4,6 @@ import { MessagesPanel } from '../features/messages/messages-panel';
 import { SendMessageDialog } from '../features/messages/send-message-dialog';
 import { Link, useParams } from 'react-router';
 import { apiUrl } from '../api/client';
-import { describeError } from '../api/describe-error';
 import { HistoryPanel } from '../features/audit/history-panel';
 import { ExportLink } from '../ui/export-link';
 import { can } from '../features/auth/permissions';
@@ -18,7 +17,7 @@ import { PatientTreatments } from '../features/patients/patient-treatments';
 import { patientName, usePatient } from '../features/patients/patients-api';
 import { CalendarDate } from '../ui/dates';
 import { DetailList } from '../ui/detail-list';
-import { ErrorState, LoadingState } from '../ui/states';
+import { LoadingState, QueryError } from '../ui/states';
 
 const coverageOrder: Record<number, string> = { 1: 'Primary', 2: 'Secondary', 3: 'Tertiary' };
 
@@ -35,7 +34,7 @@ export function PatientDetailPage() {
         <Anchor component={Link} to="/patients" size="sm">
           ← Patients
         </Anchor>
-        <ErrorState {...describeError(patient.error)} onRetry={() => void patient.refetch()} />
+        <QueryError query={patient} />
       </Stack>
     );
   }

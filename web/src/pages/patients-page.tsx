@@ -1,16 +1,16 @@
-import { Anchor, Button, Group, Pagination, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Group, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { apiUrl } from '../api/client';
-import { describeError } from '../api/describe-error';
 import { ExportLink } from '../ui/export-link';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { PatientFormDialog } from '../features/patients/patient-form-dialog';
 import { patientName, usePatients } from '../features/patients/patients-api';
 import { CalendarDate } from '../ui/dates';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../ui/states';
+import { Pager } from '../ui/pager';
 
 const PAGE_SIZE = 25;
 
@@ -31,7 +31,6 @@ export function PatientsPage() {
   }, [debounced, searchParams, setSearchParams]);
 
   const patients = usePatients({ search: searchParams.get('search') ?? '', page, pageSize: PAGE_SIZE });
-  const pages = patients.data ? Math.max(1, Math.ceil(patients.data.total / PAGE_SIZE)) : 1;
 
   return (
     <Stack gap="lg">
@@ -54,7 +53,7 @@ export function PatientsPage() {
       {patients.isPending ? (
         <LoadingState label="Loading patients…" />
       ) : patients.isError ? (
-        <ErrorState {...describeError(patients.error)} onRetry={() => void patients.refetch()} />
+        <QueryError query={patients} />
       ) : patients.data.items.length === 0 ? (
         <EmptyState title="No patients found">{search ? 'Try another name, account ID or date of birth.' : null}</EmptyState>
       ) : (
@@ -92,23 +91,17 @@ export function PatientsPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Group justify="space-between">
-            <Text size="sm" c="dimmed">
-              {patients.data.total} patients
-            </Text>
-            {pages > 1 ? (
-              <Pagination
-                size="sm"
-                total={pages}
-                value={Math.min(page, pages)}
-                onChange={(next) => {
-                  const params = new URLSearchParams(searchParams);
-                  params.set('page', String(next));
-                  setSearchParams(params, { replace: true });
-                }}
-              />
-            ) : null}
-          </Group>
+          <Pager
+            page={page}
+            pageSize={PAGE_SIZE}
+            total={patients.data.total}
+            empty="No patients"
+            onChange={(next) => {
+              const params = new URLSearchParams(searchParams);
+              params.set('page', String(next));
+              setSearchParams(params, { replace: true });
+            }}
+          />
         </>
       )}
     </Stack>

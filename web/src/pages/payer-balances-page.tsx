@@ -1,7 +1,6 @@
-import { Alert, Badge, Button, Card, Group, Modal, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { describeError } from '../api/describe-error';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { useIdempotencyKey } from '../features/ledger/idempotency';
@@ -9,7 +8,8 @@ import { type PayerBalances, useOffsetPayerBalances, usePayerBalances, useRefund
 import { formatCents } from '../ui/money';
 import { CalendarDate } from '../ui/dates';
 import { Money } from '../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../ui/states';
+import { MutationError } from '../ui/mutation-error';
 
 const sourceLabels: Record<string, string> = {
   provider_adjustment: 'PLB',
@@ -42,7 +42,7 @@ export function PayerBalancesPage() {
       {report.isPending ? (
         <LoadingState label="Loading payer balances…" />
       ) : report.isError ? (
-        <ErrorState {...describeError(report.error)} onRetry={() => void report.refetch()} />
+        <QueryError query={report} />
       ) : report.data.payers.length === 0 ? (
         <EmptyState title="No payer balances" />
       ) : (
@@ -152,18 +152,13 @@ function RefundForm({ item, onDone }: { item: Item; onDone: () => void }) {
   const [note, setNote] = useState('');
   const refund = useRefundPayerBalance();
   const idempotency = useIdempotencyKey();
-  const failure = refund.error ? describeError(refund.error) : null;
   return (
     <Stack gap="md">
       <Text size="sm">
         The practice sent <strong>{formatCents(item.amountCents)}</strong> back to the payer. It leaves cash and what the practice owes the payer.
       </Text>
       <Textarea label="How it was returned" description="Check number or transfer reference" required value={note} onChange={(e) => setNote(e.currentTarget.value)} />
-      {failure ? (
-        <Alert color="red" title={failure.title} role="alert">
-          {failure.message}
-        </Alert>
-      ) : null}
+      <MutationError error={refund.error} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onDone}>
           Cancel
@@ -194,7 +189,6 @@ function OffsetForm({ item, against, onDone }: { item: Item; against: Item; onDo
   const [note, setNote] = useState('');
   const offset = useOffsetPayerBalances();
   const idempotency = useIdempotencyKey();
-  const failure = offset.error ? describeError(offset.error) : null;
   return (
     <Stack gap="md">
       <Text size="sm">
@@ -202,11 +196,7 @@ function OffsetForm({ item, against, onDone }: { item: Item; against: Item; onDo
         cancel out. No money moves.
       </Text>
       <Textarea label="Note" required value={note} onChange={(e) => setNote(e.currentTarget.value)} />
-      {failure ? (
-        <Alert color="red" title={failure.title} role="alert">
-          {failure.message}
-        </Alert>
-      ) : null}
+      <MutationError error={offset.error} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onDone}>
           Cancel

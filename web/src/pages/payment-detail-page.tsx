@@ -1,8 +1,7 @@
-import { Anchor, Button, Grid, Group, Stack, Title } from '@mantine/core';
+import { Anchor, Button, Grid, Group, Stack, Title, useMantineTheme } from '@mantine/core';
 import { useState } from 'react';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { Link, useParams } from 'react-router';
-import { describeError } from '../api/describe-error';
 import { BillingCard } from '../features/applications/billing-card';
 import { HistoryPanel } from '../features/audit/history-panel';
 import { SendMessageDialog } from '../features/messages/send-message-dialog';
@@ -24,7 +23,7 @@ import { ChargeCard } from '../features/refunds/charge-card';
 import { refundActionLabel } from '../features/refunds/labels';
 import { isRefundable, RefundDialog } from '../features/refunds/refund-dialog';
 import { RefundsCard } from '../features/refunds/refunds-card';
-import { ErrorState, LoadingState } from '../ui/states';
+import { LoadingState, QueryError } from '../ui/states';
 
 export function PaymentDetailPage() {
   const { id = '' } = useParams();
@@ -33,6 +32,8 @@ export function PaymentDetailPage() {
   const patient = usePatient(payment.data?.patientId ?? null);
   const [refunding, refundDialog] = useDisclosure(false);
   const [sending, setSending] = useState<'receipt' | 'link' | null>(null);
+  // Read at once (not after a first render) so a laptop never mounts the stacked layout first.
+  const wide = useMediaQuery(`(min-width: ${useMantineTheme().breakpoints.md})`, undefined, { getInitialValueInEffect: false });
 
   if (payment.isPending) return <LoadingState label="Loading payment…" />;
   if (payment.isError) {
@@ -41,7 +42,7 @@ export function PaymentDetailPage() {
         <Anchor component={Link} to="/payments" size="sm">
           ← Payments
         </Anchor>
-        <ErrorState {...describeError(payment.error)} onRetry={() => void payment.refetch()} />
+        <QueryError query={payment} />
       </Stack>
     );
   }
@@ -52,6 +53,31 @@ export function PaymentDetailPage() {
   const canSend = can(user.role, 'payments:write') && patient.data !== undefined;
   const collected = collectedStatuses.includes(p.status);
   const linkable = p.status === 'draft' || p.status === 'pending' || p.status === 'failed';
+
+  const money = (
+    <>
+      <PaymentSummary payment={p} />
+      <BillingCard payment={p} treatments={patient.data?.treatments ?? []} canApply={can(user.role, 'applications:write')} />
+      <RefundsCard paymentId={p.id} />
+      <PaymentEditForm key={`edit-${p.updatedAt}`} payment={p} canEdit={can(user.role, 'payments:write')} />
+    </>
+  );
+  const side = (
+    <Stack gap="md">
+      <PaymentStatusCard key={`status-${p.updatedAt}`} payment={p} canChange={can(user.role, 'payments:write')} />
+      {canCharge ? <ChargeCard payment={p} /> : null}
+      <PaymentLinkCard payment={p} canCreate={can(user.role, 'payments:write')} />
+      {p.patient ? <PatientCard patient={p.patient} /> : null}
+      <TreatmentCard treatment={p.treatment} />
+    </Stack>
+  );
+  const records = (
+    <>
+      <PaymentNotes paymentId={p.id} />
+      <PaymentDocuments paymentId={p.id} canUpload={can(user.role, 'payments:write')} />
+      {can(user.role, 'audit:read') ? <HistoryPanel entityType="payment" entityId={p.id} /> : null}
+    </>
+  );
 
   return (
     <Stack gap="md">
@@ -90,28 +116,25 @@ export function PaymentDetailPage() {
           ) : null}
         </Group>
       </Group>
-      <Grid gap="md">
-        <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>
-          <Stack gap="md">
-            <PaymentSummary payment={p} />
-            <BillingCard payment={p} treatments={patient.data?.treatments ?? []} canApply={can(user.role, 'applications:write')} />
-            <RefundsCard paymentId={p.id} />
-            <PaymentEditForm key={`edit-${p.updatedAt}`} payment={p} canEdit={can(user.role, 'payments:write')} />
-            <PaymentNotes paymentId={p.id} />
-            <PaymentDocuments paymentId={p.id} canUpload={can(user.role, 'payments:write')} />
-            {can(user.role, 'audit:read') ? <HistoryPanel entityType="payment" entityId={p.id} /> : null}
-          </Stack>
-        </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 5, lg: 4 }}>
-          <Stack gap="md">
-            <PaymentStatusCard key={`status-${p.updatedAt}`} payment={p} canChange={can(user.role, 'payments:write')} />
-            {canCharge ? <ChargeCard payment={p} /> : null}
-            <PaymentLinkCard payment={p} canCreate={can(user.role, 'payments:write')} />
-            {p.patient ? <PatientCard patient={p.patient} /> : null}
-            <TreatmentCard treatment={p.treatment} />
-          </Stack>
-        </Grid.Col>
-      </Grid>
+      {/* Side by side from md up; narrower (a tablet), the status and patient come right after the
+          money, before notes, documents and history. */}
+      {wide ? (
+        <Grid gap="md">
+          <Grid.Col span={{ md: 7, lg: 8 }}>
+            <Stack gap="md">
+              {money}
+              {records}
+            </Stack>
+          </Grid.Col>
+          <Grid.Col span={{ md: 5, lg: 4 }}>{side}</Grid.Col>
+        </Grid>
+      ) : (
+        <Stack gap="md">
+          {money}
+          {side}
+          {records}
+        </Stack>
+      )}
       {mayRefund ? <RefundDialog payment={p} opened={refunding} onClose={refundDialog.close} /> : null}
       {sending && patient.data ? (
         <SendMessageDialog opened onClose={() => setSending(null)} target={{ kind: sending, paymentId: p.id }} patient={patient.data} />

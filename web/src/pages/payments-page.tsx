@@ -1,6 +1,5 @@
 import { Button, Group, Stack, Title } from '@mantine/core';
 import { Link, useSearchParams } from 'react-router';
-import { describeError } from '../api/describe-error';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { DashboardCards } from '../features/dashboard/dashboard-cards';
@@ -8,7 +7,7 @@ import { readListParams, writeListParams, type PaymentListParams } from '../feat
 import { PaymentFilters } from '../features/payments/payment-filters';
 import { usePayments } from '../features/payments/payments-api';
 import { PaymentsTable } from '../features/payments/payments-table';
-import { ErrorState, LoadingState } from '../ui/states';
+import { LoadingState, QueryError } from '../ui/states';
 
 export function PaymentsPage() {
   const { user } = useCurrentSession();
@@ -34,7 +33,7 @@ export function PaymentsPage() {
       {payments.isPending ? (
         <LoadingState label="Loading payments…" />
       ) : payments.isError ? (
-        <ErrorState {...describeError(payments.error)} onRetry={() => void payments.refetch()} />
+        <QueryError query={payments} />
       ) : (
         <PaymentsTable
           items={payments.data.items}

@@ -1,13 +1,12 @@
 import { Anchor, Badge, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { Link, useSearchParams } from 'react-router';
 import { apiUrl } from '../api/client';
-import { describeError } from '../api/describe-error';
 import { PayoutCard } from '../features/reconciliation/payout-card';
 import { useProcessorReconciliation } from '../features/reconciliation/reconciliation-api';
 import { CalendarDate, todayCalendarDate } from '../ui/dates';
 import { ExportLink } from '../ui/export-link';
 import { Money } from '../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../ui/states';
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -47,7 +46,7 @@ export function ProcessorReconciliationPage() {
       {!valid ? null : report.isPending ? (
         <LoadingState label="Loading the reconciliation…" />
       ) : report.isError ? (
-        <ErrorState {...describeError(report.error)} onRetry={() => void report.refetch()} />
+        <QueryError query={report} />
       ) : (
         <>
           <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} aria-label="Totals">

@@ -1,9 +1,8 @@
 import { Anchor, Stack, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
-import { describeError } from '../api/describe-error';
 import { RemittanceResult } from '../features/remittances/remittance-result';
 import { useRemittance } from '../features/remittances/remittances-api';
-import { ErrorState, LoadingState } from '../ui/states';
+import { LoadingState, QueryError } from '../ui/states';
 
 export function RemittanceDetailPage() {
   const { id = '' } = useParams();
@@ -16,7 +15,7 @@ export function RemittanceDetailPage() {
       {remittance.isPending ? (
         <LoadingState label="Loading the import…" />
       ) : remittance.isError ? (
-        <ErrorState {...describeError(remittance.error)} onRetry={() => void remittance.refetch()} />
+        <QueryError query={remittance} />
       ) : (
         <>
           <Stack gap={2}>

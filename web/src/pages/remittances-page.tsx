@@ -2,14 +2,13 @@ import { Card, Group, Stack, Title } from '@mantine/core';
 import { apiUrl } from '../api/client';
 import { ExportLink } from '../ui/export-link';
 import { useSearchParams } from 'react-router';
-import { describeError } from '../api/describe-error';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { RemittanceUpload } from '../features/remittances/remittance-upload';
 import { useRemittances } from '../features/remittances/remittances-api';
 import { RemittancesTable } from '../features/remittances/remittances-table';
 import { pageParam } from '../ui/paging';
-import { ErrorState, LoadingState } from '../ui/states';
+import { LoadingState, QueryError } from '../ui/states';
 
 const PAGE_SIZE = 20;
 
@@ -33,7 +32,7 @@ export function RemittancesPage() {
         {list.isPending ? (
           <LoadingState label="Loading imports…" />
         ) : list.isError ? (
-          <ErrorState {...describeError(list.error)} onRetry={() => void list.refetch()} />
+          <QueryError query={list} />
         ) : (
           <RemittancesTable
             items={list.data.items}

@@ -6,7 +6,7 @@ import { HistoryPanel } from '../features/audit/history-panel';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { usePracticeSettings, useUpdatePracticeSettings } from '../features/practice/practice-api';
-import { ErrorState, LoadingState } from '../ui/states';
+import { LoadingState, QueryError } from '../ui/states';
 
 /** The IANA names this browser knows; the server validates whatever is sent. */
 function timeZoneNames(current: string): string[] {
@@ -36,7 +36,7 @@ export function SettingsPage() {
   const zones = useMemo(() => timeZoneNames(practice.data?.timeZone ?? 'America/New_York'), [practice.data?.timeZone]);
 
   if (practice.isPending) return <LoadingState label="Loading the practice settings" />;
-  if (practice.isError) return <ErrorState {...describeError(practice.error)} onRetry={() => void practice.refetch()} />;
+  if (practice.isError) return <QueryError query={practice} />;
   const reviewDays = typeof refundReviewDays === 'number' ? refundReviewDays : null;
   const reviewDaysError = reviewDays === null || reviewDays < 1 || reviewDays > 365 ? 'From 1 to 365 days' : null;
   const changed =

@@ -8,7 +8,8 @@ import { can, roleLabel, roleLabels } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { inviteLink, useInviteUser, useReissueInvite, useStaffUsers, useUpdateUser } from '../features/users/users-api';
 import { DateTime, formatInstant } from '../ui/dates';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, ErrorState, LoadingState, QueryError } from '../ui/states';
+import { MutationError } from '../ui/mutation-error';
 
 const roleOptions = Object.entries(roleLabels).map(([value, label]) => ({ value, label }));
 
@@ -118,7 +119,7 @@ function UsersTable({ currentUserId, onInvited }: { currentUserId: string; onInv
   const [deactivating, setDeactivating] = useState<StaffUser | null>(null);
 
   if (users.isPending) return <LoadingState label="Loading staff…" />;
-  if (users.isError) return <ErrorState {...describeError(users.error)} onRetry={() => void users.refetch()} />;
+  if (users.isError) return <QueryError query={users} />;
   if (users.data.items.length === 0) return <EmptyState title="No staff users yet" />;
   const failure = update.error ?? reissue.error;
 
@@ -223,11 +224,7 @@ function UsersTable({ currentUserId, onInvited }: { currentUserId: string; onInv
             <Text size="sm">
               {deactivating.name} ({deactivating.email}) is signed out at once and can no longer sign in. Their past work stays in the history.
             </Text>
-            {update.error ? (
-              <Alert color="red" title={describeError(update.error).title} role="alert">
-                {describeError(update.error).message}
-              </Alert>
-            ) : null}
+            <MutationError error={update.error} />
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setDeactivating(null)}>
                 Keep active

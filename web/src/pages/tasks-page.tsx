@@ -2,7 +2,6 @@ import { Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { apiUrl } from '../api/client';
-import { describeError } from '../api/describe-error';
 import { ExportLink } from '../ui/export-link';
 import type { Task, TaskStatus } from '../api/types';
 import { can } from '../features/auth/permissions';
@@ -13,7 +12,7 @@ import { RecordRefundDialog } from '../features/tasks/record-refund-dialog';
 import { useTasks } from '../features/tasks/tasks-api';
 import { TasksTable } from '../features/tasks/tasks-table';
 import { pageParam } from '../ui/paging';
-import { ErrorState, LoadingState } from '../ui/states';
+import { LoadingState, QueryError } from '../ui/states';
 
 const PAGE_SIZE = 25;
 const statuses: TaskStatus[] = ['open', 'completed', 'dismissed'];
@@ -57,7 +56,7 @@ export function TasksPage() {
       {tasks.isPending ? (
         <LoadingState label="Loading tasks…" />
       ) : tasks.isError ? (
-        <ErrorState {...describeError(tasks.error)} onRetry={() => void tasks.refetch()} />
+        <QueryError query={tasks} />
       ) : (
         <TasksTable
           items={tasks.data.items}

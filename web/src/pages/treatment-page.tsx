@@ -1,6 +1,5 @@
 import { Anchor, Badge, Card, Grid, Group, Stack, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
-import { describeError } from '../api/describe-error';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { patientName, usePatient } from '../features/patients/patients-api';
@@ -12,7 +11,7 @@ import { TreatmentPayments } from '../features/treatments/treatment-payments';
 import { useTreatment } from '../features/treatments/treatments-api';
 import { CalendarDate, formatCalendarDate } from '../ui/dates';
 import { DetailList } from '../ui/detail-list';
-import { ErrorState, LoadingState } from '../ui/states';
+import { LoadingState, QueryError } from '../ui/states';
 
 export function TreatmentPage() {
   const { id = '' } = useParams();
@@ -27,7 +26,7 @@ export function TreatmentPage() {
         <Anchor component={Link} to="/patients" size="sm">
           ← Patients
         </Anchor>
-        <ErrorState {...describeError(treatment.error)} onRetry={() => void treatment.refetch()} />
+        <QueryError query={treatment} />
       </Stack>
     );
   }

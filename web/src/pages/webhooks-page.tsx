@@ -1,5 +1,4 @@
 import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { describeError } from '../api/describe-error';
 import { can } from '../features/auth/permissions';
@@ -7,7 +6,8 @@ import { useCurrentSession } from '../features/auth/use-current-session';
 import { WebhookDeliveries } from '../features/webhooks/webhook-deliveries';
 import { WebhookEndpointDialog, WebhookSecretDialog } from '../features/webhooks/webhook-endpoint-dialog';
 import { useDeleteWebhookEndpoint, useRollWebhookSecret, useWebhookEndpoints, type WebhookEndpoint } from '../features/webhooks/webhooks-api';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, ErrorState, LoadingState, QueryError } from '../ui/states';
+import { notifyFailure } from '../ui/mutation-error';
 
 /** Admins: the practice's webhook endpoints, their secrets (shown once), and each endpoint's delivery log. */
 export function WebhooksPage() {
@@ -38,7 +38,7 @@ export function WebhooksPage() {
       {endpoints.isPending ? (
         <LoadingState label="Loading endpoints…" />
       ) : endpoints.isError ? (
-        <ErrorState {...describeError(endpoints.error)} onRetry={() => void endpoints.refetch()} />
+        <QueryError query={endpoints} />
       ) : endpoints.data.items.length === 0 ? (
         <EmptyState title="No webhook endpoints">Add one to start receiving events.</EmptyState>
       ) : (
@@ -94,7 +94,7 @@ export function WebhooksPage() {
                         onClick={() =>
                           roll.mutate(e.id, {
                             onSuccess: (rolled) => setSecret(rolled.secret),
-                            onError: (error) => notifications.show({ color: 'red', ...describeError(error) }),
+                            onError: notifyFailure,
                           })
                         }
                       >

@@ -27,6 +27,13 @@ export function formatCents(cents: number): string {
   return usd.format(centsToDecimalString(cents) as unknown as number);
 }
 
+const wholeUsd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+
+/** A chart axis tick: cents as whole dollars ("$1,250"); the figures themselves stay to the cent. */
+export function dollarsTick(cents: number): string {
+  return wholeUsd.format(Math.round(cents / 100));
+}
+
 export interface MoneyProps extends Omit<TextProps, 'children'> {
   cents: number | null | undefined;
   /** Shown when cents is null or undefined. */
@@ -47,7 +54,7 @@ export function Money({ cents, fallback = '—', signColor = false, ...textProps
     <Text
       component="span"
       inherit
-      c={signColor && cents < 0 ? 'red.7' : undefined}
+      c={signColor && cents < 0 ? 'red.9' : undefined}
       style={{ fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }}
       {...textProps}
     >

@@ -1,5 +1,6 @@
 import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { describeError } from '../api/describe-error';
 
 export function LoadingState({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -48,4 +49,9 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
       </Stack>
     </Center>
   );
+}
+
+/** A query that failed: what the server said, and a retry. The one way to show it on any page. */
+export function QueryError({ query }: { query: { error: unknown; refetch: () => unknown } }) {
+  return <ErrorState {...describeError(query.error)} onRetry={() => void query.refetch()} />;
 }

@@ -2,13 +2,13 @@ import { Anchor, Badge, Button, Group, Modal, Stack, Table, Text, VisuallyHidden
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { describeError } from '../../api/describe-error';
 import type { Application, PatientTreatmentSummary } from '../../api/types';
 import { DateTime } from '../../ui/dates';
 import { formatCents, Money } from '../../ui/money';
 import { EmptyState } from '../../ui/states';
 import { treatmentLabel } from '../treatments/labels';
 import { useUnapply } from './applications-api';
+import { notifyFailure } from '../../ui/mutation-error';
 
 interface Props {
   applications: Application[];
@@ -35,7 +35,7 @@ export function ApplicationsTable({ applications, treatments = [], canUnapply }:
         setConfirming(null);
         notifications.show({ color: 'green', title: 'Unapplied', message: `${formatCents(application.amountCents)} taken back from the visit of ${visitLabel(application)}.` });
       },
-      onError: (error) => notifications.show({ color: 'red', ...describeError(error) }),
+      onError: notifyFailure,
     });
 
   return (

@@ -1,13 +1,13 @@
-import { Alert, Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { describeError } from '../../api/describe-error';
 import type { Payment, PatientTreatmentSummary } from '../../api/types';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
 import { treatmentLabel } from '../treatments/labels';
 import { useApplyPayment } from './applications-api';
+import { MutationError } from '../../ui/mutation-error';
 
 interface Props {
   payment: Payment;
@@ -56,7 +56,6 @@ function ApplyForm({ payment, treatments, onDone }: { payment: Payment; treatmen
       },
     );
   };
-  const failure = apply.error ? describeError(apply.error) : null;
 
   return (
     <form onSubmit={submit} noValidate aria-label="Apply to treatment">
@@ -64,11 +63,7 @@ function ApplyForm({ payment, treatments, onDone }: { payment: Payment; treatmen
         <Text size="sm">
           Unapplied on {payment.number}: <strong>{formatCents(unapplied)}</strong>
         </Text>
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={apply.error} />
         <Select
           label="Treatment"
           required

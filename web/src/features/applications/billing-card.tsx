@@ -1,10 +1,9 @@
 import { Badge, Button, Card, Group, Stack, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { describeError } from '../../api/describe-error';
 import type { Payment, PatientTreatmentSummary } from '../../api/types';
 import { DetailList } from '../../ui/detail-list';
 import { Money } from '../../ui/money';
-import { ErrorState, LoadingState } from '../../ui/states';
+import { LoadingState, QueryError } from '../../ui/states';
 import { useApplications } from './applications-api';
 import { ApplicationsTable } from './applications-table';
 import { ApplyPaymentDialog } from './apply-payment-dialog';
@@ -62,7 +61,7 @@ export function BillingCard({ payment, treatments, canApply }: Props) {
         {applications.isPending ? (
           <LoadingState label="Loading applications…" />
         ) : applications.isError ? (
-          <ErrorState {...describeError(applications.error)} onRetry={() => void applications.refetch()} />
+          <QueryError query={applications} />
         ) : (
           <ApplicationsTable applications={applications.data.items} treatments={treatments} canUnapply={canApply} />
         )}

@@ -1,14 +1,13 @@
-import { Anchor, Button, Group, Modal, Pagination, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Anchor, Button, Modal, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { describeError } from '../../api/describe-error';
 import type { Payment } from '../../api/types';
 import { Money } from '../../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { StatusBadge } from '../payments/status-badge';
 import { useApplications } from './applications-api';
 import { ApplicationsTable } from './applications-table';
-import { pageRangeText } from '../../ui/paging';
+import { Pager } from '../../ui/pager';
 
 interface Props {
   items: Payment[];
@@ -23,7 +22,6 @@ interface Props {
 /** The over-applied work list: payments applied beyond what is left of them after refunds. */
 export function OverAppliedTable({ items, total, page, pageSize, onPage, canUnapply, fetching = false }: Props) {
   const [reviewing, setReviewing] = useState<Payment | null>(null);
-  const pages = Math.max(1, Math.ceil(total / pageSize));
   if (total === 0) return <EmptyState title="No over-applied payments">Every payment is applied within what it is worth.</EmptyState>;
 
   return (
@@ -83,12 +81,7 @@ export function OverAppliedTable({ items, total, page, pageSize, onPage, canUnap
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Group justify="space-between" mt="md" wrap="wrap">
-        <Text size="sm" c="dimmed" aria-live="polite">
-          {pageRangeText(page, pageSize, total)}
-        </Text>
-        {pages > 1 ? <Pagination total={pages} value={Math.min(page, pages)} onChange={onPage} size="sm" /> : null}
-      </Group>
+      <Pager page={page} pageSize={pageSize} total={total} onChange={onPage} mt="md" />
       <Modal
         opened={reviewing !== null}
         onClose={() => setReviewing(null)}
@@ -114,7 +107,7 @@ function ReviewApplications({ payment, canUnapply }: { payment: Payment; canUnap
       {applications.isPending ? (
         <LoadingState label="Loading applications…" />
       ) : applications.isError ? (
-        <ErrorState {...describeError(applications.error)} onRetry={() => void applications.refetch()} />
+        <QueryError query={applications} />
       ) : (
         <ApplicationsTable applications={applications.data.items} canUnapply={canUnapply} />
       )}

@@ -1,12 +1,12 @@
-import { Card, Group, Pagination, Stack, Table, Text, Title } from '@mantine/core';
+import { Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import { describeError } from '../../api/describe-error';
 import { apiUrl } from '../../api/client';
 import { DateTime } from '../../ui/dates';
 import { ExportLink } from '../../ui/export-link';
 import { formatCents } from '../../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { useAuditEvents, type AuditEvent } from './audit-api';
+import { Pager } from '../../ui/pager';
 
 /** "payment.status_changed" → "Status changed". */
 function actionLabel(action: string): string {
@@ -53,7 +53,6 @@ export function HistoryPanel({ entityType, entityId }: { entityType: string; ent
   const [page, setPage] = useState(1);
   const pageSize = 10;
   const events = useAuditEvents(entityType, entityId, page, pageSize);
-  const pages = events.data ? Math.max(1, Math.ceil(events.data.total / pageSize)) : 1;
 
   return (
     <Card withBorder padding="md" component="section" aria-labelledby={`history-${entityId}`}>
@@ -66,7 +65,7 @@ export function HistoryPanel({ entityType, entityId }: { entityType: string; ent
       {events.isPending ? (
         <LoadingState label="Loading history…" />
       ) : events.isError ? (
-        <ErrorState {...describeError(events.error)} onRetry={() => void events.refetch()} />
+        <QueryError query={events} />
       ) : events.data.items.length === 0 ? (
         <EmptyState title="No changes recorded yet" />
       ) : (
@@ -104,11 +103,7 @@ export function HistoryPanel({ entityType, entityId }: { entityType: string; ent
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          {pages > 1 ? (
-            <Group justify="flex-end">
-              <Pagination total={pages} value={Math.min(page, pages)} onChange={setPage} size="sm" />
-            </Group>
-          ) : null}
+          <Pager page={page} pageSize={pageSize} total={events.data.total} onChange={setPage} />
         </Stack>
       )}
     </Card>

@@ -1,7 +1,7 @@
-import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { describeError } from '../../api/describe-error';
 import { useLogin } from './session';
+import { MutationError } from '../../ui/mutation-error';
 
 export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
   const login = useLogin();
@@ -19,16 +19,10 @@ export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
     login.mutate({ email: email.trim(), password }, { onSuccess: onSignedIn });
   };
 
-  const failure = login.error ? describeError(login.error) : null;
-
   return (
     <form onSubmit={submit} noValidate aria-label="Sign in">
       <Stack>
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={login.error} />
         <TextInput
           label="Email"
           type="email"

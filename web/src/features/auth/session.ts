@@ -38,9 +38,12 @@ export function useLogout() {
   return useMutation({
     mutationFn: () => api.post<void>('/auth/logout'),
     onSettled: () => {
-      // Forget everything we loaded for this user, whatever the server said.
-      queryClient.clear();
+      // The session turns null in place, so RequireSession (watching it) sends the user to log in before
+      // any page below it renders again; clear() first would drop the query under it, and the layout,
+      // re-rendering for this mutation, would find no session and throw into the error page.
       queryClient.setQueryData(sessionKey, null);
+      // Forget everything else we loaded for this user, whatever the server said.
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
     },
   });
 }

@@ -1,7 +1,6 @@
-import { Alert, Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { describeError } from '../../api/describe-error';
 import type { Credit, PatientTreatmentSummary } from '../../api/types';
 import { formatInstant } from '../../ui/dates';
 import { DollarsInput } from '../../ui/dollars-input';
@@ -9,6 +8,7 @@ import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
 import { treatmentLabel } from '../treatments/labels';
 import { creditSourceLabels, useApplyCredit } from './credits-api';
+import { MutationError } from '../../ui/mutation-error';
 
 interface Props {
   credits: Credit[];
@@ -81,16 +81,11 @@ function ApplyCreditForm({ credits, treatments, initialCreditId, initialTreatmen
       },
     );
   };
-  const failure = apply.error ? describeError(apply.error) : null;
 
   return (
     <form onSubmit={submit} noValidate aria-label="Apply credit">
       <Stack gap="md">
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={apply.error} />
         <Select
           label="Credit"
           required

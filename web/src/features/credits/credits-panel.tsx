@@ -2,12 +2,11 @@ import { Button, Card, Group, Stack, Table, Text, Title, VisuallyHidden } from '
 import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
 import { apiUrl } from '../../api/client';
-import { describeError } from '../../api/describe-error';
 import { ExportLink } from '../../ui/export-link';
 import type { Credit, PatientTreatmentSummary } from '../../api/types';
 import { DateTime } from '../../ui/dates';
 import { Money } from '../../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { ApplyCreditDialog } from './apply-credit-dialog';
 import { creditSourceLabels, useCredits } from './credits-api';
 import { NewCreditDialog } from './new-credit-dialog';
@@ -61,7 +60,7 @@ export function CreditsPanel({ patientId, patientName, treatments, canCreate, ca
       {credits.isPending ? (
         <LoadingState label="Loading credits…" />
       ) : credits.isError ? (
-        <ErrorState {...describeError(credits.error)} onRetry={() => void credits.refetch()} />
+        <QueryError query={credits} />
       ) : credits.data.items.length === 0 ? (
         <EmptyState title="No credits" />
       ) : (

@@ -1,13 +1,13 @@
-import { Alert, Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { MAX_AMOUNT_CENTS } from '../../../../src/contracts/rules.ts';
-import { describeError } from '../../api/describe-error';
 import type { NewCredit } from '../../api/types';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
 import { useCreateCredit } from './credits-api';
+import { MutationError } from '../../ui/mutation-error';
 
 export function NewCreditDialog({ patientId, opened, onClose }: { patientId: string; opened: boolean; onClose: () => void }) {
   return (
@@ -42,16 +42,11 @@ function NewCreditForm({ patientId, onDone }: { patientId: string; onDone: () =>
       },
     );
   };
-  const failure = create.error ? describeError(create.error) : null;
 
   return (
     <form onSubmit={submit} noValidate aria-label="New credit">
       <Stack gap="md">
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={create.error} />
         <DollarsInput
           label="Credit amount"
           required

@@ -1,12 +1,12 @@
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { describeError } from '../../api/describe-error';
 import type { Credit } from '../../api/types';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
 import { PatientPicker } from '../patients/patient-picker';
 import { useTransferCredit } from './credits-api';
+import { MutationError } from '../../ui/mutation-error';
 
 interface Props {
   credit: Credit | null;
@@ -43,7 +43,6 @@ function TransferForm({ credit, patientName, onDone }: { credit: Credit; patient
       },
     );
   };
-  const failure = transfer.error ? describeError(transfer.error) : null;
 
   return (
     <form onSubmit={submit} noValidate aria-label="Transfer credit">
@@ -52,11 +51,7 @@ function TransferForm({ credit, patientName, onDone }: { credit: Credit; patient
           Moves the <strong>{formatCents(credit.remainingCents)}</strong> left of this credit from {patientName} to another
           patient of the practice. The transfer is audited.
         </Text>
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={transfer.error} />
         <PatientPicker
           label="Transfer to"
           value={toPatientId}

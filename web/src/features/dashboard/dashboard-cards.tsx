@@ -1,9 +1,9 @@
 import { AreaChart } from '@mantine/charts';
-import { Badge, Card, Group, SimpleGrid, Skeleton, Stack, Text, UnstyledButton } from '@mantine/core';
+import { Badge, Card, Group, SimpleGrid, Skeleton, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import type { PaymentStatus } from '../../api/types';
 import { describeError } from '../../api/describe-error';
 import { formatMonth } from '../../ui/dates';
-import { formatCents, Money } from '../../ui/money';
+import { dollarsTick, formatCents, Money } from '../../ui/money';
 import { ErrorState } from '../../ui/states';
 import { paymentStatuses, statusColors, statusLabels } from '../payments/labels';
 import { useDashboard } from './dashboard-api';
@@ -40,28 +40,27 @@ export function DashboardCards({ locationId, onStatusClick }: DashboardCardsProp
           <Skeleton height={28} mt={4} width="60%" />
         )}
         {data && chartData.length > 0 ? (
-          <div
-            role="img"
-            aria-label={`Collected per month: ${chartData
-              .map((m) => `${m.month} ${formatCents(m.collected)}`)
-              .join(', ')}`}
-          >
-            {/* inert: the chart's SVG parts would otherwise take keyboard focus; the figures are in the label. */}
-            <div inert>
-              <AreaChart
-                h={110}
-                mt="sm"
-                data={chartData}
-                dataKey="month"
-                series={[{ name: 'collected', label: 'Collected', color: 'teal.6' }]}
-                curveType="monotone"
-                withYAxis={false}
-                withTooltip={false}
-                gridAxis="none"
-                valueFormatter={(cents) => formatCents(Math.round(cents))}
-              />
-            </div>
-          </div>
+          <figure style={{ margin: 0 }} aria-label="Collected per month">
+            {/* The figures for a screen reader; the chart is for the eye, with a tooltip per month. */}
+            <VisuallyHidden>
+              {chartData.map((m) => `${m.month} ${formatCents(m.collected)}`).join(', ')}
+            </VisuallyHidden>
+            <AreaChart
+              h={150}
+              mt="sm"
+              data={chartData}
+              dataKey="month"
+              series={[{ name: 'collected', label: 'Collected', color: 'teal.8' }]}
+              curveType="monotone"
+              gridAxis="y"
+              tickLine="none"
+              withDots
+              // Axis ticks in whole dollars; the tooltip to the cent.
+              yAxisProps={{ width: 64, tickFormatter: (cents: number) => dollarsTick(cents) }}
+              valueFormatter={(cents) => formatCents(Math.round(cents))}
+              tooltipAnimationDuration={0}
+            />
+          </figure>
         ) : data ? (
           <Text size="sm" c="dimmed" mt="sm">
             No payments collected yet.

@@ -5,7 +5,7 @@ import { useRef } from 'react';
 import { describeError } from '../../api/describe-error';
 import { DateTime } from '../../ui/dates';
 import { Money } from '../../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import {
   eligibilitySourceLabels,
   eligibilityStatusLabels,
@@ -155,7 +155,7 @@ export function EligibilityPanel({ patientId, canRecord }: { patientId: string; 
       {checks.isPending ? (
         <LoadingState label="Loading eligibility checks…" />
       ) : checks.isError ? (
-        <ErrorState {...describeError(checks.error)} onRetry={() => void checks.refetch()} />
+        <QueryError query={checks} />
       ) : checks.data.items.length === 0 ? (
         <EmptyState title="No eligibility checks">Record the benefits by hand or import the payer's 271 response.</EmptyState>
       ) : (
@@ -196,7 +196,7 @@ export function EligibilityPanel({ patientId, canRecord }: { patientId: string; 
                       </Badge>
                       {c.rejections.length > 0 ? (
                         <div>
-                          <Text size="xs" fw={600} c="red.8">
+                          <Text size="xs" fw={600} c="red.9">
                             Rejection reasons
                           </Text>
                           <List size="xs" spacing={2} aria-label="Rejection reasons" data-testid="rejection-reasons">
@@ -211,7 +211,7 @@ export function EligibilityPanel({ patientId, canRecord }: { patientId: string; 
                         </div>
                       ) : null}
                       {c.warnings.map((w, i) => (
-                        <Text key={i} size="xs" c="orange.8">
+                        <Text key={i} size="xs" c="orange.9">
                           {w}
                         </Text>
                       ))}

@@ -1,11 +1,11 @@
-import { Alert, Button, Group, Modal, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import { Button, Group, Modal, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { MAX_AMOUNT_CENTS } from '../../../../src/contracts/rules.ts';
-import { describeError } from '../../api/describe-error';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
 import { useRecordEligibilityCheck, type NewEligibilityCheck } from './eligibility-api';
+import { MutationError } from '../../ui/mutation-error';
 
 export function RecordEligibilityDialog({ patientId, opened, onClose }: { patientId: string; opened: boolean; onClose: () => void }) {
   return (
@@ -78,16 +78,11 @@ function RecordEligibilityForm({ patientId, onDone }: { patientId: string; onDon
       },
     });
   };
-  const failure = record.error ? describeError(record.error) : null;
 
   return (
     <form onSubmit={submit} noValidate aria-label="Record eligibility check">
       <Stack gap="md">
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={record.error} />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           {amount('copay', 'Copay', 'Optional: per visit')}
           <TextInput

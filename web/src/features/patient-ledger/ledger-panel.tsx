@@ -1,15 +1,14 @@
-import { Anchor, Card, Group, Pagination, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { apiUrl } from '../../api/client';
-import { describeError } from '../../api/describe-error';
 import { CalendarDate } from '../../ui/dates';
 import { ExportLink } from '../../ui/export-link';
 import { Money } from '../../ui/money';
-import { pageRangeText } from '../../ui/paging';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { AgingFigures } from './aging-figures';
 import { ledgerKindLabels, usePatientLedger, type LedgerRow } from './ledger-api';
+import { Pager } from '../../ui/pager';
 
 const PAGE_SIZE = 25;
 
@@ -41,7 +40,7 @@ export function PatientLedgerPanel({ patientId }: { patientId: string }) {
       {ledger.isPending ? (
         <LoadingState label="Loading ledger…" />
       ) : ledger.isError ? (
-        <ErrorState {...describeError(ledger.error)} onRetry={() => void ledger.refetch()} />
+        <QueryError query={ledger} />
       ) : (
         (() => {
           const { items } = ledger.data;
@@ -121,12 +120,7 @@ export function PatientLedgerPanel({ patientId }: { patientId: string }) {
                       </Table.Tbody>
                     </Table>
                   </Table.ScrollContainer>
-                  <Group justify="space-between" wrap="wrap">
-                    <Text size="sm" c="dimmed" aria-live="polite">
-                      {pageRangeText(shown, PAGE_SIZE, items.length)}
-                    </Text>
-                    {pages > 1 ? <Pagination total={pages} value={shown} onChange={setPage} size="sm" getControlProps={(control) => ({ 'aria-label': `${control} page` })} /> : null}
-                  </Group>
+                  <Pager page={shown} pageSize={PAGE_SIZE} total={items.length} onChange={setPage} />
                 </>
               )}
             </Stack>

@@ -30,15 +30,19 @@ export function PatientPicker({ value, onChange, error, disabled, label = 'Patie
   const [debounced] = useDebouncedValue(typed, 250);
   const results = usePatients({ search: debounced, page: 1, pageSize: 20 }, !disabled);
 
+  // Only results of what is typed now: while the debounce runs or the previous query's list is
+  // kept as a placeholder, there are no options, so a fast ArrowDown + Enter cannot pick a stale row.
+  const isCurrentQuery = debounced === typed && !results.isPlaceholderData;
   const patients = useMemo(() => {
-    const list = [...(results.data?.items ?? [])];
-    if (current && !list.some((p) => p.id === current.id)) list.unshift(current);
+    const list = isCurrentQuery ? [...(results.data?.items ?? [])] : [];
+    // The chosen patient is listed only while its own label is shown, not above another search's results.
+    if (current && typed === '' && !list.some((p) => p.id === current.id)) list.unshift(current);
     return list;
-  }, [results.data, current]);
+  }, [results.data, current, isCurrentQuery, typed]);
 
   const noResults = results.isError
     ? 'Could not search patients'
-    : results.isFetching
+    : results.isFetching || !isCurrentQuery
       ? 'Searching…'
       : 'No patient matches';
 
@@ -48,6 +52,8 @@ export function PatientPicker({ value, onChange, error, disabled, label = 'Patie
       placeholder="Search by name or account ID"
       searchable
       clearable
+      // Clicking the chosen patient again keeps it; the clear button is the one way to empty the field.
+      allowDeselect={false}
       required
       disabled={disabled}
       data={patients.map((p) => ({ value: p.id, label: optionLabel(p) }))}

@@ -14,7 +14,6 @@ import { DateInput } from '@mantine/dates';
 import { useRef, useState, type FormEvent } from 'react';
 import { MAX_AMOUNT_CENTS } from '../../../../src/contracts/rules.ts';
 import { newIdempotencyKey } from '../../api/client';
-import { describeError } from '../../api/describe-error';
 import type { NewPayment, Payment, PaymentMethod, PaymentType } from '../../api/types';
 import { formatCalendarDate, todayCalendarDate } from '../../ui/dates';
 import { usePracticeSettings } from '../practice/practice-api';
@@ -25,6 +24,7 @@ import { PatientPicker } from '../patients/patient-picker';
 import { usePatient } from '../patients/patients-api';
 import { methodLabels, paymentMethods, paymentTypes, typeLabels } from './labels';
 import { useCreatePayment, useLocations } from './payments-api';
+import { MutationError } from '../../ui/mutation-error';
 
 type NewStatus = 'draft' | 'pending' | 'paid';
 
@@ -127,16 +127,10 @@ export function NewPaymentForm({
     create.mutate({ body, idempotencyKey: idempotency.current.key }, { onSuccess: onCreated });
   };
 
-  const failure = create.error ? describeError(create.error) : null;
-
   return (
     <form onSubmit={submit} noValidate aria-label="New payment">
       <Stack gap="md">
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={create.error} />
 
         <PatientPicker
           value={patientId}

@@ -4,7 +4,7 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { describeError } from '../../api/describe-error';
 import { DateTime } from '../../ui/dates';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { useDocuments, useUploadDocument } from './payments-api';
 
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -54,6 +54,8 @@ export function PaymentDocuments({ paymentId, canUpload }: { paymentId: string; 
             accept={ACCEPT}
             maxSize={MAX_BYTES}
             useFsAccessApi={false}
+            // The file input stays out of the accessibility tree: the drop area is the one button.
+            inputProps={{ style: { display: 'none' } }}
             loading={upload.isPending}
             role="button"
             aria-label="Upload documents: drop files here or press Enter to choose"
@@ -92,7 +94,7 @@ export function PaymentDocuments({ paymentId, canUpload }: { paymentId: string; 
         {documents.isPending ? (
           <LoadingState label="Loading documents…" />
         ) : documents.isError ? (
-          <ErrorState {...describeError(documents.error)} onRetry={() => void documents.refetch()} />
+          <QueryError query={documents} />
         ) : documents.data.items.length === 0 ? (
           <EmptyState title="No documents" />
         ) : (

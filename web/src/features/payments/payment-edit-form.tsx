@@ -3,7 +3,6 @@ import { DateInput } from '@mantine/dates';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { MAX_AMOUNT_CENTS } from '../../../../src/contracts/rules.ts';
-import { describeError } from '../../api/describe-error';
 import type { PaymentChanges, PaymentDetail, PaymentType } from '../../api/types';
 import { formatCalendarDate } from '../../ui/dates';
 import { DollarsInput } from '../../ui/dollars-input';
@@ -11,6 +10,7 @@ import { formatCents } from '../../ui/money';
 import { usePatient } from '../patients/patients-api';
 import { paymentTypes, statusLabel, typeLabels } from './labels';
 import { useUpdatePayment } from './payments-api';
+import { MutationError } from '../../ui/mutation-error';
 
 interface Values {
   amountCents: number | null;
@@ -82,8 +82,6 @@ export function PaymentEditForm({ payment, canEdit }: { payment: PaymentDetail; 
     });
   };
 
-  const failure = update.error ? describeError(update.error) : null;
-
   return (
     <Card withBorder padding="md" component="section" aria-labelledby="edit-title">
       <Title order={2} size="h4" id="edit-title" mb="sm">
@@ -102,11 +100,7 @@ export function PaymentEditForm({ payment, canEdit }: { payment: PaymentDetail; 
       <form onSubmit={submit} noValidate aria-label="Edit payment">
         <Fieldset disabled={locked} variant="unstyled">
           <Stack gap="sm">
-            {failure ? (
-              <Alert color="red" title={failure.title} role="alert">
-                {failure.message}
-              </Alert>
-            ) : null}
+            <MutationError error={update.error} />
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
               <DollarsInput
                 label="Amount"

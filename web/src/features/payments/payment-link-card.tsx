@@ -1,9 +1,9 @@
-import { ActionIcon, Alert, Anchor, Badge, Button, Card, CopyButton, Group, NumberInput, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Button, Card, CopyButton, Group, NumberInput, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { useState } from 'react';
-import { describeError } from '../../api/describe-error';
 import type { PaymentDetail } from '../../api/types';
 import { DateTime } from '../../ui/dates';
 import { useCreateLink } from './payments-api';
+import { MutationError } from '../../ui/mutation-error';
 
 // A link only makes sense while the payment still waits for money.
 const PAYABLE = new Set(['draft', 'pending', 'failed']);
@@ -13,7 +13,6 @@ export function PaymentLinkCard({ payment, canCreate }: { payment: PaymentDetail
   const [days, setDays] = useState<number>(7);
   const link = payment.link;
   const expired = link ? new Date(link.expiresAt).getTime() < Date.now() : false;
-  const failure = create.error ? describeError(create.error) : null;
   const payable = PAYABLE.has(payment.status);
 
   return (
@@ -54,11 +53,7 @@ export function PaymentLinkCard({ payment, canCreate }: { payment: PaymentDetail
             No link yet.
           </Text>
         )}
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={create.error} />
         {canCreate && payable ? (
           <Group align="flex-end" gap="sm" wrap="wrap">
             <NumberInput

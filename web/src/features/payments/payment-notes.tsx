@@ -1,9 +1,9 @@
-import { Alert, Button, Card, Group, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Button, Card, Group, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { describeError } from '../../api/describe-error';
 import { DateTime } from '../../ui/dates';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { useAddNote, useNotes } from './payments-api';
+import { MutationError } from '../../ui/mutation-error';
 
 export function PaymentNotes({ paymentId }: { paymentId: string }) {
   const notes = useNotes(paymentId);
@@ -20,8 +20,6 @@ export function PaymentNotes({ paymentId }: { paymentId: string }) {
     add.mutate(text.trim(), { onSuccess: () => setText('') });
   };
 
-  const failure = add.error ? describeError(add.error) : null;
-
   return (
     <Card withBorder padding="md" component="section" aria-labelledby="notes-title">
       <Title order={2} size="h4" id="notes-title" mb="sm">
@@ -31,7 +29,7 @@ export function PaymentNotes({ paymentId }: { paymentId: string }) {
         {notes.isPending ? (
           <LoadingState label="Loading notes…" />
         ) : notes.isError ? (
-          <ErrorState {...describeError(notes.error)} onRetry={() => void notes.refetch()} />
+          <QueryError query={notes} />
         ) : notes.data.items.length === 0 ? (
           <EmptyState title="No notes yet" />
         ) : (
@@ -52,11 +50,7 @@ export function PaymentNotes({ paymentId }: { paymentId: string }) {
         )}
         <form onSubmit={submit} noValidate aria-label="Add a note">
           <Stack gap="xs">
-            {failure ? (
-              <Alert color="red" title={failure.title} role="alert">
-                {failure.message}
-              </Alert>
-            ) : null}
+            <MutationError error={add.error} />
             <Textarea
               label="New note"
               autosize

@@ -43,7 +43,7 @@ export function PaymentSummary({ payment }: { payment: PaymentDetail }) {
             label: 'Due date',
             value: (
               <>
-                <CalendarDate value={payment.dueDate} c={payment.overdue ? 'red.7' : undefined} />
+                <CalendarDate value={payment.dueDate} c={payment.overdue ? 'red.9' : undefined} />
                 {payment.overdue ? ' (overdue)' : ''}
               </>
             ),

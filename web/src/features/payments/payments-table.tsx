@@ -1,4 +1,4 @@
-import { Anchor, Group, Pagination, Table, Text } from '@mantine/core';
+import { Anchor, Group, Table, Text } from '@mantine/core';
 import { Link, useNavigate } from 'react-router';
 import type { Payment, PaymentSort } from '../../api/types';
 import { CalendarDate, DateTime } from '../../ui/dates';
@@ -8,7 +8,7 @@ import { EmptyState } from '../../ui/states';
 import { typeLabel } from './labels';
 import { firstSortOrder, type PaymentListParams } from './list-params';
 import { OverdueBadge, StatusBadge } from './status-badge';
-import { pageRangeText } from '../../ui/paging';
+import { Pager } from '../../ui/pager';
 
 export interface PaymentsTableProps {
   items: Payment[];
@@ -20,7 +20,6 @@ export interface PaymentsTableProps {
 
 export function PaymentsTable({ items, total, params, onChange, fetching = false }: PaymentsTableProps) {
   const navigate = useNavigate();
-  const pages = Math.max(1, Math.ceil(total / params.pageSize));
 
   const sortBy = (sort: PaymentSort) => {
     const order = params.sort === sort ? (params.order === 'asc' ? 'desc' : 'asc') : firstSortOrder[sort];
@@ -101,20 +100,7 @@ export function PaymentsTable({ items, total, params, onChange, fetching = false
       {items.length === 0 ? (
         <EmptyState title="No payments match">Try other filters, or clear the search.</EmptyState>
       ) : null}
-      <Group justify="space-between" mt="md" wrap="wrap">
-        <Text size="sm" c="dimmed" aria-live="polite">
-          {pageRangeText(params.page, params.pageSize, total, 'No payments')}
-        </Text>
-        {pages > 1 ? (
-          <Pagination
-            total={pages}
-            value={Math.min(params.page, pages)}
-            onChange={(page) => onChange({ page })}
-            size="sm"
-            getControlProps={(control) => ({ 'aria-label': `${control} page` })}
-          />
-        ) : null}
-      </Group>
+      <Pager page={params.page} pageSize={params.pageSize} total={total} onChange={(page) => onChange({ page })} empty="No payments" mt="md" />
     </>
   );
 }

@@ -1,7 +1,6 @@
-import { Alert, Button, Card, Group, List, Modal, SegmentedControl, Select, Stack, Switch, Text, Textarea } from '@mantine/core';
+import { Button, Card, Group, List, Modal, SegmentedControl, Select, Stack, Switch, Text, Textarea } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { describeError } from '../../api/describe-error';
 import type { NewRefund, Payment, RefundReason } from '../../api/types';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
@@ -10,6 +9,7 @@ import { statusAfterRefund } from '../../../../src/contracts/rules.ts';
 import { methodLabel, statusLabel } from '../payments/labels';
 import { reasonLabels, refundActionLabel, refundReasons } from './labels';
 import { useRefundPayment } from './refunds-api';
+import { MutationError } from '../../ui/mutation-error';
 
 type Kind = 'full' | 'partial';
 
@@ -92,8 +92,6 @@ function RefundForm({ payment, onDone }: { payment: Payment; onDone: () => void 
       },
     );
   };
-
-  const failure = refund.error ? describeError(refund.error) : null;
   const after = validAmount ? payment.refundedCents + refundCents : null;
   const statusAfter = after === null ? null : statusLabel(statusAfterRefund(payment.amountCents, after));
   const unappliedAfter = validAmount ? payment.billing.unappliedCents - refundCents : null;
@@ -106,11 +104,7 @@ function RefundForm({ payment, onDone }: { payment: Payment; onDone: () => void 
           {payment.refundedCents > 0 ? ` · already refunded ${formatCents(payment.refundedCents)}` : ''} ·{' '}
           <strong>{formatCents(remaining)} can be refunded</strong>
         </Text>
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={refund.error} />
         <SegmentedControl
           aria-label="Refund amount"
           value={kind}

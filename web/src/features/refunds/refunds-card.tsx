@@ -1,9 +1,8 @@
 import { Anchor, Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
-import { describeError } from '../../api/describe-error';
 import type { Refund } from '../../api/types';
 import { DateTime } from '../../ui/dates';
 import { Money } from '../../ui/money';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { reasonLabel, refundMethodLabel } from './labels';
 import { useRefunds } from './refunds-api';
 
@@ -21,7 +20,7 @@ export function RefundsCard({ paymentId }: { paymentId: string }) {
       {refunds.isPending ? (
         <LoadingState label="Loading refunds…" />
       ) : refunds.isError ? (
-        <ErrorState {...describeError(refunds.error)} onRetry={() => void refunds.refetch()} />
+        <QueryError query={refunds} />
       ) : refunds.data.items.length === 0 ? (
         <EmptyState title="No refunds" />
       ) : (
@@ -73,7 +72,7 @@ export function RefundsCard({ paymentId }: { paymentId: string }) {
                       </Anchor>
                     ) : null}
                     {r.failureReason ? (
-                      <Text size="xs" c="red.7">
+                      <Text size="xs" c="red.9">
                         {r.failureReason}
                       </Text>
                     ) : null}

@@ -1,12 +1,12 @@
-import { Alert, Button, Group, Modal, Radio, Select, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Radio, Select, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { describeError } from '../../api/describe-error';
 import { CalendarDate } from '../../ui/dates';
 import { formatCents, Money } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
 import { type RemittanceException, type ResolveException, useClaimSearch, useMatchException, useResolveException } from './remittance-work-api';
+import { MutationError } from '../../ui/mutation-error';
 
 /** Match: find the claim the payer meant (control number or patient), then post the payment to it from suspense. */
 export function MatchExceptionDialog({ exception, onClose }: { exception: RemittanceException | null; onClose: () => void }) {
@@ -24,7 +24,6 @@ function MatchForm({ exception, onDone }: { exception: RemittanceException; onDo
   const claims = useClaimSearch(debounced);
   const match = useMatchException();
   const idempotency = useIdempotencyKey();
-  const failure = match.error ? describeError(match.error) : null;
   const chosen = claims.data?.items.find((c) => c.id === claimId);
   return (
     <Stack gap="md">
@@ -59,11 +58,7 @@ function MatchForm({ exception, onDone }: { exception: RemittanceException; onDo
           </Table>
         </Radio.Group>
       ) : null}
-      {failure ? (
-        <Alert color="red" title={failure.title} role="alert">
-          {failure.message}
-        </Alert>
-      ) : null}
+      <MutationError error={match.error} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onDone}>
           Cancel
@@ -114,7 +109,6 @@ function ResolveForm({ exception, onDone }: { exception: RemittanceException; on
   const [note, setNote] = useState('');
   const resolve = useResolveException();
   const idempotency = useIdempotencyKey();
-  const failure = resolve.error ? describeError(resolve.error) : null;
   const body = { resolution, note: note.trim() };
   return (
     <Stack gap="md">
@@ -130,11 +124,7 @@ function ResolveForm({ exception, onDone }: { exception: RemittanceException; on
       </Text>
       <Select label="Resolution" data={resolutions} value={resolution} onChange={(v) => v && setResolution(v as ResolveException['resolution'])} allowDeselect={false} />
       <Textarea label="Note" description="What was done, for the record" required value={note} onChange={(e) => setNote(e.currentTarget.value)} autosize minRows={2} />
-      {failure ? (
-        <Alert color="red" title={failure.title} role="alert">
-          {failure.message}
-        </Alert>
-      ) : null}
+      <MutationError error={resolve.error} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onDone}>
           Cancel

@@ -44,7 +44,7 @@ export function RemittanceResult({ result, preview = false }: Props) {
 
       {result.exceptions.length > 0 ? (
         <Card withBorder padding="md" component="section" aria-labelledby="exceptions-title">
-          <Title order={3} size="h5" id="exceptions-title" mb="xs" c="red.8">
+          <Title order={3} size="h5" id="exceptions-title" mb="xs" c="red.9">
             Exceptions
           </Title>
           <Text size="sm" c="dimmed" mb="sm">
@@ -56,7 +56,7 @@ export function RemittanceResult({ result, preview = false }: Props) {
 
       {result.warnings.length > 0 ? (
         <Card withBorder padding="md" component="section" aria-labelledby="warnings-title">
-          <Title order={3} size="h5" id="warnings-title" mb="sm" c="yellow.8">
+          <Title order={3} size="h5" id="warnings-title" mb="sm" c="yellow.9">
             Warnings
           </Title>
           <Stack gap={6} component="ul" m={0} p={0} style={{ listStyle: 'none' }} aria-label="Warnings">
@@ -175,12 +175,12 @@ function ClaimsTable({ claims, label }: { claims: PostedClaim[]; label: string }
                   </Text>
                 )}
                 {c.message ? (
-                  <Text size="xs" c={c.outcome === 'exception' ? 'red.7' : 'dimmed'}>
+                  <Text size="xs" c={c.outcome === 'exception' ? 'red.9' : 'dimmed'}>
                     {c.message}
                   </Text>
                 ) : null}
                 {c.warnings.map((w) => (
-                  <Text key={w} size="xs" c="yellow.8">
+                  <Text key={w} size="xs" c="yellow.9">
                     {w}
                   </Text>
                 ))}

@@ -59,6 +59,8 @@ export function RemittanceUpload() {
             maxSize={MAX_BYTES}
             multiple={false}
             useFsAccessApi={false}
+            // The file input stays out of the accessibility tree: the drop area is the one button.
+            inputProps={{ style: { display: 'none' } }}
             role="button"
             aria-label="Upload an 835 file: drop it here or press Enter to choose"
             data-testid="remittance-dropzone"

@@ -1,8 +1,9 @@
-import { Anchor, Badge, Group, Pagination, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Group, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { RemittanceSummary } from '../../api/types';
 import { DateTime } from '../../ui/dates';
 import { EmptyState } from '../../ui/states';
+import { Pager } from '../../ui/pager';
 
 interface Props {
   items: RemittanceSummary[];
@@ -15,9 +16,6 @@ interface Props {
 
 export function RemittancesTable({ items, total, page, pageSize, onPage, fetching = false }: Props) {
   if (total === 0) return <EmptyState title="No remittances imported yet" />;
-  const pages = Math.max(1, Math.ceil(total / pageSize));
-  const first = (page - 1) * pageSize + 1;
-  const last = Math.min(total, page * pageSize);
   return (
     <>
       <Table.ScrollContainer minWidth={640}>
@@ -68,10 +66,7 @@ export function RemittancesTable({ items, total, page, pageSize, onPage, fetchin
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Group justify="space-between" mt="md" wrap="wrap">
-        <Text size="sm" c="dimmed">{`${first}–${last} of ${total}`}</Text>
-        {pages > 1 ? <Pagination total={pages} value={Math.min(page, pages)} onChange={onPage} size="sm" /> : null}
-      </Group>
+      <Pager page={page} pageSize={pageSize} total={total} onChange={onPage} mt="md" />
     </>
   );
 }

@@ -1,10 +1,10 @@
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { describeError } from '../../api/describe-error';
 import type { Task } from '../../api/types';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
 import { useDismissTask } from './tasks-api';
+import { MutationError } from '../../ui/mutation-error';
 
 export function DismissTaskDialog({ task, onClose }: { task: Task | null; onClose: () => void }) {
   return (
@@ -17,18 +17,13 @@ export function DismissTaskDialog({ task, onClose }: { task: Task | null; onClos
 function DismissConfirm({ task, onDone }: { task: Task; onDone: () => void }) {
   const dismiss = useDismissTask();
   const idempotency = useIdempotencyKey();
-  const failure = dismiss.error ? describeError(dismiss.error) : null;
   return (
     <Stack gap="md">
       <Text size="sm">
         No money goes back. The <strong>{formatCents(task.amountCents)}</strong> stays with {task.patientName} as patient
         credit and pays their future visits.
       </Text>
-      {failure ? (
-        <Alert color="red" title={failure.title} role="alert">
-          {failure.message}
-        </Alert>
-      ) : null}
+      <MutationError error={dismiss.error} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onDone}>
           Keep the task

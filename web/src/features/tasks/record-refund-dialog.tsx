@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
@@ -10,6 +10,7 @@ import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
 import { taskRefundMethodLabels } from './labels';
 import { useCompleteTask } from './tasks-api';
+import { MutationError } from '../../ui/mutation-error';
 
 const methodOptions = (Object.keys(taskRefundMethodLabels) as TaskRefundMethod[]).map((m) => ({
   value: m,
@@ -60,7 +61,6 @@ function RecordRefundForm({ task, onDone }: { task: Task; onDone: () => void }) 
       },
     );
   };
-  const failure = complete.error ? describeError(complete.error) : null;
 
   return (
     <form onSubmit={submit} noValidate aria-label="Record refund">
@@ -68,11 +68,7 @@ function RecordRefundForm({ task, onDone }: { task: Task; onDone: () => void }) 
         <Text size="sm">
           {task.patientName} is owed <strong>{formatCents(task.amountCents)}</strong> of unapplied funds.
         </Text>
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={complete.error} />
         <SimpleGrid cols={{ base: 1, xs: 2 }}>
           <DateInput
             label="Refund date"

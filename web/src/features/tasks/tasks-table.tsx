@@ -1,11 +1,11 @@
-import { Anchor, Button, Group, Pagination, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Anchor, Button, Group, Table, Text, VisuallyHidden } from '@mantine/core';
 import { Link } from 'react-router';
 import type { Task } from '../../api/types';
 import { CalendarDate, DateTime } from '../../ui/dates';
 import { formatCents, Money } from '../../ui/money';
 import { EmptyState } from '../../ui/states';
 import { taskRefundMethodLabels } from './labels';
-import { pageRangeText } from '../../ui/paging';
+import { Pager } from '../../ui/pager';
 
 interface Props {
   items: Task[];
@@ -30,7 +30,6 @@ function resolution(task: Task): string {
 
 export function TasksTable({ items, total, page, pageSize, onPage, canAct, onRecord, onDismiss, fetching = false, emptyTitle }: Props) {
   if (total === 0) return <EmptyState title={emptyTitle} />;
-  const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
     <>
       <Table.ScrollContainer minWidth={640}>
@@ -92,10 +91,7 @@ export function TasksTable({ items, total, page, pageSize, onPage, canAct, onRec
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Group justify="space-between" mt="md" wrap="wrap">
-        <Text size="sm" c="dimmed">{pageRangeText(page, pageSize, total)}</Text>
-        {pages > 1 ? <Pagination total={pages} value={Math.min(page, pages)} onChange={onPage} size="sm" /> : null}
-      </Group>
+      <Pager page={page} pageSize={pageSize} total={total} onChange={onPage} mt="md" />
     </>
   );
 }

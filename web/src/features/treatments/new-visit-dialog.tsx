@@ -1,14 +1,14 @@
-import { Alert, Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Treatment } from '../../api/types';
-import { describeError } from '../../api/describe-error';
 import { todayCalendarDate } from '../../ui/dates';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
 import { useLocations } from '../payments/payments-api';
 import { usePracticeSettings } from '../practice/practice-api';
 import { useCreateTreatment } from './treatments-api';
+import { MutationError } from '../../ui/mutation-error';
 
 interface Line {
   cpt: string;
@@ -128,11 +128,7 @@ export function NewVisitDialog({ opened, onClose, patientId, onCreated }: { open
               Total charges {formatCents(total)}
             </Text>
           </Group>
-          {create.error ? (
-            <Alert color="red" title={describeError(create.error).title} role="alert">
-              {describeError(create.error).message}
-            </Alert>
-          ) : null}
+          <MutationError error={create.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

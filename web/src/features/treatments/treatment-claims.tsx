@@ -1,12 +1,12 @@
-import { Alert, Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { describeError } from '../../api/describe-error';
 import type { Treatment } from '../../api/types';
 import { CalendarDate } from '../../ui/dates';
 import { formatCents, Money } from '../../ui/money';
 import { EmptyState } from '../../ui/states';
 import { claimStatusColors, claimStatusLabels, coverageOrderLabel } from './labels';
 import { useBillNextPayer } from './treatments-api';
+import { MutationError } from '../../ui/mutation-error';
 
 /** The claims of a visit, one per payer billed, with "Bill next payer" while insurance is awaited. */
 export function TreatmentClaims({ treatment, canBill }: { treatment: Treatment; canBill: boolean }) {
@@ -14,7 +14,6 @@ export function TreatmentClaims({ treatment, canBill }: { treatment: Treatment; 
   const claims = [...treatment.claims].sort((a, b) => a.coverageOrder - b.coverageOrder);
   const open = claims.find((c) => c.status === 'submitted');
   const billable = canBill && treatment.insuranceStatus === 'awaiting' && !open;
-  const failure = bill.error ? describeError(bill.error) : null;
 
   return (
     <Card withBorder padding="md" component="section" aria-labelledby="claims-title">
@@ -42,11 +41,7 @@ export function TreatmentClaims({ treatment, canBill }: { treatment: Treatment; 
         ) : null}
       </Group>
       <Stack gap="sm">
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={bill.error} />
         {treatment.insuranceStatus === 'self_pay' ? (
           <Text size="sm" c="dimmed">
             Self-pay: no insurance was on file at the visit.
@@ -54,7 +49,11 @@ export function TreatmentClaims({ treatment, canBill }: { treatment: Treatment; 
         ) : claims.length === 0 ? (
           <EmptyState title="Not billed yet">Bill the primary payer to start.</EmptyState>
         ) : (
-          <Table.ScrollContainer minWidth={760}>
+          <Table.ScrollContainer
+            minWidth={760}
+            // A wide table scrolls sideways: keyboard users can reach it to scroll.
+            scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'group', 'aria-label': 'Claims table, scrolls sideways' } }}
+          >
             <Table verticalSpacing={6} aria-label="Claims">
               <Table.Thead>
                 <Table.Tr>

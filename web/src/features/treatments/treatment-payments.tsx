@@ -43,7 +43,7 @@ export function TreatmentPayments({ treatment }: { treatment: Treatment }) {
                   </Table.Td>
                   <Table.Td>
                     <Group gap={6} wrap="nowrap">
-                      <CalendarDate value={p.dueDate} c={p.overdue ? 'red.7' : undefined} style={{ whiteSpace: 'nowrap' }} />
+                      <CalendarDate value={p.dueDate} c={p.overdue ? 'red.9' : undefined} style={{ whiteSpace: 'nowrap' }} />
                       {p.overdue ? <OverdueBadge /> : null}
                     </Group>
                   </Table.Td>

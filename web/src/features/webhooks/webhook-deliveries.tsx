@@ -1,10 +1,11 @@
-import { Badge, Button, Group, Pagination, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { describeError } from '../../api/describe-error';
 import { DateTime } from '../../ui/dates';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, LoadingState, QueryError } from '../../ui/states';
 import { useReplayWebhookDelivery, useWebhookDeliveries, type WebhookDelivery } from './webhooks-api';
+import { Pager } from '../../ui/pager';
+import { notifyFailure } from '../../ui/mutation-error';
 
 const PAGE_SIZE = 20;
 const statusColor: Record<WebhookDelivery['status'], string> = { pending: 'yellow', delivered: 'green', failed: 'red' };
@@ -16,9 +17,8 @@ export function WebhookDeliveries({ endpointId, canReplay }: { endpointId: strin
   const replay = useReplayWebhookDelivery();
 
   if (deliveries.isPending) return <LoadingState label="Loading deliveries…" />;
-  if (deliveries.isError) return <ErrorState {...describeError(deliveries.error)} onRetry={() => void deliveries.refetch()} />;
+  if (deliveries.isError) return <QueryError query={deliveries} />;
   if (deliveries.data.items.length === 0) return <EmptyState title="No deliveries yet">Events this endpoint listens to will show here.</EmptyState>;
-  const pages = Math.max(1, Math.ceil(deliveries.data.total / PAGE_SIZE));
 
   return (
     <Stack gap="sm">
@@ -82,7 +82,7 @@ export function WebhookDeliveries({ endpointId, canReplay }: { endpointId: strin
                               message: last ? `Answer: ${last.responseCode ?? last.error}` : '',
                             });
                           },
-                          onError: (error) => notifications.show({ color: 'red', ...describeError(error) }),
+                          onError: notifyFailure,
                         })
                       }
                     >
@@ -95,11 +95,7 @@ export function WebhookDeliveries({ endpointId, canReplay }: { endpointId: strin
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {pages > 1 ? (
-        <Group justify="flex-end">
-          <Pagination total={pages} value={page} onChange={setPage} size="sm" />
-        </Group>
-      ) : null}
+      <Pager page={page} pageSize={PAGE_SIZE} total={deliveries.data.total} onChange={setPage} />
     </Stack>
   );
 }
