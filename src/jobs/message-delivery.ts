@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { createMessageChannels } from '../services/messages/channels.ts';
 import { deliverMessages, type MessageDeliveryOptions } from '../services/messages/deliver-messages.ts';
+import { startPollingWorker, type PollingWorker } from './polling-worker.ts';
 
 export type MessageConfig = Pick<Config, 'smtpUrl' | 'mailFrom' | 'twilio' | 'messageRetryBaseMs' | 'publicUrl' | 'webhookPollMs'>;
 
@@ -16,33 +17,7 @@ export function messageDeliveryOptions(database: DatabaseHandle, config: Message
  * never holds up the desk. Other processes and `ledger deliver-messages` may
  * run at the same time.
  */
-export function startMessageWorker(app: FastifyInstance, { database, config }: { database: DatabaseHandle; config: MessageConfig }): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
+export function startMessageWorker(app: FastifyInstance, { database, config }: { database: DatabaseHandle; config: MessageConfig }): PollingWorker {
   const options = messageDeliveryOptions(database, config, app.log);
-  const tick = () => {
-    timer = undefined;
-    running = deliverMessages(database.db, options)
-      .then(() => undefined)
-      .catch((error: unknown) => app.log.error({ err: error }, 'message delivery pass failed'))
-      .finally(() => {
-        running = undefined;
-        if (!stopped) schedule();
-      });
-  };
-  const schedule = () => {
-    timer = setTimeout(tick, config.webhookPollMs);
-    timer.unref();
-  };
-  const stop = async () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    await running;
-    options.channels.email.close?.();
-  };
-  app.addHook('onClose', stop);
-  schedule();
-  return { stop };
+  return startPollingWorker(app, 'message delivery', config.webhookPollMs, () => deliverMessages(database.db, options), () => options.channels.email.close?.());
 }
