@@ -1,11 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { processorReconciliation, processorReconciliationQuery, type ProcessorReconciliation } from '../../contracts/reconciliation.ts';
+import { id, listOf } from '../../contracts/common.ts';
+import {
+  assignProcessorReceiptBody,
+  listProcessorReceiptsQuery,
+  processorReceipt,
+  processorReconciliation,
+  processorReconciliationQuery,
+  type ProcessorReconciliation,
+} from '../../contracts/reconciliation.ts';
 import type { Db } from '../../db/transaction.ts';
 import { processorReconciliationReport } from '../../services/reconciliation/processor-reconciliation-report.ts';
+import { assignProcessorReceipt, listProcessorReceipts } from '../../services/reconciliation/processor-receipts.ts';
 import { csvDate, dollars, sendCsv, type CsvColumn } from '../csv.ts';
 import { actorOf } from '../plugins/authentication.ts';
+import { idempotent } from '../plugins/idempotency.ts';
 
 type Row = ProcessorReconciliation['payouts'][number]['items'][number] & { payout: ProcessorReconciliation['payouts'][number] };
 
@@ -60,6 +70,38 @@ export async function processorReconciliationRoutes(app: FastifyInstance, { db }
         for (const payout of report.payouts) for (const item of payout.items) yield { ...item, payout };
       }
       return sendCsv(reply, `processor-reconciliation-${request.query.from}-${request.query.to}`, columns, rows());
+    },
+  );
+
+  r.get(
+    '/processor-receipts',
+    {
+      config: { permission: 'reports:ledger' },
+      schema: {
+        tags: ['reports'],
+        summary: "Card charges made in the processor's own dashboard: held on unidentified receipts until a biller assigns them (the queue, oldest first), or resolved",
+        querystring: listProcessorReceiptsQuery,
+        response: { 200: listOf(processorReceipt) },
+      },
+    },
+    async (request) => listProcessorReceipts(db, actorOf(request), request.query),
+  );
+
+  r.post(
+    '/processor-receipts/:id/assign',
+    {
+      config: { permission: 'refunds:write' },
+      schema: {
+        tags: ['reports'],
+        summary: 'Assign a held receipt to a patient: it becomes a Paid card payment applied like any payment, and leaves unidentified receipts; once only (Idempotency-Key supported)',
+        params: z.object({ id }),
+        body: assignProcessorReceiptBody,
+        response: { 200: processorReceipt },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return (await idempotent(db, request, 200, (trx) => assignProcessorReceipt(trx, actor, request.params.id, request.body.patientId))).body;
     },
   );
 }
