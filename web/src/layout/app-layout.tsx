@@ -20,6 +20,7 @@ const nav: Array<{ to: string; label: string; permission?: Permission; count?: '
   { to: '/payer-balances', label: 'Payer balances', permission: 'reports:ledger' },
   { to: '/tasks', label: 'Tasks' },
   { to: '/reports/processor-reconciliation', label: 'Processor reconciliation', permission: 'reports:ledger' },
+  { to: '/reports/unidentified-receipts', label: 'Unidentified receipts', permission: 'reports:ledger' },
   { to: '/settings', label: 'Settings' },
   { to: '/settings/locations', label: 'Locations', permission: 'locations:write' },
   { to: '/settings/staff', label: 'Staff', permission: 'users:write' },
