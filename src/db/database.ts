@@ -144,6 +144,8 @@ export interface MessageTable {
   toAddress: string;
   template: 'receipt' | 'statement' | 'payment_link';
   paymentId: string | null;
+  /** A receipt of this refund (of the payment above) rather than of the payment. */
+  refundId: string | null;
   subject: string | null;
   body: string;
   status: 'queued' | 'sent' | 'failed' | 'suppressed';

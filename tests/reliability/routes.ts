@@ -67,6 +67,7 @@ export const routeTable: Record<string, RouteCase> = {
   'POST /api/v1/payments/{id}/link': { access: 'payments:write', params: id((fx) => fx.pendingPaymentId), body: () => ({ expiresInDays: 2 }) },
   'POST /api/v1/payments/{id}/link/send': { access: 'payments:write', params: id((fx) => fx.pendingPaymentId), body: () => ({ channel: 'email', to: 'patient@alpha.example' }) },
   'POST /api/v1/payments/{id}/receipt/send': { access: 'payments:write', params: id((fx) => fx.paidPaymentId), body: () => ({ channel: 'email', to: 'patient@alpha.example' }) },
+  'POST /api/v1/refunds/{id}/receipt/send': { access: 'payments:write', params: id((fx) => fx.refundId), body: () => ({ channel: 'email', to: 'patient@alpha.example' }) },
   'POST /api/v1/patients/{id}/statement/send': { access: 'payments:write', params: id((fx) => fx.patientId), body: () => ({ channel: 'email', to: 'patient@alpha.example' }) },
   'GET /api/v1/patients/{id}/messages': { access: 'payments:read', params: id((fx) => fx.patientId) },
   'POST /api/v1/webhooks/twilio/sms': { access: 'public', body: () => ({ From: '+15555550100', Body: 'HELP' }) },

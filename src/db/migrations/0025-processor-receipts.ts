@@ -27,4 +27,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('processor_receipts_status').on('processor_receipts').columns(['practice_id', 'status']).execute();
   await db.schema.alterTable('processor_payout_items').addColumn('processor_receipt_id', 'text', (c) => c.references('processor_receipts.id')).execute();
+  // A refund's receipt sent to the patient (issue 14 item 4): the message names the refund whose PDF it attaches.
+  await db.schema.alterTable('messages').addColumn('refund_id', 'text', (c) => c.references('refunds.id')).execute();
 }
