@@ -577,6 +577,11 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     expect(tbAssigned.patient_unapplied - tbBefore.patient_unapplied).toBe(-700);
     expect(await paymentLedger(payment.id)).toEqual({ cash_clearing: 2500, patient_unapplied: -700 });
     expect(json(await t.request('GET', '/api/v1/processor-receipts', { as: t.biller }), 200).items.map((r: any) => r.id)).not.toContain(receipt.id);
+    const csv = await t.request('GET', '/api/v1/processor-receipts/export.csv?status=resolved', { as: t.biller });
+    expect(csv.statusCode).toBe(200);
+    const csvLines = csv.body.trim().split('\r\n');
+    expect(csvLines[0]).toBe('receivedDate,processorReference,amount,status,payerEmail,description,payment,patient,resolvedDate');
+    expect(csvLines.find((l) => l.includes(intent))).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2},${intent},25\\.00,assigned,stranger@example\\.com,Paid at the front desk terminal,${assigned.paymentNumber},${patient.firstName} ${patient.lastName},\\d{4}-\\d{2}-\\d{2}$`));
     await t.expectLedgerBalances();
 
     // A later dispute of the charge works the existing way on the payment it became.

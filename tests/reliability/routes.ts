@@ -123,6 +123,7 @@ export const routeTable: Record<string, RouteCase> = {
   'GET /api/v1/reports/processor-reconciliation': { access: 'reports:ledger', query: () => '?from=2026-01-01&to=2026-12-31' },
   'GET /api/v1/reports/processor-reconciliation/export.csv': { access: 'reports:ledger', query: () => '?from=2026-01-01&to=2026-12-31' },
   'GET /api/v1/processor-receipts': { access: 'reports:ledger', query: () => '?status=all' },
+  'GET /api/v1/processor-receipts/export.csv': { access: 'reports:ledger', query: () => '?status=all' },
   'POST /api/v1/processor-receipts/{id}/assign': { access: 'refunds:write', params: id(() => 'no-such-receipt'), body: (fx) => ({ patientId: fx.patientId }) },
   'GET /api/v1/audit-events/export.csv': { access: 'audit:read' },
   'GET /api/v1/refunds/{id}/receipt.pdf': { access: 'payments:read', params: id((fx) => fx.refundId) },

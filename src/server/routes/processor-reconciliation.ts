@@ -8,12 +8,15 @@ import {
   processorReceipt,
   processorReconciliation,
   processorReconciliationQuery,
+  type ProcessorReceipt,
   type ProcessorReconciliation,
 } from '../../contracts/reconciliation.ts';
 import type { Db } from '../../db/transaction.ts';
 import { processorReconciliationReport } from '../../services/reconciliation/processor-reconciliation-report.ts';
 import { assignProcessorReceipt, listProcessorReceipts } from '../../services/reconciliation/processor-receipts.ts';
-import { csvDate, dollars, sendCsv, type CsvColumn } from '../csv.ts';
+import { practiceTimeZone } from '../../services/practices/practice-settings.ts';
+import { everyItem } from '../../services/whole-list.ts';
+import { csvDate, csvDay, dollars, sendCsv, type CsvColumn } from '../csv.ts';
 import { actorOf } from '../plugins/authentication.ts';
 import { idempotent } from '../plugins/idempotency.ts';
 
@@ -85,6 +88,37 @@ export async function processorReconciliationRoutes(app: FastifyInstance, { db }
       },
     },
     async (request) => listProcessorReceipts(db, actorOf(request), request.query),
+  );
+
+  r.get(
+    '/processor-receipts/export.csv',
+    {
+      config: { permission: 'reports:ledger' },
+      schema: {
+        tags: ['reports'],
+        summary: 'The processor receipts of the current filter as CSV',
+        querystring: listProcessorReceiptsQuery,
+        produces: ['text/csv'],
+        response: { 200: z.string().describe('text/csv: a header row, then one row per receipt') },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const timeZone = await practiceTimeZone(db, actor.practiceId);
+      const columns: CsvColumn<ProcessorReceipt>[] = [
+        { header: 'receivedDate', value: (x) => csvDay(x.receivedAt, timeZone) },
+        { header: 'processorReference', value: (x) => x.processorReference },
+        { header: 'amount', value: (x) => dollars(x.amountCents) },
+        { header: 'status', value: (x) => x.status },
+        { header: 'payerEmail', value: (x) => x.payerEmail },
+        { header: 'description', value: (x) => x.description },
+        { header: 'payment', value: (x) => x.paymentNumber },
+        { header: 'patient', value: (x) => x.patientName },
+        { header: 'resolvedDate', value: (x) => csvDay(x.resolvedAt, timeZone) },
+      ];
+      const rows = everyItem((page, pageSize) => listProcessorReceipts(db, actor, { ...request.query, page, pageSize }));
+      return sendCsv(reply, `processor-receipts-${request.query.status}`, columns, rows);
+    },
   );
 
   r.post(

@@ -5,7 +5,9 @@ import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { AssignReceiptDialog } from '../features/reconciliation/assign-receipt-dialog';
 import { type ProcessorReceipt, useProcessorReceipts } from '../features/reconciliation/reconciliation-api';
+import { apiUrl } from '../api/client';
 import { DateTime } from '../ui/dates';
+import { ExportLink } from '../ui/export-link';
 import { Money } from '../ui/money';
 import { Pager } from '../ui/pager';
 import { pageParam } from '../ui/paging';
@@ -26,7 +28,10 @@ export function UnidentifiedReceiptsPage() {
   return (
     <Stack gap="lg">
       <Stack gap={4}>
-        <Title order={2}>Unidentified receipts</Title>
+        <Group justify="space-between">
+          <Title order={2}>Unidentified receipts</Title>
+          <ExportLink href={apiUrl('/processor-receipts/export.csv', { status })} label={`${status} processor receipts`} />
+        </Group>
         <Text size="sm" c="dimmed">
           Card charges made in the processor's own dashboard. One that names a patient is booked as their payment at once; one that names nobody is held
           here, on the unidentified receipts account, until you assign it to a patient — or refund it in the processor's dashboard.
