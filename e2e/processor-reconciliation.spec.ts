@@ -83,7 +83,11 @@ test('a biller assigns a card charge made in the processor dashboard that named 
   // Delivered again: nothing more.
   expect(sandboxEvent({ kind: 'charge_succeeded', charge: { chargeReferences: [reference], amountCents: 4350, metadata: { practice: 'demo' }, email: null, description: null } }).outcome).toBe('already_booked');
 
-  await page.getByRole('link', { name: 'Unidentified receipts' }).click();
+  await page.reload();
+  const count = page.getByTestId('nav-count-receipts');
+  const heldBefore = Number(await count.textContent());
+  expect(heldBefore).toBeGreaterThan(0);
+  await page.getByRole('link', { name: /^Unidentified receipts/ }).click();
   await expect(page.getByRole('heading', { name: 'Unidentified receipts' })).toBeVisible();
   const row = page.getByRole('table', { name: 'Held receipts' }).locator('tbody tr').filter({ hasText: reference });
   await expect(row).toContainText('$43.50');
@@ -101,6 +105,7 @@ test('a biller assigns a card charge made in the processor dashboard that named 
   await expect(dialog).toBeHidden();
   await expect(page.getByText('Receipt assigned')).toBeVisible();
   await expect(page.getByRole('table', { name: 'Held receipts' }).locator('tbody tr').filter({ hasText: reference })).toHaveCount(0);
+  await expect(count).toHaveText(String(heldBefore - 1));
 
   await page.locator('label', { hasText: /^Resolved$/ }).click();
   const resolved = page.getByRole('table', { name: 'Resolved receipts' }).locator('tbody tr').filter({ hasText: reference });

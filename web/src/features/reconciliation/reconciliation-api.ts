@@ -36,3 +36,12 @@ export function useAssignProcessorReceipt() {
     onSettled: () => void moneyMoved(),
   });
 }
+
+/** How many dashboard charges wait for a biller to assign them (the navigation's count). */
+export function useHeldReceiptCount(enabled: boolean) {
+  return useQuery({
+    queryKey: ['processor-receipts', 'held-count'] as const,
+    queryFn: async ({ signal }) => (await api.get<Page<ProcessorReceipt>>('/processor-receipts', { status: 'held', pageSize: 1 }, signal)).total,
+    enabled,
+  });
+}
