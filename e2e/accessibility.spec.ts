@@ -55,6 +55,7 @@ test('every page passes axe with no serious or critical WCAG 2.1 A/AA violation'
     ...(treatmentId ? [['treatment', `/treatments/${treatmentId}`] as [string, string]] : []),
     ['over-applied', '/over-applied'],
     ['processor reconciliation', '/reports/processor-reconciliation'],
+    ['unidentified receipts', '/reports/unidentified-receipts'],
     ['A/R aging', '/reports/ar-aging'],
     ['remittances', '/remittances'],
     ['remittance', `/remittances/${remittanceId}`],

@@ -87,3 +87,27 @@ test('send a receipt, a payment link and a statement by email and text (sandbox)
     await page.request.patch('/api/v1/practice', { data: { timeZone } });
   }
 });
+
+test("send a refund's receipt by email from the payment's Refunds card; it is logged as a refund receipt and sent", async ({ page }) => {
+  await logIn(page, 'biller');
+  const lastName = uniqueName('Refundee');
+  const patient = await created(page, '/api/v1/patients', { firstName: 'Rhea', lastName, dateOfBirth: '1981-06-18', email: 'rhea@example.test' });
+  const paid = await created(page, '/api/v1/payments', { patientId: patient.id, amountCents: 6400, method: 'cash', status: 'paid', paidDate: '2026-03-02' });
+  await created(page, `/api/v1/payments/${paid.id}/refunds`, { amountCents: 1450, reason: 'patient_request' });
+
+  await page.goto(`/payments/${paid.id}`);
+  const refunds = page.getByRole('region', { name: 'Refunds' });
+  const row = refunds.getByRole('row').filter({ hasText: '$14.50' });
+  await row.getByRole('button', { name: 'Send receipt…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Send refund receipt' });
+  await expect(dialog.getByLabel('Email address')).toHaveValue('rhea@example.test');
+  await dialog.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByText('Email queued')).toBeVisible(slow);
+  await expect(dialog).toBeHidden();
+
+  await page.goto(`/patients/${patient.id}`);
+  const rows = page.getByRole('region', { name: 'Messages' }).getByTestId('message-row');
+  await expect(rows).toHaveCount(1, slow);
+  await expect(rows.nth(0)).toContainText('Refund receipt · Email');
+  await expect(rows.nth(0)).toContainText('Sent', slow);
+});

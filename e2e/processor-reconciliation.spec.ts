@@ -70,3 +70,49 @@ test('the front desk has no processor reconciliation', async ({ page }) => {
   await expect(page.getByRole('link', { name: 'Payments', exact: true })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Processor reconciliation' })).toHaveCount(0);
 });
+
+test('a biller assigns a card charge made in the processor dashboard that named no patient: it becomes their Paid payment, once', async ({ page }) => {
+  test.setTimeout(120_000);
+  await logIn(page, 'biller');
+  const lastName = uniqueName('Walkin');
+  const patient = await api.patient(page, lastName, 'Wanda');
+  const id = unique();
+  const reference = `sbx_ch_dash_${id}`;
+  const held = sandboxEvent({ kind: 'charge_succeeded', charge: { chargeReferences: [reference], amountCents: 4350, metadata: { practice: 'demo' }, email: `walkin-${id}@example.com`, description: 'Terminal sale' } });
+  expect(held.outcome).toBe('held');
+  // Delivered again: nothing more.
+  expect(sandboxEvent({ kind: 'charge_succeeded', charge: { chargeReferences: [reference], amountCents: 4350, metadata: { practice: 'demo' }, email: null, description: null } }).outcome).toBe('already_booked');
+
+  await page.reload();
+  const count = page.getByTestId('nav-count-receipts');
+  const heldBefore = Number(await count.textContent());
+  expect(heldBefore).toBeGreaterThan(0);
+  await page.getByRole('link', { name: /^Unidentified receipts/ }).click();
+  await expect(page.getByRole('heading', { name: 'Unidentified receipts' })).toBeVisible();
+  const row = page.getByRole('table', { name: 'Held receipts' }).locator('tbody tr').filter({ hasText: reference });
+  await expect(row).toContainText('$43.50');
+  await expect(row).toContainText(`walkin-${id}@example.com`);
+  await expect(row).toContainText('Terminal sale');
+  await row.getByRole('button', { name: `Assign ${reference}` }).click();
+
+  const dialog = page.getByRole('dialog', { name: 'Assign to a patient' });
+  await expect(dialog).toContainText('$43.50');
+  const picker = dialog.getByRole('combobox', { name: 'Patient', exact: true });
+  await picker.click();
+  await picker.fill(lastName);
+  await page.getByRole('option', { name: new RegExp(`^${lastName}, Wanda`) }).click();
+  await dialog.getByRole('button', { name: 'Assign', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText('Receipt assigned')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Held receipts' }).locator('tbody tr').filter({ hasText: reference })).toHaveCount(0);
+  await expect(count).toHaveText(String(heldBefore - 1));
+
+  await page.locator('label', { hasText: /^Resolved$/ }).click();
+  const resolved = page.getByRole('table', { name: 'Resolved receipts' }).locator('tbody tr').filter({ hasText: reference });
+  await expect(resolved).toContainText(`Wanda ${lastName}`);
+  await expect(resolved).toContainText('Assigned');
+  await resolved.getByRole('link').click();
+  await expect(page.getByText('$43.50').first()).toBeVisible();
+  const payment = await page.evaluate(async (url) => (await fetch(url)).json(), `/api/v1/payments/${page.url().split('/').pop()}`);
+  expect(payment).toMatchObject({ status: 'paid', method: 'card', amountCents: 4350, patientId: patient.id });
+});

@@ -302,6 +302,35 @@ describe.each(dialects)('email and SMS to patients on %s', (dialect) => {
     expect(await count()).toBe(before);
   });
 
+  it("a refund's receipt by email carries the refund's PDF with its figures, by SMS a one-line notice; another practice's refund is 404 and writes nothing", async () => {
+    const { patient, payment } = await paidPayment(9000);
+    const refund = json(await t.request('POST', `/api/v1/payments/${payment.id}/refunds`, { as: t.biller, body: { amountCents: 2575, reason: 'billing_error', notes: 'double entry' } }), 201);
+    const before = mail.received.length;
+    const queued = json(await t.request('POST', `/api/v1/refunds/${refund.id}/receipt/send`, { body: { channel: 'email' }, as: t.frontDesk }), 202);
+    expect(mail.received).toHaveLength(before);
+    expect(await deliver()).toEqual({ attempted: 1, sent: 1 });
+    const received = mail.received[before]!;
+    expect(received.to).toMatchObject({ text: 'nora@example.test' });
+    expect(received.subject).toBe(`Your refund receipt from Alpha Clinic: ${payment.number}`);
+    expect(received.text).toContain('Alpha Clinic refunded $25.75 to you');
+    expect(received.attachments.map((a) => a.filename)).toEqual([`refund-receipt-${payment.number}.pdf`]);
+    const text = pdfText(received.attachments[0]!.content);
+    expect(text).toContain('Amount refunded\n$25.75');
+    expect(text).toContain(`Original payment ${payment.number} of 2026-03-02 (Cash)\n$90.00`);
+    expect(text).toContain('Refunded, reason: billing error (double entry)\n$25.75');
+    const log = json(await t.request('GET', `/api/v1/patients/${patient.id}/messages`), 200);
+    expect(log.items[0]).toMatchObject({ id: queued.id, template: 'receipt', paymentId: payment.id, refundId: refund.id, status: 'sent' });
+
+    json(await t.request('POST', `/api/v1/refunds/${refund.id}/receipt/send`, { body: { channel: 'sms', to: '+15550104001' } }), 202);
+    await deliver();
+    expect(sms.received.at(-1)).toMatchObject({ to: '+15550104001', body: 'Hi Nora, Alpha Clinic refunded $25.75 to you. Reply STOP to opt out.' });
+
+    const count = (await t.database.handle.db.selectFrom('messages').select('id').execute()).length;
+    expect(json(await t.request('POST', `/api/v1/refunds/${refund.id}/receipt/send`, { body: { channel: 'email' }, as: t.otherAdmin }), 404).code).toBe('not_found');
+    expect(json(await t.request('POST', `/api/v1/refunds/${refund.id}/receipt/send`, { body: { channel: 'fax' } }), 400).code).toBe('validation_failed');
+    expect((await t.database.handle.db.selectFrom('messages').select('id').execute()).length).toBe(count);
+  });
+
   it("another practice's payment or patient is 404 and writes nothing; an unpaid payment has no receipt to send (422)", async () => {
     const { patient, payment } = await paidPayment(1000);
     for (const url of [`/api/v1/payments/${payment.id}/receipt/send`, `/api/v1/payments/${payment.id}/link/send`, `/api/v1/patients/${patient.id}/statement/send`]) {

@@ -96,4 +96,27 @@ describe('processor events raced across two server processes on postgres', () =>
     expect({ status: payment.status, refundedCents: Number(payment.refundedCents) }).toEqual({ status: 'refunded', refundedCents: 9000 });
     expect(await verifyLedger(db)).toEqual([]);
   }, 60_000);
+
+  it('books a charge made in the dashboard once — its charge and PaymentIntent events raced on both processes — for the patient it names, and one naming nobody held once', async () => {
+    const db = database!.handle.db;
+    const named = { id: 'ch_dash_race', object: 'charge', amount: 4200, payment_intent: 'pi_dash_race', status: 'succeeded', metadata: { patientId }, billing_details: { email: null } };
+    const intent = { id: 'pi_dash_race', object: 'payment_intent', amount: 4200, amount_received: 4200, status: 'succeeded', latest_charge: 'ch_dash_race', metadata: { patientId } };
+    const [charges, intents] = await Promise.all([race('charge.succeeded', named), race('payment_intent.succeeded', intent)]);
+    const outcomes = [...charges, ...intents];
+    expect(outcomes.filter((o) => o === 'booked')).toHaveLength(1);
+    expect(outcomes.filter((o) => o !== 'booked' && o !== 'already_booked' && o !== 'known')).toEqual([]);
+    const payments = await db.selectFrom('payments').select(['id', 'amountCents', 'status', 'method']).where('processorReference', '=', 'pi_dash_race').execute();
+    expect(payments.map((p) => [Number(p.amountCents), p.status, p.method])).toEqual([[4200, 'paid', 'card']]);
+    const received = await db.selectFrom('journalEntries').select('kind').where('paymentId', '=', payments[0]!.id).execute();
+    expect(received.map((e) => e.kind)).toEqual(['payment_received']);
+
+    // One practice in this database: a charge naming nobody is held for it, once.
+    const held = await race('charge.succeeded', { id: 'ch_nobody_race', object: 'charge', amount: 1300, payment_intent: 'pi_nobody_race', status: 'succeeded', metadata: {}, billing_details: { email: null } });
+    expect(held.filter((o) => o === 'held')).toHaveLength(1);
+    expect(held.filter((o) => o === 'already_booked')).toHaveLength(7);
+    const lines = await db.selectFrom('journalLines').select(['amountCents']).where('account', '=', 'unidentified_receipts').execute();
+    expect(lines.map((l) => Number(l.amountCents))).toEqual([-1300]);
+    expect(await db.selectFrom('processorReceipts').select('status').orderBy('status').execute()).toEqual([{ status: 'booked' }, { status: 'held' }]);
+    expect(await verifyLedger(db)).toEqual([]);
+  }, 60_000);
 });

@@ -306,10 +306,10 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     });
     expect(json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: refunded, headers: signed(refunded) }), 200).refundsRecorded).toBe(1);
 
-    // A charge made in the dashboard: charge.succeeded for an intent we do not know books nothing.
+    // A charge made in the dashboard naming neither patient nor practice (this database has two): its webhook cannot book it.
     const entriesBefore = await entryCount();
     const unknown = await send('charge.succeeded', { id: `ch_unknown_${tag}`, object: 'charge', amount: 3000, payment_intent: `pi_unknown_${tag}`, status: 'succeeded' });
-    expect(unknown.reconciliation).toEqual({ kind: 'charge_succeeded', outcome: 'unmatched', unmatched: true });
+    expect(unknown.reconciliation).toEqual({ kind: 'charge_succeeded', outcome: 'unassigned', unmatched: true });
     expect(await entryCount()).toBe(entriesBefore);
 
     const payoutId = `po_1_${tag}`;
@@ -337,8 +337,9 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     // Fees: Dr processor_fees / Cr cash_clearing on each charge's payment; the unknown charge's fee is listed, not booked.
     const tbAfter = await trialBalance();
     expect(tbAfter.processor_fees - tbBefore.processor_fees).toBe(320 + 175 + 103);
-    // Cash also gave back the $10 refund the payout revealed.
-    expect(tbAfter.cash_clearing - tbBefore.cash_clearing).toBe(-(320 + 175 + 103) - 1000);
+    // Cash also gave back the $10 refund the payout revealed, and took the unknown charge, held for the practice the payout is (ADR 0028).
+    expect(tbAfter.cash_clearing - tbBefore.cash_clearing).toBe(-(320 + 175 + 103) - 1000 + 3000);
+    expect(tbAfter.unidentified_receipts - tbBefore.unidentified_receipts).toBe(-3000);
     expect(await paymentLedger(pa.id)).toEqual({ cash_clearing: 10000 - 2000 - 320, processor_fees: 320, patient_unapplied: -8000 });
     expect(await paymentLedger(pb.id)).toEqual({ cash_clearing: 5000 - 1000 - 175, processor_fees: 175, patient_unapplied: -4000 });
     expect(json(await t.request('GET', `/api/v1/payments/${pb.id}`), 200)).toMatchObject({ status: 'partially_refunded', refundedCents: 1000 });
@@ -374,6 +375,9 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     expect(byTxn[`txn_r_${tag}`].refundId).toBeTruthy();
     expect(byTxn[`txn_u_${tag}`]).toMatchObject({ type: 'charge', matched: false, paymentId: null, sourceReference: `pi_unknown_${tag}`, amountCents: 3000, feeCents: 117 });
     expect(report.unmatchedCount).toBe(1);
+    const held = report.heldReceipts.find((r: any) => r.processorReference === `pi_unknown_${tag}`);
+    expect(held).toMatchObject({ status: 'held', amountCents: 3000, paymentId: null });
+    expect(byTxn[`txn_u_${tag}`].processorReceiptId).toBe(held.id);
     expect(byTxn[`txn_r2_${tag}`]).toMatchObject({ type: 'refund', matched: true, paymentId: pb.id, amountCents: -1000 });
     expect(recorded.items).toHaveLength(6);
 
@@ -463,6 +467,151 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
       const rows = await db().selectFrom('journalLines').select('entryId').where('paymentId', '=', paymentId).where('account', '=', 'processor_fees').execute();
       return new Set(rows.map((r) => r.entryId));
     }
+  });
+
+  /** A charge made in Stripe's dashboard, as `charge.succeeded` carries it (trimmed). */
+  function dashboardCharge(id: string, intent: string, amount: number, fields: Record<string, unknown> = {}) {
+    return { id, object: 'charge', amount, currency: 'usd', payment_intent: intent, status: 'succeeded', paid: true, metadata: {}, billing_details: { email: null }, receipt_email: null, ...fields };
+  }
+
+  it("a charge made in the dashboard naming a patient is a Paid card payment applied to the open responsibility, booked once whether it comes twice, as its PaymentIntent's event or in its payout", async () => {
+    const patient = await makePatient(t);
+    const treatment = await makeSelfPayTreatment(t, patient.id, 4500);
+    const [intent, chargeId] = [`pi_dash_${tag}`, `ch_dash_${tag}`];
+    const tbBefore = await trialBalance();
+
+    const first = await send('charge.succeeded', dashboardCharge(chargeId, intent, 6000, { metadata: { accountId: patient.accountId } }));
+    expect(first.reconciliation).toEqual({ kind: 'charge_succeeded', outcome: 'booked', unmatched: false });
+    const payments = json(await t.request('GET', `/api/v1/payments?search=${encodeURIComponent(patient.lastName)}`), 200).items;
+    expect(payments).toHaveLength(1);
+    const payment = json(await t.request('GET', `/api/v1/payments/${payments[0].id}`), 200);
+    expect(payment).toMatchObject({ status: 'paid', method: 'card', amountCents: 6000, patientId: patient.id, billing: { appliedCents: 4500, unappliedCents: 1500 } });
+    // SPEC 6: applied at once to the visit's open responsibility, the rest unapplied — like any desk payment.
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 6000, patient_receivable: 0, patient_unapplied: -1500, patient_credit: 0 });
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).patientResponsibilityCents).toBe(4500);
+
+    // Repeated, as its PaymentIntent's event, and in its payout: nothing more is booked; the payout books its fee on the payment.
+    const entries = await entryCount();
+    expect((await send('charge.succeeded', dashboardCharge(chargeId, intent, 6000, { metadata: { accountId: patient.accountId } }))).reconciliation.outcome).toBe('known');
+    const intentEvent = { id: intent, object: 'payment_intent', amount: 6000, amount_received: 6000, status: 'succeeded', latest_charge: chargeId, metadata: { accountId: patient.accountId } };
+    expect((await send('payment_intent.succeeded', intentEvent)).reconciliation.outcome).toBe('known');
+    expect(await entryCount()).toBe(entries);
+    const payoutId = `po_dash_${tag}`;
+    const txn = { ...charge(`txn_dash_${tag}`, intent, 6000, 204), source: { ...dashboardCharge(chargeId, intent, 6000, { metadata: { accountId: patient.accountId } }) } };
+    balanceTransactions.set(payoutId, [txn, payoutTxn(payoutId, 5796)]);
+    expect((await send('payout.paid', payout(payoutId, 5796))).reconciliation.payout).toMatchObject({ matched: 1, unmatched: 0, feesBooked: 1 });
+    expect(await paymentLedger(payment.id)).toEqual({ cash_clearing: 6000 - 204, processor_fees: 204, patient_unapplied: -1500 });
+    const tbAfter = await trialBalance();
+    expect(tbAfter.cash_clearing - tbBefore.cash_clearing).toBe(6000 - 204);
+    expect(tbAfter.unidentified_receipts - tbBefore.unidentified_receipts).toBe(0);
+    expect(json(await t.request('GET', '/api/v1/processor-receipts?status=resolved', { as: t.biller }), 200).items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ processorReference: intent, status: 'booked', paymentId: payment.id, paymentNumber: payment.number, amountCents: 6000 })]),
+    );
+
+    // A later refund made in the dashboard goes the existing way: booked on the payment by charge.refunded.
+    const refunded = event('charge.refunded', { ...dashboardCharge(chargeId, intent, 6000), amount_refunded: 1000, refunds: { object: 'list', data: [{ id: `re_dash_${tag}`, object: 'refund', amount: 1000, status: 'succeeded', payment_intent: intent }] } });
+    expect(json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: refunded, headers: signed(refunded) }), 200).refundsRecorded).toBe(1);
+    expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200)).toMatchObject({ status: 'partially_refunded', refundedCents: 1000 });
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 6000 - 204 - 1000, patient_receivable: 0, patient_unapplied: -500, patient_credit: 0 });
+    await t.expectLedgerBalances();
+  });
+
+  it('the payer email finds a patient only when exactly one has it; our own charge is never booked a second time', async () => {
+    const one = await makePatient(t, undefined, { email: `only.${tag}@example.com` });
+    await makePatient(t, undefined, { email: `twin.${tag}@example.com` });
+    await makePatient(t, undefined, { email: `twin.${tag}@example.com` });
+    const byEmail = await send('charge.succeeded', dashboardCharge(`ch_mail_${tag}`, `pi_mail_${tag}`, 1200, { billing_details: { email: `ONLY.${tag}@example.com` }, metadata: { practice: 'alpha' } }));
+    expect(byEmail.reconciliation.outcome).toBe('booked');
+    expect(await patientAccounts(db(), one.id)).toMatchObject({ cash_clearing: 1200, patient_unapplied: -1200 });
+    // Two patients share the email: never guessed, held for the biller.
+    const twins = await send('charge.succeeded', dashboardCharge(`ch_twin_${tag}`, `pi_twin_${tag}`, 800, { receipt_email: `twin.${tag}@example.com`, metadata: { practice: 'alpha' } }));
+    expect(twins.reconciliation.outcome).toBe('held');
+    // One of ours whose charge.succeeded outruns our own booking (our metadata): left to the charge path.
+    const entries = await entryCount();
+    const ours = await send('charge.succeeded', dashboardCharge(`ch_ours_${tag}`, `pi_ours_${tag}`, 500, { metadata: { paymentId: 'pay_x', chargeAttempt: 'k1', practice: 'alpha' } }));
+    expect(ours.reconciliation.outcome).toBe('known');
+    expect(await entryCount()).toBe(entries);
+    await t.expectLedgerBalances();
+  });
+
+  it('a dashboard charge naming no patient is held on unidentified receipts, listed, and assigned once to a patient through the payment path', async () => {
+    const patient = await makePatient(t);
+    const treatment = await makeSelfPayTreatment(t, patient.id, 1800);
+    const intent = `pi_held_${tag}`;
+    const tbBefore = await trialBalance();
+    const held = await send('charge.succeeded', dashboardCharge(`ch_held_${tag}`, intent, 2500, { billing_details: { email: 'stranger@example.com' }, description: 'Paid at the front desk terminal', metadata: { practice: 'alpha' } }));
+    expect(held.reconciliation).toEqual({ kind: 'charge_succeeded', outcome: 'held', unmatched: false });
+    expect((await send('charge.succeeded', dashboardCharge(`ch_held_${tag}`, intent, 2500, { metadata: { practice: 'alpha' } }))).reconciliation.outcome).toBe('already_booked');
+    const tbHeld = await trialBalance();
+    expect(tbHeld.cash_clearing - tbBefore.cash_clearing).toBe(2500);
+    expect(tbHeld.unidentified_receipts - tbBefore.unidentified_receipts).toBe(-2500);
+    expect(tbHeld.patient_unapplied).toBe(tbBefore.patient_unapplied);
+    await t.expectLedgerBalances();
+
+    const queue = json(await t.request('GET', '/api/v1/processor-receipts', { as: t.biller }), 200);
+    const receipt = queue.items.find((r: any) => r.processorReference === intent);
+    expect(receipt).toMatchObject({ status: 'held', amountCents: 2500, payerEmail: 'stranger@example.com', description: 'Paid at the front desk terminal', paymentId: null });
+    const report = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-01-01&to=2026-01-01', { as: t.biller }), 200);
+    expect(report.heldReceipts.map((r: any) => r.id)).toContain(receipt.id);
+    // Another practice neither sees nor assigns it; the front desk may not; bad input writes nothing.
+    expect(json(await t.request('GET', '/api/v1/processor-receipts', { as: t.otherAdmin }), 200).items).toEqual([]);
+    const otherPatient = await makePatient(t, t.otherAdmin);
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.otherAdmin, body: { patientId: otherPatient.id } }), 404).code).toBe('not_found');
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.biller, body: { patientId: otherPatient.id } }), 404).code).toBe('not_found');
+    expect((await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.frontDesk, body: { patientId: patient.id } })).statusCode).toBe(403);
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.biller, body: {} }), 400).code).toBe('validation_failed');
+    expect(await trialBalance()).toEqual(tbHeld);
+
+    const headers = { 'idempotency-key': `assign-${tag}` };
+    const assigned = json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.biller, body: { patientId: patient.id }, headers }), 200);
+    expect(assigned).toMatchObject({ id: receipt.id, status: 'assigned', patientName: `${patient.firstName} ${patient.lastName}`, amountCents: 2500 });
+    // The retry replays the first answer; another attempt is refused; nothing is booked twice.
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.biller, body: { patientId: patient.id }, headers }), 200)).toEqual(assigned);
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.biller, body: { patientId: patient.id } }), 422).code).toBe('business_rule');
+    const payment = json(await t.request('GET', `/api/v1/payments/${assigned.paymentId}`), 200);
+    expect(payment).toMatchObject({ number: assigned.paymentNumber, status: 'paid', method: 'card', amountCents: 2500, billing: { appliedCents: 1800, unappliedCents: 700 } });
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).balanceCents).toBe(0);
+    const tbAssigned = await trialBalance();
+    expect(tbAssigned.unidentified_receipts).toBe(tbBefore.unidentified_receipts);
+    expect(tbAssigned.cash_clearing - tbBefore.cash_clearing).toBe(2500);
+    expect(tbAssigned.patient_unapplied - tbBefore.patient_unapplied).toBe(-700);
+    expect(await paymentLedger(payment.id)).toEqual({ cash_clearing: 2500, patient_unapplied: -700 });
+    expect(json(await t.request('GET', '/api/v1/processor-receipts', { as: t.biller }), 200).items.map((r: any) => r.id)).not.toContain(receipt.id);
+    const csv = await t.request('GET', '/api/v1/processor-receipts/export.csv?status=resolved', { as: t.biller });
+    expect(csv.statusCode).toBe(200);
+    const csvLines = csv.body.trim().split('\r\n');
+    expect(csvLines[0]).toBe('receivedDate,processorReference,amount,status,payerEmail,description,payment,patient,resolvedDate');
+    expect(csvLines.find((l) => l.includes(intent))).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2},${intent},25\\.00,assigned,stranger@example\\.com,Paid at the front desk terminal,${assigned.paymentNumber},${patient.firstName} ${patient.lastName},\\d{4}-\\d{2}-\\d{2}$`));
+    await t.expectLedgerBalances();
+
+    // A later dispute of the charge works the existing way on the payment it became.
+    const opened = await send('charge.dispute.created', dispute(`dp_held_${tag}`, intent, 2500, 'needs_response'));
+    expect(opened.reconciliation.outcome).toBe('opened');
+    expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200).status).toBe('disputed');
+    await t.expectLedgerBalances();
+
+    // Verify sees a receipt put back to held after it became a payment.
+    await db().updateTable('processorReceipts').set({ status: 'held' }).where('id', '=', receipt.id).execute();
+    const problems = await verifyLedger(db());
+    expect(problems.filter((p) => p.check === 'unidentified_receipts').map((p) => p.entity)).toContain('unidentified_receipts account');
+    expect(problems.some((p) => p.check === 'entry_lines' && p.entity.includes('processor_receipt_released'))).toBe(true);
+    await db().updateTable('processorReceipts').set({ status: 'assigned' }).where('id', '=', receipt.id).execute();
+    await t.expectLedgerBalances();
+  });
+
+  it('a held receipt refunded whole in the dashboard leaves the holding account once and can no longer be assigned', async () => {
+    const patient = await makePatient(t);
+    const intent = `pi_back_${tag}`;
+    const tbBefore = await trialBalance();
+    expect((await send('charge.succeeded', dashboardCharge(`ch_back_${tag}`, intent, 900, { metadata: { practice: 'alpha' } }))).reconciliation.outcome).toBe('held');
+    const refunded = event('charge.refunded', { ...dashboardCharge(`ch_back_${tag}`, intent, 900), amount_refunded: 900, refunded: true, refunds: { object: 'list', data: [{ id: `re_back_${tag}`, object: 'refund', amount: 900, status: 'succeeded' }] } });
+    expect(json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: refunded, headers: signed(refunded) }), 200).refundsRecorded).toBe(1);
+    expect(json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: refunded, headers: signed(refunded) }), 200).refundsRecorded).toBe(0);
+    expect(await trialBalance()).toEqual(tbBefore);
+    const receipt = json(await t.request('GET', '/api/v1/processor-receipts?status=resolved', { as: t.biller }), 200).items.find((r: any) => r.processorReference === intent);
+    expect(receipt).toMatchObject({ status: 'returned', paymentId: null });
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.biller, body: { patientId: patient.id } }), 422).code).toBe('business_rule');
+    await t.expectLedgerBalances();
   });
 });
 

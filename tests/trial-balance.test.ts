@@ -33,7 +33,7 @@ describe.each(dialects)('GET /reports/trial-balance on %s', (dialect) => {
     }
     // Before anything happened every account is zero; without asOf, everything so far.
     const before = json(await t.request('GET', '/api/v1/reports/trial-balance?asOf=2020-01-01', { as: t.biller }), 200);
-    expect(before.accounts).toHaveLength(13);
+    expect(before.accounts).toHaveLength(14);
     expect(before.accounts.every((a: any) => a.balanceCents === 0)).toBe(true);
     expect(balances(json(await t.request('GET', '/api/v1/reports/trial-balance', { as: t.biller }), 200)).cash_clearing).toBe(3_000);
     // Practice B sees its own (empty) books.

@@ -83,6 +83,7 @@ describe.each(dialects)('ledger verify names every kind of wrong posting on %s',
       processor_disputes: 0,
       processor_fees: 0,
       payer_overpayment: 200,
+      unidentified_receipts: 0,
     });
     expect(tb.totalCents).toBe(0);
     expect(s.claimEntryId).toBeTruthy();

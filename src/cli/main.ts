@@ -239,13 +239,13 @@ program
 
 program
   .command('sandbox-event')
-  .argument('<file>', 'a JSON event in our terms: {"kind": "dispute_opened"|"dispute_closed"|"payout_paid", …}; a payout brings its "items"')
-  .description('simulate a sandbox processor event (a dispute opened or closed, a payout paid) through the same reconciliation as Stripe webhooks; refused unless the sandbox is the processor')
+  .argument('<file>', 'a JSON event in our terms: {"kind": "dispute_opened"|"dispute_closed"|"payout_paid"|"charge_succeeded", …}; a payout brings its "items"')
+  .description('simulate a sandbox processor event (a dispute opened or closed, a payout paid, a charge made in the dashboard) through the same reconciliation as Stripe webhooks; refused unless the sandbox is the processor')
   .action((file: string) =>
     withDatabase(async (handle) => {
       if (loadConfig().processor !== 'sandbox') throw new InvalidArgumentError('sandbox-event only runs with the sandbox processor (PAYMENT_PROCESSOR=sandbox).');
       const event = JSON.parse(fs.readFileSync(file, 'utf8')) as ReconciliationEvent & { items?: PayoutItem[] };
-      if (!['dispute_opened', 'dispute_closed', 'payout_paid'].includes(event.kind)) throw new InvalidArgumentError(`unknown event kind ${String(event.kind)}`);
+      if (!['dispute_opened', 'dispute_closed', 'payout_paid', 'charge_succeeded'].includes(event.kind)) throw new InvalidArgumentError(`unknown event kind ${String(event.kind)}`);
       const sandbox = new SandboxProcessor();
       // The sandbox remembers nothing across processes: the payout's transactions come with the event.
       if (event.kind === 'payout_paid') sandbox.recordPayout(event.payout.id, event.items ?? []);

@@ -22,6 +22,8 @@ export const message = z.object({
   to: z.string(),
   template: z.enum(messageTemplates),
   paymentId: id.nullable(),
+  /** Set when the receipt is a refund's (of the payment above). */
+  refundId: id.nullable(),
   subject: z.string().nullable(),
   body: z.string(),
   status: z.enum(messageStatuses),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarDate, cents, id } from './common.ts';
+import { calendarDate, cents, id, pageQuery } from './common.ts';
 
 export const processorReconciliationQuery = z
   .object({
@@ -25,6 +25,7 @@ export const processorPayoutItem = z.object({
   patientName: z.string().nullable(),
   refundId: id.nullable(),
   disputeId: id.nullable(),
+  processorReceiptId: id.nullable().describe('A charge made in the processor dashboard (ADR 0028): booked for its patient, or held on unidentified receipts'),
   description: z.string().nullable(),
 });
 export type ProcessorPayoutItem = z.infer<typeof processorPayoutItem>;
@@ -61,6 +62,32 @@ export const openProcessorDispute = z.object({
   openedAt: z.string(),
 });
 
+export const processorReceiptStatus = z.enum(['booked', 'held', 'assigned', 'returned']);
+
+/** A charge made in the processor's own dashboard (ADR 0028). */
+export const processorReceipt = z.object({
+  id,
+  processorReference: z.string().describe('The PaymentIntent (or charge) id'),
+  amountCents: cents,
+  status: processorReceiptStatus.describe('booked: a patient payment at once; held: on unidentified receipts, to assign; assigned: a biller made it a payment; returned: refunded in the processor'),
+  payerEmail: z.string().nullable(),
+  description: z.string().nullable(),
+  paymentId: id.nullable(),
+  paymentNumber: z.string().nullable(),
+  patientName: z.string().nullable(),
+  receivedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+});
+export type ProcessorReceipt = z.infer<typeof processorReceipt>;
+
+export const listProcessorReceiptsQuery = pageQuery.extend({
+  status: z.enum(['held', 'resolved', 'all']).default('held').describe('held: the work queue (oldest first); resolved: booked, assigned or returned (newest first)'),
+});
+export type ListProcessorReceiptsQuery = z.infer<typeof listProcessorReceiptsQuery>;
+
+export const assignProcessorReceiptBody = z.object({ patientId: id }).strict();
+
 export const processorReconciliation = z.object({
   from: calendarDate,
   to: calendarDate,
@@ -68,5 +95,6 @@ export const processorReconciliation = z.object({
   totals: payoutTotals.extend({ payoutsCents: cents.describe('The payouts themselves') }),
   unmatchedCount: z.number().int(),
   openDisputes: z.array(openProcessorDispute),
+  heldReceipts: z.array(processorReceipt).describe('Dashboard charges naming no patient, held on unidentified receipts until assigned (whatever their date)'),
 });
 export type ProcessorReconciliation = z.infer<typeof processorReconciliation>;

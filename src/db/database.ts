@@ -45,6 +45,7 @@ export interface Database {
   processorDisputes: ProcessorDisputeTable;
   processorPayouts: ProcessorPayoutTable;
   processorPayoutItems: ProcessorPayoutItemTable;
+  processorReceipts: ProcessorReceiptTable;
 }
 
 export interface PracticeTable {
@@ -143,6 +144,8 @@ export interface MessageTable {
   toAddress: string;
   template: 'receipt' | 'statement' | 'payment_link';
   paymentId: string | null;
+  /** A receipt of this refund (of the payment above) rather than of the payment. */
+  refundId: string | null;
   subject: string | null;
   body: string;
   status: 'queued' | 'sent' | 'failed' | 'suppressed';
@@ -664,6 +667,26 @@ export interface ProcessorPayoutItemTable {
   paymentId: string | null;
   refundId: string | null;
   disputeId: string | null;
+  /** The dashboard charge it carried (ADR 0028), booked or held. */
+  processorReceiptId: string | null;
   description: string | null;
   createdAt: string;
+}
+
+/** booked: a patient's payment at once; held: on unidentified_receipts; assigned: a biller made it a payment; returned: refunded in the processor's dashboard. */
+export type ProcessorReceiptStatus = 'booked' | 'held' | 'assigned' | 'returned';
+
+export interface ProcessorReceiptTable {
+  id: string;
+  practiceId: string;
+  processor: string;
+  processorReference: string;
+  amountCents: number;
+  status: ProcessorReceiptStatus;
+  payerEmail: string | null;
+  description: string | null;
+  paymentId: string | null;
+  receivedAt: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
 }

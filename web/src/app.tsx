@@ -18,6 +18,7 @@ import { NewPaymentPage } from './pages/new-payment-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { OverAppliedPage } from './pages/over-applied-page';
 import { ProcessorReconciliationPage } from './pages/processor-reconciliation-page';
+import { UnidentifiedReceiptsPage } from './pages/unidentified-receipts-page';
 import { PatientDetailPage } from './pages/patient-detail-page';
 import { PatientsPage } from './pages/patients-page';
 import { PaymentDetailPage } from './pages/payment-detail-page';
@@ -78,6 +79,7 @@ const router = createBrowserRouter([
       { path: 'treatments/:id', element: <TreatmentPage /> },
       { path: 'over-applied', element: <OverAppliedPage /> },
       { path: 'reports/processor-reconciliation', element: <ProcessorReconciliationPage /> },
+      { path: 'reports/unidentified-receipts', element: <UnidentifiedReceiptsPage /> },
       { path: 'reports/ar-aging', element: <ArAgingPage /> },
       { path: 'remittances', element: <RemittancesPage /> },
       { path: 'remittances/:id', element: <RemittanceDetailPage /> },

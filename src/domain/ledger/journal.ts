@@ -32,6 +32,8 @@ export const accounts = [
   'processor_fees',
   /** Money the practice owes a payer (credit) or a payer owes the practice (debit): recoupments, PLB WO/FB/72/L6/J1, overpaid claims, exceptions returned to the payer. Never patient money. */
   'payer_overpayment',
+  /** Card money the processor received for a charge made in its own dashboard that names no patient of ours, held until a biller assigns it (liability). */
+  'unidentified_receipts',
 ] as const;
 export type Account = (typeof accounts)[number];
 
@@ -52,6 +54,8 @@ export const journalKinds = [
   'processor_fee',
   'payer_balance',
   'payer_balance_settled',
+  'processor_receipt_held',
+  'processor_receipt_released',
 ] as const;
 export type JournalKind = (typeof journalKinds)[number];
 

@@ -10,7 +10,7 @@ import type { Account, JournalKind, JournalLine } from './journal.ts';
  */
 
 /** The kind of record that explains an entry; `id` is that record's id. */
-export const journalSourceTypes = ['payment', 'refund', 'application', 'credit', 'treatment', 'remittance_payment', 'payer_balance_item', 'processor_dispute', 'processor_payout_item'] as const;
+export const journalSourceTypes = ['payment', 'refund', 'application', 'credit', 'treatment', 'remittance_payment', 'payer_balance_item', 'processor_dispute', 'processor_payout_item', 'processor_receipt'] as const;
 export type JournalSourceType = (typeof journalSourceTypes)[number];
 
 export interface Posting {
@@ -245,5 +245,31 @@ export function processorFee(f: { payoutItemId: string; paymentId: string; patie
     source: { type: 'processor_payout_item', id: f.payoutItemId },
     paymentId: f.paymentId,
     lines: move(f.feeCents, { account: 'processor_fees', ...dims }, { account: 'cash_clearing', ...dims }),
+  };
+}
+
+/**
+ * A charge made in the processor's dashboard that names no patient of ours
+ * (ADR 0028): the money is in processor clearing, owed to whoever paid it
+ * until a biller says who that is.
+ */
+export function processorReceiptHeld(r: { receiptId: string; amountCents: Cents }): Posting {
+  return {
+    kind: 'processor_receipt_held',
+    source: { type: 'processor_receipt', id: r.receiptId },
+    lines: move(r.amountCents, { account: 'cash_clearing' }, { account: 'unidentified_receipts' }),
+  };
+}
+
+/**
+ * A held receipt leaves the holding account: assigned to a patient (whose
+ * payment then receives the money into clearing through the one payment
+ * posting) or given back by the processor (refunded in its dashboard).
+ */
+export function processorReceiptReleased(r: { receiptId: string; amountCents: Cents }): Posting {
+  return {
+    kind: 'processor_receipt_released',
+    source: { type: 'processor_receipt', id: r.receiptId },
+    lines: move(r.amountCents, { account: 'unidentified_receipts' }, { account: 'cash_clearing' }),
   };
 }

@@ -8,7 +8,7 @@ import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { handleInboundSms } from '../../services/messages/inbound-sms.ts';
 import { listPatientMessages } from '../../services/messages/list-messages.ts';
-import { sendPaymentLink, sendReceipt, sendStatement } from '../../services/messages/queue-message.ts';
+import { sendPaymentLink, sendReceipt, sendRefundReceipt, sendStatement } from '../../services/messages/queue-message.ts';
 import { actorOf } from '../plugins/authentication.ts';
 
 const params = z.object({ id });
@@ -35,6 +35,14 @@ export async function messageRoutes(app: FastifyInstance, { db, config }: { db: 
       schema: { tags: ['messages'], summary: `Send the receipt of a collected payment (the PDF by email; a one-line notice by SMS)${sendSummary}`, params, body: sendMessageBody, response: accepted },
     },
     async (request, reply) => reply.status(202).send(await sendReceipt(db, actorOf(request), request.params.id, request.body, send)),
+  );
+  r.post(
+    '/refunds/:id/receipt/send',
+    {
+      config: { permission: 'payments:write' },
+      schema: { tags: ['messages'], summary: `Send the receipt of a refund that went through (the PDF by email; a one-line notice by SMS)${sendSummary}`, params, body: sendMessageBody, response: accepted },
+    },
+    async (request, reply) => reply.status(202).send(await sendRefundReceipt(db, actorOf(request), request.params.id, request.body, send)),
   );
   r.post(
     '/patients/:id/statement/send',

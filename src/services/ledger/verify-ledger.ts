@@ -20,7 +20,8 @@ const collected = sql.raw(`('paid', 'partially_refunded', 'refunded', 'disputed'
  * every account's balance equals what its source records say — cash clearing
  * per payment and per remittance payment (= BPR02), insurance receivable and
  * contractual write-off per treatment from its claims, suspense from open
- * exceptions, provider adjustments from PLB, charges per treatment, and the
+ * exceptions, unidentified processor receipts from those held (ADR 0028),
+ * provider adjustments from PLB, charges per treatment, and the
  * patient accounts; and every cached total staff see equals the journal.
  * Each check is one grouped query, so it runs in seconds on millions of rows.
  */
@@ -190,6 +191,7 @@ export async function verifyLedger(db: Db, options: { practiceId?: string } = {}
   problems.push(...(await verifyRemittancePayments(db, inPractice)));
   problems.push(...(await verifyCash(db, inPractice)));
   problems.push(...(await verifyPayerBalances(db, inPractice)));
+  problems.push(...(await verifyUnidentifiedReceipts(db, inPractice)));
   return problems;
 }
 
@@ -213,6 +215,8 @@ const sourceOfKind: Record<string, string> = {
   processor_fee: 'processor_payout_item',
   payer_balance: 'payer_balance_item',
   payer_balance_settled: 'payer_balance_item',
+  processor_receipt_held: 'processor_receipt',
+  processor_receipt_released: 'processor_receipt',
 };
 const sourceTables: Record<string, string> = {
   payment: 'payments',
@@ -224,6 +228,7 @@ const sourceTables: Record<string, string> = {
   processor_dispute: 'processor_disputes',
   processor_payout_item: 'processor_payout_items',
   payer_balance_item: 'payer_balance_items',
+  processor_receipt: 'processor_receipts',
 };
 
 /** Where a payer balance item's money comes from, by its source (postings.ts `payerBalance`). */
@@ -313,7 +318,15 @@ const expectedLines = sql`
     where e.kind = 'payer_balance_settled' and i.settlement = 'refunded' and i.direction = 'owed_to_payer' and i.booked = 1
   union all select e.id, 'cash_clearing', '', '', '', i.amount_cents
     from journal_entries e join payer_balance_items i on i.id = e.source_id
-    where e.kind = 'payer_balance_settled' and i.settlement = 'refunded' and i.direction = 'owed_to_payer' and i.booked = 1`;
+    where e.kind = 'payer_balance_settled' and i.settlement = 'refunded' and i.direction = 'owed_to_payer' and i.booked = 1
+  union all select e.id, 'cash_clearing', '', '', '', -r.amount_cents
+    from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'processor_receipt_held' and r.status in ('held', 'assigned', 'returned')
+  union all select e.id, 'unidentified_receipts', '', '', '', r.amount_cents
+    from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'processor_receipt_held' and r.status in ('held', 'assigned', 'returned')
+  union all select e.id, 'unidentified_receipts', '', '', '', -r.amount_cents
+    from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'processor_receipt_released' and r.status in ('assigned', 'returned')
+  union all select e.id, 'cash_clearing', '', '', '', r.amount_cents
+    from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'processor_receipt_released' and r.status in ('assigned', 'returned')`;
 
 /** Accounts a remittance entry may touch; its patient-side lines must name a treatment with a claim in that remittance payment. */
 const remittanceAccounts = sql.raw(`('cash_clearing', 'insurance_receivable', 'contractual_writeoff', 'patient_receivable', 'remittance_suspense', 'provider_adjustment')`);
@@ -689,7 +702,7 @@ async function verifyCash(db: Db, inPractice: InPractice): Promise<LedgerProblem
   }
   const stray = await sql<{ entryId: string; practiceId: string; kind: string; amountCents: number }>`
     select l.entry_id, e.practice_id, e.kind, l.amount_cents from journal_lines l join journal_entries e on e.id = l.entry_id
-    where l.account = 'cash_clearing' and l.payment_id is null and e.kind not in ('remittance', 'payer_balance', 'payer_balance_settled') ${inPractice('e.practice_id')}`.execute(db);
+    where l.account = 'cash_clearing' and l.payment_id is null and e.kind not in ('remittance', 'payer_balance', 'payer_balance_settled', 'processor_receipt_held', 'processor_receipt_released') ${inPractice('e.practice_id')}`.execute(db);
   for (const l of stray.rows) {
     problems.push({
       check: 'cash_clearing',
@@ -755,6 +768,45 @@ async function verifyPayerBalances(db: Db, inPractice: InPractice): Promise<Ledg
       practiceId: t.practiceId,
       entity: 'payer_overpayment account',
       detail: `the journal holds ${formatCents(Number(t.journal))} but the open payer balance items say ${formatCents(Number(t.items))} (debit: owed by payers; credit: owed to payers)`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * unidentified_receipts (ADR 0028): per practice, the account holds exactly
+ * the receipts still held (a credit); a held, assigned or returned receipt
+ * has its holding entry, an assigned or returned one its release, and a
+ * booked or assigned one the payment it became. (Each entry's lines are
+ * checked against its receipt with the other entries.)
+ */
+async function verifyUnidentifiedReceipts(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
+  const problems: LedgerProblem[] = [];
+  const missing = await sql<{ id: string; practiceId: string; processorReference: string; status: string; why: string }>`
+    select r.id, r.practice_id, r.processor_reference, r.status, case
+        when r.status in ('held', 'assigned', 'returned') and not exists (select 1 from journal_entries e where e.source_type = 'processor_receipt' and e.source_id = r.id and e.kind = 'processor_receipt_held') then 'has no holding entry'
+        when r.status in ('assigned', 'returned') and not exists (select 1 from journal_entries e where e.source_type = 'processor_receipt' and e.source_id = r.id and e.kind = 'processor_receipt_released') then 'was never released from the holding account'
+        else 'names no payment' end as why
+    from processor_receipts r
+    where 1 = 1 ${inPractice('r.practice_id')}
+    and (r.status in ('held', 'assigned', 'returned') and not exists (select 1 from journal_entries e where e.source_type = 'processor_receipt' and e.source_id = r.id and e.kind = 'processor_receipt_held')
+      or r.status in ('assigned', 'returned') and not exists (select 1 from journal_entries e where e.source_type = 'processor_receipt' and e.source_id = r.id and e.kind = 'processor_receipt_released')
+      or r.status in ('booked', 'assigned') and r.payment_id is null)`.execute(db);
+  for (const r of missing.rows) {
+    problems.push({ check: 'unidentified_receipts', practiceId: r.practiceId, entity: `processor receipt ${r.processorReference}`, detail: `${r.status} but ${r.why}` });
+  }
+  const totals = await sql<{ practiceId: string; journal: number; held: number }>`
+    select x.practice_id, sum(x.journal) as journal, sum(x.held) as held from (
+      select practice_id, amount_cents as journal, 0 as held from journal_lines where account = 'unidentified_receipts'
+      union all select practice_id, 0, -amount_cents from processor_receipts where status = 'held'
+    ) x where 1 = 1 ${inPractice('x.practice_id')}
+    group by x.practice_id having sum(x.journal) <> sum(x.held)`.execute(db);
+  for (const t of totals.rows) {
+    problems.push({
+      check: 'unidentified_receipts',
+      practiceId: t.practiceId,
+      entity: 'unidentified_receipts account',
+      detail: `the journal holds ${formatCents(-Number(t.journal))} but the receipts held for assignment come to ${formatCents(-Number(t.held))}`,
     });
   }
   return problems;

@@ -7,7 +7,7 @@ import { smsNotBefore } from '../../domain/messages/quiet-hours.ts';
 import { nextRetryDelayMs } from '../../domain/webhooks/signature.ts';
 import { systemActor } from '../actor.ts';
 import { practiceTimeZone } from '../practices/practice-settings.ts';
-import { gatherPaymentReceipt } from '../receipts/gather-receipt.ts';
+import { gatherPaymentReceipt, gatherRefundReceipt } from '../receipts/gather-receipt.ts';
 import { renderReceiptPdf } from '../receipts/render-receipt-pdf.ts';
 import { gatherStatement } from '../statements/gather-statement.ts';
 import { renderStatementPdf } from '../statements/render-statement-pdf.ts';
@@ -79,7 +79,10 @@ async function leaseDue(db: Db, options: MessageDeliveryOptions, limit: number):
 async function mailFor(db: Db, message: MessageRow, publicUrl: string): Promise<Mail> {
   const actor = systemActor(message.practiceId, 'message-delivery');
   const attachments: Mail['attachments'] = [];
-  if (message.template === 'receipt' && message.paymentId) {
+  if (message.template === 'receipt' && message.refundId) {
+    const receipt = await gatherRefundReceipt(db, actor, message.refundId);
+    attachments.push({ filename: `refund-receipt-${receipt.number}.pdf`, content: await renderReceiptPdf(receipt), contentType: 'application/pdf' });
+  } else if (message.template === 'receipt' && message.paymentId) {
     const receipt = await gatherPaymentReceipt(db, actor, message.paymentId);
     attachments.push({ filename: `receipt-${receipt.number}.pdf`, content: await renderReceiptPdf(receipt), contentType: 'application/pdf' });
   } else if (message.template === 'statement') {

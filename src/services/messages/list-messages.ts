@@ -12,6 +12,7 @@ export function toMessage(row: MessageRow): Message {
     to: row.toAddress,
     template: row.template,
     paymentId: row.paymentId,
+    refundId: row.refundId,
     subject: row.subject,
     body: row.body,
     status: row.status,

@@ -14,7 +14,7 @@ import { requirePatient } from '../patients/patients.ts';
 import { createPaymentLink } from '../payments/create-payment-link.ts';
 import { paymentLinkUrl, requirePayment } from '../payments/payment-views.ts';
 import { practiceTimeZone } from '../practices/practice-settings.ts';
-import { gatherPaymentReceipt } from '../receipts/gather-receipt.ts';
+import { gatherPaymentReceipt, gatherRefundReceipt } from '../receipts/gather-receipt.ts';
 import { gatherStatement } from '../statements/gather-statement.ts';
 import { toMessage } from './list-messages.ts';
 
@@ -63,6 +63,7 @@ function optedOut(patient: PatientRow, channel: 'email' | 'sms'): boolean {
 interface Draft {
   template: MessageRow['template'];
   paymentId: string | null;
+  refundId?: string;
   subject: string;
   emailText: string;
   smsText: string;
@@ -83,6 +84,7 @@ async function writeMessage(trx: Trx, actor: Actor, patient: PatientRow, body: S
     toAddress: to,
     template: draft.template,
     paymentId: draft.paymentId,
+    refundId: draft.refundId ?? null,
     subject: body.channel === 'email' ? draft.subject : null,
     body: body.channel === 'email' ? draft.emailText : draft.smsText + STOP_LINE,
     status,
@@ -101,7 +103,7 @@ async function writeMessage(trx: Trx, actor: Actor, patient: PatientRow, body: S
     action: status === 'queued' ? 'message.queued' : 'message.suppressed',
     entityType: 'message',
     entityId: row.id,
-    after: { patientId: patient.id, channel: row.channel, template: row.template, paymentId: row.paymentId },
+    after: { patientId: patient.id, channel: row.channel, template: row.template, paymentId: row.paymentId, refundId: row.refundId },
   });
   return toMessage(row);
 }
@@ -163,6 +165,28 @@ export async function sendReceipt(db: Db, actor: Actor, paymentId: string, body:
       subject: `Your receipt from ${practice}: ${receipt.number}`,
       emailText: `Hi ${patient.firstName},\n\nThank you for your payment of ${amount} on ${receipt.date}. Your receipt is attached.\n\n${practice}`,
       smsText: `Hi ${patient.firstName}, ${practice} received your payment of ${amount}. Thank you!`,
+    };
+  });
+}
+
+/** POST /refunds/:id/receipt/send: a refund's receipt (the PDF by email; a one-line notice by SMS); only a refund that went through has one (422 otherwise). */
+export async function sendRefundReceipt(db: Db, actor: Actor, refundId: string, body: SendMessageBody, options: SendOptions) {
+  const now = options.now ?? new Date();
+  const refund = await db.selectFrom('refunds').select(['paymentId', 'patientId', 'method']).where('id', '=', refundId).where('practiceId', '=', actor.practiceId).executeTakeFirst();
+  if (!refund) throw new AppError('not_found', 'Refund not found.');
+  return send(db, actor, refund.patientId, body, now, async (trx, patient) => {
+    const receipt = await gatherRefundReceipt(trx, actor, refundId);
+    const amount = formatCents(receipt.amountCents);
+    const practice = receipt.practice.name;
+    // Kept as credit, nothing went back: the words say so.
+    const given = refund.method === 'credit' ? `kept ${amount} as credit for you` : `refunded ${amount} to you`;
+    return {
+      template: 'receipt',
+      paymentId: refund.paymentId,
+      refundId,
+      subject: `Your refund receipt from ${practice}: ${receipt.number}`,
+      emailText: `Hi ${patient.firstName},\n\n${practice} ${given} on ${receipt.date} (${receipt.method}, from payment ${receipt.number}). Your refund receipt is attached.\n\n${practice}`,
+      smsText: `Hi ${patient.firstName}, ${practice} ${given}.`,
     };
   });
 }

@@ -43,7 +43,23 @@ export type ReconciliationEvent =
   | { kind: 'dispute_opened'; dispute: DisputeSummary }
   | { kind: 'dispute_closed'; dispute: DisputeSummary; outcome: 'won' | 'lost' }
   | { kind: 'payout_paid'; payout: ProcessorPayout }
-  | { kind: 'charge_succeeded'; chargeReferences: string[]; amountCents: number };
+  | { kind: 'charge_succeeded'; charge: ProcessorCharge };
+
+/**
+ * A charge as the processor tells it, with what may say whose it is: made by
+ * us (our metadata carries the payment) or in the processor's own dashboard
+ * (ADR 0028: booked for the patient it names, else held until assigned).
+ */
+export interface ProcessorCharge {
+  /** Every id the charge is known by, its PaymentIntent first when it has one. */
+  chargeReferences: string[];
+  amountCents: number;
+  /** The charge's (or its PaymentIntent's) metadata: `patientId`, `accountId`, `practice` name a patient and practice. */
+  metadata: Record<string, string>;
+  /** The payer's email (billing details or receipt email), matched to exactly one patient. */
+  email: string | null;
+  description: string | null;
+}
 
 /** A payout (a deposit to the practice's bank) as the processor announced it. */
 export interface ProcessorPayout {
@@ -71,6 +87,8 @@ export interface PayoutItem {
   /** For charges and refunds: every id the (refunded) charge is known by (PaymentIntent and charge), to find our payment whichever we kept. */
   chargeReferences: string[];
   description: string | null;
+  /** For a charge whose source came expanded: what it says about its payer (ADR 0028). */
+  charge?: ProcessorCharge;
 }
 
 /** The processor's word on an earlier charge: made, refused, still under way, or never received. */

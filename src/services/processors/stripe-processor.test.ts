@@ -515,14 +515,19 @@ describe('reconciliation events and balance transactions in our terms', () => {
       kind: 'payout_paid',
       payout: { id: 'po_1', amountCents: 1100, arrivalDate: '2023-04-05', status: 'paid' },
     });
-    expect(describeReconciliationEvent(event('charge.succeeded', { id: 'ch_9', object: 'charge', amount: 500, payment_intent: 'pi_9' }))).toEqual({ kind: 'charge_succeeded', chargeReferences: ['pi_9', 'ch_9'], amountCents: 500 });
-    expect(describeReconciliationEvent(event('payment_intent.succeeded', { id: 'pi_8', object: 'payment_intent', amount_received: 700, latest_charge: 'ch_8' }))).toEqual({ kind: 'charge_succeeded', chargeReferences: ['pi_8', 'ch_8'], amountCents: 700 });
+    expect(describeReconciliationEvent(event('charge.succeeded', { id: 'ch_9', object: 'charge', amount: 500, payment_intent: 'pi_9' }))).toEqual({ kind: 'charge_succeeded', charge: { chargeReferences: ['pi_9', 'ch_9'], amountCents: 500, metadata: {}, email: null, description: null } });
+    expect(describeReconciliationEvent(event('payment_intent.succeeded', { id: 'pi_8', object: 'payment_intent', amount_received: 700, latest_charge: 'ch_8' }))).toEqual({ kind: 'charge_succeeded', charge: { chargeReferences: ['pi_8', 'ch_8'], amountCents: 700, metadata: {}, email: null, description: null } });
   });
 
   it('types each balance transaction by what it came from, keeping amount, fee and net as signed cents', () => {
     const txn = (fields: Record<string, unknown>) => ({ id: 'txn_1', object: 'balance_transaction', amount: 0, fee: 0, net: 0, description: null, ...fields }) as unknown as Stripe.BalanceTransaction;
     expect(toPayoutItem(txn({ type: 'charge', amount: 10000, fee: 320, net: 9680, source: { id: 'ch_1', object: 'charge', payment_intent: 'pi_1' } }))).toEqual({
       id: 'txn_1', type: 'charge', amountCents: 10000, feeCents: 320, netCents: 9680, sourceReference: 'pi_1', chargeReferences: ['pi_1', 'ch_1'], description: null,
+      charge: { chargeReferences: ['pi_1', 'ch_1'], amountCents: 10000, metadata: {}, email: null, description: null },
+    });
+    // A charge made in the dashboard says whose it is by its metadata or the payer's email (ADR 0028).
+    expect(toPayoutItem(txn({ type: 'charge', amount: 3000, source: { id: 'ch_3', object: 'charge', amount: 3000, metadata: { accountId: 'A-7' }, billing_details: { email: 'p@example.com' } } })).charge).toEqual({
+      chargeReferences: ['ch_3'], amountCents: 3000, metadata: { accountId: 'A-7' }, email: 'p@example.com', description: null,
     });
     // A charge made without a PaymentIntent (an older integration) is known by its charge id.
     expect(toPayoutItem(txn({ type: 'charge', source: 'ch_2' }))).toMatchObject({ type: 'charge', sourceReference: 'ch_2', chargeReferences: ['ch_2'] });

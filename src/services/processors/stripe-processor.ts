@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { ChargeInput, ChargeLookup, ChargeResult, DisputeSummary, PaymentProcessor, PayoutItem, PayoutItemType, ReconciliationEvent, RefundInput, RefundResult } from './payment-processor.ts';
+import type { ChargeInput, ChargeLookup, ChargeResult, DisputeSummary, ProcessorCharge, PaymentProcessor, PayoutItem, PayoutItemType, ReconciliationEvent, RefundInput, RefundResult } from './payment-processor.ts';
 import { ProcessorError } from './payment-processor.ts';
 
 export interface StripeProcessorOptions {
@@ -238,6 +238,7 @@ export function toPayoutItem(txn: Stripe.BalanceTransaction): PayoutItem {
     const intent = source ? idOf(source.payment_intent) : null;
     chargeReferences = [intent, sourceId].filter((r): r is string => Boolean(r));
     sourceReference = intent ?? sourceId;
+    if (source) return { id: txn.id, type, amountCents: txn.amount, feeCents: txn.fee, netCents: txn.net, sourceReference, chargeReferences, description: txn.description ?? null, charge: { ...chargeOf(source as unknown as Stripe.Charge), amountCents: txn.amount } };
   } else if (txn.type === 'refund' || txn.type === 'payment_refund') {
     type = 'refund';
     // The refunded charge, so a refund made in the dashboard that we never heard of can still find its payment.
@@ -283,17 +284,38 @@ export function describeReconciliationEvent(event: Stripe.Event): Reconciliation
         payout: { id: payout.id, amountCents: payout.amount, arrivalDate: new Date(payout.arrival_date * 1000).toISOString().slice(0, 10), status: payout.status },
       };
     }
-    case 'charge.succeeded': {
-      const charge = event.data.object;
-      return { kind: 'charge_succeeded', chargeReferences: [idOf(charge.payment_intent), charge.id].filter((r): r is string => Boolean(r)), amountCents: charge.amount };
-    }
+    case 'charge.succeeded':
+      return { kind: 'charge_succeeded', charge: chargeOf(event.data.object) };
     case 'payment_intent.succeeded': {
       const intent = event.data.object;
-      return { kind: 'charge_succeeded', chargeReferences: [intent.id, idOf(intent.latest_charge)].filter((r): r is string => Boolean(r)), amountCents: intent.amount_received };
+      const latest = intent.latest_charge && typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
+      const customer = intent.customer && typeof intent.customer === 'object' && !intent.customer.deleted ? intent.customer.email : null;
+      return {
+        kind: 'charge_succeeded',
+        charge: {
+          chargeReferences: [intent.id, idOf(intent.latest_charge)].filter((r): r is string => Boolean(r)),
+          amountCents: intent.amount_received,
+          metadata: { ...(latest?.metadata ?? {}), ...(intent.metadata ?? {}) },
+          email: intent.receipt_email ?? latest?.billing_details?.email ?? customer ?? null,
+          description: intent.description ?? null,
+        },
+      };
     }
     default:
       return undefined;
   }
+}
+
+/** A Stripe charge in our terms: its ids (PaymentIntent first), amount, metadata and the payer's email. */
+function chargeOf(charge: Stripe.Charge): ProcessorCharge {
+  const customer = charge.customer && typeof charge.customer === 'object' && !charge.customer.deleted ? charge.customer.email : null;
+  return {
+    chargeReferences: [idOf(charge.payment_intent), charge.id].filter((r): r is string => Boolean(r)),
+    amountCents: charge.amount,
+    metadata: { ...(charge.metadata ?? {}) },
+    email: charge.billing_details?.email ?? charge.receipt_email ?? customer ?? null,
+    description: charge.description ?? null,
+  };
 }
 
 /** The card's last four digits, when the intent came with its latest charge expanded. */

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/transaction.ts';
 import type { PaymentProcessor, ReconciliationEvent } from '../processors/payment-processor.ts';
-import { paymentForCharge } from './payment-for-charge.ts';
+import { bookProcessorCharge } from './book-processor-charge.ts';
 import { closeDispute } from './close-dispute.ts';
 import { openDispute } from './open-dispute.ts';
 import { recordPayout } from './record-payout.ts';
@@ -8,7 +8,7 @@ import { recordPayout } from './record-payout.ts';
 export interface ReconciliationOutcome {
   kind: ReconciliationEvent['kind'];
   outcome: string;
-  /** The event concerns nothing we know (a charge made in the processor's dashboard): listed when its payout comes, never guessed. */
+  /** The event concerns nothing we could book (a dispute on a charge not ours, a dashboard charge no practice can be told for): logged, never guessed. */
   unmatched: boolean;
   payout?: Awaited<ReturnType<typeof recordPayout>>;
 }
@@ -34,9 +34,9 @@ export async function handleProcessorEvent(db: Db, processor: PaymentProcessor, 
       return { kind: event.kind, outcome: payout.recorded > 0 ? 'recorded' : 'already_recorded', unmatched: payout.unmatched + payout.unassigned > 0, payout };
     }
     case 'charge_succeeded': {
-      // Our own charges are booked by the charge itself; this only tells whether one was made without us.
-      const payment = await paymentForCharge(db, event.chargeReferences);
-      return { kind: event.kind, outcome: payment ? 'known' : 'unmatched', unmatched: !payment };
+      // Our own charges are booked by the charge itself; one made in the dashboard is booked here, once (ADR 0028).
+      const result = await bookProcessorCharge(db, processor.name, event.charge);
+      return { kind: event.kind, outcome: result.outcome === 'ours' ? 'known' : result.outcome, unmatched: result.outcome === 'unassigned' };
     }
   }
 }

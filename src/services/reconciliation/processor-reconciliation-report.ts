@@ -2,6 +2,7 @@ import type { ProcessorReconciliation, ProcessorReconciliationQuery } from '../.
 import type { Db } from '../../db/transaction.ts';
 import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
+import { heldProcessorReceipts } from './processor-receipts.ts';
 
 type Totals = ProcessorReconciliation['payouts'][number]['totals'];
 
@@ -73,6 +74,7 @@ export async function processorReconciliationReport(db: Db, actor: Actor, query:
         patientName: i.firstName === null ? null : `${i.firstName} ${i.lastName}`,
         refundId: i.refundId,
         disputeId: i.disputeId,
+        processorReceiptId: i.processorReceiptId,
         description: i.description,
       };
     });
@@ -114,5 +116,6 @@ export async function processorReconciliationReport(db: Db, actor: Actor, query:
       evidenceDueBy: d.evidenceDueBy,
       openedAt: d.openedAt,
     })),
+    heldReceipts: await heldProcessorReceipts(db, actor),
   };
 }

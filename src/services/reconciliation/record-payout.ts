@@ -8,6 +8,7 @@ import { processorFee } from '../../domain/ledger/postings.ts';
 import { recordProcessorRefund } from '../refunds/refund-payment.ts';
 import { systemActor } from '../actor.ts';
 import type { PaymentProcessor, PayoutItem, ProcessorPayout } from '../processors/payment-processor.ts';
+import { bookProcessorCharge } from './book-processor-charge.ts';
 import { paymentForCharge } from './payment-for-charge.ts';
 
 interface Match {
@@ -46,15 +47,27 @@ export async function recordPayout(db: Db, processor: PaymentProcessor, payout: 
     const match = (await matchItem(db, item)) ?? (await bookUnseenRefund(db, processor, item));
     if (match) matches.set(item.id, match);
   }
-  const practices = [...new Set([...matches.values()].map((m) => m.practiceId))].sort();
+  const matchedPractices = [...new Set([...matches.values()].map((m) => m.practiceId))];
+  // A charge made in the processor's dashboard whose own webhook never came (or came first): booked once, for its patient or held (ADR 0028).
+  const receipts = new Map<string, { receiptId: string; practiceId: string }>();
+  for (const item of items) {
+    if (matches.has(item.id) || item.type !== 'charge' || !item.charge) continue;
+    const booked = await bookProcessorCharge(db, processor.name, item.charge, matchedPractices.length === 1 ? matchedPractices[0] : undefined);
+    if (booked.outcome === 'ours' || booked.outcome === 'unassigned') continue;
+    receipts.set(item.id, { receiptId: booked.receiptId, practiceId: booked.practiceId });
+    const match = await matchItem(db, item);
+    if (match) matches.set(item.id, match);
+  }
+  const practices = [...new Set([...matches.values(), ...receipts.values()].map((m) => m.practiceId))].sort();
   const home = practices.length === 1 ? practices[0] : undefined;
   const result: RecordPayoutResult = { recorded: 0, items: items.length, matched: matches.size, unmatched: 0, feesBooked: 0, unassigned: 0 };
+  const practiceOf = (item: PayoutItem) => matches.get(item.id)?.practiceId ?? receipts.get(item.id)?.practiceId ?? home;
   for (const item of items) {
-    if (!matches.has(item.id) && !home) result.unassigned++;
+    if (!practiceOf(item)) result.unassigned++;
   }
 
   for (const practiceId of practices) {
-    const own = items.filter((item) => (matches.get(item.id)?.practiceId ?? home) === practiceId);
+    const own = items.filter((item) => practiceOf(item) === practiceId);
     const actor = systemActor(practiceId, `${processor.name}-payout`);
     await inTransaction(db, async (trx) => {
       const payoutId = newId();
@@ -83,6 +96,7 @@ export async function recordPayout(db: Db, processor: PaymentProcessor, payout: 
           paymentId: match?.paymentId ?? null,
           refundId: match?.refundId ?? null,
           disputeId: match?.disputeId ?? null,
+          processorReceiptId: receipts.get(item.id)?.receiptId ?? null,
           description: item.description,
           createdAt,
         };

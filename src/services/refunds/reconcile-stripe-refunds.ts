@@ -2,16 +2,19 @@ import type { Db } from '../../db/transaction.ts';
 import { systemActor } from '../actor.ts';
 import type { ChargeRefundedSummary } from '../processors/stripe-processor.ts';
 import { paymentForCharge } from '../reconciliation/payment-for-charge.ts';
+import { returnHeldReceipt } from '../reconciliation/processor-receipts.ts';
 import { recordProcessorRefund } from './refund-payment.ts';
 
 /**
  * Handles Stripe's `charge.refunded`: refunds made in Stripe's dashboard are
  * booked here too, so the ledger matches the processor. Refunds we made
- * ourselves are already known by their id and are skipped.
+ * ourselves are already known by their id and are skipped. A dashboard
+ * charge still held on unidentified receipts and refunded whole leaves the
+ * holding account (ADR 0028).
  */
 export async function reconcileStripeRefunds(db: Db, summary: ChargeRefundedSummary) {
   const payment = await paymentForCharge(db, [summary.paymentIntentId, summary.chargeId]);
-  if (!payment) return { recorded: 0 };
+  if (!payment) return { recorded: (await returnHeldReceipt(db, 'stripe', [summary.paymentIntentId, summary.chargeId], summary.amountRefundedCents)) ? 1 : 0 };
   const actor = systemActor(payment.practiceId, 'stripe-webhook');
   let recorded = 0;
   for (const refund of summary.refunds) {

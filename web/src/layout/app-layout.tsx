@@ -7,9 +7,10 @@ import { can, roleLabel } from '../features/auth/permissions';
 import { useLogout } from '../features/auth/session';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { useRemittanceWorkCounts } from '../features/remittance-work/remittance-work-api';
+import { useHeldReceiptCount } from '../features/reconciliation/reconciliation-api';
 import { SkipLink, useFocusHeadingOnNavigate } from '../ui/main-focus';
 
-const nav: Array<{ to: string; label: string; permission?: Permission; count?: 'exceptions' | 'denials' }> = [
+const nav: Array<{ to: string; label: string; permission?: Permission; count?: 'exceptions' | 'denials' | 'receipts' }> = [
   { to: '/payments', label: 'Payments' },
   { to: '/patients', label: 'Patients' },
   { to: '/over-applied', label: 'Over-applied' },
@@ -20,12 +21,15 @@ const nav: Array<{ to: string; label: string; permission?: Permission; count?: '
   { to: '/payer-balances', label: 'Payer balances', permission: 'reports:ledger' },
   { to: '/tasks', label: 'Tasks' },
   { to: '/reports/processor-reconciliation', label: 'Processor reconciliation', permission: 'reports:ledger' },
+  { to: '/reports/unidentified-receipts', label: 'Unidentified receipts', permission: 'reports:ledger', count: 'receipts' },
   { to: '/settings', label: 'Settings' },
   { to: '/settings/locations', label: 'Locations', permission: 'locations:write' },
   { to: '/settings/staff', label: 'Staff', permission: 'users:write' },
   { to: '/settings/api-tokens', label: 'API tokens', permission: 'tokens:manage' },
   { to: '/settings/webhooks', label: 'Webhooks', permission: 'webhooks:manage' as const },
 ];
+
+const countLabels = { exceptions: 'open exceptions', denials: 'denials', receipts: 'held receipts' } as const;
 
 /** The signed-in frame: practice and user at the top, navigation at the side. */
 export function AppLayout() {
@@ -36,6 +40,9 @@ export function AppLayout() {
   const logout = useLogout();
   // Open exceptions and denials waiting for a biller, beside their links.
   const counts = useRemittanceWorkCounts(can(user.role, 'remittance:write'));
+  // Dashboard charges naming no patient, waiting to be assigned (ADR 0028).
+  const heldReceipts = useHeldReceiptCount(can(user.role, 'reports:ledger'));
+  const countOf = (key: 'exceptions' | 'denials' | 'receipts') => (key === 'receipts' ? heldReceipts.data : counts.data?.[key]);
   const main = useRef<HTMLElement>(null);
   useFocusHeadingOnNavigate(main);
 
@@ -88,9 +95,9 @@ export function AppLayout() {
             to={item.to}
             label={item.label}
             rightSection={
-              item.count && counts.data ? (
-                <Badge size="sm" variant="light" circle={false} data-testid={`nav-count-${item.count}`} aria-label={`${counts.data[item.count]} ${item.count === 'exceptions' ? 'open exceptions' : 'denials'}`}>
-                  {counts.data[item.count]}
+              item.count && countOf(item.count) !== undefined ? (
+                <Badge size="sm" variant="light" circle={false} data-testid={`nav-count-${item.count}`} aria-label={`${countOf(item.count)} ${countLabels[item.count]}`}>
+                  {countOf(item.count)}
                 </Badge>
               ) : undefined
             }

@@ -58,7 +58,7 @@ export function PaymentDetailPage() {
     <>
       <PaymentSummary payment={p} />
       <BillingCard payment={p} treatments={patient.data?.treatments ?? []} canApply={can(user.role, 'applications:write')} />
-      <RefundsCard paymentId={p.id} />
+      <RefundsCard paymentId={p.id} patient={patient.data} />
       <PaymentEditForm key={`edit-${p.updatedAt}`} payment={p} canEdit={can(user.role, 'payments:write')} />
     </>
   );

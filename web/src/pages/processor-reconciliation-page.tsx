@@ -73,6 +73,14 @@ export function ProcessorReconciliationPage() {
               {report.data.unmatchedCount} unmatched {report.data.unmatchedCount === 1 ? 'item' : 'items'}
             </Badge>
           ) : null}
+          {report.data.heldReceipts.length > 0 ? (
+            <Text size="sm">
+              <Anchor component={Link} to="/reports/unidentified-receipts" fw={500}>
+                {report.data.heldReceipts.length} card {report.data.heldReceipts.length === 1 ? 'charge' : 'charges'} made in the processor dashboard
+              </Anchor>{' '}
+              name no patient: <Money cents={report.data.heldReceipts.reduce((sum, r) => sum + r.amountCents, 0)} /> held on unidentified receipts until assigned.
+            </Text>
+          ) : null}
           {report.data.payouts.length === 0 ? (
             <EmptyState title="No payouts in this range">Payouts appear when the processor reports them paid.</EmptyState>
           ) : (

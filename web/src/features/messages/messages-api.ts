@@ -21,10 +21,11 @@ export function usePatientMessages(patientId: string) {
 }
 
 /** What can be sent, and where its send endpoint is. */
-export type SendTarget = { kind: 'receipt' | 'link'; paymentId: string } | { kind: 'statement'; patientId: string };
+export type SendTarget = { kind: 'receipt' | 'link'; paymentId: string } | { kind: 'statement'; patientId: string } | { kind: 'refund_receipt'; refundId: string };
 
 function sendPath(target: SendTarget): string {
   if (target.kind === 'statement') return `/patients/${encodeURIComponent(target.patientId)}/statement/send`;
+  if (target.kind === 'refund_receipt') return `/refunds/${encodeURIComponent(target.refundId)}/receipt/send`;
   return `/payments/${encodeURIComponent(target.paymentId)}/${target.kind === 'receipt' ? 'receipt' : 'link'}/send`;
 }
 

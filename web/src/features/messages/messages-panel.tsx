@@ -87,7 +87,7 @@ export function MessagesPanel({ patient, canChange }: { patient: { id: string; s
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm">
-                      {templateLabels[m.template]} · {m.channel === 'email' ? 'Email' : 'SMS'}
+                      {m.refundId ? 'Refund receipt' : templateLabels[m.template]} · {m.channel === 'email' ? 'Email' : 'SMS'}
                     </Text>
                   </Table.Td>
                   <Table.Td>

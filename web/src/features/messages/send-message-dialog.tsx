@@ -5,7 +5,7 @@ import { describeError } from '../../api/describe-error';
 import { formatInstant } from '../../ui/dates';
 import { useSendMessage, type SendTarget } from './messages-api';
 
-const titles: Record<SendTarget['kind'], string> = { receipt: 'Send receipt', link: 'Send payment link', statement: 'Send statement' };
+const titles: Record<SendTarget['kind'], string> = { receipt: 'Send receipt', link: 'Send payment link', statement: 'Send statement', refund_receipt: 'Send refund receipt' };
 
 interface SendMessageDialogProps {
   opened: boolean;
@@ -14,7 +14,7 @@ interface SendMessageDialogProps {
   patient: { id: string; email: string | null; phone: string | null };
 }
 
-/** Email or text a receipt, statement or payment link; "To" starts as the address on file. */
+/** Email or text a receipt (of a payment or a refund), statement or payment link; "To" starts as the address on file. */
 export function SendMessageDialog({ opened, onClose, target, patient }: SendMessageDialogProps) {
   const send = useSendMessage(target, patient.id);
   const [channel, setChannel] = useState<'email' | 'sms'>(patient.email || !patient.phone ? 'email' : 'sms');

@@ -58,6 +58,12 @@ export function PayoutCard({ payout }: { payout: ProcessorPayout }) {
                       <Anchor component={Link} to={`/payments/${item.paymentId}`} fw={500}>
                         {item.paymentNumber}
                       </Anchor>
+                    ) : item.processorReceiptId ? (
+                      <Anchor component={Link} to="/reports/unidentified-receipts">
+                        <Badge color="orange" variant="light">
+                          Held, to assign
+                        </Badge>
+                      </Anchor>
                     ) : (
                       <Badge color="red" variant="light">
                         Unmatched

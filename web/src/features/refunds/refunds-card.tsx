@@ -1,5 +1,7 @@
-import { Anchor, Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import type { Refund } from '../../api/types';
+import { SendMessageDialog } from '../messages/send-message-dialog';
 import { DateTime } from '../../ui/dates';
 import { Money } from '../../ui/money';
 import { EmptyState, LoadingState, QueryError } from '../../ui/states';
@@ -9,9 +11,10 @@ import { useRefunds } from './refunds-api';
 const statusColor: Record<Refund['status'], string> = { succeeded: 'green', pending: 'yellow', failed: 'red' };
 const statusText: Record<Refund['status'], string> = { succeeded: 'Refunded', pending: 'Pending', failed: 'Failed' };
 
-/** The refunds of a payment, failed ones included with the processor's reason. */
-export function RefundsCard({ paymentId }: { paymentId: string }) {
+/** The refunds of a payment, failed ones included with the processor's reason; a refund that went through has its receipt, to download or send. */
+export function RefundsCard({ paymentId, patient }: { paymentId: string; patient?: { id: string; email: string | null; phone: string | null } }) {
   const refunds = useRefunds(paymentId);
+  const [sending, setSending] = useState<string | null>(null);
   return (
     <Card withBorder padding="md" component="section" aria-labelledby="refunds-title">
       <Title order={2} size="h4" id="refunds-title" mb="sm">
@@ -67,9 +70,16 @@ export function RefundsCard({ paymentId }: { paymentId: string }) {
                       </Badge>
                     </Group>
                     {r.status === 'succeeded' ? (
-                      <Anchor href={`/api/v1/refunds/${encodeURIComponent(r.id)}/receipt.pdf`} download size="xs">
-                        Receipt (PDF)
-                      </Anchor>
+                      <Group gap="xs" wrap="nowrap">
+                        <Anchor href={`/api/v1/refunds/${encodeURIComponent(r.id)}/receipt.pdf`} download size="xs">
+                          Receipt (PDF)
+                        </Anchor>
+                        {patient ? (
+                          <Button size="compact-xs" variant="subtle" onClick={() => setSending(r.id)}>
+                            Send receipt…
+                          </Button>
+                        ) : null}
+                      </Group>
                     ) : null}
                     {r.failureReason ? (
                       <Text size="xs" c="red.9">
@@ -83,6 +93,7 @@ export function RefundsCard({ paymentId }: { paymentId: string }) {
           </Table>
         </Table.ScrollContainer>
       )}
+      {sending && patient ? <SendMessageDialog opened onClose={() => setSending(null)} target={{ kind: 'refund_receipt', refundId: sending }} patient={patient} /> : null}
     </Card>
   );
 }

@@ -1,0 +1,57 @@
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { formatCents } from '../../ui/money';
+import { MutationError } from '../../ui/mutation-error';
+import { useIdempotencyKey } from '../ledger/idempotency';
+import { PatientPicker } from '../patients/patient-picker';
+import { type ProcessorReceipt, useAssignProcessorReceipt } from './reconciliation-api';
+
+/** Assign: say whose a held dashboard charge is; it becomes their Paid card payment, applied like any payment. */
+export function AssignReceiptDialog({ receipt, onClose }: { receipt: ProcessorReceipt | null; onClose: () => void }) {
+  return (
+    <Modal opened={receipt !== null} onClose={onClose} title="Assign to a patient" size="lg" centered>
+      {receipt ? <AssignForm receipt={receipt} onDone={onClose} /> : null}
+    </Modal>
+  );
+}
+
+function AssignForm({ receipt, onDone }: { receipt: ProcessorReceipt; onDone: () => void }) {
+  const [patientId, setPatientId] = useState<string | null>(null);
+  const assign = useAssignProcessorReceipt();
+  const idempotency = useIdempotencyKey();
+  return (
+    <Stack gap="md">
+      <Text size="sm">
+        The processor received <strong>{formatCents(receipt.amountCents)}</strong> by card ({receipt.processorReference}
+        {receipt.payerEmail ? `, paid by ${receipt.payerEmail}` : ''}). Assigning it books a Paid card payment for the patient you choose,
+        applied to what they owe like any payment, and takes it off unidentified receipts.
+      </Text>
+      <PatientPicker value={patientId} onChange={setPatientId} />
+      <MutationError error={assign.error} />
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button
+          disabled={!patientId}
+          loading={assign.isPending}
+          onClick={() =>
+            patientId &&
+            assign.mutate(
+              { receiptId: receipt.id, patientId, idempotencyKey: idempotency.keyFor({ assign: receipt.id, patientId }) },
+              {
+                onSuccess: (assigned) => {
+                  notifications.show({ color: 'green', title: 'Receipt assigned', message: `${formatCents(receipt.amountCents)} booked as ${assigned.paymentNumber} for ${assigned.patientName}.` });
+                  onDone();
+                },
+              },
+            )
+          }
+        >
+          Assign
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
