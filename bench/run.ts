@@ -246,6 +246,7 @@ async function appRows(dialect: Dialect, noop: { min: number; median: number }, 
         // The export streams while 8 other clients read a list page: its time, and their p99 meanwhile.
         const exportSeconds: number[] = [];
         const othersP99: number[] = [];
+        let othersFailed = 0;
         for (let i = 0; i < scale.repeats; i++) {
           const started = performance.now();
           const exported = request(`${api}/payments/export.csv`, { headers: auth }).then(async (r) => {
@@ -262,12 +263,15 @@ async function appRows(dialect: Dialect, noop: { min: number; median: number }, 
             child.on('exit', () => (out ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error('load failed'))));
           });
           const [, meanwhile] = await Promise.all([exported, others]);
-          othersP99.push(meanwhile.p99!);
+          // A request that timed out (autocannon's 10 s) has no latency of its own: count it as 10 s, not as nothing.
+          const starved = meanwhile.errors! > 0 || meanwhile.total === 0;
+          othersP99.push(starved ? Math.max(meanwhile.p99!, 10_000) : meanwhile.p99!);
+          othersFailed += meanwhile.errors! + meanwhile.non2xx!;
         }
         const seconds = summary(exportSeconds);
         const p99 = summary(othersP99);
         record({ figure: `CSV export of ${scale.payments} payments`, dialect, unit: 's', ...seconds, target: '1,000,000 rows ≤ 20 s', met: quick ? null : seconds.median <= 20 });
-        record({ figure: 'other requests p99 during the export', dialect, unit: 'ms', ...p99, target: 'p99 ≤ 50 ms', met: p99.median <= 50 });
+        record({ figure: 'other requests p99 during the export', dialect, unit: 'ms', ...p99, target: 'p99 ≤ 50 ms', met: p99.median <= 50, note: `${othersFailed} timed out or failed` });
       }, app);
       if (dialect === 'sqlite' && (wanted('browser') || wanted('web'))) {
         await withBrowser(async (browser) => {
