@@ -267,7 +267,7 @@ program
       const bar = new cliProgress.SingleBar({ format: 'seeding [{bar}] {value}/{total} rows  {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic);
       const started = Date.now();
       bar.start(opts.patients + opts.payments, 0);
-      await seedBulk(handle.db, cliActor(practiceId), opts, (done) => bar.update(done));
+      await seedBulk(handle.db, cliActor(practiceId), { ...opts, dialect: handle.dialect }, (done) => bar.update(done));
       bar.stop();
       console.log(`Seeded ${opts.patients} patients and ${opts.payments} payments into ${opts.practice} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     }),

@@ -15,13 +15,13 @@ export function elementName(segment: X12Segment, index: number): string {
 
 /** The element's text, '' when absent. */
 export function element(segment: X12Segment, index: number): string {
-  return segment.elements[index] ?? '';
+  return segment.element(index);
 }
 
 /** The element's text, null when absent or empty. */
 export function optionalElement(segment: X12Segment, index: number): string | null {
-  const value = segment.elements[index];
-  return value === undefined || value === '' ? null : value;
+  const value = segment.element(index);
+  return value === '' ? null : value;
 }
 
 /** The element's text; a `missing_element` X12Error when empty. */
@@ -57,7 +57,12 @@ export function optionalScaled(segment: X12Segment, index: number, scale: number
 }
 
 function scaledAt(segment: X12Segment, index: number, text: string, scale: number): number {
-  return parseDecimal(text, scale, { segmentNumber: segment.segmentNumber, expected: `${elementName(segment, index)} as a decimal with at most ${scale} decimals` });
+  try {
+    return parseDecimal(text, scale);
+  } catch {
+    // The error's context is built only for a bad amount (it cost a string per amount read): the same parse, now with it, throws.
+    return parseDecimal(text, scale, { segmentNumber: segment.segmentNumber, expected: `${elementName(segment, index)} as a decimal with at most ${scale} decimals` });
+  }
 }
 
 /** A quantity (units): not money, so a plain number is fine; null and a warning when malformed. */

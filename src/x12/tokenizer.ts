@@ -19,6 +19,54 @@ export interface X12Segment {
   readonly setSegmentNumber: number;
   /** The delimiters of the interchange the segment belongs to (for splitting composites and repeats). */
   readonly delimiters: X12Delimiters;
+  /** Element n's text, '' when absent: the same as `elements[n] ?? ''`, without building the others. */
+  element(index: number): string;
+}
+
+/**
+ * A segment read from the text: its elements are found (offsets) but not
+ * built. Readers take the few they use through `element(n)`, so a segment
+ * costs one string and an array of numbers instead of a string per element;
+ * `elements` builds them all on first use.
+ */
+class TextSegment implements X12Segment {
+  #elements: string[] | undefined;
+  constructor(
+    readonly id: string,
+    /** The segment's own text (see ownCopy). */
+    private readonly text: string,
+    /** Where each element starts; element n ends one character before element n + 1 starts. */
+    private readonly starts: number[],
+    readonly segmentNumber: number,
+    readonly setSegmentNumber: number,
+    readonly delimiters: X12Delimiters,
+  ) {}
+
+  get elements(): readonly string[] {
+    this.#elements ??= this.text.split(this.delimiters.element);
+    return this.#elements;
+  }
+
+  element(index: number): string {
+    const starts = this.starts;
+    if (index >= starts.length) return '';
+    return this.text.slice(starts[index], index + 1 < starts.length ? starts[index + 1]! - 1 : this.text.length);
+  }
+}
+
+/** A segment whose elements were built anyway (the ISA header). */
+class ArraySegment implements X12Segment {
+  constructor(
+    readonly id: string,
+    readonly elements: readonly string[],
+    readonly segmentNumber: number,
+    readonly setSegmentNumber: number,
+    readonly delimiters: X12Delimiters,
+  ) {}
+
+  element(index: number): string {
+    return this.elements[index] ?? '';
+  }
 }
 
 export type X12Chunk = string | Uint8Array;
@@ -200,23 +248,28 @@ export class X12Tokenizer {
       stop--;
     }
     if (stop === start) return; // an empty segment, e.g. "~~"
-    this.#emitElements(ownCopy(buf.slice(start, stop)).split(this.#delimiters!.element), emit);
+    const text = ownCopy(buf.slice(start, stop));
+    const separator = this.#delimiters!.element;
+    const starts = [0];
+    for (let at = text.indexOf(separator); at >= 0; at = text.indexOf(separator, at + 1)) starts.push(at + 1);
+    const id = starts.length > 1 ? text.slice(0, starts[1]! - 1) : text;
+    this.#count(id);
+    emit(new TextSegment(id, text, starts, this.#segmentNumber, this.#setSegmentNumber, this.#delimiters!));
+    if (id === 'SE') this.#setSegmentNumber = 0;
   }
 
   #emitElements(elements: string[], emit: Emit): void {
     const id = elements[0] ?? '';
+    this.#count(id);
+    emit(new ArraySegment(id, elements, this.#segmentNumber, this.#setSegmentNumber, this.#delimiters!));
+    if (id === 'SE') this.#setSegmentNumber = 0;
+  }
+
+  #count(id: string): void {
     this.#segmentNumber++;
     if (id === 'ST') this.#setSegmentNumber = 1;
     else if (id === 'ISA' || id === 'GS' || id === 'GE' || id === 'IEA') this.#setSegmentNumber = 0;
     else if (this.#setSegmentNumber > 0) this.#setSegmentNumber++;
-    emit({
-      id,
-      elements,
-      segmentNumber: this.#segmentNumber,
-      setSegmentNumber: this.#setSegmentNumber,
-      delimiters: this.#delimiters!,
-    });
-    if (id === 'SE') this.#setSegmentNumber = 0;
   }
 }
 

@@ -296,5 +296,5 @@ export class TransactionSetWalker<T> {
 }
 
 function element(segment: X12Segment, index: number): string {
-  return segment.elements[index] ?? '';
+  return segment.element(index);
 }
