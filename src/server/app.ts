@@ -75,14 +75,17 @@ export async function buildApp({ config, database, logger = false, processor = c
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
 
+  // Stripe's Payment Element (ADR 0027): its script, its card frames and its API, as Stripe's CSP guide lists them; nothing else from outside.
+  const stripe = processor.hostedCardEntry ? { script: ['https://js.stripe.com', 'https://*.js.stripe.com'], frame: ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'], connect: ['https://api.stripe.com'] } : { script: [], frame: [], connect: [] };
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        scriptSrc: ["'self'", ...stripe.script],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'"],
+        connectSrc: ["'self'", ...stripe.connect],
+        frameSrc: ["'self'", ...stripe.frame],
         // Served over plain http on a LAN too: do not make browsers rewrite requests to https.
         upgradeInsecureRequests: null,
       },

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/transaction.ts';
 import type { PaymentProcessor, ReconciliationEvent } from '../processors/payment-processor.ts';
+import { bookConfirmedCharge } from './book-confirmed-charge.ts';
 import { paymentForCharge } from './payment-for-charge.ts';
 import { closeDispute } from './close-dispute.ts';
 import { openDispute } from './open-dispute.ts';
@@ -34,7 +35,12 @@ export async function handleProcessorEvent(db: Db, processor: PaymentProcessor, 
       return { kind: event.kind, outcome: payout.recorded > 0 ? 'recorded' : 'already_recorded', unmatched: payout.unmatched + payout.unassigned > 0, payout };
     }
     case 'charge_succeeded': {
-      // Our own charges are booked by the charge itself; this only tells whether one was made without us.
+      // A charge of ours still Processing (the patient's browser confirmed it and has not told us yet): booked here, once.
+      if (event.attempt && event.chargeReferences[0]) {
+        const booked = await bookConfirmedCharge(db, processor, event.attempt, event.chargeReferences[0]);
+        if (booked !== 'not_ours') return { kind: event.kind, outcome: booked, unmatched: false };
+      }
+      // Our own charges are otherwise booked by the charge itself; this only tells whether one was made without us.
       const payment = await paymentForCharge(db, event.chargeReferences);
       return { kind: event.kind, outcome: payment ? 'known' : 'unmatched', unmatched: !payment };
     }
