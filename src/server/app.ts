@@ -171,12 +171,19 @@ function trustHops(hops: number) {
   return (_address: string, hop: number) => hop < hops;
 }
 
-/** Serves the built web app, with client-side routes falling back to index.html. */
+/** The patient pages' own bundle (ADR 0027): the portal at /pay and payment links at /pay/<token>. */
+export function isPatientPagePath(url: string): boolean {
+  return /^\/pay(?:\/[^/?#]+)?\/?(?:[?#].*)?$/.test(url);
+}
+
+/** Serves the built web app, with client-side routes falling back to index.html, and the patient pages to portal.html. */
 async function registerWebApp(app: FastifyInstance): Promise<void> {
   const hasWeb = fs.existsSync(path.join(webDist, 'index.html'));
+  const hasPortal = fs.existsSync(path.join(webDist, 'portal.html'));
   if (hasWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });
   app.setNotFoundHandler((request, reply) => {
     const isPage = request.method === 'GET' && !isApiPath(request.url) && !request.url.startsWith('/docs');
+    if (hasPortal && isPage && isPatientPagePath(request.url)) return reply.type('text/html').sendFile('portal.html');
     if (hasWeb && isPage) return reply.type('text/html').sendFile('index.html');
     return reply
       .status(404)

@@ -1,6 +1,5 @@
 import { Alert, Stack, Text, Title } from '@mantine/core';
 import { useRef, useState } from 'react';
-import { useParams } from 'react-router';
 import { isApiError } from '../api/client';
 import { describeError } from '../api/describe-error';
 import { formatCalendarDate, formatInstant } from '../ui/dates';
@@ -18,8 +17,7 @@ const notPayable: Record<NonNullable<PaymentLinkView['reason']>, (practice: stri
 };
 
 /** The page a payment link opens (/pay/:token): what is due, to whom, and a card to pay it with. */
-export function PaymentLinkPage() {
-  const { token = '' } = useParams();
+export function PaymentLinkPage({ token }: { token: string }) {
   const link = usePaymentLink(token);
 
   if (link.isPending) {

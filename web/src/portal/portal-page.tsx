@@ -1,7 +1,6 @@
 import { Alert, Button, Group, Radio, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useRef, useState, type FormEvent } from 'react';
 import { LoadingState } from '../ui/states';
-import { useSearchParams } from 'react-router';
 import { isApiError } from '../api/client';
 import { describeError } from '../api/describe-error';
 import { formatCalendarDate } from '../ui/dates';
@@ -17,9 +16,8 @@ import { PortalShell } from './portal-shell';
  * visits, and pays all or part of it by card. No login; the practice comes
  * from the link on the statement (/pay?practice=slug).
  */
-export function PortalPage() {
-  const [params] = useSearchParams();
-  const practice = params.get('practice')?.trim().toLowerCase() || undefined;
+export function PortalPage({ practice: practiceParam }: { practice: string | null }) {
+  const practice = practiceParam?.trim().toLowerCase() || undefined;
   const [session, setSession] = useState<{ token: string; account: PortalAccount } | null>(null);
   const [ended, setEnded] = useState<string | null>(null);
 
