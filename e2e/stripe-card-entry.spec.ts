@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type APIRequestContext, type APIResponse, type Page } from '@playwright/test';
 import { startStripeStandIn, type StripeStandIn } from '../tests/helpers/stripe-stand-in.ts';
-import { field } from './support/ledger.ts';
+import { field, logIn } from './support/ledger.ts';
 import { routeStripe } from './support/stripe-js-stand-in.ts';
 
 /**
@@ -159,10 +159,7 @@ test('a payment link and the staff charge page take the card in Stripe’s eleme
 
   // Staff: a Pending card payment charged from its page.
   const pending = await json<{ id: string; number: string }>(await staff.post('/api/v1/payments', { data: { patientId, amountCents: 2500, method: 'card' } }), 201);
-  await page.goto('/login');
-  await field(page, 'Email').fill('biller@demo.example');
-  await field(page, 'Password').fill('ledger-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await logIn(page, 'biller');
   await page.goto(`/payments/${pending.id}`);
   const charge = page.getByRole('region', { name: 'Charge a card' });
   await expect(charge.frameLocator('iframe[title="Secure payment input frame"]').getByLabel('Card number')).toBeVisible();

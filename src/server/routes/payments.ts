@@ -7,6 +7,7 @@ import {
   changeStatusBody,
   createLinkBody,
   createPaymentBody,
+  chargeResult,
   dashboard,
   dashboardQuery,
   document,
@@ -135,7 +136,7 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
         summary: 'Charge a Pending or Failed payment through the card processor: Processing (locked), then Paid or Failed (Idempotency-Key supported)',
         params,
         body: z.object({ source: z.string().trim().min(1).max(255), method: z.enum(['card', 'online']).optional() }),
-        response: { 200: payment.extend({ failure: z.string().nullable() }) },
+        response: { 200: chargeResult },
       },
     },
     async (request) => {
@@ -154,7 +155,7 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
         tags: ['payments'],
         summary: "With Stripe: claim a Pending or Failed payment (Processing, locked) and create the charge the browser confirms in Stripe's element (Idempotency-Key supported)",
         params,
-        response: { 200: payment.extend({ failure: z.string().nullable() }).extend(hostedStart.shape) },
+        response: { 200: chargeResult.extend(hostedStart.shape) },
       },
     },
     async (request) => {
@@ -178,7 +179,7 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
         summary: 'With Stripe: book the charge the browser confirmed, as Stripe reports it (Paid, Failed, or still Processing); safe to repeat',
         params,
         body: finishChargeBody,
-        response: { 200: payment.extend({ failure: z.string().nullable() }) },
+        response: { 200: chargeResult },
       },
     },
     async (request) => {

@@ -2,9 +2,10 @@ import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { Elements, PaymentElement, useElements, useStripe } from '@stripe/react-stripe-js';
 import { loadStripe, type Stripe } from '@stripe/stripe-js';
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { describeError } from '../api/describe-error';
+import { MutationError } from '../ui/mutation-error';
+import { LoadingState, QueryError } from '../ui/states';
 import { CardField, looksLikeCard } from './card-field';
-import type { CardEntry } from './portal-api';
+import { useCardEntry } from './portal-api';
 
 /** What starting a charge in the processor's element answers: what the browser confirms, or why it could not start. */
 export interface HostedStart {
@@ -26,7 +27,6 @@ export interface CardCharge<R> {
 }
 
 interface Props<R> {
-  entry: CardEntry;
   amountCents: number;
   submitLabel: string;
   /** The page's own fields (an amount), checked before any card is taken. */
@@ -50,9 +50,12 @@ function stripeFor(publishableKey: string) {
   return loaded;
 }
 
-/** A card payment form: the page's fields, then the card (our test-card field or Stripe's element), then Pay. */
+/** A card payment form: the page's fields, then the card (our test-card field or Stripe's element, as the server says), then Pay. */
 export function CardEntryForm<R>(props: Props<R>) {
-  const { entry } = props;
+  const cardEntry = useCardEntry();
+  if (cardEntry.isPending) return <LoadingState label="Loading the card form…" />;
+  if (cardEntry.isError) return <QueryError query={cardEntry} />;
+  const entry = cardEntry.data;
   if (entry.mode === 'our_form') return <NumberForm {...props} />;
   if (!entry.publishableKey) {
     return (
@@ -70,17 +73,12 @@ export function CardEntryForm<R>(props: Props<R>) {
 }
 
 function FormFrame<R>({ props, onSubmit, busy, error, card }: { props: Props<R>; onSubmit: (event: FormEvent) => void; busy: boolean; error: unknown; card: ReactNode }) {
-  const failure = error ? describeError(error) : null;
   return (
     <form onSubmit={onSubmit} noValidate aria-labelledby={props.ariaLabelledBy} aria-label={props.ariaLabel}>
       <Stack gap="md">
         {props.children}
         {card}
-        {failure ? (
-          <Alert color="red" title={failure.title} role="alert">
-            {failure.message}
-          </Alert>
-        ) : null}
+        <MutationError error={error} />
         <Group justify="flex-end">
           <Button type="submit" loading={busy}>
             {props.submitLabel}
@@ -91,32 +89,43 @@ function FormFrame<R>({ props, onSubmit, busy, error, card }: { props: Props<R>;
   );
 }
 
+/** One attempt at a time: busy while it runs, and what it threw (also told to the page). */
+function useAttempt(onError: ((error: unknown) => void) | undefined) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (failed) {
+      setError(failed);
+      onError?.(failed);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
 function NumberForm<R>(props: Props<R>) {
   const [card, setCard] = useState('');
   const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAttempt(props.onError);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setTouched(true);
     const fieldsOk = props.validate ? props.validate() : true;
     if (!fieldsOk || !looksLikeCard(card)) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await props.charge.withNumber(card.trim());
       props.onResult(result);
       if ((result as { status?: string }).status === 'paid') {
         setCard('');
         setTouched(false);
       }
-    } catch (failed) {
-      setError(failed);
-      props.onError?.(failed);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -133,18 +142,15 @@ function NumberForm<R>(props: Props<R>) {
 function ElementForm<R>(props: Props<R>) {
   const stripe = useStripe();
   const elements = useElements();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAttempt(props.onError);
   const [cardProblem, setCardProblem] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (props.validate && !props.validate()) return;
     if (!stripe || !elements) return;
-    setBusy(true);
-    setError(null);
     setCardProblem(null);
-    try {
+    await run(async () => {
       // Stripe checks what was typed in its element first; nothing is charged or created if it is incomplete.
       const checked = await elements.submit();
       if (checked.error) {
@@ -161,12 +167,7 @@ function ElementForm<R>(props: Props<R>) {
       const result = await props.charge.finish(started.chargeReference);
       props.onResult(result);
       if (confirmed.error && confirmed.error.type !== 'card_error') setCardProblem(confirmed.error.message ?? null);
-    } catch (failed) {
-      setError(failed);
-      props.onError?.(failed);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

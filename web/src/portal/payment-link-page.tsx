@@ -6,7 +6,7 @@ import { formatCalendarDate, formatInstant } from '../ui/dates';
 import { formatCents, Money } from '../ui/money';
 import { LoadingState } from '../ui/states';
 import { CardEntryForm, type CardCharge } from './card-entry-form';
-import { linkCharge, newIdempotencyKey, useCardEntry, usePaymentLink, type ChargeOutcome, type PaymentLinkView } from './portal-api';
+import { linkCharge, newIdempotencyKey, usePaymentLink, type ChargeOutcome, type PaymentLinkView } from './portal-api';
 import { PortalShell } from './portal-shell';
 
 const notPayable: Record<NonNullable<PaymentLinkView['reason']>, (practice: string) => { color: string; title: string; text: string }> = {
@@ -46,7 +46,6 @@ export function PaymentLinkPage({ token }: { token: string }) {
 }
 
 function LinkPayment({ token, view, onChanged }: { token: string; view: PaymentLinkView; onChanged: () => void }) {
-  const entry = useCardEntry();
   const [result, setResult] = useState<ChargeOutcome | null>(null);
   const idempotencyKey = useRef(newIdempotencyKey());
   const blocked = view.reason ? notPayable[view.reason](view.practiceName) : null;
@@ -100,23 +99,14 @@ function LinkPayment({ token, view, onChanged }: { token: string; view: PaymentL
               {result.failure ?? 'The payment did not go through.'} Nothing was taken; you can try another card.
             </Alert>
           ) : null}
-          {entry.data ? (
-            <CardEntryForm
-              entry={entry.data}
-              amountCents={view.amountCents}
-              submitLabel={`Pay ${formatCents(view.amountCents)}`}
-              charge={charge}
-              onResult={onResult}
-              onError={onError}
-              ariaLabelledBy="link-pay-title"
-            />
-          ) : entry.isError ? (
-            <Alert color="red" title="Card payments are unavailable" role="alert">
-              {describeError(entry.error).message}
-            </Alert>
-          ) : (
-            <LoadingState label="Loading the card form…" />
-          )}
+          <CardEntryForm
+            amountCents={view.amountCents}
+            submitLabel={`Pay ${formatCents(view.amountCents)}`}
+            charge={charge}
+            onResult={onResult}
+            onError={onError}
+            ariaLabelledBy="link-pay-title"
+          />
         </Stack>
       )}
     </Stack>

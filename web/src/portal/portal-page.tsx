@@ -1,13 +1,12 @@
 import { Alert, Button, Group, Radio, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useRef, useState, type FormEvent } from 'react';
-import { LoadingState } from '../ui/states';
 import { isApiError } from '../api/client';
 import { describeError } from '../api/describe-error';
 import { formatCalendarDate } from '../ui/dates';
 import { DollarsInput } from '../ui/dollars-input';
 import { formatCents, Money } from '../ui/money';
 import { CardEntryForm, type CardCharge } from './card-entry-form';
-import { newIdempotencyKey, portalCharge, useCardEntry, useLookUpAccount, type PortalAccount, type PortalLookup, type PortalPayResult } from './portal-api';
+import { newIdempotencyKey, portalCharge, useLookUpAccount, type PortalAccount, type PortalLookup, type PortalPayResult } from './portal-api';
 import { PortalShell } from './portal-shell';
 
 /**
@@ -125,7 +124,6 @@ function AccountView({
   onAccount: (account: PortalAccount) => void;
   onEnd: (why: string | null) => void;
 }) {
-  const entry = useCardEntry();
   const [mode, setMode] = useState<'full' | 'part'>('full');
   const [partCents, setPartCents] = useState<number | null>(null);
   const [touched, setTouched] = useState(false);
@@ -264,38 +262,29 @@ function AccountView({
           <Title order={2} size="h5" id="pay-title">
             Pay
           </Title>
-          {entry.data ? (
-            <CardEntryForm
-              entry={entry.data}
-              amountCents={validAmount() ?? balance}
-              submitLabel={amountCents && amountCents > 0 && amountCents <= balance ? `Pay ${formatCents(amountCents)}` : 'Pay'}
-              validate={() => {
-                setTouched(true);
-                setResult(null);
-                return validAmount() !== null;
-              }}
-              charge={charge}
-              onResult={onResult}
-              onError={onError}
-              ariaLabelledBy="pay-title"
-            >
-              <Radio.Group value={mode} onChange={(value) => setMode(value === 'part' ? 'part' : 'full')} label="Amount">
-                <Stack gap="xs" mt={4}>
-                  <Radio value="full" label={`The full balance, ${formatCents(balance)}`} />
-                  <Radio value="part" label="Another amount" />
-                </Stack>
-              </Radio.Group>
-              {mode === 'part' ? (
-                <DollarsInput label="Amount to pay" required cents={partCents} onChange={(cents) => setPartCents(cents)} error={amountError} maw={220} />
-              ) : null}
-            </CardEntryForm>
-          ) : entry.isError ? (
-            <Alert color="red" title="Card payments are unavailable" role="alert">
-              {describeError(entry.error).message}
-            </Alert>
-          ) : (
-            <LoadingState label="Loading the card form…" />
-          )}
+          <CardEntryForm
+            amountCents={validAmount() ?? balance}
+            submitLabel={amountCents && amountCents > 0 && amountCents <= balance ? `Pay ${formatCents(amountCents)}` : 'Pay'}
+            validate={() => {
+              setTouched(true);
+              setResult(null);
+              return validAmount() !== null;
+            }}
+            charge={charge}
+            onResult={onResult}
+            onError={onError}
+            ariaLabelledBy="pay-title"
+          >
+            <Radio.Group value={mode} onChange={(value) => setMode(value === 'part' ? 'part' : 'full')} label="Amount">
+              <Stack gap="xs" mt={4}>
+                <Radio value="full" label={`The full balance, ${formatCents(balance)}`} />
+                <Radio value="part" label="Another amount" />
+              </Stack>
+            </Radio.Group>
+            {mode === 'part' ? (
+              <DollarsInput label="Amount to pay" required cents={partCents} onChange={(cents) => setPartCents(cents)} error={amountError} maw={220} />
+            ) : null}
+          </CardEntryForm>
         </Stack>
       ) : (
         <Text size="sm">Nothing is due right now. Thank you!</Text>

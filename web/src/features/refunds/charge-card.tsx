@@ -1,18 +1,14 @@
 import { Alert, Card, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { describeError } from '../../api/describe-error';
 import type { ChargeResult, Payment } from '../../api/types';
 import { CardEntryForm, type CardCharge } from '../../portal/card-entry-form';
-import { useCardEntry } from '../../portal/portal-api';
 import { formatCents } from '../../ui/money';
-import { LoadingState } from '../../ui/states';
 import { useIdempotencyKey } from '../ledger/idempotency';
 import { useCardCharge } from './refunds-api';
 
 /** Charges a Pending or Failed payment to a card through the processor: the sandbox's test-card field, or Stripe's element. */
 export function ChargeCard({ payment }: { payment: Payment }) {
-  const entry = useCardEntry();
   const calls = useCardCharge(payment.id);
   const idempotency = useIdempotencyKey();
   const [declined, setDeclined] = useState<string | null>(null);
@@ -45,19 +41,11 @@ export function ChargeCard({ payment }: { payment: Payment }) {
           {declined}
         </Alert>
       ) : null}
-      {entry.data ? (
-        <CardEntryForm entry={entry.data} amountCents={payment.amountCents} submitLabel="Charge" charge={charge} onResult={onResult} ariaLabel="Charge a card">
-          <Text size="sm" c="dimmed">
-            Charges {formatCents(payment.amountCents)} through the payment processor.
-          </Text>
-        </CardEntryForm>
-      ) : entry.isError ? (
-        <Alert color="red" title="Card charges are unavailable" role="alert">
-          {describeError(entry.error).message}
-        </Alert>
-      ) : (
-        <LoadingState label="Loading the card form…" />
-      )}
+      <CardEntryForm amountCents={payment.amountCents} submitLabel="Charge" charge={charge} onResult={onResult} ariaLabel="Charge a card">
+        <Text size="sm" c="dimmed">
+          Charges {formatCents(payment.amountCents)} through the payment processor.
+        </Text>
+      </CardEntryForm>
     </Card>
   );
 }
