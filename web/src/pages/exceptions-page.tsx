@@ -8,7 +8,7 @@ import { CalendarDate, DateTime } from '../ui/dates';
 import { ExportLink } from '../ui/export-link';
 import { Money } from '../ui/money';
 import { pageParam } from '../ui/paging';
-import { PagedTable } from '../ui/paged-table';
+import { PagedTable } from '../ui/data-table';
 
 const PAGE_SIZE = 25;
 

@@ -35,15 +35,35 @@ export function PagedTable<T>({ query, label, loadingLabel, emptyTitle, minWidth
   if (query.data.total === 0) return <EmptyState title={emptyTitle} />;
   return (
     <>
-      <Table.ScrollContainer minWidth={minWidth}>
-        <Table verticalSpacing="xs" aria-label={label} aria-busy={query.isPlaceholderData}>
-          <Table.Thead>
-            <Table.Tr>{head}</Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>{query.data.items.map(row)}</Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <DataTable label={label} minWidth={minWidth} head={head} items={query.data.items} row={row} emptyTitle={emptyTitle} busy={query.isPlaceholderData} />
       <Pager page={page} pageSize={pageSize} total={query.data.total} onChange={onPage} />
     </>
+  );
+}
+
+interface DataTableProps<T> {
+  label: string;
+  minWidth: number;
+  head: ReactNode;
+  items: readonly T[];
+  row: (item: T) => ReactNode;
+  emptyTitle: string;
+  /** Row spacing: `xs` for work lists, tighter (6) for a record's money tables. */
+  verticalSpacing?: 'xs' | number;
+  busy?: boolean;
+}
+
+/** A table of records (money right-aligned by its cells): scrolls sideways on narrow screens, says so when there is nothing. */
+export function DataTable<T>({ label, minWidth, head, items, row, emptyTitle, verticalSpacing = 'xs', busy }: DataTableProps<T>) {
+  if (items.length === 0) return <EmptyState title={emptyTitle} />;
+  return (
+    <Table.ScrollContainer minWidth={minWidth}>
+      <Table verticalSpacing={verticalSpacing} aria-label={label} aria-busy={busy}>
+        <Table.Thead>
+          <Table.Tr>{head}</Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>{items.map(row)}</Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
