@@ -20,7 +20,7 @@ function newestMtime(dir) {
 }
 
 function webIsStale() {
-  if (!fs.existsSync(webIndex)) return true;
+  if (!fs.existsSync(webIndex) || !fs.existsSync(path.join(root, 'web', 'dist', 'portal.html'))) return true;
   const built = fs.statSync(webIndex).mtimeMs;
   // The web app imports the API contracts and the domain's labels, so those count as its sources too.
   return [path.join(root, 'web', 'src'), path.join(root, 'src', 'contracts'), path.join(root, 'src', 'domain')].some((dir) => newestMtime(dir) > built);
@@ -29,8 +29,11 @@ function webIsStale() {
 if (fs.existsSync(webConfig) && webIsStale()) {
   console.log('Building the web app…');
   const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--config', webConfig, '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  // The staff app, then the patient pages as their own bundle (portal.html).
+  for (const mode of ['production', 'portal']) {
+    const result = spawnSync(process.execPath, [vite, 'build', '--config', webConfig, '--mode', mode, '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  }
 }
 
 register();

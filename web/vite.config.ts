@@ -8,15 +8,19 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 // The API server the dev server forwards to; override to point at another instance.
 const apiTarget = process.env.API_TARGET ?? 'http://127.0.0.1:3000';
 
-export default defineConfig({
+// `--mode portal` builds the patient pages (portal.html, for /pay and payment links) on their own, after the staff app:
+// a separate build shares no chunks with the staff app, so none of its components ride along.
+export default defineConfig(({ mode }) => ({
   root,
   base: '/',
   plugins: [react()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
-    emptyOutDir: true,
-    // Mantine and recharts make one large vendor chunk; that is expected for a staff app.
-    chunkSizeWarningLimit: 2000,
+    emptyOutDir: mode !== 'portal',
+    rollupOptions: {
+      input: fileURLToPath(new URL(mode === 'portal' ? './portal.html' : './index.html', import.meta.url)),
+    },
+    chunkSizeWarningLimit: 1000,
   },
   server: {
     host: '127.0.0.1',
@@ -37,4 +41,4 @@ export default defineConfig({
       '/health': { target: apiTarget, changeOrigin: false },
     },
   },
-});
+}));

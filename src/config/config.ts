@@ -29,6 +29,8 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_BASE: z.string().url().optional(),
+  /** `pk_…`: loads Stripe's Payment Element in the browser (the portal, links and the staff charge page). */
+  STRIPE_PUBLISHABLE_KEY: z.string().optional(),
   /**
    * Behind a reverse proxy: which X-Forwarded-For hops to believe, so the
    * client address (portal and login rate limits) is the patient's, not the
@@ -85,6 +87,7 @@ export interface Config {
   stripeSecretKey: string | undefined;
   stripeWebhookSecret: string | undefined;
   stripeApiBase: string | undefined;
+  stripePublishableKey: string | undefined;
   /** Fastify's trustProxy: false, true, a hop count, or the proxies' addresses (TRUST_PROXY). */
   trustProxy: boolean | number | string[];
   /** Outgoing webhooks: first retry after this, doubling each time, for 3 days. */
@@ -132,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeSecretKey: e.STRIPE_SECRET_KEY,
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
     stripeApiBase: e.STRIPE_API_BASE,
+    stripePublishableKey: e.STRIPE_PUBLISHABLE_KEY,
     trustProxy: e.TRUST_PROXY,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookPollMs: e.WEBHOOK_POLL_MS,

@@ -209,3 +209,11 @@ export const application = z.object({
   treatment: z.object({ serviceDate: z.string(), physician: z.string() }).optional(),
 });
 export type Application = z.infer<typeof application>;
+
+/** A charge's answer: the payment, and why the card was not charged (declined, unavailable), null when it was. */
+export const chargeResult = payment.extend({ failure: z.string().nullable() });
+export type ChargeResult = z.infer<typeof chargeResult>;
+
+/** A refund's answer: the refund and the payment as it now stands. */
+export const refundResult = refund.extend({ payment });
+export type RefundResult = z.infer<typeof refundResult>;

@@ -90,3 +90,40 @@ export const paymentLinkView = z.object({
 export type PaymentLinkView = z.infer<typeof paymentLinkView>;
 
 export const payLinkBody = z.object({ card });
+
+/**
+ * How the browser takes a card (ADR 0027): the sandbox's test-card field on
+ * our own form, or the processor's own element (Stripe's Payment Element),
+ * which sends the card to the processor and never to us.
+ */
+export const cardEntry = z.object({
+  processor: z.enum(['sandbox', 'stripe']),
+  /** `our_form`: send the card number with the charge; `processor_element`: start, confirm in the browser, finish. */
+  mode: z.enum(['our_form', 'processor_element']),
+  /** Stripe's publishable key (`pk_…`); null with the sandbox, or when Stripe's key is not configured. */
+  publishableKey: z.string().nullable(),
+});
+export type CardEntry = z.infer<typeof cardEntry>;
+
+/** What the browser confirms with the processor's element: null when the charge could not be started (`failure` says why). */
+export const hostedStart = z.object({
+  /** The processor's charge (Stripe `pi_…`), sent back to finish. */
+  chargeReference: z.string().nullable(),
+  /** Lets this browser confirm this one charge; never logged. */
+  clientSecret: z.string().nullable(),
+});
+
+export const portalStartBody = portalSessionBody.extend({ amountCents });
+export type PortalStartBody = z.infer<typeof portalStartBody>;
+export const portalStartResult = portalPayResult.extend(hostedStart.shape);
+export type PortalStartResult = z.infer<typeof portalStartResult>;
+
+/** The charge the browser confirmed: we read it back from the processor before booking anything. */
+const chargeReference = z.string().trim().min(1).max(255);
+export const portalFinishBody = portalSessionBody.extend({ paymentNumber: z.string().trim().min(1).max(32), chargeReference });
+export type PortalFinishBody = z.infer<typeof portalFinishBody>;
+
+export const linkStartResult = chargeOutcome.extend(hostedStart.shape);
+export type LinkStartResult = z.infer<typeof linkStartResult>;
+export const finishChargeBody = z.object({ chargeReference });
+export type FinishChargeBody = z.infer<typeof finishChargeBody>;

@@ -36,6 +36,12 @@ export const errorStatus = {
   unsupported_media_type: 415,
   /** A card number that fails its length or Luhn check: refused before the processor is asked. */
   card_number_invalid: 422,
+  /** A raw card number sent to us while the processor takes cards in its own element (Stripe): refused, nothing written. */
+  card_number_refused: 422,
+  /** A processor charge that is not the attempt it is said to finish. */
+  charge_reference_mismatch: 422,
+  /** Card entry in the processor's element asked of a processor that takes card numbers from our form (the sandbox). */
+  hosted_card_entry_unavailable: 422,
   processor_declined: 402,
   processor_unavailable: 503,
   business_rule: 422,

@@ -75,14 +75,17 @@ export async function buildApp({ config, database, logger = false, processor = c
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
 
+  // Stripe's Payment Element (ADR 0027): its script, its card frames and its API, as Stripe's CSP guide lists them; nothing else from outside.
+  const stripe = processor.hostedCardEntry ? { script: ['https://js.stripe.com', 'https://*.js.stripe.com'], frame: ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'], connect: ['https://api.stripe.com'] } : { script: [], frame: [], connect: [] };
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        scriptSrc: ["'self'", ...stripe.script],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'"],
+        connectSrc: ["'self'", ...stripe.connect],
+        frameSrc: ["'self'", ...stripe.frame],
         // Served over plain http on a LAN too: do not make browsers rewrite requests to https.
         upgradeInsecureRequests: null,
       },
@@ -168,12 +171,19 @@ function trustHops(hops: number) {
   return (_address: string, hop: number) => hop < hops;
 }
 
-/** Serves the built web app, with client-side routes falling back to index.html. */
+/** The patient pages' own bundle (ADR 0027): the portal at /pay and payment links at /pay/<token>. */
+export function isPatientPagePath(url: string): boolean {
+  return /^\/pay(?:\/[^/?#]+)?\/?(?:[?#].*)?$/.test(url);
+}
+
+/** Serves the built web app, with client-side routes falling back to index.html, and the patient pages to portal.html. */
 async function registerWebApp(app: FastifyInstance): Promise<void> {
   const hasWeb = fs.existsSync(path.join(webDist, 'index.html'));
+  const hasPortal = fs.existsSync(path.join(webDist, 'portal.html'));
   if (hasWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });
   app.setNotFoundHandler((request, reply) => {
     const isPage = request.method === 'GET' && !isApiPath(request.url) && !request.url.startsWith('/docs');
+    if (hasPortal && isPage && isPatientPagePath(request.url)) return reply.type('text/html').sendFile('portal.html');
     if (hasWeb && isPage) return reply.type('text/html').sendFile('index.html');
     return reply
       .status(404)

@@ -7,32 +7,7 @@ import { auditKey } from './features/audit/audit-api';
 import { RequireSession } from './features/auth/require-session';
 import { sessionKey } from './features/auth/session';
 import { AppLayout } from './layout/app-layout';
-import { ApiTokensPage } from './pages/api-tokens-page';
-import { InvitePage } from './pages/invite-page';
-import { LocationsPage } from './pages/locations-page';
-import { ArAgingPage } from './pages/ar-aging-page';
-import { DenialsPage } from './pages/denials-page';
-import { ExceptionsPage } from './pages/exceptions-page';
 import { LoginPage } from './pages/login-page';
-import { NewPaymentPage } from './pages/new-payment-page';
-import { NotFoundPage } from './pages/not-found-page';
-import { OverAppliedPage } from './pages/over-applied-page';
-import { ProcessorReconciliationPage } from './pages/processor-reconciliation-page';
-import { UnidentifiedReceiptsPage } from './pages/unidentified-receipts-page';
-import { PatientDetailPage } from './pages/patient-detail-page';
-import { PatientsPage } from './pages/patients-page';
-import { PaymentDetailPage } from './pages/payment-detail-page';
-import { PayerBalancesPage } from './pages/payer-balances-page';
-import { PaymentsPage } from './pages/payments-page';
-import { PaymentLinkPage } from './portal/payment-link-page';
-import { PortalPage } from './portal/portal-page';
-import { RemittanceDetailPage } from './pages/remittance-detail-page';
-import { RemittancesPage } from './pages/remittances-page';
-import { SettingsPage } from './pages/settings-page';
-import { StaffPage } from './pages/staff-page';
-import { TasksPage } from './pages/tasks-page';
-import { TreatmentPage } from './pages/treatment-page';
-import { WebhooksPage } from './pages/webhooks-page';
 import { cssVariablesResolver, theme } from './ui/theme';
 
 
@@ -55,13 +30,15 @@ const queryClient = new QueryClient({
   },
 });
 
+// Each page is its own chunk, loaded by the router before it renders (so the focus move to the new page's heading still finds it).
+// The patient pages are served from their own entry (portal.html); they stay here for the dev server.
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
   // An invited user sets a password here: no session yet.
-  { path: '/invite/:token', element: <InvitePage /> },
+  { path: '/invite/:token', lazy: () => import('./pages/invite-page').then((m) => ({ Component: m.InvitePage })) },
   // Patient pages: no staff layout, no login.
-  { path: '/pay', element: <PortalPage /> },
-  { path: '/pay/:token', element: <PaymentLinkPage /> },
+  { path: '/pay', lazy: () => import('./portal/portal-app').then((m) => ({ Component: m.PortalApp })) },
+  { path: '/pay/:token', lazy: () => import('./portal/portal-app').then((m) => ({ Component: m.PortalApp })) },
   {
     path: '/',
     element: (
@@ -71,28 +48,28 @@ const router = createBrowserRouter([
     ),
     children: [
       { index: true, element: <Navigate to="/payments" replace /> },
-      { path: 'payments', element: <PaymentsPage /> },
-      { path: 'payments/new', element: <NewPaymentPage /> },
-      { path: 'payments/:id', element: <PaymentDetailPage /> },
-      { path: 'patients', element: <PatientsPage /> },
-      { path: 'patients/:id', element: <PatientDetailPage /> },
-      { path: 'treatments/:id', element: <TreatmentPage /> },
-      { path: 'over-applied', element: <OverAppliedPage /> },
-      { path: 'reports/processor-reconciliation', element: <ProcessorReconciliationPage /> },
-      { path: 'reports/unidentified-receipts', element: <UnidentifiedReceiptsPage /> },
-      { path: 'reports/ar-aging', element: <ArAgingPage /> },
-      { path: 'remittances', element: <RemittancesPage /> },
-      { path: 'remittances/:id', element: <RemittanceDetailPage /> },
-      { path: 'exceptions', element: <ExceptionsPage /> },
-      { path: 'denials', element: <DenialsPage /> },
-      { path: 'payer-balances', element: <PayerBalancesPage /> },
-      { path: 'tasks', element: <TasksPage /> },
-      { path: 'settings', element: <SettingsPage /> },
-      { path: 'settings/api-tokens', element: <ApiTokensPage /> },
-      { path: 'settings/locations', element: <LocationsPage /> },
-      { path: 'settings/staff', element: <StaffPage /> },
-      { path: 'settings/webhooks', element: <WebhooksPage /> },
-      { path: '*', element: <NotFoundPage /> },
+      { path: 'payments', lazy: () => import('./pages/payments-page').then((m) => ({ Component: m.PaymentsPage })) },
+      { path: 'payments/new', lazy: () => import('./pages/new-payment-page').then((m) => ({ Component: m.NewPaymentPage })) },
+      { path: 'payments/:id', lazy: () => import('./pages/payment-detail-page').then((m) => ({ Component: m.PaymentDetailPage })) },
+      { path: 'patients', lazy: () => import('./pages/patients-page').then((m) => ({ Component: m.PatientsPage })) },
+      { path: 'patients/:id', lazy: () => import('./pages/patient-detail-page').then((m) => ({ Component: m.PatientDetailPage })) },
+      { path: 'treatments/:id', lazy: () => import('./pages/treatment-page').then((m) => ({ Component: m.TreatmentPage })) },
+      { path: 'over-applied', lazy: () => import('./pages/over-applied-page').then((m) => ({ Component: m.OverAppliedPage })) },
+      { path: 'reports/processor-reconciliation', lazy: () => import('./pages/processor-reconciliation-page').then((m) => ({ Component: m.ProcessorReconciliationPage })) },
+      { path: 'reports/unidentified-receipts', lazy: () => import('./pages/unidentified-receipts-page').then((m) => ({ Component: m.UnidentifiedReceiptsPage })) },
+      { path: 'reports/ar-aging', lazy: () => import('./pages/ar-aging-page').then((m) => ({ Component: m.ArAgingPage })) },
+      { path: 'remittances', lazy: () => import('./pages/remittances-page').then((m) => ({ Component: m.RemittancesPage })) },
+      { path: 'remittances/:id', lazy: () => import('./pages/remittance-detail-page').then((m) => ({ Component: m.RemittanceDetailPage })) },
+      { path: 'exceptions', lazy: () => import('./pages/exceptions-page').then((m) => ({ Component: m.ExceptionsPage })) },
+      { path: 'denials', lazy: () => import('./pages/denials-page').then((m) => ({ Component: m.DenialsPage })) },
+      { path: 'payer-balances', lazy: () => import('./pages/payer-balances-page').then((m) => ({ Component: m.PayerBalancesPage })) },
+      { path: 'tasks', lazy: () => import('./pages/tasks-page').then((m) => ({ Component: m.TasksPage })) },
+      { path: 'settings', lazy: () => import('./pages/settings-page').then((m) => ({ Component: m.SettingsPage })) },
+      { path: 'settings/api-tokens', lazy: () => import('./pages/api-tokens-page').then((m) => ({ Component: m.ApiTokensPage })) },
+      { path: 'settings/locations', lazy: () => import('./pages/locations-page').then((m) => ({ Component: m.LocationsPage })) },
+      { path: 'settings/staff', lazy: () => import('./pages/staff-page').then((m) => ({ Component: m.StaffPage })) },
+      { path: 'settings/webhooks', lazy: () => import('./pages/webhooks-page').then((m) => ({ Component: m.WebhooksPage })) },
+      { path: '*', lazy: () => import('./pages/not-found-page').then((m) => ({ Component: m.NotFoundPage })) },
     ],
   },
 ]);

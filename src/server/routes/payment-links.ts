@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { chargeOutcome, payLinkBody, paymentLinkView } from '../../contracts/portal.ts';
+import { chargeOutcome, finishChargeBody, linkStartResult, payLinkBody, paymentLinkView } from '../../contracts/portal.ts';
 import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { idempotencyKeyOf } from '../plugins/idempotency.ts';
-import { payPaymentLink } from '../../services/payment-links/pay-payment-link.ts';
+import { finishLinkCardPayment, payPaymentLink, startLinkCardPayment } from '../../services/payment-links/pay-payment-link.ts';
 import { viewPaymentLink } from '../../services/payment-links/view-payment-link.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
 
@@ -53,5 +53,36 @@ export async function paymentLinkRoutes(app: FastifyInstance, { db, processor }:
       const key = idempotencyKeyOf(request);
       return payPaymentLink(db, processor, request.params.token, request.body.card, key);
     },
+  );
+
+  r.post(
+    '/pay/:token/start',
+    {
+      config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['payment links'],
+        summary: "Pay a payment link with Stripe: the charge the browser confirms in Stripe's element (Idempotency-Key supported); nothing is booked yet",
+        security: [],
+        params,
+        response: { 200: linkStartResult },
+      },
+    },
+    async (request) => startLinkCardPayment(db, processor, request.params.token, idempotencyKeyOf(request)),
+  );
+
+  r.post(
+    '/pay/:token/finish',
+    {
+      config: { public: true, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['payment links'],
+        summary: 'Book the charge the browser confirmed for a payment link, as Stripe reports it; safe to repeat',
+        security: [],
+        params,
+        body: finishChargeBody,
+        response: { 200: chargeOutcome },
+      },
+    },
+    async (request) => finishLinkCardPayment(db, processor, request.params.token, request.body.chargeReference),
   );
 }

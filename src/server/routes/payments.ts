@@ -7,6 +7,7 @@ import {
   changeStatusBody,
   createLinkBody,
   createPaymentBody,
+  chargeResult,
   dashboard,
   dashboardQuery,
   document,
@@ -32,7 +33,8 @@ import { addPaymentNote, listPaymentNotes } from '../../services/payments/paymen
 import { namesFor, toPayment } from '../../services/payments/payment-views.ts';
 import { practiceDate } from '../../services/practices/practice-settings.ts';
 import { updatePayment } from '../../services/payments/update-payment.ts';
-import { chargeWork } from '../../services/payments/charge-payment.ts';
+import { chargeWork, finishHostedCharge, hostedChargeWork } from '../../services/payments/charge-payment.ts';
+import { finishChargeBody, hostedStart } from '../../contracts/portal.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
 import { actorOf } from '../plugins/authentication.ts';
 import { readUploadedFile } from '../uploads.ts';
@@ -134,7 +136,7 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
         summary: 'Charge a Pending or Failed payment through the card processor: Processing (locked), then Paid or Failed (Idempotency-Key supported)',
         params,
         body: z.object({ source: z.string().trim().min(1).max(255), method: z.enum(['card', 'online']).optional() }),
-        response: { 200: payment.extend({ failure: z.string().nullable() }) },
+        response: { 200: chargeResult },
       },
     },
     async (request) => {
@@ -142,6 +144,47 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
       // Two-phase: the key and the Pending → Processing claim in one transaction, the processor outside, the booking and the answer in a second.
       const work = chargeWork(actor, async () => request.params.id, request.body, processor, async (trx, charged) => ({ ...(await view(trx, charged.payment)), failure: charged.failure }));
       return (await idempotent(db, request, 200, work)).body;
+    },
+  );
+
+  r.post(
+    '/payments/:id/charge/start',
+    {
+      config: { permission: 'payments:write' },
+      schema: {
+        tags: ['payments'],
+        summary: "With Stripe: claim a Pending or Failed payment (Processing, locked) and create the charge the browser confirms in Stripe's element (Idempotency-Key supported)",
+        params,
+        response: { 200: chargeResult.extend(hostedStart.shape) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const work = hostedChargeWork(actor, async () => request.params.id, 'card', processor, async (trx, charged, started) => ({
+        ...(await view(trx, charged.payment)),
+        failure: charged.failure,
+        chargeReference: started?.chargeReference ?? null,
+        clientSecret: started?.clientSecret ?? null,
+      }));
+      return (await idempotent(db, request, 200, work)).body;
+    },
+  );
+
+  r.post(
+    '/payments/:id/charge/finish',
+    {
+      config: { permission: 'payments:write' },
+      schema: {
+        tags: ['payments'],
+        summary: 'With Stripe: book the charge the browser confirmed, as Stripe reports it (Paid, Failed, or still Processing); safe to repeat',
+        params,
+        body: finishChargeBody,
+        response: { 200: chargeResult },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return finishHostedCharge(db, actor, processor, request.params.id, request.body.chargeReference, async (trx, charged) => ({ ...(await view(trx, charged.payment)), failure: charged.failure }));
     },
   );
 

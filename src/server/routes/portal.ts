@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { portalAccount, portalLookup, portalLookupBody, portalPayBody, portalPayResult, portalSessionBody } from '../../contracts/portal.ts';
+import { cardEntry, portalAccount, portalFinishBody, portalLookup, portalLookupBody, portalPayBody, portalPayResult, portalSessionBody, portalStartBody, portalStartResult } from '../../contracts/portal.ts';
 import type { Db } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { idempotencyKeyOf } from '../plugins/idempotency.ts';
 import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
 import { lookUpPortalAccount } from '../../services/portal/look-up-portal-account.ts';
-import { payFromPortal } from '../../services/portal/pay-from-portal.ts';
+import { finishPortalCardPayment, payFromPortal, startPortalCardPayment } from '../../services/portal/pay-from-portal.ts';
 import { portalAccountSummary } from '../../services/portal/portal-account-summary.ts';
 import { requirePortalSession } from '../../services/portal/portal-sessions.ts';
 
@@ -84,5 +84,52 @@ export async function portalRoutes(app: FastifyInstance, { db, processor }: { db
       return payFromPortal(db, processor, request.body, key);
     },
   );
-}
 
+  r.get(
+    '/card-entry',
+    {
+      config: { public: true, rateLimit: { max: 120, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['portal'],
+        summary: "How cards are entered: the sandbox's test-card field, or the processor's own element (Stripe), with its publishable key",
+        security: [],
+        response: { 200: cardEntry },
+      },
+    },
+    async () => ({
+      processor: processor.name,
+      mode: processor.hostedCardEntry ? ('processor_element' as const) : ('our_form' as const),
+      publishableKey: processor.hostedCardEntry?.publishableKey ?? null,
+    }),
+  );
+
+  r.post(
+    '/portal/pay/start',
+    {
+      config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['portal'],
+        summary: "Patient portal with Stripe: create the payment and the charge the browser confirms in Stripe's element (Idempotency-Key supported); nothing is booked yet",
+        security: [],
+        body: portalStartBody,
+        response: { 200: portalStartResult },
+      },
+    },
+    async (request) => startPortalCardPayment(db, processor, request.body, idempotencyKeyOf(request)),
+  );
+
+  r.post(
+    '/portal/pay/finish',
+    {
+      config: { public: true, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['portal'],
+        summary: 'Patient portal with Stripe: book the charge the browser confirmed, as Stripe reports it (Paid and applied, Failed, or still Processing); safe to repeat',
+        security: [],
+        body: portalFinishBody,
+        response: { 200: portalPayResult },
+      },
+    },
+    async (request) => finishPortalCardPayment(db, processor, request.body),
+  );
+}

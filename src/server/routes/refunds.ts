@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { id, listOf, pageQuery } from '../../contracts/common.ts';
-import { application, applyPaymentBody, payment, refund, refundBody } from '../../contracts/payments.ts';
+import { application, applyPaymentBody, payment, refund, refundBody, refundResult } from '../../contracts/payments.ts';
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/transaction.ts';
 import { applyPayment, listApplications, unapplyPayment } from '../../services/applications/apply-payment.ts';
@@ -26,7 +26,7 @@ export async function refundRoutes(app: FastifyInstance, { db, config, processor
         summary: 'Refund a Paid or Partially Refunded payment, in full or in part, as money back or as credit (Idempotency-Key supported)',
         params,
         body: refundBody,
-        response: { 201: refund.extend({ payment }) },
+        response: { 201: refundResult },
       },
     },
     async (request, reply) => {

@@ -134,22 +134,125 @@ export function chargeWork<T>(
   return {
     claim: async (trx) => {
       // Before anything is made or claimed: a mistyped number rolls back the whole claim, leaving nothing.
-      checkCardSource(input.source, processor.name === 'sandbox');
+      checkCardSource(input.source, !processor.hostedCardEntry);
       return { pending: await claimCharge(trx, actor, await prepare(trx), input.method) };
     },
     complete: async (attempt, settle) => {
       const outcome = await askProcessor(processor, attempt, input.source);
       return settle(async (trx) => answer(trx, await settleCharge(trx, actor, attempt, outcome, input.method)));
     },
-    // A retry after the first request's process stopped: once recovery has settled the attempt, answer with it.
-    recover: async (trx, attempt) => {
-      if (attempt === undefined) return undefined;
-      const payment = await requirePayment(trx, actor, attempt.paymentId);
-      if (payment.chargeAttempt === attempt.key || payment.status === 'processing') return undefined;
-      const failure = payment.status === 'failed' ? await lastChargeFailure(trx, attempt.paymentId) : null;
-      return answer(trx, { payment, failure });
-    },
+    recover: recoverSettled(actor, answer),
   };
+}
+
+/** A retry after the first request's process stopped: once recovery has settled the attempt, answer with it. */
+function recoverSettled<T>(actor: Actor, answer: (trx: Trx, charged: Charged) => Promise<T>): NonNullable<TwoPhase<ChargeAttempt, T>['recover']> {
+  return async (trx, attempt) => {
+    if (attempt === undefined) return undefined;
+    const payment = await requirePayment(trx, actor, attempt.paymentId);
+    if (payment.chargeAttempt === attempt.key || payment.status === 'processing') return undefined;
+    return answer(trx, await settledCharge(trx, actor, payment));
+  };
+}
+
+/** A payment's charge as it stands, with the reason when it failed. */
+async function settledCharge(trx: Trx, actor: Actor, payment: PaymentRow): Promise<Charged> {
+  return { payment, failure: payment.status === 'failed' ? await lastChargeFailure(trx, payment.id) : null };
+}
+
+/** What the browser needs to confirm a charge in the processor's element; null once the attempt is settled (it failed to start). */
+export interface HostedStart {
+  chargeReference: string;
+  clientSecret: string;
+}
+
+function hostedEntryOf(processor: PaymentProcessor) {
+  if (!processor.hostedCardEntry) {
+    throw new AppError('hosted_card_entry_unavailable', 'This processor takes the card number in our own form; send it with the charge instead.');
+  }
+  return processor.hostedCardEntry;
+}
+
+/**
+ * The first half of a charge whose card the browser enters in the
+ * processor's element (ADR 0027): the same claim as `chargeWork` (Processing,
+ * locked, with the attempt's key), then — outside any transaction — the
+ * processor creates the charge under that key and the browser gets what it
+ * needs to confirm it. Nothing is booked here; `finishHostedCharge` books
+ * what the processor says. A processor that cannot start the charge settles
+ * the attempt Failed, as a decline would.
+ */
+export function hostedChargeWork<T>(
+  actor: Actor,
+  prepare: (trx: Trx) => Promise<string>,
+  method: 'card' | 'online',
+  processor: PaymentProcessor,
+  answer: (trx: Trx, charged: Charged, started: HostedStart | null) => Promise<T>,
+  metadata: Record<string, string> = {},
+): TwoPhase<ChargeAttempt, T> {
+  const entry = hostedEntryOf(processor);
+  return {
+    claim: async (trx) => ({ pending: await claimCharge(trx, actor, await prepare(trx), method) }),
+    complete: async (attempt, settle) => {
+      let started: HostedStart;
+      try {
+        const charge = await entry.startCharge({
+          amountCents: attempt.amountCents,
+          description: `Payment ${formatPaymentNumber(attempt.number)}`,
+          idempotencyKey: attempt.key,
+          metadata: { ...metadata, paymentId: attempt.paymentId },
+        });
+        started = { chargeReference: charge.reference, clientSecret: charge.clientSecret };
+      } catch (error) {
+        if (!(error instanceof ProcessorError)) throw error;
+        return settle(async (trx) => answer(trx, await settleCharge(trx, actor, attempt, error, method), null));
+      }
+      return settle(async (trx) => answer(trx, { payment: await requirePayment(trx, actor, attempt.paymentId), failure: null }, started));
+    },
+    recover: recoverSettled(actor, (trx, charged) => answer(trx, charged, null)),
+  };
+}
+
+/**
+ * The second half: books what the processor says of the charge the browser
+ * confirmed — read from the processor, never taken from the browser — through
+ * the one settlement (`settleCharge`), so the browser's call, the
+ * `payment_intent.succeeded` webhook and charge recovery book it once between
+ * them. Still under way (3-D Secure, processing): left Processing for the
+ * webhook or recovery. `answer` runs in the same transaction, also when
+ * someone else booked it first (the portal applies the payment there).
+ */
+export async function finishHostedCharge<T>(
+  db: Db,
+  actor: Actor,
+  processor: PaymentProcessor,
+  paymentId: string,
+  chargeReference: string,
+  answer: (trx: Trx, charged: Charged) => Promise<T>,
+): Promise<T> {
+  const entry = hostedEntryOf(processor);
+  const payment = await requirePayment(db, actor, paymentId);
+  if (payment.status !== 'processing' || payment.chargeAttempt === null) {
+    // Booked already (the webhook, or a repeated call): the processor must still vouch that this is that charge.
+    if (payment.processorReference !== null && payment.processorReference !== chargeReference) {
+      throw new AppError('charge_reference_mismatch', 'That card charge is not the one this payment was paid with.');
+    }
+    return inTransaction(db, async (trx) => answer(trx, await settledCharge(trx, actor, await requirePayment(trx, actor, paymentId))));
+  }
+  const attempt: ChargeAttempt = { paymentId, key: payment.chargeAttempt, amountCents: payment.amountCents, number: payment.number };
+  let found;
+  try {
+    found = await entry.chargeOutcome({ reference: chargeReference, idempotencyKey: attempt.key, paymentId });
+  } catch (error) {
+    if (!(error instanceof ProcessorError)) throw error;
+    // We could not ask: the payment stays Processing, for the webhook or recovery to book.
+    found = { state: 'in_progress' } as const;
+  }
+  if (found.state === 'not_found') throw new AppError('charge_reference_mismatch', 'That card charge is not the one this payment is waiting for. Nothing was booked.');
+  if (found.state === 'in_progress') return inTransaction(db, async (trx) => answer(trx, { payment: await requirePayment(trx, actor, paymentId), failure: null }));
+  const outcome: Outcome = found.state === 'succeeded' ? { reference: found.reference, cardLast4: found.cardLast4 } : new ProcessorError('declined', found.message);
+  const method = payment.method === 'online' ? 'online' : 'card';
+  return inTransaction(db, async (trx) => answer(trx, await settleCharge(trx, actor, attempt, outcome, method)));
 }
 
 async function lastChargeFailure(trx: Trx, paymentId: string): Promise<string> {

@@ -8,6 +8,7 @@ export interface ProcessorConfig {
   stripeSecretKey?: string | undefined;
   stripeWebhookSecret?: string | undefined;
   stripeApiBase?: string | undefined;
+  stripePublishableKey?: string | undefined;
 }
 
 /** The one place that decides which processor the app talks to. */
@@ -21,6 +22,7 @@ export function createProcessor(config: ProcessorConfig): PaymentProcessor {
       secretKey: config.stripeSecretKey,
       ...(config.stripeWebhookSecret ? { webhookSecret: config.stripeWebhookSecret } : {}),
       ...(config.stripeApiBase ? { apiBase: config.stripeApiBase } : {}),
+      ...(config.stripePublishableKey ? { publishableKey: config.stripePublishableKey } : {}),
     });
   }
   throw new Error(`Unknown PAYMENT_PROCESSOR: ${String(kind)} (expected sandbox or stripe).`);

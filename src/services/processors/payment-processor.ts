@@ -22,6 +22,38 @@ export interface PaymentProcessor {
 
   /** The balance transactions a payout carried (charges, refunds, disputes, fees), in our terms, every page of them. */
   payoutItems(payoutId: string): Promise<PayoutItem[]>;
+
+  /**
+   * Card entry on the processor's own element in the browser (Stripe's
+   * Payment Element), so card numbers never reach our server; null when the
+   * processor takes a card number from us (the sandbox's test cards).
+   */
+  readonly hostedCardEntry?: HostedCardEntry | null;
+}
+
+/**
+ * The browser half of a charge: we create the charge (a PaymentIntent) for the
+ * attempt, the browser confirms it with the processor, and we book it only
+ * after reading it back from the processor.
+ */
+export interface HostedCardEntry {
+  /** What the browser needs to load the processor's element (Stripe's publishable key); null when not configured. */
+  readonly publishableKey: string | null;
+  /** Creates the unconfirmed charge of this attempt; `clientSecret` lets one browser confirm that one charge. */
+  startCharge(input: Omit<ChargeInput, 'source'>): Promise<StartedCharge>;
+  /**
+   * The processor's word on a charge the browser was given, read from the
+   * processor (never from the browser): `not_found` unless it is this
+   * attempt's charge. A charge that can no longer succeed without the patient
+   * is cancelled first, so `failed` is final.
+   */
+  chargeOutcome(input: { reference: string; idempotencyKey: string; paymentId: string }): Promise<ChargeLookup>;
+}
+
+export interface StartedCharge {
+  /** The charge's id (Stripe `pi_…`). */
+  reference: string;
+  clientSecret: string;
 }
 
 /** A cardholder's dispute as the processor tells it. */
@@ -43,7 +75,12 @@ export type ReconciliationEvent =
   | { kind: 'dispute_opened'; dispute: DisputeSummary }
   | { kind: 'dispute_closed'; dispute: DisputeSummary; outcome: 'won' | 'lost' }
   | { kind: 'payout_paid'; payout: ProcessorPayout }
-  | { kind: 'charge_succeeded'; charge: ProcessorCharge };
+  | {
+      kind: 'charge_succeeded';
+      charge: ProcessorCharge;
+      /** Our charge attempt, from the charge's metadata (which we set): a charge still Processing with us is booked from it. */
+      attempt?: ChargeAttemptTag;
+    };
 
 /**
  * A charge as the processor tells it, with what may say whose it is: made by
@@ -59,6 +96,13 @@ export interface ProcessorCharge {
   /** The payer's email (billing details or receipt email), matched to exactly one patient. */
   email: string | null;
   description: string | null;
+}
+
+/** What we put in a charge's metadata: whose charge it is, and where it was made (`portal` charges are applied once booked). */
+export interface ChargeAttemptTag {
+  paymentId: string;
+  key: string;
+  channel: string | null;
 }
 
 /** A payout (a deposit to the practice's bank) as the processor announced it. */

@@ -233,10 +233,12 @@ describe('StripeProcessor.findCharge', () => {
   });
 
   it('reports no intent as not found, processing as in progress, and anything else as failed with the reason', async () => {
-    const { apiBase } = await fakeStripe([
+    const { apiBase, seen } = await fakeStripe([
       searchResult([]),
       searchResult([paymentIntent({ status: 'processing' })]),
       searchResult([paymentIntent({ status: 'requires_payment_method', last_payment_error: { type: 'card_error', message: 'Your card was declined.' } })]),
+      // An abandoned intent is cancelled before it is called failed: its client secret could still confirm it.
+      { status: 200, body: paymentIntent({ status: 'canceled' }) },
       searchResult([paymentIntent({ status: 'canceled' })]),
     ]);
     const stripe = processor(apiBase);
@@ -244,6 +246,7 @@ describe('StripeProcessor.findCharge', () => {
     expect(await ask()).toEqual({ state: 'not_found' });
     expect(await ask()).toEqual({ state: 'in_progress' });
     expect(await ask()).toEqual({ state: 'failed', message: 'Your card was declined.' });
+    expect(seen[3]).toMatchObject({ method: 'POST', path: '/v1/payment_intents/pi_3MtwBwLkdIwHu7ix28a3tqPa/cancel' });
     expect(await ask()).toEqual({ state: 'failed', message: 'The card payment did not complete (Stripe status canceled).' });
   });
 

@@ -1,11 +1,13 @@
 import Stripe from 'stripe';
-import type { ChargeInput, ChargeLookup, ChargeResult, DisputeSummary, ProcessorCharge, PaymentProcessor, PayoutItem, PayoutItemType, ReconciliationEvent, RefundInput, RefundResult } from './payment-processor.ts';
+import type { ChargeInput, ChargeLookup, ChargeResult, DisputeSummary, HostedCardEntry, PaymentProcessor, ProcessorCharge, StartedCharge, PayoutItem, PayoutItemType, ReconciliationEvent, RefundInput, RefundResult } from './payment-processor.ts';
 import { ProcessorError } from './payment-processor.ts';
 
 export interface StripeProcessorOptions {
   secretKey: string;
   /** `whsec_…`: needed only to accept webhooks. */
   webhookSecret?: string;
+  /** `pk_…`: what the browser loads Stripe's Payment Element with. */
+  publishableKey?: string;
   /** Where the API lives, e.g. `http://127.0.0.1:12111` for a local stand-in; Stripe's own host otherwise. */
   apiBase?: string;
   /** Per attempt; Stripe's own default (80 s) is longer than anyone waits at a front desk. */
@@ -82,14 +84,18 @@ function toProcessorError(error: unknown, action: 'charge' | 'refund' | 'payout'
  * caller's idempotency key as Stripe's Idempotency-Key, which Stripe keeps
  * for at least 24 hours, so a retried request never moves money twice.
  */
-export class StripeProcessor implements PaymentProcessor {
+export class StripeProcessor implements PaymentProcessor, HostedCardEntry {
   readonly name = 'stripe' as const;
+  // Card numbers are typed into Stripe's element only: Stripe refuses raw card data by default, and it keeps us out of the widest PCI scope.
+  readonly hostedCardEntry: HostedCardEntry = this;
+  readonly publishableKey: string | null;
   private readonly stripe: Stripe;
   private readonly webhookSecret: string | undefined;
 
   constructor(options: StripeProcessorOptions) {
     if (!options.secretKey) throw new Error('StripeProcessor needs a secret key (STRIPE_SECRET_KEY).');
     this.webhookSecret = options.webhookSecret || undefined;
+    this.publishableKey = options.publishableKey || null;
     this.stripe = new Stripe(options.secretKey, {
       ...connectionConfig(options.apiBase),
       timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -131,6 +137,76 @@ export class StripeProcessor implements PaymentProcessor {
   }
 
   /**
+   * A PaymentIntent for the browser to confirm with the Payment Element
+   * (created when the patient presses Pay, Stripe's deferred-intent flow),
+   * under the attempt's key, with the attempt in its metadata as `charge` does.
+   */
+  async startCharge(input: Omit<ChargeInput, 'source'>): Promise<StartedCharge> {
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.create(
+        {
+          amount: input.amountCents,
+          currency: 'usd',
+          // Cards and wallets confirm in the page; redirect methods would need a return page we do not have.
+          automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+          description: input.description,
+          metadata: { ...input.metadata, chargeAttempt: input.idempotencyKey },
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+    } catch (error) {
+      throw toProcessorError(error, 'charge');
+    }
+    if (!intent.client_secret) throw new ProcessorError('unavailable', 'Stripe returned a payment without a client secret.');
+    return { reference: intent.id, clientSecret: intent.client_secret };
+  }
+
+  /** Reads back the intent the browser confirmed; only this attempt's intent counts (its metadata, which we set, says whose it is). */
+  async chargeOutcome(input: { reference: string; idempotencyKey: string; paymentId: string }): Promise<ChargeLookup> {
+    if (!/^pi_[A-Za-z0-9_]+$/.test(input.reference)) return { state: 'not_found' };
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.retrieve(input.reference, { expand: ['latest_charge'] });
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404) return { state: 'not_found' };
+      throw toProcessorError(error, 'charge');
+    }
+    if (intent.metadata?.chargeAttempt !== input.idempotencyKey || intent.metadata?.paymentId !== input.paymentId) return { state: 'not_found' };
+    return this.finalLookup(intent, false);
+  }
+
+  /**
+   * An intent's state in our terms. One still waiting for a card (declined,
+   * or never confirmed) is cancelled before it is called failed: the browser
+   * holds its client secret and could otherwise confirm it after we booked
+   * the attempt as Failed. `abandoned` (recovery, minutes later): one waiting
+   * for 3-D Secure is given up on too.
+   */
+  private async finalLookup(intent: Stripe.PaymentIntent, abandoned: boolean): Promise<ChargeLookup> {
+    if (intent.status === 'succeeded') return { state: 'succeeded', reference: intent.id, cardLast4: lastFourOf(intent) };
+    if (intent.status === 'processing' || intent.status === 'requires_capture') return { state: 'in_progress' };
+    if (intent.status === 'requires_action' && !abandoned) return { state: 'in_progress' };
+    const message = intent.last_payment_error?.message ?? `The card payment did not complete (Stripe status ${intent.status}).`;
+    if (intent.status === 'canceled') return { state: 'failed', message };
+    try {
+      const canceled = await this.stripe.paymentIntents.cancel(intent.id, { expand: ['latest_charge'] });
+      if (canceled.status !== 'canceled') return this.finalLookup(canceled, abandoned);
+    } catch (error) {
+      // Refused because it moved on (confirmed meanwhile): read it again rather than guess.
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw toProcessorError(error, 'charge');
+      let again: Stripe.PaymentIntent;
+      try {
+        again = await this.stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] });
+      } catch (retry) {
+        throw toProcessorError(retry, 'charge');
+      }
+      return again.status === 'requires_payment_method' || again.status === 'requires_confirmation' ? { state: 'in_progress' } : this.finalLookup(again, abandoned);
+    }
+    return { state: 'failed', message };
+  }
+
+  /**
    * Finds the PaymentIntent of a charge attempt by the key put in its
    * metadata (Stripe's search is eventually consistent, about a minute: the
    * recovery job only asks about attempts older than that).
@@ -145,10 +221,8 @@ export class StripeProcessor implements PaymentProcessor {
     }
     const intent = found.data[0];
     if (!intent) return { state: 'not_found' };
-    if (intent.status === 'succeeded') return { state: 'succeeded', reference: intent.id, cardLast4: lastFourOf(intent) };
-    if (intent.status === 'processing') return { state: 'in_progress' };
-    // requires_action and the rest cannot complete without the patient, as in `charge`.
-    return { state: 'failed', message: intent.last_payment_error?.message ?? `The card payment did not complete (Stripe status ${intent.status}).` };
+    // An attempt left this long was abandoned: one still waiting for the patient is cancelled, so it cannot be paid after we book it Failed.
+    return this.finalLookup(intent, true);
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {
@@ -290,6 +364,7 @@ export function describeReconciliationEvent(event: Stripe.Event): Reconciliation
       const intent = event.data.object;
       const latest = intent.latest_charge && typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
       const customer = intent.customer && typeof intent.customer === 'object' && !intent.customer.deleted ? intent.customer.email : null;
+      const { paymentId, chargeAttempt, channel } = intent.metadata ?? {};
       return {
         kind: 'charge_succeeded',
         charge: {
@@ -299,6 +374,7 @@ export function describeReconciliationEvent(event: Stripe.Event): Reconciliation
           email: intent.receipt_email ?? latest?.billing_details?.email ?? customer ?? null,
           description: intent.description ?? null,
         },
+        ...(paymentId && chargeAttempt ? { attempt: { paymentId, key: chargeAttempt, channel: channel ?? null } } : {}),
       };
     }
     default:

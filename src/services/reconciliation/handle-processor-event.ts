@@ -1,5 +1,6 @@
 import type { Db } from '../../db/transaction.ts';
 import type { PaymentProcessor, ReconciliationEvent } from '../processors/payment-processor.ts';
+import { bookConfirmedCharge } from './book-confirmed-charge.ts';
 import { bookProcessorCharge } from './book-processor-charge.ts';
 import { closeDispute } from './close-dispute.ts';
 import { openDispute } from './open-dispute.ts';
@@ -34,7 +35,13 @@ export async function handleProcessorEvent(db: Db, processor: PaymentProcessor, 
       return { kind: event.kind, outcome: payout.recorded > 0 ? 'recorded' : 'already_recorded', unmatched: payout.unmatched + payout.unassigned > 0, payout };
     }
     case 'charge_succeeded': {
-      // Our own charges are booked by the charge itself; one made in the dashboard is booked here, once (ADR 0028).
+      // A charge of ours still Processing (the patient's browser confirmed it and has not told us yet): booked here, once.
+      const reference = event.charge.chargeReferences[0];
+      if (event.attempt && reference) {
+        const booked = await bookConfirmedCharge(db, processor, event.attempt, reference);
+        if (booked !== 'not_ours') return { kind: event.kind, outcome: booked, unmatched: false };
+      }
+      // Our own charges are otherwise booked by the charge itself; one made in the dashboard is booked here, once (ADR 0028).
       const result = await bookProcessorCharge(db, processor.name, event.charge);
       return { kind: event.kind, outcome: result.outcome === 'ours' ? 'known' : result.outcome, unmatched: result.outcome === 'unassigned' };
     }

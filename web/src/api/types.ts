@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type {
   application,
+  chargeResult,
   dashboard,
   document,
   note,
@@ -18,6 +19,7 @@ import type {
   createPaymentBody,
   refund,
   refundBody,
+  refundResult,
   updatePaymentBody,
 } from '../../../src/contracts/payments.ts';
 import type { appliedCredit, createCreditBody, credit, creditList } from '../../../src/contracts/credits.ts';
@@ -72,7 +74,7 @@ export type Refund = z.infer<typeof refund>;
 export type RefundMethod = Refund['method'];
 export type NewRefund = z.input<typeof refundBody>;
 /** POST /payments/:id/refunds answers the refund with the payment as it is now. */
-export type RefundResult = Refund & { payment: Payment };
+export type RefundResult = z.infer<typeof refundResult>;
 export type Application = z.infer<typeof application>;
 
 export type Credit = z.infer<typeof credit>;
@@ -91,4 +93,4 @@ export type TaskRefundMethod = z.infer<typeof taskRefundMethod>;
 export type CompleteTask = z.input<typeof completeTaskBody>;
 
 /** POST /payments/:id/charge answers the payment with the processor's reason when it failed. */
-export type ChargeResult = Payment & { failure: string | null };
+export type ChargeResult = z.infer<typeof chargeResult>;

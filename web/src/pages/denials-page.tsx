@@ -8,8 +8,7 @@ import { CalendarDate } from '../ui/dates';
 import { ExportLink } from '../ui/export-link';
 import { Money } from '../ui/money';
 import { pageParam } from '../ui/paging';
-import { EmptyState, LoadingState, QueryError } from '../ui/states';
-import { Pager } from '../ui/pager';
+import { PagedTable } from '../ui/data-table';
 
 const PAGE_SIZE = 25;
 
@@ -51,79 +50,72 @@ export function DenialsPage() {
         />
         <ExportLink href={apiUrl('/denials/export.csv', { search: debounced })} label="denials" />
       </Group>
-      {list.isPending ? (
-        <LoadingState label="Loading denials…" />
-      ) : list.isError ? (
-        <QueryError query={list} />
-      ) : list.data.total === 0 ? (
-        <EmptyState title="No denials" />
-      ) : (
-        <>
-          <Table.ScrollContainer minWidth={800}>
-            <Table verticalSpacing="xs" aria-label="Denials" aria-busy={list.isPlaceholderData}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Claim</Table.Th>
-                  <Table.Th>Payer</Table.Th>
-                  <Table.Th ta="right">Billed</Table.Th>
-                  <Table.Th ta="right">Paid</Table.Th>
-                  <Table.Th>Reasons</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.data.items.map((d) => (
-                  <Table.Tr key={d.id} data-testid="denial-row">
-                    <Table.Td>
-                      {d.treatmentId ? (
-                        <Anchor component={Link} to={`/treatments/${d.treatmentId}`} fw={500} size="sm">
-                          {d.controlNumber}
-                        </Anchor>
-                      ) : (
-                        <Text fw={500} size="sm">
-                          {d.controlNumber}
-                        </Text>
-                      )}
-                      <Text size="xs" c="dimmed">
-                        {d.patientName ?? '—'} · <CalendarDate value={d.serviceDate} size="xs" c="dimmed" />
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{d.payerName ?? '—'}</Text>
-                      <Text size="xs" c="dimmed">
-                        {d.statusCode === '4' ? 'Denied' : 'Paid $0'} · <CalendarDate value={d.paymentDate} size="xs" c="dimmed" />
-                      </Text>
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Money cents={d.chargeCents} />
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Money cents={d.paidCents} />
-                    </Table.Td>
-                    <Table.Td maw={420}>
-                      <Stack gap={2}>
-                        {d.adjustments.map((a, i) => (
-                          <Text size="sm" key={`a${i}`}>
-                            <strong>
-                              {a.group}-{a.code}
-                            </strong>{' '}
-                            <Money cents={a.amountCents} size="sm" />: {a.description}
-                          </Text>
-                        ))}
-                        {d.remarks.map((r) => (
-                          <Text size="sm" key={`r${r.code}`} c="dimmed">
-                            <strong>{r.code}</strong>: {r.description}
-                          </Text>
-                        ))}
-                      </Stack>
-                    </Table.Td>
-                  </Table.Tr>
+      <PagedTable
+        query={list}
+        label="Denials"
+        loadingLabel="Loading denials…"
+        emptyTitle="No denials"
+        minWidth={800}
+        page={page}
+        pageSize={PAGE_SIZE}
+        onPage={(p) => go({ page: p })}
+        head={
+          <>
+            <Table.Th>Claim</Table.Th>
+            <Table.Th>Payer</Table.Th>
+            <Table.Th ta="right">Billed</Table.Th>
+            <Table.Th ta="right">Paid</Table.Th>
+            <Table.Th>Reasons</Table.Th>
+          </>
+        }
+        row={(d) => (
+          <Table.Tr key={d.id} data-testid="denial-row">
+            <Table.Td>
+              {d.treatmentId ? (
+                <Anchor component={Link} to={`/treatments/${d.treatmentId}`} fw={500} size="sm">
+                  {d.controlNumber}
+                </Anchor>
+              ) : (
+                <Text fw={500} size="sm">
+                  {d.controlNumber}
+                </Text>
+              )}
+              <Text size="xs" c="dimmed">
+                {d.patientName ?? '—'} · <CalendarDate value={d.serviceDate} size="xs" c="dimmed" />
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">{d.payerName ?? '—'}</Text>
+              <Text size="xs" c="dimmed">
+                {d.statusCode === '4' ? 'Denied' : 'Paid $0'} · <CalendarDate value={d.paymentDate} size="xs" c="dimmed" />
+              </Text>
+            </Table.Td>
+            <Table.Td ta="right">
+              <Money cents={d.chargeCents} />
+            </Table.Td>
+            <Table.Td ta="right">
+              <Money cents={d.paidCents} />
+            </Table.Td>
+            <Table.Td maw={420}>
+              <Stack gap={2}>
+                {d.adjustments.map((a, i) => (
+                  <Text size="sm" key={`a${i}`}>
+                    <strong>
+                      {a.group}-{a.code}
+                    </strong>{' '}
+                    <Money cents={a.amountCents} size="sm" />: {a.description}
+                  </Text>
                 ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onChange={(p) => go({ page: p })} />
-        </>
-      )}
+                {d.remarks.map((r) => (
+                  <Text size="sm" key={`r${r.code}`} c="dimmed">
+                    <strong>{r.code}</strong>: {r.description}
+                  </Text>
+                ))}
+              </Stack>
+            </Table.Td>
+          </Table.Tr>
+        )}
+      />
     </Stack>
   );
 }

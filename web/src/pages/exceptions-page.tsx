@@ -8,8 +8,7 @@ import { CalendarDate, DateTime } from '../ui/dates';
 import { ExportLink } from '../ui/export-link';
 import { Money } from '../ui/money';
 import { pageParam } from '../ui/paging';
-import { EmptyState, LoadingState, QueryError } from '../ui/states';
-import { Pager } from '../ui/pager';
+import { PagedTable } from '../ui/data-table';
 
 const PAGE_SIZE = 25;
 
@@ -50,92 +49,85 @@ export function ExceptionsPage() {
         />
         <ExportLink href={apiUrl('/remittance-exceptions/export.csv', { status })} label="exceptions" />
       </Group>
-      {list.isPending ? (
-        <LoadingState label="Loading exceptions…" />
-      ) : list.isError ? (
-        <QueryError query={list} />
-      ) : list.data.total === 0 ? (
-        <EmptyState title={status === 'open' ? 'No open exceptions' : 'No worked exceptions yet'} />
-      ) : (
-        <>
-          <Table.ScrollContainer minWidth={800}>
-            <Table verticalSpacing="xs" aria-label="Remittance exceptions" aria-busy={list.isPlaceholderData}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Control number</Table.Th>
-                  <Table.Th>Payer</Table.Th>
-                  <Table.Th>Why</Table.Th>
-                  <Table.Th ta="right">Paid</Table.Th>
-                  <Table.Th>Import</Table.Th>
-                  <Table.Th>
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.data.items.map((e) => (
-                  <Table.Tr key={e.id} data-testid="exception-row">
-                    <Table.Td>
-                      <Text fw={500} size="sm">
-                        {e.patientControlNumber || '(none)'}
-                      </Text>
-                      {e.patientName ? (
-                        <Text size="xs" c="dimmed">
-                          {e.patientName}
-                        </Text>
-                      ) : null}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{e.payerName ?? '—'}</Text>
-                      <Text size="xs" c="dimmed">
-                        <CalendarDate value={e.paymentDate} size="xs" c="dimmed" /> {e.traceNumber ?? ''}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td maw={320}>
-                      <Text size="sm">{e.message}</Text>
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Money cents={e.paidCents} fw={600} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/remittances/${e.remittanceId}`} size="sm">
-                        {e.fileName ?? 'import'}
-                      </Anchor>
-                      <Text size="xs" c="dimmed">
-                        <DateTime value={e.importedAt} withTime={false} size="xs" c="dimmed" />
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      {e.status === 'open' ? (
-                        <Group gap={6} justify="flex-end" wrap="nowrap">
-                          {e.matchable ? (
-                            <Button size="compact-sm" onClick={() => setMatching(e)} aria-label={`Match ${e.patientControlNumber} to a claim`}>
-                              Match
-                            </Button>
-                          ) : null}
-                          <Button size="compact-sm" variant="light" color="orange" onClick={() => setResolving(e)} aria-label={`Resolve ${e.patientControlNumber}`}>
-                            Resolve
-                          </Button>
-                        </Group>
-                      ) : (
-                        <Stack gap={0} align="flex-end">
-                          <Badge variant="light" color={e.status === 'matched' ? 'teal' : 'gray'}>
-                            {resolutionLabels[e.resolution ?? ''] ?? e.status}
-                          </Badge>
-                          <Text size="xs" c="dimmed" ta="right">
-                            {e.matchedControlNumber ? `Claim ${e.matchedControlNumber}` : e.resolutionNote}
-                          </Text>
-                        </Stack>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onChange={(p) => go({ page: p })} />
-        </>
-      )}
+      <PagedTable
+        query={list}
+        label="Remittance exceptions"
+        loadingLabel="Loading exceptions…"
+        emptyTitle={status === 'open' ? 'No open exceptions' : 'No worked exceptions yet'}
+        minWidth={800}
+        page={page}
+        pageSize={PAGE_SIZE}
+        onPage={(p) => go({ page: p })}
+        head={
+          <>
+            <Table.Th>Control number</Table.Th>
+            <Table.Th>Payer</Table.Th>
+            <Table.Th>Why</Table.Th>
+            <Table.Th ta="right">Paid</Table.Th>
+            <Table.Th>Import</Table.Th>
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
+          </>
+        }
+        row={(e) => (
+          <Table.Tr key={e.id} data-testid="exception-row">
+            <Table.Td>
+              <Text fw={500} size="sm">
+                {e.patientControlNumber || '(none)'}
+              </Text>
+              {e.patientName ? (
+                <Text size="xs" c="dimmed">
+                  {e.patientName}
+                </Text>
+              ) : null}
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">{e.payerName ?? '—'}</Text>
+              <Text size="xs" c="dimmed">
+                <CalendarDate value={e.paymentDate} size="xs" c="dimmed" /> {e.traceNumber ?? ''}
+              </Text>
+            </Table.Td>
+            <Table.Td maw={320}>
+              <Text size="sm">{e.message}</Text>
+            </Table.Td>
+            <Table.Td ta="right">
+              <Money cents={e.paidCents} fw={600} />
+            </Table.Td>
+            <Table.Td>
+              <Anchor component={Link} to={`/remittances/${e.remittanceId}`} size="sm">
+                {e.fileName ?? 'import'}
+              </Anchor>
+              <Text size="xs" c="dimmed">
+                <DateTime value={e.importedAt} withTime={false} size="xs" c="dimmed" />
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              {e.status === 'open' ? (
+                <Group gap={6} justify="flex-end" wrap="nowrap">
+                  {e.matchable ? (
+                    <Button size="compact-sm" onClick={() => setMatching(e)} aria-label={`Match ${e.patientControlNumber} to a claim`}>
+                      Match
+                    </Button>
+                  ) : null}
+                  <Button size="compact-sm" variant="light" color="orange" onClick={() => setResolving(e)} aria-label={`Resolve ${e.patientControlNumber}`}>
+                    Resolve
+                  </Button>
+                </Group>
+              ) : (
+                <Stack gap={0} align="flex-end">
+                  <Badge variant="light" color={e.status === 'matched' ? 'teal' : 'gray'}>
+                    {resolutionLabels[e.resolution ?? ''] ?? e.status}
+                  </Badge>
+                  <Text size="xs" c="dimmed" ta="right">
+                    {e.matchedControlNumber ? `Claim ${e.matchedControlNumber}` : e.resolutionNote}
+                  </Text>
+                </Stack>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        )}
+      />
       <MatchExceptionDialog exception={matching} onClose={() => setMatching(null)} />
       <ResolveExceptionDialog exception={resolving} onClose={() => setResolving(null)} />
     </Stack>

@@ -1,4 +1,5 @@
-import { Alert, Badge, Button, Card, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { ConfirmDialog } from '../ui/confirm-dialog';
+import { Alert, Badge, Button, Card, Group, Modal, Stack, Table, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import type { Location } from '../../../src/contracts/practice-setup.ts';
@@ -154,23 +155,17 @@ function LocationsTable() {
           </Stack>
         </form>
       </Modal>
-      <Modal opened={deactivating !== null} onClose={() => setDeactivating(null)} title="Deactivate location?" centered>
-        {deactivating ? (
-          <Stack>
-            <Text size="sm">
-              {deactivating.name} will not be offered for new visits or payments. Visits and payments already there keep it.
-            </Text>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setDeactivating(null)}>
-                Keep active
-              </Button>
-              <Button color="red" loading={update.isPending} onClick={() => save(deactivating, { active: false })}>
-                Yes, deactivate
-              </Button>
-            </Group>
-          </Stack>
-        ) : null}
-      </Modal>
+      <ConfirmDialog
+        subject={deactivating}
+        title="Deactivate location?"
+        cancelLabel="Keep active"
+        confirmLabel={() => 'Yes, deactivate'}
+        onConfirm={(location) => save(location, { active: false })}
+        onCancel={() => setDeactivating(null)}
+        loading={update.isPending}
+      >
+        {(location) => `${location.name} will not be offered for new visits or payments. Visits and payments already there keep it.`}
+      </ConfirmDialog>
     </Card>
   );
 }

@@ -1,4 +1,5 @@
-import { Alert, Badge, Button, Card, Code, CopyButton, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { ConfirmDialog } from '../ui/confirm-dialog';
+import { Alert, Badge, Button, Card, Code, CopyButton, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import type { InvitedUser, StaffUser } from '../../../src/contracts/practice-setup.ts';
@@ -9,7 +10,6 @@ import { useCurrentSession } from '../features/auth/use-current-session';
 import { inviteLink, useInviteUser, useReissueInvite, useStaffUsers, useUpdateUser } from '../features/users/users-api';
 import { DateTime, formatInstant } from '../ui/dates';
 import { EmptyState, ErrorState, LoadingState, QueryError } from '../ui/states';
-import { MutationError } from '../ui/mutation-error';
 
 const roleOptions = Object.entries(roleLabels).map(([value, label]) => ({ value, label }));
 
@@ -218,24 +218,18 @@ function UsersTable({ currentUserId, onInvited }: { currentUserId: string; onInv
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Modal opened={deactivating !== null} onClose={() => setDeactivating(null)} title="Deactivate user?" centered>
-        {deactivating ? (
-          <Stack>
-            <Text size="sm">
-              {deactivating.name} ({deactivating.email}) is signed out at once and can no longer sign in. Their past work stays in the history.
-            </Text>
-            <MutationError error={update.error} />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setDeactivating(null)}>
-                Keep active
-              </Button>
-              <Button color="red" loading={update.isPending} onClick={() => change(deactivating, { active: false })}>
-                Yes, deactivate
-              </Button>
-            </Group>
-          </Stack>
-        ) : null}
-      </Modal>
+      <ConfirmDialog
+        subject={deactivating}
+        title="Deactivate user?"
+        cancelLabel="Keep active"
+        confirmLabel={() => 'Yes, deactivate'}
+        onConfirm={(user) => change(user, { active: false })}
+        onCancel={() => setDeactivating(null)}
+        loading={update.isPending}
+        error={update.error}
+      >
+        {(user) => `${user.name} (${user.email}) is signed out at once and can no longer sign in. Their past work stays in the history.`}
+      </ConfirmDialog>
     </Card>
   );
 }

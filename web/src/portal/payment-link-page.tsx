@@ -1,13 +1,12 @@
-import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
-import { useRef, useState, type FormEvent } from 'react';
-import { useParams } from 'react-router';
+import { Alert, Stack, Text, Title } from '@mantine/core';
+import { useRef, useState } from 'react';
 import { isApiError } from '../api/client';
 import { describeError } from '../api/describe-error';
 import { formatCalendarDate, formatInstant } from '../ui/dates';
 import { formatCents, Money } from '../ui/money';
 import { LoadingState } from '../ui/states';
-import { CardField, looksLikeCard } from './card-field';
-import { newIdempotencyKey, usePayLink, usePaymentLink, type ChargeOutcome, type PaymentLinkView } from './portal-api';
+import { CardEntryForm, type CardCharge } from './card-entry-form';
+import { linkCharge, newIdempotencyKey, usePaymentLink, type ChargeOutcome, type PaymentLinkView } from './portal-api';
 import { PortalShell } from './portal-shell';
 
 const notPayable: Record<NonNullable<PaymentLinkView['reason']>, (practice: string) => { color: string; title: string; text: string }> = {
@@ -18,8 +17,7 @@ const notPayable: Record<NonNullable<PaymentLinkView['reason']>, (practice: stri
 };
 
 /** The page a payment link opens (/pay/:token): what is due, to whom, and a card to pay it with. */
-export function PaymentLinkPage() {
-  const { token = '' } = useParams();
+export function PaymentLinkPage({ token }: { token: string }) {
   const link = usePaymentLink(token);
 
   if (link.isPending) {
@@ -48,35 +46,24 @@ export function PaymentLinkPage() {
 }
 
 function LinkPayment({ token, view, onChanged }: { token: string; view: PaymentLinkView; onChanged: () => void }) {
-  const pay = usePayLink(token);
-  const [card, setCard] = useState('');
-  const [touched, setTouched] = useState(false);
   const [result, setResult] = useState<ChargeOutcome | null>(null);
   const idempotencyKey = useRef(newIdempotencyKey());
-  const cardError = touched && !looksLikeCard(card) ? 'Enter the card number' : null;
-  const failure = pay.error ? describeError(pay.error) : null;
   const blocked = view.reason ? notPayable[view.reason](view.practiceName) : null;
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    setTouched(true);
-    if (!looksLikeCard(card)) return;
-    setResult(null);
-    pay.mutate(
-      { card: card.trim(), idempotencyKey: idempotencyKey.current },
-      {
-        onSuccess: (outcome) => {
-          idempotencyKey.current = newIdempotencyKey();
-          setResult(outcome);
-          if (outcome.status === 'paid') setCard('');
-        },
-        onError: (error) => {
-          if (isApiError(error) && error.status > 0) idempotencyKey.current = newIdempotencyKey();
-          onChanged();
-        },
-      },
-    );
-  }
+  const calls = linkCharge(token);
+  const charge: CardCharge<ChargeOutcome> = {
+    withNumber: (card) => calls.withNumber(card, idempotencyKey.current),
+    start: () => calls.start(idempotencyKey.current),
+    finish: (reference) => calls.finish(reference),
+  };
+  const onResult = (outcome: ChargeOutcome) => {
+    // The next press is a new attempt.
+    idempotencyKey.current = newIdempotencyKey();
+    setResult(outcome);
+  };
+  const onError = (error: unknown) => {
+    if (isApiError(error) && error.status > 0) idempotencyKey.current = newIdempotencyKey();
+    onChanged();
+  };
 
   return (
     <Stack gap="lg">
@@ -103,29 +90,24 @@ function LinkPayment({ token, view, onChanged }: { token: string; view: PaymentL
           {blocked.text}
         </Alert>
       ) : (
-        <form onSubmit={submit} noValidate aria-labelledby="link-pay-title">
-          <Stack gap="md">
-            <Title order={2} size="h5" id="link-pay-title">
-              Pay by card
-            </Title>
-            {result && result.status !== 'paid' ? (
-              <Alert color="red" title="The card was not charged" role="alert">
-                {result.failure ?? 'The payment did not go through.'} Nothing was taken; you can try another card.
-              </Alert>
-            ) : null}
-            <CardField value={card} onChange={setCard} error={cardError} />
-            {failure ? (
-              <Alert color="red" title={failure.title} role="alert">
-                {failure.message}
-              </Alert>
-            ) : null}
-            <Group justify="flex-end">
-              <Button type="submit" loading={pay.isPending}>
-                Pay {formatCents(view.amountCents)}
-              </Button>
-            </Group>
-          </Stack>
-        </form>
+        <Stack gap="md">
+          <Title order={2} size="h5" id="link-pay-title">
+            Pay by card
+          </Title>
+          {result && result.status !== 'paid' ? (
+            <Alert color="red" title="The card was not charged" role="alert">
+              {result.failure ?? 'The payment did not go through.'} Nothing was taken; you can try another card.
+            </Alert>
+          ) : null}
+          <CardEntryForm
+            amountCents={view.amountCents}
+            submitLabel={`Pay ${formatCents(view.amountCents)}`}
+            charge={charge}
+            onResult={onResult}
+            onError={onError}
+            ariaLabelledBy="link-pay-title"
+          />
+        </Stack>
       )}
     </Stack>
   );

@@ -5,7 +5,7 @@
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
-import type { chargeOutcome, paymentLinkView, portalAccount, portalLookup, portalLookupBody, portalPayResult } from '../../../src/contracts/portal.ts';
+import type { cardEntry, chargeOutcome, linkStartResult, paymentLinkView, portalAccount, portalLookup, portalLookupBody, portalPayResult, portalStartResult } from '../../../src/contracts/portal.ts';
 import { API_BASE, ApiError, newIdempotencyKey } from '../api/client';
 
 export type PortalAccount = z.infer<typeof portalAccount>;
@@ -14,8 +14,11 @@ export type PortalLookupRequest = z.input<typeof portalLookupBody>;
 export type PortalPayResult = z.infer<typeof portalPayResult>;
 export type PaymentLinkView = z.infer<typeof paymentLinkView>;
 export type ChargeOutcome = z.infer<typeof chargeOutcome>;
+export type CardEntry = z.infer<typeof cardEntry>;
+export type PortalStartResult = z.infer<typeof portalStartResult>;
+export type LinkStartResult = z.infer<typeof linkStartResult>;
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
+export async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
@@ -44,15 +47,30 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, ide
   return data as T;
 }
 
-export function useLookUpAccount() {
-  return useMutation({ mutationFn: (body: PortalLookupRequest) => call<PortalLookup>('POST', '/portal/lookup', body) });
+/** How this server takes cards: the sandbox's test-card field, or Stripe's element. */
+export function useCardEntry() {
+  return useQuery({ queryKey: ['card-entry'], queryFn: () => call<CardEntry>('GET', '/card-entry'), staleTime: Infinity, retry: 1 });
 }
 
-export function usePayFromPortal() {
-  return useMutation({
-    mutationFn: ({ idempotencyKey, ...body }: { portalToken: string; amountCents: number; card: string; idempotencyKey: string }) =>
-      call<PortalPayResult>('POST', '/portal/pay', body, idempotencyKey),
-  });
+/** The portal's card payment, either way (ADR 0027): one Idempotency-Key per intended payment. */
+export const portalCharge = {
+  withNumber: (body: { portalToken: string; amountCents: number; card: string }, idempotencyKey: string) => call<PortalPayResult>('POST', '/portal/pay', body, idempotencyKey),
+  start: (body: { portalToken: string; amountCents: number }, idempotencyKey: string) => call<PortalStartResult>('POST', '/portal/pay/start', body, idempotencyKey),
+  finish: (body: { portalToken: string; paymentNumber: string; chargeReference: string }) => call<PortalPayResult>('POST', '/portal/pay/finish', body),
+};
+
+/** A payment link's card payment, either way. */
+export function linkCharge(token: string) {
+  const path = `/pay/${encodeURIComponent(token)}`;
+  return {
+    withNumber: (card: string, idempotencyKey: string) => call<ChargeOutcome>('POST', path, { card }, idempotencyKey),
+    start: (idempotencyKey: string) => call<LinkStartResult>('POST', `${path}/start`, {}, idempotencyKey),
+    finish: (chargeReference: string) => call<ChargeOutcome>('POST', `${path}/finish`, { chargeReference }),
+  };
+}
+
+export function useLookUpAccount() {
+  return useMutation({ mutationFn: (body: PortalLookupRequest) => call<PortalLookup>('POST', '/portal/lookup', body) });
 }
 
 export function usePaymentLink(token: string) {
@@ -64,11 +82,5 @@ export function usePaymentLink(token: string) {
   });
 }
 
-export function usePayLink(token: string) {
-  return useMutation({
-    mutationFn: ({ card, idempotencyKey }: { card: string; idempotencyKey: string }) =>
-      call<ChargeOutcome>('POST', `/pay/${encodeURIComponent(token)}`, { card }, idempotencyKey),
-  });
-}
 
 export { newIdempotencyKey };

@@ -1,13 +1,12 @@
 import { Alert, Button, Group, Radio, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useRef, useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
 import { isApiError } from '../api/client';
 import { describeError } from '../api/describe-error';
 import { formatCalendarDate } from '../ui/dates';
 import { DollarsInput } from '../ui/dollars-input';
 import { formatCents, Money } from '../ui/money';
-import { CardField, looksLikeCard } from './card-field';
-import { newIdempotencyKey, useLookUpAccount, usePayFromPortal, type PortalAccount, type PortalLookup, type PortalPayResult } from './portal-api';
+import { CardEntryForm, type CardCharge } from './card-entry-form';
+import { newIdempotencyKey, portalCharge, useLookUpAccount, type PortalAccount, type PortalLookup, type PortalPayResult } from './portal-api';
 import { PortalShell } from './portal-shell';
 
 /**
@@ -16,9 +15,8 @@ import { PortalShell } from './portal-shell';
  * visits, and pays all or part of it by card. No login; the practice comes
  * from the link on the statement (/pay?practice=slug).
  */
-export function PortalPage() {
-  const [params] = useSearchParams();
-  const practice = params.get('practice')?.trim().toLowerCase() || undefined;
+export function PortalPage({ practice: practiceParam }: { practice: string | null }) {
+  const practice = practiceParam?.trim().toLowerCase() || undefined;
   const [session, setSession] = useState<{ token: string; account: PortalAccount } | null>(null);
   const [ended, setEnded] = useState<string | null>(null);
 
@@ -126,10 +124,8 @@ function AccountView({
   onAccount: (account: PortalAccount) => void;
   onEnd: (why: string | null) => void;
 }) {
-  const pay = usePayFromPortal();
   const [mode, setMode] = useState<'full' | 'part'>('full');
   const [partCents, setPartCents] = useState<number | null>(null);
-  const [card, setCard] = useState('');
   const [touched, setTouched] = useState(false);
   const [result, setResult] = useState<PortalPayResult | null>(null);
   // One key per intended payment: a resubmission after a lost answer cannot pay twice.
@@ -145,34 +141,33 @@ function AccountView({
           ? `At most ${formatCents(balance)}`
           : null
       : null;
-  const cardError = touched && !looksLikeCard(card) ? 'Enter the card number' : null;
-  const failure = pay.error ? describeError(pay.error) : null;
+  const validAmount = (): number | null => (amountCents !== null && amountCents > 0 && amountCents <= balance ? amountCents : null);
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    setTouched(true);
-    setResult(null);
-    if (amountCents === null || amountCents <= 0 || amountCents > balance || !looksLikeCard(card)) return;
-    pay.mutate(
-      { portalToken: token, amountCents, card: card.trim(), idempotencyKey: idempotencyKey.current },
-      {
-        onSuccess: (paid) => {
-          idempotencyKey.current = newIdempotencyKey();
-          setResult(paid);
-          onAccount(paid.account);
-          if (paid.status === 'paid') {
-            setCard('');
-            setTouched(false);
-            setMode('full');
-            setPartCents(null);
-          }
-        },
-        onError: (error) => {
-          if (isApiError(error) && error.status === 401) onEnd('Your session ended. Enter your details again to continue.');
-          else if (isApiError(error) && error.status > 0) idempotencyKey.current = newIdempotencyKey();
-        },
-      },
-    );
+  // The payment a started charge belongs to, for finishing it.
+  const startedNumber = useRef<string | null>(null);
+  const charge: CardCharge<PortalPayResult> = {
+    withNumber: (card) => portalCharge.withNumber({ portalToken: token, amountCents: validAmount() ?? 0, card }, idempotencyKey.current),
+    start: async () => {
+      const started = await portalCharge.start({ portalToken: token, amountCents: validAmount() ?? 0 }, idempotencyKey.current);
+      startedNumber.current = started.paymentNumber;
+      return started;
+    },
+    finish: (chargeReference) => portalCharge.finish({ portalToken: token, paymentNumber: startedNumber.current ?? '', chargeReference }),
+  };
+
+  function onResult(paid: PortalPayResult) {
+    idempotencyKey.current = newIdempotencyKey();
+    setResult(paid);
+    onAccount(paid.account);
+    if (paid.status === 'paid') {
+      setTouched(false);
+      setMode('full');
+      setPartCents(null);
+    }
+  }
+  function onError(error: unknown) {
+    if (isApiError(error) && error.status === 401) onEnd('Your session ended. Enter your details again to continue.');
+    else if (isApiError(error) && error.status > 0) idempotencyKey.current = newIdempotencyKey();
   }
 
   return (
@@ -263,11 +258,23 @@ function AccountView({
       </Stack>
 
       {balance > 0 ? (
-        <form onSubmit={submit} noValidate aria-labelledby="pay-title">
-          <Stack gap="md">
-            <Title order={2} size="h5" id="pay-title">
-              Pay
-            </Title>
+        <Stack gap="md">
+          <Title order={2} size="h5" id="pay-title">
+            Pay
+          </Title>
+          <CardEntryForm
+            amountCents={validAmount() ?? balance}
+            submitLabel={amountCents && amountCents > 0 && amountCents <= balance ? `Pay ${formatCents(amountCents)}` : 'Pay'}
+            validate={() => {
+              setTouched(true);
+              setResult(null);
+              return validAmount() !== null;
+            }}
+            charge={charge}
+            onResult={onResult}
+            onError={onError}
+            ariaLabelledBy="pay-title"
+          >
             <Radio.Group value={mode} onChange={(value) => setMode(value === 'part' ? 'part' : 'full')} label="Amount">
               <Stack gap="xs" mt={4}>
                 <Radio value="full" label={`The full balance, ${formatCents(balance)}`} />
@@ -277,19 +284,8 @@ function AccountView({
             {mode === 'part' ? (
               <DollarsInput label="Amount to pay" required cents={partCents} onChange={(cents) => setPartCents(cents)} error={amountError} maw={220} />
             ) : null}
-            <CardField value={card} onChange={setCard} error={cardError} />
-            {failure ? (
-              <Alert color="red" title={failure.title} role="alert">
-                {failure.message}
-              </Alert>
-            ) : null}
-            <Group justify="flex-end">
-              <Button type="submit" loading={pay.isPending}>
-                {amountCents && amountCents > 0 && amountCents <= balance ? `Pay ${formatCents(amountCents)}` : 'Pay'}
-              </Button>
-            </Group>
-          </Stack>
-        </form>
+          </CardEntryForm>
+        </Stack>
       ) : (
         <Text size="sm">Nothing is due right now. Thank you!</Text>
       )}

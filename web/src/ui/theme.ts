@@ -1,5 +1,4 @@
-import { Badge, createTheme, darken, DEFAULT_THEME, Modal, MultiSelect, Select, type CSSVariablesResolver, type MantineColorsTuple } from '@mantine/core';
-import { DateInput } from '@mantine/dates';
+import { createTheme, darken, DEFAULT_THEME, type CSSVariablesResolver, type MantineColorsTuple } from '@mantine/core';
 
 /**
  * Shade 9 of each colour is both the text of light badges and links (on white and on shade 1)
@@ -22,15 +21,16 @@ export const theme = createTheme({
   primaryShade: 9,
   colors,
   defaultRadius: 'md',
+  // Plain objects, not `Modal.extend(…)`: importing the components here would put them (and the date pickers) in the patient pages' bundle too.
   components: {
     // Mantine's close button is an icon: give it a name screen readers and keyboard users can find.
-    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
     // A badge in a narrow table cell keeps its whole word rather than an ellipsis.
-    Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),
+    Badge: { styles: { root: { minWidth: 'max-content' } } },
     // The clear × of a field is an icon too.
-    DateInput: DateInput.extend({ defaultProps: { clearButtonProps: { 'aria-label': 'Clear date' } } }),
-    Select: Select.extend({ defaultProps: { clearButtonProps: { 'aria-label': 'Clear' } } }),
-    MultiSelect: MultiSelect.extend({ defaultProps: { clearButtonProps: { 'aria-label': 'Clear' } } }),
+    DateInput: { defaultProps: { clearButtonProps: { 'aria-label': 'Clear date' } } },
+    Select: { defaultProps: { clearButtonProps: { 'aria-label': 'Clear' } } },
+    MultiSelect: { defaultProps: { clearButtonProps: { 'aria-label': 'Clear' } } },
   },
 });
 

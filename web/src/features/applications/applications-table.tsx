@@ -1,4 +1,5 @@
-import { Anchor, Badge, Button, Group, Modal, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { Anchor, Badge, Button, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -95,24 +96,17 @@ export function ApplicationsTable({ applications, treatments = [], canUnapply }:
           })}
         </Table.Tbody>
       </Table>
-      <Modal opened={confirming !== null} onClose={() => setConfirming(null)} title="Unapply?" centered>
-        {confirming ? (
-          <Stack>
-            <Text size="sm">
-              Take {formatCents(confirming.amountCents)} back from the visit of {visitLabel(confirming)}? The visit owes it again and the payment holds it
-              as unapplied.
-            </Text>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setConfirming(null)}>
-                Keep it
-              </Button>
-              <Button color="red" loading={unapply.isPending} onClick={() => remove(confirming)}>
-                Yes, unapply {formatCents(confirming.amountCents)}
-              </Button>
-            </Group>
-          </Stack>
-        ) : null}
-      </Modal>
+      <ConfirmDialog
+        subject={confirming}
+        title="Unapply?"
+        cancelLabel="Keep it"
+        confirmLabel={(a) => `Yes, unapply ${formatCents(a.amountCents)}`}
+        onConfirm={remove}
+        onCancel={() => setConfirming(null)}
+        loading={unapply.isPending}
+      >
+        {(a) => `Take ${formatCents(a.amountCents)} back from the visit of ${visitLabel(a)}? The visit owes it again and the payment holds it as unapplied.`}
+      </ConfirmDialog>
     </Table.ScrollContainer>
   );
 }

@@ -1,16 +1,12 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
 import { api } from '../../api/client';
+import type { Page } from '../../api/types';
 import type { auditEvent } from '../../../../src/contracts/security.ts';
 
 export type AuditEvent = z.infer<typeof auditEvent>;
 
-export interface AuditPage {
-  items: AuditEvent[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+export type AuditPage = Page<AuditEvent>;
 
 /** Every audit trail query starts with this: any successful change refreshes them all (see app.tsx). */
 export const auditKey = ['audit-events'] as const;

@@ -1,12 +1,14 @@
-import { AreaChart } from '@mantine/charts';
+import { lazy, Suspense } from 'react';
 import { Badge, Card, Group, SimpleGrid, Skeleton, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import type { PaymentStatus } from '../../api/types';
 import { describeError } from '../../api/describe-error';
 import { formatMonth } from '../../ui/dates';
-import { dollarsTick, formatCents, Money } from '../../ui/money';
+import { formatCents, Money } from '../../ui/money';
 import { ErrorState } from '../../ui/states';
 import { paymentStatuses, statusColors, statusLabels } from '../payments/labels';
 import { useDashboard } from './dashboard-api';
+
+const CollectedChart = lazy(() => import('./collected-chart').then((m) => ({ default: m.CollectedChart })));
 
 export interface DashboardCardsProps {
   locationId: string | null;
@@ -45,21 +47,9 @@ export function DashboardCards({ locationId, onStatusClick }: DashboardCardsProp
             <VisuallyHidden>
               {chartData.map((m) => `${m.month} ${formatCents(m.collected)}`).join(', ')}
             </VisuallyHidden>
-            <AreaChart
-              h={150}
-              mt="sm"
-              data={chartData}
-              dataKey="month"
-              series={[{ name: 'collected', label: 'Collected', color: 'teal.8' }]}
-              curveType="monotone"
-              gridAxis="y"
-              tickLine="none"
-              withDots
-              // Axis ticks in whole dollars; the tooltip to the cent.
-              yAxisProps={{ width: 64, tickFormatter: (cents: number) => dollarsTick(cents) }}
-              valueFormatter={(cents) => formatCents(Math.round(cents))}
-              tooltipAnimationDuration={0}
-            />
+            <Suspense fallback={<Skeleton height={150} mt="sm" />}>
+              <CollectedChart data={chartData} />
+            </Suspense>
           </figure>
         ) : data ? (
           <Text size="sm" c="dimmed" mt="sm">

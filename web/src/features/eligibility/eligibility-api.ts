@@ -2,15 +2,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { createEligibilityCheckBody, eligibilityCheck } from '../../../../src/contracts/eligibility.ts';
 import { api } from '../../api/client';
+import type { Page } from '../../api/types';
 
 export type EligibilityCheck = z.infer<typeof eligibilityCheck>;
 export type NewEligibilityCheck = z.input<typeof createEligibilityCheckBody>;
-export interface EligibilityCheckList {
-  items: EligibilityCheck[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+export type EligibilityCheckList = Page<EligibilityCheck>;
 
 export const eligibilityKeys = {
   list: (patientId: string) => ['patients', 'detail', patientId, 'eligibility-checks'] as const,

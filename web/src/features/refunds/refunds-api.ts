@@ -26,12 +26,21 @@ export function useRefundPayment(paymentId: string) {
   });
 }
 
-/** Takes a Pending or Failed payment through the card processor. */
-export function useChargePayment(paymentId: string) {
+
+/** The staff charge, either way (ADR 0027): a test card number with the sandbox, Stripe's element with Stripe. */
+export function useCardCharge(paymentId: string) {
   const moneyMoved = useMoneyMoved();
-  return useMutation({
-    mutationFn: ({ source, idempotencyKey }: { source: string; idempotencyKey: string }) =>
-      api.postMoney<ChargeResult>(`/payments/${encodeURIComponent(paymentId)}/charge`, { source }, idempotencyKey),
-    onSettled: () => void moneyMoved(),
-  });
+  const path = `/payments/${encodeURIComponent(paymentId)}/charge`;
+  const settled = async <T,>(work: Promise<T>) => {
+    try {
+      return await work;
+    } finally {
+      void moneyMoved();
+    }
+  };
+  return {
+    withNumber: (source: string, idempotencyKey: string) => settled(api.postMoney<ChargeResult>(path, { source }, idempotencyKey)),
+    start: (idempotencyKey: string) => settled(api.postMoney<ChargeResult & { chargeReference: string | null; clientSecret: string | null }>(`${path}/start`, {}, idempotencyKey)),
+    finish: (chargeReference: string) => settled(api.post<ChargeResult>(`${path}/finish`, { chargeReference })),
+  };
 }
