@@ -112,6 +112,8 @@ test('a biller assigns a card charge made in the processor dashboard that named 
   await expect(resolved).toContainText(`Wanda ${lastName}`);
   await expect(resolved).toContainText('Assigned');
   await resolved.getByRole('link').click();
+  // Routes load lazily: the URL changes once the payment page's code has arrived.
+  await page.waitForURL(/\/payments\/[^/]+$/);
   await expect(page.getByText('$43.50').first()).toBeVisible();
   const payment = await page.evaluate(async (url) => (await fetch(url)).json(), `/api/v1/payments/${page.url().split('/').pop()}`);
   expect(payment).toMatchObject({ status: 'paid', method: 'card', amountCents: 4350, patientId: patient.id });
