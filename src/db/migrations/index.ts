@@ -13,6 +13,7 @@ import * as remittanceWork from './0013-remittance-work.ts';
 import * as practiceSetupAndInvites from './0014-practice-setup-and-invites.ts';
 import * as processorReconciliation from './0017-processor-reconciliation.ts';
 import * as messages from './0021-messages.ts';
+import * as dashboardTotals from './0022-dashboard-totals.ts';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0014-practice-setup-and-invites': practiceSetupAndInvites,
   '0017-processor-reconciliation': processorReconciliation,
   '0021-messages': messages,
+  '0022-dashboard-totals': dashboardTotals,
 };
