@@ -14,6 +14,7 @@ import * as practiceSetupAndInvites from './0014-practice-setup-and-invites.ts';
 import * as processorReconciliation from './0017-processor-reconciliation.ts';
 import * as messages from './0021-messages.ts';
 import * as dashboardTotals from './0022-dashboard-totals.ts';
+import * as listIndexes from './0023-list-indexes.ts';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0017-processor-reconciliation': processorReconciliation,
   '0021-messages': messages,
   '0022-dashboard-totals': dashboardTotals,
+  '0023-list-indexes': listIndexes,
 };
