@@ -32,6 +32,22 @@ describe.each(dialects)('logs of a full run on %s', (dialect) => {
   const captured = captureLogs();
   const t = useTestApp(dialect, {}, { logger: captured.logger });
 
+  it('logs one line per request (method, redacted path, status, time), none on arrival', async () => {
+    const before = captured.lines.length;
+    json(await t.request('GET', '/api/v1/payments?search=Quixotic'), 200);
+    json(await t.request('GET', '/health', { as: null }), 200);
+    expect((await t.request('GET', '/api/v1/payments/not-a-payment')).statusCode).toBe(404);
+    const lines = captured.lines.slice(before).map((l) => JSON.parse(l) as Record<string, any>);
+    expect(lines.filter((l) => l.msg === 'incoming request')).toEqual([]);
+    const done = lines.filter((l) => l.msg === 'request completed');
+    expect(done.map((l) => [l.req.method, l.req.url, l.res.statusCode])).toEqual([
+      ['GET', '/api/v1/payments', 200],
+      ['GET', '/health', 200],
+      ['GET', '/api/v1/payments/not-a-payment', 404],
+    ]);
+    for (const l of done) expect(typeof l.responseTime).toBe('number');
+  });
+
   it('hold no token, password, name, date of birth, account ID or database detail', async () => {
     const secrets: Record<string, string> = {
       password: 'Sekrit-Passw0rd!',

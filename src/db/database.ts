@@ -46,6 +46,30 @@ export interface Database {
   processorPayouts: ProcessorPayoutTable;
   processorPayoutItems: ProcessorPayoutItemTable;
   processorReceipts: ProcessorReceiptTable;
+  paymentTotals: PaymentTotalTable;
+  refundTotals: RefundTotalTable;
+}
+
+/** Kept by triggers (migration 0022, ADR 0026): payments per location, status, cash method and paid month. */
+export interface PaymentTotalTable {
+  practiceId: string;
+  /** '' = no location. */
+  locationId: string;
+  status: string;
+  cashMethod: number;
+  /** 'YYYY-MM', '' when unpaid. */
+  paidMonth: string;
+  payments: number;
+  amountCents: number;
+}
+
+/** Kept by triggers: money sent back to patients per location and UTC hour ('YYYY-MM-DDTHH'). */
+export interface RefundTotalTable {
+  practiceId: string;
+  locationId: string;
+  hour: string;
+  refunds: number;
+  amountCents: number;
 }
 
 export interface PracticeTable {

@@ -1,4 +1,4 @@
-import { ControlledTransaction, type Kysely, type Transaction } from 'kysely';
+import { ControlledTransaction, SqliteAdapter, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import { asConflict } from './unique-violation.ts';
 
@@ -12,26 +12,16 @@ let savepoints = 0;
  * caller's transaction, a savepoint, so a nested step that fails is undone
  * alone and the caller may carry on. On SQLite every transaction opened here
  * begins IMMEDIATE (see connect.ts), so a second writer waits (busy_timeout)
- * instead of failing mid-way. Every write transaction passes through this
- * function, which is where group commit would batch them later. A unique
+ * instead of failing mid-way, and top-level transactions are committed in
+ * groups (group commit, ADR 0025): one fsync for many requests, each still
+ * all-or-nothing and answered only after the commit that holds it. A unique
  * violation leaves it as a 409 conflict (unique-violation.ts), never a 500.
  */
 export async function inTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
-  if (db instanceof ControlledTransaction) {
-    const name = `sp_${++savepoints}`;
-    const inner = await (db as ControlledTransaction<Database>).savepoint(name).execute();
-    let result: T;
-    try {
-      result = await fn(inner);
-    } catch (error) {
-      await inner.rollbackToSavepoint(name).execute();
-      throw asConflict(error);
-    }
-    await inner.releaseSavepoint(name).execute();
-    return result;
-  }
+  if (db instanceof ControlledTransaction) return inSavepoint(db as ControlledTransaction<Database>, fn);
   // A transaction not opened here (none in src) cannot make savepoints: join it.
   if (db.isTransaction) return fn(db as Trx);
+  if (db.getExecutor().adapter instanceof SqliteAdapter) return inGroup(db, fn);
   const trx = await db.startTransaction().execute();
   let result: T;
   try {
@@ -47,4 +37,113 @@ export async function inTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Pr
     throw asConflict(error);
   }
   return result;
+}
+
+async function inSavepoint<T>(trx: ControlledTransaction<Database>, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  const name = `sp_${++savepoints}`;
+  const inner = await trx.savepoint(name).execute();
+  let result: T;
+  try {
+    result = await fn(inner);
+  } catch (error) {
+    await inner.rollbackToSavepoint(name).execute();
+    throw asConflict(error);
+  }
+  await inner.releaseSavepoint(name).execute();
+  return result;
+}
+
+// ---- SQLite group commit (ADR 0025) ----
+
+interface Job {
+  fn: (trx: Trx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Group {
+  queue: Job[];
+  running: boolean;
+}
+
+/** At most this many requests share one commit, so the first of them is not kept waiting long. */
+const maxGroupSize = 64;
+const groups = new WeakMap<Db, Group>();
+
+/**
+ * better-sqlite3 is synchronous and Kysely gives the one connection to one
+ * transaction at a time, so SQLite writes are serial anyway; what costs is the
+ * fsync of every COMMIT. Here the requests waiting to write run one after
+ * another, each in its own savepoint, inside one transaction that commits
+ * once. A request that fails is rolled back to its savepoint alone; the
+ * others' promises resolve only after the COMMIT succeeded (and all reject if
+ * it fails), so nothing is acknowledged before it is durable.
+ */
+function inGroup<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  let group = groups.get(db);
+  if (!group) {
+    group = { queue: [], running: false };
+    groups.set(db, group);
+  }
+  const current = group;
+  return new Promise<T>((resolve, reject) => {
+    current.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+    if (current.running) return;
+    current.running = true;
+    // After this turn's I/O callbacks: every request that arrived together joins the first group.
+    setImmediate(() => void drain(db, current));
+  });
+}
+
+async function drain(db: Db, group: Group): Promise<void> {
+  try {
+    while (group.queue.length > 0) await commitGroup(db, group);
+  } finally {
+    group.running = false;
+  }
+}
+
+async function commitGroup(db: Db, group: Group): Promise<void> {
+  let trx: ControlledTransaction<Database>;
+  try {
+    trx = await db.startTransaction().execute();
+  } catch (error) {
+    // BEGIN failed (another process held the lock past busy_timeout): the waiting requests fail, none half-done.
+    for (const job of group.queue.splice(0)) job.reject(asConflict(error));
+    return;
+  }
+  const succeeded: { job: Job; result: unknown }[] = [];
+  let broken: unknown;
+  // Requests arriving while the group runs join it (they wait for the connection anyway).
+  while (broken === undefined && succeeded.length < maxGroupSize && group.queue.length > 0) {
+    const job = group.queue.shift() as Job;
+    const name = `sp_${++savepoints}`;
+    try {
+      const inner = await trx.savepoint(name).execute();
+      try {
+        const result = await job.fn(inner);
+        await inner.releaseSavepoint(name).execute();
+        succeeded.push({ job, result });
+      } catch (error) {
+        job.reject(asConflict(error));
+        // Undo this request alone; if even that fails the transaction is unusable and the group is lost.
+        await inner.rollbackToSavepoint(name).execute();
+        await inner.releaseSavepoint(name).execute();
+      }
+    } catch (error) {
+      broken = error;
+      job.reject(asConflict(error));
+    }
+  }
+  if (broken === undefined) {
+    try {
+      await trx.commit().execute();
+      for (const { job, result } of succeeded) job.resolve(result);
+      return;
+    } catch (error) {
+      broken = error;
+    }
+  }
+  await trx.rollback().execute().catch(() => undefined);
+  for (const { job } of succeeded) job.reject(asConflict(broken));
 }

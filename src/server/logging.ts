@@ -1,5 +1,5 @@
-import type { FastifyServerOptions } from 'fastify';
-import type { DestinationStream } from 'pino';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import pino, { type DestinationStream } from 'pino';
 
 /**
  * What the server logs, and what it never does: request URLs without query
@@ -63,4 +63,27 @@ export function serializeError(error: unknown): LoggedError {
     if (typeof e.stack === 'string') logged.stack = e.stack;
   }
   return logged;
+}
+
+/**
+ * Where the server's log lines go: stdout, written asynchronously. Lines
+ * that come while a write is under way are gathered into the next one, so a
+ * busy server makes a few large writes instead of a write per line; pino
+ * flushes what is left when the process exits.
+ */
+export function logDestination(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
+}
+
+/**
+ * One line per request, when it is answered (Fastify's own request logging,
+ * a line on arrival and another on the answer, is switched off in app.ts):
+ * method, path (redacted), status and time. Errors are logged in full where
+ * they happen (error-handler.ts).
+ */
+export function logRequests(app: FastifyInstance): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    done();
+  });
 }

@@ -3,7 +3,7 @@ import { connectDatabase, migrateToLatest } from '../db/connect.ts';
 import { withStartupLock } from '../db/startup-lock.ts';
 import { ensureDemoPractice } from '../services/demo/seed-demo-data.ts';
 import { buildApp } from './app.ts';
-import { loggerOptions } from './logging.ts';
+import { logDestination, loggerOptions } from './logging.ts';
 import { startRefundReviewSchedule } from '../jobs/refund-review-schedule.ts';
 import { startPendingRefundsSchedule } from '../jobs/pending-refunds-schedule.ts';
 import { startWebhookWorker } from '../jobs/webhook-delivery.ts';
@@ -22,7 +22,7 @@ const app = await buildApp({
   database,
   processor,
   // Patient data and secrets stay out of the logs (see logging.ts).
-  logger: loggerOptions(config.logLevel),
+  logger: loggerOptions(config.logLevel, logDestination()),
 });
 startRefundReviewSchedule(app, { database, config });
 startPendingRefundsSchedule(app, database.db, processor);

@@ -13,6 +13,8 @@ import * as remittanceWork from './0013-remittance-work.ts';
 import * as practiceSetupAndInvites from './0014-practice-setup-and-invites.ts';
 import * as processorReconciliation from './0017-processor-reconciliation.ts';
 import * as messages from './0021-messages.ts';
+import * as dashboardTotals from './0022-dashboard-totals.ts';
+import * as listIndexes from './0023-list-indexes.ts';
 import * as processorReceipts from './0025-processor-receipts.ts';
 
 /** Every migration, in order. Names never change once released. */
@@ -31,5 +33,7 @@ export const migrations: Record<string, Migration> = {
   '0014-practice-setup-and-invites': practiceSetupAndInvites,
   '0017-processor-reconciliation': processorReconciliation,
   '0021-messages': messages,
+  '0022-dashboard-totals': dashboardTotals,
+  '0023-list-indexes': listIndexes,
   '0025-processor-receipts': processorReceipts,
 };

@@ -16,6 +16,7 @@ import {
   payment,
   paymentDetail,
   paymentLink,
+  paymentList,
   updatePaymentBody,
 } from '../../contracts/payments.ts';
 import type { Config } from '../../config/config.ts';
@@ -73,7 +74,7 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
         tags: ['payments'],
         summary: 'List payments: filter by status (comma-separated) and location, search, sort, page',
         querystring: listPaymentsQuery,
-        response: { 200: listOf(payment) },
+        response: { 200: paymentList },
       },
     },
     async (request) => listPayments(db, actorOf(request), request.query, config.publicUrl),

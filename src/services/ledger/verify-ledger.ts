@@ -192,6 +192,7 @@ export async function verifyLedger(db: Db, options: { practiceId?: string } = {}
   problems.push(...(await verifyCash(db, inPractice)));
   problems.push(...(await verifyPayerBalances(db, inPractice)));
   problems.push(...(await verifyUnidentifiedReceipts(db, inPractice)));
+  problems.push(...(await verifyDashboardTotals(db, inPractice)));
   return problems;
 }
 
@@ -809,5 +810,49 @@ async function verifyUnidentifiedReceipts(db: Db, inPractice: InPractice): Promi
       detail: `the journal holds ${formatCents(-Number(t.journal))} but the receipts held for assignment come to ${formatCents(-Number(t.held))}`,
     });
   }
+  return problems;
+}
+
+/**
+ * dashboard_totals: the running totals the dashboard reads (migration 0022,
+ * kept by triggers) equal the payments and refunds they sum, recomputed here.
+ */
+async function verifyDashboardTotals(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
+  const problems: LedgerProblem[] = [];
+  const compare = (check: string, kept: { practiceId: string; k: string; n: number; amount: number }[], source: typeof kept) => {
+    const key = (r: (typeof kept)[number]) => `${r.practiceId}|${r.k}`;
+    const want = new Map(source.map((r) => [key(r), r]));
+    const seen = new Set<string>();
+    for (const r of kept) {
+      const s = want.get(key(r));
+      seen.add(key(r));
+      if (Number(r.n) !== Number(s?.n ?? 0) || Number(r.amount) !== Number(s?.amount ?? 0)) {
+        problems.push({ check, practiceId: r.practiceId, entity: r.k, detail: `kept ${Number(r.n)} for ${formatCents(Number(r.amount))}, the rows say ${Number(s?.n ?? 0)} for ${formatCents(Number(s?.amount ?? 0))}` });
+      }
+    }
+    for (const s of source) {
+      if (!seen.has(key(s))) problems.push({ check, practiceId: s.practiceId, entity: s.k, detail: `missing: the rows say ${Number(s.n)} for ${formatCents(Number(s.amount))}` });
+    }
+  };
+  const keptPayments = await sql<{ practiceId: string; k: string; n: number; amount: number }>`
+    select practice_id, location_id || '/' || status || '/' || cash_method || '/' || paid_month as k, payments as n, amount_cents as amount
+    from payment_totals where (payments <> 0 or amount_cents <> 0) ${inPractice('practice_id')}`.execute(db);
+  const sourcePayments = await sql<{ practiceId: string; k: string; n: number; amount: number }>`
+    select practice_id, k, count(*) as n, sum(amount_cents) as amount from (
+      select practice_id, amount_cents, coalesce(location_id, '') || '/' || status || '/'
+        || (case when method is not null and method <> 'patient_credit' then 1 else 0 end) || '/' || coalesce(substr(paid_date, 1, 7), '') as k
+      from payments where 1 = 1 ${inPractice('practice_id')}) s
+    group by practice_id, k`.execute(db);
+  compare('dashboard_totals', keptPayments.rows, sourcePayments.rows);
+  const keptRefunds = await sql<{ practiceId: string; k: string; n: number; amount: number }>`
+    select practice_id, location_id || '/' || hour as k, refunds as n, amount_cents as amount
+    from refund_totals where (refunds <> 0 or amount_cents <> 0) ${inPractice('practice_id')}`.execute(db);
+  const sourceRefunds = await sql<{ practiceId: string; k: string; n: number; amount: number }>`
+    select practice_id, k, count(*) as n, sum(amount_cents) as amount from (
+      select p.practice_id, r.amount_cents, coalesce(p.location_id, '') || '/' || substr(coalesce(r.settled_at, r.created_at), 1, 13) as k
+      from refunds r join payments p on p.id = r.payment_id
+      where r.status = 'succeeded' and r.method <> 'credit' and p.method is not null and p.method <> 'patient_credit' ${inPractice('p.practice_id')}) s
+    group by practice_id, k`.execute(db);
+  compare('dashboard_totals', keptRefunds.rows, sourceRefunds.rows);
   return problems;
 }

@@ -5,6 +5,7 @@ import type { Actor } from '../actor.ts';
 import { escapeLike } from '../patients/patients.ts';
 import { paymentNumberRanges } from '../../domain/payments/payment-number-search.ts';
 import { pageWithTotal } from '../whole-list.ts';
+import { AppError } from '../../domain/errors.ts';
 import { toPayment } from './payment-views.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
 
@@ -42,39 +43,120 @@ function filtered(db: Db, actor: Actor, query: Omit<ListPaymentsQuery, 'page' | 
   return q;
 }
 
-/** One page of the filtered, sorted list, without counting the whole filter. */
-async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
+type SortKey = keyof typeof sortColumns;
+/** Sorts whose column is never null: these page by keyset (a null due date sorts differently on each database). */
+const keysetSorts = new Set<SortKey>(['createdAt', 'amount', 'status', 'patientName']);
+
+/** The opaque cursor: the last row's sort value and number, with the sort it belongs to. */
+interface Cursor {
+  sort: SortKey;
+  order: 'asc' | 'desc';
+  value: string | number;
+  number: number;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.sort, cursor.order, cursor.value, cursor.number])).toString('base64url');
+}
+
+function decodeCursor(text: string, query: ListPaymentsQuery): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const [sort, order, value, number] = Array.isArray(parsed) ? parsed : [];
+  if (sort !== query.sort || order !== query.order || !keysetSorts.has(sort) || !['string', 'number'].includes(typeof value) || !Number.isSafeInteger(number)) {
+    throw new AppError('validation_failed', 'cursor is not a nextCursor of this list (same sort and order)');
+  }
+  return { sort, order, value, number };
+}
+
+/**
+ * One page of the filtered, sorted list, without counting the whole filter:
+ * the page's ids first, from the index alone (a deep OFFSET skips index
+ * entries, not joined rows), then those rows with their names. With a
+ * cursor, the page starts after the cursor's row instead (keyset).
+ */
+async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string, after?: Cursor) {
   const column = sortColumns[query.sort];
-  const rows = await filtered(db, actor, query)
+  let ids = filtered(db, actor, query).select(['payments.id']).orderBy(column, query.order).orderBy('payments.number', query.order).limit(query.pageSize);
+  if (after) {
+    const op = query.order === 'asc' ? '>' : '<';
+    // A row value comparison: one range on the (sort column, number) index (migration 0023).
+    ids = ids.where((eb) => eb(eb.refTuple(column, 'payments.number'), op, eb.tuple(after.value as never, after.number)));
+  } else {
+    ids = ids.offset((query.page - 1) * query.pageSize);
+  }
+  const page = (await ids.execute()).map((r) => r.id);
+  if (page.length === 0) return [];
+  const rows = await db
+    .selectFrom('payments')
     .leftJoin('patients', 'patients.id', 'payments.patientId')
     .leftJoin('locations', 'locations.id', 'payments.locationId')
     .selectAll('payments')
     .select(['patients.firstName', 'patients.lastName', 'locations.name as locationName'])
-    .orderBy(column, query.order)
-    .orderBy('payments.number', query.order)
-    .limit(query.pageSize)
-    .offset((query.page - 1) * query.pageSize)
+    .where('payments.id', 'in', page)
     .execute();
+  const position = new Map(page.map((id, i) => [id, i]));
+  rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
   const today = await practiceDate(db, actor.practiceId);
   return rows.map(({ firstName, lastName, locationName, ...row }) =>
     toPayment(row, { patientName: `${firstName} ${lastName}`, locationName: locationName ?? null, today }, publicUrl),
   );
 }
 
-export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
-  return pageWithTotal(
-    query,
-    (page) => pageOfPayments(db, actor, { ...query, page }, publicUrl),
-    async () => Number((await filtered(db, actor, query).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
-  );
+type PaymentItem = Awaited<ReturnType<typeof pageOfPayments>>[number];
+
+/**
+ * How many payments the filter matches. A filter of statuses and a location
+ * only is answered from the dashboard's running totals (a few rows, exact);
+ * a search or a patient counts the matching rows.
+ */
+async function countPayments(db: Db, actor: Actor, query: ListPaymentsQuery): Promise<number> {
+  if (!query.search?.trim() && !query.patientId) {
+    let totals = db.selectFrom('paymentTotals').where('practiceId', '=', actor.practiceId);
+    if (query.status?.length) totals = totals.where('status', 'in', query.status);
+    if (query.locationId) totals = totals.where('locationId', '=', query.locationId);
+    return Number((await totals.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('payments'), eb.lit(0)).as('n')).executeTakeFirstOrThrow()).n);
+  }
+  return Number((await filtered(db, actor, query).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 }
 
-/** Every payment matching the filter, in the list's order, a page at a time: the CSV export streams these. */
+export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
+  const after = query.cursor ? decodeCursor(query.cursor, query) : undefined;
+  let list: { items: PaymentItem[]; total: number; page: number; pageSize: number };
+  if (after) {
+    const [items, total] = await Promise.all([pageOfPayments(db, actor, query, publicUrl, after), countPayments(db, actor, query)]);
+    list = { items, total, page: query.page, pageSize: query.pageSize };
+  } else {
+    list = await pageWithTotal(query, (page) => pageOfPayments(db, actor, { ...query, page }, publicUrl), () => countPayments(db, actor, query));
+  }
+  return { ...list, nextCursor: await cursorAfter(db, query, list.items) };
+}
+
+/** The cursor after the last item of a full page: its stored sort value and number. */
+async function cursorAfter(db: Db, query: ListPaymentsQuery, items: PaymentItem[]): Promise<string | null> {
+  const last = items.at(-1);
+  if (!last || !keysetSorts.has(query.sort) || items.length < query.pageSize) return null;
+  const row = await db.selectFrom('payments').select([sortColumns[query.sort], 'payments.number']).where('payments.id', '=', last.id).executeTakeFirst();
+  if (!row) return null;
+  const value = (row as Record<string, unknown>)[sortColumns[query.sort].replace('payments.', '')] as string | number;
+  return encodeCursor({ sort: query.sort, order: query.order, value, number: Number(row.number) });
+}
+
+/** Every payment matching the filter, in the list's order, in keyset batches: the CSV export streams these. */
 export async function* allPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
   const pageSize = 500;
+  let cursor: string | null | undefined;
   for (let page = 1; ; page++) {
-    const items = await pageOfPayments(db, actor, { ...query, page, pageSize }, publicUrl);
+    const batch = { ...query, page, pageSize, cursor: cursor ?? undefined };
+    const after = batch.cursor ? decodeCursor(batch.cursor, batch) : undefined;
+    const items = await pageOfPayments(db, actor, batch, publicUrl, after);
     yield* items;
     if (items.length < pageSize) return;
+    // A sort without keyset (due date) goes on by page.
+    cursor = await cursorAfter(db, batch, items);
   }
 }

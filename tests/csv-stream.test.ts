@@ -1,0 +1,57 @@
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { formatPaymentNumber } from '../src/domain/payments/payment-status.ts';
+import { decimalOfCents } from '../src/domain/money.ts';
+import { seedBulk } from '../src/services/demo/seed-bulk.ts';
+import { dialects } from './helpers/test-database.ts';
+import { useTestApp } from './helpers/test-app.ts';
+
+describe.each(dialects)('the streamed CSV export on %s', (dialect) => {
+  const t = useTestApp(dialect);
+
+  it('answers other requests while it streams many rows, and every row is in it, in the list order', async () => {
+    await seedBulk(t.database.handle.db, t.admin.actor, { patients: 50, payments: 6000 });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    const headers = { authorization: `Bearer ${t.admin.token}` };
+
+    const response = await fetch(`${base}/api/v1/payments/export.csv?sort=amount&order=desc`, { headers });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value, { stream: true });
+    // The export is under way; it is read to the end as fast as it comes while other requests are made.
+    let exportDone = 0;
+    const reading = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      exportDone = performance.now();
+    })();
+    const answered = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const other = await fetch(`${base}/api/v1/payments?pageSize=5`, { headers });
+        expect(other.status).toBe(200);
+        await other.json();
+        return performance.now();
+      }),
+    );
+    await reading;
+    for (const at of answered) expect(at).toBeLessThan(exportDone);
+
+    const lines = text.split('\r\n');
+    expect(lines.at(-1)).toBe('');
+    const rows = lines.slice(1, -1).map((l) => l.split(','));
+    const expected = await t.database.handle.db
+      .selectFrom('payments')
+      .select(['number', 'amountCents'])
+      .where('practiceId', '=', t.admin.actor.practiceId)
+      .orderBy('amountCents', 'desc')
+      .orderBy('number', 'desc')
+      .execute();
+    expect(expected.length).toBeGreaterThanOrEqual(6000);
+    expect(rows.map((r) => [r[0], r[4]])).toEqual(expected.map((p) => [formatPaymentNumber(Number(p.number)), decimalOfCents(Number(p.amountCents))]));
+  }, 120_000);
+});
