@@ -46,3 +46,9 @@ describe('money is integer cents', () => {
     expect(sumCents([100, -30, 5])).toBe(75);
   });
 });
+
+describe('toCents: only a string of digits is read as text (mutation testing, ADR 0023)', () => {
+  it('refuses an array that would print as digits', () => {
+    expect(() => toCents(['12'])).toThrow(TypeError);
+  });
+});

@@ -59,3 +59,19 @@ describe('payment-number search is a prefix of the shown number', () => {
     expect(paymentNumberRanges('00')).toEqual([[0, 9]]);
   });
 });
+
+describe('payment-number search: edges (mutation testing, ADR 0023)', () => {
+  it('the whole text must be the number', () => {
+    expect(paymentNumberRanges('xpay')).toBeNull();
+    expect(paymentNumberRanges('PAY-012')).toEqual([[12, 12]]);
+  });
+
+  it('only leading zeros are dropped for the unpadded match, up to fifteen digits, each range once', () => {
+    expect(matches('100', 1)).toBe(false);
+    expect(matches('100', 100)).toBe(true);
+    expect(matches('012', 120_000_000_000_000)).toBe(true);
+    const ranges = paymentNumberRanges('099');
+    expect(ranges).not.toBe('all');
+    expect((ranges as [number, number][]).slice(0, 2)).toEqual([[99, 99], [990, 999]]);
+  });
+});

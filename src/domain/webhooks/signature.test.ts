@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextRetryDelayMs, signWebhook, verifyWebhookSignature } from './signature.ts';
+import { nextRetryDelayMs, RETRY_WINDOW_MS, signWebhook, verifyWebhookSignature } from './signature.ts';
 
 describe('webhook signature', () => {
   const body = '{"id":"e1","type":"payment.created"}';
@@ -43,5 +43,10 @@ describe('webhook signatures: edges (mutation testing, ADR 0023)', () => {
     expect(verifyWebhookSignature(`t=${now},v1=${'0'.repeat(64)}`, body, 'whsec_test', { nowSeconds: now })).toBe(false);
     expect(verifyWebhookSignature(`t=${now},v1`, body, 'whsec_test', { nowSeconds: now })).toBe(false);
     expect(verifyWebhookSignature(`t=${now}`, body, 'whsec_test', { nowSeconds: now })).toBe(false);
+    expect(verifyWebhookSignature(`v1=${mac},t=${now}`, body, 'whsec_test', { nowSeconds: now })).toBe(true);
+  });
+
+  it('deliveries are retried for three days', () => {
+    expect(RETRY_WINDOW_MS).toBe(3 * 24 * 60 * 60 * 1000);
   });
 });
