@@ -3,6 +3,7 @@ import { refundPayment, resumePendingRefunds } from '../src/services/refunds/ref
 import { chargePayment, resumeProcessingCharges } from '../src/services/payments/charge-payment.ts';
 import { patientAccounts } from './helpers/ledger-accounts.ts';
 import type { PaymentProcessor } from '../src/services/processors/payment-processor.ts';
+import { sandboxCards } from '../src/services/processors/sandbox-processor.ts';
 import { makeCardPayment, makePatient, makePayment } from './helpers/factories.ts';
 import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
@@ -70,6 +71,26 @@ describe.each(dialects)('pending card refunds after a crash on %s', (dialect) =>
     const after = json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200);
     expect(after).toMatchObject({ status: 'paid', refundedCents: 0 });
     expect(json(await t.request('GET', `/api/v1/payments/${payment.id}/refunds`), 200).items[0]).toMatchObject({ status: 'failed' });
+    await t.expectLedgerBalances();
+  });
+
+  it('leaves a refund still in flight alone, and keeps one the processor times out on pending (a time-out is not a decline)', async () => {
+    const patient = await makePatient(t);
+    const payment = await makeCardPayment(t, patient.id, 6000, sandboxCards.refundTimeout);
+    await expect(
+      refundPayment(t.database.handle.db, t.biller.actor, payment.id, { amountCents: 1500, reason: 'other' }, { processor: new CrashingProcessor(t.processor), publicUrl: '' }),
+    ).rejects.toThrow('process stopped');
+    const reserved = async () =>
+      Number((await t.database.handle.db.selectFrom('payments').select('refundingCents').where('id', '=', payment.id).executeTakeFirstOrThrow()).refundingCents);
+    expect(await reserved()).toBe(1500);
+    // Made a moment ago: its own request may still be waiting for the processor, so the job (default: a minute old) does not take it.
+    expect(await resumePendingRefunds(t.database.handle.db, t.processor)).toEqual({ settled: 0, released: 0, stillPending: 0 });
+    expect(await resumePendingRefunds(t.database.handle.db, t.processor, { olderThanMs: 60_000 })).toEqual({ settled: 0, released: 0, stillPending: 0 });
+    // Old enough, but the processor does not answer: it may have refunded unseen, so the refund stays pending with its reservation.
+    expect(await resumePendingRefunds(t.database.handle.db, t.processor, { olderThanMs: 0 })).toEqual({ settled: 0, released: 0, stillPending: 1 });
+    expect(json(await t.request('GET', `/api/v1/payments/${payment.id}/refunds`), 200).items).toEqual([expect.objectContaining({ status: 'pending', amountCents: 1500 })]);
+    expect(await reserved()).toBe(1500);
+    expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200)).toMatchObject({ status: 'paid', refundedCents: 0 });
     await t.expectLedgerBalances();
   });
 });

@@ -70,6 +70,7 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     const manual = json(await t.request('POST', `/api/v1/patients/${patient.id}/credits`, { as: t.biller, body: { amountCents: 2500, reference: 'PAY-0042', description: 'Courtesy' } }), 201);
     const credits = json(await t.request('GET', `/api/v1/patients/${patient.id}/credits`), 200);
     expect(credits.availableCents).toBe(7500);
+    expect(credits.items.find((c: any) => c.id === manual.id)).toMatchObject({ source: 'manual', amountCents: 2500, reference: 'PAY-0042', description: 'Courtesy' });
     expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 0, creditCents: 7500 });
 
     // A later $60.00 visit: refund and manual credits are never applied by themselves.

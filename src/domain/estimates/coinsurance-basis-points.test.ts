@@ -17,3 +17,11 @@ describe('coinsuranceBasisPoints', () => {
     }
   });
 });
+
+describe('coinsurance as text (mutation testing, ADR 0023)', () => {
+  it('trims typed text and names what it refuses', () => {
+    expect(coinsuranceBasisPoints(' 12.5 ')).toBe(1250);
+    expect(() => coinsuranceBasisPoints('12.345')).toThrow(new AppError('validation_failed', 'Coinsurance must be a percent with at most two decimals, got 12.345'));
+    expect(() => coinsuranceBasisPoints('100.01')).toThrow(new AppError('validation_failed', 'Coinsurance cannot exceed 100 %, got 100.01'));
+  });
+});

@@ -255,3 +255,74 @@ describe('computeEstimate', () => {
     );
   });
 });
+
+describe('computeEstimate: benefits and refusals (mutation testing, ADR 0023)', () => {
+  it('a benefit that waives the deductible charges none of it, even with deductible left, and leaves it for the next line', () => {
+    const estimate = computeEstimate({
+      eligibility: { ...e1, copayCents: null, procedures: [{ cpt: '99396', deductibleApplies: false }] },
+      lines: [
+        { cpt: '99396', chargeCents: 20000 },
+        { cpt: '20610', chargeCents: 8000 },
+      ],
+      paymentType: 'treatment_prepayment',
+    });
+    expect(estimate.lines.map((l) => [l.cpt, l.deductibleCents, l.coinsuranceCents, l.patientCents])).toEqual([
+      ['99396', 0, 4000, 4000],
+      ['20610', 8000, 0, 8000],
+    ]);
+    expect(estimate.deductibleRemainingAfterCents).toBe(2000);
+    expect(estimate.totalCents).toBe(12000);
+  });
+
+  it('a benefit listing other CPTs does not change a line; exactly at the out-of-pocket limit is not capped', () => {
+    const estimate = computeEstimate({
+      eligibility: { ...e1, oopRemainingCents: 12600, procedures: [{ cpt: '00000', deductibleApplies: false, copayCents: 100 }] },
+      lines: e1Lines,
+      paymentType: 'treatment_prepayment',
+    });
+    expect(estimate.totalCents).toBe(12600);
+    expect(estimate.cappedByOop).toBe(false);
+    expect(estimate.lines.map((l) => l.deductibleCents)).toEqual([10000, 0]);
+  });
+
+  it('an office visit whose only copay is per CPT charges no plan copay on the other lines', () => {
+    const estimate = computeEstimate({
+      eligibility: { ...e1, deductibleRemainingCents: 0, procedures: [{ cpt: '97110', copayCents: 3000 }] },
+      lines: [
+        { cpt: '99213', chargeCents: 10000 },
+        { cpt: '97110', chargeCents: 9000 },
+      ],
+      paymentType: 'office_visit',
+    });
+    expect(estimate.lines.map((l) => [l.copayCents, l.coinsuranceCents])).toEqual([
+      [0, 2000],
+      [3000, 0],
+    ]);
+  });
+
+  it('says which basis it used', () => {
+    const mixed = computeEstimate({ eligibility: e1, lines: e1Lines, paymentType: 'treatment_prepayment', feeSchedule: { '29881': 12000 } });
+    expect(mixed.basis).toBe('mixed');
+    expect(mixed.basisNote).toMatch(/^This estimate uses allowed amounts where they are on file and the practice's charges elsewhere, not the payer's decision on the claim/);
+    const schedule = computeEstimate({ eligibility: e1, lines: e1Lines, paymentType: 'treatment_prepayment', feeSchedule: { '29881': 12000, '20610': 9000 } });
+    expect(schedule.basis).toBe('fee_schedule');
+    expect(schedule.basisNote).toBe("This estimate uses the allowed amounts on file for these procedures, not the payer's decision on the claim, so the amount you owe may differ.");
+    const charges = computeEstimate({ eligibility: e1, lines: e1Lines, paymentType: 'treatment_prepayment' });
+    expect(charges.basisNote).toMatch(/What the payer allows may be lower, so the amount you owe may differ\.$/);
+  });
+
+  it('refuses bad amounts, rates and benefits, naming what is wrong', () => {
+    const run = (eligibility: Partial<Eligibility>, lines = e1Lines, feeSchedule?: Record<string, number>) => () =>
+      computeEstimate({ eligibility: { ...e1, ...eligibility }, lines, paymentType: 'treatment_prepayment', ...(feeSchedule ? { feeSchedule } : {}) });
+    expect(run({}, [{ cpt: '99213', chargeCents: -1 }])).toThrow(new AppError('invalid_amount', 'Charge for 99213 must be whole cents, zero or more'));
+    expect(run({}, e1Lines, { '29881': 1.5 })).toThrow(new AppError('invalid_amount', 'Allowed amount for 29881 must be whole cents, zero or more'));
+    expect(run({ copayCents: -1 })).toThrow(new AppError('invalid_amount', 'Copay must be whole cents, zero or more'));
+    expect(run({ deductibleRemainingCents: -1 })).toThrow(new AppError('invalid_amount', 'Deductible remaining must be whole cents, zero or more'));
+    expect(run({ oopRemainingCents: -1 })).toThrow(new AppError('invalid_amount', 'Out-of-pocket remaining must be whole cents, zero or more'));
+    expect(run({ coinsuranceBasisPoints: 10001 })).toThrow(new AppError('validation_failed', 'Coinsurance must be 0 to 10000 basis points (0–100 %)'));
+    expect(run({ procedures: [{ cpt: '1' }, { cpt: '1' }] })).toThrow(new AppError('validation_failed', 'Benefits list CPT 1 twice'));
+    expect(run({ procedures: [{ cpt: '1', copayCents: -5 }] })).toThrow(new AppError('invalid_amount', 'Copay for 1 must be whole cents, zero or more'));
+    expect(run({ procedures: [{ cpt: '1', coinsuranceBasisPoints: -1 }] })).toThrow(/Coinsurance must be 0 to 10000/);
+    expect(run({ procedures: [{ cpt: '1', coinsuranceBasisPoints: 10_000 }] })).not.toThrow();
+  });
+});

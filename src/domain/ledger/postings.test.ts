@@ -24,6 +24,7 @@ describe('posting rules: the journal lines of each movement, per account, to the
   it('payment reversed: the exact negation of payment received', () => {
     const p = paymentReversed(pay);
     expect(p.kind).toBe('payment_reversed');
+    expect(p.source).toEqual({ type: 'payment', id: 'pay1' });
     expect(byAccount(p.lines)).toEqual([
       { account: 'patient_unapplied', amountCents: 12_345, patientId: 'pat1', paymentId: 'pay1', treatmentId: 'tr1' },
       { account: 'cash_clearing', amountCents: -12_345, patientId: 'pat1', paymentId: 'pay1', treatmentId: 'tr1' },

@@ -29,3 +29,27 @@ describe('SMS quiet hours', () => {
     expect(isE164('15550102000')).toBe(false);
   });
 });
+
+describe('texts and phone numbers: edges (mutation testing, ADR 0023)', () => {
+  it('8:00 sharp is inside the window, 21:00 sharp is not', () => {
+    const eight = new Date('2026-06-01T12:00:00Z'); // 08:00 in New York (EDT)
+    expect(smsNotBefore('America/New_York', eight)).toBe(eight);
+    const nine = new Date('2026-06-02T01:00:00Z'); // 21:00 in New York
+    expect(smsNotBefore('America/New_York', nine).toISOString()).toBe('2026-06-02T12:00:00.000Z');
+  });
+
+  it('E.164 is the whole text; ten digits get +1, eleven starting with 1 get +', () => {
+    expect(isE164('+15551234567')).toBe(true);
+    expect(isE164('x+15551234567')).toBe(false);
+    expect(isE164('+15551234567x')).toBe(false);
+    expect(toE164('  (555) 123-4567  ')).toBe('+15551234567');
+    expect(toE164('1 555 123 4567')).toBe('+15551234567');
+    expect(toE164('15551234567')).toBe('+15551234567');
+    expect(toE164('x5551234567')).toBeNull();
+    expect(toE164('5551234567x')).toBeNull();
+    expect(toE164('25551234567')).toBeNull();
+    expect(toE164('155512345678')).toBeNull();
+    expect(toE164('1555123456')).toBe('+11555123456');
+    expect(toE164('1abcdefghij')).toBeNull();
+  });
+});

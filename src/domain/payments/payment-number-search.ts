@@ -55,6 +55,7 @@ function mergeRanges(ranges: NumberRange[]): NumberRange[] {
   const merged: [number, number][] = [];
   for (const [low, high] of sorted) {
     const last = merged.at(-1);
+    // Stryker disable next-line EqualityOperator,MethodExpression: equivalent, the ranges built above are equal or nested-free and never adjacent
     if (last && low <= last[1] + 1) last[1] = Math.max(last[1], high);
     else merged.push([low, high]);
   }

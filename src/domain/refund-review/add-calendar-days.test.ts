@@ -49,3 +49,15 @@ describe('addCalendarDays', () => {
     );
   });
 });
+
+describe('calendar days: refusals (mutation testing, ADR 0023)', () => {
+  it('names what is wrong', () => {
+    expect(() => addCalendarDays('2026-01-01', 1.5)).toThrow(new AppError('validation_failed', 'Days must be a whole number, got 1.5'));
+    expect(() => addCalendarDays('9999-12-31', 1)).toThrow(new AppError('validation_failed', 'Date out of range: 9999-12-31 + 1 days'));
+    expect(() => calendarDateToUtcMs('2026-02-30')).toThrow(new AppError('validation_failed', 'Not a calendar date (YYYY-MM-DD): 2026-02-30'));
+    expect(() => calendarDateToUtcMs('2026-01-01T00:00')).toThrow(/Not a calendar date/);
+    expect(() => calendarDateToUtcMs('x2026-01-01')).toThrow(/Not a calendar date/);
+    expect(() => calendarDateToUtcMs('0000-01-01')).toThrow(/Not a calendar date/);
+    expect(calendarDateToUtcMs('2026-03-01')).toBe(Date.UTC(2026, 2, 1));
+  });
+});

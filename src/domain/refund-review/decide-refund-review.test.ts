@@ -63,3 +63,10 @@ describe('decideRefundReview', () => {
     expect(() => decideRefundReview({ ...u1, unappliedCents: 15.5 })).toThrow(AppError);
   });
 });
+
+describe('refund review: refusals (mutation testing, ADR 0023)', () => {
+  it('names what is wrong', () => {
+    expect(() => decideRefundReview({ ...u1, days: -1 })).toThrow(new AppError('validation_failed', 'Refund review days must be a whole number, zero or more, got -1'));
+    expect(() => decideRefundReview({ ...u1, unappliedCents: 1.5 })).toThrow(new AppError('invalid_amount', 'Unapplied amount must be whole cents'));
+  });
+});

@@ -67,6 +67,7 @@ export function decideRefundReview(facts: RefundReviewFacts): RefundReviewDecisi
     processed.push(claim.processedDate);
   }
   // Valid YYYY-MM-DD strings order as the dates do.
+  // Stryker disable next-line EqualityOperator: equivalent, of two equal dates either is the latest
   const lastProcessed = processed.reduce((a, b) => (b > a ? b : a));
   const dueDate = addCalendarDays(lastProcessed, days);
 

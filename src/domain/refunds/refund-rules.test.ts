@@ -58,3 +58,40 @@ describe('refund rules (SPEC section 4), one home each', () => {
     expect(refundMethodFor('cash', { recordAs: 'recorded' }, false)).toBe('recorded');
   });
 });
+
+describe('refund rules: refusals carry their code and details (mutation testing, ADR 0023)', () => {
+  const caught = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      return error as { code: string; message: string; details: unknown };
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('a disputed or unrefundable payment', () => {
+    expect(caught(() => assertRefundable({ ...paid, status: 'disputed' }))).toMatchObject({
+      code: 'payment_disputed',
+      message: 'The cardholder disputed this payment: no refund until the processor settles the dispute.',
+      details: { status: 'disputed' },
+    });
+    expect(caught(() => assertRefundable({ ...paid, status: 'voided' }))).toMatchObject({
+      code: 'refund_not_allowed',
+      message: 'Only Paid or Partially Refunded payments can be refunded; this one is Voided.',
+      details: { status: 'voided' },
+    });
+  });
+
+  it('an amount missing, under a cent or over what remains', () => {
+    expect(caught(() => refundAmount(paid, {}))).toMatchObject({ code: 'validation_failed', message: 'Send amountCents for a partial refund, or full: true.' });
+    expect(caught(() => refundAmount(paid, { amountCents: 0 }))).toMatchObject({ code: 'validation_failed', message: 'A refund is at least one cent.' });
+    expect(caught(() => refundAmount(paid, { amountCents: 0.5 }))).toMatchObject({ code: 'validation_failed' });
+    expect(refundAmount(paid, { amountCents: 1 })).toBe(1);
+    expect(caught(() => refundAmount(paid, { amountCents: 6_501 }))).toMatchObject({
+      code: 'refund_exceeds_remaining',
+      message: 'The refund (6501 cents) is more than the 6500 cents that remain on this payment.',
+      details: { remainingCents: 6_500 },
+    });
+    expect(caught(() => refundAmount({ ...paid, refundedCents: 9_000 }, { full: true }))).toMatchObject({ code: 'refund_exceeds_remaining', message: 'Nothing remains to refund on this payment.' });
+  });
+});

@@ -32,3 +32,31 @@ describe('adjustment code table', () => {
     }
   });
 });
+
+describe('adjustment code table: what it carries (mutation testing, ADR 0023)', () => {
+  it('carries these CARC and RARC codes, each found by its own code', () => {
+    const carc = ['1', '2', '3', '4', '5', '6', '11', '16', '18', '19', '22', '23', '24', '26', '27', '29', '31', '45', '50', '55', '59', '96', '97', '100', '109', '119', '129', '140', '151', '167', '170', '181', '197', '204', '234', '242', '252', '253', 'A1', 'B7', 'B15'];
+    const rarc = ['M15', 'M80', 'M86', 'M127', 'MA01', 'MA04', 'MA130', 'N4', 'N20', 'N59', 'N115', 'N130', 'N286', 'N290', 'N362', 'N432'];
+    expect(carcCodes.map((c) => c.code)).toEqual(carc);
+    expect(rarcCodes.map((c) => c.code)).toEqual(rarc);
+    for (const code of carc) expect(describeCarc(code)).toEqual({ code, description: carcCodes.find((c) => c.code === code)!.description, known: true });
+    for (const code of rarc) expect(describeRarc(code).known, code).toBe(true);
+    expect(describeCarc('M15').known).toBe(false);
+    expect(describeRarc('45').known).toBe(false);
+    const descriptions = [...carcCodes, ...rarcCodes].map((c) => c.description);
+    expect(new Set(descriptions).size).toBe(descriptions.length);
+  });
+
+  it('reads a code with spaces or in lower case', () => {
+    expect(describeCarc(' a1 ')).toMatchObject({ code: 'A1', known: true });
+    expect(describeRarc(' ma01')).toMatchObject({ code: 'MA01', known: true });
+  });
+
+  it('a code is in effect from its first day on', () => {
+    expect(describeCarc('253', '2013-04-01').known).toBe(true);
+    expect(describeCarc('253', '2013-03-31').description).toBe(`code 253 was not in effect on 2013-03-31 (${describeCarc('253').description})`);
+    expect(carcCodes.find((c) => c.code === '253')).toMatchObject({ from: '2013-04-01', to: null });
+    expect(carcCodes.find((c) => c.code === '1')).toMatchObject({ from: '1995-01-01', to: null });
+    expect(rarcCodes.find((c) => c.code === 'N432')).toMatchObject({ from: '2011-01-01', to: null });
+  });
+});

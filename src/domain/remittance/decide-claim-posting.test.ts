@@ -283,3 +283,70 @@ describe('decideClaimPosting', () => {
     );
   });
 });
+
+describe('decideClaimPosting: warnings and refusals (mutation testing, ADR 0023)', () => {
+  it('warns of a reversal with a positive payment and a processed claim with a negative one, and of nothing at zero', () => {
+    const reversal = decideClaimPosting({ ...fromB, claimStatusCode: '22', paidCents: 2500 });
+    expect(reversal.warnings).toContain('A reversal carries a positive payment; reversals normally state negative amounts');
+    expect(decideClaimPosting({ ...fromB, claimStatusCode: '22', paidCents: 0, chargeCents: 12500 }).warnings).toEqual([]);
+    const processed = decideClaimPosting({ ...fromB, paidCents: -100, chargeCents: 12400 });
+    expect(processed.warnings).toEqual(['A processed claim carries a negative payment']);
+    expect(decideClaimPosting({ ...fromB, paidCents: 0, chargeCents: 12500 }).warnings).toEqual([]);
+    expect(decideClaimPosting({ ...fromB, claimStatusCode: '4', paidCents: 0, chargeCents: 12500 }).warnings).toEqual([]);
+  });
+
+  it('reads reason 23 with spaces around it as 23', () => {
+    const d = decideClaimPosting({ ...fromB, adjustments: [{ group: 'OA', reason: ' 23 ', amountCents: 11000 }, { group: 'PR', reason: '1', amountCents: 1500 }] });
+    expect(d.priorPayerCents).toBe(11000);
+    expect(d.contractualCents).toBe(0);
+  });
+
+  it('refuses facts it cannot post, naming what is wrong', () => {
+    const refused = (facts: Partial<ClaimPaymentFacts> & Record<string, unknown>) => () => decideClaimPosting({ ...fromA, ...facts } as ClaimPaymentFacts);
+    expect(refused({ claimStatusCode: '25' as never })).toThrow(new AppError('validation_failed', 'Unknown claim status code 25'));
+    expect(refused({ coverageOrder: 4 as never })).toThrow(new AppError('validation_failed', 'Coverage order must be 1, 2 or 3, got 4'));
+    expect(refused({ coverageOrder: 3, hasNextCoverage: true })).toThrow(new AppError('validation_failed', 'A tertiary coverage has no next coverage'));
+    expect(refused({ paidCents: 1.5 })).toThrow(new AppError('invalid_amount', 'Charge and paid amounts must be whole cents'));
+    expect(refused({ adjustments: [{ group: 'XX' as never, reason: '1', amountCents: 1 }] })).toThrow(new AppError('validation_failed', 'Unknown adjustment group XX'));
+    expect(refused({ adjustments: [{ group: 'CO', reason: '45', amountCents: 0.5 }] })).toThrow(new AppError('invalid_amount', 'Adjustment CO-45 must be whole cents'));
+  });
+});
+
+describe('claimPaymentJournalLines: guards (mutation testing, ADR 0023)', () => {
+  it('a denial writes nothing off; suspense money is never held in suspense again', () => {
+    expect(() => claimPaymentJournalLines({ kind: 'denied', paidCents: 0, contractualCents: 100, toPatientCents: 0 })).toThrow('a denial writes nothing off and passes nothing to the patient');
+    expect(() => claimPaymentJournalLines({ kind: 'denied', paidCents: 0, contractualCents: 0, toPatientCents: 100 })).toThrow('a denial writes nothing off');
+    for (const kind of ['not_ours', 'exception'] as const) {
+      expect(() => claimPaymentJournalLines({ kind, paidCents: 900, contractualCents: 0, toPatientCents: 0 }, { fundedFrom: 'remittance_suspense' })).toThrow(
+        'money in suspense is matched to a claim, not held in suspense again',
+      );
+    }
+  });
+
+  it('a denial with money is paid from cash on the claim, or from suspense without the claim dimensions on the suspense line', () => {
+    const dims = { patientId: 'p1', treatmentId: 't1' };
+    const denial = { kind: 'denied' as const, paidCents: 500, contractualCents: 0, toPatientCents: 0 };
+    expect(claimPaymentJournalLines(denial, dims)).toEqual([
+      { account: 'cash_clearing', amountCents: 500, ...dims },
+      { account: 'insurance_receivable', amountCents: -500, ...dims },
+    ]);
+    expect(claimPaymentJournalLines(denial, { ...dims, fundedFrom: 'remittance_suspense' })).toEqual([
+      { account: 'remittance_suspense', amountCents: 500 },
+      { account: 'insurance_receivable', amountCents: -500, ...dims },
+    ]);
+  });
+
+  it('a not-ours answer with money holds it in suspense; processed money never touches provider_adjustment', () => {
+    expect(claimPaymentJournalLines({ kind: 'not_ours', paidCents: 700, contractualCents: 0, toPatientCents: 0 })).toEqual([
+      { account: 'cash_clearing', amountCents: 700 },
+      { account: 'remittance_suspense', amountCents: -700 },
+    ]);
+    const lines = claimPaymentJournalLines({ kind: 'processed', paidCents: 7000, contractualCents: 2500, toPatientCents: 2500 });
+    expect(lines.map((l) => [l.account, l.amountCents])).toEqual([
+      ['cash_clearing', 7000],
+      ['contractual_writeoff', 2500],
+      ['patient_receivable', 2500],
+      ['insurance_receivable', -12000],
+    ]);
+  });
+});

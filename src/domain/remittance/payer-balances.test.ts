@@ -57,3 +57,12 @@ describe('payer balances', () => {
     expect(() => payerRefunded({ payerBalanceItemId: 'i1', amountCents: 0 })).toThrow();
   });
 });
+
+describe('payer balances from nothing (mutation testing, ADR 0023)', () => {
+  it('no suspense and no PLB amount make no payer balance', () => {
+    expect(suspensePayerBalance(0)).toBeNull();
+    expect(plbPayerBalance(0)).toBeNull();
+    expect(suspensePayerBalance(-1)).toEqual({ direction: 'owed_by_payer', amountCents: 1 });
+    expect(plbPayerBalance(1)).toEqual({ direction: 'owed_by_payer', amountCents: 1 });
+  });
+});

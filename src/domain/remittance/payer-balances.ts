@@ -34,12 +34,14 @@ export const OVERPAYMENT_RETURN_DAYS = 60;
  */
 export function plbPayerBalance(amountCents: Cents): { direction: PayerBalanceDirection; amountCents: Cents } | null {
   if (amountCents === 0) return null;
+  // Stryker disable next-line EqualityOperator: equivalent, zero returned above
   return amountCents > 0 ? { direction: 'owed_by_payer', amountCents } : { direction: 'owed_to_payer', amountCents: -amountCents };
 }
 
 /** Money held in suspense for an exception resolved as the payer's: positive suspense is owed back to it. */
 export function suspensePayerBalance(suspenseCents: Cents): { direction: PayerBalanceDirection; amountCents: Cents } | null {
   if (suspenseCents === 0) return null;
+  // Stryker disable next-line EqualityOperator: equivalent, zero returned above
   return suspenseCents > 0 ? { direction: 'owed_to_payer', amountCents: suspenseCents } : { direction: 'owed_by_payer', amountCents: -suspenseCents };
 }
 

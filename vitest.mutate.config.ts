@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+// The tests Stryker runs against mutants (stryker.config.mjs, ADR 0023). Domain code is measured
+// with its unit tests; the money services with the in-process integration tests on SQLite
+// (tests that start server processes cannot report which mutant they reached).
+const scope = process.env.MUTATE_SCOPE === 'money' ? 'money' : 'domain';
+
+const include = {
+  domain: ['src/domain/**/*.test.ts'],
+  money: [
+    'tests/refunds.test.ts',
+    'tests/refund-recovery.test.ts',
+    'tests/refund-review.test.ts',
+    'tests/remittance.test.ts',
+    'tests/remittance-accounted.test.ts',
+    'tests/desk-payments.test.ts',
+    'tests/payments-lifecycle.test.ts',
+    'tests/transactions-and-retries.test.ts',
+    'tests/trial-balance.test.ts',
+    'tests/eligibility-estimates.test.ts',
+  ],
+}[scope];
+
+export default defineConfig({
+  test: {
+    include,
+    env: scope === 'money' ? { LEDGER_TEST_DIALECTS: 'sqlite' } : {},
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
