@@ -13,6 +13,8 @@ test('the Export button on the patients list downloads the filtered list with ba
   await api.payment(page, { patientId: patient.id, amountCents: 2000, method: 'cash', status: 'paid', paidDate: '2026-03-02' });
 
   await page.getByRole('link', { name: 'Patients' }).click();
+  // Routes load lazily: until the patients page has arrived, 'Search' is still the payments list's field.
+  await expect(page.getByRole('heading', { name: 'Patients', level: 2 })).toBeVisible();
   await field(page, 'Search').fill(lastName);
   await expect(page.getByRole('table', { name: 'Patients' })).toContainText(lastName);
   // The new patient may be on the unfiltered first page too: wait until the search has narrowed the list to one row.

@@ -49,7 +49,8 @@ export function PaymentDetailPage() {
   const p = payment.data;
   const mayRefund = can(user.role, 'refunds:write');
   const canRefund = mayRefund && isRefundable(p);
-  const canCharge = can(user.role, 'payments:write') && (p.status === 'pending' || p.status === 'failed');
+  // Processing too: a charge started on this page keeps its card form until the processor has answered (charge-card.tsx).
+  const canCharge = can(user.role, 'payments:write') && (p.status === 'pending' || p.status === 'failed' || (p.status === 'processing' && p.method === 'card'));
   const canSend = can(user.role, 'payments:write') && patient.data !== undefined;
   const collected = collectedStatuses.includes(p.status);
   const linkable = p.status === 'draft' || p.status === 'pending' || p.status === 'failed';

@@ -12,16 +12,23 @@ export function ChargeCard({ payment }: { payment: Payment }) {
   const calls = useCardCharge(payment.id);
   const idempotency = useIdempotencyKey();
   const [declined, setDeclined] = useState<string | null>(null);
+  // A charge started here keeps this form (and Stripe's element) mounted while the payment reads Processing,
+  // until finish answers: a refetch in between must not unmount the element the browser is confirming with.
+  const [inFlight, setInFlight] = useState(false);
   const charge: CardCharge<ChargeResult> = {
     withNumber: (card) => {
       const source = card.replace(/[\s-]/g, '');
       return calls.withNumber(source, idempotency.keyFor({ source }));
     },
-    start: () => calls.start(idempotency.keyFor({ start: payment.id })),
-    finish: (reference) => calls.finish(reference),
+    start: () => {
+      setInFlight(true);
+      return calls.start(idempotency.keyFor({ start: payment.id }));
+    },
+    finish: (reference) => calls.finish(reference).finally(() => setInFlight(false)),
   };
 
   const onResult = (result: ChargeResult) => {
+    setInFlight(false);
     idempotency.reset();
     if (result.failure) {
       setDeclined(result.failure);
@@ -41,11 +48,15 @@ export function ChargeCard({ payment }: { payment: Payment }) {
           {declined}
         </Alert>
       ) : null}
-      <CardEntryForm amountCents={payment.amountCents} submitLabel="Charge" charge={charge} onResult={onResult} ariaLabel="Charge a card">
-        <Text size="sm" c="dimmed">
-          Charges {formatCents(payment.amountCents)} through the payment processor.
-        </Text>
-      </CardEntryForm>
+      {payment.status === 'processing' && !inFlight ? (
+        <Text size="sm">A card charge is with the processor; this page shows its outcome once the processor answers.</Text>
+      ) : (
+        <CardEntryForm amountCents={payment.amountCents} submitLabel="Charge" charge={charge} onResult={onResult} ariaLabel="Charge a card">
+          <Text size="sm" c="dimmed">
+            Charges {formatCents(payment.amountCents)} through the payment processor.
+          </Text>
+        </CardEntryForm>
+      )}
     </Card>
   );
 }

@@ -40,7 +40,9 @@ export function useCardCharge(paymentId: string) {
   };
   return {
     withNumber: (source: string, idempotencyKey: string) => settled(api.postMoney<ChargeResult>(path, { source }, idempotencyKey)),
-    start: (idempotencyKey: string) => settled(api.postMoney<ChargeResult & { chargeReference: string | null; clientSecret: string | null }>(`${path}/start`, {}, idempotencyKey)),
+    // No refetch after start: the payment is Processing then, and a refetch would unmount the card form (and Stripe's
+    // element) while the browser is still confirming the charge; the page refreshes after finish.
+    start: (idempotencyKey: string) => api.postMoney<ChargeResult & { chargeReference: string | null; clientSecret: string | null }>(`${path}/start`, {}, idempotencyKey),
     finish: (chargeReference: string) => settled(api.post<ChargeResult>(`${path}/finish`, { chargeReference })),
   };
 }
