@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliActor } from '../../src/services/actor.ts';
 import { createApiToken } from '../../src/services/auth/create-api-token.ts';
 import { createPractice } from '../../src/services/practices/create-practice.ts';
+import { bookProcessorCharge } from '../../src/services/reconciliation/book-processor-charge.ts';
 import { verifyLedger } from '../../src/services/ledger/verify-ledger.ts';
 import { createTestDatabase, dialects, type TestDatabase } from '../helpers/test-database.ts';
 import { startHealthyServer, stopServer, type ServerProcess } from '../helpers/server-processes.ts';
+import { startStripeStandIn, type StripeStandIn } from '../helpers/stripe-stand-in.ts';
 import { countChanges, insertTask, tableCounter } from './db-helpers.ts';
 import { build835 } from '../../src/x12/build-835.ts';
 import { era835, fetchCall, recordFigures, type Answer, type Call } from './harness.ts';
@@ -26,6 +28,8 @@ interface Request {
   raw?: string;
   contentType?: string;
   token?: string | null;
+  /** Sent to the servers configured for Stripe's element (ADR 0027) rather than the sandbox's. */
+  hosted?: boolean;
 }
 
 type Setup = (call: Call, token: string) => Promise<Request>;
@@ -40,6 +44,10 @@ describe.each(dialects)('one Idempotency-Key retried concurrently from two proce
   let database: TestDatabase;
   let dataDir: string;
   const servers: ServerProcess[] = [];
+  // The start routes of Stripe's element need a processor that has one: two more servers on the same database,
+  // configured for Stripe and talking to the local stand-in that answers with Stripe's documented shapes.
+  const hostedServers: ServerProcess[] = [];
+  let stripe: StripeStandIn | undefined;
   let token = '';
   let practiceId = '';
 
@@ -51,15 +59,20 @@ describe.each(dialects)('one Idempotency-Key retried concurrently from two proce
     // On SQLite both processes share the data folder's file; on PostgreSQL the database.
     dataDir = dialect === 'sqlite' ? database.dataDir : fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-idem-'));
     servers.push(...(await Promise.all([0, 1].map(() => startHealthyServer({ dataDir, databaseUrl: database.databaseUrl, dialect })))));
+    stripe = await startStripeStandIn();
+    const env = { PAYMENT_PROCESSOR: 'stripe', STRIPE_SECRET_KEY: 'sk_test_idem', STRIPE_PUBLISHABLE_KEY: 'pk_test_idem', STRIPE_WEBHOOK_SECRET: 'whsec_idem', STRIPE_API_BASE: stripe.apiBase };
+    hostedServers.push(...(await Promise.all([0, 1].map(() => startHealthyServer({ dataDir, databaseUrl: database.databaseUrl, dialect, env })))));
   }, 180_000);
   afterAll(async () => {
-    await Promise.allSettled(servers.map((s) => stopServer(s)));
+    await Promise.allSettled([...servers, ...hostedServers].map((s) => stopServer(s)));
+    await stripe?.close();
     if (dialect === 'postgres') fs.rmSync(dataDir, { recursive: true, force: true });
     await database?.drop();
   }, 60_000);
 
   it('gives one effect and the same answer on every money route', async () => {
     const calls = servers.map((s) => fetchCall(s.url));
+    const hostedCalls = hostedServers.map((s) => fetchCall(s.url));
     const call = calls[0]!;
     const as = { token };
     const patient = async () => ok(call('POST', '/api/v1/patients', { ...as, body: { firstName: 'Idem', lastName: `Potent${Math.random()}`, dateOfBirth: '1970-01-02' } }), 201, 'patient');
@@ -178,6 +191,28 @@ describe.each(dialects)('one Idempotency-Key retried concurrently from two proce
         const link = await ok(call('POST', `/api/v1/payments/${p.id}/link`, { ...as, body: { expiresInDays: 3 } }), 201, 'link');
         return { method: 'POST', url: `/api/v1/pay/${String(link.url).split('/').pop()}`, body: { card: '4242424242424242' }, token: null };
       },
+      'POST /api/v1/payments/{id}/charge/start': async () => {
+        const p = await ok(call('POST', '/api/v1/payments', { ...as, body: { patientId: (await patient()).id, amountCents: 3300, method: 'card' } }), 201, 'card');
+        return { method: 'POST', url: `/api/v1/payments/${p.id}/charge/start`, body: {}, hosted: true };
+      },
+      'POST /api/v1/portal/pay/start': async () => {
+        const pt = await patient();
+        await treatmentOf(pt.id, 8000);
+        const session = await ok(call('POST', '/api/v1/portal/lookup', { body: { dateOfBirth: '1970-01-02', accountId: pt.accountId, practice: 'alpha' } }), 200, 'portal lookup');
+        return { method: 'POST', url: '/api/v1/portal/pay/start', body: { portalToken: session.portalToken, amountCents: 1600 }, token: null, hosted: true };
+      },
+      'POST /api/v1/pay/{token}/start': async () => {
+        const p = await ok(call('POST', '/api/v1/payments', { ...as, body: { patientId: (await patient()).id, amountCents: 2800, method: 'card' } }), 201, 'link payment');
+        const link = await ok(call('POST', `/api/v1/payments/${p.id}/link`, { ...as, body: { expiresInDays: 3 } }), 201, 'link');
+        return { method: 'POST', url: `/api/v1/pay/${String(link.url).split('/').pop()}/start`, body: {}, token: null, hosted: true };
+      },
+      'POST /api/v1/processor-receipts/{id}/assign': async () => {
+        // A charge made in the processor's dashboard that names no patient: held until assigned (ADR 0028).
+        const charge = { chargeReferences: [`sbx_ch_dash_${unique()}`], amountCents: 2600, metadata: { practice: 'alpha' }, email: null, description: 'Terminal sale' };
+        const held = await bookProcessorCharge(database.handle.db, 'sandbox', charge);
+        if (held.outcome !== 'held') throw new Error(`setup held receipt: ${held.outcome}`);
+        return { method: 'POST', url: `/api/v1/processor-receipts/${held.receiptId}/assign`, body: { patientId: (await patient()).id } };
+      },
       'DELETE /api/v1/applications/{id}': async () => {
         const pt = await patient();
         await treatmentOf(pt.id);
@@ -220,7 +255,7 @@ describe.each(dialects)('one Idempotency-Key retried concurrently from two proce
 
     const counts = await tableCounter(database.handle.db, ['portal_attempts']);
     const send = (c: Call, r: Request, key: string) =>
-      c(r.method, r.url, { token: r.token === null ? null : token, headers: { 'idempotency-key': key }, ...(r.raw ? { raw: r.raw, contentType: r.contentType } : r.body === undefined ? {} : { body: r.body }) });
+      (r.hosted ? hostedCalls[calls.indexOf(c)]! : c)(r.method, r.url, { token: r.token === null ? null : token, headers: { 'idempotency-key': key }, ...(r.raw ? { raw: r.raw, contentType: r.contentType } : r.body === undefined ? {} : { body: r.body }) });
     const results: Array<Record<string, unknown>> = [];
     const failures: Array<Record<string, unknown>> = [];
     const RETRIES = Number(process.env.RELIABILITY_RETRIES ?? 4);

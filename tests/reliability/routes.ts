@@ -55,6 +55,8 @@ export const routeTable: Record<string, RouteCase> = {
   'PATCH /api/v1/payments/{id}': { access: 'payments:write', params: id((fx) => fx.pendingPaymentId), body: () => ({ memo: 'changed' }) },
   'POST /api/v1/payments/{id}/status': { access: 'payments:write', params: id((fx) => fx.pendingPaymentId), body: () => ({ status: 'processing' }) },
   'POST /api/v1/payments/{id}/charge': { access: 'payments:write', params: id((fx) => fx.cardPaymentId), body: () => ({ source: '4242424242424242' }) },
+  'POST /api/v1/payments/{id}/charge/start': { access: 'payments:write', params: id((fx) => fx.cardPaymentId), body: () => ({}) },
+  'POST /api/v1/payments/{id}/charge/finish': { access: 'payments:write', params: id((fx) => fx.cardPaymentId), body: () => ({ chargeReference: 'pi_not_ours' }) },
   'POST /api/v1/payments/{id}/notes': { access: 'payments:write', params: id((fx) => fx.paidPaymentId), body: () => ({ text: 'another note' }) },
   'GET /api/v1/payments/{id}/notes': { access: 'payments:read', params: id((fx) => fx.paidPaymentId) },
   'POST /api/v1/payments/{id}/documents': {
@@ -106,6 +108,11 @@ export const routeTable: Record<string, RouteCase> = {
   'POST /api/v1/portal/lookup': { access: 'public', body: () => ({ dateOfBirth: '1980-04-12', accountId: 'A000000' }) },
   'POST /api/v1/portal/account': { access: 'public', body: () => ({ portalToken: 'not-a-token' }) },
   'POST /api/v1/portal/pay': { access: 'public', body: () => ({ portalToken: 'not-a-token', amountCents: 100, card: '4242424242424242' }) },
+  'GET /api/v1/card-entry': { access: 'public' },
+  'POST /api/v1/portal/pay/start': { access: 'public', body: () => ({ portalToken: 'not-a-token', amountCents: 100 }) },
+  'POST /api/v1/portal/pay/finish': { access: 'public', body: () => ({ portalToken: 'not-a-token', paymentNumber: 'PAY-001', chargeReference: 'pi_not_ours' }) },
+  'POST /api/v1/pay/{token}/start': { access: 'public', params: (fx) => ({ token: fx.linkToken }), body: () => ({}) },
+  'POST /api/v1/pay/{token}/finish': { access: 'public', params: (fx) => ({ token: fx.linkToken }), body: () => ({ chargeReference: 'pi_not_ours' }) },
   'GET /api/v1/pay/{token}': { access: 'public', params: (fx) => ({ token: fx.linkToken }) },
   'POST /api/v1/pay/{token}': { access: 'public', params: (fx) => ({ token: fx.linkToken }), body: () => ({ card: '4000000000000002' }) },
   'POST /api/v1/eligibility-checks': {

@@ -190,13 +190,18 @@ export function hostedChargeWork<T>(
   answer: (trx: Trx, charged: Charged, started: HostedStart | null) => Promise<T>,
   metadata: Record<string, string> = {},
 ): TwoPhase<ChargeAttempt, T> {
-  const entry = hostedEntryOf(processor);
   return {
-    claim: async (trx) => ({ pending: await claimCharge(trx, actor, await prepare(trx), method) }),
+    claim: async (trx) => {
+      const paymentId = await prepare(trx);
+      // Another practice's payment is not found before anything is said about this processor.
+      await requirePayment(trx, actor, paymentId);
+      hostedEntryOf(processor);
+      return { pending: await claimCharge(trx, actor, paymentId, method) };
+    },
     complete: async (attempt, settle) => {
       let started: HostedStart;
       try {
-        const charge = await entry.startCharge({
+        const charge = await hostedEntryOf(processor).startCharge({
           amountCents: attempt.amountCents,
           description: `Payment ${formatPaymentNumber(attempt.number)}`,
           idempotencyKey: attempt.key,
@@ -230,8 +235,8 @@ export async function finishHostedCharge<T>(
   chargeReference: string,
   answer: (trx: Trx, charged: Charged) => Promise<T>,
 ): Promise<T> {
-  const entry = hostedEntryOf(processor);
   const payment = await requirePayment(db, actor, paymentId);
+  const entry = hostedEntryOf(processor);
   if (payment.status !== 'processing' || payment.chargeAttempt === null) {
     // Booked already (the webhook, or a repeated call): the processor must still vouch that this is that charge.
     if (payment.processorReference !== null && payment.processorReference !== chargeReference) {
