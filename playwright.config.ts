@@ -56,7 +56,7 @@ export default defineConfig({
       // The tablet width reruns the flows whose layout changes most, keeping the suite short: every screen's flow,
       // not the tests that only check who may see what (no layout in them).
       grepInvert: /front desk (sees no|has no|sees the billing view but no)|biller sees the practice time zone but cannot|last active admin cannot/,
-      testMatch: /(login-and-payments|refunds|portal|patients-visits|patient-ledger|payment-layout|practice-setup|settings|messages|remittance-work|processor-reconciliation|audit-and-tokens|exports-and-webhooks|eligibility)\.spec\.ts$/,
+      testMatch: /(login-and-payments|refunds|portal|patients-visits|patient-ledger|payment-layout|practice-setup|settings|messages|remittance-work|processor-reconciliation|audit-and-tokens|exports-and-webhooks|eligibility|stripe-card-entry)\.spec\.ts$/,
       use: { browserName: 'chromium', viewport: { width: 820, height: 1180 }, hasTouch: true, launchOptions },
     },
   ],

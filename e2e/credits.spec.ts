@@ -44,6 +44,9 @@ test('SPEC C1: a $70.00 visit paid with $120.00 by card, $50.00 refunded as cred
   // New Credit $25.00 → available $75.00.
   await panel.getByRole('button', { name: 'New Credit' }).click();
   const dialog = page.getByRole('dialog', { name: 'New credit' });
+  // Nothing is sent without an amount of at least a cent.
+  await dialog.getByRole('button', { name: 'Create credit' }).click();
+  await expect(dialog.getByText('Enter an amount of at least $0.01')).toBeVisible();
   await field(page, 'Credit amount').fill('25');
   await field(page, 'Payment reference').fill('Courtesy');
   await dialog.getByRole('button', { name: 'Create credit' }).click();
@@ -64,6 +67,11 @@ test('SPEC C1: a $70.00 visit paid with $120.00 by card, $50.00 refunded as cred
   const apply = page.getByRole('dialog', { name: 'Apply credit to a treatment' });
   await expect(page.getByRole('combobox', { name: 'Treatment', exact: true })).toHaveValue(/Apr 7, 2026 · Dr\. Test · owes \$60\.00/);
   await expect(field(page, 'Amount')).toHaveValue('50.00');
+  // More than the lot holds is refused in the dialog, naming what is left.
+  await field(page, 'Amount').fill('50.01');
+  await apply.getByRole('button', { name: 'Apply credit' }).click();
+  await expect(apply.getByText('This credit has $50.00 left')).toBeVisible();
+  await field(page, 'Amount').fill('50');
   await apply.getByRole('button', { name: 'Apply credit' }).click();
   await expect(apply).toBeHidden();
   await expect(panel.getByTestId('credit-available')).toHaveText('$25.00');
@@ -72,6 +80,11 @@ test('SPEC C1: a $70.00 visit paid with $120.00 by card, $50.00 refunded as cred
   await panel.getByRole('button', { name: 'Apply to a treatment' }).click();
   await choose(page, 'Credit', /^\$25\.00 left · New credit/);
   await expect(field(page, 'Amount')).toHaveValue('10.00');
+  // Within the lot but more than the visit owes: the second limit speaks.
+  await field(page, 'Amount').fill('10.01');
+  await apply.getByRole('button', { name: 'Apply credit' }).click();
+  await expect(apply.getByText('The treatment owes $10.00')).toBeVisible();
+  await field(page, 'Amount').fill('10');
   await apply.getByRole('button', { name: 'Apply credit' }).click();
   await expect(apply).toBeHidden();
   await expect(panel.getByTestId('credit-available')).toHaveText('$15.00');

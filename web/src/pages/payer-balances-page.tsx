@@ -1,10 +1,12 @@
-import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { useIdempotencyKey } from '../features/ledger/idempotency';
 import { type PayerBalances, useOffsetPayerBalances, usePayerBalances, useRefundPayerBalance } from '../features/remittance-work/remittance-work-api';
+import { AmountDialog, DialogActions } from '../ui/amount-dialog';
+import { DataTable } from '../ui/data-table';
 import { formatCents } from '../ui/money';
 import { CalendarDate } from '../ui/dates';
 import { Money } from '../ui/money';
@@ -71,79 +73,80 @@ export function PayerBalancesPage() {
                   </Text>
                 </Group>
               </Group>
-              <Table.ScrollContainer minWidth={700}>
-                <Table verticalSpacing={4} aria-label={`Items of ${payer.payerName ?? 'payer'}`}>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>What</Table.Th>
-                      <Table.Th ta="right">Amount</Table.Th>
-                      <Table.Th>Identified</Table.Th>
-                      <Table.Th>Deadline</Table.Th>
-                      <Table.Th>State</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {payer.items.map((item) => (
-                      <Table.Tr key={item.id} data-testid="payer-balance-row">
-                        <Table.Td maw={380}>
-                          <Text size="sm" fw={500}>
-                            {sourceLabels[item.source] ?? item.source}
-                            {item.reasonCode ? ` ${item.reasonCode}` : ''}
-                          </Text>
-                          <Text size="xs" c="dimmed">
-                            {item.description}
-                          </Text>
-                        </Table.Td>
-                        <Table.Td ta="right">
-                          <Money cents={item.amountCents} />
-                          <Text size="xs" c="dimmed">
-                            {item.direction === 'owed_to_payer' ? 'owed to payer' : 'owed by payer'}
-                          </Text>
-                        </Table.Td>
-                        <Table.Td>
-                          <CalendarDate value={item.identifiedDate} size="sm" />
-                        </Table.Td>
-                        <Table.Td>
-                          <CalendarDate value={item.deadlineDate} size="sm" />
-                        </Table.Td>
-                        <Table.Td>
-                          <Group gap={6} wrap="nowrap">
-                            {item.settledDate ? (
-                              <Badge variant="light" color="gray" title={item.settlementNote ?? undefined}>
-                                {item.settlement === 'refunded' ? 'Refunded' : 'Settled'}
-                              </Badge>
-                            ) : item.overdue ? (
-                              <Badge color="red">Overdue</Badge>
-                            ) : (
-                              <Badge variant="light">Open</Badge>
-                            )}
-                            {canWork && partnerOf(payer.items, item) && item.direction === 'owed_to_payer' ? (
-                              <Button size="compact-xs" variant="light" color="grape" onClick={() => setOffsetting({ item, against: partnerOf(payer.items, item)! })} aria-label={`Net ${formatCents(item.amountCents)} against what the payer holds`}>
-                                Net
-                              </Button>
-                            ) : null}
-                            {!item.settledDate && item.booked && item.direction === 'owed_to_payer' && canWork ? (
-                              <Button size="compact-xs" variant="light" onClick={() => setRefunding(item)} aria-label={`Record refund of ${formatCents(item.amountCents)} to the payer`}>
-                                Record refund
-                              </Button>
-                            ) : null}
-                          </Group>
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+              <DataTable
+                label={`Items of ${payer.payerName ?? 'payer'}`}
+                minWidth={700}
+                verticalSpacing={4}
+                emptyTitle="No items"
+                items={payer.items}
+                head={
+                  <>
+                    <Table.Th>What</Table.Th>
+                    <Table.Th ta="right">Amount</Table.Th>
+                    <Table.Th>Identified</Table.Th>
+                    <Table.Th>Deadline</Table.Th>
+                    <Table.Th>State</Table.Th>
+                  </>
+                }
+                row={(item) => (
+                  <Table.Tr key={item.id} data-testid="payer-balance-row">
+                    <Table.Td maw={380}>
+                      <Text size="sm" fw={500}>
+                        {sourceLabels[item.source] ?? item.source}
+                        {item.reasonCode ? ` ${item.reasonCode}` : ''}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {item.description}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td ta="right">
+                      <Money cents={item.amountCents} />
+                      <Text size="xs" c="dimmed">
+                        {item.direction === 'owed_to_payer' ? 'owed to payer' : 'owed by payer'}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <CalendarDate value={item.identifiedDate} size="sm" />
+                    </Table.Td>
+                    <Table.Td>
+                      <CalendarDate value={item.deadlineDate} size="sm" />
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={6} wrap="nowrap">
+                        {item.settledDate ? (
+                          <Badge variant="light" color="gray" title={item.settlementNote ?? undefined}>
+                            {item.settlement === 'refunded' ? 'Refunded' : 'Settled'}
+                          </Badge>
+                        ) : item.overdue ? (
+                          <Badge color="red">Overdue</Badge>
+                        ) : (
+                          <Badge variant="light">Open</Badge>
+                        )}
+                        {canWork && partnerOf(payer.items, item) && item.direction === 'owed_to_payer' ? (
+                          <Button size="compact-xs" variant="light" color="grape" onClick={() => setOffsetting({ item, against: partnerOf(payer.items, item)! })} aria-label={`Net ${formatCents(item.amountCents)} against what the payer holds`}>
+                            Net
+                          </Button>
+                        ) : null}
+                        {!item.settledDate && item.booked && item.direction === 'owed_to_payer' && canWork ? (
+                          <Button size="compact-xs" variant="light" onClick={() => setRefunding(item)} aria-label={`Record refund of ${formatCents(item.amountCents)} to the payer`}>
+                            Record refund
+                          </Button>
+                        ) : null}
+                      </Group>
+                    </Table.Td>
+                  </Table.Tr>
+                )}
+              />
             </Card>
           ))}
         </>
       )}
-      <Modal opened={offsetting !== null} onClose={() => setOffsetting(null)} title="Net against the payer's recoupment" centered>
-        {offsetting ? <OffsetForm {...offsetting} onDone={() => setOffsetting(null)} /> : null}
-      </Modal>
-      <Modal opened={refunding !== null} onClose={() => setRefunding(null)} title="Record refund to the payer" centered>
-        {refunding ? <RefundForm item={refunding} onDone={() => setRefunding(null)} /> : null}
-      </Modal>
+      <AmountDialog subject={offsetting} onClose={() => setOffsetting(null)} title="Net against the payer's recoupment">
+        {(pair) => <OffsetForm {...pair} onDone={() => setOffsetting(null)} />}
+      </AmountDialog>
+      <AmountDialog subject={refunding} onClose={() => setRefunding(null)} title="Record refund to the payer">
+        {(item) => <RefundForm item={item} onDone={() => setRefunding(null)} />}
+      </AmountDialog>
     </Stack>
   );
 }
@@ -159,28 +162,23 @@ function RefundForm({ item, onDone }: { item: Item; onDone: () => void }) {
       </Text>
       <Textarea label="How it was returned" description="Check number or transfer reference" required value={note} onChange={(e) => setNote(e.currentTarget.value)} />
       <MutationError error={refund.error} />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button
-          disabled={note.trim() === ''}
-          loading={refund.isPending}
-          onClick={() =>
-            refund.mutate(
-              { itemId: item.id, note: note.trim(), idempotencyKey: idempotency.keyFor({ refund: item.id, note: note.trim() }) },
-              {
-                onSuccess: () => {
-                  notifications.show({ color: 'green', title: 'Refund recorded', message: `${formatCents(item.amountCents)} returned to the payer.` });
-                  onDone();
-                },
+      <DialogActions
+        onCancel={onDone}
+        submitLabel="Record refund"
+        disabled={note.trim() === ''}
+        loading={refund.isPending}
+        onSubmit={() =>
+          refund.mutate(
+            { itemId: item.id, note: note.trim(), idempotencyKey: idempotency.keyFor({ refund: item.id, note: note.trim() }) },
+            {
+              onSuccess: () => {
+                notifications.show({ color: 'green', title: 'Refund recorded', message: `${formatCents(item.amountCents)} returned to the payer.` });
+                onDone();
               },
-            )
-          }
-        >
-          Record refund
-        </Button>
-      </Group>
+            },
+          )
+        }
+      />
     </Stack>
   );
 }
@@ -197,28 +195,23 @@ function OffsetForm({ item, against, onDone }: { item: Item; against: Item; onDo
       </Text>
       <Textarea label="Note" required value={note} onChange={(e) => setNote(e.currentTarget.value)} />
       <MutationError error={offset.error} />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button
-          disabled={note.trim() === ''}
-          loading={offset.isPending}
-          onClick={() =>
-            offset.mutate(
-              { itemId: item.id, againstItemId: against.id, note: note.trim(), idempotencyKey: idempotency.keyFor({ offset: item.id, against: against.id, note: note.trim() }) },
-              {
-                onSuccess: () => {
-                  notifications.show({ color: 'green', title: 'Netted', message: `${formatCents(item.amountCents)} settled against the payer's recoupment.` });
-                  onDone();
-                },
+      <DialogActions
+        onCancel={onDone}
+        submitLabel="Net them"
+        disabled={note.trim() === ''}
+        loading={offset.isPending}
+        onSubmit={() =>
+          offset.mutate(
+            { itemId: item.id, againstItemId: against.id, note: note.trim(), idempotencyKey: idempotency.keyFor({ offset: item.id, against: against.id, note: note.trim() }) },
+            {
+              onSuccess: () => {
+                notifications.show({ color: 'green', title: 'Netted', message: `${formatCents(item.amountCents)} settled against the payer's recoupment.` });
+                onDone();
               },
-            )
-          }
-        >
-          Net them
-        </Button>
-      </Group>
+            },
+          )
+        }
+      />
     </Stack>
   );
 }

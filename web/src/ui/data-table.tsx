@@ -46,7 +46,8 @@ interface DataTableProps<T> {
   minWidth: number;
   head: ReactNode;
   items: readonly T[];
-  row: (item: T) => ReactNode;
+  /** One `Table.Tr` per item; the index keys rows that have no id of their own. */
+  row: (item: T, index: number) => ReactNode;
   emptyTitle: string;
   /** Row spacing: `xs` for work lists, tighter (6) for a record's money tables. */
   verticalSpacing?: 'xs' | number;
@@ -62,7 +63,7 @@ export function DataTable<T>({ label, minWidth, head, items, row, emptyTitle, ve
         <Table.Thead>
           <Table.Tr>{head}</Table.Tr>
         </Table.Thead>
-        <Table.Tbody>{items.map(row)}</Table.Tbody>
+        <Table.Tbody>{items.map((item, index) => row(item, index))}</Table.Tbody>
       </Table>
     </Table.ScrollContainer>
   );

@@ -1,7 +1,8 @@
-import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
+import { Select, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { Payment, PatientTreatmentSummary } from '../../api/types';
+import { AmountDialog, AmountForm, amountProblem, DialogActions } from '../../ui/amount-dialog';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
@@ -19,9 +20,9 @@ interface Props {
 /** Apply part of a payment's unapplied money to one of its patient's treatments. */
 export function ApplyPaymentDialog({ payment, treatments, opened, onClose }: Props) {
   return (
-    <Modal opened={opened} onClose={onClose} title={`Apply ${payment.number} to a treatment`} centered>
-      {opened ? <ApplyForm payment={payment} treatments={treatments} onDone={onClose} /> : null}
-    </Modal>
+    <AmountDialog subject={opened} onClose={onClose} title={`Apply ${payment.number} to a treatment`}>
+      {() => <ApplyForm payment={payment} treatments={treatments} onDone={onClose} />}
+    </AmountDialog>
   );
 }
 
@@ -36,13 +37,14 @@ function ApplyForm({ payment, treatments, onDone }: { payment: Payment; treatmen
   const [amountCents, setAmountCents] = useState<number | null>(chosen ? Math.min(unapplied, chosen.balanceCents) : null);
   const [errors, setErrors] = useState<{ treatment?: string; amount?: string }>({});
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const next: { treatment?: string; amount?: string } = {};
     if (!chosen) next.treatment = 'Choose the treatment';
-    if (amountCents === null || amountCents < 1) next.amount = 'Enter an amount of at least $0.01';
-    else if (amountCents > unapplied) next.amount = `Only ${formatCents(unapplied)} is unapplied`;
-    else if (chosen && amountCents > chosen.balanceCents) next.amount = `The treatment's open balance is ${formatCents(chosen.balanceCents)}`;
+    const amount = amountProblem(amountCents, [
+      { cents: unapplied, message: `Only ${formatCents(unapplied)} is unapplied` },
+      chosen && { cents: chosen.balanceCents, message: `The treatment's open balance is ${formatCents(chosen.balanceCents)}` },
+    ]);
+    if (amount) next.amount = amount;
     setErrors(next);
     if (Object.keys(next).length > 0 || !chosen || amountCents === null) return;
     const body = { treatmentId: chosen.id, amountCents };
@@ -58,47 +60,38 @@ function ApplyForm({ payment, treatments, onDone }: { payment: Payment; treatmen
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Apply to treatment">
-      <Stack gap="md">
-        <Text size="sm">
-          Unapplied on {payment.number}: <strong>{formatCents(unapplied)}</strong>
-        </Text>
-        <MutationError error={apply.error} />
-        <Select
-          label="Treatment"
-          required
-          allowDeselect={false}
-          placeholder={open.length === 0 ? 'No treatment has an open balance' : 'Choose a visit'}
-          disabled={open.length === 0}
-          data={open.map((t) => ({ value: t.id, label: `${treatmentLabel(t)} · owes ${formatCents(t.balanceCents)}` }))}
-          value={treatmentId}
-          onChange={(id) => {
-            setTreatmentId(id);
-            const t = open.find((x) => x.id === id);
-            if (t) setAmountCents(Math.min(unapplied, t.balanceCents));
-            setErrors({});
-          }}
-          error={errors.treatment}
-        />
-        <DollarsInput
-          label="Amount to apply"
-          required
-          cents={amountCents}
-          onChange={(cents) => {
-            setAmountCents(cents);
-            setErrors((e) => ({ ...e, amount: undefined }));
-          }}
-          error={errors.amount}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={apply.isPending} disabled={open.length === 0}>
-            Apply
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <AmountForm onSubmit={submit} label="Apply to treatment">
+      <Text size="sm">
+        Unapplied on {payment.number}: <strong>{formatCents(unapplied)}</strong>
+      </Text>
+      <MutationError error={apply.error} />
+      <Select
+        label="Treatment"
+        required
+        allowDeselect={false}
+        placeholder={open.length === 0 ? 'No treatment has an open balance' : 'Choose a visit'}
+        disabled={open.length === 0}
+        data={open.map((t) => ({ value: t.id, label: `${treatmentLabel(t)} · owes ${formatCents(t.balanceCents)}` }))}
+        value={treatmentId}
+        onChange={(id) => {
+          setTreatmentId(id);
+          const t = open.find((x) => x.id === id);
+          if (t) setAmountCents(Math.min(unapplied, t.balanceCents));
+          setErrors({});
+        }}
+        error={errors.treatment}
+      />
+      <DollarsInput
+        label="Amount to apply"
+        required
+        cents={amountCents}
+        onChange={(cents) => {
+          setAmountCents(cents);
+          setErrors((e) => ({ ...e, amount: undefined }));
+        }}
+        error={errors.amount}
+      />
+      <DialogActions onCancel={onDone} submitLabel="Apply" loading={apply.isPending} disabled={open.length === 0} />
+    </AmountForm>
   );
 }

@@ -1,7 +1,8 @@
-import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
+import { Select, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { Credit, PatientTreatmentSummary } from '../../api/types';
+import { AmountDialog, AmountForm, amountProblem, DialogActions } from '../../ui/amount-dialog';
 import { formatInstant } from '../../ui/dates';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
@@ -27,9 +28,9 @@ export function creditLabel(c: Credit): string {
 /** Pays a treatment's patient responsibility from a credit lot: choose the lot, the visit and the amount. */
 export function ApplyCreditDialog(props: Props) {
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title="Apply credit to a treatment" centered>
-      {props.opened ? <ApplyCreditForm {...props} /> : null}
-    </Modal>
+    <AmountDialog subject={props.opened} onClose={props.onClose} title="Apply credit to a treatment">
+      {() => <ApplyCreditForm {...props} />}
+    </AmountDialog>
   );
 }
 
@@ -56,14 +57,15 @@ function ApplyCreditForm({ credits, treatments, initialCreditId, initialTreatmen
     setErrors({});
   };
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const next: typeof errors = {};
     if (!lot) next.credit = 'Choose the credit to draw from';
     if (!treatment) next.treatment = 'Choose the treatment';
-    if (amountCents === null || amountCents < 1) next.amount = 'Enter an amount of at least $0.01';
-    else if (lot && amountCents > lot.remainingCents) next.amount = `This credit has ${formatCents(lot.remainingCents)} left`;
-    else if (treatment && amountCents > treatment.balanceCents) next.amount = `The treatment owes ${formatCents(treatment.balanceCents)}`;
+    const amount = amountProblem(amountCents, [
+      lot && { cents: lot.remainingCents, message: `This credit has ${formatCents(lot.remainingCents)} left` },
+      treatment && { cents: treatment.balanceCents, message: `The treatment owes ${formatCents(treatment.balanceCents)}` },
+    ]);
+    if (amount) next.amount = amount;
     setErrors(next);
     if (Object.keys(next).length > 0 || !lot || !treatment || amountCents === null) return;
     const body = { creditId: lot.id, amountCents };
@@ -83,59 +85,50 @@ function ApplyCreditForm({ credits, treatments, initialCreditId, initialTreatmen
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Apply credit">
-      <Stack gap="md">
-        <MutationError error={apply.error} />
-        <Select
-          label="Credit"
-          required
-          allowDeselect={false}
-          placeholder={lots.length === 0 ? 'No credit left' : 'Choose the credit to draw from'}
-          data={lots.map((c) => ({ value: c.id, label: creditLabel(c) }))}
-          value={creditId}
-          onChange={(id) => {
-            setCreditId(id);
-            pick(lots.find((c) => c.id === id) ?? null, treatment);
-          }}
-          error={errors.credit}
-          disabled={lots.length === 0}
-        />
-        <Select
-          label="Treatment"
-          required
-          allowDeselect={false}
-          placeholder={open.length === 0 ? 'No treatment has an open balance' : 'Choose a visit'}
-          data={open.map((t) => ({ value: t.id, label: `${treatmentLabel(t)} · owes ${formatCents(t.balanceCents)}` }))}
-          value={treatmentId}
-          onChange={(id) => {
-            setTreatmentId(id);
-            pick(lot, open.find((t) => t.id === id) ?? null);
-          }}
-          error={errors.treatment}
-          disabled={open.length === 0}
-        />
-        <DollarsInput
-          label="Amount"
-          required
-          cents={amountCents}
-          onChange={(cents) => {
-            setAmountCents(cents);
-            setErrors((e) => ({ ...e, amount: undefined }));
-          }}
-          error={errors.amount}
-        />
-        <Text size="xs" c="dimmed">
-          Recorded as a Paid payment with method Patient Credit, applied to the treatment.
-        </Text>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={apply.isPending} disabled={lots.length === 0 || open.length === 0}>
-            Apply credit
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <AmountForm onSubmit={submit} label="Apply credit">
+      <MutationError error={apply.error} />
+      <Select
+        label="Credit"
+        required
+        allowDeselect={false}
+        placeholder={lots.length === 0 ? 'No credit left' : 'Choose the credit to draw from'}
+        data={lots.map((c) => ({ value: c.id, label: creditLabel(c) }))}
+        value={creditId}
+        onChange={(id) => {
+          setCreditId(id);
+          pick(lots.find((c) => c.id === id) ?? null, treatment);
+        }}
+        error={errors.credit}
+        disabled={lots.length === 0}
+      />
+      <Select
+        label="Treatment"
+        required
+        allowDeselect={false}
+        placeholder={open.length === 0 ? 'No treatment has an open balance' : 'Choose a visit'}
+        data={open.map((t) => ({ value: t.id, label: `${treatmentLabel(t)} · owes ${formatCents(t.balanceCents)}` }))}
+        value={treatmentId}
+        onChange={(id) => {
+          setTreatmentId(id);
+          pick(lot, open.find((t) => t.id === id) ?? null);
+        }}
+        error={errors.treatment}
+        disabled={open.length === 0}
+      />
+      <DollarsInput
+        label="Amount"
+        required
+        cents={amountCents}
+        onChange={(cents) => {
+          setAmountCents(cents);
+          setErrors((e) => ({ ...e, amount: undefined }));
+        }}
+        error={errors.amount}
+      />
+      <Text size="xs" c="dimmed">
+        Recorded as a Paid payment with method Patient Credit, applied to the treatment.
+      </Text>
+      <DialogActions onCancel={onClose} submitLabel="Apply credit" loading={apply.isPending} disabled={lots.length === 0 || open.length === 0} />
+    </AmountForm>
   );
 }

@@ -4,9 +4,10 @@ import { useState } from 'react';
 import { apiUrl } from '../../api/client';
 import { ExportLink } from '../../ui/export-link';
 import type { Credit, PatientTreatmentSummary } from '../../api/types';
+import { DataTable } from '../../ui/data-table';
 import { DateTime } from '../../ui/dates';
 import { Money } from '../../ui/money';
-import { EmptyState, LoadingState, QueryError } from '../../ui/states';
+import { LoadingState, QueryError } from '../../ui/states';
 import { ApplyCreditDialog } from './apply-credit-dialog';
 import { creditSourceLabels, useCredits } from './credits-api';
 import { NewCreditDialog } from './new-credit-dialog';
@@ -61,68 +62,67 @@ export function CreditsPanel({ patientId, patientName, treatments, canCreate, ca
         <LoadingState label="Loading credits…" />
       ) : credits.isError ? (
         <QueryError query={credits} />
-      ) : credits.data.items.length === 0 ? (
-        <EmptyState title="No credits" />
       ) : (
-        <Table.ScrollContainer minWidth={600}>
-          <Table verticalSpacing={6} aria-label="Credit lots">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>From</Table.Th>
-                <Table.Th ta="right">Amount</Table.Th>
-                <Table.Th ta="right">Remaining</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {credits.data.items.map((c) => (
-                <Table.Tr key={c.id} style={{ opacity: c.remainingCents === 0 ? 0.6 : 1 }}>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <DateTime value={c.createdAt} withTime={false} />
+        <DataTable
+          label="Credit lots"
+          minWidth={600}
+          verticalSpacing={6}
+          emptyTitle="No credits"
+          items={credits.data.items}
+          head={
+            <>
+              <Table.Th>Created</Table.Th>
+              <Table.Th>From</Table.Th>
+              <Table.Th ta="right">Amount</Table.Th>
+              <Table.Th ta="right">Remaining</Table.Th>
+              <Table.Th>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            </>
+          }
+          row={(c) => (
+            <Table.Tr key={c.id} style={{ opacity: c.remainingCents === 0 ? 0.6 : 1 }}>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <DateTime value={c.createdAt} withTime={false} />
+                <Text size="xs" c="dimmed">
+                  {c.createdBy}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Stack gap={0}>
+                  <Text size="sm">{creditSourceLabels[c.source] ?? c.source}</Text>
+                  {c.reference || c.description ? (
                     <Text size="xs" c="dimmed">
-                      {c.createdBy}
+                      {[c.reference, c.description].filter(Boolean).join(' · ')}
                     </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Stack gap={0}>
-                      <Text size="sm">{creditSourceLabels[c.source] ?? c.source}</Text>
-                      {c.reference || c.description ? (
-                        <Text size="xs" c="dimmed">
-                          {[c.reference, c.description].filter(Boolean).join(' · ')}
-                        </Text>
-                      ) : null}
-                    </Stack>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Money cents={c.amountCents} />
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Money cents={c.remainingCents} fw={600} />
-                  </Table.Td>
-                  <Table.Td>
-                    {c.remainingCents > 0 ? (
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        {canApply ? (
-                          <Button size="compact-sm" variant="light" onClick={() => setApplying({ creditId: c.id })} disabled={!owing}>
-                            Apply
-                          </Button>
-                        ) : null}
-                        {canTransfer ? (
-                          <Button size="compact-sm" variant="subtle" onClick={() => setTransferring(c)}>
-                            Transfer
-                          </Button>
-                        ) : null}
-                      </Group>
+                  ) : null}
+                </Stack>
+              </Table.Td>
+              <Table.Td ta="right">
+                <Money cents={c.amountCents} />
+              </Table.Td>
+              <Table.Td ta="right">
+                <Money cents={c.remainingCents} fw={600} />
+              </Table.Td>
+              <Table.Td>
+                {c.remainingCents > 0 ? (
+                  <Group gap={4} justify="flex-end" wrap="nowrap">
+                    {canApply ? (
+                      <Button size="compact-sm" variant="light" onClick={() => setApplying({ creditId: c.id })} disabled={!owing}>
+                        Apply
+                      </Button>
                     ) : null}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+                    {canTransfer ? (
+                      <Button size="compact-sm" variant="subtle" onClick={() => setTransferring(c)}>
+                        Transfer
+                      </Button>
+                    ) : null}
+                  </Group>
+                ) : null}
+              </Table.Td>
+            </Table.Tr>
+          )}
+        />
       )}
       <NewCreditDialog patientId={patientId} opened={creating} onClose={newCredit.close} />
       <ApplyCreditDialog

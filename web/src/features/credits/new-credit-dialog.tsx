@@ -1,8 +1,9 @@
-import { Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
+import { Textarea, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { MAX_AMOUNT_CENTS } from '../../../../src/contracts/rules.ts';
 import type { NewCredit } from '../../api/types';
+import { AmountDialog, AmountForm, amountProblem, DialogActions } from '../../ui/amount-dialog';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
@@ -11,9 +12,9 @@ import { MutationError } from '../../ui/mutation-error';
 
 export function NewCreditDialog({ patientId, opened, onClose }: { patientId: string; opened: boolean; onClose: () => void }) {
   return (
-    <Modal opened={opened} onClose={onClose} title="New credit" centered>
-      {opened ? <NewCreditForm patientId={patientId} onDone={onClose} /> : null}
-    </Modal>
+    <AmountDialog subject={opened} onClose={onClose} title="New credit">
+      {() => <NewCreditForm patientId={patientId} onDone={onClose} />}
+    </AmountDialog>
   );
 }
 
@@ -25,10 +26,9 @@ function NewCreditForm({ patientId, onDone }: { patientId: string; onDone: () =>
   const [description, setDescription] = useState('');
   const [error, setError] = useState<string | null>(null);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (amountCents === null || amountCents < 1) return setError('Enter an amount of at least $0.01');
-    if (amountCents > MAX_AMOUNT_CENTS) return setError(`At most ${formatCents(MAX_AMOUNT_CENTS)}`);
+  const submit = () => {
+    const problem = amountProblem(amountCents, [{ cents: MAX_AMOUNT_CENTS, message: `At most ${formatCents(MAX_AMOUNT_CENTS)}` }]);
+    if (problem !== undefined || amountCents === null) return setError(problem ?? null);
     const body: NewCredit = { amountCents };
     if (reference.trim()) body.reference = reference.trim();
     if (description.trim()) body.description = description.trim();
@@ -44,37 +44,28 @@ function NewCreditForm({ patientId, onDone }: { patientId: string; onDone: () =>
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-label="New credit">
-      <Stack gap="md">
-        <MutationError error={create.error} />
-        <DollarsInput
-          label="Credit amount"
-          required
-          data-autofocus
-          cents={amountCents}
-          onChange={(cents) => {
-            setAmountCents(cents);
-            setError(null);
-          }}
-          error={error}
-        />
-        <TextInput
-          label="Payment reference"
-          description="Optional: the payment or receipt this credit comes from"
-          maxLength={200}
-          value={reference}
-          onChange={(e) => setReference(e.currentTarget.value)}
-        />
-        <Textarea label="Description" autosize minRows={2} maxLength={2000} value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            Create credit
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <AmountForm onSubmit={submit} label="New credit">
+      <MutationError error={create.error} />
+      <DollarsInput
+        label="Credit amount"
+        required
+        data-autofocus
+        cents={amountCents}
+        onChange={(cents) => {
+          setAmountCents(cents);
+          setError(null);
+        }}
+        error={error}
+      />
+      <TextInput
+        label="Payment reference"
+        description="Optional: the payment or receipt this credit comes from"
+        maxLength={200}
+        value={reference}
+        onChange={(e) => setReference(e.currentTarget.value)}
+      />
+      <Textarea label="Description" autosize minRows={2} maxLength={2000} value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
+      <DialogActions onCancel={onDone} submitLabel="Create credit" loading={create.isPending} />
+    </AmountForm>
   );
 }

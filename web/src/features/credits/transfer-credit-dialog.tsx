@@ -1,7 +1,8 @@
-import { Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { Credit } from '../../api/types';
+import { AmountDialog, AmountForm, DialogActions } from '../../ui/amount-dialog';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
 import { PatientPicker } from '../patients/patient-picker';
@@ -17,9 +18,9 @@ interface Props {
 /** Admin only: moves what remains of a credit to another patient account of the practice (audited). */
 export function TransferCreditDialog({ credit, patientName, onClose }: Props) {
   return (
-    <Modal opened={credit !== null} onClose={onClose} title="Transfer credit" centered>
-      {credit ? <TransferForm credit={credit} patientName={patientName} onDone={onClose} /> : null}
-    </Modal>
+    <AmountDialog subject={credit} onClose={onClose} title="Transfer credit">
+      {(lot) => <TransferForm credit={lot} patientName={patientName} onDone={onClose} />}
+    </AmountDialog>
   );
 }
 
@@ -29,8 +30,7 @@ function TransferForm({ credit, patientName, onDone }: { credit: Credit; patient
   const [toPatientId, setToPatientId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     if (!toPatientId) return setError('Choose the patient to transfer to');
     if (toPatientId === credit.patientId) return setError('Choose another patient: the credit is already theirs');
     transfer.mutate(
@@ -45,31 +45,22 @@ function TransferForm({ credit, patientName, onDone }: { credit: Credit; patient
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Transfer credit">
-      <Stack gap="md">
-        <Text size="sm">
-          Moves the <strong>{formatCents(credit.remainingCents)}</strong> left of this credit from {patientName} to another
-          patient of the practice. The transfer is audited.
-        </Text>
-        <MutationError error={transfer.error} />
-        <PatientPicker
-          label="Transfer to"
-          value={toPatientId}
-          onChange={(id) => {
-            setToPatientId(id);
-            setError(null);
-          }}
-          error={error}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={transfer.isPending}>
-            Transfer {formatCents(credit.remainingCents)}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <AmountForm onSubmit={submit} label="Transfer credit">
+      <Text size="sm">
+        Moves the <strong>{formatCents(credit.remainingCents)}</strong> left of this credit from {patientName} to another
+        patient of the practice. The transfer is audited.
+      </Text>
+      <MutationError error={transfer.error} />
+      <PatientPicker
+        label="Transfer to"
+        value={toPatientId}
+        onChange={(id) => {
+          setToPatientId(id);
+          setError(null);
+        }}
+        error={error}
+      />
+      <DialogActions onCancel={onDone} submitLabel={`Transfer ${formatCents(credit.remainingCents)}`} loading={transfer.isPending} />
+    </AmountForm>
   );
 }

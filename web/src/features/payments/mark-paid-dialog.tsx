@@ -1,8 +1,9 @@
-import { Alert, Button, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { useEffect, useState } from 'react';
 import type { ChangeStatusBody } from '../../../../src/contracts/payments.ts';
 import type { PaymentDetail, PaymentMethod } from '../../api/types';
+import { DialogActions } from '../../ui/amount-dialog';
 import { formatCalendarDate, todayCalendarDate } from '../../ui/dates';
 import { formatCents } from '../../ui/money';
 import { usePracticeSettings } from '../practice/practice-api';
@@ -95,14 +96,7 @@ export function MarkPaidDialog({ payment, opened, onClose, onConfirm, pending, f
             {failure.message}
           </Alert>
         ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Back
-          </Button>
-          <Button onClick={submit} loading={pending}>
-            Confirm: mark Paid
-          </Button>
-        </Group>
+        <DialogActions onCancel={onClose} cancelLabel="Back" submitLabel="Confirm: mark Paid" onSubmit={submit} loading={pending} />
       </Stack>
     </Modal>
   );

@@ -1,6 +1,7 @@
-import { Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
+import { AmountDialog, DialogActions } from '../../ui/amount-dialog';
 import { formatCents } from '../../ui/money';
 import { MutationError } from '../../ui/mutation-error';
 import { useIdempotencyKey } from '../ledger/idempotency';
@@ -10,9 +11,9 @@ import { type ProcessorReceipt, useAssignProcessorReceipt } from './reconciliati
 /** Assign: say whose a held dashboard charge is; it becomes their Paid card payment, applied like any payment. */
 export function AssignReceiptDialog({ receipt, onClose }: { receipt: ProcessorReceipt | null; onClose: () => void }) {
   return (
-    <Modal opened={receipt !== null} onClose={onClose} title="Assign to a patient" size="lg" centered>
-      {receipt ? <AssignForm receipt={receipt} onDone={onClose} /> : null}
-    </Modal>
+    <AmountDialog subject={receipt} onClose={onClose} title="Assign to a patient" size="lg">
+      {(held) => <AssignForm receipt={held} onDone={onClose} />}
+    </AmountDialog>
   );
 }
 
@@ -29,29 +30,24 @@ function AssignForm({ receipt, onDone }: { receipt: ProcessorReceipt; onDone: ()
       </Text>
       <PatientPicker value={patientId} onChange={setPatientId} />
       <MutationError error={assign.error} />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button
-          disabled={!patientId}
-          loading={assign.isPending}
-          onClick={() =>
-            patientId &&
-            assign.mutate(
-              { receiptId: receipt.id, patientId, idempotencyKey: idempotency.keyFor({ assign: receipt.id, patientId }) },
-              {
-                onSuccess: (assigned) => {
-                  notifications.show({ color: 'green', title: 'Receipt assigned', message: `${formatCents(receipt.amountCents)} booked as ${assigned.paymentNumber} for ${assigned.patientName}.` });
-                  onDone();
-                },
+      <DialogActions
+        onCancel={onDone}
+        submitLabel="Assign"
+        disabled={!patientId}
+        loading={assign.isPending}
+        onSubmit={() =>
+          patientId &&
+          assign.mutate(
+            { receiptId: receipt.id, patientId, idempotencyKey: idempotency.keyFor({ assign: receipt.id, patientId }) },
+            {
+              onSuccess: (assigned) => {
+                notifications.show({ color: 'green', title: 'Receipt assigned', message: `${formatCents(receipt.amountCents)} booked as ${assigned.paymentNumber} for ${assigned.patientName}.` });
+                onDone();
               },
-            )
-          }
-        >
-          Assign
-        </Button>
-      </Group>
+            },
+          )
+        }
+      />
     </Stack>
   );
 }

@@ -1,7 +1,8 @@
-import { Button, Card, Group, List, Modal, SegmentedControl, Select, Stack, Switch, Text, Textarea } from '@mantine/core';
+import { Card, List, SegmentedControl, Select, Switch, Text, Textarea } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { NewRefund, Payment, RefundReason } from '../../api/types';
+import { AmountDialog, AmountForm, amountProblem, DialogActions } from '../../ui/amount-dialog';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
@@ -35,10 +36,9 @@ interface Props {
 export function RefundDialog({ payment, opened, onClose }: Props) {
   const action = refundActionLabel(payment);
   return (
-    <Modal opened={opened} onClose={onClose} title={`${action} ${payment.number}`} size="lg" centered>
-      {/* Mounted only while open: every opening starts a fresh form and a fresh Idempotency-Key. */}
-      {opened ? <RefundForm payment={payment} onDone={onClose} /> : null}
-    </Modal>
+    <AmountDialog subject={opened} onClose={onClose} title={`${action} ${payment.number}`} size="lg">
+      {() => <RefundForm payment={payment} onDone={onClose} />}
+    </AmountDialog>
   );
 }
 
@@ -62,16 +62,19 @@ function RefundForm({ payment, onDone }: { payment: Payment; onDone: () => void 
   const validate = () => {
     const next: { amount?: string; reason?: string } = {};
     if (kind === 'partial') {
-      if (amountCents === null) next.amount = amountText.trim() ? 'Enter an amount like 12.34' : 'Enter the amount to refund';
-      else if (amountCents < 1) next.amount = 'A refund is at least $0.01';
-      else if (amountCents > remaining) next.amount = `At most ${formatCents(remaining)} remains to refund`;
+      const amount =
+        amountCents === null
+          ? amountText.trim()
+            ? 'Enter an amount like 12.34'
+            : 'Enter the amount to refund'
+          : amountProblem(amountCents, [{ cents: remaining, message: `At most ${formatCents(remaining)} remains to refund` }], 'A refund is at least $0.01');
+      if (amount) next.amount = amount;
     }
     if (!reason) next.reason = 'Choose a reason';
     return next;
   };
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const found = validate();
     setErrors(found);
     if (Object.keys(found).length > 0 || !reason || refundCents === null) return;
@@ -97,101 +100,92 @@ function RefundForm({ payment, onDone }: { payment: Payment; onDone: () => void 
   const unappliedAfter = validAmount ? payment.billing.unappliedCents - refundCents : null;
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Refund">
-      <Stack gap="md">
-        <Text size="sm">
-          {payment.patientName} · paid {formatCents(payment.amountCents)} by {methodLabel(payment.method).toLowerCase()}
-          {payment.refundedCents > 0 ? ` · already refunded ${formatCents(payment.refundedCents)}` : ''} ·{' '}
-          <strong>{formatCents(remaining)} can be refunded</strong>
-        </Text>
-        <MutationError error={refund.error} />
-        <SegmentedControl
-          aria-label="Refund amount"
-          value={kind}
-          onChange={(value) => {
-            setKind(value as Kind);
+    <AmountForm onSubmit={submit} label="Refund">
+      <Text size="sm">
+        {payment.patientName} · paid {formatCents(payment.amountCents)} by {methodLabel(payment.method).toLowerCase()}
+        {payment.refundedCents > 0 ? ` · already refunded ${formatCents(payment.refundedCents)}` : ''} ·{' '}
+        <strong>{formatCents(remaining)} can be refunded</strong>
+      </Text>
+      <MutationError error={refund.error} />
+      <SegmentedControl
+        aria-label="Refund amount"
+        value={kind}
+        onChange={(value) => {
+          setKind(value as Kind);
+          setErrors((e) => ({ ...e, amount: undefined }));
+        }}
+        data={[
+          { value: 'full', label: `Full (${formatCents(remaining)})` },
+          { value: 'partial', label: 'Partial' },
+        ]}
+        style={{ alignSelf: 'flex-start' }}
+      />
+      {kind === 'partial' ? (
+        <DollarsInput
+          label="Amount to refund"
+          description={`From $0.01 up to ${formatCents(remaining)}`}
+          required
+          data-autofocus
+          cents={amountCents}
+          onChange={(cents, raw) => {
+            setAmountCents(cents);
+            setAmountText(raw);
             setErrors((e) => ({ ...e, amount: undefined }));
           }}
-          data={[
-            { value: 'full', label: `Full (${formatCents(remaining)})` },
-            { value: 'partial', label: 'Partial' },
-          ]}
-          style={{ alignSelf: 'flex-start' }}
+          error={errors.amount}
         />
-        {kind === 'partial' ? (
-          <DollarsInput
-            label="Amount to refund"
-            description={`From $0.01 up to ${formatCents(remaining)}`}
-            required
-            data-autofocus
-            cents={amountCents}
-            onChange={(cents, raw) => {
-              setAmountCents(cents);
-              setAmountText(raw);
-              setErrors((e) => ({ ...e, amount: undefined }));
-            }}
-            error={errors.amount}
-          />
-        ) : null}
-        <Select
-          label="Reason"
-          placeholder="Why is it refunded?"
-          required
-          data={reasonOptions}
-          value={reason}
-          onChange={(value) => {
-            setReason(value as (typeof refundReasons)[number] | null);
-            setErrors((e) => ({ ...e, reason: undefined }));
-          }}
-          error={errors.reason}
-          allowDeselect={false}
-        />
-        <Textarea label="Notes" autosize minRows={2} maxLength={2000} value={notes} onChange={(e) => setNotes(e.currentTarget.value)} />
-        <Switch
-          label="Issue as credit"
-          description="Keep the money for the patient as credit instead of giving it back"
-          checked={asCredit}
-          onChange={(event) => setAsCredit(event.currentTarget.checked)}
-        />
-        <Card withBorder padding="sm" bg={asCredit ? 'blue.0' : 'gray.0'} data-testid="refund-summary" aria-label="What will happen" component="section">
-          <Text size="sm" fw={600} mb={4}>
-            What will happen
-          </Text>
-          {validAmount ? (
-            <List size="sm" spacing={2}>
+      ) : null}
+      <Select
+        label="Reason"
+        placeholder="Why is it refunded?"
+        required
+        data={reasonOptions}
+        value={reason}
+        onChange={(value) => {
+          setReason(value as (typeof refundReasons)[number] | null);
+          setErrors((e) => ({ ...e, reason: undefined }));
+        }}
+        error={errors.reason}
+        allowDeselect={false}
+      />
+      <Textarea label="Notes" autosize minRows={2} maxLength={2000} value={notes} onChange={(e) => setNotes(e.currentTarget.value)} />
+      <Switch
+        label="Issue as credit"
+        description="Keep the money for the patient as credit instead of giving it back"
+        checked={asCredit}
+        onChange={(event) => setAsCredit(event.currentTarget.checked)}
+      />
+      <Card withBorder padding="sm" bg={asCredit ? 'blue.0' : 'gray.0'} data-testid="refund-summary" aria-label="What will happen" component="section">
+        <Text size="sm" fw={600} mb={4}>
+          What will happen
+        </Text>
+        {validAmount ? (
+          <List size="sm" spacing={2}>
+            <List.Item>
+              {asCredit
+                ? `${formatCents(refundCents)} becomes patient credit for ${payment.patientName}; no money goes back.`
+                : throughProcessor
+                  ? `${formatCents(refundCents)} goes back to the card through the payment processor (recorded as refunded if the card was not charged here).`
+                  : `${formatCents(refundCents)} is recorded as refunded by ${methodLabel(payment.method).toLowerCase()}.`}
+            </List.Item>
+            <List.Item>
+              {payment.number} becomes <strong>{statusAfter}</strong>
+              {after !== null && after < payment.amountCents
+                ? `; ${formatCents(payment.amountCents - after)} will remain refundable.`
+                : '.'}
+            </List.Item>
+            {unappliedAfter !== null && unappliedAfter < 0 ? (
               <List.Item>
-                {asCredit
-                  ? `${formatCents(refundCents)} becomes patient credit for ${payment.patientName}; no money goes back.`
-                  : throughProcessor
-                    ? `${formatCents(refundCents)} goes back to the card through the payment processor (recorded as refunded if the card was not charged here).`
-                    : `${formatCents(refundCents)} is recorded as refunded by ${methodLabel(payment.method).toLowerCase()}.`}
+                Its applications stay: it will be over-applied by {formatCents(-unappliedAfter)} and listed in the
+                Over-applied work list until it is unapplied.
               </List.Item>
-              <List.Item>
-                {payment.number} becomes <strong>{statusAfter}</strong>
-                {after !== null && after < payment.amountCents
-                  ? `; ${formatCents(payment.amountCents - after)} will remain refundable.`
-                  : '.'}
-              </List.Item>
-              {unappliedAfter !== null && unappliedAfter < 0 ? (
-                <List.Item>
-                  Its applications stay: it will be over-applied by {formatCents(-unappliedAfter)} and listed in the
-                  Over-applied work list until it is unapplied.
-                </List.Item>
-              ) : null}
-            </List>
-          ) : (
-            <Text size="sm">Enter an amount to see what will happen.</Text>
-          )}
-        </Card>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone} disabled={refund.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" color="red" loading={refund.isPending}>
-            Confirm Refund
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+            ) : null}
+          </List>
+        ) : (
+          <Text size="sm">Enter an amount to see what will happen.</Text>
+        )}
+      </Card>
+      <DialogActions onCancel={onDone} cancelDisabled={refund.isPending} submitLabel="Confirm Refund" color="red" loading={refund.isPending} />
+    </AmountForm>
   );
 }

@@ -2,7 +2,7 @@ import { Alert, Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Titl
 import { Link } from 'react-router';
 import type { PostedClaim, RemittanceImport } from '../../api/types';
 import { Money } from '../../ui/money';
-import { EmptyState } from '../../ui/states';
+import { DataTable } from '../../ui/data-table';
 import { claimStatusCodeLabel, outcomeColors, outcomeLabels } from './labels';
 
 interface Props {
@@ -50,7 +50,7 @@ export function RemittanceResult({ result, preview = false }: Props) {
           <Text size="sm" c="dimmed" mb="sm">
             Claim payments that could not be matched or posted. Nothing was dropped: work these by hand.
           </Text>
-          <ClaimsTable claims={result.exceptions} label="Exceptions" />
+          <ClaimsTable claims={result.exceptions} label="Exceptions" emptyTitle="No exceptions" />
         </Card>
       ) : null}
 
@@ -84,132 +84,130 @@ export function RemittanceResult({ result, preview = false }: Props) {
         <Title order={3} size="h5" id="remit-payments-title" mb="sm">
           Payer payments
         </Title>
-        {result.payments.length === 0 ? (
-          <EmptyState title="No payments in the file" />
-        ) : (
-          <Table.ScrollContainer minWidth={640}>
-            <Table verticalSpacing={6} aria-label="Payer payments">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Payer</Table.Th>
-                  <Table.Th>Trace number</Table.Th>
-                  <Table.Th ta="right">Payment</Table.Th>
-                  <Table.Th ta="right">Provider adj.</Table.Th>
-                  <Table.Th ta="right">Claims</Table.Th>
-                  <Table.Th>Totals</Table.Th>
-                  {preview ? null : <Table.Th>Status</Table.Th>}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {result.payments.map((p, index) => (
-                  <Table.Tr key={`${p.controlNumber}-${index}`}>
-                    <Table.Td>{p.payerName ?? '—'}</Table.Td>
-                    <Table.Td ff="monospace">{p.traceNumber ?? '—'}</Table.Td>
-                    <Table.Td ta="right">
-                      <Money cents={p.paymentCents} />
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Money cents={p.providerAdjustmentCents} />
-                    </Table.Td>
-                    <Table.Td ta="right">{p.claimCount}</Table.Td>
-                    <Table.Td>
-                      <Badge size="sm" variant="light" color={p.balanced ? 'green' : 'red'}>
-                        {p.balanced ? 'Balanced' : 'Does not balance'}
-                      </Badge>
-                    </Table.Td>
-                    {preview ? null : (
-                      <Table.Td>
-                        <Text size="sm">{p.status}</Text>
-                        {p.message ? (
-                          <Text size="xs" c="dimmed">
-                            {p.message}
-                          </Text>
-                        ) : null}
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
+        <DataTable
+          label="Payer payments"
+          minWidth={640}
+          verticalSpacing={6}
+          emptyTitle="No payments in the file"
+          items={result.payments}
+          head={
+            <>
+              <Table.Th>Payer</Table.Th>
+              <Table.Th>Trace number</Table.Th>
+              <Table.Th ta="right">Payment</Table.Th>
+              <Table.Th ta="right">Provider adj.</Table.Th>
+              <Table.Th ta="right">Claims</Table.Th>
+              <Table.Th>Totals</Table.Th>
+              {preview ? null : <Table.Th>Status</Table.Th>}
+            </>
+          }
+          row={(p, index) => (
+            <Table.Tr key={`${p.controlNumber}-${index}`}>
+              <Table.Td>{p.payerName ?? '—'}</Table.Td>
+              <Table.Td ff="monospace">{p.traceNumber ?? '—'}</Table.Td>
+              <Table.Td ta="right">
+                <Money cents={p.paymentCents} />
+              </Table.Td>
+              <Table.Td ta="right">
+                <Money cents={p.providerAdjustmentCents} />
+              </Table.Td>
+              <Table.Td ta="right">{p.claimCount}</Table.Td>
+              <Table.Td>
+                <Badge size="sm" variant="light" color={p.balanced ? 'green' : 'red'}>
+                  {p.balanced ? 'Balanced' : 'Does not balance'}
+                </Badge>
+              </Table.Td>
+              {preview ? null : (
+                <Table.Td>
+                  <Text size="sm">{p.status}</Text>
+                  {p.message ? (
+                    <Text size="xs" c="dimmed">
+                      {p.message}
+                    </Text>
+                  ) : null}
+                </Table.Td>
+              )}
+            </Table.Tr>
+          )}
+        />
       </Card>
 
       <Card withBorder padding="md" component="section" aria-labelledby="remit-claims-title">
         <Title order={3} size="h5" id="remit-claims-title" mb="sm">
           Claims
         </Title>
-        {result.claims.length === 0 ? <EmptyState title="No claims in the file" /> : <ClaimsTable claims={result.claims} label="Remittance claims" />}
+        <ClaimsTable claims={result.claims} label="Remittance claims" emptyTitle="No claims in the file" />
       </Card>
     </Stack>
   );
 }
 
-function ClaimsTable({ claims, label }: { claims: PostedClaim[]; label: string }) {
+function ClaimsTable({ claims, label, emptyTitle }: { claims: PostedClaim[]; label: string; emptyTitle: string }) {
   return (
-    <Table.ScrollContainer minWidth={820}>
-      <Table verticalSpacing={6} aria-label={label}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Control number</Table.Th>
-            <Table.Th>Status code</Table.Th>
-            <Table.Th>Outcome</Table.Th>
-            <Table.Th ta="right">Paid</Table.Th>
-            <Table.Th ta="right">Contractual</Table.Th>
-            <Table.Th ta="right">Patient resp.</Table.Th>
-            <Table.Th ta="right">Forwarded</Table.Th>
-            <Table.Th ta="right">To patient</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {claims.map((c, index) => (
-            <Table.Tr key={`${c.segmentNumber}-${index}`}>
-              <Table.Td>
-                {c.treatmentId ? (
-                  <Anchor component={Link} to={`/treatments/${c.treatmentId}`} ff="monospace" size="sm">
-                    {c.patientControlNumber}
-                  </Anchor>
-                ) : (
-                  <Text ff="monospace" size="sm">
-                    {c.patientControlNumber}
-                  </Text>
-                )}
-                {c.message ? (
-                  <Text size="xs" c={c.outcome === 'exception' ? 'red.9' : 'dimmed'}>
-                    {c.message}
-                  </Text>
-                ) : null}
-                {c.warnings.map((w) => (
-                  <Text key={w} size="xs" c="yellow.9">
-                    {w}
-                  </Text>
-                ))}
-              </Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{claimStatusCodeLabel(c.statusCode)}</Table.Td>
-              <Table.Td>
-                <Badge size="sm" variant="light" color={outcomeColors[c.outcome]} data-testid="claim-outcome">
-                  {outcomeLabels[c.outcome] ?? c.outcome}
-                </Badge>
-              </Table.Td>
-              <Table.Td ta="right">
-                <Money cents={c.paidCents} />
-              </Table.Td>
-              <Table.Td ta="right">
-                <Money cents={c.contractualCents} />
-              </Table.Td>
-              <Table.Td ta="right">
-                <Money cents={c.patientResponsibilityCents} />
-              </Table.Td>
-              <Table.Td ta="right">
-                <Money cents={c.forwardedCents} />
-              </Table.Td>
-              <Table.Td ta="right">
-                <Money cents={c.toPatientCents} />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label={label}
+      minWidth={820}
+      verticalSpacing={6}
+      emptyTitle={emptyTitle}
+      items={claims}
+      head={
+        <>
+          <Table.Th>Control number</Table.Th>
+          <Table.Th>Status code</Table.Th>
+          <Table.Th>Outcome</Table.Th>
+          <Table.Th ta="right">Paid</Table.Th>
+          <Table.Th ta="right">Contractual</Table.Th>
+          <Table.Th ta="right">Patient resp.</Table.Th>
+          <Table.Th ta="right">Forwarded</Table.Th>
+          <Table.Th ta="right">To patient</Table.Th>
+        </>
+      }
+      row={(c, index) => (
+        <Table.Tr key={`${c.segmentNumber}-${index}`}>
+          <Table.Td>
+            {c.treatmentId ? (
+              <Anchor component={Link} to={`/treatments/${c.treatmentId}`} ff="monospace" size="sm">
+                {c.patientControlNumber}
+              </Anchor>
+            ) : (
+              <Text ff="monospace" size="sm">
+                {c.patientControlNumber}
+              </Text>
+            )}
+            {c.message ? (
+              <Text size="xs" c={c.outcome === 'exception' ? 'red.9' : 'dimmed'}>
+                {c.message}
+              </Text>
+            ) : null}
+            {c.warnings.map((w) => (
+              <Text key={w} size="xs" c="yellow.9">
+                {w}
+              </Text>
+            ))}
+          </Table.Td>
+          <Table.Td style={{ whiteSpace: 'nowrap' }}>{claimStatusCodeLabel(c.statusCode)}</Table.Td>
+          <Table.Td>
+            <Badge size="sm" variant="light" color={outcomeColors[c.outcome]} data-testid="claim-outcome">
+              {outcomeLabels[c.outcome] ?? c.outcome}
+            </Badge>
+          </Table.Td>
+          <Table.Td ta="right">
+            <Money cents={c.paidCents} />
+          </Table.Td>
+          <Table.Td ta="right">
+            <Money cents={c.contractualCents} />
+          </Table.Td>
+          <Table.Td ta="right">
+            <Money cents={c.patientResponsibilityCents} />
+          </Table.Td>
+          <Table.Td ta="right">
+            <Money cents={c.forwardedCents} />
+          </Table.Td>
+          <Table.Td ta="right">
+            <Money cents={c.toPatientCents} />
+          </Table.Td>
+    </Table.Tr>
+      )}
+    />
   );
 }

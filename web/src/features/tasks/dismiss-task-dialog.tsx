@@ -1,6 +1,7 @@
-import { Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { Task } from '../../api/types';
+import { AmountDialog, DialogActions } from '../../ui/amount-dialog';
 import { formatCents } from '../../ui/money';
 import { useIdempotencyKey } from '../ledger/idempotency';
 import { useDismissTask } from './tasks-api';
@@ -8,9 +9,9 @@ import { MutationError } from '../../ui/mutation-error';
 
 export function DismissTaskDialog({ task, onClose }: { task: Task | null; onClose: () => void }) {
   return (
-    <Modal opened={task !== null} onClose={onClose} title="Dismiss without refund?" centered>
-      {task ? <DismissConfirm task={task} onDone={onClose} /> : null}
-    </Modal>
+    <AmountDialog subject={task} onClose={onClose} title="Dismiss without refund?">
+      {(owed) => <DismissConfirm task={owed} onDone={onClose} />}
+    </AmountDialog>
   );
 }
 
@@ -24,28 +25,24 @@ function DismissConfirm({ task, onDone }: { task: Task; onDone: () => void }) {
         credit and pays their future visits.
       </Text>
       <MutationError error={dismiss.error} />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Keep the task
-        </Button>
-        <Button
-          color="orange"
-          loading={dismiss.isPending}
-          onClick={() =>
-            dismiss.mutate(
-              { taskId: task.id, idempotencyKey: idempotency.keyFor({ dismiss: task.id }) },
-              {
-                onSuccess: () => {
-                  notifications.show({ color: 'green', title: 'Task dismissed', message: `${formatCents(task.amountCents)} kept as credit.` });
-                  onDone();
-                },
+      <DialogActions
+        onCancel={onDone}
+        cancelLabel="Keep the task"
+        submitLabel="Keep as credit"
+        color="orange"
+        loading={dismiss.isPending}
+        onSubmit={() =>
+          dismiss.mutate(
+            { taskId: task.id, idempotencyKey: idempotency.keyFor({ dismiss: task.id }) },
+            {
+              onSuccess: () => {
+                notifications.show({ color: 'green', title: 'Task dismissed', message: `${formatCents(task.amountCents)} kept as credit.` });
+                onDone();
               },
-            )
-          }
-        >
-          Keep as credit
-        </Button>
-      </Group>
+            },
+          )
+        }
+      />
     </Stack>
   );
 }

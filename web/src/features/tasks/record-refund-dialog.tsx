@@ -1,9 +1,10 @@
-import { Button, Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Select, SimpleGrid, Text, TextInput } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { describeError } from '../../api/describe-error';
 import type { CompleteTask, Task, TaskRefundMethod } from '../../api/types';
+import { AmountDialog, AmountForm, amountProblem, DialogActions } from '../../ui/amount-dialog';
 import { todayCalendarDate } from '../../ui/dates';
 import { DollarsInput } from '../../ui/dollars-input';
 import { formatCents } from '../../ui/money';
@@ -19,9 +20,9 @@ const methodOptions = (Object.keys(taskRefundMethodLabels) as TaskRefundMethod[]
 
 export function RecordRefundDialog({ task, onClose }: { task: Task | null; onClose: () => void }) {
   return (
-    <Modal opened={task !== null} onClose={onClose} title="Record refund" centered>
-      {task ? <RecordRefundForm task={task} onDone={onClose} /> : null}
-    </Modal>
+    <AmountDialog subject={task} onClose={onClose} title="Record refund">
+      {(owed) => <RecordRefundForm task={owed} onDone={onClose} />}
+    </AmountDialog>
   );
 }
 
@@ -41,11 +42,11 @@ function RecordRefundForm({ task, onDone }: { task: Task; onDone: () => void }) 
   const [reference, setReference] = useState('');
   const [errors, setErrors] = useState<Errors>({});
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const next: Errors = {};
     if (!refundDate) next.refundDate = 'Enter the day the money went back';
-    if (amountCents === null || amountCents < 1) next.amount = 'Enter an amount of at least $0.01';
+    const amount = amountProblem(amountCents);
+    if (amount) next.amount = amount;
     if (!method) next.method = 'Choose how it was refunded';
     setErrors(next);
     if (Object.keys(next).length > 0 || !refundDate || amountCents === null || !method) return;
@@ -63,65 +64,56 @@ function RecordRefundForm({ task, onDone }: { task: Task; onDone: () => void }) 
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Record refund">
-      <Stack gap="md">
-        <Text size="sm">
-          {task.patientName} is owed <strong>{formatCents(task.amountCents)}</strong> of unapplied funds.
-        </Text>
-        <MutationError error={complete.error} />
-        <SimpleGrid cols={{ base: 1, xs: 2 }}>
-          <DateInput
-            label="Refund date"
-            placeholder="YYYY-MM-DD"
-            valueFormat="YYYY-MM-DD"
-            required
-            value={refundDate}
-            onChange={(value) => {
-              setRefundDate(value);
-              setErrors((e) => ({ ...e, refundDate: undefined }));
-            }}
-            error={errors.refundDate}
-          />
-          <DollarsInput
-            label="Amount"
-            required
-            cents={amountCents}
-            onChange={(cents) => {
-              setAmountCents(cents);
-              setErrors((e) => ({ ...e, amount: undefined }));
-            }}
-            error={errors.amount}
-          />
-        </SimpleGrid>
-        <Select
-          label="Method"
-          placeholder="How did the money go back?"
+    <AmountForm onSubmit={submit} label="Record refund">
+      <Text size="sm">
+        {task.patientName} is owed <strong>{formatCents(task.amountCents)}</strong> of unapplied funds.
+      </Text>
+      <MutationError error={complete.error} />
+      <SimpleGrid cols={{ base: 1, xs: 2 }}>
+        <DateInput
+          label="Refund date"
+          placeholder="YYYY-MM-DD"
+          valueFormat="YYYY-MM-DD"
           required
-          data={methodOptions}
-          value={method}
+          value={refundDate}
           onChange={(value) => {
-            setMethod(value as TaskRefundMethod | null);
-            setErrors((e) => ({ ...e, method: undefined }));
+            setRefundDate(value);
+            setErrors((e) => ({ ...e, refundDate: undefined }));
           }}
-          error={errors.method}
-          allowDeselect={false}
+          error={errors.refundDate}
         />
-        <TextInput
-          label="Reference"
-          description="Check number, card refund reference, who handed the cash back…"
-          maxLength={500}
-          value={reference}
-          onChange={(e) => setReference(e.currentTarget.value)}
+        <DollarsInput
+          label="Amount"
+          required
+          cents={amountCents}
+          onChange={(cents) => {
+            setAmountCents(cents);
+            setErrors((e) => ({ ...e, amount: undefined }));
+          }}
+          error={errors.amount}
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={complete.isPending}>
-            Record refund
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+      </SimpleGrid>
+      <Select
+        label="Method"
+        placeholder="How did the money go back?"
+        required
+        data={methodOptions}
+        value={method}
+        onChange={(value) => {
+          setMethod(value as TaskRefundMethod | null);
+          setErrors((e) => ({ ...e, method: undefined }));
+        }}
+        error={errors.method}
+        allowDeselect={false}
+      />
+      <TextInput
+        label="Reference"
+        description="Check number, card refund reference, who handed the cash back…"
+        maxLength={500}
+        value={reference}
+        onChange={(e) => setReference(e.currentTarget.value)}
+      />
+      <DialogActions onCancel={onDone} submitLabel="Record refund" loading={complete.isPending} />
+    </AmountForm>
   );
 }
