@@ -53,10 +53,10 @@ export default defineConfig({
     },
     {
       name: 'chromium-tablet',
-      // The tablet width reruns the flows whose layout changes most, keeping the suite short: every screen's flow,
-      // not the tests that only check who may see what (no layout in them).
+      // The tablet width reruns every screen's flow (issue 14 item 9); not the axe sweep (accessibility.spec.ts, run at
+      // laptop width over every page) nor the tests that only check who may see what (no layout in them).
       grepInvert: /front desk (sees no|has no|sees the billing view but no)|biller sees the practice time zone but cannot|last active admin cannot/,
-      testMatch: /(login-and-payments|refunds|portal|patients-visits|patient-ledger|payment-layout|practice-setup|settings|messages|remittance-work|processor-reconciliation|audit-and-tokens|exports-and-webhooks|eligibility|stripe-card-entry)\.spec\.ts$/,
+      testMatch: /(login-and-payments|refunds|portal|patients-visits|patient-ledger|payment-layout|practice-setup|settings|messages|remittance-work|processor-reconciliation|audit-and-tokens|exports-and-webhooks|eligibility|stripe-card-entry|web-ux|credits|treatment|tasks|estimate|remittance)\.spec\.ts$/,
       use: { browserName: 'chromium', viewport: { width: 820, height: 1180 }, hasTouch: true, launchOptions },
     },
   ],
