@@ -120,3 +120,38 @@ test('a biller assigns a card charge made in the processor dashboard that named 
   const payment = await page.evaluate(async (url) => (await fetch(url)).json(), `/api/v1/payments/${page.url().split('/').pop()}`);
   expect(payment).toMatchObject({ status: 'paid', method: 'card', amountCents: 4350, patientId: patient.id });
 });
+
+test('a biller returns a held dashboard charge nobody can be named for to the card; a disputed one waits for its outcome', async ({ page }) => {
+  test.setTimeout(120_000);
+  await logIn(page, 'biller');
+  const id = unique();
+  const reference = `sbx_ch_back_${id}`;
+  const disputedReference = `sbx_ch_disputed_${id}`;
+  for (const [ref, amountCents] of [[reference, 2750], [disputedReference, 1600]] as const) {
+    expect(sandboxEvent({ kind: 'charge_succeeded', charge: { chargeReferences: [ref], amountCents, metadata: { practice: 'demo' }, email: null, description: 'Terminal sale' } }).outcome).toBe('held');
+  }
+  expect(sandboxEvent({ kind: 'dispute_opened', dispute: { id: `sbx_dp_held_${id}`, amountCents: 1600, reason: 'fraudulent', status: 'needs_response', chargeReferences: [disputedReference], evidenceDueBy: null } }).outcome).toBe('opened_on_receipt');
+
+  await page.getByRole('link', { name: /^Unidentified receipts/ }).click();
+  await expect(page.getByRole('heading', { name: 'Unidentified receipts' })).toBeVisible();
+  const held = page.getByRole('table', { name: 'Held receipts' }).locator('tbody tr');
+  const disputed = held.filter({ hasText: disputedReference });
+  await expect(disputed).toContainText('Disputed $16.00');
+  await expect(disputed.getByRole('button')).toHaveCount(0);
+
+  const row = held.filter({ hasText: reference });
+  await row.getByRole('button', { name: `Return ${reference} to the card` }).click();
+  const dialog = page.getByRole('dialog', { name: 'Return to the card' });
+  await expect(dialog).toContainText('$27.50');
+  await dialog.getByRole('button', { name: 'Return $27.50' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText('Returned to the card')).toBeVisible();
+  await expect(held.filter({ hasText: reference })).toHaveCount(0);
+
+  await page.locator('label', { hasText: /^Resolved$/ }).click();
+  const resolved = page.getByRole('table', { name: 'Resolved receipts' }).locator('tbody tr').filter({ hasText: reference });
+  await expect(resolved).toContainText('Given back to the card');
+  await expect(resolved).toContainText('$27.50 given back');
+  const receipts = (await page.evaluate(async () => (await fetch('/api/v1/processor-receipts?status=resolved&pageSize=100')).json())) as { items: { processorReference: string }[] };
+  expect(receipts.items.find((r) => r.processorReference === reference)).toMatchObject({ status: 'returned', returnedCents: 2750, paymentId: null });
+});

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliActor, type Actor } from '../src/services/actor.ts';
+import { createApiToken } from '../src/services/auth/create-api-token.ts';
 import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
 import { createPatient } from '../src/services/patients/patients.ts';
 import { createPayment } from '../src/services/payments/create-payment.ts';
@@ -24,10 +25,23 @@ describe('processor events raced across two server processes on postgres', () =>
   let actor: Actor;
   let paymentId = '';
   let patientId = '';
+  let token = '';
+  const refundKeys = new Set<string>();
 
   beforeAll(async () => {
     stripe = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (req.method === 'POST' && url.pathname === '/v1/refunds') {
+        // Stripe's refund create: the same refund for a repeated Idempotency-Key, after a moment (the window the race needs).
+        const key = String(req.headers['idempotency-key']);
+        refundKeys.add(key);
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id: `re_app_${[...refundKeys].indexOf(key) + 1}`, object: 'refund', amount: 1500, currency: 'usd', payment_intent: 'pi_back_race', status: 'succeeded' }));
+        }, 150);
+        req.resume();
+        return;
+      }
       const data = url.searchParams.get('payout') === 'po_race'
         ? [{ id: 'txn_race', object: 'balance_transaction', amount: 9000, fee: 291, net: 8709, currency: 'usd', created: 1764500000, description: 'Payment', reporting_category: 'charge', status: 'available', type: 'charge', source: { id: 'ch_race', object: 'charge', amount: 9000, payment_intent: 'pi_race' } }]
         : [];
@@ -41,6 +55,7 @@ describe('processor events raced across two server processes on postgres', () =>
     actor = cliActor(practice.id);
     patientId = (await createPatient(db, actor, { firstName: 'Dee', lastName: 'Spute', dateOfBirth: '1980-02-02' })).id;
     paymentId = (await createPayment(db, actor, { patientId, amountCents: 9000, method: 'card', status: 'paid', processorReference: 'pi_race' })).id;
+    token = (await createApiToken(db, actor, { role: 'biller' })).token;
     const env = {
       PAYMENT_PROCESSOR: 'stripe',
       STRIPE_SECRET_KEY: 'sk_test_race',
@@ -117,6 +132,59 @@ describe('processor events raced across two server processes on postgres', () =>
     const lines = await db.selectFrom('journalLines').select(['amountCents']).where('account', '=', 'unidentified_receipts').execute();
     expect(lines.map((l) => Number(l.amountCents))).toEqual([-1300]);
     expect(await db.selectFrom('processorReceipts').select('status').orderBy('status').execute()).toEqual([{ status: 'booked' }, { status: 'held' }]);
+    expect(await verifyLedger(db)).toEqual([]);
+  }, 60_000);
+
+  it("a held receipt's dispute raced on both processes is held and lost once; another held receipt given back from both processes while Stripe's refund event and assign attempts race books one return", async () => {
+    const db = database!.handle.db;
+    const charged = (intent: string, amount: number) => ({ id: `ch_${intent.slice(3)}`, object: 'charge', amount, payment_intent: intent, status: 'succeeded', metadata: {}, billing_details: { email: null } });
+    expect((await race('charge.succeeded', charged('pi_hd_race', 2600))).filter((o) => o === 'held')).toHaveLength(1);
+    const heldDispute = (status: string) => ({ id: 'dp_hd_race', object: 'dispute', amount: 2600, charge: 'ch_hd_race', payment_intent: 'pi_hd_race', reason: 'fraudulent', status, evidence_details: { due_by: 1765400000 } });
+    const opened = await race('charge.dispute.created', heldDispute('needs_response'));
+    expect(opened.filter((o) => o === 'opened_on_receipt')).toHaveLength(1);
+    expect(opened.filter((o) => o === 'already_open')).toHaveLength(7);
+    const lost = await race('charge.dispute.closed', heldDispute('lost'));
+    expect(lost.filter((o) => o === 'lost')).toHaveLength(1);
+    expect(lost.filter((o) => o === 'already_closed')).toHaveLength(7);
+    const disputed = await db.selectFrom('processorReceipts').select(['id', 'status', 'returnedCents', 'disputeStatus']).where('processorReference', '=', 'pi_hd_race').executeTakeFirstOrThrow();
+    expect({ ...disputed, id: undefined, returnedCents: Number(disputed.returnedCents) }).toEqual({ id: undefined, status: 'returned', returnedCents: 2600, disputeStatus: 'lost' });
+    const disputeKinds = await db.selectFrom('journalEntries').select('kind').where('sourceId', '=', disputed.id).orderBy('kind').execute();
+    expect(disputeKinds.map((k) => k.kind)).toEqual(['processor_receipt_held', 'receipt_dispute_hold', 'receipt_dispute_release']);
+
+    expect((await race('charge.succeeded', charged('pi_back_race', 1500))).filter((o) => o === 'held')).toHaveLength(1);
+    const receipt = await db.selectFrom('processorReceipts').select('id').where('processorReference', '=', 'pi_back_race').executeTakeFirstOrThrow();
+    const call = (server: ServerProcess, path: string, body?: unknown, key?: string) =>
+      fetch(`${server.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, ...(key ? { 'idempotency-key': key } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const refunded = { ...charged('pi_back_race', 1500), amount_refunded: 1500, refunded: true };
+    const answers = await Promise.all([
+      ...servers.flatMap((s, i) => [call(s, `/processor-receipts/${receipt.id}/return`, undefined, `ret-${i}`), call(s, `/processor-receipts/${receipt.id}/return`)]),
+      ...servers.map((s) => call(s, `/processor-receipts/${receipt.id}/assign`, { patientId })),
+      (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return Promise.all(servers.flatMap((s) => [post(s, 'charge.refunded', refunded), post(s, 'charge.refunded', refunded)]));
+      })(),
+    ]);
+    const flat = answers.flat();
+    // Never a 5xx; the returns answer 200 (returned) or 422 (already returned / under way elsewhere), the assigns 200 only if they came first.
+    expect(flat.filter((a) => a.status >= 500)).toEqual([]);
+    const after = await db.selectFrom('processorReceipts').select(['status', 'returnedCents', 'paymentId']).where('id', '=', receipt.id).executeTakeFirstOrThrow();
+    const returns = await db.selectFrom('processorReceiptReturns').select('amountCents').where('receiptId', '=', receipt.id).execute();
+    if (after.status === 'assigned') {
+      // An assign won the race: nothing was given back, and the payment took the whole charge.
+      expect(returns).toEqual([]);
+      expect(after.paymentId).not.toBeNull();
+    } else {
+      expect(after.status).toBe('returned');
+      expect(returns.map((r) => Number(r.amountCents))).toEqual([1500]);
+      expect(Number(after.returnedCents)).toBe(1500);
+      expect(after.paymentId).toBeNull();
+    }
+    const unidentified = await db.selectFrom('journalLines').select((eb) => eb.fn.sum<number>('amountCents').as('total')).where('account', '=', 'unidentified_receipts').executeTakeFirstOrThrow();
+    expect(Number(unidentified.total)).toBe(-1300);
     expect(await verifyLedger(db)).toEqual([]);
   }, 60_000);
 });

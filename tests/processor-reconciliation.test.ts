@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,10 @@ const seen: string[] = [];
 const server: Server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   seen.push(`${req.method} ${url.pathname}${url.search}`);
+  if (req.method === 'POST' && url.pathname === '/v1/refunds') {
+    answerRefund(req, res);
+    return;
+  }
   if (req.method !== 'GET' || url.pathname !== '/v1/balance_transactions') {
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: `No such route ${url.pathname}` } }));
@@ -37,6 +41,31 @@ const server: Server = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_${seen.length}` });
   res.end(JSON.stringify({ object: 'list', url: '/v1/balance_transactions', has_more: start + 2 < all.length, data: page }));
 });
+/**
+ * `POST /v1/refunds` as Stripe documents it: a form-encoded body, the refund
+ * object back, the same refund for a repeated Idempotency-Key; a charge whose
+ * PaymentIntent contains `decline` answers a card_error (402).
+ */
+const refundsMade: { key: string; body: URLSearchParams }[] = [];
+function answerRefund(req: IncomingMessage, res: ServerResponse) {
+  let raw = '';
+  req.on('data', (chunk) => (raw += chunk));
+  req.on('end', () => {
+    const body = new URLSearchParams(raw);
+    const key = String(req.headers['idempotency-key'] ?? '');
+    const intent = body.get('payment_intent') ?? '';
+    if (intent.includes('decline')) {
+      res.writeHead(402, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { type: 'card_error', code: 'charge_already_refunded', message: 'This charge cannot be refunded.' } }));
+      return;
+    }
+    const earlier = refundsMade.findIndex((r) => r.key === key);
+    if (earlier < 0) refundsMade.push({ key, body });
+    const n = earlier < 0 ? refundsMade.length : earlier + 1;
+    res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_refund_${n}` });
+    res.end(JSON.stringify({ id: `re_made_${n}`, object: 'refund', amount: Number(body.get('amount')), currency: 'usd', payment_intent: intent, charge: null, status: 'succeeded', metadata: {}, created: 1764500000 }));
+  });
+}
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 afterAll(async () => {
@@ -321,24 +350,26 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
       // A $10 refund of B made in the dashboard whose charge.refunded never reached us: the payout books it, once.
       refundTxn(`txn_r2_${tag}`, `re_pb_${tag}`, b, 1000),
       charge(`txn_u_${tag}`, `pi_unknown_${tag}`, 3000, 117),
+      // A transaction nothing of ours explains: listed unmatched, never guessed.
+      { ...payoutTxn(`adj_${tag}`, 250), id: `txn_adj_${tag}`, type: 'adjustment', reporting_category: 'other_adjustment', description: 'Balance correction' },
     ];
     const amount = items.reduce((sum, i) => sum + i.net, 0);
-    expect(amount).toBe(9680 + 4825 + 2397 - 2000 - 1000 + 2883);
+    expect(amount).toBe(9680 + 4825 + 2397 - 2000 - 1000 + 2883 - 250);
     balanceTransactions.set(payoutId, [...items, payoutTxn(payoutId, amount)]);
     const tbBefore = await trialBalance();
 
     const paid = await send('payout.paid', payout(payoutId, amount));
-    expect(paid.reconciliation).toMatchObject({ kind: 'payout_paid', outcome: 'recorded', unmatched: true, payout: { recorded: 1, items: 6, matched: 5, unmatched: 1, feesBooked: 3, unassigned: 0 } });
-    // Seven transactions, two a page: four requests, each asking for the payout's transactions with their sources.
+    expect(paid.reconciliation).toMatchObject({ kind: 'payout_paid', outcome: 'recorded', unmatched: true, payout: { recorded: 1, items: 7, matched: 6, unmatched: 1, feesBooked: 4, unassigned: 0 } });
+    // Eight transactions, two a page: four requests, each asking for the payout's transactions with their sources.
     const asked = seen.filter((s) => s.includes(`payout=${payoutId}`));
     expect(asked).toHaveLength(4);
     expect(decodeURIComponent(asked[0]!)).toContain('expand[0]=data.source');
 
-    // Fees: Dr processor_fees / Cr cash_clearing on each charge's payment; the unknown charge's fee is listed, not booked.
+    // Fees: Dr processor_fees / Cr cash_clearing on each charge's payment, and on no payment for the held dashboard charge (ADR 0029).
     const tbAfter = await trialBalance();
-    expect(tbAfter.processor_fees - tbBefore.processor_fees).toBe(320 + 175 + 103);
-    // Cash also gave back the $10 refund the payout revealed, and took the unknown charge, held for the practice the payout is (ADR 0028).
-    expect(tbAfter.cash_clearing - tbBefore.cash_clearing).toBe(-(320 + 175 + 103) - 1000 + 3000);
+    expect(tbAfter.processor_fees - tbBefore.processor_fees).toBe(320 + 175 + 103 + 117);
+    // Cash also gave back the $10 refund the payout revealed, and took the unknown charge, held for the practice the payout is (ADR 0028); the adjustment is listed, not booked.
+    expect(tbAfter.cash_clearing - tbBefore.cash_clearing).toBe(-(320 + 175 + 103 + 117) - 1000 + 3000);
     expect(tbAfter.unidentified_receipts - tbBefore.unidentified_receipts).toBe(-3000);
     expect(await paymentLedger(pa.id)).toEqual({ cash_clearing: 10000 - 2000 - 320, processor_fees: 320, patient_unapplied: -8000 });
     expect(await paymentLedger(pb.id)).toEqual({ cash_clearing: 5000 - 1000 - 175, processor_fees: 175, patient_unapplied: -4000 });
@@ -367,19 +398,20 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     const report = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-27&to=2026-11-27', { as: t.biller }), 200);
     const recorded = report.payouts.find((p: any) => p.processorPayoutId === payoutId);
     expect(recorded).toMatchObject({ amountCents: amount, arrivalDate: '2026-11-27', status: 'paid', balanced: true });
-    expect(recorded.totals).toEqual({ grossCents: 20500, refundsCents: -3000, disputesCents: 0, adjustmentsCents: 0, feesCents: 715, netCents: amount });
+    expect(recorded.totals).toEqual({ grossCents: 20500, refundsCents: -3000, disputesCents: 0, adjustmentsCents: -250, feesCents: 715, netCents: amount });
     expect(recorded.totals.grossCents + recorded.totals.refundsCents + recorded.totals.disputesCents + recorded.totals.adjustmentsCents - recorded.totals.feesCents).toBe(amount);
     const byTxn = Object.fromEntries(recorded.items.map((i: any) => [i.balanceTransactionId, i]));
     expect(byTxn[`txn_a_${tag}`]).toMatchObject({ type: 'charge', matched: true, paymentId: pa.id, paymentNumber: pa.number, amountCents: 10000, feeCents: 320, netCents: 9680 });
     expect(byTxn[`txn_r_${tag}`]).toMatchObject({ type: 'refund', matched: true, paymentId: pa.id, amountCents: -2000, sourceReference: `re_pa_${tag}` });
     expect(byTxn[`txn_r_${tag}`].refundId).toBeTruthy();
-    expect(byTxn[`txn_u_${tag}`]).toMatchObject({ type: 'charge', matched: false, paymentId: null, sourceReference: `pi_unknown_${tag}`, amountCents: 3000, feeCents: 117 });
+    expect(byTxn[`txn_u_${tag}`]).toMatchObject({ type: 'charge', matched: true, paymentId: null, sourceReference: `pi_unknown_${tag}`, amountCents: 3000, feeCents: 117 });
+    expect(byTxn[`txn_adj_${tag}`]).toMatchObject({ type: 'adjustment', matched: false, paymentId: null, processorReceiptId: null, amountCents: -250 });
     expect(report.unmatchedCount).toBe(1);
     const held = report.heldReceipts.find((r: any) => r.processorReference === `pi_unknown_${tag}`);
     expect(held).toMatchObject({ status: 'held', amountCents: 3000, paymentId: null });
     expect(byTxn[`txn_u_${tag}`].processorReceiptId).toBe(held.id);
     expect(byTxn[`txn_r2_${tag}`]).toMatchObject({ type: 'refund', matched: true, paymentId: pb.id, amountCents: -1000 });
-    expect(recorded.items).toHaveLength(6);
+    expect(recorded.items).toHaveLength(7);
 
     // The CSV: one row per item, amounts in dollars.
     const csv = await t.request('GET', '/api/v1/reports/processor-reconciliation/export.csv?from=2026-11-27&to=2026-11-27', { as: t.biller });
@@ -387,8 +419,9 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toBe('payout,arrivalDate,payoutAmount,balanceTransaction,type,amount,fee,net,matched,payment,patient,source,description');
-    expect(lines.filter((l) => l.startsWith(`${payoutId},`))).toHaveLength(6);
-    expect(lines).toContain(`${payoutId},2026-11-27,${(amount / 100).toFixed(2)},txn_u_${tag},charge,30.00,1.17,28.83,no,,,pi_unknown_${tag},Payment`);
+    expect(lines.filter((l) => l.startsWith(`${payoutId},`))).toHaveLength(7);
+    expect(lines).toContain(`${payoutId},2026-11-27,${(amount / 100).toFixed(2)},txn_u_${tag},charge,30.00,1.17,28.83,yes,,,pi_unknown_${tag},Payment`);
+    expect(lines).toContain(`${payoutId},2026-11-27,${(amount / 100).toFixed(2)},txn_adj_${tag},adjustment,-2.50,0.00,-2.50,no,,,adj_${tag},Balance correction`);
 
     // Another practice sees none of it; the front desk may not read it.
     const other = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-27&to=2026-11-27', { as: t.otherAdmin }), 200);
@@ -580,8 +613,8 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     const csv = await t.request('GET', '/api/v1/processor-receipts/export.csv?status=resolved', { as: t.biller });
     expect(csv.statusCode).toBe(200);
     const csvLines = csv.body.trim().split('\r\n');
-    expect(csvLines[0]).toBe('receivedDate,processorReference,amount,status,payerEmail,description,payment,patient,resolvedDate');
-    expect(csvLines.find((l) => l.includes(intent))).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2},${intent},25\\.00,assigned,stranger@example\\.com,Paid at the front desk terminal,${assigned.paymentNumber},${patient.firstName} ${patient.lastName},\\d{4}-\\d{2}-\\d{2}$`));
+    expect(csvLines[0]).toBe('receivedDate,processorReference,amount,status,payerEmail,description,payment,patient,resolvedDate,returned,dispute');
+    expect(csvLines.find((l) => l.includes(intent))).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2},${intent},25\\.00,assigned,stranger@example\\.com,Paid at the front desk terminal,${assigned.paymentNumber},${patient.firstName} ${patient.lastName},\\d{4}-\\d{2}-\\d{2},0\\.00,$`));
     await t.expectLedgerBalances();
 
     // A later dispute of the charge works the existing way on the payment it became.
@@ -611,6 +644,154 @@ describe.each(dialects)('card processor reconciliation on %s', (dialect) => {
     const receipt = json(await t.request('GET', '/api/v1/processor-receipts?status=resolved', { as: t.biller }), 200).items.find((r: any) => r.processorReference === intent);
     expect(receipt).toMatchObject({ status: 'returned', paymentId: null });
     expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.biller, body: { patientId: patient.id } }), 422).code).toBe('business_rule');
+    await t.expectLedgerBalances();
+  });
+
+  async function heldReceipt(reference: string, amount: number) {
+    expect((await send('charge.succeeded', dashboardCharge(`ch_${reference.slice(3)}`, reference, amount, { metadata: { practice: 'alpha' } }))).reconciliation.outcome).toBe('held');
+    return json(await t.request('GET', '/api/v1/processor-receipts', { as: t.biller }), 200).items.find((r: any) => r.processorReference === reference);
+  }
+
+  it("a held receipt's dispute is held against no payment and blocks assigning and returning; lost, that much goes back to the card and the rest is still assigned once", async () => {
+    const patient = await makePatient(t);
+    const treatment = await makeSelfPayTreatment(t, patient.id, 1800);
+    const intent = `pi_hdisp_${tag}`;
+    const tbBefore = await trialBalance();
+    const receipt = await heldReceipt(intent, 5000);
+    expect(receipt).toMatchObject({ status: 'held', amountCents: 5000, returnedCents: 0, returnUnderWay: false, dispute: null });
+
+    const opened = await send('charge.dispute.created', dispute(`dp_hdisp_${tag}`, intent, 2000, 'needs_response'));
+    expect(opened.reconciliation).toEqual({ kind: 'dispute_opened', outcome: 'opened_on_receipt', unmatched: false });
+    expect((await send('charge.dispute.funds_withdrawn', dispute(`dp_hdisp_${tag}`, intent, 2000, 'needs_response'))).reconciliation.outcome).toBe('already_open');
+    const tbOpen = await trialBalance();
+    expect(tbOpen.processor_disputes - tbBefore.processor_disputes).toBe(2000);
+    expect(tbOpen.cash_clearing - tbBefore.cash_clearing).toBe(5000 - 2000);
+    expect(tbOpen.unidentified_receipts - tbBefore.unidentified_receipts).toBe(-5000);
+    const disputed = json(await t.request('GET', '/api/v1/processor-receipts', { as: t.biller }), 200).items.find((r: any) => r.id === receipt.id);
+    expect(disputed.dispute).toEqual({ processorDisputeId: `dp_hdisp_${tag}`, amountCents: 2000, reason: 'fraudulent', status: 'open', evidenceDueBy: '2026-12-10' });
+    await t.expectLedgerBalances();
+
+    // While the processor holds it, nobody can assign or return it; nothing is written.
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.biller, body: { patientId: patient.id } }), 422).detail).toContain('dispute');
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/return`, { as: t.biller }), 422).detail).toContain('dispute');
+    expect(await trialBalance()).toEqual(tbOpen);
+
+    const lost = await send('charge.dispute.closed', dispute(`dp_hdisp_${tag}`, intent, 2000, 'lost'));
+    expect(lost.reconciliation).toEqual({ kind: 'dispute_closed', outcome: 'lost', unmatched: false });
+    expect((await send('charge.dispute.closed', dispute(`dp_hdisp_${tag}`, intent, 2000, 'lost'))).reconciliation.outcome).toBe('already_closed');
+    const tbLost = await trialBalance();
+    expect(tbLost.processor_disputes).toBe(tbBefore.processor_disputes);
+    expect(tbLost.cash_clearing - tbBefore.cash_clearing).toBe(3000);
+    expect(tbLost.unidentified_receipts - tbBefore.unidentified_receipts).toBe(-3000);
+    const afterLoss = json(await t.request('GET', '/api/v1/processor-receipts', { as: t.biller }), 200).items.find((r: any) => r.id === receipt.id);
+    expect(afterLoss).toMatchObject({ status: 'held', returnedCents: 2000, dispute: { status: 'lost', amountCents: 2000 } });
+    const csv = await t.request('GET', '/api/v1/processor-receipts/export.csv?status=held', { as: t.biller });
+    expect(csv.body.split('\r\n').find((l) => l.includes(intent))).toMatch(new RegExp(`,${intent},50\\.00,held,.*,20\\.00,lost 20\\.00$`));
+    await t.expectLedgerBalances();
+
+    // The rest becomes the patient's payment: $30.00, $18.00 of it applied to the visit.
+    const assigned = json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.biller, body: { patientId: patient.id } }), 200);
+    expect(assigned).toMatchObject({ status: 'assigned', returnedCents: 2000 });
+    const payment = json(await t.request('GET', `/api/v1/payments/${assigned.paymentId}`), 200);
+    expect(payment).toMatchObject({ status: 'paid', amountCents: 3000, billing: { appliedCents: 1800, unappliedCents: 1200 } });
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).balanceCents).toBe(0);
+    const tbAssigned = await trialBalance();
+    expect(tbAssigned.unidentified_receipts).toBe(tbBefore.unidentified_receipts);
+    expect(tbAssigned.cash_clearing - tbBefore.cash_clearing).toBe(3000);
+    expect(tbAssigned.patient_unapplied - tbBefore.patient_unapplied).toBe(-1200);
+    expect(await paymentLedger(payment.id)).toEqual({ cash_clearing: 3000, patient_unapplied: -1200 });
+    await t.expectLedgerBalances();
+
+    // Verify names a receipt whose running total disagrees with its returns.
+    await db().updateTable('processorReceipts').set({ returnedCents: 1500 }).where('id', '=', receipt.id).execute();
+    const problems = await verifyLedger(db());
+    expect(problems.filter((p) => p.check === 'unidentified_receipts').map((p) => p.detail)).toContain('assigned but has given back more or less than its returns say');
+    await db().updateTable('processorReceipts').set({ returnedCents: 2000 }).where('id', '=', receipt.id).execute();
+    await t.expectLedgerBalances();
+  });
+
+  it("a held receipt's dispute won gives the hold back and leaves the receipt to assign; its payout fee and dispute transaction are the receipt's", async () => {
+    const intent = `pi_hwon_${tag}`;
+    const tbBefore = await trialBalance();
+    const receipt = await heldReceipt(intent, 700);
+    expect((await send('charge.dispute.created', dispute(`dp_hwon_${tag}`, intent, 700, 'needs_response'))).reconciliation.outcome).toBe('opened_on_receipt');
+    expect((await send('charge.dispute.closed', dispute(`dp_hwon_${tag}`, intent, 700, 'won'))).reconciliation.outcome).toBe('won');
+    const tbWon = await trialBalance();
+    expect(tbWon.processor_disputes).toBe(tbBefore.processor_disputes);
+    expect(tbWon.cash_clearing - tbBefore.cash_clearing).toBe(700);
+    expect(tbWon.unidentified_receipts - tbBefore.unidentified_receipts).toBe(-700);
+    expect(json(await t.request('GET', '/api/v1/processor-receipts', { as: t.biller }), 200).items.find((r: any) => r.id === receipt.id)).toMatchObject({ status: 'held', returnedCents: 0, dispute: { status: 'won' } });
+
+    // Its payout: the charge with its fee, booked against no payment once; the item is matched to the receipt.
+    const payoutId = `po_hwon_${tag}`;
+    const txn = charge(`txn_hwon_${tag}`, intent, 700, 50);
+    balanceTransactions.set(payoutId, [txn, payoutTxn(payoutId, 650)]);
+    expect((await send('payout.paid', payout(payoutId, 650))).reconciliation).toMatchObject({ outcome: 'recorded', unmatched: false, payout: { matched: 1, unmatched: 0, feesBooked: 1 } });
+    expect((await send('payout.paid', payout(payoutId, 650))).reconciliation.outcome).toBe('already_recorded');
+    const tbPaid = await trialBalance();
+    expect(tbPaid.processor_fees - tbWon.processor_fees).toBe(50);
+    expect(tbPaid.cash_clearing - tbWon.cash_clearing).toBe(-50);
+    const report = json(await t.request('GET', '/api/v1/reports/processor-reconciliation?from=2026-11-27&to=2026-11-27', { as: t.biller }), 200);
+    const item = report.payouts.find((p: any) => p.processorPayoutId === payoutId).items[0];
+    expect(item).toMatchObject({ matched: true, paymentId: null, processorReceiptId: receipt.id, feeCents: 50 });
+    await t.expectLedgerBalances();
+
+    // Assigned later: the payment takes the whole charge; the fee stays the practice's cost, on no payment.
+    const patient = await makePatient(t);
+    const assigned = json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.biller, body: { patientId: patient.id } }), 200);
+    expect(await paymentLedger(assigned.paymentId)).toEqual({ cash_clearing: 700, patient_unapplied: -700 });
+    expect((await trialBalance()).unidentified_receipts).toBe(tbBefore.unidentified_receipts);
+    await t.expectLedgerBalances();
+  });
+
+  it('a held receipt given back from the app: what remains is refunded through the processor once, whatever the order of its own refund event; declined, it stays held', async () => {
+    const intent = `pi_hret_${tag}`;
+    const tbBefore = await trialBalance();
+    const receipt = await heldReceipt(intent, 1200);
+    // $2.00 refunded in Stripe's dashboard first; the event names no refund (API versions since 2022-11-15 leave them out).
+    const partial = event('charge.refunded', { ...dashboardCharge(`ch_hret_${tag}`, intent, 1200), amount_refunded: 200, refunded: false });
+    expect(json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: partial, headers: signed(partial) }), 200).refundsRecorded).toBe(1);
+    expect(json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: partial, headers: signed(partial) }), 200).refundsRecorded).toBe(0);
+    const tbPartial = await trialBalance();
+    expect(tbPartial.cash_clearing - tbBefore.cash_clearing).toBe(1000);
+    expect(tbPartial.unidentified_receipts - tbBefore.unidentified_receipts).toBe(-1000);
+    await t.expectLedgerBalances();
+
+    // Another practice cannot; the front desk may not; nothing is written.
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/return`, { as: t.otherAdmin }), 404).code).toBe('not_found');
+    expect((await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/return`, { as: t.frontDesk })).statusCode).toBe(403);
+    expect(await trialBalance()).toEqual(tbPartial);
+
+    const asked = refundsMade.length;
+    const headers = { 'idempotency-key': `return-${tag}` };
+    const returned = json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/return`, { as: t.biller, headers }), 200);
+    expect(returned).toMatchObject({ id: receipt.id, status: 'returned', returnedCents: 1200, returnUnderWay: false, paymentId: null });
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/return`, { as: t.biller, headers }), 200)).toEqual(returned);
+    expect(refundsMade).toHaveLength(asked + 1);
+    expect(Object.fromEntries(refundsMade.at(-1)!.body)).toMatchObject({ payment_intent: intent, amount: '1000' });
+    expect(await trialBalance()).toEqual(tbBefore);
+    // Stripe's own event for that refund, carrying the charge's total, books nothing more.
+    const whole = event('charge.refunded', { ...dashboardCharge(`ch_hret_${tag}`, intent, 1200), amount_refunded: 1200, refunded: true });
+    expect(json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: whole, headers: signed(whole) }), 200).refundsRecorded).toBe(0);
+    expect(await trialBalance()).toEqual(tbBefore);
+    const patient = await makePatient(t);
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/return`, { as: t.biller }), 422).code).toBe('business_rule');
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${receipt.id}/assign`, { as: t.biller, body: { patientId: patient.id } }), 422).code).toBe('business_rule');
+    await t.expectLedgerBalances();
+
+    // The processor's event first, then our booking of the same refund: once.
+    const early = await heldReceipt(`pi_hearly_${tag}`, 800);
+    const earlyEvent = event('charge.refunded', { ...dashboardCharge(`ch_hearly_${tag}`, `pi_hearly_${tag}`, 800), amount_refunded: 800, refunded: true });
+    expect(json(await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: earlyEvent, headers: signed(earlyEvent) }), 200).refundsRecorded).toBe(1);
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${early.id}/return`, { as: t.biller }), 422).code).toBe('business_rule');
+    expect(await trialBalance()).toEqual(tbBefore);
+
+    // Declined by the processor: the receipt stays held and assignable, nothing is booked.
+    const declined = await heldReceipt(`pi_hdecline_${tag}`, 400);
+    const tbHeld = await trialBalance();
+    expect(json(await t.request('POST', `/api/v1/processor-receipts/${declined.id}/return`, { as: t.biller }), 402).code).toBe('processor_declined');
+    expect(json(await t.request('GET', '/api/v1/processor-receipts', { as: t.biller }), 200).items.find((r: any) => r.id === declined.id)).toMatchObject({ status: 'held', returnedCents: 0, returnUnderWay: false });
+    expect(await trialBalance()).toEqual(tbHeld);
     await t.expectLedgerBalances();
   });
 });

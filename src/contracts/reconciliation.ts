@@ -19,7 +19,7 @@ export const processorPayoutItem = z.object({
   feeCents: cents,
   netCents: cents.describe('amount − fee'),
   sourceReference: z.string().nullable().describe('The PaymentIntent (or charge), refund or dispute id it came from'),
-  matched: z.boolean().describe('False when it matches none of our payments, refunds or disputes: to be looked into, never guessed'),
+  matched: z.boolean().describe('False when it matches none of our payments, refunds, disputes or held dashboard receipts: to be looked into, never guessed'),
   paymentId: id.nullable(),
   paymentNumber: z.string().nullable(),
   patientName: z.string().nullable(),
@@ -78,6 +78,18 @@ export const processorReceipt = z.object({
   receivedAt: z.string(),
   resolvedAt: z.string().nullable(),
   resolvedBy: z.string().nullable(),
+  returnedCents: cents.describe('Given back to the card while nobody was named (refunded or lost in a dispute); assigning makes a payment of the rest'),
+  returnUnderWay: z.boolean().describe('A return to the card from this app is with the processor: the receipt can be neither assigned nor returned again until it settles (retry the return to finish it)'),
+  dispute: z
+    .object({
+      processorDisputeId: z.string(),
+      amountCents: cents,
+      reason: z.string(),
+      status: z.enum(['open', 'won', 'lost']),
+      evidenceDueBy: calendarDate.nullable(),
+    })
+    .nullable()
+    .describe('The cardholder disputed the charge while the receipt named nobody (open: held by the processor, the receipt cannot be assigned or returned)'),
 });
 export type ProcessorReceipt = z.infer<typeof processorReceipt>;
 

@@ -71,6 +71,16 @@ const dispute = z.looseObject({
   refundId: id.nullable().optional(),
 });
 
+/** A dispute of a dashboard charge still held on unidentified receipts: no payment yet (ADR 0029). */
+const receiptDispute = z.looseObject({
+  processorReceiptId: id,
+  processorDisputeId: z.string(),
+  amountCents: cents,
+  reason: z.string(),
+  status: z.enum(['open', 'won', 'lost']),
+  evidenceDueBy: z.string().nullable().optional(),
+});
+
 const statusEvents = Object.fromEntries(
   paymentStatuses.map((status) => [`payment.${status}`, { summary: `A payment became ${status}.`, data: paymentStatusEvent }]),
 ) as Record<`payment.${(typeof paymentStatuses)[number]}`, { summary: string; data: typeof paymentStatusEvent }>;
@@ -111,6 +121,11 @@ export const webhookEventCatalogue = {
   'task.dismissed': { summary: 'A task was dismissed.', data: task },
   'dispute.created': { summary: 'A cardholder disputed a card payment: the processor holds the amount; the payment is Disputed.', data: dispute },
   'dispute.closed': { summary: 'A dispute was settled: won (the hold comes back) or lost (booked as a chargeback refund).', data: dispute },
+  'processor_receipt.disputed': {
+    summary: 'A cardholder disputed a dashboard charge still held on unidentified receipts: the processor holds the amount; the receipt cannot be assigned until it is settled.',
+    data: receiptDispute,
+  },
+  'processor_receipt.dispute_closed': { summary: "A held receipt's dispute was settled: won (the hold comes back) or lost (that much is given back to the card).", data: receiptDispute },
 } as const;
 
 export type WebhookEventType = keyof typeof webhookEventCatalogue;

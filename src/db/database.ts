@@ -46,6 +46,7 @@ export interface Database {
   processorPayouts: ProcessorPayoutTable;
   processorPayoutItems: ProcessorPayoutItemTable;
   processorReceipts: ProcessorReceiptTable;
+  processorReceiptReturns: ProcessorReceiptReturnTable;
   paymentTotals: PaymentTotalTable;
   refundTotals: RefundTotalTable;
 }
@@ -713,4 +714,29 @@ export interface ProcessorReceiptTable {
   receivedAt: string;
   resolvedAt: string | null;
   resolvedBy: string | null;
+  /** Given back to the cardholder while nobody was named (ADR 0029): the sum of its returns. */
+  returnedCents: number;
+  /** Our Return button's processor refund is under way. */
+  returnStartedAt: string | null;
+  /** The one dispute the processor allows on the charge, while the receipt names nobody. */
+  disputeReference: string | null;
+  disputeAmountCents: number | null;
+  disputeReason: string | null;
+  disputeStatus: ProcessorDisputeStatus | null;
+  disputeEvidenceDueBy: string | null;
+  disputeOpenedAt: string | null;
+  disputeClosedAt: string | null;
+}
+
+export type ProcessorReceiptReturnKind = 'refund' | 'chargeback';
+
+export interface ProcessorReceiptReturnTable {
+  id: string;
+  practiceId: string;
+  receiptId: string;
+  kind: ProcessorReceiptReturnKind;
+  processorReference: string;
+  amountCents: number;
+  createdAt: string;
+  createdBy: string;
 }

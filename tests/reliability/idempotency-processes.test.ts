@@ -213,6 +213,13 @@ describe.each(dialects)('one Idempotency-Key retried concurrently from two proce
         if (held.outcome !== 'held') throw new Error(`setup held receipt: ${held.outcome}`);
         return { method: 'POST', url: `/api/v1/processor-receipts/${held.receiptId}/assign`, body: { patientId: (await patient()).id } };
       },
+      'POST /api/v1/processor-receipts/{id}/return': async () => {
+        // A held dashboard charge nobody can be named for, given back to the card through the (sandbox) processor (ADR 0029).
+        const charge = { chargeReferences: [`sbx_ch_back_${unique()}`], amountCents: 1900, metadata: { practice: 'alpha' }, email: null, description: 'Terminal sale' };
+        const held = await bookProcessorCharge(database.handle.db, 'sandbox', charge);
+        if (held.outcome !== 'held') throw new Error(`setup held receipt: ${held.outcome}`);
+        return { method: 'POST', url: `/api/v1/processor-receipts/${held.receiptId}/return` };
+      },
       'DELETE /api/v1/applications/{id}': async () => {
         const pt = await patient();
         await treatmentOf(pt.id);

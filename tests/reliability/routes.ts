@@ -132,6 +132,7 @@ export const routeTable: Record<string, RouteCase> = {
   'GET /api/v1/processor-receipts': { access: 'reports:ledger', query: () => '?status=all' },
   'GET /api/v1/processor-receipts/export.csv': { access: 'reports:ledger', query: () => '?status=all' },
   'POST /api/v1/processor-receipts/{id}/assign': { access: 'refunds:write', params: id(() => 'no-such-receipt'), body: (fx) => ({ patientId: fx.patientId }) },
+  'POST /api/v1/processor-receipts/{id}/return': { access: 'refunds:write', params: id(() => 'no-such-receipt') },
   'GET /api/v1/audit-events/export.csv': { access: 'audit:read' },
   'GET /api/v1/refunds/{id}/receipt.pdf': { access: 'payments:read', params: id((fx) => fx.refundId) },
   'PATCH /api/v1/practice': { access: 'practice:write', body: () => ({ name: 'Alpha Clinic' }) },

@@ -56,6 +56,9 @@ export const journalKinds = [
   'payer_balance_settled',
   'processor_receipt_held',
   'processor_receipt_released',
+  'processor_receipt_returned',
+  'receipt_dispute_hold',
+  'receipt_dispute_release',
 ] as const;
 export type JournalKind = (typeof journalKinds)[number];
 

@@ -1,6 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalLine } from './journal.ts';
-import { application, charge, creditApplied, creditCreated, creditTransferred, disputeHold, disputeRelease, paymentReceived, paymentReversed, processorFee, refundToCash, refundToCredit, unapplication } from './postings.ts';
+import {
+  application,
+  charge,
+  creditApplied,
+  creditCreated,
+  creditTransferred,
+  disputeHold,
+  disputeRelease,
+  paymentReceived,
+  paymentReversed,
+  processorFee,
+  processorReceiptHeld,
+  processorReceiptReleased,
+  processorReceiptReturned,
+  receiptDisputeHold,
+  receiptDisputeRelease,
+  refundToCash,
+  refundToCredit,
+  unapplication,
+} from './postings.ts';
 
 /** Balance per account (with its patient/payment/treatment), so a swapped account or dimension fails. */
 function byAccount(lines: JournalLine[]) {
@@ -158,5 +177,48 @@ describe('posting rules: the journal lines of each movement, per account, to the
       { account: 'cash_clearing', amountCents: -320, patientId: 'pat1', paymentId: 'pay1', treatmentId: null },
     ]);
     expect(() => processorFee({ payoutItemId: 'item1', paymentId: 'pay1', patientId: 'pat1', feeCents: 0 })).toThrow(/positive/);
+  });
+
+  it("a held receipt's fee is on no payment: Dr processor fees, Cr cash clearing", () => {
+    const p = processorFee({ payoutItemId: 'item2', paymentId: null, patientId: null, feeCents: 50 });
+    expect(p.paymentId).toBeNull();
+    expect(byAccount(p.lines)).toEqual([
+      { account: 'processor_fees', amountCents: 50, patientId: null, paymentId: null, treatmentId: null },
+      { account: 'cash_clearing', amountCents: -50, patientId: null, paymentId: null, treatmentId: null },
+    ]);
+  });
+
+  it('dashboard receipts: held Dr cash / Cr unidentified; released and returned the other way, each from its own source', () => {
+    const held = processorReceiptHeld({ receiptId: 'r1', amountCents: 2_500 });
+    expect([held.kind, held.source]).toEqual(['processor_receipt_held', { type: 'processor_receipt', id: 'r1' }]);
+    expect(byAccount(held.lines).map((l) => [l.account, l.amountCents])).toEqual([
+      ['cash_clearing', 2_500],
+      ['unidentified_receipts', -2_500],
+    ]);
+    const released = processorReceiptReleased({ receiptId: 'r1', amountCents: 2_000 });
+    expect([released.kind, released.source]).toEqual(['processor_receipt_released', { type: 'processor_receipt', id: 'r1' }]);
+    expect(byAccount(released.lines).map((l) => [l.account, l.amountCents])).toEqual([
+      ['unidentified_receipts', 2_000],
+      ['cash_clearing', -2_000],
+    ]);
+    const returned = processorReceiptReturned({ returnId: 'x1', amountCents: 500 });
+    expect([returned.kind, returned.source]).toEqual(['processor_receipt_returned', { type: 'processor_receipt_return', id: 'x1' }]);
+    expect(byAccount(returned.lines)).toEqual([
+      { account: 'unidentified_receipts', amountCents: 500, patientId: null, paymentId: null, treatmentId: null },
+      { account: 'cash_clearing', amountCents: -500, patientId: null, paymentId: null, treatmentId: null },
+    ]);
+    expect(() => processorReceiptReturned({ returnId: 'x1', amountCents: 0 })).toThrow(/positive/);
+  });
+
+  it("a held receipt's dispute: Dr processor disputes, Cr cash on no payment; the release is its exact negation", () => {
+    const hold = receiptDisputeHold({ receiptId: 'r1', amountCents: 2_000 });
+    expect([hold.kind, hold.source]).toEqual(['receipt_dispute_hold', { type: 'processor_receipt', id: 'r1' }]);
+    expect(byAccount(hold.lines)).toEqual([
+      { account: 'processor_disputes', amountCents: 2_000, patientId: null, paymentId: null, treatmentId: null },
+      { account: 'cash_clearing', amountCents: -2_000, patientId: null, paymentId: null, treatmentId: null },
+    ]);
+    const release = receiptDisputeRelease({ receiptId: 'r1', amountCents: 2_000 });
+    expect([release.kind, release.source]).toEqual(['receipt_dispute_release', { type: 'processor_receipt', id: 'r1' }]);
+    expect(byAccount(release.lines)).toEqual(byAccount(hold.lines).map((l) => ({ ...l, amountCents: -l.amountCents })).reverse());
   });
 });

@@ -10,7 +10,7 @@ import type { Account, JournalKind, JournalLine } from './journal.ts';
  */
 
 /** The kind of record that explains an entry; `id` is that record's id. */
-export const journalSourceTypes = ['payment', 'refund', 'application', 'credit', 'treatment', 'remittance_payment', 'payer_balance_item', 'processor_dispute', 'processor_payout_item', 'processor_receipt'] as const;
+export const journalSourceTypes = ['payment', 'refund', 'application', 'credit', 'treatment', 'remittance_payment', 'payer_balance_item', 'processor_dispute', 'processor_payout_item', 'processor_receipt', 'processor_receipt_return'] as const;
 export type JournalSourceType = (typeof journalSourceTypes)[number];
 
 export interface Posting {
@@ -237,8 +237,13 @@ export function disputeRelease(d: DisputeFacts): Posting {
   };
 }
 
-/** The processor's fee on one balance transaction of a payout, charged against the payment the transaction belongs to. */
-export function processorFee(f: { payoutItemId: string; paymentId: string; patientId: string; feeCents: Cents }): Posting {
+/**
+ * The processor's fee on one balance transaction of a payout, charged against
+ * the payment the transaction belongs to — or against no payment for a
+ * dashboard charge still held or given back (ADR 0029): the fee is the
+ * practice's cost whoever paid.
+ */
+export function processorFee(f: { payoutItemId: string; paymentId: string | null; patientId: string | null; feeCents: Cents }): Posting {
   const dims = { patientId: f.patientId, paymentId: f.paymentId };
   return {
     kind: 'processor_fee',
@@ -271,5 +276,36 @@ export function processorReceiptReleased(r: { receiptId: string; amountCents: Ce
     kind: 'processor_receipt_released',
     source: { type: 'processor_receipt', id: r.receiptId },
     lines: move(r.amountCents, { account: 'unidentified_receipts' }, { account: 'cash_clearing' }),
+  };
+}
+
+/**
+ * Money of a held receipt given back to the cardholder before anyone was
+ * named (ADR 0029): refunded through the processor or lost in a dispute. It
+ * leaves the holding account and clearing together, once per return.
+ */
+export function processorReceiptReturned(r: { returnId: string; amountCents: Cents }): Posting {
+  return {
+    kind: 'processor_receipt_returned',
+    source: { type: 'processor_receipt_return', id: r.returnId },
+    lines: move(r.amountCents, { account: 'unidentified_receipts' }, { account: 'cash_clearing' }),
+  };
+}
+
+/** A cardholder disputes a held receipt: the processor holds the amount back from clearing, against no payment yet (ADR 0029). */
+export function receiptDisputeHold(r: { receiptId: string; amountCents: Cents }): Posting {
+  return {
+    kind: 'receipt_dispute_hold',
+    source: { type: 'processor_receipt', id: r.receiptId },
+    lines: move(r.amountCents, { account: 'processor_disputes' }, { account: 'cash_clearing' }),
+  };
+}
+
+/** The held receipt's dispute is settled: the hold comes back (the exact negation of receiptDisputeHold); lost, a chargeback return then takes the money out. */
+export function receiptDisputeRelease(r: { receiptId: string; amountCents: Cents }): Posting {
+  return {
+    kind: 'receipt_dispute_release',
+    source: { type: 'processor_receipt', id: r.receiptId },
+    lines: move(r.amountCents, { account: 'cash_clearing' }, { account: 'processor_disputes' }),
   };
 }

@@ -13,7 +13,8 @@ import {
 } from '../../contracts/reconciliation.ts';
 import type { Db } from '../../db/transaction.ts';
 import { processorReconciliationReport } from '../../services/reconciliation/processor-reconciliation-report.ts';
-import { assignProcessorReceipt, listProcessorReceipts } from '../../services/reconciliation/processor-receipts.ts';
+import type { PaymentProcessor } from '../../services/processors/payment-processor.ts';
+import { assignProcessorReceipt, listProcessorReceipts, returnProcessorReceiptWork } from '../../services/reconciliation/processor-receipts.ts';
 import { practiceTimeZone } from '../../services/practices/practice-settings.ts';
 import { everyItem } from '../../services/whole-list.ts';
 import { csvDate, csvDay, dollars, sendCsv, type CsvColumn } from '../csv.ts';
@@ -39,7 +40,7 @@ const columns: CsvColumn<Row>[] = [
 ];
 
 /** Card processor reconciliation (ADR 0019): payouts with their matched and unmatched items, and open disputes. */
-export async function processorReconciliationRoutes(app: FastifyInstance, { db }: { db: Db }) {
+export async function processorReconciliationRoutes(app: FastifyInstance, { db, processor }: { db: Db; processor: PaymentProcessor }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/reports/processor-reconciliation',
@@ -115,6 +116,8 @@ export async function processorReconciliationRoutes(app: FastifyInstance, { db }
         { header: 'payment', value: (x) => x.paymentNumber },
         { header: 'patient', value: (x) => x.patientName },
         { header: 'resolvedDate', value: (x) => csvDay(x.resolvedAt, timeZone) },
+        { header: 'returned', value: (x) => dollars(x.returnedCents) },
+        { header: 'dispute', value: (x) => (x.dispute ? `${x.dispute.status} ${dollars(x.dispute.amountCents)}` : null) },
       ];
       const rows = everyItem((page, pageSize) => listProcessorReceipts(db, actor, { ...request.query, page, pageSize }));
       return sendCsv(reply, `processor-receipts-${request.query.status}`, columns, rows);
@@ -136,6 +139,24 @@ export async function processorReconciliationRoutes(app: FastifyInstance, { db }
     async (request) => {
       const actor = actorOf(request);
       return (await idempotent(db, request, 200, (trx) => assignProcessorReceipt(trx, actor, request.params.id, request.body.patientId))).body;
+    },
+  );
+
+  r.post(
+    '/processor-receipts/:id/return',
+    {
+      config: { permission: 'refunds:write' },
+      schema: {
+        tags: ['reports'],
+        summary:
+          "Give what remains of a held receipt back to the card through the processor, when nobody can be named: it leaves unidentified receipts and clearing once, whether the processor's own refund event comes first or not (Idempotency-Key supported; a retry after a time-out asks the processor the same question)",
+        params: z.object({ id }),
+        response: { 200: processorReceipt },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return (await idempotent(db, request, 200, returnProcessorReceiptWork(db, processor, actor, request.params.id))).body;
     },
   );
 }

@@ -218,6 +218,9 @@ const sourceOfKind: Record<string, string> = {
   payer_balance_settled: 'payer_balance_item',
   processor_receipt_held: 'processor_receipt',
   processor_receipt_released: 'processor_receipt',
+  processor_receipt_returned: 'processor_receipt_return',
+  receipt_dispute_hold: 'processor_receipt',
+  receipt_dispute_release: 'processor_receipt',
 };
 const sourceTables: Record<string, string> = {
   payment: 'payments',
@@ -230,6 +233,7 @@ const sourceTables: Record<string, string> = {
   processor_payout_item: 'processor_payout_items',
   payer_balance_item: 'payer_balance_items',
   processor_receipt: 'processor_receipts',
+  processor_receipt_return: 'processor_receipt_returns',
 };
 
 /** Where a payer balance item's money comes from, by its source (postings.ts `payerBalance`). */
@@ -324,10 +328,28 @@ const expectedLines = sql`
     from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'processor_receipt_held' and r.status in ('held', 'assigned', 'returned')
   union all select e.id, 'unidentified_receipts', '', '', '', r.amount_cents
     from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'processor_receipt_held' and r.status in ('held', 'assigned', 'returned')
-  union all select e.id, 'unidentified_receipts', '', '', '', -r.amount_cents
+  union all select e.id, 'unidentified_receipts', '', '', '', -(r.amount_cents - r.returned_cents)
     from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'processor_receipt_released' and r.status in ('assigned', 'returned')
-  union all select e.id, 'cash_clearing', '', '', '', r.amount_cents
-    from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'processor_receipt_released' and r.status in ('assigned', 'returned')`;
+  union all select e.id, 'cash_clearing', '', '', '', r.amount_cents - r.returned_cents
+    from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'processor_receipt_released' and r.status in ('assigned', 'returned')
+  union all select e.id, 'unidentified_receipts', '', '', '', -x.amount_cents
+    from journal_entries e join processor_receipt_returns x on x.id = e.source_id where e.kind = 'processor_receipt_returned'
+  union all select e.id, 'cash_clearing', '', '', '', x.amount_cents
+    from journal_entries e join processor_receipt_returns x on x.id = e.source_id where e.kind = 'processor_receipt_returned'
+  union all select e.id, 'processor_disputes', '', '', '', -r.dispute_amount_cents
+    from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'receipt_dispute_hold' and r.dispute_status is not null
+  union all select e.id, 'cash_clearing', '', '', '', r.dispute_amount_cents
+    from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'receipt_dispute_hold' and r.dispute_status is not null
+  union all select e.id, 'cash_clearing', '', '', '', -r.dispute_amount_cents
+    from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'receipt_dispute_release' and r.dispute_status in ('won', 'lost')
+  union all select e.id, 'processor_disputes', '', '', '', r.dispute_amount_cents
+    from journal_entries e join processor_receipts r on r.id = e.source_id where e.kind = 'receipt_dispute_release' and r.dispute_status in ('won', 'lost')
+  union all select e.id, 'processor_fees', '', '', '', -i.fee_cents
+    from journal_entries e join processor_payout_items i on i.id = e.source_id
+    where e.kind = 'processor_fee' and i.fee_cents > 0 and i.payment_id is null and i.processor_receipt_id is not null
+  union all select e.id, 'cash_clearing', '', '', '', i.fee_cents
+    from journal_entries e join processor_payout_items i on i.id = e.source_id
+    where e.kind = 'processor_fee' and i.fee_cents > 0 and i.payment_id is null and i.processor_receipt_id is not null`;
 
 /** Accounts a remittance entry may touch; its patient-side lines must name a treatment with a claim in that remittance payment. */
 const remittanceAccounts = sql.raw(`('cash_clearing', 'insurance_receivable', 'contractual_writeoff', 'patient_receivable', 'remittance_suspense', 'provider_adjustment')`);
@@ -619,6 +641,10 @@ async function verifyRemittancePayments(db: Db, inPractice: InPractice): Promise
   return problems;
 }
 
+/** An entry (alias e) that is a held receipt's dispute, or the fee of a payout item carrying a held receipt: money against no payment by design (ADR 0029). */
+const receiptProcessorEntry = sql`(e.kind in ('receipt_dispute_hold', 'receipt_dispute_release')
+  or e.kind = 'processor_fee' and exists (select 1 from processor_payout_items i where i.id = e.source_id and i.payment_id is null and i.processor_receipt_id is not null))`;
+
 /**
  * Cash clearing per patient payment = money received (not drawn from credit)
  * − money refunded as money − what the processor holds for its open disputes
@@ -689,10 +715,11 @@ async function verifyCash(db: Db, inPractice: InPractice): Promise<LedgerProblem
       detail: 'status disputed but no dispute is open on it',
     });
   }
-  // Held disputes and fees always belong to a payment.
+  // Held disputes and fees belong to a payment, or to a dashboard charge still held on unidentified receipts (ADR 0029).
   const strayProcessor = await sql<{ entryId: string; practiceId: string; kind: string; account: string; amountCents: number }>`
     select l.entry_id, e.practice_id, e.kind, l.account, l.amount_cents from journal_lines l join journal_entries e on e.id = l.entry_id
-    where l.account in ('processor_disputes', 'processor_fees') and l.payment_id is null ${inPractice('e.practice_id')}`.execute(db);
+    where l.account in ('processor_disputes', 'processor_fees') and l.payment_id is null ${inPractice('e.practice_id')}
+    and not ${receiptProcessorEntry}`.execute(db);
   for (const l of strayProcessor.rows) {
     problems.push({
       check: l.account,
@@ -703,7 +730,8 @@ async function verifyCash(db: Db, inPractice: InPractice): Promise<LedgerProblem
   }
   const stray = await sql<{ entryId: string; practiceId: string; kind: string; amountCents: number }>`
     select l.entry_id, e.practice_id, e.kind, l.amount_cents from journal_lines l join journal_entries e on e.id = l.entry_id
-    where l.account = 'cash_clearing' and l.payment_id is null and e.kind not in ('remittance', 'payer_balance', 'payer_balance_settled', 'processor_receipt_held', 'processor_receipt_released') ${inPractice('e.practice_id')}`.execute(db);
+    where l.account = 'cash_clearing' and l.payment_id is null and e.kind not in ('remittance', 'payer_balance', 'payer_balance_settled', 'processor_receipt_held', 'processor_receipt_released', 'processor_receipt_returned')
+    and not ${receiptProcessorEntry} ${inPractice('e.practice_id')}`.execute(db);
   for (const l of stray.rows) {
     problems.push({
       check: 'cash_clearing',
@@ -783,15 +811,24 @@ async function verifyPayerBalances(db: Db, inPractice: InPractice): Promise<Ledg
  */
 async function verifyUnidentifiedReceipts(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
   const problems: LedgerProblem[] = [];
+  const hasEntry = (kind: string) => sql`exists (select 1 from journal_entries e where e.source_type = 'processor_receipt' and e.source_id = r.id and e.kind = ${kind})`;
+  // Assigned: the rest left the holding account for the payment. Returned: given back whole, by its returns (or, before ADR 0029, one release).
+  const notReleased = sql`(r.status = 'assigned' and not ${hasEntry('processor_receipt_released')}
+    or r.status = 'returned' and r.returned_cents <> r.amount_cents and not ${hasEntry('processor_receipt_released')})`;
+  const returnsDisagree = sql`(r.returned_cents <> coalesce((select sum(x.amount_cents) from processor_receipt_returns x where x.receipt_id = r.id), 0) or r.returned_cents > r.amount_cents)`;
+  const disputeUnbooked = sql`(r.dispute_status is not null and not ${hasEntry('receipt_dispute_hold')}
+    or r.dispute_status in ('won', 'lost') and not ${hasEntry('receipt_dispute_release')})`;
   const missing = await sql<{ id: string; practiceId: string; processorReference: string; status: string; why: string }>`
     select r.id, r.practice_id, r.processor_reference, r.status, case
         when r.status in ('held', 'assigned', 'returned') and not exists (select 1 from journal_entries e where e.source_type = 'processor_receipt' and e.source_id = r.id and e.kind = 'processor_receipt_held') then 'has no holding entry'
-        when r.status in ('assigned', 'returned') and not exists (select 1 from journal_entries e where e.source_type = 'processor_receipt' and e.source_id = r.id and e.kind = 'processor_receipt_released') then 'was never released from the holding account'
+        when ${notReleased} then 'was never released from the holding account'
+        when ${returnsDisagree} then 'has given back more or less than its returns say'
+        when ${disputeUnbooked} then 'has a dispute whose hold or release is not booked'
         else 'names no payment' end as why
     from processor_receipts r
     where 1 = 1 ${inPractice('r.practice_id')}
     and (r.status in ('held', 'assigned', 'returned') and not exists (select 1 from journal_entries e where e.source_type = 'processor_receipt' and e.source_id = r.id and e.kind = 'processor_receipt_held')
-      or r.status in ('assigned', 'returned') and not exists (select 1 from journal_entries e where e.source_type = 'processor_receipt' and e.source_id = r.id and e.kind = 'processor_receipt_released')
+      or ${notReleased} or ${returnsDisagree} or ${disputeUnbooked}
       or r.status in ('booked', 'assigned') and r.payment_id is null)`.execute(db);
   for (const r of missing.rows) {
     problems.push({ check: 'unidentified_receipts', practiceId: r.practiceId, entity: `processor receipt ${r.processorReference}`, detail: `${r.status} but ${r.why}` });
@@ -799,7 +836,7 @@ async function verifyUnidentifiedReceipts(db: Db, inPractice: InPractice): Promi
   const totals = await sql<{ practiceId: string; journal: number; held: number }>`
     select x.practice_id, sum(x.journal) as journal, sum(x.held) as held from (
       select practice_id, amount_cents as journal, 0 as held from journal_lines where account = 'unidentified_receipts'
-      union all select practice_id, 0, -amount_cents from processor_receipts where status = 'held'
+      union all select practice_id, 0, -(amount_cents - returned_cents) from processor_receipts where status = 'held'
     ) x where 1 = 1 ${inPractice('x.practice_id')}
     group by x.practice_id having sum(x.journal) <> sum(x.held)`.execute(db);
   for (const t of totals.rows) {

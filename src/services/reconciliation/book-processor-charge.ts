@@ -63,6 +63,9 @@ export async function bookProcessorCharge(db: Db, processor: string, charge: Pro
         receivedAt,
         resolvedAt: null,
         resolvedBy: null,
+        returnedCents: 0,
+        returnStartedAt: null,
+        ...noDispute,
       })
       .onConflict((oc) => oc.columns(['practiceId', 'processorReference']).doNothing())
       .returning('id')
@@ -83,6 +86,16 @@ export async function bookProcessorCharge(db: Db, processor: string, charge: Pro
     return { outcome: 'held', receiptId, practiceId: home };
   });
 }
+
+const noDispute = {
+  disputeReference: null,
+  disputeAmountCents: null,
+  disputeReason: null,
+  disputeStatus: null,
+  disputeEvidenceDueBy: null,
+  disputeOpenedAt: null,
+  disputeClosedAt: null,
+} as const;
 
 /** The practice a charge's `practice` metadata names, by slug or id. */
 async function practiceNamed(db: Db, name: string | undefined): Promise<string | undefined> {

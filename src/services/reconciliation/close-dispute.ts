@@ -8,8 +8,9 @@ import { systemActor } from '../actor.ts';
 import type { DisputeSummary } from '../processors/payment-processor.ts';
 import { recordProcessorRefund } from '../refunds/refund-payment.ts';
 import { openDispute } from './open-dispute.ts';
+import { closeReceiptDispute } from './receipt-disputes.ts';
 
-export type CloseDisputeResult = { outcome: 'won' | 'lost'; disputeId: string; refundId: string | null } | { outcome: 'already_closed' | 'unmatched' };
+export type CloseDisputeResult = { outcome: 'won' | 'lost'; disputeId: string | null; refundId: string | null } | { outcome: 'already_closed' | 'unmatched' };
 
 /**
  * The processor settled a dispute. The hold always comes back to cash
@@ -24,8 +25,12 @@ export type CloseDisputeResult = { outcome: 'won' | 'lost'; disputeId: string; r
 export async function closeDispute(db: Db, processor: string, dispute: DisputeSummary, outcome: 'won' | 'lost'): Promise<CloseDisputeResult> {
   let row = await findDispute(db, dispute.id);
   if (!row) {
+    // A dispute of a dashboard charge still held names no payment: it is settled on the receipt (ADR 0029).
+    const onReceipt = await closeReceiptDispute(db, processor, dispute, outcome);
+    if (onReceipt === 'already_closed') return { outcome: 'already_closed' };
+    if (onReceipt) return { outcome: onReceipt, disputeId: null, refundId: null };
     const opened = await openDispute(db, processor, dispute);
-    if (opened.outcome === 'unmatched') return { outcome: 'unmatched' };
+    if (opened.outcome === 'unmatched' || opened.outcome === 'opened_on_receipt') return { outcome: 'unmatched' };
     row = await findDispute(db, dispute.id);
     if (!row) return { outcome: 'unmatched' };
   }

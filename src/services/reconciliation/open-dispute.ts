@@ -11,8 +11,9 @@ import { systemActor } from '../actor.ts';
 import { practiceTimeZone } from '../practices/practice-settings.ts';
 import type { DisputeSummary } from '../processors/payment-processor.ts';
 import { paymentForCharge } from './payment-for-charge.ts';
+import { openReceiptDispute } from './receipt-disputes.ts';
 
-export type OpenDisputeResult = { outcome: 'opened'; disputeId: string } | { outcome: 'already_open' | 'unmatched' };
+export type OpenDisputeResult = { outcome: 'opened'; disputeId: string } | { outcome: 'opened_on_receipt' | 'already_open' | 'unmatched' };
 
 /**
  * A cardholder disputed a charge (SPEC section 9, ADR 0019): the processor
@@ -23,8 +24,11 @@ export type OpenDisputeResult = { outcome: 'opened'; disputeId: string } | { out
  */
 export async function openDispute(db: Db, processor: string, dispute: DisputeSummary): Promise<OpenDisputeResult> {
   const payment = await paymentForCharge(db, dispute.chargeReferences);
-  // Not a charge of ours (made in the dashboard): the payout that carries it lists it unmatched.
-  if (!payment) return { outcome: 'unmatched' };
+  if (!payment) {
+    // A dashboard charge still held on unidentified receipts is disputed on the receipt (ADR 0029); else not ours, and the payout that carries it lists it unmatched.
+    const onReceipt = await openReceiptDispute(db, processor, dispute);
+    return onReceipt === 'opened' ? { outcome: 'opened_on_receipt' } : { outcome: onReceipt };
+  }
   const actor = systemActor(payment.practiceId, `${processor}-webhook`);
   return inTransaction(db, async (trx) => {
     const current = await trx.selectFrom('payments').select(['status']).where('id', '=', payment.id).executeTakeFirstOrThrow();

@@ -61,7 +61,8 @@ export async function processorReconciliationReport(db: Db, actor: Actor, query:
       const item = { type: i.type, amountCents: Number(i.amountCents), feeCents: Number(i.feeCents), netCents: Number(i.netCents) };
       add(payoutTotals, item);
       add(totals, item);
-      const matched = i.paymentId !== null;
+      // Known to our books: a payment's (charge, refund, dispute), or a dashboard charge's still held on unidentified receipts.
+      const matched = i.paymentId !== null || i.processorReceiptId !== null;
       if (!matched) unmatchedCount++;
       return {
         id: i.id,

@@ -23,6 +23,7 @@ export interface RecordPayoutResult {
   /** Practices the payout was recorded for now (none on a repeat). */
   recorded: number;
   items: number;
+  /** Items known to our books: a payment, a refund, a dispute, or a dashboard charge held on unidentified receipts. */
   matched: number;
   unmatched: number;
   feesBooked: number;
@@ -58,9 +59,15 @@ export async function recordPayout(db: Db, processor: PaymentProcessor, payout: 
     const match = await matchItem(db, item);
     if (match) matches.set(item.id, match);
   }
+  // A refund or dispute of a dashboard charge still held (or given back) is the receipt's (ADR 0029).
+  for (const item of items) {
+    if (matches.has(item.id) || receipts.has(item.id)) continue;
+    const receipt = await receiptOfItem(db, item);
+    if (receipt) receipts.set(item.id, { receiptId: receipt.id, practiceId: receipt.practiceId });
+  }
   const practices = [...new Set([...matches.values(), ...receipts.values()].map((m) => m.practiceId))].sort();
   const home = practices.length === 1 ? practices[0] : undefined;
-  const result: RecordPayoutResult = { recorded: 0, items: items.length, matched: matches.size, unmatched: 0, feesBooked: 0, unassigned: 0 };
+  const result: RecordPayoutResult = { recorded: 0, items: items.length, matched: new Set([...matches.keys(), ...receipts.keys()]).size, unmatched: 0, feesBooked: 0, unassigned: 0 };
   const practiceOf = (item: PayoutItem) => matches.get(item.id)?.practiceId ?? receipts.get(item.id)?.practiceId ?? home;
   for (const item of items) {
     if (!practiceOf(item)) result.unassigned++;
@@ -101,13 +108,13 @@ export async function recordPayout(db: Db, processor: PaymentProcessor, payout: 
           createdAt,
         };
         await trx.insertInto('processorPayoutItems').values(row).execute();
-        if (!match) {
+        if (!match && !row.processorReceiptId) {
           result.unmatched++;
           continue;
         }
-        // A fee the processor gave back (negative) or none moves nothing on our side.
+        // A fee the processor gave back (negative) or none moves nothing on our side; a held receipt's fee is the practice's cost all the same, against no payment (ADR 0029).
         if (item.feeCents > 0) {
-          await postJournalEntry(trx, actor, { ...processorFee({ payoutItemId: row.id, paymentId: match.paymentId, patientId: match.patientId, feeCents: item.feeCents }), memo: `Processor fee, payout ${payout.id}` });
+          await postJournalEntry(trx, actor, { ...processorFee({ payoutItemId: row.id, paymentId: match?.paymentId ?? null, patientId: match?.patientId ?? null, feeCents: item.feeCents }), memo: `Processor fee, payout ${payout.id}` });
           result.feesBooked++;
         }
       }
@@ -158,4 +165,15 @@ async function matchItem(db: Db, item: PayoutItem): Promise<Match | undefined> {
     return dispute ? { practiceId: dispute.practiceId, paymentId: dispute.paymentId, patientId: dispute.patientId, refundId: null, disputeId: dispute.id } : undefined;
   }
   return undefined;
+}
+
+/** The dashboard receipt a refund or dispute transaction concerns, when its charge is one still held or given back (never one that became a payment: that matched above). */
+async function receiptOfItem(db: Db, item: PayoutItem) {
+  if (item.type === 'dispute' && item.sourceReference) {
+    const disputed = await db.selectFrom('processorReceipts').select(['id', 'practiceId']).where('disputeReference', '=', item.sourceReference).executeTakeFirst();
+    if (disputed) return disputed;
+  }
+  const references = item.chargeReferences.filter(Boolean);
+  if (item.type !== 'refund' || references.length === 0) return undefined;
+  return db.selectFrom('processorReceipts').select(['id', 'practiceId']).where('processorReference', 'in', references).where('status', 'in', ['held', 'returned']).executeTakeFirst();
 }

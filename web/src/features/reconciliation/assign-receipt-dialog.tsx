@@ -25,8 +25,10 @@ function AssignForm({ receipt, onDone }: { receipt: ProcessorReceipt; onDone: ()
     <Stack gap="md">
       <Text size="sm">
         The processor received <strong>{formatCents(receipt.amountCents)}</strong> by card ({receipt.processorReference}
-        {receipt.payerEmail ? `, paid by ${receipt.payerEmail}` : ''}). Assigning it books a Paid card payment for the patient you choose,
-        applied to what they owe like any payment, and takes it off unidentified receipts.
+        {receipt.payerEmail ? `, paid by ${receipt.payerEmail}` : ''})
+        {receipt.returnedCents > 0 ? <>, of which {formatCents(receipt.returnedCents)} went back to the card</> : null}. Assigning it books a Paid card payment of{' '}
+        <strong>{formatCents(receipt.amountCents - receipt.returnedCents)}</strong> for the patient you choose, applied to what they owe like any payment, and takes it off
+        unidentified receipts.
       </Text>
       <PatientPicker value={patientId} onChange={setPatientId} />
       <MutationError error={assign.error} />
@@ -41,7 +43,7 @@ function AssignForm({ receipt, onDone }: { receipt: ProcessorReceipt; onDone: ()
             { receiptId: receipt.id, patientId, idempotencyKey: idempotency.keyFor({ assign: receipt.id, patientId }) },
             {
               onSuccess: (assigned) => {
-                notifications.show({ color: 'green', title: 'Receipt assigned', message: `${formatCents(receipt.amountCents)} booked as ${assigned.paymentNumber} for ${assigned.patientName}.` });
+                notifications.show({ color: 'green', title: 'Receipt assigned', message: `${formatCents(receipt.amountCents - receipt.returnedCents)} booked as ${assigned.paymentNumber} for ${assigned.patientName}.` });
                 onDone();
               },
             },

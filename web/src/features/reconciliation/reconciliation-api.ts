@@ -37,6 +37,16 @@ export function useAssignProcessorReceipt() {
   });
 }
 
+/** Return: give what remains of a held receipt back to the card through the processor (ADR 0029). */
+export function useReturnProcessorReceipt() {
+  const moneyMoved = useMoneyMoved();
+  return useMutation({
+    mutationFn: ({ receiptId, idempotencyKey }: { receiptId: string; idempotencyKey: string }) =>
+      api.postMoney<ProcessorReceipt>(`/processor-receipts/${encodeURIComponent(receiptId)}/return`, undefined, idempotencyKey),
+    onSettled: () => void moneyMoved(),
+  });
+}
+
 /** How many dashboard charges wait for a biller to assign them (the navigation's count). */
 export function useHeldReceiptCount(enabled: boolean) {
   return useQuery({
