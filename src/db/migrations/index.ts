@@ -16,6 +16,7 @@ import * as messages from './0021-messages.ts';
 import * as dashboardTotals from './0022-dashboard-totals.ts';
 import * as listIndexes from './0023-list-indexes.ts';
 import * as processorReceipts from './0025-processor-receipts.ts';
+import * as paymentNameSearch from './0027-payment-name-search.ts';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0022-dashboard-totals': dashboardTotals,
   '0023-list-indexes': listIndexes,
   '0025-processor-receipts': processorReceipts,
+  '0027-payment-name-search': paymentNameSearch,
 };

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { SqliteAdapter, sql, type RawBuilder } from 'kysely';
 import type { ListPaymentsQuery } from '../../contracts/payments.ts';
 import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
@@ -8,11 +8,14 @@ import { pageWithTotal } from '../whole-list.ts';
 import { AppError } from '../../domain/errors.ts';
 import { toPayment } from './payment-views.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
+import { noDueDate } from '../../db/migrations/0027-payment-name-search.ts';
 
 const sortColumns = {
   createdAt: 'payments.createdAt',
   amount: 'payments.amountCents',
-  dueDate: 'payments.dueDate',
+  // Payments without a due date sort after every dated one (before them, descending), on both databases: the
+  // expression of the payments_list_due index (migration 0027), so the sort pages by keyset like the others.
+  dueDate: sql<string>`coalesce(payments.due_date, ${sql.lit(noDueDate)})`,
   status: 'payments.status',
   patientName: 'payments.patientName',
 } as const;
@@ -35,17 +38,42 @@ function filtered(db: Db, actor: Actor, query: Omit<ListPaymentsQuery, 'page' | 
       );
     } else {
       const words = search.split(/[\s,]+/).filter(Boolean);
-      for (const word of words) {
-        q = q.where('payments.patientName', 'like', sql<string>`${`%${escapeLike(word)}%`} escape '\\'`);
-      }
+      q = q.where('payments.patientName', 'in', matchingNames(db, actor.practiceId, words));
     }
   }
   return q;
 }
 
+/**
+ * The practice's payment names containing every word (SPEC 3: partial, the same LIKE as ever on the stored
+ * lower-cased "last, first"), from the name dictionary of migration 0027 (ADR 0030). On PostgreSQL the LIKEs
+ * use the pg_trgm GIN index; on SQLite the words of three characters or more are first looked up in the FTS5
+ * trigram table (case-folded, so a superset), then every name is checked with the LIKEs themselves. The
+ * payments of those names come from the (practice, name, number) index.
+ */
+function matchingNames(db: Db, practiceId: string, words: string[]) {
+  let names = db.selectFrom('paymentNames').select('paymentNames.patientName').where('paymentNames.practiceId', '=', practiceId);
+  for (const word of words) {
+    names = names.where('paymentNames.patientName', 'like', sql<string>`${`%${escapeLike(word)}%`} escape '\\'`);
+  }
+  const trigrams = words.filter((word) => [...word].length >= 3);
+  if (trigrams.length > 0 && db.getExecutor().adapter instanceof SqliteAdapter) {
+    // Each word a quoted FTS5 string (a run of trigrams: the word as a substring), all of them required.
+    const match = trigrams.map((word) => `"${word.replaceAll('"', '""')}"`).join(' AND ');
+    names = names.where(sql<boolean>`payment_names.id in (select rowid from payment_names_trigram where payment_names_trigram match ${match})`);
+  }
+  return names;
+}
+
 type SortKey = keyof typeof sortColumns;
-/** Sorts whose column is never null: these page by keyset (a null due date sorts differently on each database). */
-const keysetSorts = new Set<SortKey>(['createdAt', 'amount', 'status', 'patientName']);
+
+/** The sort's value as an SQL expression (a column, or the due date's coalesce). */
+function sortValue(sort: SortKey): RawBuilder<string | number> {
+  const column = sortColumns[sort];
+  return typeof column === 'string' ? sql.ref<string | number>(column) : column;
+}
+/** Every sort pages by keyset: its value (due date: coalesced, never null) and the number. */
+const keysetSorts = new Set<SortKey>(['createdAt', 'amount', 'dueDate', 'status', 'patientName']);
 
 /** The opaque cursor: the last row's sort value and number, with the sort it belongs to. */
 interface Cursor {
@@ -80,12 +108,11 @@ function decodeCursor(text: string, query: ListPaymentsQuery): Cursor {
  * cursor, the page starts after the cursor's row instead (keyset).
  */
 async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string, after?: Cursor) {
-  const column = sortColumns[query.sort];
-  let ids = filtered(db, actor, query).select(['payments.id']).orderBy(column, query.order).orderBy('payments.number', query.order).limit(query.pageSize);
+  let ids = filtered(db, actor, query).select(['payments.id']).orderBy(sortValue(query.sort), query.order).orderBy('payments.number', query.order).limit(query.pageSize);
   if (after) {
     const op = query.order === 'asc' ? '>' : '<';
     // A row value comparison: one range on the (sort column, number) index (migration 0023).
-    ids = ids.where((eb) => eb(eb.refTuple(column, 'payments.number'), op, eb.tuple(after.value as never, after.number)));
+    ids = ids.where(sql<boolean>`(${sortValue(query.sort)}, payments.number) ${sql.raw(op)} (${after.value}, ${after.number})`);
   } else {
     ids = ids.offset((query.page - 1) * query.pageSize);
   }
@@ -140,9 +167,13 @@ export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuer
 async function cursorAfter(db: Db, query: ListPaymentsQuery, items: PaymentItem[]): Promise<string | null> {
   const last = items.at(-1);
   if (!last || !keysetSorts.has(query.sort) || items.length < query.pageSize) return null;
-  const row = await db.selectFrom('payments').select([sortColumns[query.sort], 'payments.number']).where('payments.id', '=', last.id).executeTakeFirst();
+  const row = await db
+    .selectFrom('payments')
+    .select([sortValue(query.sort).as('sortValue'), 'payments.number'])
+    .where('payments.id', '=', last.id)
+    .executeTakeFirst();
   if (!row) return null;
-  const value = (row as Record<string, unknown>)[sortColumns[query.sort].replace('payments.', '')] as string | number;
+  const value = row.sortValue;
   return encodeCursor({ sort: query.sort, order: query.order, value, number: Number(row.number) });
 }
 
