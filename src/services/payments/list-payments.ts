@@ -131,9 +131,10 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
     const op = query.order === 'asc' ? '>' : '<';
     // A row value comparison: one range on the (sort value, number) index (migrations 0023, 0027). The bound
     // on the value alone lets SQLite range over an expression index (due date) too.
+    // With the 'sort' plan the + keeps these off the sort's index too.
     ids = ids
-      .where(sql<boolean>`${value} ${sql.raw(op)}= ${after.value}`)
-      .where(sql<boolean>`(${value}, payments.number) ${sql.raw(op)} (${after.value}, ${after.number})`);
+      .where(sql<boolean>`${orderValue} ${sql.raw(op)}= ${after.value}`)
+      .where(sql<boolean>`(${orderValue}, payments.number) ${sql.raw(op)} (${after.value}, ${after.number})`);
   } else {
     ids = ids.offset((query.page - 1) * query.pageSize);
   }
