@@ -72,7 +72,11 @@ export async function seedBulk(
   onProgress: (done: number, total: number) => void = () => {},
 ) {
   if (options.dialect === 'sqlite') return withSqliteBulkLoad(db, options.patients + options.payments, (trx) => seedRows(trx, actor, options, onProgress));
-  return seedRows(db, actor, options, onProgress);
+  const seeded = await seedRows(db, actor, options, onProgress);
+  // PostgreSQL plans from statistics that autovacuum refreshes only some time after a bulk load; until then a
+  // list can take a plan made for the empty tables. The tables the seed wrote are analyzed at once.
+  if (options.dialect === 'postgres') await sql.raw(`analyze ${[...bulkTables, 'payment_names'].join(', ')}`).execute(db);
+  return seeded;
 }
 
 export interface SeedOptions {
