@@ -73,9 +73,14 @@ export async function seedBulk(
 ) {
   if (options.dialect === 'sqlite') return withSqliteBulkLoad(db, options.patients + options.payments, (trx) => seedRows(trx, actor, options, onProgress));
   const seeded = await seedRows(db, actor, options, onProgress);
-  // PostgreSQL plans from statistics that autovacuum refreshes only some time after a bulk load; until then a
-  // list can take a plan made for the empty tables. The tables the seed wrote are analyzed at once.
-  if (options.dialect === 'postgres') await sql.raw(`analyze ${[...bulkTables, 'payment_names'].join(', ')}`).execute(db);
+  // PostgreSQL plans from statistics, and answers index-only scans from the visibility map, that autovacuum
+  // brings up to date only some time after a bulk load; until then a list can take a plan made for the empty
+  // tables, and every "index-only" scan reads the table too. The tables the seed wrote are vacuumed and
+  // analyzed at once (analyzed only, inside a caller's transaction, where VACUUM cannot run).
+  if (options.dialect === 'postgres') {
+    const tables = [...bulkTables, 'payment_names'].join(', ');
+    await sql.raw(db.isTransaction ? `analyze ${tables}` : `vacuum (analyze) ${tables}`).execute(db);
+  }
   return seeded;
 }
 
