@@ -3,6 +3,7 @@ import { makePatient, makePayment } from './helpers/factories.ts';
 import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
 import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
+import * as migration0027 from '../src/db/migrations/0027-payment-name-search.ts';
 
 /**
  * The payments list's name search through the trigram name dictionary (migration 0027, ADR 0030) answers
@@ -129,5 +130,18 @@ describe.each(dialects)('payment name search on %s', (dialect) => {
     await db.insertInto('paymentNames').values({ practiceId, patientName: 'lee, kim' }).execute();
     expect(await verifyLedger(db, { practiceId })).toEqual([]);
     expect((await search('lee')).total).toBe(2);
+  });
+
+  it('migration 0027 builds the dictionary from the payments already there, and comes down cleanly', async () => {
+    const db = t.database.handle.db;
+    const before = await search('smi');
+    await migration0027.down(db);
+    await migration0027.up(db);
+    expect(await search('smi')).toEqual(before);
+    for (const text of ['lee', 'ō', 'zoë ångström', 'petrova']) {
+      const want = expected(text);
+      expect((await search(text)).numbers).toEqual(want);
+    }
+    expect(await verifyLedger(db, { practiceId: t.admin.actor.practiceId })).toEqual([]);
   });
 });
