@@ -5,6 +5,11 @@ import { seedBulk } from '../src/services/demo/seed-bulk.ts';
 import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
 import { createPractice } from '../src/services/practices/create-practice.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/test-database.ts';
+import { generate835 } from '../src/x12/generate-835.ts';
+import { importRemittance } from '../src/services/remittance/import-remittance.ts';
+import { runRefundReview } from '../src/services/tasks/run-refund-review.ts';
+import { practiceDate } from '../src/services/practices/practice-settings.ts';
+import { addCalendarDays } from '../src/domain/refund-review/add-calendar-days.ts';
 
 // 10,000 rows is the smallest seed that takes the SQLite bulk path (indexes dropped and rebuilt).
 const payments = 10_000;
@@ -64,5 +69,37 @@ describe.each(dialects)('ledger seed on %s', (dialect) => {
       { account: 'patient_unapplied', cents: -Number(paid.cents) },
     ]);
     expect(await verifyLedger(db)).toEqual([]);
+  }, 120_000);
+
+  it('seeds insured patients whose claims a generated 835 posts, leaving refund-review cases, verify clean', async () => {
+    const db = database.handle.db;
+    const { id: practiceId } = await createPractice(db, { slug: 'insured', name: 'Insured' });
+    const actor: Actor = { practiceId, kind: 'system', id: 'test', name: 'Test', role: 'admin' };
+    await seedBulk(db, actor, { patients: 40, payments: 400, claims: 30, dialect });
+    const claims = await db.selectFrom('claims').select(['controlNumber', 'status']).where('practiceId', '=', practiceId).orderBy('controlNumber').execute();
+    expect(claims.map((c) => c.controlNumber)).toEqual(Array.from({ length: 30 }, (_, i) => `PL${String(i + 1).padStart(7, '0')}`));
+    expect(new Set(claims.map((c) => c.status))).toEqual(new Set(['submitted']));
+    expect(await verifyLedger(db, { practiceId })).toEqual([]);
+    // Seeding claims twice into one practice is refused (their numbers would collide).
+    await expect(seedBulk(db, actor, { patients: 5, payments: 0, claims: 5, dialect })).rejects.toThrow('already has claim PL0000001');
+
+    // The generated 835's claims are these: processed or denied, paid 60 days ago.
+    const today = await practiceDate(db, practiceId);
+    const paid = addCalendarDays(today, -60).replaceAll('-', '');
+    const first = generate835({ seed: 3, claims: 20, statuses: ['1', '2', '4', '19'], paymentDate: paid });
+    const rest = generate835({ seed: 4, claims: 10, firstClaim: 20, statuses: ['1', '19'], paymentDate: paid });
+    expect(first.text).toContain(`*${paid}~`);
+    for (const file of [first, rest]) {
+      const result = await importRemittance(db, actor, file.text);
+      expect({ posted: result.postedCount, exceptions: result.exceptionCount }).toEqual({ posted: file.totals.claimCount, exceptions: 0 });
+    }
+    expect(await db.selectFrom('claims').select('id').where('practiceId', '=', practiceId).where('status', '=', 'submitted').execute()).toEqual([]);
+    expect(await verifyLedger(db, { practiceId })).toEqual([]);
+
+    // Each insured patient with money left over is a refund-review case.
+    const review = await runRefundReview(db, actor, { asOf: today });
+    expect(review.reviewed).toBeGreaterThanOrEqual(25);
+    expect(review.tasksCreated).toBeGreaterThan(0);
+    expect(await verifyLedger(db, { practiceId })).toEqual([]);
   }, 120_000);
 });

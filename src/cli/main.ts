@@ -260,7 +260,8 @@ program
   .requiredOption('--practice <slug>', 'practice slug (created if missing)')
   .option('--patients <n>', 'patients to add', (v) => Number.parseInt(v, 10), 100)
   .option('--payments <n>', 'payments to add', (v) => Number.parseInt(v, 10), 1000)
-  .action((opts: { practice: string; patients: number; payments: number }) =>
+  .option('--claims <n>', 'of the patients added, this many insured, each visit on a submitted claim PL0000001 up (the numbering of a generated 835)', (v) => Number.parseInt(v, 10), 0)
+  .action((opts: { practice: string; patients: number; payments: number; claims: number }) =>
     withDatabase(async (handle) => {
       const existing = await handle.db.selectFrom('practices').select('id').where('slug', '=', opts.practice).executeTakeFirst();
       const practiceId = existing?.id ?? (await createPractice(handle.db, { slug: opts.practice, name: opts.practice })).id;

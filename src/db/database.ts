@@ -49,6 +49,13 @@ export interface Database {
   processorReceiptReturns: ProcessorReceiptReturnTable;
   paymentTotals: PaymentTotalTable;
   refundTotals: RefundTotalTable;
+  paymentNames: PaymentNameTable;
+}
+
+/** Kept by triggers (migration 0027, ADR 0030): each practice's distinct payments.patient_name, for the trigram name search. Only ever added to. */
+export interface PaymentNameTable {
+  practiceId: string;
+  patientName: string;
 }
 
 /** Kept by triggers (migration 0022, ADR 0026): payments per location, status, cash method and paid month. */

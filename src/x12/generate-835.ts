@@ -54,6 +54,19 @@ export interface Generate835Options {
   otherTransactionSets?: boolean;
   /** Characters per streamed chunk. Default 65,536. */
   chunkSize?: number;
+  /**
+   * CLP01 of the file's n-th claim is PL followed by n + firstClaim, seven digits (default 0: PL0000001 first),
+   * so several files can carry different claims of one set of claims (the benchmark seeds them with
+   * `ledger seed --claims`).
+   */
+  firstClaim?: number;
+  /** The payment date (BPR16, DTM*405), YYYYMMDD; default a random day of 2025–2026. */
+  paymentDate?: string;
+  /**
+   * Only these CLP02 codes, picked at random (no reversals unless '22' is listed); default every code, the
+   * first claims covering them all.
+   */
+  statuses?: readonly GeneratedStatus[];
 }
 
 export interface GeneratedTransactionTotals {
@@ -251,7 +264,7 @@ function* writeFile(options: Generate835Options, totals: Generated835Totals): Ge
       const claimsHere = Math.min(claimsPerTransaction, claimsLeft);
       claimsLeft -= claimsHere;
       const controlNumber = String(t + 1).padStart(4, '0');
-      const built = buildTransaction(rng, profile, version, controlNumber, payer, claimsHere, claimIndex, history);
+      const built = buildTransaction(rng, profile, version, controlNumber, payer, claimsHere, claimIndex, history, options);
       claimIndex += claimsHere;
       sets++;
       for (const segment of built.segments) {
@@ -311,8 +324,10 @@ function buildTransaction(
   claimCount: number,
   firstClaimIndex: number,
   history: Claim[],
+  options: Pick<Generate835Options, 'firstClaim' | 'paymentDate' | 'statuses'> = {},
 ): BuiltTransaction {
   const claims: Claim[] = [];
+  const claimId = (index: number) => claimIdOf(index + (options.firstClaim ?? 0));
   let correctionOf: Claim | null = null;
   for (let i = 0; i < claimCount; i++) {
     const index = firstClaimIndex + i;
@@ -322,7 +337,7 @@ function buildTransaction(
       claim = processedClaim(rng, '1', correctionOf.patientControlNumber, index);
       correctionOf = null;
     } else {
-      const status: GeneratedStatus = index < GENERATED_STATUSES.length ? GENERATED_STATUSES[index]! : randomStatus(rng);
+      const status: GeneratedStatus = options.statuses ? rng.pick(options.statuses) : index < GENERATED_STATUSES.length ? GENERATED_STATUSES[index]! : randomStatus(rng);
       if (status === '22') {
         const original = history.length > 0 ? rng.pick(history) : processedClaim(rng, '1', claimId(index), index);
         claim = reversalOf(original);
@@ -348,7 +363,8 @@ function buildTransaction(
   const plb = providerAdjustments(rng, claims);
   const providerAdjustmentCents = plb.reduce((sum, segment) => sum + segment.items.reduce((s, [, , amount]) => s + amount, 0), 0);
   const paymentCents = claimPaidCents - providerAdjustmentCents;
-  const date = randomDate(rng);
+  const randomDay = randomDate(rng);
+  const date = options.paymentDate ?? randomDay;
 
   const segments: (string | number)[][] = [];
   segments.push(version === '5010' ? ['ST', '835', controlNumber, '005010X221A1'] : ['ST', '835', controlNumber]);
@@ -595,7 +611,7 @@ function formatAmount(rng: Random, cents: number): string {
   return `${sign}${style === 3 && whole === 0 ? '' : whole}.${trimmed}`;
 }
 
-function claimId(index: number): string {
+function claimIdOf(index: number): string {
   return `PL${String(index + 1).padStart(7, '0')}`;
 }
 

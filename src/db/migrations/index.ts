@@ -17,6 +17,7 @@ import * as dashboardTotals from './0022-dashboard-totals.ts';
 import * as listIndexes from './0023-list-indexes.ts';
 import * as processorReceipts from './0025-processor-receipts.ts';
 import * as heldReceiptReturns from './0026-held-receipt-returns.ts';
+import * as paymentNameSearch from './0027-payment-name-search.ts';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0023-list-indexes': listIndexes,
   '0025-processor-receipts': processorReceipts,
   '0026-held-receipt-returns': heldReceiptReturns,
+  '0027-payment-name-search': paymentNameSearch,
 };

@@ -7,12 +7,12 @@ import { charge, paymentReceived } from '../../domain/ledger/postings.ts';
 import type { Actor } from '../actor.ts';
 import { paymentSortNameOf, searchNameOf } from '../patients/patients.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
-import { SeededRandom, daysBefore, firstNames, lastNames, physicians, procedures } from './seeded-random.ts';
+import { SeededRandom, daysBefore, firstNames, lastNames, payers, physicians, procedures } from './seeded-random.ts';
 
 const CHUNK = 2_000;
 // SQLite allows 32,766 bound values per statement; fewer, larger statements mean less parsing per row.
 const VALUES_PER_STATEMENT = 30_000;
-const bulkTables = ['patients', 'treatments', 'treatment_lines', 'payments', 'journal_entries', 'journal_lines'];
+const bulkTables = ['patients', 'treatments', 'treatment_lines', 'payments', 'journal_entries', 'journal_lines', 'coverages', 'claims'];
 const statuses = ['paid', 'paid', 'paid', 'paid', 'pending', 'draft', 'processing', 'failed', 'cancelled', 'voided'] as const;
 
 async function insertInBatches<T extends keyof Database>(db: Db, table: T, rows: Insertable<Database[T]>[]) {
@@ -68,14 +68,42 @@ async function withSqliteBulkLoad<T>(db: Db, rowsToAdd: number, work: (db: Db) =
 export async function seedBulk(
   db: Db,
   actor: Actor,
-  options: { patients: number; payments: number; seed?: number; dialect?: Dialect },
+  options: SeedOptions,
   onProgress: (done: number, total: number) => void = () => {},
 ) {
   if (options.dialect === 'sqlite') return withSqliteBulkLoad(db, options.patients + options.payments, (trx) => seedRows(trx, actor, options, onProgress));
-  return seedRows(db, actor, options, onProgress);
+  const seeded = await seedRows(db, actor, options, onProgress);
+  // PostgreSQL plans from statistics, and answers index-only scans from the visibility map, that autovacuum
+  // brings up to date only some time after a bulk load; until then a list can take a plan made for the empty
+  // tables, and every "index-only" scan reads the table too. The tables the seed wrote are vacuumed and
+  // analyzed at once (analyzed only, inside a caller's transaction, where VACUUM cannot run).
+  if (options.dialect === 'postgres') {
+    const tables = [...bulkTables, 'payment_names'].join(', ');
+    await sql.raw(db.isTransaction ? `analyze ${tables}` : `vacuum (analyze) ${tables}`).execute(db);
+  }
+  return seeded;
 }
 
-async function seedRows(db: Db, actor: Actor, options: { patients: number; payments: number; seed?: number }, onProgress: (done: number, total: number) => void) {
+export interface SeedOptions {
+  patients: number;
+  payments: number;
+  /**
+   * Of the patients added, this many (the first) are insured: a primary coverage, and their visit billed on
+   * one submitted claim whose control number is PL and seven digits, PL0000001 up — the CLP01 numbering of
+   * the generated 835 (src/x12/generate-835.ts), so a generated file posts to them (the benchmark's import
+   * and refund-review rows). Default 0: every bulk patient is self-pay.
+   */
+  claims?: number;
+  seed?: number;
+  dialect?: Dialect;
+}
+
+async function seedRows(db: Db, actor: Actor, options: SeedOptions, onProgress: (done: number, total: number) => void) {
+  const insured = Math.min(options.claims ?? 0, options.patients);
+  if (insured > 0) {
+    const taken = await db.selectFrom('claims').select('id').where('practiceId', '=', actor.practiceId).where('controlNumber', '=', claimNumber(0)).executeTakeFirst();
+    if (taken) throw new Error(`This practice already has claim ${claimNumber(0)}: seed claims into a practice without them.`);
+  }
   const random = new SeededRandom(options.seed ?? 7);
   const today = await practiceDate(db, actor.practiceId);
   let locations = await db.selectFrom('locations').select('id').where('practiceId', '=', actor.practiceId).execute();
@@ -95,6 +123,8 @@ async function seedRows(db: Db, actor: Actor, options: { patients: number; payme
     const lineRows: Insertable<Database['treatmentLines']>[] = [];
     const chargeEntries: Insertable<Database['journalEntries']>[] = [];
     const chargeLines: Insertable<Database['journalLines']>[] = [];
+    const coverageRows: Insertable<Database['coverages']>[] = [];
+    const claimRows: Insertable<Database['claims']>[] = [];
     for (let i = 0; i < count; i++) {
       const firstName = random.pick(firstNames);
       const lastName = random.pick(lastNames);
@@ -111,10 +141,36 @@ async function seedRows(db: Db, actor: Actor, options: { patients: number; payme
         phone: null,
         createdAt: nowIso(),
       });
-      // Bulk patients are self-pay: each visit's charge is theirs to pay, charged in the journal by the one posting rule.
+      // Bulk patients are self-pay — each visit's charge is theirs to pay — unless insured (options.claims): then
+      // the visit is billed to the primary payer. Either way charged in the journal by the one posting rule.
       const locationId = random.pick(locations).id;
       const treatmentId = newId();
       const procedure = random.pick(procedures);
+      const selfPay = start + i >= insured;
+      if (!selfPay) {
+        const payer = random.pick(payers);
+        const memberId = `M${runId}${String(start + i).padStart(7, '0')}`;
+        coverageRows.push({ id: newId(), practiceId: actor.practiceId, patientId: id, coverageOrder: 1, payerName: payer.payerName, payerId: payer.payerId, memberId, planName: null, createdAt: nowIso() });
+        claimRows.push({
+          id: newId(),
+          practiceId: actor.practiceId,
+          treatmentId,
+          patientId: id,
+          coverageOrder: 1,
+          payerName: payer.payerName,
+          payerId: payer.payerId,
+          memberId,
+          controlNumber: claimNumber(start + i),
+          status: 'submitted',
+          billedCents: procedure.chargeCents,
+          paidCents: 0,
+          contractualCents: 0,
+          patientResponsibilityCents: 0,
+          processedDate: null,
+          createdAt: nowIso(),
+          updatedAt: nowIso(),
+        });
+      }
       treatmentRows.push({
         id: treatmentId,
         practiceId: actor.practiceId,
@@ -124,11 +180,11 @@ async function seedRows(db: Db, actor: Actor, options: { patients: number; payme
         serviceTime: null,
         physician: random.pick(physicians),
         chargeCents: procedure.chargeCents,
-        patientResponsibilityCents: procedure.chargeCents,
-        insuranceStatus: 'self_pay',
+        patientResponsibilityCents: selfPay ? procedure.chargeCents : 0,
+        insuranceStatus: selfPay ? 'self_pay' : 'awaiting',
         createdAt: nowIso(),
       });
-      const posting = charge({ treatmentId, patientId: id, chargeCents: procedure.chargeCents, selfPay: true });
+      const posting = charge({ treatmentId, patientId: id, chargeCents: procedure.chargeCents, selfPay });
       const entryId = newId();
       chargeEntries.push({ id: entryId, practiceId: actor.practiceId, kind: posting.kind, paymentId: null, memo: 'bulk seed', createdAt: nowIso(), createdBy: actor.id, sourceType: posting.source.type, sourceId: posting.source.id });
       for (const line of posting.lines) {
@@ -143,6 +199,8 @@ async function seedRows(db: Db, actor: Actor, options: { patients: number; payme
       await insertInBatches(trx, 'treatmentLines', lineRows);
       await insertInBatches(trx, 'journalEntries', chargeEntries);
       await insertInBatches(trx, 'journalLines', chargeLines);
+      await insertInBatches(trx, 'coverages', coverageRows);
+      await insertInBatches(trx, 'claims', claimRows);
     });
     onProgress(start + count, total);
   }
@@ -218,4 +276,9 @@ async function seedRows(db: Db, actor: Actor, options: { patients: number; payme
     onProgress(options.patients + start + count, total);
   }
   return { patients: options.patients, payments: options.payments };
+}
+
+/** The n-th seeded claim's control number (n from 0): PL0000001 up, as the generated 835 numbers its claims. */
+function claimNumber(n: number): string {
+  return `PL${String(n + 1).padStart(7, '0')}`;
 }

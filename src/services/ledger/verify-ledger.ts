@@ -193,6 +193,7 @@ export async function verifyLedger(db: Db, options: { practiceId?: string } = {}
   problems.push(...(await verifyPayerBalances(db, inPractice)));
   problems.push(...(await verifyUnidentifiedReceipts(db, inPractice)));
   problems.push(...(await verifyDashboardTotals(db, inPractice)));
+  problems.push(...(await verifyPaymentNames(db, inPractice)));
   return problems;
 }
 
@@ -892,4 +893,17 @@ async function verifyDashboardTotals(db: Db, inPractice: InPractice): Promise<Le
     group by practice_id, k`.execute(db);
   compare('dashboard_totals', keptRefunds.rows, sourceRefunds.rows);
   return problems;
+}
+
+/**
+ * payment_names: every name a payment carries is in the name dictionary the
+ * list's search reads (migration 0027, kept by triggers); a name missing from
+ * it would make that payment unfindable by name.
+ */
+async function verifyPaymentNames(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
+  const missing = await sql<{ practiceId: string; patientName: string }>`
+    select p.practice_id, p.patient_name from (select distinct practice_id, patient_name from payments where 1 = 1 ${inPractice('practice_id')}) p
+    where not exists (select 1 from payment_names n where n.practice_id = p.practice_id and n.patient_name = p.patient_name)
+    limit 100`.execute(db);
+  return missing.rows.map((r) => ({ check: 'payment_names', practiceId: r.practiceId, entity: r.patientName, detail: 'payments carry this name but the search dictionary lacks it' }));
 }
