@@ -227,6 +227,44 @@ describe.each(dialects)('835 remittance posting on %s', (dialect) => {
     await t.expectLedgerBalances();
   });
 
+  it('a reversal that does not take back what is posted (the original amount after a correction) is an exception in suspense; the posting stands and cash matches BPR02', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A]);
+    const { treatment, claim } = await visit(t, patient.id, location.id, '2026-02-04', 12000);
+    const paid = (cents: number, status = '1') => ({ controlNumber: claim.controlNumber, status, chargeCents: status === '22' ? -12000 : 12000, paidCents: cents, adjustments: [{ group: 'CO', reason: '45', amountCents: status === '22' ? -(12000 + cents) : 12000 - cents }] });
+    json(await importEra(t, build835([{ ...A, traceNumber: 'M-1', paymentDate: '2026-02-10', claims: [paid(4000)] }])), 201);
+    const corrected = json(await importEra(t, build835([{ ...A, traceNumber: 'M-2', paymentDate: '2026-02-17', claims: [paid(-4000, '22'), paid(9000)] }])), 201);
+    expect(corrected.claims.map((c: any) => c.outcome)).toEqual(['reversal', 'posted']);
+    const before = await remittanceAccounts(t, treatment.id);
+    expect(before).toMatchObject({ cash_clearing: 9000, insurance_receivable: -12000 });
+
+    // The payer reverses the original $40.00 again, not the $90.00 now posted.
+    const stale = json(await importEra(t, build835([{ ...A, traceNumber: 'M-3', paymentDate: '2026-02-24', claims: [paid(-4000, '22')] }])), 201);
+    expect(stale.claims[0]).toMatchObject({ outcome: 'exception', reasonCode: 'reversal_mismatch', paidCents: -4000 });
+    expect(stale.claims[0].message).toContain('$90.00');
+    // The posting stands; the $40.00 the payer took back left cash for suspense, where a biller resolves it.
+    expect(await remittanceAccounts(t, treatment.id)).toEqual(before);
+    const suspense = await t.database.handle.db
+      .selectFrom('journalLines as l')
+      .innerJoin('journalEntries as e', 'e.id', 'l.entryId')
+      .where('e.memo', 'like', `835 exception ${claim.controlNumber}%`)
+      .select(['l.account', 'l.amountCents'])
+      .orderBy('l.account')
+      .execute();
+    expect(suspense.map((l) => [l.account, Number(l.amountCents)])).toEqual([
+      ['cash_clearing', -4000],
+      ['remittance_suspense', 4000],
+    ]);
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).claims[0]).toMatchObject({ status: 'processed', paidCents: 9000 });
+    await t.expectLedgerBalances();
+
+    // The reversal of what is posted still undoes it.
+    const right = json(await importEra(t, build835([{ ...A, traceNumber: 'M-4', paymentDate: '2026-03-03', claims: [paid(-9000, '22')] }])), 201);
+    expect(right.claims[0]).toMatchObject({ outcome: 'reversal', paidCents: -9000 });
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).claims[0]).toMatchObject({ status: 'submitted', paidCents: 0 });
+    await t.expectLedgerBalances();
+  });
+
   it('previews an import without posting anything', async () => {
     const location = await makeLocation(t);
     const patient = await insuredPatient(t, [A]);

@@ -28,6 +28,7 @@ export type ClaimReasonCode =
   | 'already_posted'
   | 'already_processed'
   | 'reversal_without_posting'
+  | 'reversal_mismatch'
   | 'next_payer_processed'
   | 'posting_failed';
 
@@ -356,6 +357,17 @@ async function reverse(trx: Trx, actor: Actor, clp: Claim835, claim: ClaimTable,
   const original = await livePosting(trx, claim.id);
   if (!original) return done(exception(clp, 'reversal_without_posting', `A reversal of claim ${claim.controlNumber}, which has no payment posted to reverse.`, claim));
   const detail = JSON.parse(original.detail) as PostingDetail;
+  // The payer takes back what its CLP04 says (that is the cash in BPR02): one that is not what the live posting paid undoes nothing exactly, so its money waits in suspense.
+  if (clp.paidCents !== -detail.paidCents) {
+    return done(
+      exception(
+        clp,
+        'reversal_mismatch',
+        `A reversal of claim ${claim.controlNumber} for ${formatCents(clp.paidCents)}, but the payment posted for it is ${formatCents(detail.paidCents)}: it does not undo that posting, so its money waits in suspense.`,
+        claim,
+      ),
+    );
+  }
   if (detail.nextClaimId) {
     const nextClaim = await trx.selectFrom('claims').selectAll().where('id', '=', detail.nextClaimId).executeTakeFirstOrThrow();
     if (nextClaim.status !== 'submitted' && nextClaim.status !== 'cancelled') {
