@@ -20,9 +20,13 @@ import {
   type Trace835,
 } from './remittance-835.ts';
 import {
+  codeKey,
   components,
+  compositeParts,
   element,
+  elementKey,
   elementName,
+  isEmptyElement,
   missingElement,
   optionalCents,
   optionalDate,
@@ -122,7 +126,19 @@ class Collector implements SetSink<Remittance835Summary> {
   }
 }
 
-const GROUPS: ReadonlySet<string> = new Set(ADJUSTMENT_GROUPS);
+// Qualifiers compared as numbers (see elementKey).
+const DTM_PRODUCTION = codeKey('405');
+const DTM_CLAIM_FROM = codeKey('232');
+const DTM_CLAIM_TO = codeKey('233');
+const DTM_RECEIVED = codeKey('050');
+const DTM_SERVICE = codeKey('472');
+const DTM_SERVICE_FROM = codeKey('150');
+const DTM_SERVICE_TO = codeKey('151');
+const REF_LINE_CONTROL = codeKey('6R');
+const NM1_PATIENT = codeKey('QC');
+const NM1_INSURED = codeKey('IL');
+const NM1_CORRECTED_PATIENT = codeKey('74');
+const NM1_RENDERING_PROVIDER = codeKey('82');
 /** CAS holds up to six reason/amount/quantity triplets, from CAS02. */
 const CAS_TRIPLETS = 6;
 /** PLB holds up to six reason/amount pairs, from PLB03. */
@@ -329,30 +345,30 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
   }
 
   #readDate(segment: X12Segment): void {
-    const qualifier = element(segment, 1);
+    const qualifier = elementKey(segment, 1);
     const claim = this.#claim;
     if (!claim) {
-      if (this.#phase === 'header' && qualifier === '405') this.#productionDate = optionalDate(segment, 2, this.#warnings);
+      if (this.#phase === 'header' && qualifier === DTM_PRODUCTION) this.#productionDate = optionalDate(segment, 2, this.#warnings);
       return;
     }
     const line = this.#line;
     switch (qualifier) {
-      case '232':
+      case DTM_CLAIM_FROM:
         claim.serviceDateFrom = optionalDate(segment, 2, this.#warnings);
         return;
-      case '233':
+      case DTM_CLAIM_TO:
         claim.serviceDateTo = optionalDate(segment, 2, this.#warnings);
         return;
-      case '050':
+      case DTM_RECEIVED:
         claim.receivedDate = optionalDate(segment, 2, this.#warnings);
         return;
-      case '472':
+      case DTM_SERVICE:
         if (line) line.serviceDateFrom = line.serviceDateTo = optionalDate(segment, 2, this.#warnings);
         return;
-      case '150':
+      case DTM_SERVICE_FROM:
         if (line) line.serviceDateFrom = optionalDate(segment, 2, this.#warnings);
         return;
-      case '151':
+      case DTM_SERVICE_TO:
         if (line) line.serviceDateTo = optionalDate(segment, 2, this.#warnings);
         return;
       default:
@@ -383,14 +399,16 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
   }
 
   #readReference(segment: X12Segment): void {
-    const qualifier = element(segment, 1);
-    const value = optionalElement(segment, 2);
-    if (value === null) return;
-    if (this.#line) {
-      if (qualifier === '6R') this.#line.controlNumber = value;
+    const line = this.#line;
+    if (line) {
+      // Only a line's control number (REF*6R) is read inside a service line.
+      if (elementKey(segment, 1) === REF_LINE_CONTROL && !isEmptyElement(segment, 2)) line.controlNumber = element(segment, 2);
       return;
     }
     if (this.#phase !== 'header') return;
+    const qualifier = element(segment, 1);
+    const value = optionalElement(segment, 2);
+    if (value === null) return;
     if (this.#party === 'PR' && this.#payer && qualifier === '2U' && this.#payer.id === null) {
       this.#payer.id = value;
       this.#payer.idQualifier = '2U';
@@ -403,7 +421,8 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     const claim = this.#claim;
     if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: an adjustment needs its claim');
     const adjustments = readAdjustments(segment);
-    (this.#line ?? claim).adjustments.push(...adjustments);
+    const into = (this.#line ?? claim).adjustments;
+    for (const adjustment of adjustments) into.push(adjustment);
   }
 
   #readName(segment: X12Segment, claim: Claim835): void {
@@ -414,17 +433,17 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
       idQualifier: optionalElement(segment, 8),
       id: optionalElement(segment, 9),
     };
-    switch (element(segment, 1)) {
-      case 'QC':
+    switch (elementKey(segment, 1)) {
+      case NM1_PATIENT:
         claim.patient = person;
         return;
-      case 'IL':
+      case NM1_INSURED:
         claim.insured = person;
         return;
-      case '74':
+      case NM1_CORRECTED_PATIENT:
         claim.correctedPatient = person;
         return;
-      case '82':
+      case NM1_RENDERING_PROVIDER:
         claim.renderingProvider = person;
         return;
       default:
@@ -566,25 +585,26 @@ function malformedClaim(segment: X12Segment, error: X12Error): Claim835 {
 }
 
 function readAdjustments(segment: X12Segment): Adjustment835[] {
-  const group = element(segment, 1);
-  if (!GROUPS.has(group)) {
-    throw new X12Error('invalid_element', `CAS01 "${group}" is not an adjustment group code`, {
+  const group = adjustmentGroup(elementKey(segment, 1));
+  if (group === null) {
+    const written = element(segment, 1);
+    throw new X12Error('invalid_element', `CAS01 "${written}" is not an adjustment group code`, {
       segmentNumber: segment.segmentNumber,
       expected: ADJUSTMENT_GROUPS.join('|'),
-      found: group,
+      found: written,
     });
   }
   const adjustments: Adjustment835[] = [];
   for (let triplet = 0; triplet < CAS_TRIPLETS; triplet++) {
     const reasonIndex = 2 + triplet * 3;
-    const reason = element(segment, reasonIndex);
-    const amountText = element(segment, reasonIndex + 1);
+    const noReason = isEmptyElement(segment, reasonIndex);
+    const noAmount = isEmptyElement(segment, reasonIndex + 1);
     const quantity = optionalElement(segment, reasonIndex + 2);
-    if (reason === '' && amountText === '' && quantity === null) continue;
-    if (reason === '') throw missingElement(segment, reasonIndex);
+    if (noReason && noAmount && quantity === null) continue;
+    if (noReason) throw missingElement(segment, reasonIndex);
     adjustments.push({
-      group: group as AdjustmentGroup835,
-      reason,
+      group,
+      reason: element(segment, reasonIndex),
       amountCents: requiredCents(segment, reasonIndex + 1),
       quantity,
       segmentNumber: segment.segmentNumber,
@@ -592,6 +612,13 @@ function readAdjustments(segment: X12Segment): Adjustment835[] {
   }
   if (adjustments.length === 0) throw missingElement(segment, 2);
   return adjustments;
+}
+
+const GROUP_BY_KEY = new Map<number, AdjustmentGroup835>(ADJUSTMENT_GROUPS.map((group) => [codeKey(group), group]));
+
+/** CAS01 as its group code (the shared constant), null when it is none. */
+function adjustmentGroup(key: number): AdjustmentGroup835 | null {
+  return GROUP_BY_KEY.get(key) ?? null;
 }
 
 function readServiceLine(segment: X12Segment, warnings: X12Issue[]): ServiceLine835 {
@@ -632,6 +659,9 @@ function lineAmount(segment: X12Segment, index: number, warnings: X12Issue[]): n
 }
 
 function readProcedure(segment: X12Segment, index: number, warnings: X12Issue[]): Procedure835 | null {
+  // The usual composite (HC:99213:25) is split in place; a single part is looked at whole below.
+  const split = compositeParts(segment, index);
+  if (split) return procedureOf(split, segment, index, warnings);
   const raw = element(segment, index);
   if (raw === '') return null;
   let parts = components(segment, index);
@@ -649,6 +679,10 @@ function readProcedure(segment: X12Segment, index: number, warnings: X12Issue[])
       }),
     );
   }
+  return procedureOf(parts, segment, index, warnings);
+}
+
+function procedureOf(parts: readonly string[], segment: X12Segment, index: number, warnings: X12Issue[]): Procedure835 {
   const [qualifier = '', code = '', m1 = '', m2 = '', m3 = '', m4 = '', description = ''] = parts;
   if (code === '') {
     warnings.push(
@@ -661,9 +695,18 @@ function readProcedure(segment: X12Segment, index: number, warnings: X12Issue[])
   return {
     qualifier,
     code,
-    modifiers: [m1, m2, m3, m4].filter((modifier) => modifier !== ''),
+    modifiers: modifiersOf(m1, m2, m3, m4),
     description: description === '' ? null : description,
   };
+}
+
+function modifiersOf(m1: string, m2: string, m3: string, m4: string): string[] {
+  const modifiers: string[] = [];
+  if (m1 !== '') modifiers.push(m1);
+  if (m2 !== '') modifiers.push(m2);
+  if (m3 !== '') modifiers.push(m3);
+  if (m4 !== '') modifiers.push(m4);
+  return modifiers;
 }
 
 /** RARC elements: MOA03–07; MIA05 and MIA20–24; LQ02 when LQ01 is HE (RARC; RX is a pharmacy code). */
