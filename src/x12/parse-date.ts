@@ -7,9 +7,10 @@ export function parseX12Date(text: string): string | null {
   return dateIn(text, 0, text.length);
 }
 
-// Remittances repeat the same few hundred days: each is built once (bounded, for a file of junk dates).
-const days = new Map<number, string>();
-const MAX_CACHED_DAYS = 4096;
+// Remittances repeat the same few hundred days: each is built once, in a small direct-mapped cache.
+const DAY_SLOTS = 4096;
+const dayKeys = new Int32Array(DAY_SLOTS);
+const dayStrings: string[] = new Array<string>(DAY_SLOTS).fill('');
 
 /** The same reading over `text[start, end)`, without building the element's string. */
 export function dateIn(text: string, start: number, end: number): string | null {
@@ -20,18 +21,19 @@ export function dateIn(text: string, start: number, end: number): string | null 
     if (c < 48 || c > 57) return null;
     key = key * 10 + (c - 48);
   }
-  const cached = days.get(key);
-  if (cached !== undefined) return cached;
+  // key 0 ("00000000") is no day, so an empty slot never matches a real one.
+  const slot = key % DAY_SLOTS;
+  if (dayKeys[slot] === key && key !== 0) return dayStrings[slot]!;
   const year = Math.floor(key / 10_000);
   const month = Math.floor(key / 100) % 100;
   const day = key % 100;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   const digits = text.slice(start, end);
-  const date = `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}`;
-  if (days.size >= MAX_CACHED_DAYS) days.clear();
   // Flattened into a string of its own, so a cached day pins no segment text.
-  days.set(key, (' ' + date).slice(1));
-  return days.get(key)!;
+  const date = (' ' + `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}`).slice(1);
+  dayKeys[slot] = key;
+  dayStrings[slot] = date;
+  return date;
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -36,7 +36,7 @@ import {
   requiredElement,
   unexpectedSegment,
 } from './segment-values.ts';
-import type { X12Segment, X12Source } from './tokenizer.ts';
+import { elementCount, type X12Segment, type X12Source } from './tokenizer.ts';
 import type { SetContext, SetReader, SetSink, SkippedSet } from './transaction-set-walker.ts';
 import { walkSource, walkText } from './walk-source.ts';
 
@@ -81,11 +81,12 @@ export async function* stream835(source: X12Source): AsyncGenerator<Remittance83
   };
   const open = (context: SetContext): SetReader<Remittance835Summary> =>
     new Remittance835Reader(context, (transaction, claim) => pending.push({ type: 'claim', transaction, claim }));
+  // A loop of plain yields: `yield*` over an array in an async generator wraps every element in an async iterator step of its own.
   for await (const _ of walkSource(source, '835', open, sink)) {
-    yield* pending;
+    for (const event of pending) yield event;
     pending.length = 0;
   }
-  yield* pending;
+  for (const event of pending) yield event;
 }
 
 /** Gathers claims per set for `read835`; a failed set's claims are dropped with it. */
@@ -218,7 +219,11 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
         return;
       case 'CAS':
         if (this.#claim?.problem) return;
-        this.#withinClaim(segment, () => this.#readAdjustment(segment));
+        try {
+          this.#readAdjustment(segment);
+        } catch (error) {
+          this.#claimProblem(segment, error);
+        }
         return;
       case 'NM1':
         if (this.#claim) this.#readName(segment, this.#claim);
@@ -227,10 +232,12 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
         const claim = this.#claim;
         if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: a service line needs its claim');
         if (claim.problem) return;
-        this.#withinClaim(segment, () => {
+        try {
           this.#line = readServiceLine(segment, this.#warnings);
           claim.serviceLines.push(this.#line);
-        });
+        } catch (error) {
+          this.#claimProblem(segment, error);
+        }
         return;
       }
       case 'MOA':
@@ -321,16 +328,12 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     return this.#header;
   }
 
-  /** Reads a segment of the current claim; a problem in it marks the claim malformed (one problem is enough) instead of failing the set. */
-  #withinClaim(segment: X12Segment, read: () => void): void {
-    try {
-      read();
-    } catch (error) {
-      const claim = this.#claim;
-      if (!(error instanceof X12Error) || !claim) throw error;
-      claim.problem = { ...error.toIssue(), segmentNumber: segment.segmentNumber, controlNumber: this.context.controlNumber };
-      this.#line = null;
-    }
+  /** A problem in a segment of the current claim marks the claim malformed (one problem is enough) instead of failing the set. */
+  #claimProblem(segment: X12Segment, error: unknown): void {
+    const claim = this.#claim;
+    if (!(error instanceof X12Error) || !claim) throw error;
+    claim.problem = { ...error.toIssue(), segmentNumber: segment.segmentNumber, controlNumber: this.context.controlNumber };
+    this.#line = null;
   }
 
   #closeClaim(): void {
@@ -595,8 +598,11 @@ function readAdjustments(segment: X12Segment): Adjustment835[] {
     });
   }
   const adjustments: Adjustment835[] = [];
+  // Past the last element every triplet is empty.
+  const count = elementCount(segment);
   for (let triplet = 0; triplet < CAS_TRIPLETS; triplet++) {
     const reasonIndex = 2 + triplet * 3;
+    if (reasonIndex >= count) break;
     const noReason = isEmptyElement(segment, reasonIndex);
     const noAmount = isEmptyElement(segment, reasonIndex + 1);
     const quantity = optionalElement(segment, reasonIndex + 2);
@@ -614,11 +620,12 @@ function readAdjustments(segment: X12Segment): Adjustment835[] {
   return adjustments;
 }
 
-const GROUP_BY_KEY = new Map<number, AdjustmentGroup835>(ADJUSTMENT_GROUPS.map((group) => [codeKey(group), group]));
+const GROUP_KEYS = ADJUSTMENT_GROUPS.map((group) => codeKey(group));
 
 /** CAS01 as its group code (the shared constant), null when it is none. */
 function adjustmentGroup(key: number): AdjustmentGroup835 | null {
-  return GROUP_BY_KEY.get(key) ?? null;
+  for (let i = 0; i < GROUP_KEYS.length; i++) if (GROUP_KEYS[i] === key) return ADJUSTMENT_GROUPS[i]!;
+  return null;
 }
 
 function readServiceLine(segment: X12Segment, warnings: X12Issue[]): ServiceLine835 {

@@ -73,6 +73,10 @@ class TextSegment implements X12Segment {
     return ownText(this.source, this.starts[at]!, index + 1 < this.count ? this.starts[at + 1]! - 1 : this.end);
   }
 
+  get elementCount(): number {
+    return this.count;
+  }
+
   /** Points `located` at element n (empty when absent). */
   locate(index: number): void {
     located.text = this.source;
@@ -89,15 +93,29 @@ class TextSegment implements X12Segment {
 /** Where `locateElement` found an element: `text[start, end)`. Valid until the next call. */
 export const located = { text: '', start: 0, end: 0 };
 
+/** What the tokenizer's segments offer its readers beyond X12Segment. */
+interface LocatableSegment extends X12Segment {
+  locate(index: number): void;
+  /** Elements in the segment, the id included (element n for n ≥ this is empty). */
+  readonly elementCount: number;
+}
+
 /**
- * Points `located` at element n of a segment read from text, so an amount or
- * a date is read without building its string; false for other segments (the
- * ISA), whose readers use `element(n)`.
+ * Points `located` at element n of a segment, so an amount or a date is read
+ * without building its string. Readers only ever see the tokenizer's
+ * segments; for anything else this is false and they use `element(n)`.
  */
 export function locateElement(segment: X12Segment, index: number): boolean {
-  if (!(segment instanceof TextSegment)) return false;
-  segment.locate(index);
+  const locatable = segment as Partial<LocatableSegment>;
+  if (locatable.locate === undefined) return false;
+  (segment as LocatableSegment).locate(index);
   return true;
+}
+
+/** How many elements a segment has, the id included; elements from there on are empty. */
+export function elementCount(segment: X12Segment): number {
+  const count = (segment as Partial<LocatableSegment>).elementCount;
+  return count === undefined ? segment.elements.length : count;
 }
 
 /**
@@ -124,6 +142,17 @@ class ArraySegment implements X12Segment {
 
   element(index: number): string {
     return this.elements[index] ?? '';
+  }
+
+  locate(index: number): void {
+    const value = this.elements[index] ?? '';
+    located.text = value;
+    located.start = 0;
+    located.end = value.length;
+  }
+
+  get elementCount(): number {
+    return this.elements.length;
   }
 }
 
@@ -519,8 +548,29 @@ const KNOWN_IDS = [
   'CLP', 'CAS', 'NM1', 'MIA', 'MOA', 'AMT', 'QTY', 'SVC', 'LQ', 'PLB', 'BHT', 'HL', 'DMG', 'DTP', 'AAA', 'EB', 'MSG', 'LS', 'LE',
   'INS', 'HSD', 'III', 'PRV', 'EQ', 'MPI',
 ];
-const ids = new Map<number, string>(KNOWN_IDS.map((id) => [idKey(id, 0, id.length), id]));
-const MAX_CACHED_IDS = 1024;
+// An open-addressing table from idKey to id: a look-up is a few array reads.
+const ID_SLOTS = 2048;
+const idKeys = new Int32Array(ID_SLOTS);
+const idStrings: string[] = new Array<string>(ID_SLOTS).fill('');
+let cachedIds = 0;
+const MAX_CACHED_IDS = ID_SLOTS / 2;
+for (const id of KNOWN_IDS) cachedId(idKey(id, 0, id.length), id, id);
+
+/** The id kept for `key`, or (when there is room) `fresh`, kept from now on. */
+function cachedId(key: number, fresh: string, fallback: string): string {
+  let slot = Math.imul(key, 0x9e3779b1) >>> 21;
+  for (;;) {
+    const held = idKeys[slot]!;
+    if (held === key) return idStrings[slot]!;
+    if (held === 0) break;
+    slot = (slot + 1) & (ID_SLOTS - 1);
+  }
+  if (cachedIds >= MAX_CACHED_IDS) return fallback;
+  cachedIds++;
+  idKeys[slot] = key;
+  idStrings[slot] = fresh;
+  return fresh;
+}
 
 /** A number for an id of up to three ASCII characters, -1 for any other. */
 function idKey(buf: string, start: number, end: number): number {
@@ -538,12 +588,15 @@ function idKey(buf: string, start: number, end: number): number {
 function segmentId(buf: string, start: number, end: number): string {
   const key = idKey(buf, start, end);
   if (key < 0) return buf.slice(start, end);
-  let id = ids.get(key);
-  if (id === undefined) {
-    id = buf.slice(start, end);
-    if (ids.size < MAX_CACHED_IDS) ids.set(key, id);
+  let slot = Math.imul(key, 0x9e3779b1) >>> 21;
+  for (;;) {
+    const held = idKeys[slot]!;
+    if (held === key) return idStrings[slot]!;
+    if (held === 0) break;
+    slot = (slot + 1) & (ID_SLOTS - 1);
   }
-  return id;
+  const id = buf.slice(start, end);
+  return cachedId(key, id, id);
 }
 
 function isBlankCode(c: number): boolean {
