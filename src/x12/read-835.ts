@@ -423,9 +423,7 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
   #readAdjustment(segment: X12Segment): void {
     const claim = this.#claim;
     if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: an adjustment needs its claim');
-    const adjustments = readAdjustments(segment);
-    const into = (this.#line ?? claim).adjustments;
-    for (const adjustment of adjustments) into.push(adjustment);
+    readAdjustments(segment, (this.#line ?? claim).adjustments);
   }
 
   #readName(segment: X12Segment, claim: Claim835): void {
@@ -587,7 +585,8 @@ function malformedClaim(segment: X12Segment, error: X12Error): Claim835 {
   };
 }
 
-function readAdjustments(segment: X12Segment): Adjustment835[] {
+/** Appends a CAS's adjustments to `into`; when it throws, `into` is as it was (a bad CAS adds nothing). */
+function readAdjustments(segment: X12Segment, into: Adjustment835[]): void {
   const group = adjustmentGroup(elementKey(segment, 1));
   if (group === null) {
     const written = element(segment, 1);
@@ -597,27 +596,31 @@ function readAdjustments(segment: X12Segment): Adjustment835[] {
       found: written,
     });
   }
-  const adjustments: Adjustment835[] = [];
-  // Past the last element every triplet is empty.
-  const count = elementCount(segment);
-  for (let triplet = 0; triplet < CAS_TRIPLETS; triplet++) {
-    const reasonIndex = 2 + triplet * 3;
-    if (reasonIndex >= count) break;
-    const noReason = isEmptyElement(segment, reasonIndex);
-    const noAmount = isEmptyElement(segment, reasonIndex + 1);
-    const quantity = optionalElement(segment, reasonIndex + 2);
-    if (noReason && noAmount && quantity === null) continue;
-    if (noReason) throw missingElement(segment, reasonIndex);
-    adjustments.push({
-      group,
-      reason: element(segment, reasonIndex),
-      amountCents: requiredCents(segment, reasonIndex + 1),
-      quantity,
-      segmentNumber: segment.segmentNumber,
-    });
+  const before = into.length;
+  try {
+    // Past the last element every triplet is empty.
+    const count = elementCount(segment);
+    for (let triplet = 0; triplet < CAS_TRIPLETS; triplet++) {
+      const reasonIndex = 2 + triplet * 3;
+      if (reasonIndex >= count) break;
+      const noReason = isEmptyElement(segment, reasonIndex);
+      const noAmount = isEmptyElement(segment, reasonIndex + 1);
+      const quantity = optionalElement(segment, reasonIndex + 2);
+      if (noReason && noAmount && quantity === null) continue;
+      if (noReason) throw missingElement(segment, reasonIndex);
+      into.push({
+        group,
+        reason: element(segment, reasonIndex),
+        amountCents: requiredCents(segment, reasonIndex + 1),
+        quantity,
+        segmentNumber: segment.segmentNumber,
+      });
+    }
+    if (into.length === before) throw missingElement(segment, 2);
+  } catch (error) {
+    into.length = before;
+    throw error;
   }
-  if (adjustments.length === 0) throw missingElement(segment, 2);
-  return adjustments;
 }
 
 const GROUP_KEYS = ADJUSTMENT_GROUPS.map((group) => codeKey(group));
@@ -690,7 +693,9 @@ function readProcedure(segment: X12Segment, index: number, warnings: X12Issue[])
 }
 
 function procedureOf(parts: readonly string[], segment: X12Segment, index: number, warnings: X12Issue[]): Procedure835 {
-  const [qualifier = '', code = '', m1 = '', m2 = '', m3 = '', m4 = '', description = ''] = parts;
+  const qualifier = parts[0] ?? '';
+  const code = parts[1] ?? '';
+  const description = parts[6] ?? '';
   if (code === '') {
     warnings.push(
       x12Issue('missing_element', `${elementName(segment, index)} has no procedure code after "${qualifier}"`, {
@@ -702,17 +707,18 @@ function procedureOf(parts: readonly string[], segment: X12Segment, index: numbe
   return {
     qualifier,
     code,
-    modifiers: modifiersOf(m1, m2, m3, m4),
+    modifiers: modifiersOf(parts),
     description: description === '' ? null : description,
   };
 }
 
-function modifiersOf(m1: string, m2: string, m3: string, m4: string): string[] {
-  const modifiers: string[] = [];
-  if (m1 !== '') modifiers.push(m1);
-  if (m2 !== '') modifiers.push(m2);
-  if (m3 !== '') modifiers.push(m3);
-  if (m4 !== '') modifiers.push(m4);
+/** Procedure modifiers: parts 3 to 6 of the composite, the empty ones left out. */
+function modifiersOf(parts: readonly string[]): string[] {
+  let count = 0;
+  for (let i = 2; i < 6 && i < parts.length; i++) if (parts[i] !== '') count++;
+  const modifiers = new Array<string>(count);
+  let at = 0;
+  for (let i = 2; i < 6 && i < parts.length; i++) if (parts[i] !== '') modifiers[at++] = parts[i]!;
   return modifiers;
 }
 

@@ -57,20 +57,21 @@ export function compositeParts(segment: X12Segment, index: number): string[] | n
     const parts = components(segment, index);
     return parts.length > 1 ? parts : null;
   }
-  const { text, end } = located;
-  let from = located.start;
+  const { text, start, end } = located;
   const separator = segment.delimiters.component.charCodeAt(0);
-  let at = from;
-  while (at < end && text.charCodeAt(at) !== separator) at++;
-  if (at >= end) return null;
-  const parts = [ownText(text, from, at)];
-  for (;;) {
-    from = at + 1;
-    at = from;
-    while (at < end && text.charCodeAt(at) !== separator) at++;
-    parts.push(ownText(text, from, at));
-    if (at >= end) return parts;
+  let separators = 0;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === separator) separators++;
+  if (separators === 0) return null;
+  const parts = new Array<string>(separators + 1);
+  let from = start;
+  let part = 0;
+  for (let i = start; i < end; i++) {
+    if (text.charCodeAt(i) !== separator) continue;
+    parts[part++] = ownText(text, from, i);
+    from = i + 1;
   }
+  parts[part] = ownText(text, from, end);
+  return parts;
 }
 
 /** The element's text, null when absent or empty. */
