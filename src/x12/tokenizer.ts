@@ -367,21 +367,29 @@ export class X12Tokenizer {
     } else {
       emit(new TextSegment(id, buf, starts, first, count, stop, this.#segmentNumber, this.#setSegmentNumber, this.#delimiters!));
     }
-    if (id === 'SE') this.#setSegmentNumber = 0;
+    this.#afterEmit(id);
   }
 
   #emitElements(elements: string[], emit: Emit): void {
     const id = elements[0] ?? '';
     this.#count(id);
     emit(new ArraySegment(id, elements, this.#segmentNumber, this.#setSegmentNumber, this.#delimiters!));
-    if (id === 'SE') this.#setSegmentNumber = 0;
+    this.#afterEmit(id);
   }
 
+  // The field is written on every path, not only on the rare envelope segments: a store first reached
+  // after the method was optimized (the first SE, GE…) would throw the optimized code away.
   #count(id: string): void {
     this.#segmentNumber++;
-    if (id === 'ST') this.#setSegmentNumber = 1;
-    else if (id === 'ISA' || id === 'GS' || id === 'GE' || id === 'IEA') this.#setSegmentNumber = 0;
-    else if (this.#setSegmentNumber > 0) this.#setSegmentNumber++;
+    const inSet = this.#setSegmentNumber;
+    this.#setSegmentNumber =
+      id === 'ST' ? 1 : id === 'ISA' || id === 'GS' || id === 'GE' || id === 'IEA' ? 0 : inSet > 0 ? inSet + 1 : inSet;
+  }
+
+  /** After a segment is emitted: SE closes its set. */
+  #afterEmit(id: string): void {
+    const inSet = this.#setSegmentNumber;
+    this.#setSegmentNumber = id === 'SE' ? 0 : inSet;
   }
 }
 
