@@ -1,6 +1,7 @@
 /**
  * One X12 reading pass over a file, in its own process: `tsx x12-throughput.ts <which> <file>`.
- * Prints {"mbPerSecond", "items"} as JSON. `which`: ledger (our stream835 → claims),
+ * Prints {"mbPerSecond", "cpuMbPerSecond", "items"} as JSON: MB per wall second and per second of the
+ * process's CPU time (steadier on a machine shared with other work). `which`: ledger (our stream835 → claims),
  * split (a plain split('~') on decoded chunks), node-x12, x12-parser (their streaming segment parsers).
  */
 import fs from 'node:fs';
@@ -46,7 +47,10 @@ const runs: Record<string, () => Promise<number>> = {
 
 const run = runs[which];
 if (!run) throw new Error(`unknown reader ${which}`);
+const cpuBefore = process.cpuUsage();
 const started = performance.now();
 const items = await run();
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ mbPerSecond: size / 1e6 / seconds, items }));
+const cpu = process.cpuUsage(cpuBefore);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+console.log(JSON.stringify({ mbPerSecond: size / 1e6 / seconds, cpuMbPerSecond: size / 1e6 / cpuSeconds, items }));

@@ -4,16 +4,36 @@
  * bring a time zone, and date-only values must never shift a day.
  */
 export function parseX12Date(text: string): string | null {
-  if (text.length !== 8) return null;
-  for (let i = 0; i < 8; i++) {
+  return dateIn(text, 0, text.length);
+}
+
+// Remittances repeat the same few hundred days: each is built once, in a small direct-mapped cache.
+const DAY_SLOTS = 4096;
+const dayKeys = new Int32Array(DAY_SLOTS);
+const dayStrings: string[] = new Array<string>(DAY_SLOTS).fill('');
+
+/** The same reading over `text[start, end)`, without building the element's string. */
+export function dateIn(text: string, start: number, end: number): string | null {
+  if (end - start !== 8) return null;
+  let key = 0;
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c < 48 || c > 57) return null;
+    key = key * 10 + (c - 48);
   }
-  const year = Number(text.slice(0, 4));
-  const month = Number(text.slice(4, 6));
-  const day = Number(text.slice(6, 8));
+  // key 0 ("00000000") is no day, so an empty slot never matches a real one.
+  const slot = key % DAY_SLOTS;
+  if (dayKeys[slot] === key && key !== 0) return dayStrings[slot]!;
+  const year = Math.floor(key / 10_000);
+  const month = Math.floor(key / 100) % 100;
+  const day = key % 100;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
+  const digits = text.slice(start, end);
+  // Flattened into a string of its own, so a cached day pins no segment text.
+  const date = (' ' + `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}`).slice(1);
+  dayKeys[slot] = key;
+  dayStrings[slot] = date;
+  return date;
 }
 
 function daysInMonth(year: number, month: number): number {

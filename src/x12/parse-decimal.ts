@@ -17,6 +17,60 @@ const MAX_DIGITS = 15;
  * 2000, i.e. 20 %).
  */
 export function parseDecimal(text: string, scale: number, details: X12ErrorDetails = {}): number {
+  const value = decimalIn(text, 0, text.length, scale);
+  return value === value ? value : explain(text, scale, details);
+}
+
+/**
+ * The same reading over `text[start, end)` without building the element's
+ * string (the tokenizer hands readers offsets into the segment text): the
+ * value, or NaN for anything `parseDecimal` refuses, which then says why.
+ * Digit by digit as there; only the reasons are left out.
+ */
+export function decimalIn(text: string, start: number, end: number, scale: number): number {
+  while (start < end && text.charCodeAt(start) === 32) start++;
+  while (end > start && text.charCodeAt(end - 1) === 32) end--;
+  let negative = false;
+  if (start < end && text.charCodeAt(start) === 45 /* - */) {
+    negative = true;
+    start++;
+  }
+  let value = 0;
+  let significant = 0;
+  let sawDigit = false;
+  let fractionDigits = -1;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (fractionDigits >= 0) return NaN;
+      fractionDigits = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return NaN;
+    sawDigit = true;
+    const digit = c - 48;
+    if (fractionDigits >= 0) {
+      if (fractionDigits >= scale) {
+        if (digit !== 0) return NaN;
+        continue;
+      }
+      fractionDigits++;
+    }
+    if (value !== 0 || digit !== 0) significant++;
+    if (significant > MAX_DIGITS) return NaN;
+    value = value * 10 + digit;
+  }
+  if (!sawDigit) return NaN;
+  for (let k = Math.max(fractionDigits, 0); k < scale; k++) {
+    if (value !== 0) significant++;
+    if (significant > MAX_DIGITS) return NaN;
+    value *= 10;
+  }
+  return negative && value !== 0 ? -value : value;
+}
+
+/** The slow reading, with its reasons: only for text `decimalIn` refused (it throws the right X12Error). */
+function explain(text: string, scale: number, details: X12ErrorDetails): number {
   let start = 0;
   let end = text.length;
   // Some senders pad numeric elements with spaces.

@@ -20,9 +20,13 @@ import {
   type Trace835,
 } from './remittance-835.ts';
 import {
+  codeKey,
   components,
+  compositeParts,
   element,
+  elementKey,
   elementName,
+  isEmptyElement,
   missingElement,
   optionalCents,
   optionalDate,
@@ -32,7 +36,7 @@ import {
   requiredElement,
   unexpectedSegment,
 } from './segment-values.ts';
-import type { X12Segment, X12Source } from './tokenizer.ts';
+import { elementCount, type X12Segment, type X12Source } from './tokenizer.ts';
 import type { SetContext, SetReader, SetSink, SkippedSet } from './transaction-set-walker.ts';
 import { walkSource, walkText } from './walk-source.ts';
 
@@ -77,11 +81,12 @@ export async function* stream835(source: X12Source): AsyncGenerator<Remittance83
   };
   const open = (context: SetContext): SetReader<Remittance835Summary> =>
     new Remittance835Reader(context, (transaction, claim) => pending.push({ type: 'claim', transaction, claim }));
+  // A loop of plain yields: `yield*` over an array in an async generator wraps every element in an async iterator step of its own.
   for await (const _ of walkSource(source, '835', open, sink)) {
-    yield* pending;
+    for (const event of pending) yield event;
     pending.length = 0;
   }
-  yield* pending;
+  for (const event of pending) yield event;
 }
 
 /** Gathers claims per set for `read835`; a failed set's claims are dropped with it. */
@@ -122,7 +127,19 @@ class Collector implements SetSink<Remittance835Summary> {
   }
 }
 
-const GROUPS: ReadonlySet<string> = new Set(ADJUSTMENT_GROUPS);
+// Qualifiers compared as numbers (see elementKey).
+const DTM_PRODUCTION = codeKey('405');
+const DTM_CLAIM_FROM = codeKey('232');
+const DTM_CLAIM_TO = codeKey('233');
+const DTM_RECEIVED = codeKey('050');
+const DTM_SERVICE = codeKey('472');
+const DTM_SERVICE_FROM = codeKey('150');
+const DTM_SERVICE_TO = codeKey('151');
+const REF_LINE_CONTROL = codeKey('6R');
+const NM1_PATIENT = codeKey('QC');
+const NM1_INSURED = codeKey('IL');
+const NM1_CORRECTED_PATIENT = codeKey('74');
+const NM1_RENDERING_PROVIDER = codeKey('82');
 /** CAS holds up to six reason/amount/quantity triplets, from CAS02. */
 const CAS_TRIPLETS = 6;
 /** PLB holds up to six reason/amount pairs, from PLB03. */
@@ -202,7 +219,11 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
         return;
       case 'CAS':
         if (this.#claim?.problem) return;
-        this.#withinClaim(segment, () => this.#readAdjustment(segment));
+        try {
+          this.#readAdjustment(segment);
+        } catch (error) {
+          this.#claimProblem(segment, error);
+        }
         return;
       case 'NM1':
         if (this.#claim) this.#readName(segment, this.#claim);
@@ -211,10 +232,12 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
         const claim = this.#claim;
         if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: a service line needs its claim');
         if (claim.problem) return;
-        this.#withinClaim(segment, () => {
+        try {
           this.#line = readServiceLine(segment, this.#warnings);
           claim.serviceLines.push(this.#line);
-        });
+        } catch (error) {
+          this.#claimProblem(segment, error);
+        }
         return;
       }
       case 'MOA':
@@ -305,16 +328,12 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     return this.#header;
   }
 
-  /** Reads a segment of the current claim; a problem in it marks the claim malformed (one problem is enough) instead of failing the set. */
-  #withinClaim(segment: X12Segment, read: () => void): void {
-    try {
-      read();
-    } catch (error) {
-      const claim = this.#claim;
-      if (!(error instanceof X12Error) || !claim) throw error;
-      claim.problem = { ...error.toIssue(), segmentNumber: segment.segmentNumber, controlNumber: this.context.controlNumber };
-      this.#line = null;
-    }
+  /** A problem in a segment of the current claim marks the claim malformed (one problem is enough) instead of failing the set. */
+  #claimProblem(segment: X12Segment, error: unknown): void {
+    const claim = this.#claim;
+    if (!(error instanceof X12Error) || !claim) throw error;
+    claim.problem = { ...error.toIssue(), segmentNumber: segment.segmentNumber, controlNumber: this.context.controlNumber };
+    this.#line = null;
   }
 
   #closeClaim(): void {
@@ -329,30 +348,30 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
   }
 
   #readDate(segment: X12Segment): void {
-    const qualifier = element(segment, 1);
+    const qualifier = elementKey(segment, 1);
     const claim = this.#claim;
     if (!claim) {
-      if (this.#phase === 'header' && qualifier === '405') this.#productionDate = optionalDate(segment, 2, this.#warnings);
+      if (this.#phase === 'header' && qualifier === DTM_PRODUCTION) this.#productionDate = optionalDate(segment, 2, this.#warnings);
       return;
     }
     const line = this.#line;
     switch (qualifier) {
-      case '232':
+      case DTM_CLAIM_FROM:
         claim.serviceDateFrom = optionalDate(segment, 2, this.#warnings);
         return;
-      case '233':
+      case DTM_CLAIM_TO:
         claim.serviceDateTo = optionalDate(segment, 2, this.#warnings);
         return;
-      case '050':
+      case DTM_RECEIVED:
         claim.receivedDate = optionalDate(segment, 2, this.#warnings);
         return;
-      case '472':
+      case DTM_SERVICE:
         if (line) line.serviceDateFrom = line.serviceDateTo = optionalDate(segment, 2, this.#warnings);
         return;
-      case '150':
+      case DTM_SERVICE_FROM:
         if (line) line.serviceDateFrom = optionalDate(segment, 2, this.#warnings);
         return;
-      case '151':
+      case DTM_SERVICE_TO:
         if (line) line.serviceDateTo = optionalDate(segment, 2, this.#warnings);
         return;
       default:
@@ -383,14 +402,16 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
   }
 
   #readReference(segment: X12Segment): void {
-    const qualifier = element(segment, 1);
-    const value = optionalElement(segment, 2);
-    if (value === null) return;
-    if (this.#line) {
-      if (qualifier === '6R') this.#line.controlNumber = value;
+    const line = this.#line;
+    if (line) {
+      // Only a line's control number (REF*6R) is read inside a service line.
+      if (elementKey(segment, 1) === REF_LINE_CONTROL && !isEmptyElement(segment, 2)) line.controlNumber = element(segment, 2);
       return;
     }
     if (this.#phase !== 'header') return;
+    const qualifier = element(segment, 1);
+    const value = optionalElement(segment, 2);
+    if (value === null) return;
     if (this.#party === 'PR' && this.#payer && qualifier === '2U' && this.#payer.id === null) {
       this.#payer.id = value;
       this.#payer.idQualifier = '2U';
@@ -402,8 +423,7 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
   #readAdjustment(segment: X12Segment): void {
     const claim = this.#claim;
     if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: an adjustment needs its claim');
-    const adjustments = readAdjustments(segment);
-    (this.#line ?? claim).adjustments.push(...adjustments);
+    readAdjustments(segment, (this.#line ?? claim).adjustments);
   }
 
   #readName(segment: X12Segment, claim: Claim835): void {
@@ -414,17 +434,17 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
       idQualifier: optionalElement(segment, 8),
       id: optionalElement(segment, 9),
     };
-    switch (element(segment, 1)) {
-      case 'QC':
+    switch (elementKey(segment, 1)) {
+      case NM1_PATIENT:
         claim.patient = person;
         return;
-      case 'IL':
+      case NM1_INSURED:
         claim.insured = person;
         return;
-      case '74':
+      case NM1_CORRECTED_PATIENT:
         claim.correctedPatient = person;
         return;
-      case '82':
+      case NM1_RENDERING_PROVIDER:
         claim.renderingProvider = person;
         return;
       default:
@@ -565,33 +585,50 @@ function malformedClaim(segment: X12Segment, error: X12Error): Claim835 {
   };
 }
 
-function readAdjustments(segment: X12Segment): Adjustment835[] {
-  const group = element(segment, 1);
-  if (!GROUPS.has(group)) {
-    throw new X12Error('invalid_element', `CAS01 "${group}" is not an adjustment group code`, {
+/** Appends a CAS's adjustments to `into`; when it throws, `into` is as it was (a bad CAS adds nothing). */
+function readAdjustments(segment: X12Segment, into: Adjustment835[]): void {
+  const group = adjustmentGroup(elementKey(segment, 1));
+  if (group === null) {
+    const written = element(segment, 1);
+    throw new X12Error('invalid_element', `CAS01 "${written}" is not an adjustment group code`, {
       segmentNumber: segment.segmentNumber,
       expected: ADJUSTMENT_GROUPS.join('|'),
-      found: group,
+      found: written,
     });
   }
-  const adjustments: Adjustment835[] = [];
-  for (let triplet = 0; triplet < CAS_TRIPLETS; triplet++) {
-    const reasonIndex = 2 + triplet * 3;
-    const reason = element(segment, reasonIndex);
-    const amountText = element(segment, reasonIndex + 1);
-    const quantity = optionalElement(segment, reasonIndex + 2);
-    if (reason === '' && amountText === '' && quantity === null) continue;
-    if (reason === '') throw missingElement(segment, reasonIndex);
-    adjustments.push({
-      group: group as AdjustmentGroup835,
-      reason,
-      amountCents: requiredCents(segment, reasonIndex + 1),
-      quantity,
-      segmentNumber: segment.segmentNumber,
-    });
+  const before = into.length;
+  try {
+    // Past the last element every triplet is empty.
+    const count = elementCount(segment);
+    for (let triplet = 0; triplet < CAS_TRIPLETS; triplet++) {
+      const reasonIndex = 2 + triplet * 3;
+      if (reasonIndex >= count) break;
+      const noReason = isEmptyElement(segment, reasonIndex);
+      const noAmount = isEmptyElement(segment, reasonIndex + 1);
+      const quantity = optionalElement(segment, reasonIndex + 2);
+      if (noReason && noAmount && quantity === null) continue;
+      if (noReason) throw missingElement(segment, reasonIndex);
+      into.push({
+        group,
+        reason: element(segment, reasonIndex),
+        amountCents: requiredCents(segment, reasonIndex + 1),
+        quantity,
+        segmentNumber: segment.segmentNumber,
+      });
+    }
+    if (into.length === before) throw missingElement(segment, 2);
+  } catch (error) {
+    into.length = before;
+    throw error;
   }
-  if (adjustments.length === 0) throw missingElement(segment, 2);
-  return adjustments;
+}
+
+const GROUP_KEYS = ADJUSTMENT_GROUPS.map((group) => codeKey(group));
+
+/** CAS01 as its group code (the shared constant), null when it is none. */
+function adjustmentGroup(key: number): AdjustmentGroup835 | null {
+  for (let i = 0; i < GROUP_KEYS.length; i++) if (GROUP_KEYS[i] === key) return ADJUSTMENT_GROUPS[i]!;
+  return null;
 }
 
 function readServiceLine(segment: X12Segment, warnings: X12Issue[]): ServiceLine835 {
@@ -632,6 +669,9 @@ function lineAmount(segment: X12Segment, index: number, warnings: X12Issue[]): n
 }
 
 function readProcedure(segment: X12Segment, index: number, warnings: X12Issue[]): Procedure835 | null {
+  // The usual composite (HC:99213:25) is split in place; a single part is looked at whole below.
+  const split = compositeParts(segment, index);
+  if (split) return procedureOf(split, segment, index, warnings);
   const raw = element(segment, index);
   if (raw === '') return null;
   let parts = components(segment, index);
@@ -649,7 +689,13 @@ function readProcedure(segment: X12Segment, index: number, warnings: X12Issue[])
       }),
     );
   }
-  const [qualifier = '', code = '', m1 = '', m2 = '', m3 = '', m4 = '', description = ''] = parts;
+  return procedureOf(parts, segment, index, warnings);
+}
+
+function procedureOf(parts: readonly string[], segment: X12Segment, index: number, warnings: X12Issue[]): Procedure835 {
+  const qualifier = parts[0] ?? '';
+  const code = parts[1] ?? '';
+  const description = parts[6] ?? '';
   if (code === '') {
     warnings.push(
       x12Issue('missing_element', `${elementName(segment, index)} has no procedure code after "${qualifier}"`, {
@@ -661,9 +707,19 @@ function readProcedure(segment: X12Segment, index: number, warnings: X12Issue[])
   return {
     qualifier,
     code,
-    modifiers: [m1, m2, m3, m4].filter((modifier) => modifier !== ''),
+    modifiers: modifiersOf(parts),
     description: description === '' ? null : description,
   };
+}
+
+/** Procedure modifiers: parts 3 to 6 of the composite, the empty ones left out. */
+function modifiersOf(parts: readonly string[]): string[] {
+  let count = 0;
+  for (let i = 2; i < 6 && i < parts.length; i++) if (parts[i] !== '') count++;
+  const modifiers = new Array<string>(count);
+  let at = 0;
+  for (let i = 2; i < 6 && i < parts.length; i++) if (parts[i] !== '') modifiers[at++] = parts[i]!;
+  return modifiers;
 }
 
 /** RARC elements: MOA03–07; MIA05 and MIA20–24; LQ02 when LQ01 is HE (RARC; RX is a pharmacy code). */

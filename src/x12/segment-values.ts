@@ -1,7 +1,7 @@
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
-import { parseDecimal } from './parse-decimal.ts';
-import { parseX12Date } from './parse-date.ts';
-import type { X12Segment } from './tokenizer.ts';
+import { decimalIn, parseDecimal } from './parse-decimal.ts';
+import { dateIn, parseX12Date } from './parse-date.ts';
+import { located, locateElement, ownText, type X12Segment } from './tokenizer.ts';
 
 /**
  * Typed access to a segment's elements, shared by the 835 and 271 readers.
@@ -16,6 +16,62 @@ export function elementName(segment: X12Segment, index: number): string {
 /** The element's text, '' when absent. */
 export function element(segment: X12Segment, index: number): string {
   return segment.element(index);
+}
+
+/**
+ * A short code (a qualifier such as DTM01's '232') as a number, to compare
+ * with `codeKey('232')` without building its string: -1 when it is longer
+ * than three characters or not ASCII. The empty element is 0.
+ */
+export function elementKey(segment: X12Segment, index: number): number {
+  if (locateElement(segment, index)) return codeKey(located.text, located.start, located.end);
+  const text = segment.element(index);
+  return codeKey(text, 0, text.length);
+}
+
+export function codeKey(text: string, start = 0, end = text.length): number {
+  const length = end - start;
+  if (length > 3) return -1;
+  let key = length;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return -1;
+    key = (key << 7) | c;
+  }
+  return key;
+}
+
+/** Whether the element is empty (or absent), without building it. */
+export function isEmptyElement(segment: X12Segment, index: number): boolean {
+  if (locateElement(segment, index)) return located.start === located.end;
+  return segment.element(index) === '';
+}
+
+/**
+ * The parts of a composite element when it has at least two (split on the
+ * interchange's component separator), each a string of its own; null when
+ * it has none, so a caller can look at it whole.
+ */
+export function compositeParts(segment: X12Segment, index: number): string[] | null {
+  if (!locateElement(segment, index)) {
+    const parts = components(segment, index);
+    return parts.length > 1 ? parts : null;
+  }
+  const { text, start, end } = located;
+  const separator = segment.delimiters.component.charCodeAt(0);
+  let separators = 0;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === separator) separators++;
+  if (separators === 0) return null;
+  const parts = new Array<string>(separators + 1);
+  let from = start;
+  let part = 0;
+  for (let i = start; i < end; i++) {
+    if (text.charCodeAt(i) !== separator) continue;
+    parts[part++] = ownText(text, from, i);
+    from = i + 1;
+  }
+  parts[part] = ownText(text, from, end);
+  return parts;
 }
 
 /** The element's text, null when absent or empty. */
@@ -41,11 +97,21 @@ export function missingElement(segment: X12Segment, index: number): X12Error {
 
 /** A required amount in cents; `missing_element` or `invalid_amount` X12Error otherwise. */
 export function requiredCents(segment: X12Segment, index: number): number {
+  // Read in place; anything but a good amount goes the string way below, which says what is wrong.
+  if (locateElement(segment, index)) {
+    const cents = decimalIn(located.text, located.start, located.end, 2);
+    if (cents === cents) return cents;
+  }
   return scaledAt(segment, index, requiredElement(segment, index), 2);
 }
 
 /** An optional amount in cents, null when empty; `invalid_amount` X12Error when malformed. */
 export function optionalCents(segment: X12Segment, index: number): number | null {
+  if (locateElement(segment, index)) {
+    if (located.start === located.end) return null;
+    const cents = decimalIn(located.text, located.start, located.end, 2);
+    if (cents === cents) return cents;
+  }
   const text = optionalElement(segment, index);
   return text === null ? null : scaledAt(segment, index, text, 2);
 }
@@ -67,6 +133,21 @@ function scaledAt(segment: X12Segment, index: number, text: string, scale: numbe
 
 /** A quantity (units): not money, so a plain number is fine; null and a warning when malformed. */
 export function optionalQuantity(segment: X12Segment, index: number, warnings: X12Issue[]): number | null {
+  // Whole units, as most are, read in place.
+  if (locateElement(segment, index)) {
+    const { text, start, end } = located;
+    if (start === end) return null;
+    if (end - start <= 9) {
+      let units = 0;
+      let i = start;
+      for (; i < end; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 48 || c > 57) break;
+        units = units * 10 + (c - 48);
+      }
+      if (i === end) return units;
+    }
+  }
   const text = optionalElement(segment, index);
   if (text === null) return null;
   if (!/^-?(\d+\.?\d*|\.\d+)$/.test(text.trim())) {
@@ -84,6 +165,11 @@ export function optionalQuantity(segment: X12Segment, index: number, warnings: X
 
 /** A CCYYMMDD date as 'YYYY-MM-DD'; null and an `invalid_date` warning when it is not a real day. */
 export function optionalDate(segment: X12Segment, index: number, warnings: X12Issue[]): string | null {
+  if (locateElement(segment, index)) {
+    if (located.start === located.end) return null;
+    const date = dateIn(located.text, located.start, located.end);
+    if (date !== null) return date;
+  }
   const text = optionalElement(segment, index);
   if (text === null) return null;
   const date = parseX12Date(text);

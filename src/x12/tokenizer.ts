@@ -25,33 +25,109 @@ export interface X12Segment {
 
 /**
  * A segment read from the text: its elements are found (offsets) but not
- * built. Readers take the few they use through `element(n)`, so a segment
- * costs one string and an array of numbers instead of a string per element;
- * `elements` builds them all on first use.
+ * built. It lies in the text of the chunk it came from, whose segments share
+ * one array of element offsets, so a segment costs one small object: no
+ * string, no array of its own. Readers take the few elements they use
+ * through `element(n)` (a string of its own, see `ownText`) or, for amounts
+ * and dates, read them in place (`locateElement`); `elements` builds them all
+ * on first use.
  */
 class TextSegment implements X12Segment {
   #elements: string[] | undefined;
   constructor(
-    readonly id: string,
-    /** The segment's own text (see ownCopy). */
-    private readonly text: string,
-    /** Where each element starts; element n ends one character before element n + 1 starts. */
-    private readonly starts: number[],
-    readonly segmentNumber: number,
-    readonly setSegmentNumber: number,
-    readonly delimiters: X12Delimiters,
+    public id: string,
+    /** The text the segment lies in (the tokenizer's buffer when it was read). */
+    public source: string,
+    /** Element n starts at `starts[first + n]` and ends one character before element n + 1 starts (shared by the segments of one buffer). */
+    public starts: readonly number[],
+    public first: number,
+    /** Elements in the segment, the id included. */
+    public count: number,
+    /** Where the last element ends (line-ending noise before the terminator left out). */
+    public end: number,
+    public segmentNumber: number,
+    public setSegmentNumber: number,
+    public delimiters: X12Delimiters,
   ) {}
 
+  /** Makes this object the next segment (see `transient` in TokenizerOptions). */
+  reuse(id: string, source: string, count: number, end: number, segmentNumber: number, setSegmentNumber: number, delimiters: X12Delimiters): void {
+    this.id = id;
+    this.source = source;
+    this.count = count;
+    this.end = end;
+    this.segmentNumber = segmentNumber;
+    this.setSegmentNumber = setSegmentNumber;
+    this.delimiters = delimiters;
+    this.#elements = undefined;
+  }
+
   get elements(): readonly string[] {
-    this.#elements ??= this.text.split(this.delimiters.element);
+    this.#elements ??= ownText(this.source, this.starts[this.first]!, this.end).split(this.delimiters.element);
     return this.#elements;
   }
 
   element(index: number): string {
-    const starts = this.starts;
-    if (index >= starts.length) return '';
-    return this.text.slice(starts[index], index + 1 < starts.length ? starts[index + 1]! - 1 : this.text.length);
+    if (index >= this.count || index < 0) return '';
+    const at = this.first + index;
+    return ownText(this.source, this.starts[at]!, index + 1 < this.count ? this.starts[at + 1]! - 1 : this.end);
   }
+
+  get elementCount(): number {
+    return this.count;
+  }
+
+  /** Points `located` at element n (empty when absent). */
+  locate(index: number): void {
+    located.text = this.source;
+    if (index >= this.count || index < 0) {
+      located.start = located.end = 0;
+      return;
+    }
+    const at = this.first + index;
+    located.start = this.starts[at]!;
+    located.end = index + 1 < this.count ? this.starts[at + 1]! - 1 : this.end;
+  }
+}
+
+/** Where `locateElement` found an element: `text[start, end)`. Valid until the next call. */
+export const located = { text: '', start: 0, end: 0 };
+
+/** What the tokenizer's segments offer its readers beyond X12Segment. */
+interface LocatableSegment extends X12Segment {
+  locate(index: number): void;
+  /** Elements in the segment, the id included (element n for n ≥ this is empty). */
+  readonly elementCount: number;
+}
+
+/**
+ * Points `located` at element n of a segment, so an amount or a date is read
+ * without building its string. Readers only ever see the tokenizer's
+ * segments; for anything else this is false and they use `element(n)`.
+ */
+export function locateElement(segment: X12Segment, index: number): boolean {
+  const locatable = segment as Partial<LocatableSegment>;
+  if (locatable.locate === undefined) return false;
+  (segment as LocatableSegment).locate(index);
+  return true;
+}
+
+/** How many elements a segment has, the id included; elements from there on are empty. */
+export function elementCount(segment: X12Segment): number {
+  const count = (segment as Partial<LocatableSegment>).elementCount;
+  return count === undefined ? segment.elements.length : count;
+}
+
+/**
+ * `text[start, end)` as a string of its own. V8 makes a slice of 13
+ * characters or more a view that keeps the whole parent alive: without the
+ * copy, any value kept from a segment (a payer name in an import's answer)
+ * pins the 64 KB buffer it came from, and a long import grows by a buffer per
+ * payment. Shorter slices are copies already. Concatenating flattens into a
+ * new string of the element's size.
+ */
+export function ownText(text: string, start: number, end: number): string {
+  return end - start < 13 ? text.slice(start, end) : (' ' + text.slice(start, end)).slice(1);
 }
 
 /** A segment whose elements were built anyway (the ISA header). */
@@ -67,6 +143,17 @@ class ArraySegment implements X12Segment {
   element(index: number): string {
     return this.elements[index] ?? '';
   }
+
+  locate(index: number): void {
+    const value = this.elements[index] ?? '';
+    located.text = value;
+    located.start = 0;
+    located.end = value.length;
+  }
+
+  get elementCount(): number {
+    return this.elements.length;
+  }
 }
 
 export type X12Chunk = string | Uint8Array;
@@ -80,9 +167,17 @@ export interface TokenizerOptions {
   onError?: (error: X12Error) => void;
   /** Longest segment accepted; longer means the terminator is wrong. Default 1,000,000 characters. */
   maxSegmentLength?: number;
+  /**
+   * Emit one segment object over and over, valid only during the `emit`
+   * call (a reader that keeps nothing of the segment itself, as the
+   * transaction-set walker's, saves an object per segment). Default false.
+   */
+  transient?: boolean;
 }
 
 type Emit = (segment: X12Segment) => void;
+
+const DEFAULT_DELIMITERS: X12Delimiters = { element: '*', component: ':', repetition: '^', segment: '~' };
 
 const NEED_MORE = Symbol('need more data');
 // The ISA is 106 characters when its fields are padded as the standard says;
@@ -105,6 +200,8 @@ const SLICE_LENGTH = 65_536;
  */
 export class X12Tokenizer {
   #buffer = '';
+  // Element offsets of the segments read from the current buffer (see TextSegment); a new array per buffer.
+  #starts: number[] = [];
   #delimiters: X12Delimiters | null = null;
   // Streaming decode: a multi-byte character split across two chunks stays whole. It also drops a BOM.
   readonly #decoder = new TextDecoder('utf-8');
@@ -116,11 +213,14 @@ export class X12Tokenizer {
   readonly #onWarning: (issue: X12Issue) => void;
   readonly #onError: (error: X12Error) => void;
   readonly #maxSegmentLength: number;
+  // With `transient`: the one segment emitted, and its own element offsets.
+  readonly #transient: TextSegment | null;
 
   constructor(options: TokenizerOptions = {}) {
     this.#onWarning = options.onWarning ?? (() => {});
     this.#onError = options.onError ?? (() => {});
     this.#maxSegmentLength = options.maxSegmentLength ?? 1_000_000;
+    this.#transient = options.transient ? new TextSegment('', '', [], 0, 0, 0, 0, 0, DEFAULT_DELIMITERS) : null;
   }
 
   /** Segments emitted so far. */
@@ -155,6 +255,7 @@ export class X12Tokenizer {
     // hold a cut amount, so it is reported and not read.
     const newlineTerminated = delimiters.segment === '\n' || delimiters.segment === '\r';
     if (newlineTerminated || text.startsWith(`IEA${delimiters.element}`)) {
+      this.#starts = [];
       this.#emitText(text, 0, text.length, emit);
       return;
     }
@@ -169,6 +270,7 @@ export class X12Tokenizer {
 
   #drain(emit: Emit, final: boolean): void {
     const buf = this.#buffer;
+    this.#starts = [];
     const n = buf.length;
     let pos = 0;
     for (;;) {
@@ -248,40 +350,47 @@ export class X12Tokenizer {
       stop--;
     }
     if (stop === start) return; // an empty segment, e.g. "~~"
-    const text = ownCopy(buf.slice(start, stop));
-    const separator = this.#delimiters!.element;
-    const starts = [0];
-    for (let at = text.indexOf(separator); at >= 0; at = text.indexOf(separator, at + 1)) starts.push(at + 1);
-    const id = starts.length > 1 ? text.slice(0, starts[1]! - 1) : text;
+    const separator = this.#delimiters!.element.charCodeAt(0);
+    const transient = this.#transient;
+    // A transient segment's offsets are overwritten from 0 each time; a kept one's follow the buffer's others.
+    const starts = transient ? (transient.starts as number[]) : this.#starts;
+    const first = transient ? 0 : starts.length;
+    let k = first;
+    starts[k++] = start;
+    for (let i = start; i < stop; i++) if (buf.charCodeAt(i) === separator) starts[k++] = i + 1;
+    const count = k - first;
+    const id = segmentId(buf, start, count > 1 ? starts[first + 1]! - 1 : stop);
     this.#count(id);
-    emit(new TextSegment(id, text, starts, this.#segmentNumber, this.#setSegmentNumber, this.#delimiters!));
-    if (id === 'SE') this.#setSegmentNumber = 0;
+    if (transient) {
+      transient.reuse(id, buf, count, stop, this.#segmentNumber, this.#setSegmentNumber, this.#delimiters!);
+      emit(transient);
+    } else {
+      emit(new TextSegment(id, buf, starts, first, count, stop, this.#segmentNumber, this.#setSegmentNumber, this.#delimiters!));
+    }
+    this.#afterEmit(id);
   }
 
   #emitElements(elements: string[], emit: Emit): void {
     const id = elements[0] ?? '';
     this.#count(id);
     emit(new ArraySegment(id, elements, this.#segmentNumber, this.#setSegmentNumber, this.#delimiters!));
-    if (id === 'SE') this.#setSegmentNumber = 0;
+    this.#afterEmit(id);
   }
 
+  // The field is written on every path, not only on the rare envelope segments: a store first reached
+  // after the method was optimized (the first SE, GE…) would throw the optimized code away.
   #count(id: string): void {
     this.#segmentNumber++;
-    if (id === 'ST') this.#setSegmentNumber = 1;
-    else if (id === 'ISA' || id === 'GS' || id === 'GE' || id === 'IEA') this.#setSegmentNumber = 0;
-    else if (this.#setSegmentNumber > 0) this.#setSegmentNumber++;
+    const inSet = this.#setSegmentNumber;
+    this.#setSegmentNumber =
+      id === 'ST' ? 1 : id === 'ISA' || id === 'GS' || id === 'GE' || id === 'IEA' ? 0 : inSet > 0 ? inSet + 1 : inSet;
   }
-}
 
-/**
- * The segment as a string of its own. V8 makes a slice of a long string a
- * view that keeps the whole parent alive: without the copy, any value kept
- * from a segment (a payer name in an import's answer) pins the 64 KB chunk
- * it came from, and a long import grows by a chunk per payment. Concatenating
- * flattens into a new segment-sized string, which the elements then share.
- */
-function ownCopy(segment: string): string {
-  return (' ' + segment).slice(1);
+  /** After a segment is emitted: SE closes its set. */
+  #afterEmit(id: string): void {
+    const inSet = this.#setSegmentNumber;
+    this.#setSegmentNumber = id === 'SE' ? 0 : inSet;
+  }
 }
 
 /**
@@ -438,6 +547,64 @@ function skipBlank(buf: string, pos: number): number {
   const n = buf.length;
   while (pos < n && isBlankCode(buf.charCodeAt(pos))) pos++;
   return pos;
+}
+
+// Segment ids are a few dozen short names: each is built once, so a segment's id costs no string.
+// The ids the readers switch on start as the literals themselves, so comparing them is one pointer check.
+const KNOWN_IDS = [
+  'ISA', 'GS', 'ST', 'SE', 'GE', 'IEA', 'BPR', 'TRN', 'CUR', 'REF', 'DTM', 'N1', 'N3', 'N4', 'PER', 'RDM', 'LX', 'TS3', 'TS2',
+  'CLP', 'CAS', 'NM1', 'MIA', 'MOA', 'AMT', 'QTY', 'SVC', 'LQ', 'PLB', 'BHT', 'HL', 'DMG', 'DTP', 'AAA', 'EB', 'MSG', 'LS', 'LE',
+  'INS', 'HSD', 'III', 'PRV', 'EQ', 'MPI',
+];
+// An open-addressing table from idKey to id: a look-up is a few array reads.
+const ID_SLOTS = 2048;
+const idKeys = new Int32Array(ID_SLOTS);
+const idStrings: string[] = new Array<string>(ID_SLOTS).fill('');
+let cachedIds = 0;
+const MAX_CACHED_IDS = ID_SLOTS / 2;
+for (const id of KNOWN_IDS) cachedId(idKey(id, 0, id.length), id, id);
+
+/** The id kept for `key`, or (when there is room) `fresh`, kept from now on. */
+function cachedId(key: number, fresh: string, fallback: string): string {
+  let slot = Math.imul(key, 0x9e3779b1) >>> 21;
+  for (;;) {
+    const held = idKeys[slot]!;
+    if (held === key) return idStrings[slot]!;
+    if (held === 0) break;
+    slot = (slot + 1) & (ID_SLOTS - 1);
+  }
+  if (cachedIds >= MAX_CACHED_IDS) return fallback;
+  cachedIds++;
+  idKeys[slot] = key;
+  idStrings[slot] = fresh;
+  return fresh;
+}
+
+/** A number for an id of up to three ASCII characters, -1 for any other. */
+function idKey(buf: string, start: number, end: number): number {
+  const length = end - start;
+  if (length === 0 || length > 3) return -1;
+  let key = length;
+  for (let i = start; i < end; i++) {
+    const c = buf.charCodeAt(i);
+    if (c > 127) return -1;
+    key = (key << 7) | c;
+  }
+  return key;
+}
+
+function segmentId(buf: string, start: number, end: number): string {
+  const key = idKey(buf, start, end);
+  if (key < 0) return buf.slice(start, end);
+  let slot = Math.imul(key, 0x9e3779b1) >>> 21;
+  for (;;) {
+    const held = idKeys[slot]!;
+    if (held === key) return idStrings[slot]!;
+    if (held === 0) break;
+    slot = (slot + 1) & (ID_SLOTS - 1);
+  }
+  const id = buf.slice(start, end);
+  return cachedId(key, id, id);
 }
 
 function isBlankCode(c: number): boolean {

@@ -58,7 +58,8 @@ export function walkText<T>(
 }
 
 function tokenizerFor<T>(sink: SetSink<T>): X12Tokenizer {
-  return new X12Tokenizer({ onWarning: (issue) => sink.warning(issue), onError: (error) => sink.error(error) });
+  // The walker and its readers keep values, never a segment: one segment object serves them all.
+  return new X12Tokenizer({ onWarning: (issue) => sink.warning(issue), onError: (error) => sink.error(error), transient: true });
 }
 
 function capWarnings<T>(sink: SetSink<T>): { sink: SetSink<T>; finish(): void } {
