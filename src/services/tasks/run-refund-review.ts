@@ -3,7 +3,7 @@ import type { TaskTable } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
-import { inTransaction, type Db } from '../../db/transaction.ts';
+import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { addCalendarDays, calendarDateToUtcMs } from '../../domain/refund-review/add-calendar-days.ts';
 import { decideRefundReview, DEFAULT_REFUND_REVIEW_DAYS } from '../../domain/refund-review/decide-refund-review.ts';
@@ -38,6 +38,12 @@ export interface RefundReviewResult {
 
 /** Candidate cases are read in pages of this many patients, so a large practice is never loaded at once. */
 const BATCH = 500;
+/**
+ * Cases reviewed in one transaction: one commit (one fsync on SQLite) per
+ * hundred cases instead of per case, while the patients' locks it holds stay
+ * few and short.
+ */
+const CASES_PER_TRANSACTION = 100;
 
 /** A claim is finished on its processed date; one closed without a remittance (cancelled) on the day it was closed. */
 const finishedOn = sql<string>`substr(coalesce(claims.processed_date, claims.updated_at), 1, 10)`;
@@ -48,7 +54,7 @@ const finishedOn = sql<string>`substr(coalesce(claims.processed_date, claims.upd
  * `asOf`, apply what unapplied funds still can be applied, and when money is
  * left that no balance can take, open one refund-owed task for it — never a
  * second while one is open. One grouped query finds the candidates a page at
- * a time; each case is then reviewed in its own transaction.
+ * a time; the cases are then reviewed a hundred to a transaction.
  */
 export async function runRefundReview(db: Db, actor: Actor, options: RefundReviewOptions): Promise<RefundReviewResult> {
   const days = options.days ?? DEFAULT_REFUND_REVIEW_DAYS;
@@ -98,78 +104,83 @@ export async function runRefundReview(db: Db, actor: Actor, options: RefundRevie
       .orderBy('claims.patientId')
       .limit(BATCH)
       .execute();
-    for (const { patientId } of candidates) {
+    for (let start = 0; start < candidates.length; start += CASES_PER_TRANSACTION) {
       if (options.signal?.aborted) return result;
-      result.reviewed++;
-      const created = await reviewCase(db, actor, patientId, options.asOf, days);
-      if (created) {
-        result.tasksCreated++;
-        result.created.push(created);
-      }
+      const cases = candidates.slice(start, start + CASES_PER_TRANSACTION);
+      // Counted only once committed: a failure rolls the group back, and the next run reviews it again.
+      const created = await inTransaction(db, async (trx) => {
+        const opened: CreatedTask[] = [];
+        for (const { patientId } of cases) {
+          const task = await reviewCase(trx, actor, patientId, options.asOf, days);
+          if (task) opened.push(task);
+        }
+        return opened;
+      });
+      result.reviewed += cases.length;
+      result.tasksCreated += created.length;
+      result.created.push(...created);
     }
     if (candidates.length < BATCH) return result;
     after = candidates[candidates.length - 1]!.patientId;
   }
 }
 
-/** Reviews one case in one transaction; returns the task it opened, if any. */
-async function reviewCase(db: Db, actor: Actor, patientId: string, asOf: string, days: number): Promise<CreatedTask | undefined> {
-  return inTransaction(db, async (trx) => {
-    // Serialises reviews of this case: on PostgreSQL the update holds the patient's row lock until
-    // commit, so a concurrent run waits here and then sees the task this one opened (READ COMMITTED
-    // reads it in the check below); on SQLite it takes the write lock up front, so another process
-    // waits (busy_timeout) instead of failing on a stale snapshot.
-    const locked = await trx
-      .updateTable('patients')
-      .set((eb) => ({ createdAt: eb.ref('createdAt') }))
-      .where('id', '=', patientId)
-      .where('practiceId', '=', actor.practiceId)
-      .executeTakeFirst();
-    if (Number(locked.numUpdatedRows) !== 1) return undefined;
+/** Reviews one case inside its group's transaction; returns the task it opened, if any. */
+async function reviewCase(trx: Trx, actor: Actor, patientId: string, asOf: string, days: number): Promise<CreatedTask | undefined> {
+  // Serialises reviews of this case: on PostgreSQL the update holds the patient's row lock until
+  // commit, so a concurrent run waits here and then sees the task this one opened (READ COMMITTED
+  // reads it in the check below); on SQLite it takes the write lock up front, so another process
+  // waits (busy_timeout) instead of failing on a stale snapshot.
+  const locked = await trx
+    .updateTable('patients')
+    .set((eb) => ({ createdAt: eb.ref('createdAt') }))
+    .where('id', '=', patientId)
+    .where('practiceId', '=', actor.practiceId)
+    .executeTakeFirst();
+  if (Number(locked.numUpdatedRows) !== 1) return undefined;
 
-    const claims = await trx
-      .selectFrom('claims')
-      .select(['status', finishedOn.as('finishedOn')])
-      .where('practiceId', '=', actor.practiceId)
-      .where('patientId', '=', patientId)
-      .execute();
-    // Money that can still go to a balance does, before anything is called owed.
-    await applyUnappliedFunds(trx, actor, patientId, null);
-    const unappliedCents = totalCents(await refundableUnappliedFunds(trx, actor, patientId));
-    const openTask = await trx
-      .selectFrom('tasks')
-      .select('id')
-      .where('practiceId', '=', actor.practiceId)
-      .where('patientId', '=', patientId)
-      .where('type', '=', 'refund_owed')
-      .where('status', '=', 'open')
-      .executeTakeFirst();
-    const decision = decideRefundReview({
-      claims: claims.map((c) => ({ processedDate: c.status === 'submitted' ? null : c.finishedOn })),
-      unappliedCents,
-      asOf,
-      days,
-      hasOpenTask: openTask !== undefined,
-    });
-    if (!decision.due) return undefined;
-
-    const row: TaskTable = {
-      id: newId(),
-      practiceId: actor.practiceId,
-      patientId,
-      type: 'refund_owed',
-      status: 'open',
-      amountCents: decision.amountCents,
-      dueDate: decision.dueDate!,
-      createdAt: nowIso(),
-      resolvedAt: null,
-      resolvedBy: null,
-      resolution: null,
-    };
-    await trx.insertInto('tasks').values(row).execute();
-    const payload = { id: row.id, patientId, type: row.type, status: row.status, amountCents: row.amountCents, dueDate: row.dueDate, asOf, days };
-    await recordAudit(trx, actor, { action: 'task.created', entityType: 'task', entityId: row.id, after: payload });
-    await enqueueEvent(trx, actor.practiceId, 'task.created', payload);
-    return { taskId: row.id, patientId, amountCents: row.amountCents, dueDate: row.dueDate };
+  const claims = await trx
+    .selectFrom('claims')
+    .select(['status', finishedOn.as('finishedOn')])
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', '=', patientId)
+    .execute();
+  // Money that can still go to a balance does, before anything is called owed.
+  await applyUnappliedFunds(trx, actor, patientId, null);
+  const unappliedCents = totalCents(await refundableUnappliedFunds(trx, actor, patientId));
+  const openTask = await trx
+    .selectFrom('tasks')
+    .select('id')
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', '=', patientId)
+    .where('type', '=', 'refund_owed')
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  const decision = decideRefundReview({
+    claims: claims.map((c) => ({ processedDate: c.status === 'submitted' ? null : c.finishedOn })),
+    unappliedCents,
+    asOf,
+    days,
+    hasOpenTask: openTask !== undefined,
   });
+  if (!decision.due) return undefined;
+
+  const row: TaskTable = {
+    id: newId(),
+    practiceId: actor.practiceId,
+    patientId,
+    type: 'refund_owed',
+    status: 'open',
+    amountCents: decision.amountCents,
+    dueDate: decision.dueDate!,
+    createdAt: nowIso(),
+    resolvedAt: null,
+    resolvedBy: null,
+    resolution: null,
+  };
+  await trx.insertInto('tasks').values(row).execute();
+  const payload = { id: row.id, patientId, type: row.type, status: row.status, amountCents: row.amountCents, dueDate: row.dueDate, asOf, days };
+  await recordAudit(trx, actor, { action: 'task.created', entityType: 'task', entityId: row.id, after: payload });
+  await enqueueEvent(trx, actor.practiceId, 'task.created', payload);
+  return { taskId: row.id, patientId, amountCents: row.amountCents, dueDate: row.dueDate };
 }
