@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -15,6 +14,7 @@ import type { Config } from '../config/config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { authentication } from './plugins/authentication.ts';
 import { requestGuards } from './plugins/request-guards.ts';
+import { securityHeaders } from './plugins/security-headers.ts';
 import { isApiPath } from './plugins/guarded-paths.ts';
 import { problemOf, registerErrorHandler } from './plugins/error-handler.ts';
 import { logRequests } from './logging.ts';
@@ -81,7 +81,7 @@ export async function buildApp({ config, database, logger = false, processor = c
 
   // Stripe's Payment Element (ADR 0027): its script, its card frames and its API, as Stripe's CSP guide lists them; nothing else from outside.
   const stripe = processor.hostedCardEntry ? { script: ['https://js.stripe.com', 'https://*.js.stripe.com'], frame: ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'], connect: ['https://api.stripe.com'] } : { script: [], frame: [], connect: [] };
-  await app.register(helmet, {
+  await app.register(securityHeaders, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -122,11 +122,13 @@ export async function buildApp({ config, database, logger = false, processor = c
   await app.register(authentication, { db: database.db });
   // text/plain bodies (an 835 or 271 file) use Fastify's own parser, under each route's bodyLimit.
 
+  // Built and compiled once: a health probe reaches the database without Kysely building the query each time.
+  const healthQuery = database.db.selectFrom('practices').select('id').limit(1).compile();
   app.get(
     '/health',
     { config: { public: true }, schema: { hide: true, response: { 200: z.object({ status: z.literal('ok'), database: z.string() }) } } },
     async () => {
-      await database.db.selectFrom('practices').select('id').limit(1).execute();
+      await database.db.executeQuery(healthQuery);
       return { status: 'ok' as const, database: database.dialect };
     },
   );
