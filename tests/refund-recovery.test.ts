@@ -32,6 +32,12 @@ class CrashingProcessor implements PaymentProcessor {
   }
 }
 
+/**
+ * `olderThanMs: 0` takes what was made before this instant (`created_at < now`): a refund or a
+ * charge made in the same millisecond as the job would be left, so the tests let the clock tick first.
+ */
+const aMillisecondLater = () => new Promise((resolve) => setTimeout(resolve, 2));
+
 describe.each(dialects)('pending card refunds after a crash on %s', (dialect) => {
   const t = useTestApp(dialect);
 
@@ -48,6 +54,7 @@ describe.each(dialects)('pending card refunds after a crash on %s', (dialect) =>
     expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200)).toMatchObject({ status: 'paid', refundedCents: 0 });
 
     const before = t.processor.refundCount;
+    await aMillisecondLater();
     const outcome = await resumePendingRefunds(t.database.handle.db, t.processor, { olderThanMs: 0 });
     expect(outcome).toMatchObject({ settled: 1, released: 0 });
     expect(t.processor.refundCount).toBe(before + 1);
@@ -67,6 +74,7 @@ describe.each(dialects)('pending card refunds after a crash on %s', (dialect) =>
     await expect(
       refundPayment(t.database.handle.db, t.biller.actor, payment.id, { amountCents: 1000, reason: 'other' }, { processor: new CrashingProcessor(t.processor), publicUrl: '' }),
     ).rejects.toThrow();
+    await aMillisecondLater();
     expect(await resumePendingRefunds(t.database.handle.db, t.processor, { olderThanMs: 0 })).toMatchObject({ released: 1 });
     const after = json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200);
     expect(after).toMatchObject({ status: 'paid', refundedCents: 0 });
@@ -87,6 +95,7 @@ describe.each(dialects)('pending card refunds after a crash on %s', (dialect) =>
     expect(await resumePendingRefunds(t.database.handle.db, t.processor)).toEqual({ settled: 0, released: 0, stillPending: 0 });
     expect(await resumePendingRefunds(t.database.handle.db, t.processor, { olderThanMs: 60_000 })).toEqual({ settled: 0, released: 0, stillPending: 0 });
     // Old enough, but the processor does not answer: it may have refunded unseen, so the refund stays pending with its reservation.
+    await aMillisecondLater();
     expect(await resumePendingRefunds(t.database.handle.db, t.processor, { olderThanMs: 0 })).toEqual({ settled: 0, released: 0, stillPending: 1 });
     expect(json(await t.request('GET', `/api/v1/payments/${payment.id}/refunds`), 200).items).toEqual([expect.objectContaining({ status: 'pending', amountCents: 1500 })]);
     expect(await reserved()).toBe(1500);
@@ -115,6 +124,7 @@ describe.each(dialects)('card charges left Processing by a crash on %s', (dialec
     // Too recent for the job's default age: a charge may still be with the processor.
     expect(await resumeProcessingCharges(t.database.handle.db, t.processor)).toMatchObject({ paid: 0, failed: 0 });
 
+    await aMillisecondLater();
     expect(await resumeProcessingCharges(t.database.handle.db, t.processor, { olderThanMs: 0 })).toMatchObject({ paid: 1, failed: 0 });
     const paid = json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200);
     expect(paid).toMatchObject({ status: 'paid', method: 'card' });
@@ -141,6 +151,7 @@ describe.each(dialects)('card charges left Processing by a crash on %s', (dialec
     const payment = await makePayment(t, patient.id, { amountCents: 3100, method: 'card' });
     const before = await patientAccounts(t.database.handle.db, patient.id);
     await expect(cutOff('before', payment.id, `charge-lost-${dialect}`)).rejects.toThrow('process stopped');
+    await aMillisecondLater();
     expect(await resumeProcessingCharges(t.database.handle.db, t.processor, { olderThanMs: 0 })).toMatchObject({ paid: 0, failed: 1 });
     expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200)).toMatchObject({ status: 'failed' });
     expect(await patientAccounts(t.database.handle.db, patient.id)).toEqual(before);
