@@ -18,6 +18,10 @@ const include = {
     'tests/transactions-and-retries.test.ts',
     'tests/trial-balance.test.ts',
     'tests/eligibility-estimates.test.ts',
+    // Card entry in the processor's element, processor refunds and disputes: in process (a local stand-in).
+    'tests/stripe-card-entry.test.ts',
+    'tests/stripe-webhook.test.ts',
+    'tests/processor-reconciliation.test.ts',
   ],
 }[scope];
 

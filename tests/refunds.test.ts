@@ -94,6 +94,92 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     await t.expectLedgerBalances();
   });
 
+  it('C2: a credit pays only its own patient, within what remains; a transfer carries what remains, its reference and description; each posts per account', async () => {
+    const db = t.database.handle.db;
+    const owner = await makePatient(t);
+    const other = await makePatient(t);
+    const entryOf = async (kind: string, creditId: string) => {
+      const entry = await db.selectFrom('journalEntries').select(['id', 'memo']).where('kind', '=', kind).where('sourceId', '=', creditId).executeTakeFirstOrThrow();
+      const lines = await db.selectFrom('journalLines').select(['account', 'patientId', 'amountCents']).where('entryId', '=', entry.id).orderBy('amountCents').execute();
+      return { memo: entry.memo, lines: lines.map((l) => ({ ...l, amountCents: Number(l.amountCents) })) };
+    };
+    const audit = async (action: string, entityId: string) => {
+      const row = await db.selectFrom('auditEvents').select(['entityType', 'before', 'after']).where('action', '=', action).where('entityId', '=', entityId).executeTakeFirstOrThrow();
+      return { entityType: row.entityType, before: JSON.parse(row.before ?? 'null'), after: JSON.parse(row.after ?? 'null') };
+    };
+    const event = async (type: string, key: string, id: string) =>
+      (await db.selectFrom('outboxEvents').select('payload').where('type', '=', type).execute()).map((e) => JSON.parse(e.payload)).filter((p) => p[key] === id);
+
+    const goodwill = json(await t.request('POST', `/api/v1/patients/${owner.id}/credits`, { as: t.biller, body: { amountCents: 3000, reference: 'GC-7', description: 'Goodwill' } }), 201);
+    const plain = json(await t.request('POST', `/api/v1/patients/${owner.id}/credits`, { as: t.biller, body: { amountCents: 1000 } }), 201);
+    expect(plain).toMatchObject({ patientId: owner.id, amountCents: 1000, remainingCents: 1000, source: 'manual', reference: null, description: null });
+    expect(await entryOf('credit_created', goodwill.id)).toEqual({
+      memo: 'Goodwill',
+      lines: [
+        { account: 'patient_credit', patientId: owner.id, amountCents: -3000 },
+        { account: 'credit_adjustment', patientId: owner.id, amountCents: 3000 },
+      ],
+    });
+    expect((await entryOf('credit_created', plain.id)).memo).toBe('New credit');
+    expect(await audit('credit.created', goodwill.id)).toMatchObject({ entityType: 'credit', after: { id: goodwill.id, amountCents: 3000, reference: 'GC-7' } });
+    expect(await event('credit.created', 'id', plain.id)).toEqual([expect.objectContaining({ amountCents: 1000, source: 'manual' })]);
+    const listed = json(await t.request('GET', `/api/v1/patients/${owner.id}/credits`), 200);
+    expect(listed.availableCents).toBe(4000);
+    expect(listed.items.map((c: any) => c.id).sort()).toEqual([goodwill.id, plain.id].sort());
+
+    // Another patient's visit, or more than the lot holds: refused, nothing moves.
+    const theirs = await makeSelfPayTreatment(t, other.id, 2000);
+    const mine = await makeSelfPayTreatment(t, owner.id, 2000);
+    const applyCredit = (treatmentId: string, creditId: string, amountCents: number) => t.request('POST', `/api/v1/treatments/${treatmentId}/apply-credit`, { body: { creditId, amountCents } });
+    expect(json(await applyCredit(theirs.id, goodwill.id, 500), 400)).toMatchObject({ code: 'validation_failed', detail: "A credit can only pay its own patient's treatments." });
+    expect(json(await applyCredit(mine.id, plain.id, 1001), 422)).toMatchObject({ code: 'credit_exceeds_available', detail: 'The credit has only 1000 cents left.', details: { remainingCents: 1000 } });
+    expect(await patientAccounts(db, owner.id)).toEqual({ cash_clearing: 0, patient_receivable: 2000, patient_unapplied: 0, patient_credit: -4000 });
+
+    const drawn = json(await applyCredit(mine.id, goodwill.id, 1200), 201);
+    expect(drawn.credit).toMatchObject({ id: goodwill.id, amountCents: 3000, remainingCents: 1800 });
+    expect(drawn.application).toMatchObject({ paymentId: drawn.paymentId, treatmentId: mine.id, amountCents: 1200 });
+    expect(await getPayment(drawn.paymentId)).toMatchObject({ method: 'patient_credit', status: 'paid', amountCents: 1200, memo: `Paid from credit ${goodwill.id}` });
+    expect(await audit('credit.applied', goodwill.id)).toEqual({
+      entityType: 'credit',
+      before: { remainingCents: 3000 },
+      after: { remainingCents: 1800, paymentId: drawn.paymentId, treatmentId: mine.id },
+    });
+    expect(await event('credit.applied', 'creditId', goodwill.id)).toEqual([{ creditId: goodwill.id, paymentId: drawn.paymentId, treatmentId: mine.id, amountCents: 1200 }]);
+    expect(await patientAccounts(db, owner.id)).toEqual({ cash_clearing: 0, patient_receivable: 800, patient_unapplied: 0, patient_credit: -2800 });
+
+    // Transfers: not to its own patient; what remains moves, with the reference and the description.
+    expect(json(await t.request('POST', `/api/v1/credits/${goodwill.id}/transfer`, { body: { toPatientId: owner.id } }), 400)).toMatchObject({
+      code: 'validation_failed',
+      detail: 'The credit already belongs to that patient.',
+    });
+    const moved = json(await t.request('POST', `/api/v1/credits/${goodwill.id}/transfer`, { body: { toPatientId: other.id } }), 201);
+    expect(moved).toMatchObject({ patientId: other.id, amountCents: 1800, remainingCents: 1800, source: 'transfer', transferredFromId: goodwill.id, reference: 'GC-7', description: 'Transferred from another account: Goodwill' });
+    expect(await entryOf('credit_transferred', moved.id)).toEqual({
+      memo: null,
+      lines: [
+        { account: 'patient_credit', patientId: other.id, amountCents: -1800 },
+        { account: 'patient_credit', patientId: owner.id, amountCents: 1800 },
+      ],
+    });
+    expect(await audit('credit.transferred', goodwill.id)).toEqual({
+      entityType: 'credit',
+      before: { patientId: owner.id, remainingCents: 1800 },
+      after: { patientId: other.id, newCreditId: moved.id, amountCents: 1800 },
+    });
+    expect(await event('credit.transferred', 'fromCreditId', goodwill.id)).toEqual([{ fromCreditId: goodwill.id, toCreditId: moved.id, toPatientId: other.id, amountCents: 1800 }]);
+    const movedPlain = json(await t.request('POST', `/api/v1/credits/${plain.id}/transfer`, { body: { toPatientId: other.id } }), 201);
+    expect(movedPlain).toMatchObject({ amountCents: 1000, reference: null, description: 'Transferred from another account' });
+    // Nothing remains of the first lot.
+    expect(json(await t.request('POST', `/api/v1/credits/${goodwill.id}/transfer`, { body: { toPatientId: other.id } }), 422)).toMatchObject({
+      code: 'credit_exceeds_available',
+      detail: 'Nothing remains of this credit to transfer.',
+    });
+    expect(await patientAccounts(db, owner.id)).toEqual({ cash_clearing: 0, patient_receivable: 800, patient_unapplied: 0, patient_credit: 0 });
+    expect(await patientAccounts(db, other.id)).toEqual({ cash_clearing: 0, patient_receivable: 2000, patient_unapplied: 0, patient_credit: -2800 });
+    expect(json(await t.request('GET', `/api/v1/patients/${other.id}/credits`), 200).availableCents).toBe(2800);
+    await t.expectLedgerBalances();
+  });
+
   it('records cash and check refunds and sets the status from the total refunded', async () => {
     const patient = await makePatient(t);
     const cash = await makePayment(t, patient.id, { amountCents: 3000, method: 'cash', status: 'paid' });
