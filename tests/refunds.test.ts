@@ -3,6 +3,7 @@ import { makeCardPayment, makePatient, makePayment, makeSelfPayTreatment } from 
 import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
 import { patientAccounts } from './helpers/ledger-accounts.ts';
+import { refundPayment } from '../src/services/refunds/refund-payment.ts';
 
 const cards = { ok: '4242424242424242', declined: '4000000000000002', refundDeclined: '4000000000005126', refundTimeout: '4000000000000119' };
 
@@ -147,6 +148,12 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     expect(await event('credit.applied', 'creditId', goodwill.id)).toEqual([{ creditId: goodwill.id, paymentId: drawn.paymentId, treatmentId: mine.id, amountCents: 1200 }]);
     expect(await patientAccounts(db, owner.id)).toEqual({ cash_clearing: 0, patient_receivable: 800, patient_unapplied: 0, patient_credit: -2800 });
 
+    // Another practice does not find the credit.
+    const theirPatient = await makePatient(t, t.otherAdmin);
+    expect(json(await t.request('POST', `/api/v1/credits/${goodwill.id}/transfer`, { as: t.otherAdmin, body: { toPatientId: theirPatient.id } }), 404)).toMatchObject({
+      code: 'not_found',
+      detail: 'Credit not found.',
+    });
     // Transfers: not to its own patient; what remains moves, with the reference and the description.
     expect(json(await t.request('POST', `/api/v1/credits/${goodwill.id}/transfer`, { body: { toPatientId: owner.id } }), 400)).toMatchObject({
       code: 'validation_failed',
@@ -177,6 +184,30 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     expect(await patientAccounts(db, owner.id)).toEqual({ cash_clearing: 0, patient_receivable: 800, patient_unapplied: 0, patient_credit: 0 });
     expect(await patientAccounts(db, other.id)).toEqual({ cash_clearing: 0, patient_receivable: 2000, patient_unapplied: 0, patient_credit: -2800 });
     expect(json(await t.request('GET', `/api/v1/patients/${other.id}/credits`), 200).availableCents).toBe(2800);
+    await t.expectLedgerBalances();
+  });
+
+  it('C3: credit kept from a dismissed task pays a new visit after its unapplied funds, oldest lot first, never beyond what is open', async () => {
+    const db = t.database.handle.db;
+    const patient = await makePatient(t);
+    const cash = await makePayment(t, patient.id, { amountCents: 4000, method: 'cash', status: 'paid' });
+    const keep = (amountCents: number) =>
+      refundPayment(db, t.biller.actor, cash.id, { amountCents, reason: 'other', asCredit: true, creditSource: 'task_dismissal' }, { processor: t.processor, publicUrl: '' });
+    const older = await keep(1500);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const newer = await keep(1000);
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 4000, patient_receivable: 0, patient_unapplied: -1500, patient_credit: -2500 });
+
+    // A $20.00 self-pay visit: the $15.00 unapplied first, then $5.00 of the older kept lot; the newer one is not touched.
+    const later = await makeSelfPayTreatment(t, patient.id, 2000, '2026-04-06');
+    expect(json(await t.request('GET', `/api/v1/treatments/${later.id}`), 200)).toMatchObject({ patientResponsibilityCents: 2000, balanceCents: 0 });
+    const lots = json(await t.request('GET', `/api/v1/patients/${patient.id}/credits`), 200);
+    expect(lots.availableCents).toBe(2000);
+    expect(lots.items.find((c: any) => c.id === older.creditId)).toMatchObject({ source: 'task_dismissal', amountCents: 1500, remainingCents: 1000 });
+    expect(lots.items.find((c: any) => c.id === newer.creditId)).toMatchObject({ source: 'task_dismissal', amountCents: 1000, remainingCents: 1000 });
+    const fromCredit = await db.selectFrom('payments').select(['amountCents', 'treatmentId']).where('patientId', '=', patient.id).where('method', '=', 'patient_credit').execute();
+    expect(fromCredit.map((p) => [Number(p.amountCents), p.treatmentId])).toEqual([[500, later.id]]);
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 4000, patient_receivable: 0, patient_unapplied: 0, patient_credit: -2000 });
     await t.expectLedgerBalances();
   });
 
