@@ -72,6 +72,7 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     const credits = json(await t.request('GET', `/api/v1/patients/${patient.id}/credits`), 200);
     expect(credits.availableCents).toBe(7500);
     expect(credits.items.find((c: any) => c.id === manual.id)).toMatchObject({ source: 'manual', amountCents: 2500, reference: 'PAY-0042', description: 'Courtesy' });
+    expect(credits.items.find((c: any) => c.id === asCredit.creditId)).toMatchObject({ source: 'refund', amountCents: 5000, refundId: asCredit.id, paymentId: payment.id, description: 'Refund issued as credit' });
     expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 0, creditCents: 7500 });
 
     // A later $60.00 visit: refund and manual credits are never applied by themselves.
@@ -203,11 +204,48 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     expect(json(await t.request('GET', `/api/v1/treatments/${later.id}`), 200)).toMatchObject({ patientResponsibilityCents: 2000, balanceCents: 0 });
     const lots = json(await t.request('GET', `/api/v1/patients/${patient.id}/credits`), 200);
     expect(lots.availableCents).toBe(2000);
-    expect(lots.items.find((c: any) => c.id === older.creditId)).toMatchObject({ source: 'task_dismissal', amountCents: 1500, remainingCents: 1000 });
+    expect(lots.items.find((c: any) => c.id === older.creditId)).toMatchObject({
+      source: 'task_dismissal',
+      amountCents: 1500,
+      remainingCents: 1000,
+      refundId: older.id,
+      description: 'Unapplied funds kept as credit (refund-owed task dismissed)',
+    });
     expect(lots.items.find((c: any) => c.id === newer.creditId)).toMatchObject({ source: 'task_dismissal', amountCents: 1000, remainingCents: 1000 });
     const fromCredit = await db.selectFrom('payments').select(['amountCents', 'treatmentId']).where('patientId', '=', patient.id).where('method', '=', 'patient_credit').execute();
     expect(fromCredit.map((p) => [Number(p.amountCents), p.treatmentId])).toEqual([[500, later.id]]);
     expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 4000, patient_receivable: 0, patient_unapplied: 0, patient_credit: -2000 });
+    await t.expectLedgerBalances();
+  });
+
+  it('R2: a cash and a check refund each post their journal entry per account with how the money went back, audited and sent as an event', async () => {
+    const db = t.database.handle.db;
+    const patient = await makePatient(t);
+    const cash = await makePayment(t, patient.id, { amountCents: 5000, method: 'cash', status: 'paid' });
+    const check = await makePayment(t, patient.id, { amountCents: 2000, method: 'check', checkNumber: '3001', status: 'paid' });
+    const byCash = json(await refund(cash.id, { amountCents: 1200, reason: 'billing_error', notes: 'Overcharged at the desk' }), 201);
+    const byCheck = json(await refund(check.id, { full: true, reason: 'other' }), 201);
+    const entry = async (refundId: string) => {
+      const e = await db.selectFrom('journalEntries').select(['id', 'kind', 'memo', 'paymentId']).where('sourceType', '=', 'refund').where('sourceId', '=', refundId).executeTakeFirstOrThrow();
+      const lines = await db.selectFrom('journalLines').select(['account', 'amountCents']).where('entryId', '=', e.id).orderBy('amountCents').execute();
+      return { kind: e.kind, memo: e.memo, paymentId: e.paymentId, lines: lines.map((l) => [l.account, Number(l.amountCents)]) };
+    };
+    expect(await entry(byCash.id)).toEqual({ kind: 'refund', memo: 'Refund by cash', paymentId: cash.id, lines: [['cash_clearing', -1200], ['patient_unapplied', 1200]] });
+    expect(await entry(byCheck.id)).toEqual({ kind: 'refund', memo: 'Refund by check', paymentId: check.id, lines: [['cash_clearing', -2000], ['patient_unapplied', 2000]] });
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 3800, patient_receivable: 0, patient_unapplied: -3800, patient_credit: 0 });
+
+    const [row] = await refundRows(cash.id);
+    expect(row).toMatchObject({ id: byCash.id, status: 'succeeded', method: 'cash', amountCents: 1200, notes: 'Overcharged at the desk', creditId: null, processorReference: null, createdBy: t.biller.actor.name });
+    expect(row!.settledAt).toEqual(expect.any(String));
+    expect(byCash).toMatchObject({ patientId: patient.id, paymentId: cash.id, settledAt: row!.settledAt, failureReason: null, createdBy: t.biller.actor.name });
+
+    const audit = await db.selectFrom('auditEvents').select(['entityType', 'before', 'after']).where('action', '=', 'payment.refunded').where('entityId', '=', cash.id).execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.entityType).toBe('payment');
+    expect(JSON.parse(audit[0]!.before!)).toEqual({ status: 'paid', refundedCents: 0 });
+    expect(JSON.parse(audit[0]!.after!)).toMatchObject({ status: 'partially_refunded', refundedCents: 1200, refund: { id: byCash.id, amountCents: 1200, status: 'succeeded', method: 'cash' } });
+    const events = (await db.selectFrom('outboxEvents').select('payload').where('type', '=', 'refund.succeeded').execute()).map((e) => JSON.parse(e.payload));
+    expect(events.filter((e) => e.paymentId === check.id)).toEqual([{ refundId: byCheck.id, paymentId: check.id, amountCents: 2000, method: 'check', creditId: null }]);
     await t.expectLedgerBalances();
   });
 
