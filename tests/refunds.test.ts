@@ -292,9 +292,9 @@ describe.each(dialects)('refunds on %s', (dialect) => {
   });
 
   it.each([
-    ['declines', cards.refundDeclined, 402, 'processor_declined'],
-    ['times out', cards.refundTimeout, 503, 'processor_unavailable'],
-  ])('leaves the payment exactly as it was when the processor %s, and says why', async (_name, card, status, code) => {
+    ['declines', cards.refundDeclined, 402, 'processor_declined', 'declined'],
+    ['times out', cards.refundTimeout, 503, 'processor_unavailable', 'unavailable'],
+  ])('leaves the payment exactly as it was when the processor %s, and says why', async (_name, card, status, code, failureKind) => {
     const patient = await makePatient(t);
     const payment = await makeCardPayment(t, patient.id, 4000, card);
     const before = await getPayment(payment.id);
@@ -305,7 +305,12 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     const after = await getPayment(payment.id);
     expect(after).toEqual(before);
     const [failed] = await refundRows(payment.id);
-    expect(failed).toMatchObject({ status: 'failed', amountCents: 1500 });
+    expect(failed).toMatchObject({ status: 'failed', amountCents: 1500, failureKind, failureReason: expect.stringContaining('refund'), idempotencyKey: null, settledAt: expect.any(String) });
+    expect(problem.detail).toBe(`The refund was not made: ${failed!.failureReason} The payment is unchanged.`);
+    // Only a time-out may have refunded unseen: its processor key is kept for the retry; a declined one's is done with.
+    expect(failed!.processorKey).toBe(failureKind === 'unavailable' ? failed!.id : null);
+    const audit = await t.database.handle.db.selectFrom('auditEvents').select(['entityType', 'after']).where('action', '=', 'payment.refund_failed').where('entityId', '=', payment.id).execute();
+    expect(audit.map((a) => [a.entityType, JSON.parse(a.after!)])).toEqual([['payment', { refundId: failed!.id, amountCents: 1500, reason: failed!.failureReason }]]);
     expect(Number((await t.database.handle.db.selectFrom('payments').select('refundingCents').where('id', '=', payment.id).executeTakeFirstOrThrow()).refundingCents)).toBe(0);
     await t.expectLedgerBalances();
   });
@@ -319,6 +324,10 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     const retry = json(await refund(payment.id, { amountCents: 2500, reason: 'patient_request' }, headers), 201);
     expect(retry).toEqual(first);
     expect(t.processor.refundCount).toBe(before + 1);
+    // The processor sees the client's key, scoped to the practice and the request.
+    const [made] = await refundRows(payment.id);
+    expect(made!.processorKey).toMatch(new RegExp(`^${t.biller.actor.practiceId}:refund-${payment.id}:[0-9a-f]{16}$`));
+    expect(made!.idempotencyKey).toBe(`refund-${payment.id}`);
     expect((await getPayment(payment.id)).refundedCents).toBe(2500);
     const other = await refund(payment.id, { amountCents: 100, reason: 'patient_request' }, headers);
     expect(json(other, 409).code).toBe('idempotency_key_reused');
