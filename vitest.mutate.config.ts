@@ -22,6 +22,8 @@ const include = {
     'tests/stripe-card-entry.test.ts',
     'tests/stripe-webhook.test.ts',
     'tests/processor-reconciliation.test.ts',
+    // Matching a remittance exception posts the claim by the same rule, from suspense.
+    'tests/remittance-work.test.ts',
   ],
 }[scope];
 
