@@ -156,7 +156,16 @@ describe.each(dialects)('card charges left Processing by a crash on %s', (dialec
     expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200)).toMatchObject({ status: 'failed' });
     expect(await patientAccounts(t.database.handle.db, patient.id)).toEqual(before);
     const audit = json(await t.request('GET', `/api/v1/audit-events?entityType=payment&entityId=${payment.id}`), 200);
-    expect(audit.items.find((e: { action: string }) => e.action === 'payment.charge_failed').actor).toMatchObject({ type: 'system', id: 'charge-recovery' });
+    const cutOffReason = 'The charge was cut off before the processor took it; nothing was charged. Charge again.';
+    expect(audit.items.find((e: { action: string }) => e.action === 'payment.charge_failed')).toMatchObject({ actor: { type: 'system', id: 'charge-recovery' }, after: { status: 'failed', reason: cutOffReason } });
+    // The client retrying its cut-off request is answered with the failure recovery booked, and charges nothing.
+    const retried = await chargePayment(t.database.handle.db, t.biller.actor, payment.id, { source: '4242424242424242' }, t.processor, {
+      practiceId: t.biller.actor.practiceId,
+      key: `charge-lost-${dialect}`,
+      requestHash: 'c'.repeat(64),
+    });
+    expect(retried).toMatchObject({ payment: { id: payment.id, status: 'failed' }, failure: cutOffReason });
+    expect(await patientAccounts(t.database.handle.db, patient.id)).toEqual(before);
 
     const again = json(await t.request('POST', `/api/v1/payments/${payment.id}/charge`, { body: { source: '4242424242424242' } }), 200);
     expect(again).toMatchObject({ status: 'paid', failure: null });

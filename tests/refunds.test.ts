@@ -381,4 +381,41 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     expect(received).toHaveLength(1);
     await t.expectLedgerBalances();
   });
+
+  it('numbers each charge attempt of a payment for the processor, and audits and announces each outcome', async () => {
+    const db = t.database.handle.db;
+    const patient = await makePatient(t);
+    const declined = await makeCardPayment(t, patient.id, 2600, cards.declined);
+    expect(declined).toMatchObject({ status: 'failed', failure: 'The card was declined.' });
+    const paid = json(await t.request('POST', `/api/v1/payments/${declined.id}/charge`, { body: { source: cards.ok } }), 200);
+    expect(paid).toMatchObject({ status: 'paid', method: 'card', failure: null });
+    const row = await db.selectFrom('payments').select(['cardLast4', 'processorReference', 'chargeAttempt', 'paidDate']).where('id', '=', declined.id).executeTakeFirstOrThrow();
+    // The second attempt's own key: the sandbox's reference is a hash of it.
+    expect(row).toMatchObject({ cardLast4: '4242', processorReference: expect.stringMatching(/^sbx_ch_ok_/), chargeAttempt: null, paidDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    const audit = await db.selectFrom('auditEvents').select(['action', 'entityType', 'before', 'after']).where('entityId', '=', declined.id).where('action', 'like', 'payment.charge%').execute();
+    // Rows of one millisecond list in either order: the contents say which attempt each is.
+    expect(audit).toHaveLength(4);
+    expect(audit.map((a) => [a.action, a.entityType, JSON.parse(a.before!), JSON.parse(a.after!)])).toEqual(expect.arrayContaining([
+      ['payment.charge_started', 'payment', { status: 'pending' }, { status: 'processing', chargeAttempt: `${declined.id}:1` }],
+      ['payment.charge_failed', 'payment', { status: 'processing' }, { status: 'failed', reason: 'The card was declined.' }],
+      ['payment.charge_started', 'payment', { status: 'failed' }, { status: 'processing', chargeAttempt: `${declined.id}:2` }],
+      ['payment.charged', 'payment', { status: 'processing' }, { status: 'paid', processorReference: row.processorReference }],
+    ]));
+    const events = (await db.selectFrom('outboxEvents').select(['type', 'payload']).where('type', 'in', ['payment.failed', 'payment.paid']).execute())
+      .map((e) => [e.type, JSON.parse(e.payload)])
+      .filter(([, p]) => p.paymentId === declined.id);
+    expect(events).toHaveLength(2);
+    expect(events).toEqual(expect.arrayContaining([
+      ['payment.failed', { paymentId: declined.id, reason: 'The card was declined.' }],
+      ['payment.paid', { paymentId: declined.id, amountCents: 2600 }],
+    ]));
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 2600, patient_receivable: 0, patient_unapplied: -2600, patient_credit: 0 });
+    // Paid now: charging it again is refused, naming its status.
+    expect(json(await t.request('POST', `/api/v1/payments/${declined.id}/charge`, { body: { source: cards.ok } }), 422)).toMatchObject({
+      code: 'invalid_status_change',
+      detail: 'A Paid payment cannot be charged; only Pending or Failed ones.',
+      details: { from: 'paid' },
+    });
+    await t.expectLedgerBalances();
+  });
 });
