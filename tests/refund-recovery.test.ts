@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { refundPayment, resumePendingRefunds } from '../src/services/refunds/refund-payment.ts';
 import { chargePayment, resumeProcessingCharges } from '../src/services/payments/charge-payment.ts';
 import { patientAccounts } from './helpers/ledger-accounts.ts';
-import type { PaymentProcessor } from '../src/services/processors/payment-processor.ts';
+import { ProcessorError, type ChargeLookup, type PaymentProcessor } from '../src/services/processors/payment-processor.ts';
 import { sandboxCards } from '../src/services/processors/sandbox-processor.ts';
 import { makeCardPayment, makePatient, makePayment } from './helpers/factories.ts';
 import { dialects } from './helpers/test-database.ts';
@@ -120,7 +120,10 @@ describe.each(dialects)('card charges left Processing by a crash on %s', (dialec
     await expect(cutOff('after', payment.id, `charge-cut-${dialect}`)).rejects.toThrow('process stopped');
     // Locked while its outcome is unknown: no hand edits, no second charge.
     expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200)).toMatchObject({ status: 'processing' });
-    expect(json(await t.request('POST', `/api/v1/payments/${payment.id}/charge`, { body: { source: '4242424242424242' } }), 409).code).toBe('charge_in_progress');
+    expect(json(await t.request('POST', `/api/v1/payments/${payment.id}/charge`, { body: { source: '4242424242424242' } }), 409)).toMatchObject({
+      code: 'charge_in_progress',
+      detail: 'A card charge of this payment is with the processor; wait until it settles.',
+    });
     // Too recent for the job's default age: a charge may still be with the processor.
     expect(await resumeProcessingCharges(t.database.handle.db, t.processor)).toMatchObject({ paid: 0, failed: 0 });
 
@@ -170,6 +173,115 @@ describe.each(dialects)('card charges left Processing by a crash on %s', (dialec
     const again = json(await t.request('POST', `/api/v1/payments/${payment.id}/charge`, { body: { source: '4242424242424242' } }), 200);
     expect(again).toMatchObject({ status: 'paid', failure: null });
     expect((await patientAccounts(t.database.handle.db, patient.id)).cash_clearing - before.cash_clearing).toBe(3100);
+    await t.expectLedgerBalances();
+  });
+  it('asks the processor with the payment number, the attempt key and the payment id', async () => {
+    const patient = await makePatient(t);
+    const payment = await makePayment(t, patient.id, { amountCents: 1900, method: 'card' });
+    const asked: Array<Parameters<PaymentProcessor['charge']>[0]> = [];
+    const recording: PaymentProcessor = {
+      name: 'sandbox',
+      hostedCardEntry: null,
+      charge: (input) => {
+        asked.push(input);
+        return t.processor.charge(input);
+      },
+      findCharge: (input) => t.processor.findCharge(input),
+      payoutItems: (id) => t.processor.payoutItems(id),
+      refund: (input) => t.processor.refund(input),
+    };
+    const charged = await chargePayment(t.database.handle.db, t.biller.actor, payment.id, { source: '4242424242424242' }, recording);
+    expect(charged).toMatchObject({ payment: { status: 'paid', amountCents: 1900 }, failure: null });
+    expect(asked).toEqual([{ amountCents: 1900, source: '4242424242424242', description: `Payment ${payment.number}`, idempotencyKey: `${payment.id}:1`, metadata: { paymentId: payment.id } }]);
+  });
+
+  it('books a charge recovery settled while the request waited for the processor once, and answers with it', async () => {
+    const db = t.database.handle.db;
+    const patient = await makePatient(t);
+    const payment = await makePayment(t, patient.id, { amountCents: 2700, method: 'card' });
+    const before = await patientAccounts(db, patient.id);
+    // The processor makes the charge, but before it answers, the recovery job finds and books it.
+    const overtaken: PaymentProcessor = {
+      name: 'sandbox',
+      hostedCardEntry: null,
+      charge: async (input) => {
+        const made = await t.processor.charge(input);
+        await aMillisecondLater();
+        expect(await resumeProcessingCharges(db, t.processor, { olderThanMs: 0 })).toMatchObject({ paid: 1 });
+        return made;
+      },
+      findCharge: (input) => t.processor.findCharge(input),
+      payoutItems: (id) => t.processor.payoutItems(id),
+      refund: (input) => t.processor.refund(input),
+    };
+    const charged = await chargePayment(db, t.biller.actor, payment.id, { source: '4242424242424242' }, overtaken);
+    expect(charged).toMatchObject({ payment: { id: payment.id, status: 'paid' }, failure: null });
+    expect((await patientAccounts(db, patient.id)).cash_clearing - before.cash_clearing).toBe(2700);
+    const received = await db.selectFrom('journalEntries').select('id').where('paymentId', '=', payment.id).where('kind', '=', 'payment_received').execute();
+    expect(received).toHaveLength(1);
+    await t.expectLedgerBalances();
+  });
+
+  it('recovery books what the processor says of each stuck charge: still under way or unreachable stays Processing, a decline fails with its reason, an online charge stays online', async () => {
+    const db = t.database.handle.db;
+    const patient = await makePatient(t);
+    const stuck = async (method: 'card' | 'online') => {
+      const payment = await makePayment(t, patient.id, { amountCents: 1100, method: 'card' });
+      await expect(
+        chargePayment(db, t.biller.actor, payment.id, { source: '4242424242424242', method }, new CrashingProcessor(t.processor, 'before')),
+      ).rejects.toThrow('process stopped');
+      return payment.id as string;
+    };
+    const underWay = await stuck('card');
+    const unreachable = await stuck('card');
+    const declined = await stuck('card');
+    const online = await stuck('online');
+    const answers: Record<string, () => Promise<ChargeLookup>> = {
+      [underWay]: async () => ({ state: 'in_progress' }),
+      [unreachable]: async () => {
+        throw new ProcessorError('unavailable', 'The processor did not answer.');
+      },
+      [declined]: async () => ({ state: 'failed', message: 'Insufficient funds.' }),
+      [online]: async () => ({ state: 'succeeded', reference: 'sbx_ch_ok_online', cardLast4: '4242' }),
+    };
+    const scripted: PaymentProcessor = {
+      name: 'sandbox',
+      hostedCardEntry: null,
+      charge: (input) => t.processor.charge(input),
+      findCharge: (input) => answers[input.paymentId]?.() ?? t.processor.findCharge(input),
+      payoutItems: (id) => t.processor.payoutItems(id),
+      refund: (input) => t.processor.refund(input),
+    };
+    await aMillisecondLater();
+    expect(await resumeProcessingCharges(db, scripted, { olderThanMs: 0 })).toEqual({ paid: 1, failed: 1, stillProcessing: 2 });
+    const status = async (id: string) => db.selectFrom('payments').select(['status', 'method', 'chargeAttempt', 'processorReference']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(await status(underWay)).toMatchObject({ status: 'processing', chargeAttempt: `${underWay}:1` });
+    expect(await status(unreachable)).toMatchObject({ status: 'processing', chargeAttempt: `${unreachable}:1` });
+    expect(await status(declined)).toMatchObject({ status: 'failed', chargeAttempt: null });
+    expect(await status(online)).toMatchObject({ status: 'paid', method: 'online', chargeAttempt: null, processorReference: 'sbx_ch_ok_online' });
+    const failedAudit = await db.selectFrom('auditEvents').select('after').where('entityId', '=', declined).where('action', '=', 'payment.charge_failed').executeTakeFirstOrThrow();
+    expect(JSON.parse(failedAudit.after!)).toEqual({ status: 'failed', reason: 'Insufficient funds.' });
+    // Only the online charge moved money: $11.00.
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 1100, patient_receivable: 0, patient_unapplied: -1100, patient_credit: 0 });
+    // Settle the two left with the processor, so the file ends with nothing in flight.
+    answers[underWay] = async () => ({ state: 'failed', message: 'Expired.' });
+    answers[unreachable] = async () => ({ state: 'failed', message: 'Expired.' });
+    expect(await resumeProcessingCharges(db, scripted, { olderThanMs: 0 })).toEqual({ paid: 0, failed: 2, stillProcessing: 0 });
+    await t.expectLedgerBalances();
+  });
+  it('a retry of a cut-off charge waits while the charge is with the processor, and answers once recovery books it', async () => {
+    const patient = await makePatient(t);
+    const payment = await makePayment(t, patient.id, { amountCents: 1500, method: 'card' });
+    await expect(cutOff('after', payment.id, `charge-wait-${dialect}`)).rejects.toThrow('process stopped');
+    const retry = chargePayment(t.database.handle.db, t.biller.actor, payment.id, { source: '4242424242424242' }, t.processor, {
+      practiceId: t.biller.actor.practiceId,
+      key: `charge-wait-${dialect}`,
+      requestHash: 'c'.repeat(64),
+    });
+    // The retry polls while the payment is still Processing under its attempt; then the job books it.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await resumeProcessingCharges(t.database.handle.db, t.processor, { olderThanMs: 0 })).toMatchObject({ paid: 1 });
+    expect(await retry).toMatchObject({ payment: { id: payment.id, status: 'paid', chargeAttempt: null }, failure: null });
     await t.expectLedgerBalances();
   });
 });
