@@ -181,6 +181,75 @@ describe.each(dialects)('835 remittance posting on %s', (dialect) => {
     await t.expectLedgerBalances();
   });
 
+  it('each claim that cannot post says why in words and holds its money in suspense; a second payment of a posted claim is held too', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A]);
+    const posted = await visit(t, patient.id, location.id, '2026-02-01', 20000);
+    const unpaid = await visit(t, patient.id, location.id, '2026-02-02', 10000);
+    const c = posted.claim.controlNumber;
+    const paidClaim = { controlNumber: c, status: '1', chargeCents: 20000, paidCents: 15000, patientResponsibilityCents: 2000, adjustments: [{ group: 'CO', reason: '45', amountCents: 3000 }, { group: 'PR', reason: '3', amountCents: 2000 }] };
+    const denial = { controlNumber: unpaid.claim.controlNumber, status: '4', chargeCents: 10000, paidCents: 0, adjustments: [{ group: 'CO', reason: '50', amountCents: 10000 }] };
+    const first = json(
+      await importEra(t, build835([
+        {
+          ...A,
+          traceNumber: 'A-EFT-WHY-1',
+          paymentDate: '2026-02-20',
+          claims: [
+            { controlNumber: 'NOT-OURS-9', status: '1', chargeCents: 5000, paidCents: 4000, adjustments: [{ group: 'CO', reason: '45', amountCents: 1000 }] },
+            { controlNumber: c, status: '25', chargeCents: 20000, paidCents: 0, adjustments: [{ group: 'CO', reason: '45', amountCents: 20000 }] },
+            { controlNumber: unpaid.claim.controlNumber, status: '22', chargeCents: -10000, paidCents: 0, adjustments: [{ group: 'CO', reason: '45', amountCents: -10000 }] },
+            paidClaim,
+            denial,
+          ],
+        },
+      ])),
+      201,
+    );
+    expect(first.postedCount).toBe(2);
+    expect(first.exceptions.map((e: any) => [e.patientControlNumber, e.reasonCode, e.claimId, e.message])).toEqual([
+      ['NOT-OURS-9', 'no_claim', null, 'No claim of ours has control number NOT-OURS-9.'],
+      [c, 'status_not_posted', posted.claim.id, 'Claim status 25 is not one we post; review it by hand.'],
+      [unpaid.claim.controlNumber, 'reversal_without_posting', unpaid.claim.id, `A reversal of claim ${unpaid.claim.controlNumber}, which has no payment posted to reverse.`],
+    ]);
+    // Only the unmatched claim's $40.00 carried money: it waits in suspense.
+    expect(await unplacedAccounts(t, 'exception NOT-OURS-9')).toEqual({ cash_clearing: 4000, remittance_suspense: -4000 });
+    const held = await t.database.handle.db.selectFrom('remittanceClaims').select(['patientControlNumber', 'suspenseCents', 'exceptionStatus', 'outcome', 'postingClaimId']).where('remittanceId', '=', first.id).orderBy('segmentNumber').execute();
+    expect(held.map((r) => [r.patientControlNumber, Number(r.suspenseCents), r.exceptionStatus, r.outcome, r.postingClaimId])).toEqual([
+      ['NOT-OURS-9', 4000, 'open', 'exception', null],
+      [c, 0, 'open', 'exception', null],
+      [unpaid.claim.controlNumber, 0, 'open', 'exception', null],
+      [c, 0, null, 'posted', posted.claim.id],
+      [unpaid.claim.controlNumber, 0, null, 'denied', unpaid.claim.id],
+    ]);
+    const memos = await t.database.handle.db.selectFrom('journalEntries').select('memo').where('kind', '=', 'remittance').where('memo', 'like', '835 %').execute();
+    expect(memos.map((m) => m.memo)).toEqual(expect.arrayContaining([`835 ACME HEALTH claim ${c} status 1`, '835 exception NOT-OURS-9: held in suspense']));
+    expect(await remittanceAccounts(t, posted.treatment.id)).toEqual({ cash_clearing: 15000, contractual_writeoff: 3000, patient_receivable: 2000, insurance_receivable: -20000 });
+
+    // Another payment (another trace) pays the same claim again, and another changes it without a reversal.
+    const importedOn = (await t.database.handle.db.selectFrom('remittances').select('createdAt').where('id', '=', first.id).executeTakeFirstOrThrow()).createdAt.slice(0, 10);
+    const second = json(
+      await importEra(t, build835([
+        { ...A, traceNumber: 'A-EFT-WHY-2', paymentDate: '2026-02-27', claims: [paidClaim, denial] },
+        { ...A, traceNumber: 'A-EFT-WHY-3', paymentDate: '2026-02-27', claims: [{ ...paidClaim, paidCents: 14000, adjustments: [{ group: 'CO', reason: '45', amountCents: 4000 }, { group: 'PR', reason: '3', amountCents: 2000 }] }] },
+      ])),
+      201,
+    );
+    expect(second.postedCount).toBe(0);
+    expect(second.exceptions.map((e: any) => [e.reasonCode, e.message, e.duplicateOf?.remittanceId ?? null])).toEqual([
+      ['already_posted', `Claim ${c} was already posted by import ${first.id} of ${importedOn}; this payment pays it again, so its $150.00 is held in suspense.`, first.id],
+      ['already_processed', `Claim ${c} is already processed; a corrected payment must follow a reversal (status 22).`, null],
+    ]);
+    // The same denial again carries no money: a duplicate of the first import.
+    expect(second.duplicates.map((d: any) => [d.patientControlNumber, d.outcome, d.reasonCode, d.message, d.duplicateOf.remittanceId])).toEqual([
+      [unpaid.claim.controlNumber, 'duplicate', 'already_posted', `Already posted by import ${first.id} of ${importedOn}.`, first.id],
+    ]);
+    expect(await unplacedAccounts(t, `exception ${c}`)).toEqual({ cash_clearing: 29000, remittance_suspense: -29000 });
+    // The visit's own accounts did not move.
+    expect(await remittanceAccounts(t, posted.treatment.id)).toEqual({ cash_clearing: 15000, contractual_writeoff: 3000, patient_receivable: 2000, insurance_receivable: -20000 });
+    await t.expectLedgerBalances();
+  });
+
   it('reverses a posting (status 22) and posts the corrected payment again', async () => {
     const location = await makeLocation(t);
     const patient = await insuredPatient(t, [A]);
