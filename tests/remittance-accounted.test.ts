@@ -157,8 +157,8 @@ describe.each(dialects)('every 835 claim accounted for on %s', (dialect) => {
       ['BADCAS', 'malformed', 500],
       ['BADSTATUS', 'malformed', 700],
     ]);
-    expect(result.exceptions[0].message).toContain('CAS01 "ZZ" is not an adjustment group code');
-    expect(result.exceptions[1].message).toContain('CLP02 "99" is not a claim status code');
+    expect(result.exceptions[0].message).toMatch(/^Claim BADCAS \(no claim of ours\) cannot be posted: .*CAS01 "ZZ" is not an adjustment group code.* \(segment \d+\)\.$/);
+    expect(result.exceptions[1].message).toMatch(/^Claim BADSTATUS \(no claim of ours\) cannot be posted: .*CLP02 "99" is not a claim status code.* \(segment \d+\)\.$/);
     const suspense = await t.database.handle.db.selectFrom('remittanceClaims').select(['suspenseCents', 'exceptionStatus']).where('remittanceId', '=', result.id).where('outcome', '=', 'exception').execute();
     expect(suspense.map((r) => [Number(r.suspenseCents), r.exceptionStatus])).toEqual([[500, 'open'], [700, 'open']]);
     await t.expectLedgerBalances();

@@ -224,6 +224,26 @@ describe.each(dialects)('835 remittance posting on %s', (dialect) => {
     ]);
     const memos = await t.database.handle.db.selectFrom('journalEntries').select('memo').where('kind', '=', 'remittance').where('memo', 'like', '835 %').execute();
     expect(memos.map((m) => m.memo)).toEqual(expect.arrayContaining([`835 ACME HEALTH claim ${c} status 1`, '835 exception NOT-OURS-9: held in suspense']));
+    const db = t.database.handle.db;
+    const audited = await db.selectFrom('auditEvents').select(['action', 'entityType', 'before', 'after']).where('entityId', '=', posted.treatment.id).where('action', 'in', ['claim.processed', 'claim.denied']).execute();
+    expect(audited.map((a) => [a.action, a.entityType, JSON.parse(a.before!), JSON.parse(a.after!)])).toEqual([
+      [
+        'claim.processed',
+        'treatment',
+        { claimId: posted.claim.id, status: 'submitted' },
+        { claimId: posted.claim.id, statusCode: '1', paidCents: 15000, contractualCents: 3000, patientResponsibilityCents: 2000, forwardedCents: 0, toPatientCents: 2000, nextClaimId: null, remarkCodes: [] },
+      ],
+    ]);
+    const events = (await db.selectFrom('outboxEvents').select(['type', 'payload']).where('type', 'in', ['claim.processed', 'claim.denied']).execute())
+      .map((e) => [e.type, JSON.parse(e.payload)])
+      .filter(([, p]) => p.treatmentId === posted.treatment.id || p.treatmentId === unpaid.treatment.id);
+    expect(events).toHaveLength(2);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        ['claim.processed', { claimId: posted.claim.id, treatmentId: posted.treatment.id, paidCents: 15000, patientResponsibilityCents: 2000 }],
+        ['claim.denied', { claimId: unpaid.claim.id, treatmentId: unpaid.treatment.id, paidCents: 0, patientResponsibilityCents: 0 }],
+      ]),
+    );
     expect(await remittanceAccounts(t, posted.treatment.id)).toEqual({ cash_clearing: 15000, contractual_writeoff: 3000, patient_receivable: 2000, insurance_receivable: -20000 });
 
     // Another payment (another trace) pays the same claim again, and another changes it without a reversal.
