@@ -55,9 +55,28 @@ describe.each(dialects)('pending card refunds after a crash on %s', (dialect) =>
 
     const before = t.processor.refundCount;
     await aMillisecondLater();
-    const outcome = await resumePendingRefunds(t.database.handle.db, t.processor, { olderThanMs: 0 });
+    const asked: Array<Parameters<PaymentProcessor['refund']>[0]> = [];
+    const recording: PaymentProcessor = {
+      name: 'sandbox',
+      hostedCardEntry: null,
+      charge: (input) => t.processor.charge(input),
+      findCharge: (input) => t.processor.findCharge(input),
+      payoutItems: (id) => t.processor.payoutItems(id),
+      refund: (input) => {
+        asked.push(input);
+        return t.processor.refund(input);
+      },
+    };
+    const outcome = await resumePendingRefunds(t.database.handle.db, recording, { olderThanMs: 0 });
     expect(outcome).toMatchObject({ settled: 1, released: 0 });
     expect(t.processor.refundCount).toBe(before + 1);
+    // Asked again with the cut-off request's own processor key, for the payment's charge.
+    expect(asked).toEqual([{ chargeReference: payment.processorReference ?? expect.stringMatching(/^sbx_ch_ok_/), amountCents: 2000, reason: 'patient_request', idempotencyKey: `${idempotency.practiceId}:cut-off-1:${'h'.repeat(16)}` }]);
+    const [booked] = json(await t.request('GET', `/api/v1/payments/${payment.id}/refunds`), 200).items;
+    const audit = await t.database.handle.db.selectFrom('auditEvents').select(['actorType', 'actorId']).where('action', '=', 'payment.refunded').where('entityId', '=', payment.id).execute();
+    expect(audit).toEqual([{ actorType: 'system', actorId: 'refund-recovery' }]);
+    const journal = await t.database.handle.db.selectFrom('journalEntries').select('createdBy').where('sourceType', '=', 'refund').where('sourceId', '=', booked.id).execute();
+    expect(journal).toEqual([{ createdBy: 'refund-recovery' }]);
     expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200)).toMatchObject({ status: 'partially_refunded', refundedCents: 2000 });
     // Running again finds nothing left to do.
     expect(await resumePendingRefunds(t.database.handle.db, t.processor, { olderThanMs: 0 })).toMatchObject({ settled: 0, released: 0 });
@@ -282,6 +301,25 @@ describe.each(dialects)('card charges left Processing by a crash on %s', (dialec
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(await resumeProcessingCharges(t.database.handle.db, t.processor, { olderThanMs: 0 })).toMatchObject({ paid: 1 });
     expect(await retry).toMatchObject({ payment: { id: payment.id, status: 'paid', chargeAttempt: null }, failure: null });
+    await t.expectLedgerBalances();
+  });
+  it('recovery stops on an error that is no processor answer, leaving the refund pending; a retried cut-off refund waits for recovery to book it', async () => {
+    const db = t.database.handle.db;
+    const patient = await makePatient(t);
+    const payment = await makeCardPayment(t, patient.id, 5000);
+    const idempotency = { practiceId: t.biller.actor.practiceId, key: `cut-off-wait-${dialect}`, requestHash: 'w'.repeat(64) };
+    const request = (processor: PaymentProcessor) => refundPayment(db, t.biller.actor, payment.id, { amountCents: 1200, reason: 'other' }, { processor, publicUrl: '', idempotency });
+    await expect(request(new CrashingProcessor(t.processor))).rejects.toThrow('process stopped');
+    await aMillisecondLater();
+    await expect(resumePendingRefunds(db, new CrashingProcessor(t.processor), { olderThanMs: 0 })).rejects.toThrow('process stopped');
+    expect(json(await t.request('GET', `/api/v1/payments/${payment.id}/refunds`), 200).items).toEqual([expect.objectContaining({ status: 'pending', amountCents: 1200 })]);
+
+    // The client retries while the refund is still pending: it waits, and gets the refund once the job books it.
+    const retry = request(t.processor);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await resumePendingRefunds(db, t.processor, { olderThanMs: 0 })).toMatchObject({ settled: 1 });
+    expect(await retry).toMatchObject({ status: 'succeeded', amountCents: 1200, payment: { refundedCents: 1200, status: 'partially_refunded' } });
+    expect(await patientAccounts(db, patient.id)).toMatchObject({ cash_clearing: 3800 });
     await t.expectLedgerBalances();
   });
 });

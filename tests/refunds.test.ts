@@ -232,6 +232,13 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     };
     expect(await entry(byCash.id)).toEqual({ kind: 'refund', memo: 'Refund by cash', paymentId: cash.id, lines: [['cash_clearing', -1200], ['patient_unapplied', 1200]] });
     expect(await entry(byCheck.id)).toEqual({ kind: 'refund', memo: 'Refund by check', paymentId: check.id, lines: [['cash_clearing', -2000], ['patient_unapplied', 2000]] });
+    // A card payment recorded by hand (never charged through us) is refunded as recorded, not through the processor.
+    const byHand = await makePayment(t, patient.id, { amountCents: 900, method: 'card', status: 'paid' });
+    const processorRefunds = t.processor.refundCount;
+    const recorded = json(await refund(byHand.id, { full: true, reason: 'other' }), 201);
+    expect(recorded).toMatchObject({ method: 'recorded', status: 'succeeded', processorReference: null, amountCents: 900 });
+    expect(t.processor.refundCount).toBe(processorRefunds);
+    expect(await entry(recorded.id)).toEqual({ kind: 'refund', memo: 'Refund by recorded', paymentId: byHand.id, lines: [['cash_clearing', -900], ['patient_unapplied', 900]] });
     expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 3800, patient_receivable: 0, patient_unapplied: -3800, patient_credit: 0 });
 
     const [row] = await refundRows(cash.id);
