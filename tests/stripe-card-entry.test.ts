@@ -133,6 +133,24 @@ describe.each(dialects)('card entry in Stripe’s element on %s', (dialect) => {
     await t.expectLedgerBalances();
   });
 
+  it('staff: finishing while Stripe still processes the charge leaves the payment Processing and locked; finishing later books it', async () => {
+    const patient = await makePatient(t);
+    const payment = await makePayment(t, patient.id, { amountCents: 4400, method: 'card' });
+    const started = json(await t.request('POST', `/api/v1/payments/${payment.id}/charge/start`, { headers: { 'idempotency-key': `slow-${payment.id}` } }), 200);
+    expect(stripe.confirm(started.chargeReference, '4242424242424242').status).toBe(200);
+    // Stripe still processing (a bank debit, a slow network): nothing is booked yet.
+    const intent = stripe.intent(started.chargeReference)!;
+    intent.status = 'processing';
+    const finish = () => t.request('POST', `/api/v1/payments/${payment.id}/charge/finish`, { body: { chargeReference: started.chargeReference } });
+    expect(json(await finish(), 200)).toMatchObject({ status: 'processing', failure: null });
+    expect(await patientAccounts(t.database.handle.db, patient.id)).toMatchObject({ cash_clearing: 0 });
+    expect(JSON.parse((await t.request('POST', `/api/v1/payments/${payment.id}/status`, { body: { status: 'cancelled' } })).body).code).toBe('charge_in_progress');
+    intent.status = 'succeeded';
+    expect(json(await finish(), 200)).toMatchObject({ status: 'paid', failure: null });
+    expect(await patientAccounts(t.database.handle.db, patient.id)).toMatchObject({ cash_clearing: 4400, patient_unapplied: -4400 });
+    await t.expectLedgerBalances();
+  });
+
   it('portal: a declined card leaves one Failed payment tried again; the webhook books the success first, the browser’s finish applies nothing twice', async () => {
     const { patient, token } = await portalSession(t);
     const start = (amountCents: number, key: string) => publicPost(t, '/portal/pay/start', { portalToken: token, amountCents }, { 'idempotency-key': key });
