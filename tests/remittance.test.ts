@@ -423,6 +423,35 @@ describe.each(dialects)('835 posting rules per account on %s', (dialect) => {
     await t.expectLedgerBalances();
   });
 
+  it('a reversal cancels the claim it forwarded to the next payer and undoes the posting per account; once that payer has processed its claim, the reversal waits', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A, B]);
+    const { treatment, claim } = await visit(t, patient.id, location.id, '2026-04-05', 15000);
+    const primary = { controlNumber: claim.controlNumber, status: '19', chargeCents: 15000, paidCents: 8000, adjustments: [{ group: 'CO', reason: '45', amountCents: 3000 }, { group: 'PR', reason: '2', amountCents: 4000 }] };
+    const reversal = { controlNumber: claim.controlNumber, status: '22', chargeCents: -15000, paidCents: -8000, adjustments: [{ group: 'CO', reason: '45', amountCents: -3000 }, { group: 'PR', reason: '2', amountCents: -4000 }] };
+    const claimsOf = async () => json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).claims;
+    json(await importEra(t, build835([{ ...A, traceNumber: 'FWD-1', paymentDate: '2026-04-15', claims: [primary] }])), 201);
+    const forwarded = (await claimsOf())[1];
+    expect(forwarded).toMatchObject({ coverageOrder: 2, billedCents: 4000, status: 'submitted' });
+
+    const undone = json(await importEra(t, build835([{ ...A, traceNumber: 'FWD-2', paymentDate: '2026-04-16', claims: [reversal] }])), 201);
+    expect(undone.claims[0]).toMatchObject({ outcome: 'reversal', paidCents: -8000, contractualCents: -3000, forwardedCents: -4000, toPatientCents: 0, reasonCode: null });
+    expect((await claimsOf()).map((c: any) => [c.coverageOrder, c.status])).toEqual([[1, 'submitted'], [2, 'cancelled']]);
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).insuranceStatus).toBe('awaiting');
+    expect(await remittanceAccounts(t, treatment.id)).toEqual({});
+    const memo = await t.database.handle.db.selectFrom('journalEntries').select('memo').where('memo', '=', `835 reversal of claim ${claim.controlNumber}`).execute();
+    expect(memo).toHaveLength(1);
+
+    // Posted again, and this time the next payer processes its claim: a reversal of the first posting must wait.
+    json(await importEra(t, build835([{ ...A, traceNumber: 'FWD-3', paymentDate: '2026-04-20', claims: [primary] }])), 201);
+    const next = (await claimsOf()).find((c: any) => c.coverageOrder === 2 && c.status === 'submitted');
+    json(await importEra(t, build835([{ ...B, traceNumber: 'FWD-4', paymentDate: '2026-04-25', claims: [{ controlNumber: next.controlNumber, status: '2', chargeCents: 4000, paidCents: 2500, adjustments: [{ group: 'PR', reason: '1', amountCents: 1500 }] }] }])), 201);
+    const waits = json(await importEra(t, build835([{ ...A, traceNumber: 'FWD-5', paymentDate: '2026-04-26', claims: [reversal] }])), 201);
+    expect(waits.exceptions.map((e: any) => [e.reasonCode, e.message])).toEqual([['next_payer_processed', `The next payer already processed claim ${next.controlNumber}; reverse that first.`]]);
+    expect(await remittanceAccounts(t, treatment.id)).toEqual({ cash_clearing: 10500, contractual_writeoff: 3000, patient_receivable: 1500, insurance_receivable: -15000 });
+    await t.expectLedgerBalances();
+  });
+
   it('only OA-23 restates the prior payer: a secondary sending CO-23 has it written off, with a warning', async () => {
     const location = await makeLocation(t);
     const patient = await insuredPatient(t, [A, B]);
