@@ -100,6 +100,8 @@ describe.each(dialects)('every 835 claim accounted for on %s', (dialect) => {
       [claim.controlNumber, result.id, 'twice.835'],
       ['STRANGER-1', result.id, 'twice.835'],
     ]);
+    const importedOn = String(result.createdAt ?? (await t.database.handle.db.selectFrom('remittances').select('createdAt').where('id', '=', result.id).executeTakeFirstOrThrow()).createdAt).slice(0, 10);
+    expect(result.duplicates.map((d: any) => d.message)).toEqual([`Already posted by import twice.835 of ${importedOn}.`, `Already posted by import twice.835 of ${importedOn}.`]);
     expect(result.payments.map((p: any) => p.status)).toEqual(['posted', 'duplicate']);
     expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200)).toMatchObject({ patientResponsibilityCents: 4000 });
     const stored = json(await t.request('GET', `/api/v1/remittances/${result.id}`), 200);

@@ -207,6 +207,10 @@ describe.each(dialects)('835 remittance posting on %s', (dialect) => {
       201,
     );
     expect(first.postedCount).toBe(2);
+    expect(first.claims.filter((x: any) => x.reasonCode === null).map((x: any) => [x.outcome, x.message])).toEqual([
+      ['posted', null],
+      ['denied', 'Denied by the payer: review the claim.'],
+    ]);
     expect(first.exceptions.map((e: any) => [e.patientControlNumber, e.reasonCode, e.claimId, e.message])).toEqual([
       ['NOT-OURS-9', 'no_claim', null, 'No claim of ours has control number NOT-OURS-9.'],
       [c, 'status_not_posted', posted.claim.id, 'Claim status 25 is not one we post; review it by hand.'],
@@ -435,7 +439,26 @@ describe.each(dialects)('835 posting rules per account on %s', (dialect) => {
     expect(forwarded).toMatchObject({ coverageOrder: 2, billedCents: 4000, status: 'submitted' });
 
     const undone = json(await importEra(t, build835([{ ...A, traceNumber: 'FWD-2', paymentDate: '2026-04-16', claims: [reversal] }])), 201);
-    expect(undone.claims[0]).toMatchObject({ outcome: 'reversal', paidCents: -8000, contractualCents: -3000, forwardedCents: -4000, toPatientCents: 0, reasonCode: null });
+    expect(undone.claims[0]).toMatchObject({
+      outcome: 'reversal',
+      paidCents: -8000,
+      contractualCents: -3000,
+      patientResponsibilityCents: -4000,
+      forwardedCents: -4000,
+      toPatientCents: 0,
+      reasonCode: null,
+      message: 'Reversal: the earlier posting was undone; a corrected payment can post again.',
+    });
+    const db = t.database.handle.db;
+    const rows = await db.selectFrom('remittanceClaims').select(['outcome', 'detail', 'postingClaimId']).where('claimId', '=', claim.id).orderBy('createdAt').execute();
+    expect(rows.map((r) => [r.outcome, r.postingClaimId])).toEqual([['reversed', null], ['reversal', null]]);
+    expect(JSON.parse(rows[1]!.detail)).toMatchObject({ paidCents: -8000, contractualCents: -3000, patientResponsibilityCents: -4000, forwardedCents: -4000, toPatientCents: 0, nextClaimId: null });
+    const audit = await db.selectFrom('auditEvents').select(['entityType', 'before', 'after']).where('action', '=', 'claim.reversed').where('entityId', '=', treatment.id).execute();
+    expect(audit.map((a) => [a.entityType, JSON.parse(a.before!), JSON.parse(a.after!)])).toEqual([
+      ['treatment', expect.objectContaining({ claimId: claim.id, paidCents: 8000, forwardedCents: 4000, nextClaimId: forwarded.id }), { claimId: claim.id, status: 'submitted' }],
+    ]);
+    const reversedEvents = (await db.selectFrom('outboxEvents').select('payload').where('type', '=', 'claim.reversed').execute()).map((e) => JSON.parse(e.payload)).filter((p) => p.claimId === claim.id);
+    expect(reversedEvents).toEqual([{ claimId: claim.id, treatmentId: treatment.id }]);
     expect((await claimsOf()).map((c: any) => [c.coverageOrder, c.status])).toEqual([[1, 'submitted'], [2, 'cancelled']]);
     expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).insuranceStatus).toBe('awaiting');
     expect(await remittanceAccounts(t, treatment.id)).toEqual({});

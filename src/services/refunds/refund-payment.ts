@@ -78,7 +78,6 @@ async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boole
   // Claim the refund first: of two settlers (a request and the recovery job), exactly one books it.
   const claimed = await trx
     .updateTable('refunds')
-    // Stryker disable next-line StringLiteral: equivalent, the same transaction writes the row succeeded below; here only the row count matters.
     .set({ status: 'succeeded' })
     .where('id', '=', refund.id)
     .where('status', '=', 'pending')
