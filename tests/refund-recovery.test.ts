@@ -272,6 +272,9 @@ describe.each(dialects)('card charges left Processing by a crash on %s', (dialec
       refund: (input) => t.processor.refund(input),
     };
     await aMillisecondLater();
+    // An error that is no processor answer stops the job; nothing is booked.
+    const broken: PaymentProcessor = { ...scripted, findCharge: async () => Promise.reject(new Error('connection reset')) };
+    await expect(resumeProcessingCharges(db, broken, { olderThanMs: 0 })).rejects.toThrow('connection reset');
     expect(await resumeProcessingCharges(db, scripted, { olderThanMs: 0 })).toEqual({ paid: 1, failed: 1, stillProcessing: 2 });
     const status = async (id: string) => db.selectFrom('payments').select(['status', 'method', 'chargeAttempt', 'processorReference']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(await status(underWay)).toMatchObject({ status: 'processing', chargeAttempt: `${underWay}:1` });
