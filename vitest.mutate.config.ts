@@ -18,6 +18,12 @@ const include = {
     'tests/transactions-and-retries.test.ts',
     'tests/trial-balance.test.ts',
     'tests/eligibility-estimates.test.ts',
+    // Card entry in the processor's element, processor refunds and disputes: in process (a local stand-in).
+    'tests/stripe-card-entry.test.ts',
+    'tests/stripe-webhook.test.ts',
+    'tests/processor-reconciliation.test.ts',
+    // Matching a remittance exception posts the claim by the same rule, from suspense.
+    'tests/remittance-work.test.ts',
   ],
 }[scope];
 

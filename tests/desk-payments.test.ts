@@ -49,6 +49,7 @@ describe.each(dialects)('money at the desk is applied on %s', (dialect) => {
   const t = useTestApp(dialect);
   const db = () => t.database.handle.db;
   const visit = async (id: string) => json(await t.request('GET', `/api/v1/treatments/${id}`), 200);
+  const getPaymentOf = async (id: string) => json(await t.request('GET', `/api/v1/payments/${id}`), 200);
 
   it('Collect Now for $315.00 of patient responsibility pays it all: nothing left owed, nothing unapplied', async () => {
     const patient = await newPatient(t);
@@ -73,10 +74,15 @@ describe.each(dialects)('money at the desk is applied on %s', (dialect) => {
     const newer = await makeSelfPayTreatment(t, patient.id, 10000, '2026-03-02');
     const payment = await makeCardPayment(t, patient.id, 12000, '4242424242424242', { treatmentId: newer.id });
     const applications = json(await t.request('GET', `/api/v1/payments/${payment.id}/applications`), 200).items;
-    expect(applications.map((x: any) => [x.treatmentId, x.amountCents])).toEqual([
-      [newer.id, 10000],
-      [older.id, 2000],
-    ]);
+    // The amounts show the order (the linked visit is paid in full, the older one gets the rest); two
+    // applications made in the same millisecond list in either order (UUIDv7 ids are random within one).
+    expect(applications).toHaveLength(2);
+    expect(applications.map((x: any) => [x.treatmentId, x.amountCents])).toEqual(
+      expect.arrayContaining([
+        [newer.id, 10000],
+        [older.id, 2000],
+      ]),
+    );
     expect((await visit(newer.id)).balanceCents).toBe(0);
     expect((await visit(older.id)).balanceCents).toBe(3000);
     expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 12000, patient_receivable: 3000, patient_unapplied: 0, patient_credit: 0 });
@@ -130,6 +136,89 @@ describe.each(dialects)('money at the desk is applied on %s', (dialect) => {
     expect((await visit(older.id)).balanceCents).toBe(0);
     expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 4600, patient_receivable: 0, patient_unapplied: -2100, patient_credit: 0 });
     expect(json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200).balance).toEqual({ patientResponsibilityCents: 0, unappliedCents: 2100, creditCents: 0 });
+    await t.expectLedgerBalances();
+  });
+
+  it("names each received payment's journal entry by its number and method: cash, check, card, patient credit", async () => {
+    const patient = await newPatient(t);
+    const visitOwed = await makeSelfPayTreatment(t, patient.id, 9000, '2026-02-01');
+    const cash = await makePayment(t, patient.id, { amountCents: 1000, method: 'cash', status: 'paid' });
+    const pending = await makePayment(t, patient.id, { amountCents: 2000 });
+    const check = json(await t.request('POST', `/api/v1/payments/${pending.id}/status`, { body: { status: 'paid', method: 'check', checkNumber: '2044' } }), 200);
+    const card = await makeCardPayment(t, patient.id, 3000);
+    const credit = json(await t.request('POST', `/api/v1/patients/${patient.id}/credits`, { as: t.biller, body: { amountCents: 500 } }), 201);
+    const fromCredit = json(await t.request('POST', `/api/v1/treatments/${visitOwed.id}/apply-credit`, { body: { creditId: credit.id, amountCents: 500 } }), 201);
+    const creditPayment = json(await t.request('GET', `/api/v1/payments/${fromCredit.paymentId}`), 200);
+    const entry = (paymentId: string) =>
+      db().selectFrom('journalEntries').select(['kind', 'memo']).where('paymentId', '=', paymentId).where('kind', 'in', ['payment_received', 'credit_applied']).execute();
+    expect(await entry(cash.id)).toEqual([{ kind: 'payment_received', memo: `${cash.number} received (cash)` }]);
+    expect(await entry(check.id)).toEqual([{ kind: 'payment_received', memo: `${check.number} received (check)` }]);
+    expect(await entry(card.id)).toEqual([{ kind: 'payment_received', memo: `${card.number} received (card)` }]);
+    expect(await entry(creditPayment.id)).toEqual([{ kind: 'credit_applied', memo: `${creditPayment.number} received (patient_credit)` }]);
+    // $10 + $20 + $30 received and $5 drawn from credit, all applied to the $90.00 visit: $25.00 still owed.
+    expect((await visit(visitOwed.id)).balanceCents).toBe(2500);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 6000, patient_receivable: 2500, patient_unapplied: 0, patient_credit: 0 });
+    await t.expectLedgerBalances();
+  });
+
+  it('applies and unapplies by hand within what the payment holds and the visit owes; a received payment applies only itself', async () => {
+    const patient = await newPatient(t);
+    const stranger = await newPatient(t);
+    const first = await makeSelfPayTreatment(t, patient.id, 3000, '2026-01-10');
+    const cash = await makePayment(t, patient.id, { amountCents: 5000, method: 'cash', status: 'paid' });
+    const [auto] = json(await t.request('GET', `/api/v1/payments/${cash.id}/applications`), 200).items;
+    expect(auto).toMatchObject({ treatmentId: first.id, amountCents: 3000, removedAt: null });
+    const apply = (paymentId: string, treatmentId: string, amountCents: number) =>
+      t.request('POST', `/api/v1/payments/${paymentId}/applications`, { as: t.biller, body: { treatmentId, amountCents } });
+
+    // Unapply: another practice cannot see it; once removed it cannot be removed again.
+    expect(json(await t.request('DELETE', `/api/v1/applications/${auto.id}`, { as: t.otherAdmin }), 404).code).toBe('not_found');
+    expect(json(await t.request('DELETE', `/api/v1/applications/${auto.id}`, { as: t.biller }), 200)).toMatchObject({ id: auto.id, amountCents: 3000, removedAt: expect.any(String) });
+    const again = json(await t.request('DELETE', `/api/v1/applications/${auto.id}`, { as: t.biller }), 409);
+    expect(again).toMatchObject({ code: 'conflict', detail: 'This application was already removed.' });
+    expect((await visit(first.id)).balanceCents).toBe(3000);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 5000, patient_receivable: 3000, patient_unapplied: -5000, patient_credit: 0 });
+
+    // $10.00 refunded: Partially Refunded money can still be applied.
+    expect(json(await t.request('POST', `/api/v1/payments/${cash.id}/refunds`, { as: t.biller, body: { amountCents: 1000, reason: 'other' } }), 201).payment.status).toBe('partially_refunded');
+    const pending = await makePayment(t, patient.id, { amountCents: 2000 });
+    expect(json(await apply(pending.id, first.id, 1000), 422)).toMatchObject({ code: 'business_rule', detail: 'Only money received (a Paid or Partially Refunded payment) can be applied.' });
+    const theirs = await makeSelfPayTreatment(t, stranger.id, 1000);
+    expect(json(await apply(cash.id, theirs.id, 1000), 400)).toMatchObject({ code: 'validation_failed', detail: "A payment can only be applied to its own patient's treatments." });
+    expect(json(await apply(cash.id, first.id, 1000), 201)).toMatchObject({ paymentId: cash.id, treatmentId: first.id, patientId: patient.id, amountCents: 1000, removedAt: null });
+    // $40.00 left of the payment, $10.00 applied: $30.00 unapplied; the visit owes $20.00.
+    expect(json(await apply(cash.id, first.id, 3500), 422)).toMatchObject({
+      code: 'application_exceeds_unapplied',
+      detail: 'The payment has only 3000 cents unapplied.',
+      details: { unappliedCents: 3000 },
+    });
+    expect(json(await apply(cash.id, first.id, 2500), 422)).toMatchObject({
+      code: 'application_exceeds_balance',
+      detail: "The treatment's open patient balance is 2000 cents.",
+      details: { openCents: 2000 },
+    });
+    expect((await getPaymentOf(cash.id)).billing).toMatchObject({ appliedCents: 1000, unappliedCents: 3000 });
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 4000, patient_receivable: 2000, patient_unapplied: -3000, patient_credit: 0 });
+
+    // A $5.00 payment received now applies itself only: the $30.00 unapplied by hand stays where staff left it.
+    const more = await makePayment(t, patient.id, { amountCents: 500, method: 'cash', status: 'paid' });
+    expect(more.billing).toMatchObject({ appliedCents: 500, unappliedCents: 0 });
+    expect((await getPaymentOf(cash.id)).billing).toMatchObject({ appliedCents: 1000, unappliedCents: 3000 });
+    expect((await visit(first.id)).balanceCents).toBe(1500);
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 4500, patient_receivable: 1500, patient_unapplied: -3000, patient_credit: 0 });
+
+    // A new $40.00 self-pay visit draws the Partially Refunded payment's $30.00.
+    const second = await makeSelfPayTreatment(t, patient.id, 4000, '2026-03-02');
+    expect((await visit(second.id)).balanceCents).toBe(1000);
+    expect((await getPaymentOf(cash.id)).billing).toMatchObject({ appliedCents: 4000, unappliedCents: 0 });
+    expect(await patientAccounts(db(), patient.id)).toEqual({ cash_clearing: 4500, patient_receivable: 2500, patient_unapplied: 0, patient_credit: 0 });
+
+    // Each application and its removal is audited on the payment and sent as an event.
+    const audit = await db().selectFrom('auditEvents').select(['action', 'entityType']).where('entityId', '=', cash.id).where('action', 'like', 'application.%').execute();
+    expect(audit.map((e) => `${e.entityType} ${e.action}`).sort()).toEqual(['payment application.created', 'payment application.created', 'payment application.created', 'payment application.removed']);
+    const events = await db().selectFrom('outboxEvents').select(['type', 'payload']).where('type', 'like', 'application.%').execute();
+    const ofAuto = events.filter((e) => JSON.parse(e.payload).id === auto.id).map((e) => e.type);
+    expect(ofAuto.sort()).toEqual(['application.created', 'application.removed']);
     await t.expectLedgerBalances();
   });
 

@@ -100,6 +100,8 @@ describe.each(dialects)('every 835 claim accounted for on %s', (dialect) => {
       [claim.controlNumber, result.id, 'twice.835'],
       ['STRANGER-1', result.id, 'twice.835'],
     ]);
+    const importedOn = String(result.createdAt ?? (await t.database.handle.db.selectFrom('remittances').select('createdAt').where('id', '=', result.id).executeTakeFirstOrThrow()).createdAt).slice(0, 10);
+    expect(result.duplicates.map((d: any) => d.message)).toEqual([`Already posted by import twice.835 of ${importedOn}.`, `Already posted by import twice.835 of ${importedOn}.`]);
     expect(result.payments.map((p: any) => p.status)).toEqual(['posted', 'duplicate']);
     expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200)).toMatchObject({ patientResponsibilityCents: 4000 });
     const stored = json(await t.request('GET', `/api/v1/remittances/${result.id}`), 200);
@@ -157,8 +159,8 @@ describe.each(dialects)('every 835 claim accounted for on %s', (dialect) => {
       ['BADCAS', 'malformed', 500],
       ['BADSTATUS', 'malformed', 700],
     ]);
-    expect(result.exceptions[0].message).toContain('CAS01 "ZZ" is not an adjustment group code');
-    expect(result.exceptions[1].message).toContain('CLP02 "99" is not a claim status code');
+    expect(result.exceptions[0].message).toMatch(/^Claim BADCAS \(no claim of ours\) cannot be posted: .*CAS01 "ZZ" is not an adjustment group code.* \(segment \d+\)\.$/);
+    expect(result.exceptions[1].message).toMatch(/^Claim BADSTATUS \(no claim of ours\) cannot be posted: .*CLP02 "99" is not a claim status code.* \(segment \d+\)\.$/);
     const suspense = await t.database.handle.db.selectFrom('remittanceClaims').select(['suspenseCents', 'exceptionStatus']).where('remittanceId', '=', result.id).where('outcome', '=', 'exception').execute();
     expect(suspense.map((r) => [Number(r.suspenseCents), r.exceptionStatus])).toEqual([[500, 'open'], [700, 'open']]);
     await t.expectLedgerBalances();

@@ -238,7 +238,15 @@ describe.each(dialects)('remittance work on %s', (dialect) => {
     const moved = Object.fromEntries((Object.keys(after) as Account[]).map((k) => [k, after[k] - held[k]]).filter(([, v]) => v !== 0));
     expect(moved).toEqual({ cash_clearing: 15500, insurance_receivable: -15000, payer_overpayment: -500 });
     const payer = json(await t.request('GET', '/api/v1/reports/payer-balances', { as: t.biller }), 200).payers.find((p: any) => p.payerName === 'GENEROUS HEALTH');
-    expect(payer.items).toEqual([expect.objectContaining({ source: 'paid_more_than_billed', direction: 'owed_to_payer', amountCents: 500, booked: true })]);
+    expect(payer.items).toEqual([
+      expect.objectContaining({
+        source: 'paid_more_than_billed',
+        direction: 'owed_to_payer',
+        amountCents: 500,
+        booked: true,
+        description: `Claim ${claim.controlNumber} was paid $155.00 for a charge of $150.00: $5.00 overpaid.`,
+      }),
+    ]);
     await t.expectLedgerBalances();
   });
 

@@ -181,6 +181,99 @@ describe.each(dialects)('835 remittance posting on %s', (dialect) => {
     await t.expectLedgerBalances();
   });
 
+  it('each claim that cannot post says why in words and holds its money in suspense; a second payment of a posted claim is held too', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A]);
+    const posted = await visit(t, patient.id, location.id, '2026-02-01', 20000);
+    const unpaid = await visit(t, patient.id, location.id, '2026-02-02', 10000);
+    const c = posted.claim.controlNumber;
+    const paidClaim = { controlNumber: c, status: '1', chargeCents: 20000, paidCents: 15000, patientResponsibilityCents: 2000, adjustments: [{ group: 'CO', reason: '45', amountCents: 3000 }, { group: 'PR', reason: '3', amountCents: 2000 }] };
+    const denial = { controlNumber: unpaid.claim.controlNumber, status: '4', chargeCents: 10000, paidCents: 0, adjustments: [{ group: 'CO', reason: '50', amountCents: 10000 }] };
+    const first = json(
+      await importEra(t, build835([
+        {
+          ...A,
+          traceNumber: 'A-EFT-WHY-1',
+          paymentDate: '2026-02-20',
+          claims: [
+            { controlNumber: 'NOT-OURS-9', status: '1', chargeCents: 5000, paidCents: 4000, adjustments: [{ group: 'CO', reason: '45', amountCents: 1000 }] },
+            { controlNumber: c, status: '25', chargeCents: 20000, paidCents: 0, adjustments: [{ group: 'CO', reason: '45', amountCents: 20000 }] },
+            { controlNumber: unpaid.claim.controlNumber, status: '22', chargeCents: -10000, paidCents: 0, adjustments: [{ group: 'CO', reason: '45', amountCents: -10000 }] },
+            paidClaim,
+            denial,
+          ],
+        },
+      ])),
+      201,
+    );
+    expect(first.postedCount).toBe(2);
+    expect(first.claims.filter((x: any) => x.reasonCode === null).map((x: any) => [x.outcome, x.message])).toEqual([
+      ['posted', null],
+      ['denied', 'Denied by the payer: review the claim.'],
+    ]);
+    expect(first.exceptions.map((e: any) => [e.patientControlNumber, e.reasonCode, e.claimId, e.message])).toEqual([
+      ['NOT-OURS-9', 'no_claim', null, 'No claim of ours has control number NOT-OURS-9.'],
+      [c, 'status_not_posted', posted.claim.id, 'Claim status 25 is not one we post; review it by hand.'],
+      [unpaid.claim.controlNumber, 'reversal_without_posting', unpaid.claim.id, `A reversal of claim ${unpaid.claim.controlNumber}, which has no payment posted to reverse.`],
+    ]);
+    // Only the unmatched claim's $40.00 carried money: it waits in suspense.
+    expect(await unplacedAccounts(t, 'exception NOT-OURS-9')).toEqual({ cash_clearing: 4000, remittance_suspense: -4000 });
+    const held = await t.database.handle.db.selectFrom('remittanceClaims').select(['patientControlNumber', 'suspenseCents', 'exceptionStatus', 'outcome', 'postingClaimId']).where('remittanceId', '=', first.id).orderBy('segmentNumber').execute();
+    expect(held.map((r) => [r.patientControlNumber, Number(r.suspenseCents), r.exceptionStatus, r.outcome, r.postingClaimId])).toEqual([
+      ['NOT-OURS-9', 4000, 'open', 'exception', null],
+      [c, 0, 'open', 'exception', null],
+      [unpaid.claim.controlNumber, 0, 'open', 'exception', null],
+      [c, 0, null, 'posted', posted.claim.id],
+      [unpaid.claim.controlNumber, 0, null, 'denied', unpaid.claim.id],
+    ]);
+    const memos = await t.database.handle.db.selectFrom('journalEntries').select('memo').where('kind', '=', 'remittance').where('memo', 'like', '835 %').execute();
+    expect(memos.map((m) => m.memo)).toEqual(expect.arrayContaining([`835 ACME HEALTH claim ${c} status 1`, '835 exception NOT-OURS-9: held in suspense']));
+    const db = t.database.handle.db;
+    const audited = await db.selectFrom('auditEvents').select(['action', 'entityType', 'before', 'after']).where('entityId', '=', posted.treatment.id).where('action', 'in', ['claim.processed', 'claim.denied']).execute();
+    expect(audited.map((a) => [a.action, a.entityType, JSON.parse(a.before!), JSON.parse(a.after!)])).toEqual([
+      [
+        'claim.processed',
+        'treatment',
+        { claimId: posted.claim.id, status: 'submitted' },
+        { claimId: posted.claim.id, statusCode: '1', paidCents: 15000, contractualCents: 3000, patientResponsibilityCents: 2000, forwardedCents: 0, toPatientCents: 2000, nextClaimId: null, remarkCodes: [] },
+      ],
+    ]);
+    const events = (await db.selectFrom('outboxEvents').select(['type', 'payload']).where('type', 'in', ['claim.processed', 'claim.denied']).execute())
+      .map((e) => [e.type, JSON.parse(e.payload)])
+      .filter(([, p]) => p.treatmentId === posted.treatment.id || p.treatmentId === unpaid.treatment.id);
+    expect(events).toHaveLength(2);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        ['claim.processed', { claimId: posted.claim.id, treatmentId: posted.treatment.id, paidCents: 15000, patientResponsibilityCents: 2000 }],
+        ['claim.denied', { claimId: unpaid.claim.id, treatmentId: unpaid.treatment.id, paidCents: 0, patientResponsibilityCents: 0 }],
+      ]),
+    );
+    expect(await remittanceAccounts(t, posted.treatment.id)).toEqual({ cash_clearing: 15000, contractual_writeoff: 3000, patient_receivable: 2000, insurance_receivable: -20000 });
+
+    // Another payment (another trace) pays the same claim again, and another changes it without a reversal.
+    const importedOn = (await t.database.handle.db.selectFrom('remittances').select('createdAt').where('id', '=', first.id).executeTakeFirstOrThrow()).createdAt.slice(0, 10);
+    const second = json(
+      await importEra(t, build835([
+        { ...A, traceNumber: 'A-EFT-WHY-2', paymentDate: '2026-02-27', claims: [paidClaim, denial] },
+        { ...A, traceNumber: 'A-EFT-WHY-3', paymentDate: '2026-02-27', claims: [{ ...paidClaim, paidCents: 14000, adjustments: [{ group: 'CO', reason: '45', amountCents: 4000 }, { group: 'PR', reason: '3', amountCents: 2000 }] }] },
+      ])),
+      201,
+    );
+    expect(second.postedCount).toBe(0);
+    expect(second.exceptions.map((e: any) => [e.reasonCode, e.message, e.duplicateOf?.remittanceId ?? null])).toEqual([
+      ['already_posted', `Claim ${c} was already posted by import ${first.id} of ${importedOn}; this payment pays it again, so its $150.00 is held in suspense.`, first.id],
+      ['already_processed', `Claim ${c} is already processed; a corrected payment must follow a reversal (status 22).`, null],
+    ]);
+    // The same denial again carries no money: a duplicate of the first import.
+    expect(second.duplicates.map((d: any) => [d.patientControlNumber, d.outcome, d.reasonCode, d.message, d.duplicateOf.remittanceId])).toEqual([
+      [unpaid.claim.controlNumber, 'duplicate', 'already_posted', `Already posted by import ${first.id} of ${importedOn}.`, first.id],
+    ]);
+    expect(await unplacedAccounts(t, `exception ${c}`)).toEqual({ cash_clearing: 29000, remittance_suspense: -29000 });
+    // The visit's own accounts did not move.
+    expect(await remittanceAccounts(t, posted.treatment.id)).toEqual({ cash_clearing: 15000, contractual_writeoff: 3000, patient_receivable: 2000, insurance_receivable: -20000 });
+    await t.expectLedgerBalances();
+  });
+
   it('reverses a posting (status 22) and posts the corrected payment again', async () => {
     const location = await makeLocation(t);
     const patient = await insuredPatient(t, [A]);
@@ -369,6 +462,54 @@ describe.each(dialects)('835 posting rules per account on %s', (dialect) => {
     const reversal = { ...denial, status: '22', chargeCents: -15000, paidCents: -500, adjustments: [{ group: 'CO', reason: '50', amountCents: -14500 }] };
     expect(json(await importEra(t, build835([{ ...A, traceNumber: 'DEN-2', paymentDate: '2026-04-20', claims: [reversal] }])), 201).claims[0]).toMatchObject({ outcome: 'reversal', paidCents: -500 });
     expect(await remittanceAccounts(t, treatment.id)).toEqual({});
+    await t.expectLedgerBalances();
+  });
+
+  it('a reversal cancels the claim it forwarded to the next payer and undoes the posting per account; once that payer has processed its claim, the reversal waits', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A, B]);
+    const { treatment, claim } = await visit(t, patient.id, location.id, '2026-04-05', 15000);
+    const primary = { controlNumber: claim.controlNumber, status: '19', chargeCents: 15000, paidCents: 8000, adjustments: [{ group: 'CO', reason: '45', amountCents: 3000 }, { group: 'PR', reason: '2', amountCents: 4000 }] };
+    const reversal = { controlNumber: claim.controlNumber, status: '22', chargeCents: -15000, paidCents: -8000, adjustments: [{ group: 'CO', reason: '45', amountCents: -3000 }, { group: 'PR', reason: '2', amountCents: -4000 }] };
+    const claimsOf = async () => json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).claims;
+    json(await importEra(t, build835([{ ...A, traceNumber: 'FWD-1', paymentDate: '2026-04-15', claims: [primary] }])), 201);
+    const forwarded = (await claimsOf())[1];
+    expect(forwarded).toMatchObject({ coverageOrder: 2, billedCents: 4000, status: 'submitted' });
+
+    const undone = json(await importEra(t, build835([{ ...A, traceNumber: 'FWD-2', paymentDate: '2026-04-16', claims: [reversal] }])), 201);
+    expect(undone.claims[0]).toMatchObject({
+      outcome: 'reversal',
+      paidCents: -8000,
+      contractualCents: -3000,
+      patientResponsibilityCents: -4000,
+      forwardedCents: -4000,
+      toPatientCents: 0,
+      reasonCode: null,
+      message: 'Reversal: the earlier posting was undone; a corrected payment can post again.',
+    });
+    const db = t.database.handle.db;
+    const rows = await db.selectFrom('remittanceClaims').select(['outcome', 'detail', 'postingClaimId']).where('claimId', '=', claim.id).orderBy('createdAt').execute();
+    expect(rows.map((r) => [r.outcome, r.postingClaimId])).toEqual([['reversed', null], ['reversal', null]]);
+    expect(JSON.parse(rows[1]!.detail)).toMatchObject({ paidCents: -8000, contractualCents: -3000, patientResponsibilityCents: -4000, forwardedCents: -4000, toPatientCents: 0, nextClaimId: null });
+    const audit = await db.selectFrom('auditEvents').select(['entityType', 'before', 'after']).where('action', '=', 'claim.reversed').where('entityId', '=', treatment.id).execute();
+    expect(audit.map((a) => [a.entityType, JSON.parse(a.before!), JSON.parse(a.after!)])).toEqual([
+      ['treatment', expect.objectContaining({ claimId: claim.id, paidCents: 8000, forwardedCents: 4000, nextClaimId: forwarded.id }), { claimId: claim.id, status: 'submitted' }],
+    ]);
+    const reversedEvents = (await db.selectFrom('outboxEvents').select('payload').where('type', '=', 'claim.reversed').execute()).map((e) => JSON.parse(e.payload)).filter((p) => p.claimId === claim.id);
+    expect(reversedEvents).toEqual([{ claimId: claim.id, treatmentId: treatment.id }]);
+    expect((await claimsOf()).map((c: any) => [c.coverageOrder, c.status])).toEqual([[1, 'submitted'], [2, 'cancelled']]);
+    expect(json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200).insuranceStatus).toBe('awaiting');
+    expect(await remittanceAccounts(t, treatment.id)).toEqual({});
+    const memo = await t.database.handle.db.selectFrom('journalEntries').select('memo').where('memo', '=', `835 reversal of claim ${claim.controlNumber}`).execute();
+    expect(memo).toHaveLength(1);
+
+    // Posted again, and this time the next payer processes its claim: a reversal of the first posting must wait.
+    json(await importEra(t, build835([{ ...A, traceNumber: 'FWD-3', paymentDate: '2026-04-20', claims: [primary] }])), 201);
+    const next = (await claimsOf()).find((c: any) => c.coverageOrder === 2 && c.status === 'submitted');
+    json(await importEra(t, build835([{ ...B, traceNumber: 'FWD-4', paymentDate: '2026-04-25', claims: [{ controlNumber: next.controlNumber, status: '2', chargeCents: 4000, paidCents: 2500, adjustments: [{ group: 'PR', reason: '1', amountCents: 1500 }] }] }])), 201);
+    const waits = json(await importEra(t, build835([{ ...A, traceNumber: 'FWD-5', paymentDate: '2026-04-26', claims: [reversal] }])), 201);
+    expect(waits.exceptions.map((e: any) => [e.reasonCode, e.message])).toEqual([['next_payer_processed', `The next payer already processed claim ${next.controlNumber}; reverse that first.`]]);
+    expect(await remittanceAccounts(t, treatment.id)).toEqual({ cash_clearing: 10500, contractual_writeoff: 3000, patient_receivable: 1500, insurance_receivable: -15000 });
     await t.expectLedgerBalances();
   });
 

@@ -87,7 +87,12 @@ describe.each(dialects)('card entry in Stripe’s element on %s', (dialect) => {
     // A retry of the same start replays the same intent; no second one is made.
     expect(json(await start('start-1'), 200)).toMatchObject({ chargeReference: started.chargeReference, clientSecret: started.clientSecret });
     expect(stripe.intents().filter((i) => i.metadata.paymentId === payment.id)).toHaveLength(1);
-    expect(stripe.intent(started.chargeReference)).toMatchObject({ amount: 12345, status: 'requires_payment_method', metadata: { paymentId: payment.id, chargeAttempt: `${payment.id}:1` } });
+    expect(stripe.intent(started.chargeReference)).toMatchObject({
+      amount: 12345,
+      status: 'requires_payment_method',
+      description: `Payment ${payment.number}`,
+      metadata: { paymentId: payment.id, chargeAttempt: `${payment.id}:1` },
+    });
     // While the browser has it, the payment is locked.
     expect(JSON.parse((await t.request('POST', `/api/v1/payments/${payment.id}/status`, { body: { status: 'cancelled' } })).body).code).toBe('charge_in_progress');
 
@@ -96,6 +101,11 @@ describe.each(dialects)('card entry in Stripe’s element on %s', (dialect) => {
     expect(early).toMatchObject({ status: 'failed', failure: expect.stringContaining('requires_payment_method') });
     expect(stripe.intent(started.chargeReference)?.status).toBe('canceled');
     expect(stripe.confirm(started.chargeReference, '4242424242424242').status).toBe(400);
+    // Finishing the Failed payment again answers with its failure, booking nothing.
+    expect(json(await t.request('POST', `/api/v1/payments/${payment.id}/charge/finish`, { body: { chargeReference: started.chargeReference } }), 200)).toMatchObject({
+      status: 'failed',
+      failure: early.failure,
+    });
 
     // Again (a Failed payment may be charged again): a new attempt, a new intent.
     const again = json(await start('start-2'), 200);
@@ -103,17 +113,41 @@ describe.each(dialects)('card entry in Stripe’s element on %s', (dialect) => {
     expect(stripe.confirm(again.chargeReference, '4242424242424242').status).toBe(200);
     // Another payment's intent does not finish this one.
     const other = await makePayment(t, patient.id, { amountCents: 100, method: 'card' });
-    expect(JSON.parse((await t.request('POST', `/api/v1/payments/${payment.id}/charge/finish`, { body: { chargeReference: 'pi_someoneelse' } })).body).code).toBe('charge_reference_mismatch');
+    expect(json(await t.request('POST', `/api/v1/payments/${payment.id}/charge/finish`, { body: { chargeReference: 'pi_someoneelse' } }), 422)).toMatchObject({
+      code: 'charge_reference_mismatch',
+      detail: 'That card charge is not the one this payment is waiting for. Nothing was booked.',
+    });
     const paid = json(await t.request('POST', `/api/v1/payments/${payment.id}/charge/finish`, { body: { chargeReference: again.chargeReference } }), 200);
     expect(paid).toMatchObject({ status: 'paid', failure: null, method: 'card', chargedThroughProcessor: true });
     expect(await t.database.handle.db.selectFrom('payments').select(['processorReference', 'cardLast4']).where('id', '=', payment.id).executeTakeFirst()).toEqual({ processorReference: again.chargeReference, cardLast4: '4242' });
     // Finishing twice books nothing more.
     expect(json(await t.request('POST', `/api/v1/payments/${payment.id}/charge/finish`, { body: { chargeReference: again.chargeReference } }), 200)).toMatchObject({ status: 'paid' });
-    expect(JSON.parse((await t.request('POST', `/api/v1/payments/${payment.id}/charge/finish`, { body: { chargeReference: started.chargeReference } })).body).code).toBe('charge_reference_mismatch');
+    expect(json(await t.request('POST', `/api/v1/payments/${payment.id}/charge/finish`, { body: { chargeReference: started.chargeReference } }), 422)).toMatchObject({
+      code: 'charge_reference_mismatch',
+      detail: 'That card charge is not the one this payment was paid with.',
+    });
     expect(await patientAccounts(t.database.handle.db, patient.id)).toMatchObject({ cash_clearing: 12345, patient_unapplied: -12345 });
     expect((await auditActions(t, payment.id)).filter((a) => a === 'payment.charged')).toHaveLength(1);
     expect(json(await t.request('GET', `/api/v1/payments/${other.id}`), 200).status).toBe('pending');
     expect(stripe.cardNumbers).toEqual(['4242424242424242']);
+    await t.expectLedgerBalances();
+  });
+
+  it('staff: finishing while Stripe still processes the charge leaves the payment Processing and locked; finishing later books it', async () => {
+    const patient = await makePatient(t);
+    const payment = await makePayment(t, patient.id, { amountCents: 4400, method: 'card' });
+    const started = json(await t.request('POST', `/api/v1/payments/${payment.id}/charge/start`, { headers: { 'idempotency-key': `slow-${payment.id}` } }), 200);
+    expect(stripe.confirm(started.chargeReference, '4242424242424242').status).toBe(200);
+    // Stripe still processing (a bank debit, a slow network): nothing is booked yet.
+    const intent = stripe.intent(started.chargeReference)!;
+    intent.status = 'processing';
+    const finish = () => t.request('POST', `/api/v1/payments/${payment.id}/charge/finish`, { body: { chargeReference: started.chargeReference } });
+    expect(json(await finish(), 200)).toMatchObject({ status: 'processing', failure: null });
+    expect(await patientAccounts(t.database.handle.db, patient.id)).toMatchObject({ cash_clearing: 0 });
+    expect(JSON.parse((await t.request('POST', `/api/v1/payments/${payment.id}/status`, { body: { status: 'cancelled' } })).body).code).toBe('charge_in_progress');
+    intent.status = 'succeeded';
+    expect(json(await finish(), 200)).toMatchObject({ status: 'paid', failure: null });
+    expect(await patientAccounts(t.database.handle.db, patient.id)).toMatchObject({ cash_clearing: 4400, patient_unapplied: -4400 });
     await t.expectLedgerBalances();
   });
 
@@ -176,7 +210,10 @@ describe.each(dialects)('card entry with the sandbox on %s', (dialect) => {
     expect(json(await t.app.inject({ method: 'GET', url: '/api/v1/card-entry' }), 200)).toEqual({ processor: 'sandbox', mode: 'our_form', publishableKey: null });
     const patient = await makePatient(t);
     const payment = await makePayment(t, patient.id, { amountCents: 500, method: 'card' });
-    expect(JSON.parse((await t.request('POST', `/api/v1/payments/${payment.id}/charge/start`)).body).code).toBe('hosted_card_entry_unavailable');
+    expect(json(await t.request('POST', `/api/v1/payments/${payment.id}/charge/start`), 422)).toMatchObject({
+      code: 'hosted_card_entry_unavailable',
+      detail: 'This processor takes the card number in our own form; send it with the charge instead.',
+    });
     expect(json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200).status).toBe('pending');
     expect(json(await t.request('POST', `/api/v1/payments/${payment.id}/charge`, { body: { source: '4242 4242 4242 4242' } }), 200).status).toBe('paid');
   });

@@ -51,9 +51,9 @@ describe.each(dialects)('Stripe charge.refunded webhook on %s', (dialect) => {
     const after = json(await t.request('GET', `/api/v1/payments/${payment.id}`), 200);
     expect(after).toMatchObject({ status: 'refunded', refundedCents: 10000 });
     const refunds = json(await t.request('GET', `/api/v1/payments/${payment.id}/refunds`), 200);
-    expect(refunds.items.map((r: any) => [r.processorReference, r.amountCents, r.method])).toEqual([
-      ['re_1', 2500, 'processor'],
-      ['re_2', 7500, 'processor'],
+    expect(refunds.items.map((r: any) => [r.processorReference, r.amountCents, r.method, r.reason, r.notes, r.status])).toEqual([
+      ['re_1', 2500, 'processor', 'other', 'Refunded at the payment processor', 'succeeded'],
+      ['re_2', 7500, 'processor', 'other', 'Refunded at the payment processor', 'succeeded'],
     ]);
 
     const forged = await t.request('POST', '/api/v1/webhooks/stripe', { as: null, body: first, headers: signed(first, 'whsec_wrong') });
