@@ -97,6 +97,9 @@ describe.each(dialects)('remittance work on %s', (dialect) => {
     const moved = Object.fromEntries((Object.keys(after) as Account[]).map((k) => [k, after[k] - held[k]]).filter(([, v]) => v !== 0));
     // Suspense emptied into the claim: $80.00 paid, $30.00 written off, $40.00 to the patient, of which the $20.00 collected applies.
     expect(moved).toEqual({ remittance_suspense: 8000, contractual_writeoff: 3000, insurance_receivable: -15000, patient_receivable: 2000, patient_unapplied: 2000 });
+    // The claim's posting says where its money came from.
+    const memos = await t.database.handle.db.selectFrom('journalEntries').select('memo').where('kind', '=', 'remittance').where('memo', 'like', `%claim ${claim.controlNumber}%`).execute();
+    expect(memos.map((m) => m.memo)).toEqual([`835 ACME HEALTH claim ${claim.controlNumber} status 1 matched from suspense`]);
     const visit = json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200);
     expect(visit).toMatchObject({ patientResponsibilityCents: 4000, balanceCents: 2000 });
     expect(visit.claims.map((c: any) => [c.status, c.paidCents, c.contractualCents, c.patientResponsibilityCents])).toEqual([['processed', 8000, 3000, 4000]]);
@@ -238,6 +241,8 @@ describe.each(dialects)('remittance work on %s', (dialect) => {
     const moved = Object.fromEntries((Object.keys(after) as Account[]).map((k) => [k, after[k] - held[k]]).filter(([, v]) => v !== 0));
     expect(moved).toEqual({ cash_clearing: 15500, insurance_receivable: -15000, payer_overpayment: -500 });
     const payer = json(await t.request('GET', '/api/v1/reports/payer-balances', { as: t.biller }), 200).payers.find((p: any) => p.payerName === 'GENEROUS HEALTH');
+    // Owed to the payer the 835 names (TRN03, which build835 writes as "1" and the payer's id).
+    expect(payer.payerId).toBe(`1${A.payerId}`);
     expect(payer.items).toEqual([
       expect.objectContaining({
         source: 'paid_more_than_billed',
