@@ -268,6 +268,8 @@ describe.each(dialects)('835 remittance posting on %s', (dialect) => {
     expect(second.duplicates.map((d: any) => [d.patientControlNumber, d.outcome, d.reasonCode, d.message, d.duplicateOf.remittanceId])).toEqual([
       [unpaid.claim.controlNumber, 'duplicate', 'already_posted', `Already posted by import ${first.id} of ${importedOn}.`, first.id],
     ]);
+    const duplicateRow = await t.database.handle.db.selectFrom('remittanceClaims').select(['duplicateOfRemittanceId', 'message']).where('remittanceId', '=', second.id).where('outcome', '=', 'duplicate').executeTakeFirstOrThrow();
+    expect(duplicateRow).toEqual({ duplicateOfRemittanceId: first.id, message: `Already posted by import ${first.id} of ${importedOn}.` });
     expect(await unplacedAccounts(t, `exception ${c}`)).toEqual({ cash_clearing: 29000, remittance_suspense: -29000 });
     // The visit's own accounts did not move.
     expect(await remittanceAccounts(t, posted.treatment.id)).toEqual({ cash_clearing: 15000, contractual_writeoff: 3000, patient_receivable: 2000, insurance_receivable: -20000 });
@@ -313,6 +315,9 @@ describe.each(dialects)('835 remittance posting on %s', (dialect) => {
     ]);
     expect(await remittanceAccounts(t, treatment.id)).toEqual({ cash_clearing: 8000, contractual_writeoff: 2500, patient_receivable: 1500, insurance_receivable: -12000 });
     expect(result.claims[0]).toMatchObject({ paidCents: -7000, toPatientCents: -2500 });
+    // What the reversal row keeps is the undo: every amount of the posting negated.
+    const reversalRow = await t.database.handle.db.selectFrom('remittanceClaims').select('detail').where('remittanceId', '=', result.id).where('outcome', '=', 'reversal').executeTakeFirstOrThrow();
+    expect(JSON.parse(reversalRow.detail)).toMatchObject({ paidCents: -7000, contractualCents: -2500, patientResponsibilityCents: -2500, toPatientCents: -2500, nextClaimId: null });
     const after = json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200);
     expect(after).toMatchObject({ patientResponsibilityCents: 1500, balanceCents: 0 });
     expect(after.claims[0]).toMatchObject({ status: 'processed', paidCents: 8000 });
@@ -441,7 +446,10 @@ describe.each(dialects)('835 posting rules per account on %s', (dialect) => {
       201,
     );
     expect(result).toMatchObject({ claimCount: 1, postedCount: 0, duplicates: [] });
-    expect(result.exceptions.map((e: any) => [e.reasonCode, e.claimId])).toEqual([['not_ours', claim.id]]);
+    expect(result.exceptions.map((e: any) => [e.reasonCode, e.claimId, e.message])).toEqual([['not_ours', claim.id, 'The payer says this is not its claim (status 23); bill the right payer.']]);
+    // The exception keeps the claim as read, remark codes included (none here), for a biller's match later.
+    const kept = await t.database.handle.db.selectFrom('remittanceClaims').select('detail').where('remittanceId', '=', result.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(kept.detail)).toMatchObject({ remarkCodes: [], claim: { patientControlNumber: claim.controlNumber, status: '23' } });
     const after = json(await t.request('GET', `/api/v1/treatments/${treatment.id}`), 200);
     expect(after.claims.map((c: any) => [c.status, c.processedDate, c.paidCents])).toEqual([['submitted', null, 0]]);
     expect(after).toMatchObject({ insuranceStatus: 'awaiting', patientResponsibilityCents: 0 });
