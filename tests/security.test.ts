@@ -319,3 +319,24 @@ describe.each(dialects)('security rules on %s', (dialect) => {
     });
   });
 });
+
+/** Sign-in attempts per address and minute: 20 by default, LOGIN_ATTEMPTS_PER_MINUTE otherwise (each app its own count). */
+describe('the sign-in limit', () => {
+  const byDefault = useTestApp('sqlite');
+  const configured = useTestApp('sqlite', { loginAttemptsPerMinute: 3 });
+  const attempts = async (t: typeof byDefault, n: number) => {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i++) statuses.push((await t.request('POST', '/api/v1/auth/login', { as: null, body: { email: 'nobody@limit.example', password: 'wrong' } })).statusCode);
+    return statuses;
+  };
+
+  it('refuses the 21st attempt in a minute from one address by default, right or wrong', async () => {
+    const statuses = await attempts(byDefault, 22);
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+    expect(statuses.slice(20)).toEqual([429, 429]);
+  });
+
+  it('refuses the fourth with LOGIN_ATTEMPTS_PER_MINUTE=3', async () => {
+    expect(await attempts(configured, 4)).toEqual([401, 401, 401, 429]);
+  });
+});

@@ -24,6 +24,7 @@ const envSchema = z.object({
   SESSION_DAYS: z.coerce.number().int().positive().default(7),
   MAX_DOCUMENT_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   REFUND_REVIEW_DAYS: z.coerce.number().int().positive().default(45),
+  LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   NODE_ENV: z.string().default('development'),
   PAYMENT_PROCESSOR: z.enum(['sandbox', 'stripe']).default('sandbox'),
   STRIPE_SECRET_KEY: z.string().optional(),
@@ -80,6 +81,8 @@ export interface Config {
   sessionDays: number;
   maxDocumentBytes: number;
   refundReviewDays: number;
+  /** Sign-in attempts one address may make per minute (LOGIN_ATTEMPTS_PER_MINUTE). */
+  loginAttemptsPerMinute: number;
   /** Secure cookies only when served over https. */
   secureCookies: boolean;
   /** The card processor: the built-in sandbox unless Stripe is configured. */
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionDays: e.SESSION_DAYS,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
     refundReviewDays: e.REFUND_REVIEW_DAYS,
+    loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,
     secureCookies: publicUrl.startsWith('https://'),
     processor: e.PAYMENT_PROCESSOR,
     stripeSecretKey: e.STRIPE_SECRET_KEY,

@@ -17,7 +17,7 @@ export async function authRoutes(app: FastifyInstance, { db, config }: { db: Db;
   r.post(
     '/auth/login',
     {
-      config: { public: true, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { public: true, rateLimit: { max: config.loginAttemptsPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         summary: 'Sign in to the web app (sets the session cookie)',
