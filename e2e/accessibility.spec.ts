@@ -13,6 +13,15 @@ async function settled(page: Page) {
   await expect(page.getByText(/^(Loading|Checking your session)/)).toHaveCount(0);
 }
 
+/** A dialog open and done fading in: axe measures colour contrast, and a half-faded dialog has none. */
+async function dialogOpen(page: Page) {
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toHaveCSS('opacity', '1');
+  // Evaluated in the page (this file is type-checked without the DOM library).
+  await page.waitForFunction("document.getAnimations().every((a) => a.playState !== 'running')");
+}
+
 /** "page: rule (impact) ×n at selector" for each serious or critical violation. */
 async function violations(page: Page, name: string): Promise<string[]> {
   await settled(page);
@@ -79,13 +88,13 @@ test('every page passes axe with no serious or critical WCAG 2.1 A/AA violation'
   await page.goto(`/payments/${paymentId}`);
   await settled(page);
   await page.getByRole('button', { name: /^(Refund|Mark Refunded)$/ }).click();
-  await expect(page.getByRole('dialog')).toBeVisible();
+  await dialogOpen(page);
   found.push(...(await violations(page, 'refund dialog')));
   await page.goto(`/payments/${pendingId}`);
   await settled(page);
   await choose(page, 'Change status to', 'Paid');
   await page.getByRole('button', { name: 'Mark Paid…' }).click();
-  await expect(page.getByRole('dialog')).toBeVisible();
+  await dialogOpen(page);
   found.push(...(await violations(page, 'mark-paid dialog')));
   await page.keyboard.press('Escape');
   await expect(page.getByRole('dialog')).toHaveCount(0);
