@@ -9,7 +9,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Config } from '../config/config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { authentication } from './plugins/authentication.ts';
@@ -17,7 +16,7 @@ import { requestGuards } from './plugins/request-guards.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { isApiPath } from './plugins/guarded-paths.ts';
 import { problemOf, registerErrorHandler } from './plugins/error-handler.ts';
-import { logRequests } from './logging.ts';
+import { lazyChildLogger, logRequests } from './logging.ts';
 import { authRoutes } from './routes/auth.ts';
 import { patientRoutes } from './routes/patients.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -68,6 +67,8 @@ export async function buildApp({ config, database, logger = false, processor = c
     logger,
     // One line per request instead of two: logRequests (logging.ts).
     logController: new LogController({ disableRequestLogging: true }),
+    // A request's child logger is built when it first logs (logging.ts).
+    childLoggerFactory: lazyChildLogger,
     // 1 MB for every body unless a route says otherwise (the 835 upload);
     // a larger Content-Length is refused before a byte is read.
     bodyLimit: 1024 * 1024,
@@ -122,16 +123,14 @@ export async function buildApp({ config, database, logger = false, processor = c
   await app.register(authentication, { db: database.db });
   // text/plain bodies (an 835 or 271 file) use Fastify's own parser, under each route's bodyLimit.
 
-  // Built and compiled once: a health probe reaches the database without Kysely building the query each time.
+  // Built once: a health probe reaches the database without Kysely building the query each time, and
+  // answers a body serialised at start-up (no per-request schema serialiser: issue 12, ADR 0031).
   const healthQuery = database.db.selectFrom('practices').select('id').limit(1).compile();
-  app.get(
-    '/health',
-    { config: { public: true }, schema: { hide: true, response: { 200: z.object({ status: z.literal('ok'), database: z.string() }) } } },
-    async () => {
-      await database.db.executeQuery(healthQuery);
-      return { status: 'ok' as const, database: database.dialect };
-    },
-  );
+  const healthBody = JSON.stringify({ status: 'ok', database: database.dialect });
+  app.get('/health', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    await database.db.executeQuery(healthQuery);
+    return reply.type('application/json; charset=utf-8').send(healthBody);
+  });
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   const deps = { db: database.db, config, processor, dialect: database.dialect };

@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import pino, { type DestinationStream } from 'pino';
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
+import pino, { type Bindings, type ChildLoggerOptions, type DestinationStream, type LevelWithSilentOrString } from 'pino';
 
 /**
  * What the server logs, and what it never does: request URLs without query
@@ -78,12 +78,68 @@ export function logDestination(): DestinationStream {
 /**
  * One line per request, when it is answered (Fastify's own request logging,
  * a line on arrival and another on the answer, is switched off in app.ts):
- * method, path (redacted), status and time. Errors are logged in full where
- * they happen (error-handler.ts).
+ * method, path (redacted), status and time, with the request's id. Errors
+ * are logged in full where they happen (error-handler.ts). The line is
+ * written through the server's logger with the id as a field — the same
+ * line a request's child logger would write — so that a request that logs
+ * nothing else never builds a child logger (see lazyChildLogger).
  */
 export function logRequests(app: FastifyInstance): void {
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    app.log.info({ reqId: request.id, req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     done();
   });
+}
+
+/**
+ * Fastify gives every request a child logger bound to its id; pino builds
+ * it eagerly (serialising the bindings) although most requests only write
+ * their one line through logRequests. This stands in for the child and
+ * builds it on the first use — an error, a warning — so the cost falls on
+ * the requests that log (issue 12: /health, ADR 0031).
+ */
+export function lazyChildLogger(parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
+  return new LazyChild(parent, bindings, options) as unknown as FastifyBaseLogger;
+}
+
+class LazyChild {
+  #logger: FastifyBaseLogger | undefined;
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+  ) {}
+  get #child(): FastifyBaseLogger {
+    return (this.#logger ??= this.parent.child(this.bindings, this.options));
+  }
+  get level(): LevelWithSilentOrString {
+    return this.#logger?.level ?? this.options.level ?? this.parent.level;
+  }
+  set level(level: LevelWithSilentOrString) {
+    this.#child.level = level;
+  }
+  fatal(...args: Parameters<FastifyBaseLogger['fatal']>): void {
+    this.#child.fatal(...args);
+  }
+  error(...args: Parameters<FastifyBaseLogger['error']>): void {
+    this.#child.error(...args);
+  }
+  warn(...args: Parameters<FastifyBaseLogger['warn']>): void {
+    this.#child.warn(...args);
+  }
+  info(...args: Parameters<FastifyBaseLogger['info']>): void {
+    this.#child.info(...args);
+  }
+  debug(...args: Parameters<FastifyBaseLogger['debug']>): void {
+    this.#child.debug(...args);
+  }
+  trace(...args: Parameters<FastifyBaseLogger['trace']>): void {
+    this.#child.trace(...args);
+  }
+  silent(...args: Parameters<FastifyBaseLogger['silent']>): void {
+    this.#child.silent(...args);
+  }
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.#child.child(bindings, options);
+  }
 }

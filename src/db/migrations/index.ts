@@ -18,6 +18,7 @@ import * as listIndexes from './0023-list-indexes.ts';
 import * as processorReceipts from './0025-processor-receipts.ts';
 import * as heldReceiptReturns from './0026-held-receipt-returns.ts';
 import * as paymentNameSearch from './0027-payment-name-search.ts';
+import * as patientPaymentsIndex from './0031-patient-payments-index.ts';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0025-processor-receipts': processorReceipts,
   '0026-held-receipt-returns': heldReceiptReturns,
   '0027-payment-name-search': paymentNameSearch,
+  '0031-patient-payments-index': patientPaymentsIndex,
 };

@@ -28,9 +28,14 @@ declare module 'fastify' {
  */
 export const authentication = fp(async (app: FastifyInstance, options: { db: Db }) => {
   app.decorateRequest('actor', undefined);
-  app.addHook('onRequest', async (request) => {
+  // Callback-style: pages and /health (not API paths) pass without a promise each (issue 12, ADR 0031).
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!isApiPath(request.url)) return done();
+    authenticate(request).then(() => done(), done);
+  });
+
+  async function authenticate(request: FastifyRequest): Promise<void> {
     const config = request.routeOptions.config;
-    if (!isApiPath(request.url)) return;
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       request.actor = await actorFromApiToken(options.db, header.slice(7).trim());
@@ -42,7 +47,7 @@ export const authentication = fp(async (app: FastifyInstance, options: { db: Db 
     if (config.public) return;
     if (!request.actor) throw new AppError('unauthenticated', 'Sign in, or send an API token as Authorization: Bearer <token>.');
     if (config.permission) assertCan(request.actor.role, config.permission);
-  });
+  }
 });
 
 /** The signed-in caller; routes that are not public always have one. */

@@ -16,23 +16,29 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const requestGuards = fp(async (app: FastifyInstance, options: { publicUrl: string }) => {
   const publicHost = new URL(options.publicUrl).host;
 
+  // The hooks are callback-style, not async: they run on every request (pages, /health, the API), and
+  // an async hook costs a promise per request for checks that never wait (issue 12, ADR 0031).
+
   // onRequest: before the body is read, so a refused write costs nothing.
-  app.addHook('onRequest', async (request) => {
-    if (!isApiPath(request.url) || safeMethods.has(request.method)) return;
-    if (request.headers.authorization?.startsWith('Bearer ')) return; // not a browser's ambient credential
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!isApiPath(request.url) || safeMethods.has(request.method)) return done();
+    if (request.headers.authorization?.startsWith('Bearer ')) return done(); // not a browser's ambient credential
     if (isCrossSite(request, publicHost)) {
-      throw new AppError('cross_site_refused', 'Requests from another site may not change anything here. Use the app, or an API token.');
+      return done(new AppError('cross_site_refused', 'Requests from another site may not change anything here. Use the app, or an API token.'));
     }
+    done();
   });
 
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (/%00/.test(request.url) || hasNul(request.params) || hasNul(request.query) || hasNul(request.body) || hasNulInHeaders(request)) {
-      throw new AppError('validation_failed', 'The request contains a NUL character (\\u0000), which no field accepts.');
+      return done(new AppError('validation_failed', 'The request contains a NUL character (\\u0000), which no field accepts.'));
     }
+    done();
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (isApiPath(request.url) && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 });
 

@@ -1,0 +1,50 @@
+import SQLite from 'better-sqlite3';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { inTransaction } from '../src/db/transaction.ts';
+import { applyUnappliedFunds } from '../src/services/applications/apply-unapplied-funds.ts';
+import { refundableUnappliedFunds } from '../src/services/tasks/refundable-unapplied-funds.ts';
+import { makePatient, makePayment } from './helpers/factories.ts';
+import { useTestApp } from './helpers/test-app.ts';
+
+/**
+ * SQLite plans without statistics (nothing runs ANALYZE), so an index that
+ * merely matches as many columns as a better one can win. These are the
+ * per-patient reads every posting makes: each must reach the patient's rows
+ * through the patient index, never walk a practice-wide list index (issue 12:
+ * a 10,000-claim 835 at 1,000,000 payments took over twenty minutes that way).
+ */
+describe('per-patient payment reads use the patient index (SQLite plans)', () => {
+  const prepared: string[] = [];
+  const prepare = SQLite.prototype.prepare;
+  const spy = vi.spyOn(SQLite.prototype, 'prepare').mockImplementation(function (this: SQLite.Database, source: string) {
+    prepared.push(source);
+    return prepare.call(this, source) as SQLite.Statement;
+  });
+  afterAll(() => spy.mockRestore());
+  const t = useTestApp('sqlite');
+
+  it("unapplied funds and refundable funds read a patient's payments by (practice, patient, status)", async () => {
+    const patient = await makePatient(t);
+    await makePayment(t, patient.id, { amountCents: 2500, method: 'cash', status: 'paid', paidDate: '2026-03-02' });
+    const db = t.database.handle.db;
+    const actor = t.biller.actor;
+    prepared.length = 0;
+    await inTransaction(db, (trx) => applyUnappliedFunds(trx, actor, patient.id, null));
+    expect(await refundableUnappliedFunds(db, actor, patient.id)).toHaveLength(1);
+
+    const patientPaymentReads = prepared.filter((s) => /^select .* from "payments"/.test(s) && s.includes('"payments"."patient_id" = ?'));
+    expect(patientPaymentReads).toHaveLength(2);
+    const file = t.database.handle.file!;
+    const sqlite = new SQLite(file, { readonly: true });
+    try {
+      for (const source of patientPaymentReads) {
+        const nulls = Array.from({ length: (source.match(/\?/g) ?? []).length }, () => null);
+        const plan = (prepare.call(sqlite, `explain query plan ${source}`) as SQLite.Statement).all(...nulls) as Array<{ detail: string }>;
+        const payments = plan.map((p) => p.detail).find((d) => / payments /.test(d));
+        expect(payments, source).toMatch(/^SEARCH payments USING INDEX payments_patient_status \(practice_id=\? AND patient_id=\? AND status=\?\)/);
+      }
+    } finally {
+      sqlite.close();
+    }
+  });
+});
