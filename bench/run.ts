@@ -20,6 +20,9 @@ import { adminUrl, createTestDatabase, type TestDatabase } from '../tests/helper
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+// --dialect=sqlite or --dialect=postgres: one database's rows only (each full-scale seed takes minutes).
+const onlyDialect = process.argv.find((a) => a.startsWith('--dialect='))?.slice(10) as Dialect | undefined;
+if (onlyDialect && onlyDialect !== 'sqlite' && onlyDialect !== 'postgres') throw new Error(`--dialect=sqlite or --dialect=postgres, not ${onlyDialect}`);
 const scale = quick
   ? { payments: 20_000, patients: 2_000, repeats: 2, seconds: 5, claims835: 1_000, importMb: 20, readerMb: 20, reviewCases: 2_000 }
   : { payments: 1_000_000, patients: 100_000, repeats: 3, seconds: 10, claims835: 10_000, importMb: 100, readerMb: 20, reviewCases: 100_000 };
@@ -483,15 +486,15 @@ async function browserRow(browser: Browser, url: string, dialect: Dialect) {
 // ---------------------------------------------------------------- main
 
 const started = new Date();
-console.log(`npm run bench${quick ? ' --quick' : ''}: ${scale.payments} payments, ${scale.repeats} runs per figure, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`npm run bench${quick ? ' --quick' : ''}${onlyDialect ? ` --dialect=${onlyDialect}` : ''}: ${scale.payments} payments, ${scale.repeats} runs per figure, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 try {
   const noop = await noopCeiling();
   console.log(`ceiling: bare Fastify no-op min ${noop.min.toFixed(0)} median ${noop.median.toFixed(0)} req/s`);
-  const pgbench = wanted('post') ? await pgbenchCeiling() : null;
+  const pgbench = wanted('post') && onlyDialect !== 'sqlite' ? await pgbenchCeiling() : null;
   if (pgbench) console.log(`ceiling: pgbench tpcb-like -c 32 min ${pgbench.min.toFixed(0)} median ${pgbench.median.toFixed(0)} tps`);
   if (wanted('reader')) await guarded('reader', undefined, readerRows);
   if (wanted('web')) buildWeb();
-  for (const dialect of ['sqlite', 'postgres'] as const) await appRows(dialect, noop, pgbench);
+  for (const dialect of ['sqlite', 'postgres'] as const) if (!onlyDialect || onlyDialect === dialect) await appRows(dialect, noop, pgbench);
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }
