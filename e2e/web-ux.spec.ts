@@ -94,17 +94,17 @@ test('the dashboard trend has a dollar axis and a tooltip in dollars', async ({ 
   await page.goto('/payments');
   const chart = page.getByRole('figure', { name: 'Collected per month' });
   await expect(chart).toBeVisible();
-  const ticks = chart.locator('.recharts-cartesian-axis-tick-value');
+  const ticks = chart.getByTestId('trend-value-tick');
   await expect(ticks.first()).toBeVisible();
   const dollarTicks = (await ticks.allTextContents()).filter((tick) => tick.startsWith('$'));
   expect(dollarTicks.length, 'the value axis has dollar ticks').toBeGreaterThanOrEqual(2);
   for (const tick of dollarTicks) expect(tick).toMatch(/^\$\d[\d,]*$/);
 
   // Hover the latest month's point: the tooltip names it in dollars and cents.
-  const dot = chart.locator('.recharts-area-dots circle, .recharts-area-dot').last();
+  const dot = chart.getByTestId('trend-dot').last();
   const box = (await dot.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  const tooltip = chart.locator('.recharts-tooltip-wrapper');
+  const tooltip = chart.getByTestId('trend-tooltip');
   await expect(tooltip).toContainText('Collected');
   await expect(tooltip).toContainText(dollars(last.collectedCents));
 });

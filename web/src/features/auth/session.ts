@@ -1,24 +1,26 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, isApiError } from '../../api/client';
 import type { Session } from '../../api/types';
 
 export const sessionKey = ['session'] as const;
 
-/** The signed-in user and practice, or null when nobody is signed in. */
+/** The signed-in user and practice, or null when nobody is signed in. Also asked for by the router before a staff page renders. */
+export const sessionQuery = queryOptions({
+  queryKey: sessionKey,
+  queryFn: async ({ signal }) => {
+    try {
+      return await api.get<Session>('/auth/me', undefined, signal);
+    } catch (error) {
+      if (isApiError(error) && error.status === 401) return null;
+      throw error;
+    }
+  },
+  staleTime: 5 * 60_000,
+  retry: false,
+});
+
 export function useSession() {
-  return useQuery({
-    queryKey: sessionKey,
-    queryFn: async ({ signal }) => {
-      try {
-        return await api.get<Session>('/auth/me', undefined, signal);
-      } catch (error) {
-        if (isApiError(error) && error.status === 401) return null;
-        throw error;
-      }
-    },
-    staleTime: 5 * 60_000,
-    retry: false,
-  });
+  return useQuery(sessionQuery);
 }
 
 export function useLogin() {

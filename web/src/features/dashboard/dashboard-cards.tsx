@@ -1,4 +1,3 @@
-import { lazy, Suspense } from 'react';
 import { Badge, Card, Group, SimpleGrid, Skeleton, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import type { PaymentStatus } from '../../api/types';
 import { describeError } from '../../api/describe-error';
@@ -6,9 +5,8 @@ import { formatMonth } from '../../ui/dates';
 import { formatCents, Money } from '../../ui/money';
 import { ErrorState } from '../../ui/states';
 import { paymentStatuses, statusColors, statusLabels } from '../payments/labels';
+import { CollectedChart } from './collected-chart';
 import { useDashboard } from './dashboard-api';
-
-const CollectedChart = lazy(() => import('./collected-chart').then((m) => ({ default: m.CollectedChart })));
 
 export interface DashboardCardsProps {
   locationId: string | null;
@@ -47,9 +45,7 @@ export function DashboardCards({ locationId, onStatusClick }: DashboardCardsProp
             <VisuallyHidden>
               {chartData.map((m) => `${m.month} ${formatCents(m.collected)}`).join(', ')}
             </VisuallyHidden>
-            <Suspense fallback={<Skeleton height={150} mt="sm" />}>
-              <CollectedChart data={chartData} />
-            </Suspense>
+            <CollectedChart data={chartData} />
           </figure>
         ) : data ? (
           <Text size="sm" c="dimmed" mt="sm">

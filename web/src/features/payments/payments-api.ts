@@ -1,5 +1,5 @@
 import type { ChangeStatusBody } from '../../../../src/contracts/payments.ts';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, apiUrl } from '../../api/client';
 import type {
   Location,
@@ -25,12 +25,16 @@ export const paymentKeys = {
   documents: (id: string) => ['payments', 'detail', id, 'documents'] as const,
 };
 
-export function usePayments(params: PaymentListParams) {
-  return useQuery({
+/** One page of the list; the router asks for it while the page's code loads (app.tsx), the page reads it. */
+export function paymentsListQuery(params: PaymentListParams) {
+  return queryOptions({
     queryKey: paymentKeys.list(params),
     queryFn: ({ signal }) => api.get<Page<Payment>>('/payments', toApiQuery(params), signal),
-    placeholderData: keepPreviousData,
   });
+}
+
+export function usePayments(params: PaymentListParams) {
+  return useQuery({ ...paymentsListQuery(params), placeholderData: keepPreviousData });
 }
 
 export function paymentsExportUrl(params: PaymentListParams): string {
