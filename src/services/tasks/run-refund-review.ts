@@ -10,7 +10,7 @@ import { addCalendarDays, calendarDateToUtcMs } from '../../domain/refund-review
 import { decideRefundReview, DEFAULT_REFUND_REVIEW_DAYS } from '../../domain/refund-review/decide-refund-review.ts';
 import type { Actor } from '../actor.ts';
 import { applyUnappliedFunds, patientsWithOpenBalance } from '../applications/apply-unapplied-funds.ts';
-import { refundableCentsByPatient } from './refundable-unapplied-funds.ts';
+import { receivedPayment, refundableCentsByPatient } from './refundable-unapplied-funds.ts';
 
 export interface RefundReviewOptions {
   /** The day the review runs for, 'YYYY-MM-DD'. */
@@ -108,7 +108,7 @@ async function candidatePage(db: Db, actor: Actor, cutoff: string, after: string
             .select(sql`1`.as('one'))
             .where('payments.practiceId', '=', actor.practiceId)
             .whereRef('payments.patientId', '=', 'claims.patientId')
-            .where('payments.status', 'in', ['paid', 'partially_refunded'])
+            .where(receivedPayment(db))
             .where(sql<boolean>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents > 0`),
         ),
         eb.not(
