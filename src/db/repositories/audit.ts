@@ -1,5 +1,8 @@
+import type { Insertable } from 'kysely';
 import type { Actor } from '../../domain/actor.ts';
+import type { AuditEventTable } from '../database.ts';
 import { newId, nowIso } from '../ids.ts';
+import { insertRows } from '../insert-rows.ts';
 import type { Trx } from '../transaction.ts';
 
 export interface AuditChange {
@@ -10,21 +13,32 @@ export interface AuditChange {
   after?: unknown;
 }
 
-/** One audit event per change: who, when, what, before and after. */
+/** The one shape of an audit row: who, when, what, before and after. */
+function auditRow(actor: Actor, change: AuditChange): Insertable<AuditEventTable> {
+  return {
+    id: newId(),
+    practiceId: actor.practiceId,
+    actorType: actor.kind,
+    actorId: actor.id,
+    action: change.action,
+    entityType: change.entityType,
+    entityId: change.entityId,
+    before: change.before === undefined ? null : JSON.stringify(change.before),
+    after: change.after === undefined ? null : JSON.stringify(change.after),
+    createdAt: nowIso(),
+  };
+}
+
+/** One audit event per change. */
 export async function recordAudit(trx: Trx, actor: Actor, change: AuditChange): Promise<void> {
-  await trx
-    .insertInto('auditEvents')
-    .values({
-      id: newId(),
-      practiceId: actor.practiceId,
-      actorType: actor.kind,
-      actorId: actor.id,
-      action: change.action,
-      entityType: change.entityType,
-      entityId: change.entityId,
-      before: change.before === undefined ? null : JSON.stringify(change.before),
-      after: change.after === undefined ? null : JSON.stringify(change.after),
-      createdAt: nowIso(),
-    })
-    .execute();
+  await recordAudits(trx, actor, [change]);
+}
+
+/** Many changes by one actor (a batch job's page), as multi-row inserts: the same rows recordAudit writes. */
+export async function recordAudits(trx: Trx, actor: Actor, changes: readonly AuditChange[]): Promise<void> {
+  await insertRows(
+    trx,
+    'auditEvents',
+    changes.map((change) => auditRow(actor, change)),
+  );
 }

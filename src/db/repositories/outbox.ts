@@ -1,13 +1,32 @@
+import type { Insertable } from 'kysely';
+import type { OutboxEventTable } from '../database.ts';
 import { newId, nowIso } from '../ids.ts';
+import { insertRows } from '../insert-rows.ts';
 import type { Trx } from '../transaction.ts';
+
+export interface OutboxEvent {
+  type: string;
+  payload: unknown;
+}
+
+/** The one shape of an outbox row; delivery (webhooks) picks up rows with no deliveredAt. */
+function outboxRow(practiceId: string, event: OutboxEvent): Insertable<OutboxEventTable> {
+  return { id: newId(), practiceId, type: event.type, payload: JSON.stringify(event.payload), createdAt: nowIso(), deliveredAt: null };
+}
 
 /**
  * Written in the same transaction as the change it announces, so an event is
  * sent if and only if the change committed (webhook delivery reads the outbox).
  */
 export async function enqueueEvent(trx: Trx, practiceId: string, type: string, payload: unknown): Promise<void> {
-  await trx
-    .insertInto('outboxEvents')
-    .values({ id: newId(), practiceId, type, payload: JSON.stringify(payload), createdAt: nowIso(), deliveredAt: null })
-    .execute();
+  await enqueueEvents(trx, practiceId, [{ type, payload }]);
+}
+
+/** Many events of one practice (a batch job's page) as multi-row inserts, in the same transaction as their changes. */
+export async function enqueueEvents(trx: Trx, practiceId: string, events: readonly OutboxEvent[]): Promise<void> {
+  await insertRows(
+    trx,
+    'outboxEvents',
+    events.map((event) => outboxRow(practiceId, event)),
+  );
 }

@@ -4,6 +4,9 @@ import { allocateUnappliedFunds } from '../../domain/allocation/allocate-unappli
 import type { Actor } from '../actor.ts';
 import { applyPayment } from './apply-payment.ts';
 
+/** A treatment's patient responsibility not yet covered by applications: what unapplied funds can go to. */
+const openCents = sql<number>`patient_responsibility_cents - applied_cents`;
+
 /**
  * SPEC section 6: when a treatment's patient responsibility is set, the
  * patient's unapplied funds go to that treatment first, then to their other
@@ -41,10 +44,10 @@ export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: str
   if (lots.length === 0) return [];
   const balances = await trx
     .selectFrom('treatments')
-    .select(['id', 'serviceDate', sql<number>`patient_responsibility_cents - applied_cents`.as('open')])
+    .select(['id', 'serviceDate', openCents.as('open')])
     .where('practiceId', '=', actor.practiceId)
     .where('patientId', '=', patientId)
-    .where(sql<boolean>`patient_responsibility_cents - applied_cents > 0`)
+    .where(sql<boolean>`${openCents} > 0`)
     .execute();
   // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent, with no open balance nothing is allocated, and no caller reads the list returned.
   if (balances.length === 0) return [];
@@ -65,4 +68,23 @@ export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: str
   const made = [];
   for (const a of applications) made.push(await applyPayment(trx, actor, a.paymentId, { treatmentId: a.treatmentId, amountCents: a.amountCents }));
   return made;
+}
+
+/**
+ * Of these patients, those with a balance applyUnappliedFunds could pay (the
+ * same test as its balances above): with no treatment in focus it applies
+ * something exactly when the patient has such a balance and funds it may use.
+ * Lets a batch (the refund review's page) call it only where it would act.
+ */
+export async function patientsWithOpenBalance(trx: Trx, actor: Actor, patientIds: readonly string[]): Promise<Set<string>> {
+  if (patientIds.length === 0) return new Set();
+  const rows = await trx
+    .selectFrom('treatments')
+    .select('patientId')
+    .distinct()
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', 'in', patientIds)
+    .where(sql<boolean>`${openCents} > 0`)
+    .execute();
+  return new Set(rows.map((r) => r.patientId));
 }

@@ -2,6 +2,7 @@ import { sql, type Insertable } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
+import { insertRows } from '../../db/insert-rows.ts';
 import { inTransaction, type Db } from '../../db/transaction.ts';
 import { charge, paymentReceived } from '../../domain/ledger/postings.ts';
 import type { Actor } from '../actor.ts';
@@ -10,21 +11,8 @@ import { practiceDate } from '../practices/practice-settings.ts';
 import { SeededRandom, daysBefore, firstNames, lastNames, payers, physicians, procedures } from './seeded-random.ts';
 
 const CHUNK = 2_000;
-// SQLite allows 32,766 bound values per statement; fewer, larger statements mean less parsing per row.
-const VALUES_PER_STATEMENT = 30_000;
 const bulkTables = ['patients', 'treatments', 'treatment_lines', 'payments', 'journal_entries', 'journal_lines', 'coverages', 'claims'];
 const statuses = ['paid', 'paid', 'paid', 'paid', 'pending', 'draft', 'processing', 'failed', 'cancelled', 'voided'] as const;
-
-async function insertInBatches<T extends keyof Database>(db: Db, table: T, rows: Insertable<Database[T]>[]) {
-  if (rows.length === 0) return;
-  const size = Math.max(1, Math.floor(VALUES_PER_STATEMENT / Object.keys(rows[0]!).length));
-  for (let i = 0; i < rows.length; i += size) {
-    await db
-      .insertInto(table)
-      .values(rows.slice(i, i + size) as never)
-      .execute();
-  }
-}
 
 /**
  * SQLite spends most of a bulk load keeping a dozen secondary indexes in
@@ -194,13 +182,13 @@ async function seedRows(db: Db, actor: Actor, options: SeedOptions, onProgress: 
       patients.push({ id, sortName: paymentSortNameOf(firstName, lastName), treatmentIds: [treatmentId], locationId });
     }
     await inTransaction(db, async (trx) => {
-      await insertInBatches(trx, 'patients', patientRows);
-      await insertInBatches(trx, 'treatments', treatmentRows);
-      await insertInBatches(trx, 'treatmentLines', lineRows);
-      await insertInBatches(trx, 'journalEntries', chargeEntries);
-      await insertInBatches(trx, 'journalLines', chargeLines);
-      await insertInBatches(trx, 'coverages', coverageRows);
-      await insertInBatches(trx, 'claims', claimRows);
+      await insertRows(trx, 'patients', patientRows);
+      await insertRows(trx, 'treatments', treatmentRows);
+      await insertRows(trx, 'treatmentLines', lineRows);
+      await insertRows(trx, 'journalEntries', chargeEntries);
+      await insertRows(trx, 'journalLines', chargeLines);
+      await insertRows(trx, 'coverages', coverageRows);
+      await insertRows(trx, 'claims', claimRows);
     });
     onProgress(start + count, total);
   }
@@ -269,9 +257,9 @@ async function seedRows(db: Db, actor: Actor, options: SeedOptions, onProgress: 
           }
         }
       }
-      await insertInBatches(trx, 'payments', paymentRows);
-      await insertInBatches(trx, 'journalEntries', entryRows);
-      await insertInBatches(trx, 'journalLines', lineRows);
+      await insertRows(trx, 'payments', paymentRows);
+      await insertRows(trx, 'journalEntries', entryRows);
+      await insertRows(trx, 'journalLines', lineRows);
     });
     onProgress(options.patients + start + count, total);
   }

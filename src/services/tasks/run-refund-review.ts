@@ -1,23 +1,26 @@
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import type { TaskTable } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
-import { recordAudit } from '../../db/repositories/audit.ts';
-import { enqueueEvent } from '../../db/repositories/outbox.ts';
+import { insertRows } from '../../db/insert-rows.ts';
+import { recordAudits } from '../../db/repositories/audit.ts';
+import { enqueueEvents } from '../../db/repositories/outbox.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { addCalendarDays, calendarDateToUtcMs } from '../../domain/refund-review/add-calendar-days.ts';
 import { decideRefundReview, DEFAULT_REFUND_REVIEW_DAYS } from '../../domain/refund-review/decide-refund-review.ts';
 import type { Actor } from '../actor.ts';
-import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
-import { refundableUnappliedFunds, totalCents } from './refundable-unapplied-funds.ts';
+import { applyUnappliedFunds, patientsWithOpenBalance } from '../applications/apply-unapplied-funds.ts';
+import { receivedPayment, refundableCentsByPatient } from './refundable-unapplied-funds.ts';
 
 export interface RefundReviewOptions {
   /** The day the review runs for, 'YYYY-MM-DD'. */
   asOf: string;
   /** Days to wait after the last claim of a case is processed (default 45). */
   days?: number | undefined;
-  /** Stops between cases (the server is shutting down). */
+  /** Stops between pages (the server is shutting down). */
   signal?: AbortSignal | undefined;
+  /** Cases per page, each page one transaction (default 1,000; tests use small pages). */
+  pageSize?: number | undefined;
 }
 
 export interface CreatedTask {
@@ -36,14 +39,15 @@ export interface RefundReviewResult {
   created: CreatedTask[];
 }
 
-/** Candidate cases are read in pages of this many patients, so a large practice is never loaded at once. */
-const BATCH = 500;
 /**
- * Cases reviewed in one transaction: one commit (one fsync on SQLite) per
- * hundred cases instead of per case, while the patients' locks it holds stay
- * few and short.
+ * Cases per page, reviewed in one transaction with a fixed number of
+ * statements: big enough that a commit (an fsync on SQLite) and the page's
+ * queries are shared by many cases, small enough that the patients it locks
+ * (on SQLite, the whole database's write lock) are held briefly.
  */
-const CASES_PER_TRANSACTION = 100;
+const DEFAULT_PAGE_SIZE = 1_000;
+/** A page's patient ids are bound one value each in its IN lists: stay well under SQLite's 32,766. */
+const MAX_PAGE_SIZE = 10_000;
 
 /** A claim is finished on its processed date; one closed without a remittance (cancelled) on the day it was closed. */
 const finishedOn = sql<string>`substr(coalesce(claims.processed_date, claims.updated_at), 1, 10)`;
@@ -54,12 +58,16 @@ const finishedOn = sql<string>`substr(coalesce(claims.processed_date, claims.upd
  * `asOf`, apply what unapplied funds still can be applied, and when money is
  * left that no balance can take, open one refund-owed task for it — never a
  * second while one is open. One grouped query finds the candidates a page at
- * a time; the cases are then reviewed a hundred to a transaction.
+ * a time; each page is then reviewed set-wise in one transaction.
  */
 export async function runRefundReview(db: Db, actor: Actor, options: RefundReviewOptions): Promise<RefundReviewResult> {
   const days = options.days ?? DEFAULT_REFUND_REVIEW_DAYS;
   if (!Number.isSafeInteger(days) || days < 0) {
     throw new AppError('validation_failed', `Refund review days must be a whole number, zero or more, got ${days}`);
+  }
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw new AppError('validation_failed', `Refund review page size must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`);
   }
   calendarDateToUtcMs(options.asOf); // validates
   // A case is due once its last claim was finished on or before this day.
@@ -68,119 +76,181 @@ export async function runRefundReview(db: Db, actor: Actor, options: RefundRevie
   const result: RefundReviewResult = { asOf: options.asOf, days, reviewed: 0, tasksCreated: 0, created: [] };
   let after = '';
   for (;;) {
-    const candidates = await db
-      .selectFrom('claims')
-      .select('claims.patientId')
-      .where('claims.practiceId', '=', actor.practiceId)
-      .where('claims.patientId', '>', after)
-      .groupBy('claims.patientId')
-      .having(sql<boolean>`sum(case when claims.status = 'submitted' then 1 else 0 end) = 0`)
-      .having(sql<boolean>`max(${finishedOn}) <= ${cutoff}`)
-      // Only cases holding money, and without an open task (each case re-checks both under its lock).
-      .having((eb) =>
-        eb.and([
-          eb.exists(
-            eb
-              .selectFrom('payments')
-              .select(sql`1`.as('one'))
-              .where('payments.practiceId', '=', actor.practiceId)
-              .whereRef('payments.patientId', '=', 'claims.patientId')
-              .where('payments.status', 'in', ['paid', 'partially_refunded'])
-              .where(sql<boolean>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents > 0`),
-          ),
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('tasks')
-                .select(sql`1`.as('one'))
-                .where('tasks.practiceId', '=', actor.practiceId)
-                .whereRef('tasks.patientId', '=', 'claims.patientId')
-                .where('tasks.type', '=', 'refund_owed')
-                .where('tasks.status', '=', 'open'),
-            ),
-          ),
-        ]),
-      )
-      .orderBy('claims.patientId')
-      .limit(BATCH)
-      .execute();
-    for (let start = 0; start < candidates.length; start += CASES_PER_TRANSACTION) {
-      if (options.signal?.aborted) return result;
-      const cases = candidates.slice(start, start + CASES_PER_TRANSACTION);
-      // Counted only once committed: a failure rolls the group back, and the next run reviews it again.
-      const created = await inTransaction(db, async (trx) => {
-        const opened: CreatedTask[] = [];
-        for (const { patientId } of cases) {
-          const task = await reviewCase(trx, actor, patientId, options.asOf, days);
-          if (task) opened.push(task);
-        }
-        return opened;
-      });
-      result.reviewed += cases.length;
-      result.tasksCreated += created.length;
-      result.created.push(...created);
-    }
-    if (candidates.length < BATCH) return result;
-    after = candidates[candidates.length - 1]!.patientId;
+    const candidates = await candidatePage(db, actor, cutoff, after, pageSize);
+    if (candidates.length === 0) return result;
+    if (options.signal?.aborted) return result;
+    // Counted only once committed: a failure rolls the page back, and the next run reviews it again.
+    const created = await inTransaction(db, (trx) => reviewPage(trx, actor, candidates, options.asOf, days));
+    result.reviewed += candidates.length;
+    result.tasksCreated += created.length;
+    result.created.push(...created);
+    if (candidates.length < pageSize) return result;
+    after = candidates[candidates.length - 1]!;
   }
 }
 
-/** Reviews one case inside its group's transaction; returns the task it opened, if any. */
-async function reviewCase(trx: Trx, actor: Actor, patientId: string, asOf: string, days: number): Promise<CreatedTask | undefined> {
-  // Serialises reviews of this case: on PostgreSQL the update holds the patient's row lock until
-  // commit, so a concurrent run waits here and then sees the task this one opened (READ COMMITTED
-  // reads it in the check below); on SQLite it takes the write lock up front, so another process
-  // waits (busy_timeout) instead of failing on a stale snapshot.
-  const locked = await trx
-    .updateTable('patients')
-    .set((eb) => ({ createdAt: eb.ref('createdAt') }))
-    .where('id', '=', patientId)
-    .where('practiceId', '=', actor.practiceId)
-    .executeTakeFirst();
-  if (Number(locked.numUpdatedRows) !== 1) return undefined;
+/** The next page of candidate patients after `after`, in id order. */
+async function candidatePage(db: Db, actor: Actor, cutoff: string, after: string, pageSize: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('claims')
+    .select('claims.patientId')
+    .where('claims.practiceId', '=', actor.practiceId)
+    .where('claims.patientId', '>', after)
+    .groupBy('claims.patientId')
+    .having(sql<boolean>`sum(case when claims.status = 'submitted' then 1 else 0 end) = 0`)
+    .having(sql<boolean>`max(${finishedOn}) <= ${cutoff}`)
+    // Only cases holding money, and without an open task (the page re-checks both under its locks).
+    .having((eb) =>
+      eb.and([
+        eb.exists(
+          eb
+            .selectFrom('payments')
+            .select(sql`1`.as('one'))
+            .where('payments.practiceId', '=', actor.practiceId)
+            .whereRef('payments.patientId', '=', 'claims.patientId')
+            .where(receivedPayment(db))
+            .where(sql<boolean>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents > 0`),
+        ),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('tasks')
+              .select(sql`1`.as('one'))
+              .where('tasks.practiceId', '=', actor.practiceId)
+              .whereRef('tasks.patientId', '=', 'claims.patientId')
+              .where('tasks.type', '=', 'refund_owed')
+              .where('tasks.status', '=', 'open'),
+          ),
+        ),
+      ]),
+    )
+    .orderBy('claims.patientId')
+    .limit(pageSize)
+    .execute();
+  return rows.map((r) => r.patientId);
+}
+
+/**
+ * Reviews one page of cases inside its transaction with a fixed number of
+ * statements (plus the posting path's own for the few cases it has money to
+ * apply); returns the tasks it opened, in patient order.
+ */
+async function reviewPage(trx: Trx, actor: Actor, candidates: readonly string[], asOf: string, days: number): Promise<CreatedTask[]> {
+  const locked = await lockPatients(trx, actor, candidates);
+  const patientIds = candidates.filter((id) => locked.has(id));
+  if (patientIds.length === 0) return [];
 
   const claims = await trx
     .selectFrom('claims')
-    .select(['status', finishedOn.as('finishedOn')])
+    .select(['patientId', 'status', finishedOn.as('finishedOn')])
     .where('practiceId', '=', actor.practiceId)
-    .where('patientId', '=', patientId)
+    .where('patientId', 'in', patientIds)
     .execute();
-  // Money that can still go to a balance does, before anything is called owed.
-  await applyUnappliedFunds(trx, actor, patientId, null);
-  const unappliedCents = totalCents(await refundableUnappliedFunds(trx, actor, patientId));
-  const openTask = await trx
-    .selectFrom('tasks')
-    .select('id')
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', '=', patientId)
-    .where('type', '=', 'refund_owed')
-    .where('status', '=', 'open')
-    .executeTakeFirst();
-  const decision = decideRefundReview({
-    claims: claims.map((c) => ({ processedDate: c.status === 'submitted' ? null : c.finishedOn })),
-    unappliedCents,
-    asOf,
-    days,
-    hasOpenTask: openTask !== undefined,
-  });
-  if (!decision.due) return undefined;
+  const claimsOf = new Map<string, { processedDate: string | null }[]>();
+  for (const c of claims) {
+    const list = claimsOf.get(c.patientId) ?? [];
+    list.push({ processedDate: c.status === 'submitted' ? null : c.finishedOn });
+    claimsOf.set(c.patientId, list);
+  }
 
-  const row: TaskTable = {
-    id: newId(),
-    practiceId: actor.practiceId,
-    patientId,
-    type: 'refund_owed',
-    status: 'open',
-    amountCents: decision.amountCents,
-    dueDate: decision.dueDate!,
-    createdAt: nowIso(),
-    resolvedAt: null,
-    resolvedBy: null,
-    resolution: null,
-  };
-  await trx.insertInto('tasks').values(row).execute();
-  const payload = { id: row.id, patientId, type: row.type, status: row.status, amountCents: row.amountCents, dueDate: row.dueDate, asOf, days };
-  await recordAudit(trx, actor, { action: 'task.created', entityType: 'task', entityId: row.id, after: payload });
-  await enqueueEvent(trx, actor.practiceId, 'task.created', payload);
-  return { taskId: row.id, patientId, amountCents: row.amountCents, dueDate: row.dueDate };
+  // Money that can still go to a balance does, before anything is called owed: through the one
+  // posting path, but only for the patients it would act on (refundable funds and an open balance).
+  const refundable = await refundableCentsByPatient(trx, actor, patientIds);
+  const applicable = await patientsWithOpenBalance(trx, actor, [...refundable.keys()]);
+  if (applicable.size > 0) {
+    const toApply = patientIds.filter((id) => applicable.has(id));
+    for (const patientId of toApply) await applyUnappliedFunds(trx, actor, patientId, null);
+    const left = await refundableCentsByPatient(trx, actor, toApply);
+    for (const patientId of toApply) {
+      const cents = left.get(patientId);
+      if (cents === undefined) refundable.delete(patientId);
+      else refundable.set(patientId, cents);
+    }
+  }
+
+  const withOpenTask = new Set(
+    (
+      await trx
+        .selectFrom('tasks')
+        .select('patientId')
+        .where('practiceId', '=', actor.practiceId)
+        .where('patientId', 'in', patientIds)
+        .where('type', '=', 'refund_owed')
+        .where('status', '=', 'open')
+        .execute()
+    ).map((t) => t.patientId),
+  );
+
+  const rows: TaskTable[] = [];
+  for (const patientId of patientIds) {
+    const decision = decideRefundReview({
+      claims: claimsOf.get(patientId) ?? [],
+      unappliedCents: refundable.get(patientId) ?? 0,
+      asOf,
+      days,
+      hasOpenTask: withOpenTask.has(patientId),
+    });
+    if (!decision.due) continue;
+    rows.push({
+      id: newId(),
+      practiceId: actor.practiceId,
+      patientId,
+      type: 'refund_owed',
+      status: 'open',
+      amountCents: decision.amountCents,
+      dueDate: decision.dueDate!,
+      createdAt: nowIso(),
+      resolvedAt: null,
+      resolvedBy: null,
+      resolution: null,
+    });
+  }
+  if (rows.length === 0) return [];
+
+  await insertRows(trx, 'tasks', rows);
+  const payloads = rows.map((row) => ({ id: row.id, patientId: row.patientId, type: row.type, status: row.status, amountCents: row.amountCents, dueDate: row.dueDate, asOf, days }));
+  await recordAudits(
+    trx,
+    actor,
+    payloads.map((payload) => ({ action: 'task.created', entityType: 'task', entityId: payload.id, after: payload })),
+  );
+  await enqueueEvents(
+    trx,
+    actor.practiceId,
+    payloads.map((payload) => ({ type: 'task.created', payload })),
+  );
+  return rows.map((row) => ({ taskId: row.id, patientId: row.patientId, amountCents: row.amountCents, dueDate: row.dueDate }));
+}
+
+/**
+ * Serialises reviews of these cases with one statement and returns the ids
+ * it locked (the practice's own). On PostgreSQL the rows stay locked until
+ * commit, so a concurrent run waits here and then (READ COMMITTED) reads the
+ * tasks this one opened; they are locked in id order, so two runs whose
+ * pages overlap cannot deadlock. On SQLite the transaction began IMMEDIATE
+ * (transaction.ts) and holds the one write lock already; the no-op update
+ * takes it even inside a caller's deferred transaction. (FOR NO KEY UPDATE
+ * is the lock such an update takes on PostgreSQL: rows inserted elsewhere
+ * that refer to the patient, which share-lock its key, are not held up.)
+ */
+async function lockPatients(trx: Trx, actor: Actor, candidates: readonly string[]): Promise<Set<string>> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    const rows = await trx
+      .selectFrom('patients')
+      .select('id')
+      .where('practiceId', '=', actor.practiceId)
+      .where('id', 'in', candidates)
+      .orderBy('id')
+      .forNoKeyUpdate()
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  }
+  const rows = await trx
+    .updateTable('patients')
+    .set((eb) => ({ createdAt: eb.ref('createdAt') }))
+    .where('practiceId', '=', actor.practiceId)
+    .where('id', 'in', candidates)
+    .returning('id')
+    .execute();
+  return new Set(rows.map((r) => r.id));
 }
