@@ -1,4 +1,4 @@
-import { sql, SqliteAdapter } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 
@@ -13,16 +13,12 @@ export interface UnappliedLot {
 const unapplied = sql<number>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents`;
 
 /**
- * Money received: a Paid or Partially Refunded payment. On SQLite (which has
- * no statistics) the unary + keeps the planner off the (practice, status)
- * indexes: with them it read every received payment of the practice per
- * patient (7 s for a 1,000-case page of the refund review); the (practice,
- * patient) index reads the patient's few. PostgreSQL plans by statistics.
+ * Money received: a Paid or Partially Refunded payment. With a patient's id
+ * beside it, the (practice, patient, status) index of migration 0031 serves
+ * it on both databases (ADR 0035; tests/query-plans.test.ts).
  */
-export function receivedPayment(db: Db) {
-  return db.getExecutor().adapter instanceof SqliteAdapter
-    ? sql<boolean>`+payments.status in ('paid', 'partially_refunded')`
-    : sql<boolean>`payments.status in ('paid', 'partially_refunded')`;
+export function receivedPayment() {
+  return sql<boolean>`payments.status in ('paid', 'partially_refunded')`;
 }
 
 /**
@@ -36,7 +32,7 @@ function refundableLots(db: Db, actor: Actor) {
     .selectFrom('payments')
     .leftJoin('treatments', 'treatments.id', 'payments.treatmentId')
     .where('payments.practiceId', '=', actor.practiceId)
-    .where(receivedPayment(db))
+    .where(receivedPayment())
     .where(sql<boolean>`${unapplied} > 0`)
     .where((eb) => eb.or([eb('payments.treatmentId', 'is', null), eb('treatments.insuranceStatus', '!=', 'awaiting')]));
 }

@@ -108,7 +108,7 @@ async function candidatePage(db: Db, actor: Actor, cutoff: string, after: string
             .select(sql`1`.as('one'))
             .where('payments.practiceId', '=', actor.practiceId)
             .whereRef('payments.patientId', '=', 'claims.patientId')
-            .where(receivedPayment(db))
+            .where(receivedPayment())
             .where(sql<boolean>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents > 0`),
         ),
         eb.not(
