@@ -12,7 +12,12 @@ export interface AuditChange {
 
 /** One audit event per change: who, when, what, before and after. */
 export async function recordAudit(trx: Trx, actor: Actor, change: AuditChange): Promise<void> {
-  await trx
+  await auditWrite(trx, actor, change).execute();
+}
+
+/** The insert of recordAudit, for writeTogether with the other rows of the same change. */
+export function auditWrite(trx: Trx, actor: Actor, change: AuditChange) {
+  return trx
     .insertInto('auditEvents')
     .values({
       id: newId(),
@@ -25,6 +30,5 @@ export async function recordAudit(trx: Trx, actor: Actor, change: AuditChange): 
       before: change.before === undefined ? null : JSON.stringify(change.before),
       after: change.after === undefined ? null : JSON.stringify(change.after),
       createdAt: nowIso(),
-    })
-    .execute();
+    });
 }

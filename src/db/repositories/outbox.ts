@@ -6,8 +6,10 @@ import type { Trx } from '../transaction.ts';
  * sent if and only if the change committed (webhook delivery reads the outbox).
  */
 export async function enqueueEvent(trx: Trx, practiceId: string, type: string, payload: unknown): Promise<void> {
-  await trx
-    .insertInto('outboxEvents')
-    .values({ id: newId(), practiceId, type, payload: JSON.stringify(payload), createdAt: nowIso(), deliveredAt: null })
-    .execute();
+  await eventWrite(trx, practiceId, type, payload).execute();
+}
+
+/** The insert of enqueueEvent, for writeTogether with the change it announces. */
+export function eventWrite(trx: Trx, practiceId: string, type: string, payload: unknown) {
+  return trx.insertInto('outboxEvents').values({ id: newId(), practiceId, type, payload: JSON.stringify(payload), createdAt: nowIso(), deliveredAt: null });
 }

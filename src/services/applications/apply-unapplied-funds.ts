@@ -4,6 +4,17 @@ import { allocateUnappliedFunds } from '../../domain/allocation/allocate-unappli
 import type { Actor } from '../actor.ts';
 import { applyPayment } from './apply-payment.ts';
 
+/** The patient's treatments whose patient responsibility is not all paid: what unapplied funds go to. */
+export async function openBalances(trx: Trx, actor: Actor, patientId: string) {
+  return trx
+    .selectFrom('treatments')
+    .select(['id', 'serviceDate', sql<number>`patient_responsibility_cents - applied_cents`.as('open')])
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', '=', patientId)
+    .where(sql<boolean>`patient_responsibility_cents - applied_cents > 0`)
+    .execute();
+}
+
 /**
  * SPEC section 6: when a treatment's patient responsibility is set, the
  * patient's unapplied funds go to that treatment first, then to their other
@@ -12,6 +23,10 @@ import { applyPayment } from './apply-payment.ts';
  * funds to one payment (a payment just received for a self-pay visit).
  */
 export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: string, treatmentId: string | null, onlyPaymentId?: string) {
+  const balances = await openBalances(trx, actor, patientId);
+  // Read first: with nothing open (a payment from a patient who owes nothing) the funds need not be read at all.
+  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent, with no open balance nothing is allocated (and a non-empty list only makes a caller read the payment back).
+  if (balances.length === 0) return [];
   let lotsQuery = trx
     .selectFrom('payments')
     .leftJoin('treatments', 'treatments.id', 'payments.treatmentId')
@@ -37,17 +52,8 @@ export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: str
     );
   if (onlyPaymentId) lotsQuery = lotsQuery.where('payments.id', '=', onlyPaymentId);
   const lots = await lotsQuery.execute();
-  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent, with no lots nothing is allocated, and no caller reads the list returned.
+  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent, with no lots nothing is allocated (and a non-empty list only makes a caller read the payment back).
   if (lots.length === 0) return [];
-  const balances = await trx
-    .selectFrom('treatments')
-    .select(['id', 'serviceDate', sql<number>`patient_responsibility_cents - applied_cents`.as('open')])
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', '=', patientId)
-    .where(sql<boolean>`patient_responsibility_cents - applied_cents > 0`)
-    .execute();
-  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent, with no open balance nothing is allocated, and no caller reads the list returned.
-  if (balances.length === 0) return [];
   const { applications } = allocateUnappliedFunds({
     lots: lots.map((l) => ({
       paymentId: l.id,
@@ -61,7 +67,7 @@ export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: str
     // Stryker disable next-line StringLiteral: equivalent, any id no treatment has serves every balance oldest first.
     treatmentId: treatmentId ?? '',
   });
-  // Stryker disable next-line ArrayDeclaration: equivalent, no caller reads the list returned.
+  // Stryker disable next-line ArrayDeclaration: equivalent, a caller that reads the list only reads the payment back when it is not empty.
   const made = [];
   for (const a of applications) made.push(await applyPayment(trx, actor, a.paymentId, { treatmentId: a.treatmentId, amountCents: a.amountCents }));
   return made;
