@@ -63,7 +63,7 @@ describe.each(dialects)('money races across two server processes on %s', (dialec
   };
 
   it('locks a payment while its card charge is with the processor, and books the charge once at its own amount', async () => {
-    const payment = await createPayment(db(), actor, { patientId, amountCents: 5000, method: 'card' });
+    const { row: payment } = await createPayment(db(), actor, { patientId, amountCents: 5000, method: 'card' });
     expect(payment.status).toBe('pending');
     const key = { 'idempotency-key': `charge-${dialect}` };
     let settled = false;
@@ -125,7 +125,7 @@ describe.each(dialects)('money races across two server processes on %s', (dialec
     expect(await receivedEntries(created[0]!.body.id)).toEqual({ count: 1, cashCents: 1234 });
 
     // A card refund (two-phase: the processor is called outside the transaction): one refund.
-    const card = await createPayment(db(), actor, { patientId, amountCents: 6000, method: 'card' });
+    const { row: card } = await createPayment(db(), actor, { patientId, amountCents: 6000, method: 'card' });
     await chargePayment(db(), actor, card.id, { source: sandboxCards.success }, new SandboxProcessor());
     const refunded = await race('POST', `/payments/${card.id}/refunds`, { amountCents: 1500, reason: 'patient_request' }, `refund-${dialect}`);
     expectAllEqual(refunded, 201);
@@ -147,7 +147,7 @@ describe.each(dialects)('money races across two server processes on %s', (dialec
   }, 90_000);
 
   it('pays a payment link once when the same pay request, with one key, reaches both processes during the charge', async () => {
-    const payment = await createPayment(db(), actor, { patientId, amountCents: 4321 });
+    const { row: payment } = await createPayment(db(), actor, { patientId, amountCents: 4321 });
     const link = await call(0, 'POST', `/payments/${payment.id}/link`, { expiresInDays: 7 });
     const tokenOfLink = String(link.body.url).split('/pay/')[1]!;
     const pay = (i: number) => call(i, 'POST', `/pay/${tokenOfLink}`, { card: sandboxCards.slowSuccess }, { 'idempotency-key': `link-${dialect}` });

@@ -54,7 +54,7 @@ describe('processor events raced across two server processes on postgres', () =>
     const practice = await createPractice(db, { slug: 'race', name: 'Race Clinic' });
     actor = cliActor(practice.id);
     patientId = (await createPatient(db, actor, { firstName: 'Dee', lastName: 'Spute', dateOfBirth: '1980-02-02' })).id;
-    paymentId = (await createPayment(db, actor, { patientId, amountCents: 9000, method: 'card', status: 'paid', processorReference: 'pi_race' })).id;
+    paymentId = (await createPayment(db, actor, { patientId, amountCents: 9000, method: 'card', status: 'paid', processorReference: 'pi_race' })).row.id;
     token = (await createApiToken(db, actor, { role: 'biller' })).token;
     const env = {
       PAYMENT_PROCESSOR: 'stripe',

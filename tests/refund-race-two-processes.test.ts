@@ -41,8 +41,8 @@ describe('two server processes on one PostgreSQL', () => {
     actor = cliActor(practice.id);
     const patient = await createPatient(db, actor, { firstName: 'Rae', lastName: 'Cer', dateOfBirth: '1975-06-01' });
     patientId = patient.id;
-    const cash = await createPayment(db, actor, { patientId, amountCents: 10000, method: 'cash', status: 'paid' });
-    const card = await createPayment(db, actor, { patientId, amountCents: 10000, method: 'card' });
+    const { row: cash } = await createPayment(db, actor, { patientId, amountCents: 10000, method: 'cash', status: 'paid' });
+    const { row: card } = await createPayment(db, actor, { patientId, amountCents: 10000, method: 'card' });
     const charged = await chargePayment(db, actor, card.id, { source: sandboxCards.success }, new SandboxProcessor());
     expect(charged).toMatchObject({ failure: null, payment: { status: 'paid' } });
     payments.cash = cash.id;
@@ -112,7 +112,7 @@ describe('two server processes on one PostgreSQL', () => {
     const location = await createLocation(db, actor, { name: 'Race Street' });
     const visit = await createTreatment(db, actor, { patientId, locationId: location.id, serviceDate: '2026-03-02', physician: 'Dr. Race', lines: [{ cpt: '99213', chargeCents: 100000 }] });
     expect(visit.balanceCents).toBe(100000);
-    const payment = await createPayment(db, actor, { patientId, amountCents: 10000, method: 'cash', status: 'paid' });
+    const { row: payment } = await createPayment(db, actor, { patientId, amountCents: 10000, method: 'cash', status: 'paid' });
     // Desk money applies itself at once; take it back so the race is over the whole $100.00 unapplied.
     for (const a of (await listApplications(db, actor, payment.id)).items) await unapplyPayment(db, actor, a.id);
     const credit = await createCredit(db, actor, patientId, { amountCents: 10000 });

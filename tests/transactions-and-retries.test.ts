@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inTransaction } from '../src/db/transaction.ts';
+import { inTransaction, type Trx } from '../src/db/transaction.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { createLocation } from '../src/services/locations/locations.ts';
 import { createPatient } from '../src/services/patients/patients.ts';
@@ -8,6 +8,7 @@ import { SandboxProcessor, sandboxCards } from '../src/services/processors/sandb
 import { makeCardPayment, makePatient } from './helpers/factories.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
 import { dialects } from './helpers/test-database.ts';
+import { statementsOf } from './helpers/statement-counter.ts';
 
 /** The sandbox, remembering the processor idempotency key of every refund asked for. */
 class RecordingProcessor implements PaymentProcessor {
@@ -57,6 +58,36 @@ describe.each(dialects)('the transaction helper on %s', (dialect) => {
       }),
     ).rejects.toThrow('changed my mind');
     expect(await names('Gone ')).toEqual([]);
+  });
+
+  it('joins the one step of undivided work without a savepoint, keeps savepoints deeper, and commits nothing of work that carried on after a joined step failed', async () => {
+    const db = t.database.handle.db;
+    const actor = t.biller.actor;
+    // The work calls one service (createLocation), which opens its own nested transaction.
+    const work = (name: string) => (trx: Trx) => inTransaction(trx, (step) => createLocation(step, actor, { name }));
+    const savepoints = (statements: string[]) => statements.filter((s) => /^savepoint\b/i.test(s.trim())).length;
+    const divided = await statementsOf(dialect, () => inTransaction(db, work('Whole A')));
+    const undivided = await statementsOf(dialect, () => inTransaction(db, work('Whole B'), { undivided: true }));
+    // One pair fewer: the step joined; createLocation's own nested call inside it still took its savepoint.
+    expect(savepoints(undivided.statements)).toBe(savepoints(divided.statements) - 1);
+    expect(savepoints(undivided.statements)).toBeGreaterThan(0);
+
+    await expect(
+      inTransaction(
+        db,
+        async (trx) => {
+          const failed = inTransaction(trx, async (step) => {
+            await createLocation(step, actor, { name: 'Whole C half done' });
+            throw new AppError('business_rule', 'half done');
+          });
+          await expect(failed).rejects.toThrow('half done');
+          // Carrying on is refused at the end: without a savepoint the half-done step could not be undone alone.
+          await createLocation(trx, actor, { name: 'Whole D carried on' });
+        },
+        { undivided: true },
+      ),
+    ).rejects.toThrow('half done');
+    expect(await names('Whole ')).toEqual(['Whole A', 'Whole B']);
   });
 });
 

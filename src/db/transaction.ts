@@ -7,25 +7,52 @@ export type Trx = Transaction<Database>;
 
 let savepoints = 0;
 
+export interface TransactionOptions {
+  /**
+   * The caller never carries on after fn fails: fn is a whole request's work,
+   * whose failure is the request's (a route opts in through idempotently).
+   * A service fn calls with the transaction then joins it instead of costing
+   * a SAVEPOINT/RELEASE pair (two round trips on PostgreSQL); steps nested
+   * deeper keep their savepoints, as their callers may carry on. If a joined
+   * step fails, the transaction is doomed even when fn catches the error:
+   * without a savepoint its half-done writes cannot be undone alone.
+   */
+  undivided?: boolean;
+}
+
+interface Undivided {
+  /** Joined steps running now: only a step called by fn itself joins, deeper ones take savepoints. */
+  running: number;
+  failure?: { error: unknown };
+}
+
+const undividedTransactions = new WeakMap<object, Undivided>();
+
 /**
  * The one way to write: runs fn in a transaction — a new one, or, inside a
  * caller's transaction, a savepoint, so a nested step that fails is undone
- * alone and the caller may carry on. On SQLite every transaction opened here
- * begins IMMEDIATE (see connect.ts), so a second writer waits (busy_timeout)
- * instead of failing mid-way, and top-level transactions are committed in
- * groups (group commit, ADR 0025): one fsync for many requests, each still
- * all-or-nothing and answered only after the commit that holds it. A unique
- * violation leaves it as a 409 conflict (unique-violation.ts), never a 500.
+ * alone and the caller may carry on (inside an undivided transaction the
+ * step joins it instead: see TransactionOptions). On SQLite every
+ * transaction opened here begins IMMEDIATE (see connect.ts), so a second
+ * writer waits (busy_timeout) instead of failing mid-way, and top-level
+ * transactions are committed in groups (group commit, ADR 0025): one fsync
+ * for many requests, each still all-or-nothing and answered only after the
+ * commit that holds it. A unique violation leaves it as a 409 conflict
+ * (unique-violation.ts), never a 500.
  */
-export async function inTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
-  if (db instanceof ControlledTransaction) return inSavepoint(db as ControlledTransaction<Database>, fn);
+export async function inTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  if (db instanceof ControlledTransaction) {
+    const undivided = undividedTransactions.get(db);
+    if (undivided && undivided.running === 0) return joinStep(db as Trx, undivided, fn);
+    return inSavepoint(db as ControlledTransaction<Database>, fn, options);
+  }
   // A transaction not opened here (none in src) cannot make savepoints: join it.
   if (db.isTransaction) return fn(db as Trx);
-  if (db.getExecutor().adapter instanceof SqliteAdapter) return inGroup(db, fn);
+  if (db.getExecutor().adapter instanceof SqliteAdapter) return inGroup(db, fn, options);
   const trx = await db.startTransaction().execute();
   let result: T;
   try {
-    result = await fn(trx);
+    result = await run(trx, fn, options);
   } catch (error) {
     // A failed rollback (a lost connection) must not hide why we rolled back.
     await trx.rollback().execute().catch(() => undefined);
@@ -39,12 +66,39 @@ export async function inTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Pr
   return result;
 }
 
-async function inSavepoint<T>(trx: ControlledTransaction<Database>, fn: (trx: Trx) => Promise<T>): Promise<T> {
+/** Runs fn in trx, marked undivided for the duration when asked. */
+async function run<T>(trx: ControlledTransaction<Database>, fn: (trx: Trx) => Promise<T>, options: TransactionOptions): Promise<T> {
+  if (!options.undivided) return fn(trx);
+  const state: Undivided = { running: 0 };
+  undividedTransactions.set(trx, state);
+  try {
+    const result = await fn(trx);
+    // fn caught a failed step and carried on: that step's writes may be half done, so nothing of fn may commit.
+    if (state.failure) throw state.failure.error;
+    return result;
+  } finally {
+    undividedTransactions.delete(trx);
+  }
+}
+
+async function joinStep<T>(trx: Trx, state: Undivided, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  state.running++;
+  try {
+    return await fn(trx);
+  } catch (error) {
+    state.failure ??= { error };
+    throw asConflict(error);
+  } finally {
+    state.running--;
+  }
+}
+
+async function inSavepoint<T>(trx: ControlledTransaction<Database>, fn: (trx: Trx) => Promise<T>, options: TransactionOptions): Promise<T> {
   const name = `sp_${++savepoints}`;
   const inner = await trx.savepoint(name).execute();
   let result: T;
   try {
-    result = await fn(inner);
+    result = await run(inner, fn, options);
   } catch (error) {
     await inner.rollbackToSavepoint(name).execute();
     throw asConflict(error);
@@ -57,6 +111,7 @@ async function inSavepoint<T>(trx: ControlledTransaction<Database>, fn: (trx: Tr
 
 interface Job {
   fn: (trx: Trx) => Promise<unknown>;
+  options: TransactionOptions;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -79,7 +134,7 @@ const groups = new WeakMap<Db, Group>();
  * others' promises resolve only after the COMMIT succeeded (and all reject if
  * it fails), so nothing is acknowledged before it is durable.
  */
-function inGroup<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
+function inGroup<T>(db: Db, fn: (trx: Trx) => Promise<T>, options: TransactionOptions): Promise<T> {
   let group = groups.get(db);
   if (!group) {
     group = { queue: [], running: false };
@@ -87,7 +142,7 @@ function inGroup<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
   }
   const current = group;
   return new Promise<T>((resolve, reject) => {
-    current.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+    current.queue.push({ fn, options, resolve: resolve as (value: unknown) => void, reject });
     if (current.running) return;
     current.running = true;
     // After this turn's I/O callbacks: every request that arrived together joins the first group.
@@ -121,7 +176,7 @@ async function commitGroup(db: Db, group: Group): Promise<void> {
     try {
       const inner = await trx.savepoint(name).execute();
       try {
-        const result = await job.fn(inner);
+        const result = await run(inner, job.fn, job.options);
         await inner.releaseSavepoint(name).execute();
         succeeded.push({ job, result });
       } catch (error) {

@@ -40,7 +40,7 @@ export async function makeReviewCase(db: Db, actor: Actor, spec: ReviewCaseSpec)
   const claim = await billNextPayer(db, actor, visit.id);
   const payment =
     spec.prepayCents > 0
-      ? await createPayment(db, actor, { patientId: patient.id, amountCents: spec.prepayCents, method: 'cash', status: 'paid', paidDate: '2026-03-01', type: 'private_pay' })
+      ? (await createPayment(db, actor, { patientId: patient.id, amountCents: spec.prepayCents, method: 'cash', status: 'paid', paidDate: '2026-03-01', type: 'private_pay' })).row
       : undefined;
   const pr = spec.prCents ?? 0;
   await markClaimProcessed(db, claim.id, { processedDate: spec.processedDate ?? '2026-04-01', paidCents: 12000 - pr, contractualCents: 3000, patientResponsibilityCents: pr });
@@ -57,7 +57,7 @@ export async function makeReviewCase(db: Db, actor: Actor, spec: ReviewCaseSpec)
   let copay: { id: string } | undefined;
   if (spec.heldCopayCents) {
     const second = await createTreatment(db, actor, { patientId: patient.id, locationId: location.id, serviceDate: '2026-03-09', physician: 'Dr. Review', lines: [{ cpt: '99212', chargeCents: 9000 }] });
-    copay = await createPayment(db, actor, { patientId: patient.id, treatmentId: second.id, amountCents: spec.heldCopayCents, method: 'cash', status: 'paid', paidDate: '2026-03-09', type: 'office_visit' });
+    copay = (await createPayment(db, actor, { patientId: patient.id, treatmentId: second.id, amountCents: spec.heldCopayCents, method: 'cash', status: 'paid', paidDate: '2026-03-09', type: 'office_visit' })).row;
   }
   return { patient, visit, payment: payment!, copay };
 }

@@ -31,7 +31,12 @@ function auditRow(actor: Actor, change: AuditChange): Insertable<AuditEventTable
 
 /** One audit event per change. */
 export async function recordAudit(trx: Trx, actor: Actor, change: AuditChange): Promise<void> {
-  await recordAudits(trx, actor, [change]);
+  await auditWrite(trx, actor, change).execute();
+}
+
+/** The insert of recordAudit, for writeTogether with the other rows of the same change. */
+export function auditWrite(trx: Trx, actor: Actor, change: AuditChange) {
+  return trx.insertInto('auditEvents').values(auditRow(actor, change));
 }
 
 /** Many changes by one actor (a batch job's page), as multi-row inserts: the same rows recordAudit writes. */

@@ -19,7 +19,12 @@ function outboxRow(practiceId: string, event: OutboxEvent): Insertable<OutboxEve
  * sent if and only if the change committed (webhook delivery reads the outbox).
  */
 export async function enqueueEvent(trx: Trx, practiceId: string, type: string, payload: unknown): Promise<void> {
-  await enqueueEvents(trx, practiceId, [{ type, payload }]);
+  await eventWrite(trx, practiceId, type, payload).execute();
+}
+
+/** The insert of enqueueEvent, for writeTogether with the change it announces. */
+export function eventWrite(trx: Trx, practiceId: string, type: string, payload: unknown) {
+  return trx.insertInto('outboxEvents').values(outboxRow(practiceId, { type, payload }));
 }
 
 /** Many events of one practice (a batch job's page) as multi-row inserts, in the same transaction as their changes. */

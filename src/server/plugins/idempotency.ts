@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { Db } from '../../db/transaction.ts';
+import type { Db, TransactionOptions } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { idempotently, type IdempotencyRequest, type IdempotentAnswer, type Work } from '../../services/idempotency/idempotently.ts';
 import { actorOf } from './authentication.ts';
@@ -38,14 +38,19 @@ export function idempotencyOf(request: FastifyRequest, scope?: { practiceId: str
   };
 }
 
-/** A money-moving route's work, run once per Idempotency-Key through the one helper (services/idempotency). */
+/**
+ * A money-moving route's work, run once per Idempotency-Key through the one
+ * helper (services/idempotency). `content`: a file body's fingerprint;
+ * `undivided`: see idempotently.
+ */
 export async function idempotent<T, S extends number>(
   db: Db,
   request: FastifyRequest,
   status: S | ((body: T) => S),
   work: Work<T>,
-  content?: string | Buffer,
+  options: { content?: string | Buffer } & TransactionOptions = {},
 ): Promise<{ status: S; body: T }> {
+  const { content, ...transaction } = options;
   const idempotency = content === undefined ? idempotencyOf(request) : idempotencyOf(request, { practiceId: actorOf(request).practiceId, prefix: 'file', content });
-  return (await idempotently(db, idempotency, status, work)) as { status: S; body: T };
+  return (await idempotently(db, idempotency, status, work, transaction)) as { status: S; body: T };
 }

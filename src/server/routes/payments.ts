@@ -61,7 +61,17 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const result = await idempotent(db, request, 201, async (trx) => view(trx, await createPayment(trx, actor, request.body)));
+      // One service call is the whole work: it joins the key's transaction, no savepoint.
+      const result = await idempotent(
+        db,
+        request,
+        201,
+        async (trx) => {
+          const created = await createPayment(trx, actor, request.body);
+          return toPayment(created.row, created.names, config.publicUrl);
+        },
+        { undivided: true },
+      );
       return reply.status(result.status).send(result.body);
     },
   );
@@ -103,7 +113,7 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
     },
     async (request) => {
       const actor = actorOf(request);
-      return inTransaction(db, async (trx) => view(trx, await updatePayment(trx, actor, request.params.id, request.body)));
+      return inTransaction(db, async (trx) => view(trx, await updatePayment(trx, actor, request.params.id, request.body)), { undivided: true });
     },
   );
 
@@ -121,9 +131,7 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const result = await idempotent(db, request, 200, async (trx) =>
-        view(trx, await changePaymentStatus(trx, actor, request.params.id, request.body)),
-      );
+      const result = await idempotent(db, request, 200, async (trx) => view(trx, await changePaymentStatus(trx, actor, request.params.id, request.body)), { undivided: true });
       return reply.status(result.status).send(result.body);
     },
   );

@@ -106,7 +106,7 @@ export async function remittanceRoutes(app: FastifyInstance, { db }: { db: Db })
       }
       const upload = await spooled(data);
       try {
-        const result = await idempotent(db, request, statusOf, (trx) => importRemittance(trx, actor, createReadStream(upload.file), { fileName }), `sha256:${upload.sha256}`);
+        const result = await idempotent(db, request, statusOf, (trx) => importRemittance(trx, actor, createReadStream(upload.file), { fileName }), { content: `sha256:${upload.sha256}` });
         return reply.status(result.status).send(result.body);
       } finally {
         await upload.dispose();

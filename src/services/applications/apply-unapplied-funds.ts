@@ -7,6 +7,17 @@ import { applyPayment } from './apply-payment.ts';
 /** A treatment's patient responsibility not yet covered by applications: what unapplied funds can go to. */
 const openCents = sql<number>`patient_responsibility_cents - applied_cents`;
 
+/** The patient's treatments whose patient responsibility is not all paid: what unapplied funds go to. */
+export async function openBalances(trx: Trx, actor: Actor, patientId: string) {
+  return trx
+    .selectFrom('treatments')
+    .select(['id', 'serviceDate', openCents.as('open')])
+    .where('practiceId', '=', actor.practiceId)
+    .where('patientId', '=', patientId)
+    .where(sql<boolean>`${openCents} > 0`)
+    .execute();
+}
+
 /**
  * SPEC section 6: when a treatment's patient responsibility is set, the
  * patient's unapplied funds go to that treatment first, then to their other
@@ -15,6 +26,10 @@ const openCents = sql<number>`patient_responsibility_cents - applied_cents`;
  * funds to one payment (a payment just received for a self-pay visit).
  */
 export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: string, treatmentId: string | null, onlyPaymentId?: string) {
+  const balances = await openBalances(trx, actor, patientId);
+  // Read first: with nothing open (a payment from a patient who owes nothing) the funds need not be read at all.
+  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent, with no open balance nothing is allocated (and a non-empty list only makes a caller read the payment back).
+  if (balances.length === 0) return [];
   let lotsQuery = trx
     .selectFrom('payments')
     .leftJoin('treatments', 'treatments.id', 'payments.treatmentId')
@@ -40,17 +55,8 @@ export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: str
     );
   if (onlyPaymentId) lotsQuery = lotsQuery.where('payments.id', '=', onlyPaymentId);
   const lots = await lotsQuery.execute();
-  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent, with no lots nothing is allocated, and no caller reads the list returned.
+  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent, with no lots nothing is allocated (and a non-empty list only makes a caller read the payment back).
   if (lots.length === 0) return [];
-  const balances = await trx
-    .selectFrom('treatments')
-    .select(['id', 'serviceDate', openCents.as('open')])
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', '=', patientId)
-    .where(sql<boolean>`${openCents} > 0`)
-    .execute();
-  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent, with no open balance nothing is allocated, and no caller reads the list returned.
-  if (balances.length === 0) return [];
   const { applications } = allocateUnappliedFunds({
     lots: lots.map((l) => ({
       paymentId: l.id,
@@ -64,7 +70,7 @@ export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: str
     // Stryker disable next-line StringLiteral: equivalent, any id no treatment has serves every balance oldest first.
     treatmentId: treatmentId ?? '',
   });
-  // Stryker disable next-line ArrayDeclaration: equivalent, no caller reads the list returned.
+  // Stryker disable next-line ArrayDeclaration: equivalent, a caller that reads the list only reads the payment back when it is not empty.
   const made = [];
   for (const a of applications) made.push(await applyPayment(trx, actor, a.paymentId, { treatmentId: a.treatmentId, amountCents: a.amountCents }));
   return made;
@@ -72,7 +78,7 @@ export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: str
 
 /**
  * Of these patients, those with a balance applyUnappliedFunds could pay (the
- * same test as its balances above): with no treatment in focus it applies
+ * same test as openBalances): with no treatment in focus it applies
  * something exactly when the patient has such a balance and funds it may use.
  * Lets a batch (the refund review's page) call it only where it would act.
  */

@@ -91,7 +91,7 @@ export async function applyCredit(db: Db, actor: Actor, treatmentId: string, inp
     if (Number(drawn.numUpdatedRows) !== 1) {
       throw new AppError('credit_exceeds_available', `The credit has only ${credit.remainingCents} cents left.`, { remainingCents: credit.remainingCents });
     }
-    const payment = await insertPayment(trx, actor, {
+    const { row: payment } = await insertPayment(trx, actor, {
       patientId: treatment.patientId,
       amountCents: x,
       treatmentId,

@@ -105,7 +105,7 @@ export async function ensureDemoPractice(db: Db, options: { patients?: number; p
       // A payment for a visit is made on the day of service; others any day of the year.
       const daysAgo = treatment ? daysBetween(treatment.serviceDate, today) : random.int(0, 364);
       const day = daysBefore(today, daysAgo);
-      const payment = await createPayment(trx, actor, {
+      const { row: payment } = await createPayment(trx, actor, {
         patientId: patient.id,
         locationId: treatment ? undefined : random.pick(locations).id,
         amountCents: random.pick([2000, 2500, 3000, 4000, 5000]) + (random.chance(0.5) ? random.int(0, 40) * 500 : 0),

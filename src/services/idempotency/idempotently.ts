@@ -1,5 +1,5 @@
 import { claimKey, finishKey, freeKey, pendingClaim, readKey, rememberPendingClaim, storedAnswer, type IdempotencyRequest, type StoredResponse } from '../../db/repositories/idempotency-keys.ts';
-import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
+import { inTransaction, type Db, type TransactionOptions, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 
 export type { IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
@@ -45,20 +45,23 @@ const pollMs = 50;
  * concurrent or later retry with the same key and request waits for that
  * answer and replays it (never a second effect, never a 500); with another
  * request, 409. Errors are not stored: the change rolled back, so a retry
- * runs again.
+ * runs again. `undivided`: the work never carries on after a step it calls
+ * fails, so those steps join its transaction without savepoints
+ * (TransactionOptions; the helper itself never carries on after the work fails).
  */
 export async function idempotently<T>(
   db: Db,
   idempotency: IdempotencyRequest | undefined,
   statusFor: number | ((body: T) => number),
   work: Work<T>,
+  options: TransactionOptions = {},
 ): Promise<IdempotentAnswer<T>> {
   const answer = (body: T): IdempotentAnswer<T> => ({ status: typeof statusFor === 'function' ? statusFor(body) : statusFor, body });
   const steps: TwoPhase<unknown, T> = typeof work === 'function' ? { claim: async (trx) => ({ done: await work(trx) }), complete: async () => unreachable() } : work;
   if (!idempotency) {
-    const first = await inTransaction(db, steps.claim);
+    const first = await inTransaction(db, steps.claim, options);
     if ('done' in first) return answer(first.done);
-    return answer(await steps.complete(first.pending, (book) => inTransaction(db, book)));
+    return answer(await steps.complete(first.pending, (book) => inTransaction(db, book, options)));
   }
 
   const deadline = Date.now() + waitLimitMs;
@@ -70,7 +73,7 @@ export async function idempotently<T>(
       if ('done' in claimed) await finishKey(trx, idempotency, answer(claimed.done).status, claimed.done);
       else await rememberPendingClaim(trx, idempotency, claimed.pending);
       return claimed;
-    });
+    }, options);
     if ('done' in first) return answer(first.done);
     if ('pending' in first) {
       let bookingFailed = false;
@@ -81,7 +84,7 @@ export async function idempotently<T>(
               const body = await book(trx);
               await finishKey(trx, idempotency, answer(body).status, body);
               return body;
-            });
+            }, options);
           } catch (error) {
             bookingFailed = true;
             throw error;

@@ -1,39 +1,48 @@
 import type { CreatePaymentBody } from '../../contracts/payments.ts';
 import type { PaymentRow } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
-import { recordAudit } from '../../db/repositories/audit.ts';
-import { enqueueEvent } from '../../db/repositories/outbox.ts';
+import { auditWrite } from '../../db/repositories/audit.ts';
+import { eventWrite } from '../../db/repositories/outbox.ts';
+import { writeTogether } from '../../db/write-together.ts';
+import { calendarDateIn } from '../../domain/calendar/practice-calendar.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Actor } from '../actor.ts';
+import { openBalances } from '../applications/apply-unapplied-funds.ts';
 import { requireActiveLocation } from '../locations/locations.ts';
 import { paymentSortNameOf, requirePatient } from '../patients/patients.ts';
 import { requireTreatment } from '../treatments/treatments.ts';
-import { requirePayment } from './payment-views.ts';
-import { practiceDate } from '../practices/practice-settings.ts';
+import { namesFor, requirePayment, type NamedPayment } from './payment-views.ts';
 import { recordPaymentReceived } from './record-payment-received.ts';
 
-/** Hands out the next payment number of the practice inside the caller's transaction: no gaps, no repeats. */
-async function nextPaymentNumber(trx: Trx, practiceId: string): Promise<number> {
+/**
+ * Hands out the next payment number of the practice inside the caller's
+ * transaction: no gaps, no repeats. With it the practice's time zone, which
+ * the paid date and the answer's "today" need (one round trip, not three).
+ */
+async function nextPaymentNumber(trx: Trx, practiceId: string): Promise<{ number: number; timeZone: string }> {
   // The conditional update is the lock: PostgreSQL holds the row until commit, SQLite has one writer.
   const row = await trx
     .updateTable('practices')
     .set((eb) => ({ paymentSeq: eb('paymentSeq', '+', 1) }))
     .where('id', '=', practiceId)
-    .returning('paymentSeq')
+    .returning(['paymentSeq', 'timeZone'])
     .executeTakeFirstOrThrow();
-  return Number(row.paymentSeq);
+  return { number: Number(row.paymentSeq), timeZone: row.timeZone };
 }
 
-export async function createPayment(db: Db, actor: Actor, input: CreatePaymentBody): Promise<PaymentRow> {
+export async function createPayment(db: Db, actor: Actor, input: CreatePaymentBody): Promise<NamedPayment> {
   if (input.method === 'patient_credit') {
     throw new AppError('business_rule', 'Patient Credit payments are made by applying a credit to a treatment.');
   }
   return insertPayment(db, actor, input);
 }
 
-/** Creates any payment, Patient Credit ones included (those only through applying a credit). */
-export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBody): Promise<PaymentRow> {
+/**
+ * Creates any payment, Patient Credit ones included (those only through
+ * applying a credit); answers it with its names, from the rows in hand.
+ */
+export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBody): Promise<NamedPayment> {
   const status = input.status ?? 'pending';
   if (input.paidDate && status !== 'paid') {
     throw new AppError('validation_failed', 'paidDate is only for a payment created as paid.');
@@ -50,12 +59,18 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
       locationId ??= treatment.locationId;
     }
     // A chosen location must be active; a past visit's location is kept even if deactivated since.
-    if (input.locationId) await requireActiveLocation(trx, actor, input.locationId);
+    const chosenLocation = input.locationId ? await requireActiveLocation(trx, actor, input.locationId) : undefined;
+    const method = input.method ?? (status === 'paid' ? 'cash' : null);
+    // Read before the payment number's lock below, which the practice's other payments wait for: a patient who
+    // owes nothing has nothing to apply the money to, and the payment is then written in one round trip.
+    const nothingOpen = status === 'paid' && method !== 'patient_credit' && (await openBalances(trx, actor, patient.id)).length === 0;
     const now = nowIso();
+    const { number, timeZone } = await nextPaymentNumber(trx, actor.practiceId);
+    const today = calendarDateIn(timeZone);
     const row: PaymentRow = {
       id: newId(),
       practiceId: actor.practiceId,
-      number: await nextPaymentNumber(trx, actor.practiceId),
+      number,
       patientId: patient.id,
       patientName: paymentSortNameOf(patient.firstName, patient.lastName),
       locationId,
@@ -65,10 +80,10 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
       appliedCents: 0,
       status,
       type: input.type ?? (input.treatmentId ? 'office_visit' : 'private_pay'),
-      method: input.method ?? (status === 'paid' ? 'cash' : null),
+      method,
       checkNumber: input.checkNumber ?? null,
       dueDate: input.dueDate ?? null,
-      paidDate: status === 'paid' ? (input.paidDate ?? (await practiceDate(trx, actor.practiceId))) : null,
+      paidDate: status === 'paid' ? (input.paidDate ?? today) : null,
       memo: input.memo ?? null,
       linkToken: null,
       linkExpiresAt: null,
@@ -80,11 +95,27 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
       createdBy: actor.name,
       updatedAt: now,
     };
-    await trx.insertInto('payments').values(row).execute();
-    if (status === 'paid') await recordPaymentReceived(trx, actor, row);
-    await recordAudit(trx, actor, { action: 'payment.created', entityType: 'payment', entityId: row.id, after: row });
-    await enqueueEvent(trx, actor.practiceId, 'payment.created', { paymentId: row.id, status, amountCents: row.amountCents });
-    // Read back: receiving the money may have applied it already.
-    return requirePayment(trx, actor, row.id);
+    const insert = trx.insertInto('payments').values(row);
+    const created = () => [
+      auditWrite(trx, actor, { action: 'payment.created', entityType: 'payment', entityId: row.id, after: row }),
+      eventWrite(trx, actor.practiceId, 'payment.created', { paymentId: row.id, status, amountCents: row.amountCents }),
+    ];
+    let applied = false;
+    if (status !== 'paid') {
+      await writeTogether(trx, [insert, ...created()]);
+    } else if (nothingOpen) {
+      await recordPaymentReceived(trx, actor, row, { alongside: [insert, ...created()], nothingOpen });
+    } else {
+      // The row goes with its journal entry; audit and event follow the applications' own, as before.
+      applied = (await recordPaymentReceived(trx, actor, row, { alongside: [insert] })).length > 0;
+      await writeTogether(trx, created());
+    }
+    const names = await namesFor(trx, row, {
+      patientName: `${patient.firstName} ${patient.lastName}`,
+      ...(chosenLocation ? { locationName: chosenLocation.name } : {}),
+      today,
+    });
+    // Receiving the money applied it: read back its applied total.
+    return { row: applied ? await requirePayment(trx, actor, row.id) : row, names };
   });
 }

@@ -15,6 +15,7 @@ import {
 import { AppError } from '../../domain/errors.ts';
 import type { Actor } from '../actor.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
+import { calendarDateIn } from '../../domain/calendar/practice-calendar.ts';
 
 export interface PaymentNames {
   patientName: string;
@@ -79,14 +80,45 @@ export async function requirePayment(db: Db, actor: Actor, paymentId: string): P
   return row;
 }
 
-export async function namesFor(db: Db, row: Pick<PaymentRow, 'practiceId' | 'patientId' | 'locationId'>): Promise<PaymentNames> {
-  const patient = await db
-    .selectFrom('patients')
-    .select(['firstName', 'lastName'])
-    .where('id', '=', row.patientId)
-    .executeTakeFirstOrThrow();
-  const location = row.locationId
-    ? await db.selectFrom('locations').select('name').where('id', '=', row.locationId).executeTakeFirst()
-    : undefined;
-  return { patientName: `${patient.firstName} ${patient.lastName}`, locationName: location?.name ?? null, today: await practiceDate(db, row.practiceId) };
+/** A payment row with the names it is shown with. */
+export interface NamedPayment {
+  row: PaymentRow;
+  names: PaymentNames;
+}
+
+/**
+ * The names a payment is shown with. `known`: what the caller already has in
+ * hand (the patient it just read, the practice's date), so only the rest is read.
+ */
+export async function namesFor(db: Db, row: Pick<PaymentRow, 'practiceId' | 'patientId' | 'locationId'>, known: Partial<PaymentNames> = {}): Promise<PaymentNames> {
+  let patientName = known.patientName;
+  if (patientName === undefined) {
+    const patient = await db.selectFrom('patients').select(['firstName', 'lastName']).where('id', '=', row.patientId).executeTakeFirstOrThrow();
+    patientName = `${patient.firstName} ${patient.lastName}`;
+  }
+  let locationName = known.locationName;
+  if (locationName === undefined) {
+    locationName = row.locationId ? ((await db.selectFrom('locations').select('name').where('id', '=', row.locationId).executeTakeFirst())?.name ?? null) : null;
+  }
+  return { patientName, locationName, today: known.today ?? (await practiceDate(db, row.practiceId)) };
+}
+
+/**
+ * requirePayment and namesFor in one statement: the payment of the actor's
+ * practice (or 404) with its patient's and location's names and the practice's date.
+ */
+export async function requireNamedPayment(db: Db, actor: Actor, paymentId: string): Promise<NamedPayment> {
+  const found = await db
+    .selectFrom('payments')
+    .innerJoin('patients', 'patients.id', 'payments.patientId')
+    .innerJoin('practices', 'practices.id', 'payments.practiceId')
+    .leftJoin('locations', 'locations.id', 'payments.locationId')
+    .selectAll('payments')
+    .select(['patients.firstName as patientFirstName', 'patients.lastName as patientLastName', 'locations.name as locationName', 'practices.timeZone as practiceTimeZone'])
+    .where('payments.id', '=', paymentId)
+    .where('payments.practiceId', '=', actor.practiceId)
+    .executeTakeFirst();
+  if (!found) throw new AppError('not_found', 'Payment not found.');
+  const { patientFirstName, patientLastName, locationName, practiceTimeZone, ...row } = found;
+  return { row, names: { patientName: `${patientFirstName} ${patientLastName}`, locationName, today: calendarDateIn(practiceTimeZone) } };
 }

@@ -1,10 +1,19 @@
 import type { PaymentRow } from '../../db/database.ts';
-import { postJournalEntry } from '../../db/repositories/journal.ts';
+import type { Compilable } from 'kysely';
+import { journalEntryWrites } from '../../db/repositories/journal.ts';
+import { writeTogether } from '../../db/write-together.ts';
 import type { Trx } from '../../db/transaction.ts';
 import { creditApplied, paymentReceived } from '../../domain/ledger/postings.ts';
 import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
 import type { Actor } from '../actor.ts';
 import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
+
+export interface ReceiptOptions {
+  /** Writes that go in one round trip with the journal entry: the new payment's own row (and its audit and event, when nothing will be applied). */
+  alongside?: Compilable[];
+  /** The caller found nothing open to apply the money to (openBalances, read before it took its locks). */
+  nothingOpen?: boolean;
+}
 
 /**
  * The journal entry of money arriving: the practice now holds it (cash or
@@ -14,16 +23,18 @@ import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
  * patient's oldest. A time-of-service payment for an insured visit still with
  * the payers is held as unapplied funds linked to it until the ERA (section 6).
  * A Patient Credit payment is applied by the credit draw that made it.
+ * Answers the applications made.
  */
-export async function recordPaymentReceived(trx: Trx, actor: Actor, payment: PaymentRow): Promise<void> {
+export async function recordPaymentReceived(trx: Trx, actor: Actor, payment: PaymentRow, options: ReceiptOptions = {}) {
   const facts = { paymentId: payment.id, patientId: payment.patientId, treatmentId: payment.treatmentId, amountCents: payment.amountCents };
   // A Patient Credit payment is funded from the patient's credit, not from money arriving.
   const posting = payment.method === 'patient_credit' ? creditApplied(facts) : paymentReceived(facts);
-  await postJournalEntry(trx, actor, { ...posting, memo: `${formatPaymentNumber(payment.number)} received (${payment.method ?? 'unspecified'})` });
-  if (payment.method === 'patient_credit') return;
+  const journal = journalEntryWrites(trx, actor, { ...posting, memo: `${formatPaymentNumber(payment.number)} received (${payment.method ?? 'unspecified'})` });
+  await writeTogether(trx, [...(options.alongside ?? []), ...journal.writes]);
+  if (payment.method === 'patient_credit' || options.nothingOpen) return [];
   if (payment.treatmentId) {
     const treatment = await trx.selectFrom('treatments').select('insuranceStatus').where('id', '=', payment.treatmentId).executeTakeFirstOrThrow();
-    if (treatment.insuranceStatus === 'awaiting') return;
+    if (treatment.insuranceStatus === 'awaiting') return [];
   }
-  await applyUnappliedFunds(trx, actor, payment.patientId, payment.treatmentId, payment.id);
+  return applyUnappliedFunds(trx, actor, payment.patientId, payment.treatmentId, payment.id);
 }

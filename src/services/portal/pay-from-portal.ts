@@ -103,7 +103,7 @@ async function preparePortalPayment(trx: Trx, actor: Actor, patientId: string, a
   // A declined attempt is tried again on the same payment, so declines never pile up as Failed payments.
   const retried = await retryFailedPortalPayment(trx, actor, patientId, amountCents);
   if (retried !== null) return retried;
-  const created = await insertPayment(trx, actor, {
+  const { row: created } = await insertPayment(trx, actor, {
     patientId,
     amountCents,
     type: 'private_pay',

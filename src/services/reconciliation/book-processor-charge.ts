@@ -76,7 +76,7 @@ export async function bookProcessorCharge(db: Db, processor: string, charge: Pro
     }
     const memo = `Card charge ${reference} made in the ${processor} dashboard`;
     if (patient) {
-      const payment = await insertPayment(trx, actor, { patientId: patient.id, amountCents: charge.amountCents, method: 'card', status: 'paid', processorReference: reference, memo });
+      const { row: payment } = await insertPayment(trx, actor, { patientId: patient.id, amountCents: charge.amountCents, method: 'card', status: 'paid', processorReference: reference, memo });
       await trx.updateTable('processorReceipts').set({ paymentId: payment.id, resolvedAt: receivedAt, resolvedBy: actor.name }).where('id', '=', receiptId).execute();
       await recordAudit(trx, actor, { action: 'processor_receipt.booked', entityType: 'processor_receipt', entityId: receiptId, after: { processorReference: reference, amountCents: charge.amountCents, paymentId: payment.id } });
       return { outcome: 'booked', receiptId, practiceId: home, paymentId: payment.id };

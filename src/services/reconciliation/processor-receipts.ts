@@ -113,7 +113,7 @@ export async function assignProcessorReceipt(db: Db, actor: Actor, receiptId: st
     // What was given back to the card meanwhile is not the patient's money.
     const amountCents = Number(receipt.amountCents) - Number(receipt.returnedCents);
     await postJournalEntry(trx, actor, { ...processorReceiptReleased({ receiptId: receipt.id, amountCents }), memo: `Card charge ${receipt.processorReference} assigned to ${patient.firstName} ${patient.lastName}` });
-    const payment = await insertPayment(trx, actor, {
+    const { row: payment } = await insertPayment(trx, actor, {
       patientId: patient.id,
       amountCents,
       method: 'card',

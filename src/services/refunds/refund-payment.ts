@@ -1,17 +1,18 @@
-import { sql } from 'kysely';
+import { sql, type Compilable } from 'kysely';
 import type { RefundTable } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
-import { recordAudit } from '../../db/repositories/audit.ts';
-import { postJournalEntry } from '../../db/repositories/journal.ts';
-import { enqueueEvent } from '../../db/repositories/outbox.ts';
+import { auditWrite, recordAudit } from '../../db/repositories/audit.ts';
+import { journalEntryWrites } from '../../db/repositories/journal.ts';
+import { eventWrite } from '../../db/repositories/outbox.ts';
+import { writeTogether } from '../../db/write-together.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { refundToCash, refundToCredit } from '../../domain/ledger/postings.ts';
 import type { PaymentMethod, PaymentStatus } from '../../domain/payments/payment-status.ts';
-import { refundableStatuses, refundAmount, refundMethodFor, statusAfterRefund, type RefundMethod, type RefundReason } from '../../domain/refunds/refund-rules.ts';
+import { refundableStatuses, refundAmount, refundMethodFor, type RefundMethod, type RefundReason } from '../../domain/refunds/refund-rules.ts';
 import type { Actor } from '../actor.ts';
 import { insertCreditLot } from '../credits/credit-lots.ts';
-import { namesFor, requirePayment, toPayment } from '../payments/payment-views.ts';
+import { requireNamedPayment, requirePayment, toPayment, type NamedPayment } from '../payments/payment-views.ts';
 import { idempotently, type IdempotencyRequest, type TwoPhase } from '../idempotency/idempotently.ts';
 import { ProcessorError, type PaymentProcessor, type RefundResult } from '../processors/payment-processor.ts';
 import { wholeList } from '../whole-list.ts';
@@ -63,64 +64,80 @@ export function toRefund(row: RefundRow) {
   };
 }
 
-async function present(trx: Db, actor: Actor, refund: RefundRow, publicUrl: string) {
-  const payment = await requirePayment(trx, actor, refund.paymentId);
-  return { ...toRefund(refund), payment: toPayment(payment, await namesFor(trx, payment), publicUrl) };
+function present(refund: RefundRow, payment: NamedPayment, publicUrl: string) {
+  return { ...toRefund(refund), payment: toPayment(payment.row, payment.names, publicUrl) };
 }
-export type RefundResponse = Awaited<ReturnType<typeof present>>;
+export type RefundResponse = ReturnType<typeof present>;
+
+interface SettleOptions {
+  /** The amount is reserved on the payment (a card refund back from the processor). */
+  reserved: boolean;
+  /**
+   * The refund is new, not yet written, and this is its payment as read in
+   * this transaction: the refund is inserted settled. Without it the refund
+   * is pending in the database and is claimed first.
+   */
+  fresh?: NamedPayment;
+  creditSource?: 'refund' | 'task_dismissal' | undefined;
+  creditLotId?: string | undefined;
+}
 
 /**
- * Books a successful refund: the payment's refunded total and status, the
- * journal entry (money back, or into a credit lot), audit and outbox.
+ * Books a successful refund: the payment's refunded total and status (one
+ * conditional update), the journal entry (money back, or into a credit lot),
+ * the refund row, audit and outbox. Answers the settled refund and the
+ * payment as it now is.
  */
-async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boolean, creditSource: 'refund' | 'task_dismissal' = 'refund', creditLotId?: string): Promise<RefundRow> {
+async function settle(trx: Trx, actor: Actor, refund: RefundRow, options: SettleOptions): Promise<{ refund: RefundRow; payment: NamedPayment }> {
   const x = Number(refund.amountCents);
-  // Claim the refund first: of two settlers (a request and the recovery job), exactly one books it.
-  const claimed = await trx
-    .updateTable('refunds')
-    .set({ status: 'succeeded' })
-    .where('id', '=', refund.id)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) throw new AppError('conflict', 'This refund was already settled.');
-  const before = await requirePayment(trx, actor, refund.paymentId);
-  const result = await trx
+  const settledAt = nowIso();
+  let before = options.fresh;
+  if (!before) {
+    // Claim the refund first: of two settlers (a request and the recovery job), exactly one books it.
+    const claimed = await trx
+      .updateTable('refunds')
+      .set({ status: 'succeeded', settledAt, processorReference: refund.processorReference })
+      .where('id', '=', refund.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) throw new AppError('conflict', 'This refund was already settled.');
+    before = await requireNamedPayment(trx, actor, refund.paymentId);
+  }
+  const after = await trx
     .updateTable('payments')
     .set((eb) => ({
       refundedCents: eb('refundedCents', '+', x),
-      refundingCents: reserved ? eb('refundingCents', '-', x) : eb.ref('refundingCents'),
-      updatedAt: nowIso(),
+      refundingCents: options.reserved ? eb('refundingCents', '-', x) : eb.ref('refundingCents'),
+      // statusAfterRefund (refunded once the total refunded reaches the amount), decided by the totals this update writes.
+      status: sql<string>`case when refunded_cents + ${x} >= amount_cents then 'refunded' else 'partially_refunded' end`,
+      updatedAt: settledAt,
     }))
     .where('id', '=', refund.paymentId)
     .where('status', 'in', refundableStatuses)
     // The limit lives in the write: with the reservation already counted when there is one.
-    .where(sql<boolean>`refunded_cents + refunding_cents + ${reserved ? 0 : x} <= amount_cents`)
-    .returning(['amountCents', 'refundedCents'])
+    .where(sql<boolean>`refunded_cents + refunding_cents + ${options.reserved ? 0 : x} <= amount_cents`)
+    .returningAll()
     .executeTakeFirst();
-  if (!result) {
+  if (!after) {
     throw new AppError('refund_exceeds_remaining', 'Another refund of this payment got there first; nothing remains to refund this amount.');
   }
-  // The row is ours until commit (the update above locked it): its new totals decide the status, by the one rule.
-  await trx
-    .updateTable('payments')
-    .set({ status: statusAfterRefund(Number(result.amountCents), Number(result.refundedCents)) })
-    .where('id', '=', refund.paymentId)
-    .execute();
   const facts = { refundId: refund.id, paymentId: refund.paymentId, patientId: refund.patientId, amountCents: x };
   let creditId: string | null = null;
+  let journal: ReturnType<typeof journalEntryWrites>;
   if (refund.method === 'credit') {
-    if (creditLotId) {
+    if (options.creditLotId) {
       // The lot and the journal grow together in this transaction, so verify stays clean between the parts.
       const grown = await trx
         .updateTable('credits')
         .set((eb) => ({ amountCents: eb('amountCents', '+', x), remainingCents: eb('remainingCents', '+', x) }))
-        .where('id', '=', creditLotId)
+        .where('id', '=', options.creditLotId)
         .where('practiceId', '=', actor.practiceId)
         .where('patientId', '=', refund.patientId)
         .executeTakeFirst();
       if (Number(grown.numUpdatedRows) !== 1) throw new AppError('not_found', 'The credit to add to was not found.');
-      creditId = creditLotId;
+      creditId = options.creditLotId;
     } else {
+      const creditSource = options.creditSource ?? 'refund';
       const lot = await insertCreditLot(trx, actor, {
         patientId: refund.patientId,
         amountCents: x,
@@ -131,26 +148,27 @@ async function settle(trx: Trx, actor: Actor, refund: RefundRow, reserved: boole
       });
       creditId = lot.id;
     }
-    await postJournalEntry(trx, actor, refundToCredit(facts));
+    journal = journalEntryWrites(trx, actor, refundToCredit(facts));
   } else {
-    await postJournalEntry(trx, actor, { ...refundToCash(facts), memo: `Refund by ${refund.method}` });
+    journal = journalEntryWrites(trx, actor, { ...refundToCash(facts), memo: `Refund by ${refund.method}` });
   }
-  const settled: RefundRow = { ...refund, status: 'succeeded', creditId, settledAt: nowIso() };
-  await trx
-    .updateTable('refunds')
-    .set({ status: 'succeeded', creditId, settledAt: settled.settledAt, processorReference: refund.processorReference })
-    .where('id', '=', refund.id)
-    .execute();
-  const after = await requirePayment(trx, actor, refund.paymentId);
-  await recordAudit(trx, actor, {
-    action: 'payment.refunded',
-    entityType: 'payment',
-    entityId: refund.paymentId,
-    before: { status: before.status, refundedCents: before.refundedCents },
-    after: { status: after.status, refundedCents: after.refundedCents, refund: toRefund(settled) },
-  });
-  await enqueueEvent(trx, actor.practiceId, 'refund.succeeded', { refundId: refund.id, paymentId: refund.paymentId, amountCents: x, method: refund.method, creditId });
-  return settled;
+  const settled: RefundRow = { ...refund, status: 'succeeded', creditId, settledAt };
+  const writes: Compilable[] = [];
+  if (options.fresh) writes.push(trx.insertInto('refunds').values(settled));
+  else if (creditId !== null) writes.push(trx.updateTable('refunds').set({ creditId }).where('id', '=', refund.id));
+  writes.push(
+    ...journal.writes,
+    auditWrite(trx, actor, {
+      action: 'payment.refunded',
+      entityType: 'payment',
+      entityId: refund.paymentId,
+      before: { status: before.row.status, refundedCents: before.row.refundedCents },
+      after: { status: after.status, refundedCents: after.refundedCents, refund: toRefund(settled) },
+    }),
+    eventWrite(trx, actor.practiceId, 'refund.succeeded', { refundId: refund.id, paymentId: refund.paymentId, amountCents: x, method: refund.method, creditId }),
+  );
+  await writeTogether(trx, writes);
+  return { refund: settled, payment: { row: after, names: before.names } };
 }
 
 /**
@@ -168,17 +186,18 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
   type Pending = { refund: RefundRow; chargeReference: string };
   const work: TwoPhase<Pending, RefundResponse> = {
     claim: async (trx) => {
-      const payment = await requirePayment(trx, actor, paymentId);
+      const payment = await requireNamedPayment(trx, actor, paymentId);
+      const { row } = payment;
       const amount = refundAmount(
-        { status: payment.status as PaymentStatus, method: payment.method as PaymentMethod, amountCents: payment.amountCents, refundedCents: payment.refundedCents, refundingCents: payment.refundingCents },
+        { status: row.status as PaymentStatus, method: row.method as PaymentMethod, amountCents: row.amountCents, refundedCents: row.refundedCents, refundingCents: row.refundingCents },
         request,
       );
-      const method = refundMethodFor(payment.method as PaymentMethod | null, request, payment.processorReference !== null);
+      const method = refundMethodFor(row.method as PaymentMethod | null, request, row.processorReference !== null);
       const refund: RefundRow = {
         id: newId(),
         practiceId: actor.practiceId,
         paymentId,
-        patientId: payment.patientId,
+        patientId: row.patientId,
         amountCents: amount,
         reason: request.reason,
         notes: request.notes ?? null,
@@ -194,10 +213,9 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
         createdBy: actor.name,
         settledAt: null,
       };
-      await trx.insertInto('refunds').values(refund).execute();
       if (method !== 'processor') {
-        const settled = await settle(trx, actor, refund, false, request.creditSource, request.creditLotId);
-        return { done: await present(trx, actor, settled, publicUrl) };
+        const settled = await settle(trx, actor, refund, { reserved: false, fresh: payment, creditSource: request.creditSource, creditLotId: request.creditLotId });
+        return { done: present(settled.refund, settled.payment, publicUrl) };
       }
       // Reserve the amount: the same conditional write that settles, so two racing refunds cannot both fit.
       const reserved = await trx
@@ -211,8 +229,8 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
         throw new AppError('refund_exceeds_remaining', 'Another refund of this payment got there first; nothing remains to refund this amount.');
       }
       refund.processorKey = await processorKeyFor(trx, refund, idempotency);
-      await trx.updateTable('refunds').set({ processorKey: refund.processorKey }).where('id', '=', refund.id).execute();
-      return { pending: { refund, chargeReference: payment.processorReference! } };
+      await trx.insertInto('refunds').values(refund).execute();
+      return { pending: { refund, chargeReference: row.processorReference! } };
     },
     complete: async ({ refund, chargeReference }, book) => {
       let result: RefundResult;
@@ -226,13 +244,16 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
           `The refund was not made: ${error.message} The payment is unchanged.`,
         );
       }
-      return book(async (trx) => present(trx, actor, await settle(trx, actor, { ...refund, processorReference: result.reference }, true), publicUrl));
+      return book(async (trx) => {
+        const settled = await settle(trx, actor, { ...refund, processorReference: result.reference }, { reserved: true });
+        return present(settled.refund, settled.payment, publicUrl);
+      });
     },
     // Settled by the recovery job after the request that made it was cut off: answer with it.
     recover: async (trx) => {
       if (!idempotency) return undefined;
       const made = await trx.selectFrom('refunds').selectAll().where('practiceId', '=', actor.practiceId).where('idempotencyKey', '=', idempotency.key).executeTakeFirst();
-      return made?.status === 'succeeded' ? present(trx, actor, made, publicUrl) : undefined;
+      return made?.status === 'succeeded' ? present(made, await requireNamedPayment(trx, actor, made.paymentId), publicUrl) : undefined;
     },
   };
   return (await idempotently(db, idempotency, 201, work)).body;
@@ -313,12 +334,12 @@ export async function recordProcessorRefund(
   return inTransaction(db, async (trx) => {
     const known = await trx.selectFrom('refunds').select('id').where('paymentId', '=', paymentId).where('processorReference', '=', refund.processorReference).executeTakeFirst();
     if (known) return undefined;
-    const payment = await requirePayment(trx, actor, paymentId);
+    const payment = await requireNamedPayment(trx, actor, paymentId);
     const row: RefundRow = {
       id: newId(),
       practiceId: actor.practiceId,
       paymentId,
-      patientId: payment.patientId,
+      patientId: payment.row.patientId,
       amountCents: refund.amountCents,
       reason: refund.reason ?? 'other',
       notes: refund.notes ?? 'Refunded at the payment processor',
@@ -334,8 +355,7 @@ export async function recordProcessorRefund(
       createdBy: actor.name,
       settledAt: null,
     };
-    await trx.insertInto('refunds').values(row).execute();
-    return toRefund(await settle(trx, actor, row, false));
+    return toRefund((await settle(trx, actor, row, { reserved: false, fresh: payment })).refund);
   });
 }
 
@@ -369,7 +389,7 @@ export async function resumePendingRefunds(db: Db, processor: PaymentProcessor, 
         reason: refund.reason,
         idempotencyKey: refund.processorKey ?? refund.id,
       });
-      await inTransaction(db, (trx) => settle(trx, actor, { ...refund, processorReference: result.reference }, true));
+      await inTransaction(db, (trx) => settle(trx, actor, { ...refund, processorReference: result.reference }, { reserved: true }));
       outcome.settled++;
     } catch (error) {
       if (error instanceof ProcessorError && error.failure === 'declined') {

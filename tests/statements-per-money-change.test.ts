@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { makePatient } from './helpers/factories.ts';
+import { statementsOf } from './helpers/statement-counter.ts';
+import { dialects } from './helpers/test-database.ts';
+import { json, useTestApp } from './helpers/test-app.ts';
+
+/**
+ * Issue 12 / ADR 0033: on PostgreSQL every statement is a round trip, and
+ * the payment number's row lock is held from its update to the commit. The
+ * counts are deterministic (the same request on a fresh practice); a change
+ * that adds statements to these paths should say why, here and in the ADR.
+ */
+const limits = {
+  postgres: { payment: 9, refund: 8 },
+  sqlite: { payment: 15, refund: 14 },
+};
+
+describe.each(dialects)('statements per money change on %s', (dialect) => {
+  const t = useTestApp(dialect);
+
+  it('a Paid cash payment and a cash refund of it, each with an Idempotency-Key, stay within their statement counts', async () => {
+    const patient = await makePatient(t);
+    // The token's "last used" write happens once a minute: done here, outside the counts.
+    json(await t.request('GET', `/api/v1/patients/${patient.id}`), 200);
+
+    const paid = await statementsOf(dialect, () =>
+      t.request('POST', '/api/v1/payments', { body: { patientId: patient.id, amountCents: 2500, method: 'cash', status: 'paid' }, headers: { 'idempotency-key': `count-pay-${dialect}` } }),
+    );
+    const payment = json(paid.result, 201);
+    expect(payment).toMatchObject({ status: 'paid', amountCents: 2500, patientName: `${patient.firstName} ${patient.lastName}`, refundableCents: 2500 });
+
+    const refunded = await statementsOf(dialect, () =>
+      t.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amountCents: 1000, reason: 'patient_request' }, headers: { 'idempotency-key': `count-refund-${dialect}` } }),
+    );
+    expect(json(refunded.result, 201)).toMatchObject({ amountCents: 1000, status: 'succeeded', payment: { status: 'partially_refunded', refundedCents: 1000, refundableCents: 1500 } });
+
+    expect(paid.statements.length, paid.statements.join('\n')).toBeLessThanOrEqual(limits[dialect].payment);
+    expect(refunded.statements.length, refunded.statements.join('\n')).toBeLessThanOrEqual(limits[dialect].refund);
+    await t.expectLedgerBalances();
+  });
+});
