@@ -192,8 +192,8 @@ export class X12Tokenizer {
     if (this.#ended) throw new Error('X12Tokenizer: push after end');
     const text = typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true });
     if (text.length === 0) return;
-    // join, not +: a concatenation is a rope that every character read would walk through; join builds one flat string.
-    this.#buffer = this.#buffer.length === 0 ? text : [this.#buffer, text].join('');
+    // `+`, not [a, b].join(''): the rope is flattened once on first read, while join copies character by character (~3 ns each).
+    this.#buffer = this.#buffer.length === 0 ? text : this.#buffer + text;
     this.#drain(this.#sink(emit), false);
   }
 
