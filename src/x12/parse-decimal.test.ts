@@ -38,6 +38,17 @@ describe('parseCents', () => {
     },
   );
 
+  it.each([
+    ['1.2.3', 'more than one decimal point'],
+    ['12,50', 'not a decimal number'],
+    ['1.234', 'more than 2 decimals'],
+    ['10000000000000.00', 'too large'],
+    ['99999999999999', 'too large'],
+    ['-', 'no digits'],
+  ])('says why %j is refused', (text, why) => {
+    expect(() => parseCents(text)).toThrow(`"${text}" is not an exact amount: ${why}`);
+  });
+
   it('round-trips every safe amount of cents, in every spelling', () => {
     fc.assert(
       fc.property(fc.integer({ min: -99_999_999_999, max: 99_999_999_999 }), fc.nat(3), (cents, trailingZeros) => {

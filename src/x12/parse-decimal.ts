@@ -18,71 +18,34 @@ const MAX_DIGITS = 15;
  */
 export function parseDecimal(text: string, scale: number, details: X12ErrorDetails = {}): number {
   const value = decimalIn(text, 0, text.length, scale);
-  return value === value ? value : explain(text, scale, details);
+  if (value === value) return value;
+  const why = refusal === TOO_MANY_DECIMALS ? `more than ${scale} decimals` : REFUSALS[refusal]!;
+  throw new X12Error('invalid_amount', `"${text}" is not an exact amount: ${why}`, { ...details, found: text });
 }
+
+/** Why `decimalIn` last refused a value (read by `parseDecimal` right after, to say so). */
+const TWO_POINTS = 0;
+const NOT_DECIMAL = 1;
+const TOO_MANY_DECIMALS = 2;
+const TOO_LARGE = 3;
+const NO_DIGITS = 4;
+const REFUSALS = ['more than one decimal point', 'not a decimal number', '', 'too large', 'no digits'];
+let refusal = NO_DIGITS;
 
 /**
- * The same reading over `text[start, end)` without building the element's
+ * The same reading over `text[start, end)`, without building the element's
  * string (the tokenizer hands readers offsets into the segment text): the
- * value, or NaN for anything `parseDecimal` refuses, which then says why.
- * Digit by digit as there; only the reasons are left out.
+ * value, or NaN for anything refused (`parseDecimal` then says why).
  */
 export function decimalIn(text: string, start: number, end: number, scale: number): number {
-  while (start < end && text.charCodeAt(start) === 32) start++;
-  while (end > start && text.charCodeAt(end - 1) === 32) end--;
-  let negative = false;
-  if (start < end && text.charCodeAt(start) === 45 /* - */) {
-    negative = true;
-    start++;
-  }
-  let value = 0;
-  let significant = 0;
-  let sawDigit = false;
-  let fractionDigits = -1;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46 /* . */) {
-      if (fractionDigits >= 0) return NaN;
-      fractionDigits = 0;
-      continue;
-    }
-    if (c < 48 || c > 57) return NaN;
-    sawDigit = true;
-    const digit = c - 48;
-    if (fractionDigits >= 0) {
-      if (fractionDigits >= scale) {
-        if (digit !== 0) return NaN;
-        continue;
-      }
-      fractionDigits++;
-    }
-    if (value !== 0 || digit !== 0) significant++;
-    if (significant > MAX_DIGITS) return NaN;
-    value = value * 10 + digit;
-  }
-  if (!sawDigit) return NaN;
-  for (let k = Math.max(fractionDigits, 0); k < scale; k++) {
-    if (value !== 0) significant++;
-    if (significant > MAX_DIGITS) return NaN;
-    value *= 10;
-  }
-  return negative && value !== 0 ? -value : value;
-}
-
-/** The slow reading, with its reasons: only for text `decimalIn` refused (it throws the right X12Error). */
-function explain(text: string, scale: number, details: X12ErrorDetails): number {
-  let start = 0;
-  let end = text.length;
   // Some senders pad numeric elements with spaces.
   while (start < end && text.charCodeAt(start) === 32) start++;
   while (end > start && text.charCodeAt(end - 1) === 32) end--;
-
   let negative = false;
   if (start < end && text.charCodeAt(start) === 45 /* - */) {
     negative = true;
     start++;
   }
-
   let value = 0;
   let significant = 0;
   let sawDigit = false;
@@ -91,43 +54,40 @@ function explain(text: string, scale: number, details: X12ErrorDetails): number 
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 46 /* . */) {
-      if (fractionDigits >= 0) throw invalid(text, 'more than one decimal point', details);
+      if (fractionDigits >= 0) return refuse(TWO_POINTS);
       fractionDigits = 0;
       continue;
     }
-    if (c < 48 || c > 57) throw invalid(text, 'not a decimal number', details);
+    if (c < 48 || c > 57) return refuse(NOT_DECIMAL);
     sawDigit = true;
     const digit = c - 48;
     if (fractionDigits >= 0) {
       if (fractionDigits >= scale) {
-        if (digit !== 0) throw invalid(text, `more than ${scale} decimals`, details);
+        if (digit !== 0) return refuse(TOO_MANY_DECIMALS);
         continue;
       }
       fractionDigits++;
     }
     if (value !== 0 || digit !== 0) significant++;
-    if (significant > MAX_DIGITS) throw invalid(text, 'too large', details);
+    if (significant > MAX_DIGITS) return refuse(TOO_LARGE);
     value = value * 10 + digit;
   }
-  if (!sawDigit) throw invalid(text, 'no digits', details);
-
+  if (!sawDigit) return refuse(NO_DIGITS);
   for (let k = Math.max(fractionDigits, 0); k < scale; k++) {
     if (value !== 0) significant++;
-    if (significant > MAX_DIGITS) throw invalid(text, 'too large', details);
+    if (significant > MAX_DIGITS) return refuse(TOO_LARGE);
     value *= 10;
   }
   // Never hand out -0: "-0.00" is simply zero.
   return negative && value !== 0 ? -value : value;
 }
 
+function refuse(why: number): number {
+  refusal = why;
+  return NaN;
+}
+
 /** An X12 amount as integer cents. */
 export function parseCents(text: string, details: X12ErrorDetails = {}): number {
   return parseDecimal(text, 2, details);
-}
-
-function invalid(text: string, why: string, details: X12ErrorDetails): X12Error {
-  return new X12Error('invalid_amount', `"${text}" is not an exact amount: ${why}`, {
-    ...details,
-    found: text,
-  });
 }

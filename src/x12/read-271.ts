@@ -12,7 +12,7 @@ import {
   requiredElement,
   unexpectedSegment,
 } from './segment-values.ts';
-import type { X12Segment, X12Source } from './tokenizer.ts';
+import type { TextSegment, X12Source } from './tokenizer.ts';
 import type { SetContext, SetReader, SetSink, SkippedSet } from './transaction-set-walker.ts';
 import { walkSource, walkText } from './walk-source.ts';
 
@@ -106,7 +106,7 @@ class Eligibility271Reader implements SetReader<Eligibility271> {
     };
   }
 
-  segment(segment: X12Segment): void {
+  segment(segment: TextSegment): void {
     const warnings = this.#result.warnings;
     switch (segment.id) {
       case 'BHT':
@@ -163,7 +163,7 @@ class Eligibility271Reader implements SetReader<Eligibility271> {
     return this.#result;
   }
 
-  #openLevel(segment: X12Segment): void {
+  #openLevel(segment: TextSegment): void {
     const id = requiredElement(segment, 1);
     const code = element(segment, 3);
     const level = HL_LEVELS.get(code) ?? null;
@@ -197,7 +197,7 @@ class Eligibility271Reader implements SetReader<Eligibility271> {
     }
   }
 
-  #readName(segment: X12Segment): void {
+  #readName(segment: TextSegment): void {
     const entity = readEntity(segment);
     if (this.#benefit) {
       // After an EB an NM1 only belongs in LS…LE; one outside is still the benefit's, not the member's.
@@ -210,7 +210,7 @@ class Eligibility271Reader implements SetReader<Eligibility271> {
     else if (this.#member) this.#member.name ??= entity;
   }
 
-  #readRejection(segment: X12Segment): void {
+  #readRejection(segment: TextSegment): void {
     const rejection: Rejection271 = {
       segmentNumber: segment.segmentNumber,
       level: this.#benefit ? 'benefit' : (this.#level ?? 'source'),
@@ -223,7 +223,7 @@ class Eligibility271Reader implements SetReader<Eligibility271> {
   }
 }
 
-function readEntity(segment: X12Segment): Entity271 {
+function readEntity(segment: TextSegment): Entity271 {
   return {
     entityCode: element(segment, 1),
     lastName: optionalElement(segment, 3),
@@ -234,7 +234,7 @@ function readEntity(segment: X12Segment): Entity271 {
   };
 }
 
-function readBenefit(segment: X12Segment, warnings: X12Issue[]): Benefit271 {
+function readBenefit(segment: TextSegment, warnings: X12Issue[]): Benefit271 {
   const code = requiredElement(segment, 1);
   const percentBasisPoints = optionalScaled(segment, 8, 4);
   if (percentBasisPoints !== null && (percentBasisPoints < 0 || percentBasisPoints > 10_000)) {
@@ -287,7 +287,7 @@ function readBenefit(segment: X12Segment, warnings: X12Issue[]): Benefit271 {
   };
 }
 
-function readDate(segment: X12Segment, warnings: X12Issue[]): Date271 {
+function readDate(segment: TextSegment, warnings: X12Issue[]): Date271 {
   const qualifier = element(segment, 1);
   const format = element(segment, 2);
   const value = element(segment, 3);

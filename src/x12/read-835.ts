@@ -36,7 +36,7 @@ import {
   requiredElement,
   unexpectedSegment,
 } from './segment-values.ts';
-import { elementCount, type X12Segment, type X12Source } from './tokenizer.ts';
+import { segmentKey, type TextSegment, type X12Source } from './tokenizer.ts';
 import type { SetContext, SetReader, SetSink, SkippedSet } from './transaction-set-walker.ts';
 import { walkSource, walkText } from './walk-source.ts';
 
@@ -71,22 +71,79 @@ export function read835Text(text: string): Read835Result {
  * skipped sets, errors and warnings, in file order. See `Remittance835Event`
  * for when a claim is final.
  */
-export async function* stream835(source: X12Source): AsyncGenerator<Remittance835Event, void, undefined> {
-  const pending: Remittance835Event[] = [];
-  const sink: SetSink<Remittance835Summary> = {
-    set: (transaction) => pending.push({ type: 'transaction', transaction }),
-    skipped: (skipped) => pending.push({ type: 'skipped', skipped }),
-    error: (error) => pending.push({ type: 'error', error }),
-    warning: (warning) => pending.push({ type: 'warning', warning }),
-  };
-  const open = (context: SetContext): SetReader<Remittance835Summary> =>
-    new Remittance835Reader(context, (transaction, claim) => pending.push({ type: 'claim', transaction, claim }));
-  // A loop of plain yields: `yield*` over an array in an async generator wraps every element in an async iterator step of its own.
-  for await (const _ of walkSource(source, '835', open, sink)) {
-    for (const event of pending) yield event;
-    pending.length = 0;
+export function stream835(source: X12Source): AsyncGenerator<Remittance835Event, void, undefined> {
+  return new Remittance835Stream(source);
+}
+
+/**
+ * `stream835`'s events: each chunk is walked, then the events it produced are
+ * handed out one by one, each as an already-settled promise. An async
+ * generator costs several promise turns per yielded value, which at one event
+ * per claim was a visible share of a read.
+ */
+class Remittance835Stream implements AsyncGenerator<Remittance835Event, void, undefined> {
+  readonly #pending: Remittance835Event[] = [];
+  #next = 0;
+  #walk: AsyncGenerator<void, void, undefined> | null;
+  // While a chunk is being walked, a further next() waits for it (as an async generator queues calls).
+  #filling: Promise<IteratorResult<Remittance835Event, void>> | null = null;
+
+  constructor(source: X12Source) {
+    const pending = this.#pending;
+    const sink: SetSink<Remittance835Summary> = {
+      set: (transaction) => pending.push({ type: 'transaction', transaction }),
+      skipped: (skipped) => pending.push({ type: 'skipped', skipped }),
+      error: (error) => pending.push({ type: 'error', error }),
+      warning: (warning) => pending.push({ type: 'warning', warning }),
+    };
+    const open = (context: SetContext): SetReader<Remittance835Summary> =>
+      new Remittance835Reader(context, (transaction, claim) => pending.push({ type: 'claim', transaction, claim }));
+    this.#walk = walkSource(source, '835', open, sink);
   }
-  for (const event of pending) yield event;
+
+  next(): Promise<IteratorResult<Remittance835Event, void>> {
+    if (this.#filling !== null) return this.#filling.then(() => this.next(), () => this.next());
+    if (this.#next < this.#pending.length) return Promise.resolve<IteratorResult<Remittance835Event, void>>({ done: false, value: this.#pending[this.#next++]! });
+    const filling = this.#fill();
+    this.#filling = filling;
+    const settle = (): void => {
+      this.#filling = null;
+    };
+    filling.then(settle, settle);
+    return filling;
+  }
+
+  async #fill(): Promise<IteratorResult<Remittance835Event, void>> {
+    const pending = this.#pending;
+    for (;;) {
+      pending.length = 0;
+      this.#next = 0;
+      const walk = this.#walk;
+      if (walk === null) return { done: true, value: undefined };
+      const step = await walk.next();
+      if (step.done === true) this.#walk = null;
+      if (pending.length > 0) return { done: false, value: pending[this.#next++]! };
+    }
+  }
+
+  /** Stops reading: the source is closed (a file stream is destroyed). */
+  async return(): Promise<IteratorResult<Remittance835Event, void>> {
+    this.#pending.length = 0;
+    this.#next = 0;
+    const walk = this.#walk;
+    this.#walk = null;
+    if (walk !== null) await walk.return(undefined);
+    return { done: true, value: undefined };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<Remittance835Event, void>> {
+    await this.return();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<Remittance835Event, void, undefined> {
+    return this;
+  }
 }
 
 /** Gathers claims per set for `read835`; a failed set's claims are dropped with it. */
@@ -180,44 +237,16 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     private readonly onClaim: (header: Remittance835Header, claim: Claim835) => void,
   ) {}
 
-  segment(segment: X12Segment): void {
+  segment(segment: TextSegment): void {
     if (this.#phase === 'start') {
-      if (segment.id !== 'BPR') throw unexpectedSegment(segment, 'BPR', 'cannot open an 835: BPR must follow ST');
+      if (segment.key !== KEY_BPR) throw unexpectedSegment(segment, 'BPR', 'cannot open an 835: BPR must follow ST');
       this.#payment = readPayment(segment, this.#warnings);
       this.#phase = 'header';
       return;
     }
-    switch (segment.id) {
-      case 'TRN':
-        if (this.#phase === 'header' && this.#trace === null) this.#trace = readTrace(segment);
-        return;
-      case 'DTM':
-        this.#readDate(segment);
-        return;
-      case 'N1':
-        if (this.#phase === 'header') this.#readParty(segment);
-        return;
-      case 'REF':
-        this.#readReference(segment);
-        return;
-      case 'LX':
-        if (this.#phase === 'footer') throw unexpectedSegment(segment, 'PLB or SE', 'after PLB: claims must come before provider adjustments');
-        this.#closeClaim();
-        this.#phase = 'claims';
-        return;
-      case 'CLP':
-        if (this.#phase === 'footer') throw unexpectedSegment(segment, 'PLB or SE', 'after PLB: claims must come before provider adjustments');
-        this.#closeClaim();
-        this.#phase = 'claims';
-        try {
-          this.#claim = readClaim(segment);
-        } catch (error) {
-          // A claim that cannot be read is still a claim: it is reported with its problem and the rest of the payment goes on.
-          if (!(error instanceof X12Error)) throw error;
-          this.#claim = malformedClaim(segment, error);
-        }
-        return;
-      case 'CAS':
+    // The cases a claim repeats come first: a switch on numbers compares them in order.
+    switch (segment.key) {
+      case KEY_CAS:
         if (this.#claim?.problem) return;
         try {
           this.#readAdjustment(segment);
@@ -225,10 +254,13 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
           this.#claimProblem(segment, error);
         }
         return;
-      case 'NM1':
-        if (this.#claim) this.#readName(segment, this.#claim);
+      case KEY_DTM:
+        this.#readDate(segment);
         return;
-      case 'SVC': {
+      case KEY_REF:
+        this.#readReference(segment);
+        return;
+      case KEY_SVC: {
         const claim = this.#claim;
         if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: a service line needs its claim');
         if (claim.problem) return;
@@ -240,17 +272,43 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
         }
         return;
       }
-      case 'MOA':
-      case 'MIA':
-      case 'LQ':
+      case KEY_NM1:
+        if (this.#claim) this.#readName(segment, this.#claim);
+        return;
+      case KEY_CLP:
+        if (this.#phase === 'footer') throw unexpectedSegment(segment, 'PLB or SE', 'after PLB: claims must come before provider adjustments');
+        this.#closeClaim();
+        this.#phase = 'claims';
+        try {
+          this.#claim = readClaim(segment);
+        } catch (error) {
+          // A claim that cannot be read is still a claim: it is reported with its problem and the rest of the payment goes on.
+          if (!(error instanceof X12Error)) throw error;
+          this.#claim = malformedClaim(segment, error);
+        }
+        return;
+      case KEY_MOA:
+      case KEY_MIA:
+      case KEY_LQ:
         if (this.#claim && !this.#claim.problem) readRemarks(segment, this.#claim);
         return;
-      case 'PLB':
+      case KEY_LX:
+        if (this.#phase === 'footer') throw unexpectedSegment(segment, 'PLB or SE', 'after PLB: claims must come before provider adjustments');
+        this.#closeClaim();
+        this.#phase = 'claims';
+        return;
+      case KEY_TRN:
+        if (this.#phase === 'header' && this.#trace === null) this.#trace = readTrace(segment);
+        return;
+      case KEY_N1:
+        if (this.#phase === 'header') this.#readParty(segment);
+        return;
+      case KEY_PLB:
         this.#closeClaim();
         this.#phase = 'footer';
         this.#readProviderAdjustment(segment);
         return;
-      case 'BPR':
+      case KEY_BPR:
         throw unexpectedSegment(segment, 'one BPR per transaction set', 'appears twice');
       default:
         // Segments the model does not carry.
@@ -258,7 +316,7 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     }
   }
 
-  finish(se: X12Segment): Remittance835Summary {
+  finish(se: TextSegment): Remittance835Summary {
     if (this.#phase === 'start') throw unexpectedSegment(se, 'BPR', 'ends the set before its BPR');
     this.#closeClaim();
     const header = this.#ensureHeader(se);
@@ -329,7 +387,7 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
   }
 
   /** A problem in a segment of the current claim marks the claim malformed (one problem is enough) instead of failing the set. */
-  #claimProblem(segment: X12Segment, error: unknown): void {
+  #claimProblem(segment: TextSegment, error: unknown): void {
     const claim = this.#claim;
     if (!(error instanceof X12Error) || !claim) throw error;
     claim.problem = { ...error.toIssue(), segmentNumber: segment.segmentNumber, controlNumber: this.context.controlNumber };
@@ -344,10 +402,10 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     this.#claimCount++;
     this.#claimPaidCents += claim.paidCents;
     if (isClaimStatus835(claim.status)) this.#statusCounts[claim.status] = (this.#statusCounts[claim.status] ?? 0) + 1;
-    this.onClaim(this.#ensureHeader({ segmentNumber: claim.segmentNumber, id: 'CLP' }), claim);
+    this.onClaim(this.#header ?? this.#ensureHeader({ segmentNumber: claim.segmentNumber, id: 'CLP' }), claim);
   }
 
-  #readDate(segment: X12Segment): void {
+  #readDate(segment: TextSegment): void {
     const qualifier = elementKey(segment, 1);
     const claim = this.#claim;
     if (!claim) {
@@ -379,7 +437,7 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     }
   }
 
-  #readParty(segment: X12Segment): void {
+  #readParty(segment: TextSegment): void {
     const entity = element(segment, 1);
     const name = element(segment, 2);
     const idQualifier = optionalElement(segment, 3);
@@ -401,7 +459,7 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     }
   }
 
-  #readReference(segment: X12Segment): void {
+  #readReference(segment: TextSegment): void {
     const line = this.#line;
     if (line) {
       // Only a line's control number (REF*6R) is read inside a service line.
@@ -420,13 +478,13 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     }
   }
 
-  #readAdjustment(segment: X12Segment): void {
+  #readAdjustment(segment: TextSegment): void {
     const claim = this.#claim;
     if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: an adjustment needs its claim');
     readAdjustments(segment, (this.#line ?? claim).adjustments);
   }
 
-  #readName(segment: X12Segment, claim: Claim835): void {
+  #readName(segment: TextSegment, claim: Claim835): void {
     const person: Person835 = {
       lastName: optionalElement(segment, 3),
       firstName: optionalElement(segment, 4),
@@ -452,7 +510,7 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     }
   }
 
-  #readProviderAdjustment(segment: X12Segment): void {
+  #readProviderAdjustment(segment: TextSegment): void {
     const providerId = requiredElement(segment, 1);
     const fiscalPeriodDate = optionalDate(segment, 2, this.#warnings);
     let pairs = 0;
@@ -481,7 +539,7 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
   }
 }
 
-function readPayment(segment: X12Segment, warnings: X12Issue[]): Payment835 {
+function readPayment(segment: TextSegment, warnings: X12Issue[]): Payment835 {
   const handlingCode = requiredElement(segment, 1);
   const amountCents = requiredCents(segment, 2);
   const creditDebit = requiredElement(segment, 3);
@@ -504,7 +562,7 @@ function readPayment(segment: X12Segment, warnings: X12Issue[]): Payment835 {
   };
 }
 
-function readTrace(segment: X12Segment): Trace835 {
+function readTrace(segment: TextSegment): Trace835 {
   return {
     type: element(segment, 1),
     traceNumber: requiredElement(segment, 2),
@@ -513,7 +571,7 @@ function readTrace(segment: X12Segment): Trace835 {
   };
 }
 
-function readClaim(segment: X12Segment): Claim835 {
+function readClaim(segment: TextSegment): Claim835 {
   const patientControlNumber = requiredElement(segment, 1);
   const status = requiredElement(segment, 2);
   if (!isClaimStatus835(status)) {
@@ -553,7 +611,7 @@ function readClaim(segment: X12Segment): Claim835 {
  * each amount that parses (else 0), with the problem. Posting makes it an
  * exception; a bare `CLP*X*22~` still names the claim it would reverse.
  */
-function malformedClaim(segment: X12Segment, error: X12Error): Claim835 {
+function malformedClaim(segment: TextSegment, error: X12Error): Claim835 {
   const amount = (index: number): number => {
     try {
       return optionalCents(segment, index) ?? 0;
@@ -586,7 +644,7 @@ function malformedClaim(segment: X12Segment, error: X12Error): Claim835 {
 }
 
 /** Appends a CAS's adjustments to `into`; when it throws, `into` is as it was (a bad CAS adds nothing). */
-function readAdjustments(segment: X12Segment, into: Adjustment835[]): void {
+function readAdjustments(segment: TextSegment, into: Adjustment835[]): void {
   const group = adjustmentGroup(elementKey(segment, 1));
   if (group === null) {
     const written = element(segment, 1);
@@ -599,7 +657,7 @@ function readAdjustments(segment: X12Segment, into: Adjustment835[]): void {
   const before = into.length;
   try {
     // Past the last element every triplet is empty.
-    const count = elementCount(segment);
+    const count = segment.count;
     for (let triplet = 0; triplet < CAS_TRIPLETS; triplet++) {
       const reasonIndex = 2 + triplet * 3;
       if (reasonIndex >= count) break;
@@ -631,7 +689,7 @@ function adjustmentGroup(key: number): AdjustmentGroup835 | null {
   return null;
 }
 
-function readServiceLine(segment: X12Segment, warnings: X12Issue[]): ServiceLine835 {
+function readServiceLine(segment: TextSegment, warnings: X12Issue[]): ServiceLine835 {
   const procedure = readProcedure(segment, 1, warnings);
   if (procedure === null) throw missingElement(segment, 1);
   return {
@@ -656,7 +714,7 @@ function readServiceLine(segment: X12Segment, warnings: X12Issue[]): ServiceLine
  * with a warning rather than failing the whole payment. A malformed amount
  * still fails: it is not a gap but a wrong number.
  */
-function lineAmount(segment: X12Segment, index: number, warnings: X12Issue[]): number {
+function lineAmount(segment: TextSegment, index: number, warnings: X12Issue[]): number {
   const cents = optionalCents(segment, index);
   if (cents !== null) return cents;
   warnings.push(
@@ -668,7 +726,7 @@ function lineAmount(segment: X12Segment, index: number, warnings: X12Issue[]): n
   return 0;
 }
 
-function readProcedure(segment: X12Segment, index: number, warnings: X12Issue[]): Procedure835 | null {
+function readProcedure(segment: TextSegment, index: number, warnings: X12Issue[]): Procedure835 | null {
   // The usual composite (HC:99213:25) is split in place; a single part is looked at whole below.
   const split = compositeParts(segment, index);
   if (split) return procedureOf(split, segment, index, warnings);
@@ -692,7 +750,7 @@ function readProcedure(segment: X12Segment, index: number, warnings: X12Issue[])
   return procedureOf(parts, segment, index, warnings);
 }
 
-function procedureOf(parts: readonly string[], segment: X12Segment, index: number, warnings: X12Issue[]): Procedure835 {
+function procedureOf(parts: readonly string[], segment: TextSegment, index: number, warnings: X12Issue[]): Procedure835 {
   const qualifier = parts[0] ?? '';
   const code = parts[1] ?? '';
   const description = parts[6] ?? '';
@@ -723,13 +781,33 @@ function modifiersOf(parts: readonly string[]): string[] {
 }
 
 /** RARC elements: MOA03–07; MIA05 and MIA20–24; LQ02 when LQ01 is HE (RARC; RX is a pharmacy code). */
-const remarkElements: Record<string, readonly number[]> = { MOA: [3, 4, 5, 6, 7], MIA: [5, 20, 21, 22, 23, 24], LQ: [2] };
+const MOA_REMARKS: readonly number[] = [3, 4, 5, 6, 7];
+const MIA_REMARKS: readonly number[] = [5, 20, 21, 22, 23, 24];
+const LQ_REMARKS: readonly number[] = [2];
+const LQ_REMARK_CODE = codeKey('HE');
 
-function readRemarks(segment: X12Segment, claim: Claim835): void {
-  if (segment.id === 'LQ' && optionalElement(segment, 1) !== 'HE') return;
+function readRemarks(segment: TextSegment, claim: Claim835): void {
+  const key = segment.key;
+  if (key === KEY_LQ && elementKey(segment, 1) !== LQ_REMARK_CODE) return;
   const codes = (claim.remarkCodes ??= []);
-  for (const index of remarkElements[segment.id] ?? []) {
+  const indexes = key === KEY_MOA ? MOA_REMARKS : key === KEY_MIA ? MIA_REMARKS : LQ_REMARKS;
+  for (const index of indexes) {
     const code = optionalElement(segment, index);
     if (code && !codes.includes(code)) codes.push(code);
   }
 }
+
+const KEY_BPR = segmentKey('BPR');
+const KEY_TRN = segmentKey('TRN');
+const KEY_DTM = segmentKey('DTM');
+const KEY_N1 = segmentKey('N1');
+const KEY_REF = segmentKey('REF');
+const KEY_LX = segmentKey('LX');
+const KEY_CLP = segmentKey('CLP');
+const KEY_CAS = segmentKey('CAS');
+const KEY_NM1 = segmentKey('NM1');
+const KEY_SVC = segmentKey('SVC');
+const KEY_MOA = segmentKey('MOA');
+const KEY_MIA = segmentKey('MIA');
+const KEY_LQ = segmentKey('LQ');
+const KEY_PLB = segmentKey('PLB');

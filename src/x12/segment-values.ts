@@ -1,21 +1,26 @@
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
 import { decimalIn, parseDecimal } from './parse-decimal.ts';
-import { dateIn, parseX12Date } from './parse-date.ts';
-import { located, locateElement, ownText, type X12Segment } from './tokenizer.ts';
+import { dateIn } from './parse-date.ts';
+import { ownText, type TextSegment } from './tokenizer.ts';
 
 /**
  * Typed access to a segment's elements, shared by the 835 and 271 readers.
- * Element numbers are the guides' (CLP04 is `element(clp, 4)`).
+ * Element numbers are the guides' (CLP04 is `element(clp, 4)`). Each reads
+ * the segment's offsets directly (element n is `text[offs[n], offs[n + 1] - 1)`
+ * when n < count, else empty): amounts, dates, quantities and codes are read
+ * in place, and a string is built only for a value the reader keeps.
  */
 
 /** 'CLP04' for element 4 of a CLP. */
-export function elementName(segment: X12Segment, index: number): string {
+export function elementName(segment: TextSegment, index: number): string {
   return `${segment.id}${String(index).padStart(2, '0')}`;
 }
 
 /** The element's text, '' when absent. */
-export function element(segment: X12Segment, index: number): string {
-  return segment.element(index);
+export function element(segment: TextSegment, index: number): string {
+  if (index >= segment.count) return '';
+  const offs = segment.offs;
+  return ownText(segment.text, offs[index]!, offs[index + 1]! - 1);
 }
 
 /**
@@ -23,10 +28,10 @@ export function element(segment: X12Segment, index: number): string {
  * with `codeKey('232')` without building its string: -1 when it is longer
  * than three characters or not ASCII. The empty element is 0.
  */
-export function elementKey(segment: X12Segment, index: number): number {
-  if (locateElement(segment, index)) return codeKey(located.text, located.start, located.end);
-  const text = segment.element(index);
-  return codeKey(text, 0, text.length);
+export function elementKey(segment: TextSegment, index: number): number {
+  if (index >= segment.count) return 0;
+  const offs = segment.offs;
+  return codeKey(segment.text, offs[index]!, offs[index + 1]! - 1);
 }
 
 export function codeKey(text: string, start = 0, end = text.length): number {
@@ -42,9 +47,10 @@ export function codeKey(text: string, start = 0, end = text.length): number {
 }
 
 /** Whether the element is empty (or absent), without building it. */
-export function isEmptyElement(segment: X12Segment, index: number): boolean {
-  if (locateElement(segment, index)) return located.start === located.end;
-  return segment.element(index) === '';
+export function isEmptyElement(segment: TextSegment, index: number): boolean {
+  if (index >= segment.count) return true;
+  const offs = segment.offs;
+  return offs[index] === offs[index + 1]! - 1;
 }
 
 /**
@@ -52,12 +58,11 @@ export function isEmptyElement(segment: X12Segment, index: number): boolean {
  * interchange's component separator), each a string of its own; null when
  * it has none, so a caller can look at it whole.
  */
-export function compositeParts(segment: X12Segment, index: number): string[] | null {
-  if (!locateElement(segment, index)) {
-    const parts = components(segment, index);
-    return parts.length > 1 ? parts : null;
-  }
-  const { text, start, end } = located;
+export function compositeParts(segment: TextSegment, index: number): string[] | null {
+  if (index >= segment.count) return null;
+  const text = segment.text;
+  const start = segment.offs[index]!;
+  const end = segment.offs[index + 1]! - 1;
   const separator = segment.delimiters.component.charCodeAt(0);
   let separators = 0;
   for (let i = start; i < end; i++) if (text.charCodeAt(i) === separator) separators++;
@@ -75,19 +80,22 @@ export function compositeParts(segment: X12Segment, index: number): string[] | n
 }
 
 /** The element's text, null when absent or empty. */
-export function optionalElement(segment: X12Segment, index: number): string | null {
-  const value = segment.element(index);
-  return value === '' ? null : value;
+export function optionalElement(segment: TextSegment, index: number): string | null {
+  if (index >= segment.count) return null;
+  const offs = segment.offs;
+  const start = offs[index]!;
+  const end = offs[index + 1]! - 1;
+  return start === end ? null : ownText(segment.text, start, end);
 }
 
 /** The element's text; a `missing_element` X12Error when empty. */
-export function requiredElement(segment: X12Segment, index: number): string {
-  const value = element(segment, index);
-  if (value === '') throw missingElement(segment, index);
+export function requiredElement(segment: TextSegment, index: number): string {
+  const value = optionalElement(segment, index);
+  if (value === null) throw missingElement(segment, index);
   return value;
 }
 
-export function missingElement(segment: X12Segment, index: number): X12Error {
+export function missingElement(segment: TextSegment, index: number): X12Error {
   const name = elementName(segment, index);
   return new X12Error('missing_element', `${name} is required but empty`, {
     segmentNumber: segment.segmentNumber,
@@ -96,102 +104,99 @@ export function missingElement(segment: X12Segment, index: number): X12Error {
 }
 
 /** A required amount in cents; `missing_element` or `invalid_amount` X12Error otherwise. */
-export function requiredCents(segment: X12Segment, index: number): number {
+export function requiredCents(segment: TextSegment, index: number): number {
   // Read in place; anything but a good amount goes the string way below, which says what is wrong.
-  if (locateElement(segment, index)) {
-    const cents = decimalIn(located.text, located.start, located.end, 2);
+  if (index < segment.count) {
+    const offs = segment.offs;
+    const cents = decimalIn(segment.text, offs[index]!, offs[index + 1]! - 1, 2);
     if (cents === cents) return cents;
   }
   return scaledAt(segment, index, requiredElement(segment, index), 2);
 }
 
 /** An optional amount in cents, null when empty; `invalid_amount` X12Error when malformed. */
-export function optionalCents(segment: X12Segment, index: number): number | null {
-  if (locateElement(segment, index)) {
-    if (located.start === located.end) return null;
-    const cents = decimalIn(located.text, located.start, located.end, 2);
-    if (cents === cents) return cents;
-  }
-  const text = optionalElement(segment, index);
-  return text === null ? null : scaledAt(segment, index, text, 2);
+export function optionalCents(segment: TextSegment, index: number): number | null {
+  if (index >= segment.count) return null;
+  const offs = segment.offs;
+  const start = offs[index]!;
+  const end = offs[index + 1]! - 1;
+  if (start === end) return null;
+  const cents = decimalIn(segment.text, start, end, 2);
+  return cents === cents ? cents : scaledAt(segment, index, ownText(segment.text, start, end), 2);
 }
 
 /** An optional decimal as an integer of 10^-scale units (scale 4 turns 0.2 into 2000 basis points). */
-export function optionalScaled(segment: X12Segment, index: number, scale: number): number | null {
+export function optionalScaled(segment: TextSegment, index: number, scale: number): number | null {
   const text = optionalElement(segment, index);
   return text === null ? null : scaledAt(segment, index, text, scale);
 }
 
-function scaledAt(segment: X12Segment, index: number, text: string, scale: number): number {
-  try {
-    return parseDecimal(text, scale);
-  } catch {
-    // The error's context is built only for a bad amount (it cost a string per amount read): the same parse, now with it, throws.
-    return parseDecimal(text, scale, { segmentNumber: segment.segmentNumber, expected: `${elementName(segment, index)} as a decimal with at most ${scale} decimals` });
-  }
+// Reached only for an amount the in-place reading refused (it throws the right error) and for the 271's EB08.
+function scaledAt(segment: TextSegment, index: number, text: string, scale: number): number {
+  return parseDecimal(text, scale, {
+    segmentNumber: segment.segmentNumber,
+    expected: `${elementName(segment, index)} as a decimal with at most ${scale} decimals`,
+  });
 }
 
 /** A quantity (units): not money, so a plain number is fine; null and a warning when malformed. */
-export function optionalQuantity(segment: X12Segment, index: number, warnings: X12Issue[]): number | null {
+export function optionalQuantity(segment: TextSegment, index: number, warnings: X12Issue[]): number | null {
+  if (index >= segment.count) return null;
+  const text = segment.text;
+  const start = segment.offs[index]!;
+  const end = segment.offs[index + 1]! - 1;
+  if (start === end) return null;
   // Whole units, as most are, read in place.
-  if (locateElement(segment, index)) {
-    const { text, start, end } = located;
-    if (start === end) return null;
-    if (end - start <= 9) {
-      let units = 0;
-      let i = start;
-      for (; i < end; i++) {
-        const c = text.charCodeAt(i);
-        if (c < 48 || c > 57) break;
-        units = units * 10 + (c - 48);
-      }
-      if (i === end) return units;
+  if (end - start <= 9) {
+    let units = 0;
+    let i = start;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      units = units * 10 + (c - 48);
     }
+    if (i === end) return units;
   }
-  const text = optionalElement(segment, index);
-  if (text === null) return null;
-  if (!/^-?(\d+\.?\d*|\.\d+)$/.test(text.trim())) {
+  const value = ownText(text, start, end);
+  if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value.trim())) {
     warnings.push(
-      x12Issue('invalid_element', `${elementName(segment, index)} "${text}" is not a quantity; left empty`, {
+      x12Issue('invalid_element', `${elementName(segment, index)} "${value}" is not a quantity; left empty`, {
         segmentNumber: segment.segmentNumber,
         expected: 'a decimal quantity',
-        found: text,
+        found: value,
       }),
     );
     return null;
   }
-  return Number(text);
+  return Number(value);
 }
 
 /** A CCYYMMDD date as 'YYYY-MM-DD'; null and an `invalid_date` warning when it is not a real day. */
-export function optionalDate(segment: X12Segment, index: number, warnings: X12Issue[]): string | null {
-  if (locateElement(segment, index)) {
-    if (located.start === located.end) return null;
-    const date = dateIn(located.text, located.start, located.end);
-    if (date !== null) return date;
-  }
-  const text = optionalElement(segment, index);
-  if (text === null) return null;
-  const date = parseX12Date(text);
-  if (date === null) {
-    warnings.push(
-      x12Issue('invalid_date', `${elementName(segment, index)} "${text}" is not a CCYYMMDD date; left empty`, {
-        segmentNumber: segment.segmentNumber,
-        expected: 'CCYYMMDD',
-        found: text,
-      }),
-    );
-  }
-  return date;
+export function optionalDate(segment: TextSegment, index: number, warnings: X12Issue[]): string | null {
+  if (index >= segment.count) return null;
+  const start = segment.offs[index]!;
+  const end = segment.offs[index + 1]! - 1;
+  if (start === end) return null;
+  const date = dateIn(segment.text, start, end);
+  if (date !== null) return date;
+  const text = ownText(segment.text, start, end);
+  warnings.push(
+    x12Issue('invalid_date', `${elementName(segment, index)} "${text}" is not a CCYYMMDD date; left empty`, {
+      segmentNumber: segment.segmentNumber,
+      expected: 'CCYYMMDD',
+      found: text,
+    }),
+  );
+  return null;
 }
 
 /** The parts of a composite element, split on the interchange's component separator. */
-export function components(segment: X12Segment, index: number): string[] {
+export function components(segment: TextSegment, index: number): string[] {
   return element(segment, index).split(segment.delimiters.component);
 }
 
 /** The repeats of a repeating element (5010's ISA11); one value when the interchange declares no repetition separator. */
-export function repeats(segment: X12Segment, index: number): string[] {
+export function repeats(segment: TextSegment, index: number): string[] {
   const value = element(segment, index);
   if (value === '') return [];
   const separator = segment.delimiters.repetition;
@@ -199,7 +204,7 @@ export function repeats(segment: X12Segment, index: number): string[] {
   return parts.filter((part) => part !== '');
 }
 
-export function unexpectedSegment(segment: X12Segment, expected: string, why: string): X12Error {
+export function unexpectedSegment(segment: TextSegment, expected: string, why: string): X12Error {
   return new X12Error('unexpected_segment', `${segment.id} ${why}`, {
     segmentNumber: segment.segmentNumber,
     expected,

@@ -23,99 +23,71 @@ export interface X12Segment {
   element(index: number): string;
 }
 
-/**
- * A segment read from the text: its elements are found (offsets) but not
- * built. It lies in the text of the chunk it came from, whose segments share
- * one array of element offsets, so a segment costs one small object: no
- * string, no array of its own. Readers take the few elements they use
- * through `element(n)` (a string of its own, see `ownText`) or, for amounts
- * and dates, read them in place (`locateElement`); `elements` builds them all
- * on first use.
- */
-class TextSegment implements X12Segment {
-  #elements: string[] | undefined;
-  constructor(
-    public id: string,
-    /** The text the segment lies in (the tokenizer's buffer when it was read). */
-    public source: string,
-    /** Element n starts at `starts[first + n]` and ends one character before element n + 1 starts (shared by the segments of one buffer). */
-    public starts: readonly number[],
-    public first: number,
-    /** Elements in the segment, the id included. */
-    public count: number,
-    /** Where the last element ends (line-ending noise before the terminator left out). */
-    public end: number,
-    public segmentNumber: number,
-    public setSegmentNumber: number,
-    public delimiters: X12Delimiters,
-  ) {}
+const DEFAULT_DELIMITERS: X12Delimiters = { element: '*', component: ':', repetition: '^', segment: '~' };
 
-  /** Makes this object the next segment (see `transient` in TokenizerOptions). */
-  reuse(id: string, source: string, count: number, end: number, segmentNumber: number, setSegmentNumber: number, delimiters: X12Delimiters): void {
-    this.id = id;
-    this.source = source;
+/**
+ * The segment the tokenizer emits: where its elements lie in the text, not
+ * the elements themselves. Element n is `text[offs[n], offs[n + 1] - 1)` for
+ * n < count (`offs[count]` is one past the segment's end, so every element
+ * ends the same way). One object and one offsets array serve every segment
+ * of a walk (`transient`): readers switch on `key` and read amounts, dates
+ * and codes in place (`segment-values.ts`), building a string only for a
+ * value they keep (`element(n)`, a string of its own, see `ownText`).
+ */
+export class TextSegment implements X12Segment {
+  /** The id as a number (`segmentKey`): -1 unless it is one to three ASCII characters. */
+  key = 0;
+  /** The text the segment lies in (the tokenizer's buffer when it was read). */
+  text = '';
+  offs: Int32Array = new Int32Array(64);
+  /** Elements in the segment, the id included; element n for n ≥ count is empty. */
+  count = 0;
+  segmentNumber = 0;
+  setSegmentNumber = 0;
+  delimiters: X12Delimiters = DEFAULT_DELIMITERS;
+  #id: string | null = null;
+  #elements: string[] | null = null;
+
+  /** Makes this object the next segment; its offsets are already in `offs`. */
+  fill(key: number, text: string, count: number, segmentNumber: number, setSegmentNumber: number, delimiters: X12Delimiters): void {
+    this.key = key;
+    this.text = text;
     this.count = count;
-    this.end = end;
     this.segmentNumber = segmentNumber;
     this.setSegmentNumber = setSegmentNumber;
     this.delimiters = delimiters;
-    this.#elements = undefined;
+    this.#id = null;
+    this.#elements = null;
+  }
+
+  /** A larger offsets array holding the same offsets (a segment with many elements). */
+  grow(): Int32Array {
+    const bigger = new Int32Array(this.offs.length * 2);
+    bigger.set(this.offs);
+    this.offs = bigger;
+    return bigger;
+  }
+
+  // Built only when asked for (messages, tests): readers switch on `key`.
+  get id(): string {
+    this.#id ??= idOf(this.key, this.text, this.offs[0]!, this.offs[1]! - 1);
+    return this.#id;
   }
 
   get elements(): readonly string[] {
-    this.#elements ??= ownText(this.source, this.starts[this.first]!, this.end).split(this.delimiters.element);
+    this.#elements ??= ownText(this.text, this.offs[0]!, this.offs[this.count]! - 1).split(this.delimiters.element);
     return this.#elements;
   }
 
   element(index: number): string {
     if (index >= this.count || index < 0) return '';
-    const at = this.first + index;
-    return ownText(this.source, this.starts[at]!, index + 1 < this.count ? this.starts[at + 1]! - 1 : this.end);
+    return ownText(this.text, this.offs[index]!, this.offs[index + 1]! - 1);
   }
 
-  get elementCount(): number {
-    return this.count;
+  /** A segment of its own, for callers that keep segments (not `transient`). */
+  detach(): X12Segment {
+    return new ArraySegment(this.id, this.elements, this.segmentNumber, this.setSegmentNumber, this.delimiters);
   }
-
-  /** Points `located` at element n (empty when absent). */
-  locate(index: number): void {
-    located.text = this.source;
-    if (index >= this.count || index < 0) {
-      located.start = located.end = 0;
-      return;
-    }
-    const at = this.first + index;
-    located.start = this.starts[at]!;
-    located.end = index + 1 < this.count ? this.starts[at + 1]! - 1 : this.end;
-  }
-}
-
-/** Where `locateElement` found an element: `text[start, end)`. Valid until the next call. */
-export const located = { text: '', start: 0, end: 0 };
-
-/** What the tokenizer's segments offer its readers beyond X12Segment. */
-interface LocatableSegment extends X12Segment {
-  locate(index: number): void;
-  /** Elements in the segment, the id included (element n for n ≥ this is empty). */
-  readonly elementCount: number;
-}
-
-/**
- * Points `located` at element n of a segment, so an amount or a date is read
- * without building its string. Readers only ever see the tokenizer's
- * segments; for anything else this is false and they use `element(n)`.
- */
-export function locateElement(segment: X12Segment, index: number): boolean {
-  const locatable = segment as Partial<LocatableSegment>;
-  if (locatable.locate === undefined) return false;
-  (segment as LocatableSegment).locate(index);
-  return true;
-}
-
-/** How many elements a segment has, the id included; elements from there on are empty. */
-export function elementCount(segment: X12Segment): number {
-  const count = (segment as Partial<LocatableSegment>).elementCount;
-  return count === undefined ? segment.elements.length : count;
 }
 
 /**
@@ -130,7 +102,7 @@ export function ownText(text: string, start: number, end: number): string {
   return end - start < 13 ? text.slice(start, end) : (' ' + text.slice(start, end)).slice(1);
 }
 
-/** A segment whose elements were built anyway (the ISA header). */
+/** A segment whose elements are built (what a tokenizer that is not `transient` hands out). */
 class ArraySegment implements X12Segment {
   constructor(
     readonly id: string,
@@ -142,17 +114,6 @@ class ArraySegment implements X12Segment {
 
   element(index: number): string {
     return this.elements[index] ?? '';
-  }
-
-  locate(index: number): void {
-    const value = this.elements[index] ?? '';
-    located.text = value;
-    located.start = 0;
-    located.end = value.length;
-  }
-
-  get elementCount(): number {
-    return this.elements.length;
   }
 }
 
@@ -168,16 +129,15 @@ export interface TokenizerOptions {
   /** Longest segment accepted; longer means the terminator is wrong. Default 1,000,000 characters. */
   maxSegmentLength?: number;
   /**
-   * Emit one segment object over and over, valid only during the `emit`
+   * Emit one `TextSegment` over and over, valid only during the `emit`
    * call (a reader that keeps nothing of the segment itself, as the
-   * transaction-set walker's, saves an object per segment). Default false.
+   * transaction-set walker's, saves an object and its elements per segment).
+   * Default false: each segment is an object of its own with its elements built.
    */
   transient?: boolean;
 }
 
 type Emit = (segment: X12Segment) => void;
-
-const DEFAULT_DELIMITERS: X12Delimiters = { element: '*', component: ':', repetition: '^', segment: '~' };
 
 const NEED_MORE = Symbol('need more data');
 // The ISA is 106 characters when its fields are padded as the standard says;
@@ -195,13 +155,12 @@ const SLICE_LENGTH = 65_536;
  * Delimiters come from each ISA header (a file may hold several interchanges,
  * each with its own); without an ISA the defaults `* ~ : ^` are assumed.
  *
- * Throws X12Error only when nothing more can be read: `not_x12` and
- * `segment_too_long`.
+ * One pass over the text finds each segment's terminator and its element
+ * separators together. Throws X12Error only when nothing more can be read:
+ * `not_x12` and `segment_too_long`.
  */
 export class X12Tokenizer {
   #buffer = '';
-  // Element offsets of the segments read from the current buffer (see TextSegment); a new array per buffer.
-  #starts: number[] = [];
   #delimiters: X12Delimiters | null = null;
   // Streaming decode: a multi-byte character split across two chunks stays whole. It also drops a BOM.
   readonly #decoder = new TextDecoder('utf-8');
@@ -213,14 +172,15 @@ export class X12Tokenizer {
   readonly #onWarning: (issue: X12Issue) => void;
   readonly #onError: (error: X12Error) => void;
   readonly #maxSegmentLength: number;
-  // With `transient`: the one segment emitted, and its own element offsets.
-  readonly #transient: TextSegment | null;
+  readonly #transient: boolean;
+  // The one segment object filled for every segment (copied out per segment unless `transient`).
+  readonly #segment = new TextSegment();
 
   constructor(options: TokenizerOptions = {}) {
     this.#onWarning = options.onWarning ?? (() => {});
     this.#onError = options.onError ?? (() => {});
     this.#maxSegmentLength = options.maxSegmentLength ?? 1_000_000;
-    this.#transient = options.transient ? new TextSegment('', '', [], 0, 0, 0, 0, 0, DEFAULT_DELIMITERS) : null;
+    this.#transient = options.transient === true;
   }
 
   /** Segments emitted so far. */
@@ -232,17 +192,19 @@ export class X12Tokenizer {
     if (this.#ended) throw new Error('X12Tokenizer: push after end');
     const text = typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true });
     if (text.length === 0) return;
+    // `+`, not [a, b].join(''): the rope is flattened once on first read, while join copies character by character (~3 ns each).
     this.#buffer = this.#buffer.length === 0 ? text : this.#buffer + text;
-    this.#drain(emit, false);
+    this.#drain(this.#sink(emit), false);
   }
 
   /** Call once after the last chunk: emits what is left and reports a file cut mid-segment. */
   end(emit: Emit): void {
     if (this.#ended) return;
     this.#ended = true;
+    const sink = this.#sink(emit);
     const rest = this.#decoder.decode();
     if (rest.length > 0) this.#buffer += rest;
-    this.#drain(emit, true);
+    this.#drain(sink, true);
 
     const leftover = this.#buffer;
     this.#buffer = '';
@@ -255,8 +217,7 @@ export class X12Tokenizer {
     // hold a cut amount, so it is reported and not read.
     const newlineTerminated = delimiters.segment === '\n' || delimiters.segment === '\r';
     if (newlineTerminated || text.startsWith(`IEA${delimiters.element}`)) {
-      this.#starts = [];
-      this.#emitText(text, 0, text.length, emit);
+      this.#emitSpan(text, 0, text.length, true, sink);
       return;
     }
     this.#onWarning(
@@ -268,10 +229,14 @@ export class X12Tokenizer {
     );
   }
 
+  #sink(emit: Emit): Emit {
+    return this.#transient ? emit : (segment) => emit((segment as TextSegment).detach());
+  }
+
   #drain(emit: Emit, final: boolean): void {
     const buf = this.#buffer;
-    this.#starts = [];
     const n = buf.length;
+    const segment = this.#segment;
     let pos = 0;
     for (;;) {
       if (this.#seekingIsa) {
@@ -289,7 +254,7 @@ export class X12Tokenizer {
       // Four characters tell an ISA from any other segment.
       if (!final && n - pos < 4) break;
 
-      if (isIsaAt(buf, pos)) {
+      if (buf.charCodeAt(pos) === 73 /* I */ && isIsaAt(buf, pos)) {
         const header = readIsaHeader(buf, pos, final, this.#segmentNumber + 1);
         if (header === NEED_MORE) break;
         if (header instanceof X12Error) {
@@ -299,97 +264,123 @@ export class X12Tokenizer {
           continue;
         }
         this.#delimiters = header.delimiters;
-        this.#emitElements(header.elements, emit);
+        // The ISA's text runs to ISA16 (the component separator), which may be any character: nothing is trimmed.
+        this.#emitSpan(buf, pos, header.next - 1, false, emit);
         pos = header.next;
         continue;
       }
 
-      if (this.#delimiters === null) {
-        const detected = detectDelimiters(buf, pos, final);
-        if (detected === NEED_MORE) break;
-        if (detected === null) {
-          // Wait for 20 characters so the error reads the same however the data was chunked.
-          if (!final && n - pos < 20) break;
-          throw new X12Error('not_x12', 'The data is not X12: it starts with neither an ISA header nor a segment', {
-            segmentNumber: null,
-            expected: 'ISA',
-            found: buf.slice(pos, pos + 20),
-          });
+      const delimiters = this.#delimiters ?? this.#detect(buf, pos, final);
+      if (delimiters === null) break;
+      const separator = delimiters.element.charCodeAt(0);
+      const terminator = delimiters.segment.charCodeAt(0);
+      // One scan finds the terminator and the separators before it. Past the
+      // longest segment accepted the terminator must be wrong: the scan stops there.
+      const limit = Math.min(n, pos + this.#maxSegmentLength + 1);
+      let offs = segment.offs;
+      offs[0] = pos;
+      let count = 1;
+      let i = pos;
+      for (; i < limit; i++) {
+        const c = buf.charCodeAt(i);
+        if (c === separator) {
+          if (count + 1 >= offs.length) offs = segment.grow();
+          offs[count++] = i + 1;
+        } else if (c === terminator) {
+          break;
         }
-        this.#delimiters = detected;
-        this.#onWarning(
-          x12Issue(
-            'missing_envelope',
-            `No ISA header: assumed "${detected.element}" between elements, "${printable(detected.segment)}" after segments, "${detected.component}" inside composites`,
-            { segmentNumber: 1, expected: 'ISA', found: buf.slice(pos, buf.indexOf(detected.element, pos) + 1) },
-          ),
-        );
       }
-
-      const end = buf.indexOf(this.#delimiters.segment, pos);
-      if (end < 0 ? n - pos > this.#maxSegmentLength : end - pos > this.#maxSegmentLength) {
-        throw new X12Error(
-          'segment_too_long',
-          `A segment is longer than ${this.#maxSegmentLength} characters: the segment terminator "${printable(this.#delimiters.segment)}" is probably wrong`,
-          { segmentNumber: this.#segmentNumber + 1, expected: this.#delimiters.segment, found: buf.slice(pos, pos + 20) },
-        );
+      if (i >= limit) {
+        if (n - pos > this.#maxSegmentLength) throw this.#tooLong(buf, pos, delimiters);
+        break;
       }
-      if (end < 0) break;
-      this.#emitText(buf, pos, end, emit);
-      pos = end + 1;
+      const next = i + 1;
+      // CR/LF right before the terminator is line-ending noise (a CRLF file whose terminator is LF).
+      let stop = i;
+      while (stop > pos) {
+        const c = buf.charCodeAt(stop - 1);
+        if (c !== 13 && c !== 10) break;
+        stop--;
+      }
+      // stop === pos only for an empty segment ("~~"): nothing to emit.
+      if (stop > pos) {
+        offs[count] = stop + 1;
+        this.#emit(buf, count, emit);
+      }
+      pos = next;
     }
     this.#buffer = pos >= n ? '' : buf.slice(pos);
   }
 
-  #emitText(buf: string, start: number, end: number, emit: Emit): void {
+  /** The delimiters of a file without an ISA, guessed from its first segment; null to wait for more data. */
+  #detect(buf: string, pos: number, final: boolean): X12Delimiters | null {
+    const n = buf.length;
+    const detected = detectDelimiters(buf, pos, final);
+    if (detected === NEED_MORE) return null;
+    if (detected === null) {
+      // Wait for 20 characters so the error reads the same however the data was chunked.
+      if (!final && n - pos < 20) return null;
+      throw new X12Error('not_x12', 'The data is not X12: it starts with neither an ISA header nor a segment', {
+        segmentNumber: null,
+        expected: 'ISA',
+        found: buf.slice(pos, pos + 20),
+      });
+    }
+    this.#delimiters = detected;
+    this.#onWarning(
+      x12Issue(
+        'missing_envelope',
+        `No ISA header: assumed "${detected.element}" between elements, "${printable(detected.segment)}" after segments, "${detected.component}" inside composites`,
+        { segmentNumber: 1, expected: 'ISA', found: buf.slice(pos, buf.indexOf(detected.element, pos) + 1) },
+      ),
+    );
+    return detected;
+  }
+
+  #tooLong(buf: string, pos: number, delimiters: X12Delimiters): X12Error {
+    return new X12Error(
+      'segment_too_long',
+      `A segment is longer than ${this.#maxSegmentLength} characters: the segment terminator "${printable(delimiters.segment)}" is probably wrong`,
+      { segmentNumber: this.#segmentNumber + 1, expected: delimiters.segment, found: buf.slice(pos, pos + 20) },
+    );
+  }
+
+  /** Emits `buf[start, end)`, which holds no terminator, as one segment (the ISA; the last segment of a file). */
+  #emitSpan(buf: string, start: number, end: number, trim: boolean, emit: Emit): void {
     let stop = end;
-    // CR/LF right before the terminator is line-ending noise (a CRLF file whose terminator is LF).
-    while (stop > start) {
+    while (trim && stop > start) {
       const c = buf.charCodeAt(stop - 1);
       if (c !== 13 && c !== 10) break;
       stop--;
     }
-    if (stop === start) return; // an empty segment, e.g. "~~"
+    if (stop === start) return;
+    const segment = this.#segment;
     const separator = this.#delimiters!.element.charCodeAt(0);
-    const transient = this.#transient;
-    // A transient segment's offsets are overwritten from 0 each time; a kept one's follow the buffer's others.
-    const starts = transient ? (transient.starts as number[]) : this.#starts;
-    const first = transient ? 0 : starts.length;
-    let k = first;
-    starts[k++] = start;
-    for (let i = start; i < stop; i++) if (buf.charCodeAt(i) === separator) starts[k++] = i + 1;
-    const count = k - first;
-    const id = segmentId(buf, start, count > 1 ? starts[first + 1]! - 1 : stop);
-    this.#count(id);
-    if (transient) {
-      transient.reuse(id, buf, count, stop, this.#segmentNumber, this.#setSegmentNumber, this.#delimiters!);
-      emit(transient);
-    } else {
-      emit(new TextSegment(id, buf, starts, first, count, stop, this.#segmentNumber, this.#setSegmentNumber, this.#delimiters!));
+    let offs = segment.offs;
+    offs[0] = start;
+    let count = 1;
+    for (let i = start; i < stop; i++) {
+      if (buf.charCodeAt(i) !== separator) continue;
+      if (count + 1 >= offs.length) offs = segment.grow();
+      offs[count++] = i + 1;
     }
-    this.#afterEmit(id);
+    offs[count] = stop + 1;
+    this.#emit(buf, count, emit);
   }
 
-  #emitElements(elements: string[], emit: Emit): void {
-    const id = elements[0] ?? '';
-    this.#count(id);
-    emit(new ArraySegment(id, elements, this.#segmentNumber, this.#setSegmentNumber, this.#delimiters!));
-    this.#afterEmit(id);
-  }
-
-  // The field is written on every path, not only on the rare envelope segments: a store first reached
-  // after the method was optimized (the first SE, GE…) would throw the optimized code away.
-  #count(id: string): void {
-    this.#segmentNumber++;
+  /** Numbers the segment whose offsets are in place, and emits it. */
+  #emit(buf: string, count: number, emit: Emit): void {
+    const segment = this.#segment;
+    const offs = segment.offs;
+    const key = idKey(buf, offs[0]!, offs[1]! - 1);
+    const segmentNumber = ++this.#segmentNumber;
     const inSet = this.#setSegmentNumber;
-    this.#setSegmentNumber =
-      id === 'ST' ? 1 : id === 'ISA' || id === 'GS' || id === 'GE' || id === 'IEA' ? 0 : inSet > 0 ? inSet + 1 : inSet;
-  }
-
-  /** After a segment is emitted: SE closes its set. */
-  #afterEmit(id: string): void {
-    const inSet = this.#setSegmentNumber;
-    this.#setSegmentNumber = id === 'SE' ? 0 : inSet;
+    const setSegmentNumber =
+      key === KEY_ST ? 1 : key === KEY_ISA || key === KEY_GS || key === KEY_GE || key === KEY_IEA ? 0 : inSet > 0 ? inSet + 1 : inSet;
+    // SE closes its set: the next segment is outside it.
+    this.#setSegmentNumber = key === KEY_SE ? 0 : setSegmentNumber;
+    segment.fill(key, buf, count, segmentNumber, setSegmentNumber, this.#delimiters!);
+    emit(segment);
   }
 }
 
@@ -445,8 +436,7 @@ export async function* chunksOf(source: X12Source): AsyncGenerator<X12Chunk> {
 
 interface IsaHeader {
   delimiters: X12Delimiters;
-  elements: string[];
-  /** Where the next segment starts. */
+  /** Where the next segment starts (one past the terminator; ISA16 is two before it). */
   next: number;
 }
 
@@ -483,8 +473,7 @@ function readIsaHeader(buf: string, pos: number, final: boolean, segmentNumber: 
   if (isAlphanumeric(segment.charCodeAt(0)) || segment === ' ' || segment === element || segment === component) {
     return invalid(`"${printable(segment)}" cannot be the segment terminator`, i + 3);
   }
-  const elements = buf.slice(pos, i + 2).split(element);
-  const isa11 = elements[11] ?? '';
+  const isa11 = buf.slice(pos, i + 2).split(element)[11] ?? '';
   // Before 00402 ISA11 is the standards identifier ('U'), not a separator.
   // Some senders declare the same character in ISA11 and ISA16: it then
   // separates repeats in repeating simple elements (EB03) and components in
@@ -497,7 +486,7 @@ function readIsaHeader(buf: string, pos: number, final: boolean, segmentNumber: 
     isa11 !== segment
       ? isa11
       : null;
-  return { delimiters: { element, component, repetition, segment }, elements, next: i + 3 };
+  return { delimiters: { element, component, repetition, segment }, next: i + 3 };
 }
 
 function detectDelimiters(buf: string, pos: number, final: boolean): X12Delimiters | null | typeof NEED_MORE {
@@ -549,53 +538,52 @@ function skipBlank(buf: string, pos: number): number {
   return pos;
 }
 
-// Segment ids are a few dozen short names: each is built once, so a segment's id costs no string.
-// The ids the readers switch on start as the literals themselves, so comparing them is one pointer check.
-const KNOWN_IDS = [
-  'ISA', 'GS', 'ST', 'SE', 'GE', 'IEA', 'BPR', 'TRN', 'CUR', 'REF', 'DTM', 'N1', 'N3', 'N4', 'PER', 'RDM', 'LX', 'TS3', 'TS2',
-  'CLP', 'CAS', 'NM1', 'MIA', 'MOA', 'AMT', 'QTY', 'SVC', 'LQ', 'PLB', 'BHT', 'HL', 'DMG', 'DTP', 'AAA', 'EB', 'MSG', 'LS', 'LE',
-  'INS', 'HSD', 'III', 'PRV', 'EQ', 'MPI',
-];
-// An open-addressing table from idKey to id: a look-up is a few array reads.
-const ID_SLOTS = 2048;
-const idKeys = new Int32Array(ID_SLOTS);
-const idStrings: string[] = new Array<string>(ID_SLOTS).fill('');
-let cachedIds = 0;
-const MAX_CACHED_IDS = ID_SLOTS / 2;
-for (const id of KNOWN_IDS) cachedId(idKey(id, 0, id.length), id, id);
-
-/** The id kept for `key`, or (when there is room) `fresh`, kept from now on. */
-function cachedId(key: number, fresh: string, fallback: string): string {
-  let slot = Math.imul(key, 0x9e3779b1) >>> 21;
-  for (;;) {
-    const held = idKeys[slot]!;
-    if (held === key) return idStrings[slot]!;
-    if (held === 0) break;
-    slot = (slot + 1) & (ID_SLOTS - 1);
-  }
-  if (cachedIds >= MAX_CACHED_IDS) return fallback;
-  cachedIds++;
-  idKeys[slot] = key;
-  idStrings[slot] = fresh;
-  return fresh;
-}
-
-/** A number for an id of up to three ASCII characters, -1 for any other. */
-function idKey(buf: string, start: number, end: number): number {
+/**
+ * A segment id (or any code of up to three ASCII characters) as a number:
+ * the length, then seven bits per character. -1 for anything longer, empty
+ * or not ASCII. Readers switch on it: comparing numbers, no strings built.
+ */
+export function idKey(text: string, start: number, end: number): number {
   const length = end - start;
   if (length === 0 || length > 3) return -1;
   let key = length;
   for (let i = start; i < end; i++) {
-    const c = buf.charCodeAt(i);
+    const c = text.charCodeAt(i);
     if (c > 127) return -1;
     key = (key << 7) | c;
   }
   return key;
 }
 
-function segmentId(buf: string, start: number, end: number): string {
-  const key = idKey(buf, start, end);
-  if (key < 0) return buf.slice(start, end);
+/** The key of a segment id ('CLP'), for readers' switch cases. */
+export function segmentKey(id: string): number {
+  return idKey(id, 0, id.length);
+}
+
+const KEY_ISA = segmentKey('ISA');
+const KEY_GS = segmentKey('GS');
+const KEY_ST = segmentKey('ST');
+const KEY_SE = segmentKey('SE');
+const KEY_GE = segmentKey('GE');
+const KEY_IEA = segmentKey('IEA');
+
+// Segment ids are a few dozen short names: each is built once and kept, so asking a segment its id costs no string.
+const KNOWN_IDS = [
+  'ISA', 'GS', 'ST', 'SE', 'GE', 'IEA', 'BPR', 'TRN', 'CUR', 'REF', 'DTM', 'N1', 'N3', 'N4', 'PER', 'RDM', 'LX', 'TS3', 'TS2',
+  'CLP', 'CAS', 'NM1', 'MIA', 'MOA', 'AMT', 'QTY', 'SVC', 'LQ', 'PLB', 'BHT', 'HL', 'DMG', 'DTP', 'AAA', 'EB', 'MSG', 'LS', 'LE',
+  'INS', 'HSD', 'III', 'PRV', 'EQ', 'MPI',
+];
+// An open-addressing table from key to id: a look-up is a few array reads.
+const ID_SLOTS = 2048;
+const idKeys = new Int32Array(ID_SLOTS);
+const idStrings: string[] = new Array<string>(ID_SLOTS).fill('');
+let cachedIds = 0;
+const MAX_CACHED_IDS = ID_SLOTS / 2;
+for (const id of KNOWN_IDS) idOf(segmentKey(id), id, 0, id.length);
+
+/** The id `text[start, end)` whose key is `key`: the kept string when there is one (else it is kept, while there is room). */
+function idOf(key: number, text: string, start: number, end: number): string {
+  if (key < 0) return ownText(text, start, end);
   let slot = Math.imul(key, 0x9e3779b1) >>> 21;
   for (;;) {
     const held = idKeys[slot]!;
@@ -603,12 +591,18 @@ function segmentId(buf: string, start: number, end: number): string {
     if (held === 0) break;
     slot = (slot + 1) & (ID_SLOTS - 1);
   }
-  const id = buf.slice(start, end);
-  return cachedId(key, id, id);
+  // A flat copy: the id outlives the text it was read from.
+  const id = ownText(text, start, end);
+  if (cachedIds >= MAX_CACHED_IDS) return id;
+  cachedIds++;
+  idKeys[slot] = key;
+  idStrings[slot] = id;
+  return id;
 }
 
 function isBlankCode(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9 || c === 0xfeff || c === 0 || c === 11 || c === 12;
+  // A segment's first letter answers in two comparisons.
+  return c <= 32 ? c === 32 || c === 10 || c === 13 || c === 9 || c === 0 || c === 11 || c === 12 : c === 0xfeff;
 }
 
 function isAlphanumeric(c: number): boolean {

@@ -1,5 +1,5 @@
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
-import type { X12Delimiters, X12Segment } from './tokenizer.ts';
+import { segmentKey, type TextSegment, type X12Delimiters } from './tokenizer.ts';
 
 /** Where a transaction set sits in the file. */
 export interface SetContext {
@@ -28,9 +28,10 @@ export interface SkippedSet {
 
 /** Reads the segments between one ST and its SE. Throwing X12Error fails this set only. */
 export interface SetReader<T> {
-  segment(segment: X12Segment): void;
+  /** The segment is the tokenizer's one transient object: keep values read from it, never the segment. */
+  segment(segment: TextSegment): void;
   /** Called at SE; returns the set's result. */
-  finish(se: X12Segment): T;
+  finish(se: TextSegment): T;
 }
 
 export interface SetSink<T> {
@@ -79,16 +80,22 @@ export class TransactionSetWalker<T> {
     private readonly sink: SetSink<T>,
   ) {}
 
-  segment(segment: X12Segment): void {
+  segment(segment: TextSegment): void {
     this.#lastSegmentNumber = segment.segmentNumber;
-    switch (segment.id) {
-      case 'ISA':
+    // Most segments are a set's content: one look at the key sends them on.
+    const key = segment.key;
+    if (key !== KEY_ISA && key !== KEY_GS && key !== KEY_ST && key !== KEY_SE && key !== KEY_GE && key !== KEY_IEA) {
+      this.#inSet(segment);
+      return;
+    }
+    switch (key) {
+      case KEY_ISA:
         this.#closeSetUnfinished(segment);
         this.#closeGroupUnfinished(segment);
         if (this.#interchange) this.#missingTrailer('IEA', segment.segmentNumber, segment.id);
         this.#interchange = { controlNumber: element(segment, 13), segmentNumber: segment.segmentNumber, groups: 0 };
         return;
-      case 'GS':
+      case KEY_GS:
         this.#closeSetUnfinished(segment);
         this.#closeGroupUnfinished(segment);
         if (this.#interchange) this.#interchange.groups++;
@@ -99,24 +106,24 @@ export class TransactionSetWalker<T> {
           sets: 0,
         };
         return;
-      case 'ST':
+      case KEY_ST:
         this.#closeSetUnfinished(segment);
         this.#openSet(segment);
         return;
-      case 'SE':
+      case KEY_SE:
         this.#closeSet(segment);
         return;
-      case 'GE':
+      case KEY_GE:
         this.#closeSetUnfinished(segment);
         this.#closeGroup(segment);
         return;
-      case 'IEA':
+      case KEY_IEA:
         this.#closeSetUnfinished(segment);
         this.#closeGroupUnfinished(segment);
         this.#closeInterchange(segment);
         return;
       default:
-        this.#inSet(segment);
+        return;
     }
   }
 
@@ -147,7 +154,7 @@ export class TransactionSetWalker<T> {
     }
   }
 
-  #openSet(st: X12Segment): void {
+  #openSet(st: TextSegment): void {
     if (this.#group) this.#group.sets++;
     const context: SetContext = {
       transactionSetId: element(st, 1),
@@ -171,7 +178,7 @@ export class TransactionSetWalker<T> {
     this.#set = { context, reader: this.open(context), failed: false };
   }
 
-  #inSet(segment: X12Segment): void {
+  #inSet(segment: TextSegment): void {
     const set = this.#set;
     if (!set) {
       this.#warn('unexpected_segment', `${segment.id || 'An empty segment id'} outside a transaction set is ignored`, segment.segmentNumber, 'ST', segment.id);
@@ -185,7 +192,7 @@ export class TransactionSetWalker<T> {
     }
   }
 
-  #closeSet(se: X12Segment): void {
+  #closeSet(se: TextSegment): void {
     const set = this.#set;
     if (!set) {
       this.#warn('unexpected_segment', 'SE without a matching ST is ignored', se.segmentNumber, 'ST', 'SE');
@@ -225,7 +232,7 @@ export class TransactionSetWalker<T> {
     this.sink.set(result);
   }
 
-  #closeSetUnfinished(next: X12Segment): void {
+  #closeSetUnfinished(next: TextSegment): void {
     const set = this.#set;
     if (!set) return;
     this.#set = null;
@@ -241,7 +248,7 @@ export class TransactionSetWalker<T> {
     else this.sink.warning(error.toIssue());
   }
 
-  #closeGroup(ge: X12Segment): void {
+  #closeGroup(ge: TextSegment): void {
     const group = this.#group;
     if (!group) {
       this.#warn('unexpected_segment', 'GE without a matching GS is ignored', ge.segmentNumber, 'GS', 'GE');
@@ -256,13 +263,13 @@ export class TransactionSetWalker<T> {
     }
   }
 
-  #closeGroupUnfinished(next: X12Segment): void {
+  #closeGroupUnfinished(next: TextSegment): void {
     if (!this.#group) return;
     this.#missingTrailer('GE', next.segmentNumber, next.id);
     this.#group = null;
   }
 
-  #closeInterchange(iea: X12Segment): void {
+  #closeInterchange(iea: TextSegment): void {
     const interchange = this.#interchange;
     if (!interchange) {
       this.#warn('unexpected_segment', 'IEA without a matching ISA is ignored', iea.segmentNumber, 'ISA', 'IEA');
@@ -295,6 +302,13 @@ export class TransactionSetWalker<T> {
   }
 }
 
-function element(segment: X12Segment, index: number): string {
+function element(segment: TextSegment, index: number): string {
   return segment.element(index);
 }
+
+const KEY_ISA = segmentKey('ISA');
+const KEY_GS = segmentKey('GS');
+const KEY_ST = segmentKey('ST');
+const KEY_SE = segmentKey('SE');
+const KEY_GE = segmentKey('GE');
+const KEY_IEA = segmentKey('IEA');

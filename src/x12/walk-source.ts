@@ -1,5 +1,5 @@
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
-import { chunksOf, X12Tokenizer, type X12Segment, type X12Source } from './tokenizer.ts';
+import { chunksOf, X12Tokenizer, type TextSegment, type X12Segment, type X12Source } from './tokenizer.ts';
 import { TransactionSetWalker, type SetContext, type SetReader, type SetSink } from './transaction-set-walker.ts';
 
 /** A junk file could otherwise produce a warning per segment. */
@@ -20,7 +20,7 @@ export async function* walkSource<T>(
   const capped = capWarnings(sink);
   const walker = new TransactionSetWalker(transactionSetId, open, capped.sink);
   const tokenizer = tokenizerFor(capped.sink);
-  const emit = (segment: X12Segment): void => walker.segment(segment);
+  const emit = walkerEmit(walker);
   try {
     for await (const chunk of chunksOf(source)) {
       tokenizer.push(chunk, emit);
@@ -45,7 +45,7 @@ export function walkText<T>(
   const capped = capWarnings(sink);
   const walker = new TransactionSetWalker(transactionSetId, open, capped.sink);
   const tokenizer = tokenizerFor(capped.sink);
-  const emit = (segment: X12Segment): void => walker.segment(segment);
+  const emit = walkerEmit(walker);
   try {
     tokenizer.push(text, emit);
     tokenizer.end(emit);
@@ -55,6 +55,11 @@ export function walkText<T>(
   }
   walker.finish();
   capped.finish();
+}
+
+/** A transient tokenizer (below) emits its TextSegment. */
+function walkerEmit<T>(walker: TransactionSetWalker<T>): (segment: X12Segment) => void {
+  return (segment) => walker.segment(segment as TextSegment);
 }
 
 function tokenizerFor<T>(sink: SetSink<T>): X12Tokenizer {
