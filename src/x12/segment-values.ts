@@ -1,7 +1,7 @@
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
 import { decimalIn, parseDecimal } from './parse-decimal.ts';
 import { dateIn } from './parse-date.ts';
-import { ownText, type TextSegment } from './tokenizer.ts';
+import { idKey, ownText, type TextSegment } from './tokenizer.ts';
 
 /**
  * Typed access to a segment's elements, shared by the 835 and 271 readers.
@@ -34,16 +34,9 @@ export function elementKey(segment: TextSegment, index: number): number {
   return codeKey(segment.text, offs[index]!, offs[index + 1]! - 1);
 }
 
+/** A code as a number, the way idKey keys a segment id; the empty code is 0. */
 export function codeKey(text: string, start = 0, end = text.length): number {
-  const length = end - start;
-  if (length > 3) return -1;
-  let key = length;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 127) return -1;
-    key = (key << 7) | c;
-  }
-  return key;
+  return end === start ? 0 : idKey(text, start, end);
 }
 
 /** Whether the element is empty (or absent), without building it. */

@@ -560,12 +560,13 @@ export function segmentKey(id: string): number {
   return idKey(id, 0, id.length);
 }
 
-const KEY_ISA = segmentKey('ISA');
-const KEY_GS = segmentKey('GS');
-const KEY_ST = segmentKey('ST');
-const KEY_SE = segmentKey('SE');
-const KEY_GE = segmentKey('GE');
-const KEY_IEA = segmentKey('IEA');
+// The envelope's segment keys: the tokenizer numbers a set's segments by them, the walker checks the envelope.
+export const KEY_ISA = segmentKey('ISA');
+export const KEY_GS = segmentKey('GS');
+export const KEY_ST = segmentKey('ST');
+export const KEY_SE = segmentKey('SE');
+export const KEY_GE = segmentKey('GE');
+export const KEY_IEA = segmentKey('IEA');
 
 // Segment ids are a few dozen short names: each is built once and kept, so asking a segment its id costs no string.
 const KNOWN_IDS = [

@@ -1,5 +1,5 @@
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
-import { segmentKey, type TextSegment, type X12Delimiters } from './tokenizer.ts';
+import { KEY_GE, KEY_GS, KEY_IEA, KEY_ISA, KEY_SE, KEY_ST, type TextSegment, type X12Delimiters } from './tokenizer.ts';
 
 /** Where a transaction set sits in the file. */
 export interface SetContext {
@@ -306,9 +306,3 @@ function element(segment: TextSegment, index: number): string {
   return segment.element(index);
 }
 
-const KEY_ISA = segmentKey('ISA');
-const KEY_GS = segmentKey('GS');
-const KEY_ST = segmentKey('ST');
-const KEY_SE = segmentKey('SE');
-const KEY_GE = segmentKey('GE');
-const KEY_IEA = segmentKey('IEA');
