@@ -71,6 +71,27 @@ describe.each(dialects)('ledger seed on %s', (dialect) => {
     expect(await verifyLedger(db)).toEqual([]);
   }, 120_000);
 
+  it.runIf(dialect === 'sqlite')('checks foreign keys once, at the end: a reference to a missing row rolls the whole seed back', async () => {
+    const db = database.handle.db;
+    const { id: practiceId } = await createPractice(db, { slug: 'dangling', name: 'Dangling' });
+    const actor: Actor = { practiceId, kind: 'system', id: 'test', name: 'Test', role: 'admin' };
+    const before = await indexes();
+    const count = async (table: 'payments' | 'patients') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('practiceId', '=', practiceId).executeTakeFirstOrThrow()).n);
+    // A journal line whose entry does not exist, as a damaged file might hold one: the seed's check finds it.
+    await sql`pragma foreign_keys = off`.execute(db);
+    await sql`insert into journal_lines (id, entry_id, practice_id, account, amount_cents) values ('dangling', 'no-such-entry', ${practiceId}, 'cash_clearing', 1)`.execute(db);
+    await sql`pragma foreign_keys = on`.execute(db);
+    try {
+      await expect(seedBulk(db, actor, { patients: 50, payments, dialect })).rejects.toThrow('journal_lines');
+      expect({ payments: await count('payments'), patients: await count('patients') }).toEqual({ payments: 0, patients: 0 });
+      expect(await indexes()).toEqual(before);
+      // Checked row by row again once the seed is over.
+      expect((await sql<{ foreignKeys: number }>`pragma foreign_keys`.execute(db)).rows).toEqual([{ foreignKeys: 1 }]);
+    } finally {
+      await sql`delete from journal_lines where id = 'dangling'`.execute(db);
+    }
+  }, 120_000);
+
   it('seeds insured patients whose claims a generated 835 posts, leaving refund-review cases, verify clean', async () => {
     const db = database.handle.db;
     const { id: practiceId } = await createPractice(db, { slug: 'insured', name: 'Insured' });

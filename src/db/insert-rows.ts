@@ -3,7 +3,7 @@ import type { Database } from './database.ts';
 import type { Db } from './transaction.ts';
 
 /** SQLite binds at most 32,766 values per statement (PostgreSQL 65,535); fewer, larger statements mean less parsing per row. */
-const VALUES_PER_STATEMENT = 30_000;
+export const VALUES_PER_STATEMENT = 30_000;
 
 /**
  * Multi-row inserts of rows that all carry the same columns, as few
