@@ -304,9 +304,11 @@ async function appRows(dialect: Dialect, noop: { min: number; median: number }, 
       const posting = timed(process.execPath, [path.join(root, 'bin', 'ledger.mjs'), 'import-era', file, '--practice', 'bench'], env);
       const started = performance.now();
       const out = await ledger('review-refunds', '--practice', 'bench');
-      const seconds = (performance.now() - started) / 1000;
+      const cliSeconds = (performance.now() - started) / 1000;
       const reviewed = Number(/(\d+) case\(s\) reviewed/.exec(out)?.[1] ?? 0);
       const tasks = Number(/(\d+) refund-owed task\(s\) created/.exec(out)?.[1] ?? 0);
+      // The review's own time, as the server's daily job spends it; the CLI's start (tsx, migrations) is in the note.
+      const seconds = Number(/task\(s\) created in ([\d.]+) s/.exec(out)?.[1] ?? cliSeconds);
       // A few of the import row's claims stay open (status 23, reversals), so a full run has slightly fewer than
       // 100,000 cases: judged by the rate, 20,000 cases a second, once there are 90,000 or more.
       record({
@@ -317,7 +319,7 @@ async function appRows(dialect: Dialect, noop: { min: number; median: number }, 
         median: seconds,
         target: '100,000 cases ≤ 5 s',
         met: reviewed >= 90_000 ? seconds <= (5 * reviewed) / 100_000 : null,
-        note: `${tasks} refund-owed tasks; the cases' claims posted by import-era beforehand in ${posting.seconds.toFixed(1)} s (${postedOf(posting.stdout)})`,
+        note: `${tasks} refund-owed tasks; the review itself (ledger review-refunds in ${cliSeconds.toFixed(1)} s with its start); the cases' claims posted by import-era beforehand in ${posting.seconds.toFixed(1)} s (${postedOf(posting.stdout)})`,
       });
     });
     const after = await runLedger(['verify'], env, 3_600_000);

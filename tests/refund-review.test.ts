@@ -390,6 +390,8 @@ describe.each(dialects)('refund review and refund-owed tasks on %s', (dialect) =
     const early = ledger('review-refunds', '--practice', 'alpha', '--as-of', '2026-05-20');
     expect(early.code).toBe(0);
     expect(early.stdout).toContain('0 refund-owed task(s) created');
+    // The review's own time (npm run bench reads it: the review beside the CLI's start).
+    expect(early.stdout).toMatch(/task\(s\) created in \d+\.\d\d s\./);
     const due = ledger('review-refunds', '--practice', 'alpha', '--as-of', '2026-05-21');
     expect(due).toMatchObject({ code: 0, stderr: '' });
     expect(due.stdout).toMatch(/1 refund-owed task\(s\) created/);

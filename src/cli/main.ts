@@ -204,11 +204,13 @@ program
       const asOf = opts.asOf ?? (await practiceDate(handle.db, actor.practiceId));
       if (asOf > utcDateFromNow(MAX_DAYS_AHEAD)) throw new AppError('validation_failed', `--as-of must be at most ${MAX_DAYS_AHEAD} days ahead.`);
       const days = opts.days ?? (await practiceRefundReviewDays(handle.db, actor.practiceId, loadConfig().refundReviewDays));
+      const started = performance.now();
       const result = await runRefundReview(handle.db, actor, { asOf, days });
+      const seconds = (performance.now() - started) / 1000;
       for (const task of result.created) {
         console.log(`  refund-owed task ${task.taskId}: patient ${task.patientId}, ${formatCents(task.amountCents)}, due ${task.dueDate}`);
       }
-      console.log(`Refund review of ${opts.practice} as of ${asOf} (${days} days): ${result.reviewed} case(s) reviewed, ${result.tasksCreated} refund-owed task(s) created.`);
+      console.log(`Refund review of ${opts.practice} as of ${asOf} (${days} days): ${result.reviewed} case(s) reviewed, ${result.tasksCreated} refund-owed task(s) created in ${seconds.toFixed(2)} s.`);
     }),
   );
 
