@@ -9,9 +9,12 @@ import { json, useTestApp } from './helpers/test-app.ts';
  * the payment number's row lock is held from its update to the commit. The
  * counts are deterministic (the same request on a fresh practice); a change
  * that adds statements to these paths should say why, here and in the ADR.
+ * PostgreSQL's last statement, after COMMIT, flushes the WAL once the locks
+ * are gone (ADR 0041); what other payments of the practice wait for is the
+ * window from the payment number's update to COMMIT.
  */
 const limits = {
-  postgres: { payment: 9, refund: 8 },
+  postgres: { payment: 10, refund: 9 },
   sqlite: { payment: 15, refund: 14 },
 };
 
@@ -36,6 +39,17 @@ describe.each(dialects)('statements per money change on %s', (dialect) => {
 
     expect(paid.statements.length, paid.statements.join('\n')).toBeLessThanOrEqual(limits[dialect].payment);
     expect(refunded.statements.length, refunded.statements.join('\n')).toBeLessThanOrEqual(limits[dialect].refund);
+    if (dialect === 'postgres') {
+      const numbered = paid.statements.findIndex((s) => s.startsWith('update "practices" set "payment_seq"'));
+      const committed = paid.statements.indexOf('commit');
+      // The number, the payment's writes, the key's stored answer, COMMIT.
+      expect(committed - numbered + 1, paid.statements.join('\n')).toBeLessThanOrEqual(4);
+      for (const { statements } of [paid, refunded]) {
+        // ADR 0041: committed without waiting for the flush, so the locks go at once; answered only after the flush.
+        expect(statements.filter((s) => s.startsWith('begin'))).toEqual(['begin; set local synchronous_commit to off']);
+        expect(statements.slice(statements.indexOf('commit') + 1)).toEqual(['select pg_current_xact_id()']);
+      }
+    }
     await t.expectLedgerBalances();
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type MigrationProvider, type SqliteDatabase, type SqliteDialectConfig } from 'kysely';
+import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, PostgresDialect, PostgresDriver, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type MigrationProvider, type PostgresDialectConfig, type SqliteDatabase, type SqliteDialectConfig, type TransactionSettings } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
@@ -70,6 +70,48 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 /**
+ * PostgreSQL transactions release their row locks before their commit is
+ * flushed, and are answered only after it is (ADR 0041). A payment holds its
+ * practice's number row (gapless numbers) until COMMIT; with a synchronous
+ * commit that includes the WAL flush (fdatasync, ~4 ms here), so one
+ * practice's payments could never exceed one per flush. Committed with
+ * synchronous_commit off, COMMIT returns once the commit record is in the
+ * WAL buffers and the locks go; then a one-statement transaction that takes
+ * a transaction id commits synchronously, which flushes the WAL up to its own
+ * commit record — past ours, which precedes it in the one WAL. Concurrent
+ * requests' flushes are shared by PostgreSQL. Only after that does COMMIT
+ * resolve, so nothing is acknowledged before it is durable. A crash before
+ * the flush loses this transaction and every later one (the WAL is one
+ * sequence): never a later payment number without an earlier one.
+ */
+class DurableAfterUnlockPostgresDriver extends PostgresDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    if (settings.isolationLevel || settings.accessMode) {
+      await super.beginTransaction(connection, settings);
+      await connection.executeQuery(CompiledQuery.raw('set local synchronous_commit to off'));
+      return;
+    }
+    // One round trip: a parameterless query string may hold two statements.
+    await connection.executeQuery(CompiledQuery.raw('begin; set local synchronous_commit to off'));
+  }
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await super.commitTransaction(connection);
+    await connection.executeQuery(CompiledQuery.raw('select pg_current_xact_id()'));
+  }
+}
+
+class DurableAfterUnlockPostgresDialect extends PostgresDialect {
+  readonly #config: PostgresDialectConfig;
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new DurableAfterUnlockPostgresDriver(this.#config);
+  }
+}
+
+/**
  * Kysely prepares every query anew, and better-sqlite3 compiles the SQL on
  * each prepare(): a fixed cost on every query of every request. The same SQL
  * text gets the same compiled statement here (the most recently used 500;
@@ -106,7 +148,7 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
       if (pool.ending) return;
       onPoolError(error);
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+    const db = new Kysely<Database>({ dialect: new DurableAfterUnlockPostgresDialect({ pool }), plugins });
     return remember({ db, dialect: 'postgres', file: undefined, close: () => db.destroy() });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
