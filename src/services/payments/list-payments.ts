@@ -61,8 +61,13 @@ function searchesNames(query: Pick<ListPaymentsQuery, 'search'>): boolean {
  * payments of those names come from the (practice, name, number) index.
  */
 function matchingNames(db: Db, practiceId: string, words: string[]) {
+  return matchingNameRows(db, practiceId, words).select('paymentNames.patientName');
+}
+
+/** The dictionary rows of matchingNames, before their columns are chosen. */
+function matchingNameRows(db: Db, practiceId: string, words: string[]) {
   const trigrams = isSqlite(db) ? words.filter((word) => [...word].length >= 3) : [];
-  let names = db.selectFrom('paymentNames').select('paymentNames.patientName');
+  let names = db.selectFrom('paymentNames');
   if (trigrams.length > 0) {
     // Each word a quoted FTS5 string (a run of trigrams: the word as a substring), all of them required. The
     // unary + keeps SQLite from walking all the practice's names by index: the FTS rowids lead.
@@ -136,7 +141,14 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
       .where(sql<boolean>`${orderValue} ${sql.raw(op)}= ${after.value}`)
       .where(sql<boolean>`(${orderValue}, payments.number) ${sql.raw(op)} (${after.value}, ${after.number})`);
   } else {
-    ids = ids.offset((query.page - 1) * query.pageSize);
+    const offset = (query.page - 1) * query.pageSize;
+    const seek = await daySeek(db, actor, query, offset);
+    if (seek) {
+      ids = ids.where('payments.createdAt', query.order === 'asc' ? '>=' : '<', seek.bound);
+      ids = ids.offset(offset - seek.skipped);
+    } else {
+      ids = ids.offset(offset);
+    }
   }
   const page = (await ids.execute()).map((r) => r.id);
   if (page.length === 0) return [];
@@ -158,12 +170,42 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
 
 type PaymentItem = Awaited<ReturnType<typeof pageOfPayments>>[number];
 
+/** Below this offset a plain OFFSET steps over few enough index entries (about a busy day's payments). */
+const seekFrom = 1000;
+
+/**
+ * Where a deep page of the unfiltered list by date starts (ADR 0040): the day its first row falls in, from
+ * the per-day counts of migration 0032 summed from the newest day (oldest, ascending). The page then skips
+ * only within that day: `skipped` rows lie beyond `bound` (newer days: created_at ≥ the next newer day with
+ * payments; ascending, older days: created_at < the day), the rest of the offset is counted in the index. The
+ * same rows as a plain OFFSET, without stepping over ~50,000 index entries for page 2000.
+ */
+async function daySeek(db: Db, actor: Actor, query: ListPaymentsQuery, offset: number): Promise<{ bound: string; skipped: number } | null> {
+  if (offset < seekFrom || query.sort !== 'createdAt' || query.status?.length || query.locationId || query.patientId || query.search?.trim()) return null;
+  const order = sql.raw(query.order === 'asc' ? 'asc' : 'desc');
+  const { rows } = await sql<{ day: string; skipped: number | string; newer: string | null }>`
+    select day, skipped, newer from (
+      select day, payments, sum(payments) over (order by day ${order}) - payments as skipped, lag(day) over (order by day ${order}) as newer
+      from payment_days where practice_id = ${actor.practiceId}) d
+    where skipped + payments > ${offset} order by day ${order} limit 1`.execute(db);
+  const day = rows[0];
+  if (!day) return null; // past the end: the plain OFFSET answers nothing, as before
+  const bound = query.order === 'asc' ? day.day : day.newer;
+  return bound === null ? null : { bound, skipped: Number(day.skipped) };
+}
+
 /**
  * How many payments the filter matches. A filter of statuses and a location
  * only is answered from the dashboard's running totals (a few rows, exact);
- * a search or a patient counts the matching rows.
+ * a name search alone from the dictionary's per-name counts (migration 0032:
+ * a sum over the matching names, not a count of their payments); any other
+ * search, or a patient, counts the matching rows.
  */
 async function countPayments(db: Db, actor: Actor, query: ListPaymentsQuery): Promise<number> {
+  if (searchesNames(query) && !query.status?.length && !query.locationId && !query.patientId) {
+    const names = matchingNameRows(db, actor.practiceId, searchWords(query.search!.trim().toLowerCase()));
+    return Number((await names.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('paymentNames.payments'), eb.lit(0)).as('n')).executeTakeFirstOrThrow()).n);
+  }
   if (!query.search?.trim() && !query.patientId) {
     let totals = db.selectFrom('paymentTotals').where('practiceId', '=', actor.practiceId);
     if (query.status?.length) totals = totals.where('status', 'in', query.status);
