@@ -122,6 +122,31 @@ describe.each(dialects)('payment name search on %s', (dialect) => {
     expect(dated).toEqual([...dated].sort());
   });
 
+  it("lists a search in the order of the whole list, in pages by number and by cursor (PostgreSQL: by each name's range, merged)", async () => {
+    const list = async (query: string) => json(await t.request('GET', `/api/v1/payments?${query}`), 200);
+    for (const order of ['desc', 'asc']) {
+      const whole = ((await list(`sort=createdAt&order=${order}&pageSize=100`)).items as Array<{ number: string }>).map((p) => p.number);
+      for (const text of ['smi', 'o', 'an, z']) {
+        // Which payments match is tested above; here, their order and paging.
+        const matching = new Set((await search(text)).numbers);
+        const want = whole.filter((n) => matching.has(n));
+        expect(want.length).toBe(matching.size);
+        const q = `search=${encodeURIComponent(text)}&sort=createdAt&order=${order}&pageSize=2`;
+        const byNumber: string[] = [];
+        for (let page = 1; page <= Math.ceil(want.length / 2); page++) byNumber.push(...(await list(`${q}&page=${page}`)).items.map((p: { number: string }) => p.number));
+        const byCursor: string[] = [];
+        let cursor: string | null = '';
+        do {
+          const page = await list(`${q}${cursor ? `&cursor=${cursor}` : ''}`);
+          byCursor.push(...page.items.map((p: { number: string }) => p.number));
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect([order, text, ...byNumber]).toEqual([order, text, ...want]);
+        expect([order, text, ...byCursor]).toEqual([order, text, ...want]);
+      }
+    }
+  });
+
   it('ledger verify finds the dictionary complete, and reports a name missing from it', async () => {
     const db = t.database.handle.db;
     const practiceId = t.admin.actor.practiceId;

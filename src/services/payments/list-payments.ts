@@ -126,7 +126,8 @@ function decodeCursor(text: string, query: ListPaymentsQuery): Cursor {
  * entries, not joined rows), then those rows with their names. With a
  * cursor, the page starts after the cursor's row instead (keyset).
  */
-async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string, after?: Cursor, plan: 'walk' | 'sort' = 'walk') {
+async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string, after?: Cursor, plan: 'walk' | 'sort' | 'byName' = 'walk') {
+  if (plan === 'byName') return presentPage(db, actor, await pageIdsByName(db, actor, query, after), publicUrl);
   const value = sortValue(query.sort);
   // 'sort' (SQLite, a name search with few matches): the unary + keeps SQLite from walking the sort's index
   // for matches, so it reads the matching names' payments from the name index and sorts them (ADR 0030).
@@ -150,7 +151,11 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
       ids = ids.offset(offset);
     }
   }
-  const page = (await ids.execute()).map((r) => r.id);
+  return presentPage(db, actor, (await ids.execute()).map((r) => r.id), publicUrl);
+}
+
+/** The page's payments, in the order of their ids, with their patients' and locations' names. */
+async function presentPage(db: Db, actor: Actor, page: string[], publicUrl: string) {
   if (page.length === 0) return [];
   const rows = await db
     .selectFrom('payments')
@@ -169,6 +174,42 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
 }
 
 type PaymentItem = Awaited<ReturnType<typeof pageOfPayments>>[number];
+
+/** The most names a search pages by name (postgresSearchPlan): each is one index range of up to a page's rows. */
+const byNameLimit = 100;
+
+/**
+ * PostgreSQL, a name search alone by date (ADR 0040): each matching name's first rows from the
+ * (practice_id, patient_name, created_at, number, id) index of migration 0032, a LATERAL range per name,
+ * merged and cut to the page — index entries only, where walking the date index reads a table row per
+ * payment walked to test its name (~800 for 25 matches of "smi").
+ */
+async function pageIdsByName(db: Db, actor: Actor, query: ListPaymentsQuery, after?: Cursor): Promise<string[]> {
+  const names = matchingNames(db, actor.practiceId, searchWords(query.search!.trim().toLowerCase()));
+  const dir = sql.raw(query.order === 'asc' ? 'asc' : 'desc');
+  const op = sql.raw(query.order === 'asc' ? '>' : '<');
+  const offset = after ? 0 : (query.page - 1) * query.pageSize;
+  const range = after ? sql`and p.created_at ${op}= ${after.value} and (p.created_at, p.number) ${op} (${after.value}, ${after.number})` : sql``;
+  const { rows } = await sql<{ id: string }>`
+    select x.id from (${names}) n cross join lateral (
+      select p.id, p.created_at, p.number from payments p
+      where p.practice_id = ${actor.practiceId} and p.patient_name = n.patient_name ${range}
+      order by p.created_at ${dir}, p.number ${dir} limit ${offset + query.pageSize}) x
+    order by x.created_at ${dir}, x.number ${dir} limit ${query.pageSize} offset ${offset}`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * PostgreSQL's plan for a name search's page: by name (pageIdsByName) when the search is by name alone,
+ * sorted by date, and matches at most byNameLimit names; otherwise the planner's own choice (ADR 0030).
+ */
+async function postgresSearchPlan(db: Db, actor: Actor, query: ListPaymentsQuery): Promise<'walk' | 'byName'> {
+  if (query.sort !== 'createdAt' || query.status?.length || query.locationId || query.patientId) return 'walk';
+  const names = await matchingNameRows(db, actor.practiceId, searchWords(query.search!.trim().toLowerCase()))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(names.n) <= byNameLimit ? 'byName' : 'walk';
+}
 
 /** Below this offset a plain OFFSET steps over few enough index entries (about a busy day's payments). */
 const seekFrom = 1000;
@@ -218,10 +259,10 @@ async function countPayments(db: Db, actor: Actor, query: ListPaymentsQuery): Pr
 export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
   const after = query.cursor ? decodeCursor(query.cursor, query) : undefined;
   let list: { items: PaymentItem[]; total: number; page: number; pageSize: number };
-  if (isSqlite(db) && searchesNames(query)) {
-    // The count comes first: it picks the page's plan (searchPlan).
+  if (searchesNames(query)) {
+    // SQLite: the count comes first, it picks the page's plan (searchPlan).
     const total = await countPayments(db, actor, query);
-    const plan = await searchPlan(db, actor, total, after ? query.pageSize : query.page * query.pageSize);
+    const plan = isSqlite(db) ? await searchPlan(db, actor, total, after ? query.pageSize : query.page * query.pageSize) : await postgresSearchPlan(db, actor, query);
     if (after) {
       list = { items: await pageOfPayments(db, actor, query, publicUrl, after, plan), total, page: query.page, pageSize: query.pageSize };
     } else {
