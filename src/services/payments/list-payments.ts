@@ -200,15 +200,28 @@ async function pageIdsByName(db: Db, actor: Actor, query: ListPaymentsQuery, aft
 }
 
 /**
+ * A name search's total and, when it searches by name alone, how many names match: both from the
+ * dictionary's counts in one query (migration 0032). With a filter the total counts rows (countPayments).
+ */
+async function searchCounts(db: Db, actor: Actor, query: ListPaymentsQuery): Promise<{ total: number; names: number | null }> {
+  if (!namesAlone(query)) return { total: await countPayments(db, actor, query), names: null };
+  const row = await matchingNameRows(db, actor.practiceId, searchWords(query.search!.trim().toLowerCase()))
+    .select((eb) => [eb.fn.coalesce(eb.fn.sum<number>('paymentNames.payments'), eb.lit(0)).as('total'), eb.fn.countAll<number>().as('names')])
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), names: Number(row.names) };
+}
+
+/** A name search with no status, location or patient filter: its total is the matching names' counts. */
+function namesAlone(query: ListPaymentsQuery): boolean {
+  return searchesNames(query) && !query.status?.length && !query.locationId && !query.patientId;
+}
+
+/**
  * PostgreSQL's plan for a name search's page: by name (pageIdsByName) when the search is by name alone,
  * sorted by date, and matches at most byNameLimit names; otherwise the planner's own choice (ADR 0030).
  */
-async function postgresSearchPlan(db: Db, actor: Actor, query: ListPaymentsQuery): Promise<'walk' | 'byName'> {
-  if (query.sort !== 'createdAt' || query.status?.length || query.locationId || query.patientId) return 'walk';
-  const names = await matchingNameRows(db, actor.practiceId, searchWords(query.search!.trim().toLowerCase()))
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(names.n) <= byNameLimit ? 'byName' : 'walk';
+function postgresSearchPlan(query: ListPaymentsQuery, names: number | null): 'walk' | 'byName' {
+  return query.sort === 'createdAt' && names !== null && names <= byNameLimit ? 'byName' : 'walk';
 }
 
 /** Below this offset a plain OFFSET steps over few enough index entries (about a busy day's payments). */
@@ -243,10 +256,7 @@ async function daySeek(db: Db, actor: Actor, query: ListPaymentsQuery, offset: n
  * search, or a patient, counts the matching rows.
  */
 async function countPayments(db: Db, actor: Actor, query: ListPaymentsQuery): Promise<number> {
-  if (searchesNames(query) && !query.status?.length && !query.locationId && !query.patientId) {
-    const names = matchingNameRows(db, actor.practiceId, searchWords(query.search!.trim().toLowerCase()));
-    return Number((await names.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('paymentNames.payments'), eb.lit(0)).as('n')).executeTakeFirstOrThrow()).n);
-  }
+  if (namesAlone(query)) return (await searchCounts(db, actor, query)).total;
   if (!query.search?.trim() && !query.patientId) {
     let totals = db.selectFrom('paymentTotals').where('practiceId', '=', actor.practiceId);
     if (query.status?.length) totals = totals.where('status', 'in', query.status);
@@ -260,9 +270,9 @@ export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuer
   const after = query.cursor ? decodeCursor(query.cursor, query) : undefined;
   let list: { items: PaymentItem[]; total: number; page: number; pageSize: number };
   if (searchesNames(query)) {
-    // SQLite: the count comes first, it picks the page's plan (searchPlan).
-    const total = await countPayments(db, actor, query);
-    const plan = isSqlite(db) ? await searchPlan(db, actor, total, after ? query.pageSize : query.page * query.pageSize) : await postgresSearchPlan(db, actor, query);
+    // The counts come first: they pick the page's plan.
+    const { total, names } = await searchCounts(db, actor, query);
+    const plan = isSqlite(db) ? await searchPlan(db, actor, total, after ? query.pageSize : query.page * query.pageSize) : postgresSearchPlan(query, names);
     if (after) {
       list = { items: await pageOfPayments(db, actor, query, publicUrl, after, plan), total, page: query.page, pageSize: query.pageSize };
     } else {
