@@ -84,6 +84,28 @@ test('list state lives in the URL: Back and reload return to the same filters an
   }
 });
 
+test('the pager asks for the next page by the cursor of the page before it, and a page it has not passed by number', async ({ page }) => {
+  await logIn(page, 'biller');
+  await page.goto('/payments?pageSize=5');
+  const table = page.getByRole('table', { name: 'Payments' });
+  await expect(page.getByText(/^1–5 of \d+$/)).toBeVisible();
+  const byNumber = (await (await page.request.get('/api/v1/payments?pageSize=5&page=2')).json()) as { items: Array<{ number: string }> };
+  const shown = async () => (await table.getByRole('link', { name: /^PAY-/ }).allTextContents()).map((t) => t.trim());
+
+  const next = page.waitForRequest((r) => r.url().includes('/api/v1/payments?') && new URL(r.url()).searchParams.get('page') === '2');
+  await page.getByRole('button', { name: '2', exact: true }).click();
+  expect(new URL((await next).url()).searchParams.get('cursor')).toBeTruthy();
+  await expect(page.getByText(/^6–10 of \d+$/)).toBeVisible();
+  await expect.poll(shown).toEqual(byNumber.items.map((p) => p.number));
+
+  // Opened at page 2 (a link, a reload): nothing before it is known, so it asks by page number — the same rows.
+  const direct = page.waitForRequest((r) => r.url().includes('/api/v1/payments?') && new URL(r.url()).searchParams.get('page') === '2');
+  await page.reload();
+  expect(new URL((await direct).url()).searchParams.get('cursor')).toBeNull();
+  await expect(page.getByText(/^6–10 of \d+$/)).toBeVisible();
+  await expect.poll(shown).toEqual(byNumber.items.map((p) => p.number));
+});
+
 test('the dashboard trend has a dollar axis and a tooltip in dollars', async ({ page }) => {
   await logIn(page, 'biller');
   const dashboard = (await (await page.request.get('/api/v1/dashboard')).json()) as { monthly: Array<{ month: string; collectedCents: number }> };

@@ -4,6 +4,8 @@ import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
 import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
 import * as migration0027 from '../src/db/migrations/0027-payment-name-search.ts';
+import * as migration0032 from '../src/db/migrations/0032-list-counts.ts';
+import { fillPaymentNames } from '../src/db/migrations/0032-list-counts.ts';
 
 /**
  * The payments list's name search through the trigram name dictionary (migration 0027, ADR 0030) answers
@@ -120,6 +122,31 @@ describe.each(dialects)('payment name search on %s', (dialect) => {
     expect(dated).toEqual([...dated].sort());
   });
 
+  it("lists a search in the order of the whole list, in pages by number and by cursor (PostgreSQL: by each name's range, merged)", async () => {
+    const list = async (query: string) => json(await t.request('GET', `/api/v1/payments?${query}`), 200);
+    for (const order of ['desc', 'asc']) {
+      const whole = ((await list(`sort=createdAt&order=${order}&pageSize=100`)).items as Array<{ number: string }>).map((p) => p.number);
+      for (const text of ['smi', 'o', 'an, z']) {
+        // Which payments match is tested above; here, their order and paging.
+        const matching = new Set((await search(text)).numbers);
+        const want = whole.filter((n) => matching.has(n));
+        expect(want.length).toBe(matching.size);
+        const q = `search=${encodeURIComponent(text)}&sort=createdAt&order=${order}&pageSize=2`;
+        const byNumber: string[] = [];
+        for (let page = 1; page <= Math.ceil(want.length / 2); page++) byNumber.push(...(await list(`${q}&page=${page}`)).items.map((p: { number: string }) => p.number));
+        const byCursor: string[] = [];
+        let cursor: string | null = '';
+        do {
+          const page = await list(`${q}${cursor ? `&cursor=${cursor}` : ''}`);
+          byCursor.push(...page.items.map((p: { number: string }) => p.number));
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect([order, text, ...byNumber]).toEqual([order, text, ...want]);
+        expect([order, text, ...byCursor]).toEqual([order, text, ...want]);
+      }
+    }
+  });
+
   it('ledger verify finds the dictionary complete, and reports a name missing from it', async () => {
     const db = t.database.handle.db;
     const practiceId = t.admin.actor.practiceId;
@@ -127,16 +154,58 @@ describe.each(dialects)('payment name search on %s', (dialect) => {
     await db.deleteFrom('paymentNames').where('practiceId', '=', practiceId).where('patientName', '=', 'lee, kim').execute();
     expect((await verifyLedger(db, { practiceId })).map((p) => [p.check, p.entity])).toEqual([['payment_names', 'lee, kim']]);
     expect((await search('lee')).total).toBe(0);
-    await db.insertInto('paymentNames').values({ practiceId, patientName: 'lee, kim' }).execute();
+    await fillPaymentNames(db);
     expect(await verifyLedger(db, { practiceId })).toEqual([]);
-    expect((await search('lee')).total).toBe(2);
+    expect(await search('lee')).toEqual({ numbers: expected('lee'), total: 2 });
   });
 
-  it('migration 0027 builds the dictionary from the payments already there, and comes down cleanly', async () => {
+  it('keeps a payment count per name through inserts, renames and deletes; the total is their sum; verify recounts them', async () => {
+    const db = t.database.handle.db;
+    const practiceId = t.admin.actor.practiceId;
+    const counts = async () =>
+      Object.fromEntries((await db.selectFrom('paymentNames').select(['patientName', 'payments']).where('practiceId', '=', practiceId).execute()).map((r) => [r.patientName, Number(r.payments)]));
+    const patient = await makePatient(t, t.admin, { firstName: 'Ida', lastName: 'Countwell' });
+    const payments = [await makePayment(t, patient.id, { amountCents: 300 }), await makePayment(t, patient.id, { amountCents: 301 }), await makePayment(t, patient.id, { amountCents: 302 })];
+    for (const p of payments) stored.set(p.number, 'countwell, ida');
+    expect((await counts())['countwell, ida']).toBe(3);
+    expect(await search('countwell')).toEqual({ numbers: expected('countwell'), total: 3 });
+    // A rename moves the count with each payment (the patient's payments carry the new name).
+    json(await t.request('PATCH', `/api/v1/patients/${patient.id}`, { body: { lastName: 'Countmore' } }), 200);
+    for (const p of payments) stored.set(p.number, 'countmore, ida');
+    expect((await counts())['countwell, ida']).toBe(0);
+    expect((await counts())['countmore, ida']).toBe(3);
+    expect(await search('count')).toEqual({ numbers: expected('count'), total: 3 });
+    expect(await search('countwell')).toEqual({ numbers: [], total: 0 });
+    // A delete (by hand: the app never deletes a payment) takes one off, in the same statement's transaction.
+    const extra = await makePayment(t, patient.id, { amountCents: 303 });
+    expect((await counts())['countmore, ida']).toBe(4);
+    await db.deleteFrom('payments').where('id', '=', extra.id).execute();
+    expect((await counts())['countmore, ida']).toBe(3);
+    expect(await verifyLedger(db, { practiceId })).toEqual([]);
+    // A drifted count shows in the total and verify reports it; the fill function puts it right.
+    await db.updateTable('paymentNames').set({ payments: 5 }).where('practiceId', '=', practiceId).where('patientName', '=', 'countmore, ida').execute();
+    expect((await search('countmore')).total).toBe(5);
+    expect((await verifyLedger(db, { practiceId })).map((p) => [p.check, p.entity, p.detail])).toEqual([
+      ['payment_name_counts', 'countmore, ida', 'kept 5 payments for this name, the payments say 3'],
+    ]);
+    await fillPaymentNames(db);
+    expect(await search('countmore')).toEqual({ numbers: expected('countmore'), total: 3 });
+    expect(await verifyLedger(db, { practiceId })).toEqual([]);
+  });
+
+  it('a name search with a status filter still counts its rows', async () => {
+    const all = json(await t.request('GET', `/api/v1/payments?search=smi&pageSize=100`), 200);
+    const pending = json(await t.request('GET', `/api/v1/payments?search=smi&status=pending&pageSize=100`), 200);
+    expect(pending.total).toBe((all.items as Array<{ status: string }>).filter((p) => p.status === 'pending').length);
+  });
+
+  it('migrations 0027 and 0032 build the dictionary and its counts from the payments already there, and come down cleanly', async () => {
     const db = t.database.handle.db;
     const before = await search('smi');
+    await migration0032.down(db);
     await migration0027.down(db);
     await migration0027.up(db);
+    await migration0032.up(db);
     expect(await search('smi')).toEqual(before);
     for (const text of ['lee', 'ō', 'zoë ångström', 'petrova']) {
       const want = expected(text);

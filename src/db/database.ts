@@ -50,12 +50,23 @@ export interface Database {
   paymentTotals: PaymentTotalTable;
   refundTotals: RefundTotalTable;
   paymentNames: PaymentNameTable;
+  paymentDays: PaymentDayTable;
 }
 
 /** Kept by triggers (migration 0027, ADR 0030): each practice's distinct payments.patient_name, for the trigram name search. Only ever added to. */
 export interface PaymentNameTable {
   practiceId: string;
   patientName: string;
+  /** How many payments carry the name (migration 0032, ADR 0040): a name search's total is their sum. */
+  payments: ColumnType<number, number | undefined, number>;
+}
+
+/** Kept by triggers (migration 0032, ADR 0040): payments per practice and UTC day of created_at, for deep pages of the default list. */
+export interface PaymentDayTable {
+  practiceId: string;
+  /** 'YYYY-MM-DD', the first ten characters of created_at. */
+  day: string;
+  payments: number;
 }
 
 /** Kept by triggers (migration 0022, ADR 0026): payments per location, status, cash method and paid month. */

@@ -4,8 +4,9 @@ import type { Db } from '../../src/db/transaction.ts';
 
 /** Row counts of every table, in one query: a refused request must leave them all unchanged. */
 // Running totals (migration 0022) gain a row only for a new combination of keys, not per effect; verify checks them.
-// So does the name dictionary of the payments search (migration 0027), with its FTS5 table and shadow tables on SQLite.
-const derived = ['payment_totals', 'refund_totals'];
+// So does the name dictionary of the payments search (migration 0027), with its FTS5 table and shadow tables on SQLite,
+// and the list's payments per day (migration 0032).
+const derived = ['payment_totals', 'refund_totals', 'payment_days'];
 const derivedPrefix = 'payment_names';
 
 export async function tableCounter(db: Db, ignore: string[] = []): Promise<() => Promise<Record<string, number>>> {

@@ -19,6 +19,7 @@ import * as processorReceipts from './0025-processor-receipts.ts';
 import * as heldReceiptReturns from './0026-held-receipt-returns.ts';
 import * as paymentNameSearch from './0027-payment-name-search.ts';
 import * as patientPaymentsIndex from './0031-patient-payments-index.ts';
+import * as listCounts from './0032-list-counts.ts';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0026-held-receipt-returns': heldReceiptReturns,
   '0027-payment-name-search': paymentNameSearch,
   '0031-patient-payments-index': patientPaymentsIndex,
+  '0032-list-counts': listCounts,
 };

@@ -194,6 +194,7 @@ export async function verifyLedger(db: Db, options: { practiceId?: string } = {}
   problems.push(...(await verifyUnidentifiedReceipts(db, inPractice)));
   problems.push(...(await verifyDashboardTotals(db, inPractice)));
   problems.push(...(await verifyPaymentNames(db, inPractice)));
+  problems.push(...(await verifyPaymentDays(db, inPractice)));
   return problems;
 }
 
@@ -898,12 +899,40 @@ async function verifyDashboardTotals(db: Db, inPractice: InPractice): Promise<Le
 /**
  * payment_names: every name a payment carries is in the name dictionary the
  * list's search reads (migration 0027, kept by triggers); a name missing from
- * it would make that payment unfindable by name.
+ * it would make that payment unfindable by name. payment_name_counts: each
+ * name's payment count (migration 0032), the search's total, is the number
+ * of payments carrying it.
  */
 async function verifyPaymentNames(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
   const missing = await sql<{ practiceId: string; patientName: string }>`
     select p.practice_id, p.patient_name from (select distinct practice_id, patient_name from payments where 1 = 1 ${inPractice('practice_id')}) p
     where not exists (select 1 from payment_names n where n.practice_id = p.practice_id and n.patient_name = p.patient_name)
     limit 100`.execute(db);
-  return missing.rows.map((r) => ({ check: 'payment_names', practiceId: r.practiceId, entity: r.patientName, detail: 'payments carry this name but the search dictionary lacks it' }));
+  const problems: LedgerProblem[] = missing.rows.map((r) => ({ check: 'payment_names', practiceId: r.practiceId, entity: r.patientName, detail: 'payments carry this name but the search dictionary lacks it' }));
+  // Each name's count (migration 0032), recounted through the (practice, name) list index: a wrong one is a wrong search total.
+  const miscounted = await sql<{ practiceId: string; patientName: string; kept: number; actual: number }>`
+    select practice_id, patient_name, kept, actual from (
+      select n.practice_id, n.patient_name, n.payments as kept,
+        (select count(*) from payments p where p.practice_id = n.practice_id and p.patient_name = n.patient_name) as actual
+      from payment_names n where 1 = 1 ${inPractice('n.practice_id')}) c
+    where kept <> actual limit 100`.execute(db);
+  for (const r of miscounted.rows) {
+    problems.push({ check: 'payment_name_counts', practiceId: r.practiceId, entity: r.patientName, detail: `kept ${Number(r.kept)} payments for this name, the payments say ${Number(r.actual)}` });
+  }
+  return problems;
+}
+
+/**
+ * payment_days: the payments per practice and day of created_at (migration 0032, kept by triggers) that a
+ * deep page of the list skips by; a wrong count would show the wrong rows on that page.
+ */
+async function verifyPaymentDays(db: Db, inPractice: InPractice): Promise<LedgerProblem[]> {
+  const wrong = await sql<{ practiceId: string; day: string; kept: number | null; actual: number | null }>`
+    select coalesce(k.practice_id, a.practice_id) as practice_id, coalesce(k.day, a.day) as day, k.payments as kept, a.payments as actual
+    from (select practice_id, day, payments from payment_days where payments <> 0 ${inPractice('practice_id')}) k
+    full outer join (select practice_id, substr(created_at, 1, 10) as day, count(*) as payments from payments where 1 = 1 ${inPractice('practice_id')} group by 1, 2) a
+      on a.practice_id = k.practice_id and a.day = k.day
+    where k.payments is null or a.payments is null or k.payments <> a.payments
+    limit 100`.execute(db);
+  return wrong.rows.map((r) => ({ check: 'payment_days', practiceId: r.practiceId, entity: r.day, detail: `kept ${Number(r.kept ?? 0)} payments created this day, the payments say ${Number(r.actual ?? 0)}` }));
 }

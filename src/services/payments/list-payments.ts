@@ -61,8 +61,13 @@ function searchesNames(query: Pick<ListPaymentsQuery, 'search'>): boolean {
  * payments of those names come from the (practice, name, number) index.
  */
 function matchingNames(db: Db, practiceId: string, words: string[]) {
+  return matchingNameRows(db, practiceId, words).select('paymentNames.patientName');
+}
+
+/** The dictionary rows of matchingNames, before their columns are chosen. */
+function matchingNameRows(db: Db, practiceId: string, words: string[]) {
   const trigrams = isSqlite(db) ? words.filter((word) => [...word].length >= 3) : [];
-  let names = db.selectFrom('paymentNames').select('paymentNames.patientName');
+  let names = db.selectFrom('paymentNames');
   if (trigrams.length > 0) {
     // Each word a quoted FTS5 string (a run of trigrams: the word as a substring), all of them required. The
     // unary + keeps SQLite from walking all the practice's names by index: the FTS rowids lead.
@@ -121,7 +126,8 @@ function decodeCursor(text: string, query: ListPaymentsQuery): Cursor {
  * entries, not joined rows), then those rows with their names. With a
  * cursor, the page starts after the cursor's row instead (keyset).
  */
-async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string, after?: Cursor, plan: 'walk' | 'sort' = 'walk') {
+async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string, after?: Cursor, plan: 'walk' | 'sort' | 'byName' = 'walk') {
+  if (plan === 'byName') return presentPage(db, actor, await pageIdsByName(db, actor, query, after), publicUrl);
   const value = sortValue(query.sort);
   // 'sort' (SQLite, a name search with few matches): the unary + keeps SQLite from walking the sort's index
   // for matches, so it reads the matching names' payments from the name index and sorts them (ADR 0030).
@@ -136,9 +142,20 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
       .where(sql<boolean>`${orderValue} ${sql.raw(op)}= ${after.value}`)
       .where(sql<boolean>`(${orderValue}, payments.number) ${sql.raw(op)} (${after.value}, ${after.number})`);
   } else {
-    ids = ids.offset((query.page - 1) * query.pageSize);
+    const offset = (query.page - 1) * query.pageSize;
+    const seek = await daySeek(db, actor, query, offset);
+    if (seek) {
+      ids = ids.where('payments.createdAt', query.order === 'asc' ? '>=' : '<', seek.bound);
+      ids = ids.offset(offset - seek.skipped);
+    } else {
+      ids = ids.offset(offset);
+    }
   }
-  const page = (await ids.execute()).map((r) => r.id);
+  return presentPage(db, actor, (await ids.execute()).map((r) => r.id), publicUrl);
+}
+
+/** The page's payments, in the order of their ids, with their patients' and locations' names. */
+async function presentPage(db: Db, actor: Actor, page: string[], publicUrl: string) {
   if (page.length === 0) return [];
   const rows = await db
     .selectFrom('payments')
@@ -158,12 +175,88 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
 
 type PaymentItem = Awaited<ReturnType<typeof pageOfPayments>>[number];
 
+/** The most names a search pages by name (postgresSearchPlan): each is one index range of up to a page's rows. */
+const byNameLimit = 100;
+
+/**
+ * PostgreSQL, a name search alone by date (ADR 0040): each matching name's first rows from the
+ * (practice_id, patient_name, created_at, number, id) index of migration 0032, a LATERAL range per name,
+ * merged and cut to the page — index entries only, where walking the date index reads a table row per
+ * payment walked to test its name (~800 for 25 matches of "smi").
+ */
+async function pageIdsByName(db: Db, actor: Actor, query: ListPaymentsQuery, after?: Cursor): Promise<string[]> {
+  const names = matchingNames(db, actor.practiceId, searchWords(query.search!.trim().toLowerCase()));
+  const dir = sql.raw(query.order === 'asc' ? 'asc' : 'desc');
+  const op = sql.raw(query.order === 'asc' ? '>' : '<');
+  const offset = after ? 0 : (query.page - 1) * query.pageSize;
+  const range = after ? sql`and p.created_at ${op}= ${after.value} and (p.created_at, p.number) ${op} (${after.value}, ${after.number})` : sql``;
+  const { rows } = await sql<{ id: string }>`
+    select x.id from (${names}) n cross join lateral (
+      select p.id, p.created_at, p.number from payments p
+      where p.practice_id = ${actor.practiceId} and p.patient_name = n.patient_name ${range}
+      order by p.created_at ${dir}, p.number ${dir} limit ${offset + query.pageSize}) x
+    order by x.created_at ${dir}, x.number ${dir} limit ${query.pageSize} offset ${offset}`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * A name search's total and, when it searches by name alone, how many names match: both from the
+ * dictionary's counts in one query (migration 0032). With a filter the total counts rows (countPayments).
+ */
+async function searchCounts(db: Db, actor: Actor, query: ListPaymentsQuery): Promise<{ total: number; names: number | null }> {
+  if (!namesAlone(query)) return { total: await countPayments(db, actor, query), names: null };
+  const row = await matchingNameRows(db, actor.practiceId, searchWords(query.search!.trim().toLowerCase()))
+    .select((eb) => [eb.fn.coalesce(eb.fn.sum<number>('paymentNames.payments'), eb.lit(0)).as('total'), eb.fn.countAll<number>().as('names')])
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), names: Number(row.names) };
+}
+
+/** A name search with no status, location or patient filter: its total is the matching names' counts. */
+function namesAlone(query: ListPaymentsQuery): boolean {
+  return searchesNames(query) && !query.status?.length && !query.locationId && !query.patientId;
+}
+
+/**
+ * PostgreSQL's plan for a name search's page: by name (pageIdsByName) when the search is by name alone,
+ * sorted by date, and matches at most byNameLimit names; otherwise the planner's own choice (ADR 0030).
+ */
+function postgresSearchPlan(query: ListPaymentsQuery, names: number | null): 'walk' | 'byName' {
+  return query.sort === 'createdAt' && names !== null && names <= byNameLimit ? 'byName' : 'walk';
+}
+
+/** Below this offset a plain OFFSET steps over few enough index entries (about a busy day's payments). */
+const seekFrom = 1000;
+
+/**
+ * Where a deep page of the unfiltered list by date starts (ADR 0040): the day its first row falls in, from
+ * the per-day counts of migration 0032 summed from the newest day (oldest, ascending). The page then skips
+ * only within that day: `skipped` rows lie beyond `bound` (newer days: created_at ≥ the next newer day with
+ * payments; ascending, older days: created_at < the day), the rest of the offset is counted in the index. The
+ * same rows as a plain OFFSET, without stepping over ~50,000 index entries for page 2000.
+ */
+async function daySeek(db: Db, actor: Actor, query: ListPaymentsQuery, offset: number): Promise<{ bound: string; skipped: number } | null> {
+  if (offset < seekFrom || query.sort !== 'createdAt' || query.status?.length || query.locationId || query.patientId || query.search?.trim()) return null;
+  const order = sql.raw(query.order === 'asc' ? 'asc' : 'desc');
+  const { rows } = await sql<{ day: string; skipped: number | string; newer: string | null }>`
+    select day, skipped, newer from (
+      select day, payments, sum(payments) over (order by day ${order}) - payments as skipped, lag(day) over (order by day ${order}) as newer
+      from payment_days where practice_id = ${actor.practiceId}) d
+    where skipped + payments > ${offset} order by day ${order} limit 1`.execute(db);
+  const day = rows[0];
+  if (!day) return null; // past the end: the plain OFFSET answers nothing, as before
+  const bound = query.order === 'asc' ? day.day : day.newer;
+  return bound === null ? null : { bound, skipped: Number(day.skipped) };
+}
+
 /**
  * How many payments the filter matches. A filter of statuses and a location
  * only is answered from the dashboard's running totals (a few rows, exact);
- * a search or a patient counts the matching rows.
+ * a name search alone from the dictionary's per-name counts (migration 0032:
+ * a sum over the matching names, not a count of their payments); any other
+ * search, or a patient, counts the matching rows.
  */
 async function countPayments(db: Db, actor: Actor, query: ListPaymentsQuery): Promise<number> {
+  if (namesAlone(query)) return (await searchCounts(db, actor, query)).total;
   if (!query.search?.trim() && !query.patientId) {
     let totals = db.selectFrom('paymentTotals').where('practiceId', '=', actor.practiceId);
     if (query.status?.length) totals = totals.where('status', 'in', query.status);
@@ -176,10 +269,10 @@ async function countPayments(db: Db, actor: Actor, query: ListPaymentsQuery): Pr
 export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
   const after = query.cursor ? decodeCursor(query.cursor, query) : undefined;
   let list: { items: PaymentItem[]; total: number; page: number; pageSize: number };
-  if (isSqlite(db) && searchesNames(query)) {
-    // The count comes first: it picks the page's plan (searchPlan).
-    const total = await countPayments(db, actor, query);
-    const plan = await searchPlan(db, actor, total, after ? query.pageSize : query.page * query.pageSize);
+  if (searchesNames(query)) {
+    // The counts come first: they pick the page's plan.
+    const { total, names } = await searchCounts(db, actor, query);
+    const plan = isSqlite(db) ? await searchPlan(db, actor, total, after ? query.pageSize : query.page * query.pageSize) : postgresSearchPlan(query, names);
     if (after) {
       list = { items: await pageOfPayments(db, actor, query, publicUrl, after, plan), total, page: query.page, pageSize: query.pageSize };
     } else {

@@ -25,11 +25,23 @@ export const paymentKeys = {
   documents: (id: string) => ['payments', 'detail', id, 'documents'] as const,
 };
 
-/** One page of the list; the router asks for it while the page's code loads (app.tsx), the page reads it. */
+/** A page of the payments list: with the keyset cursor of the page after it (null on the last). */
+export type PaymentPage = Page<Payment> & { nextCursor: string | null };
+
+/**
+ * One page of the list; the router asks for it while the page's code loads (app.tsx), the page reads it.
+ * When the page before it is in the cache (Next, or Previous back over pages already seen), the page is
+ * asked for by that page's `nextCursor`: one index range on the server however deep, where a page number
+ * makes it skip every row before (ADR 0040). A jump to a page number not reached that way asks by number.
+ */
 export function paymentsListQuery(params: PaymentListParams) {
   return queryOptions({
     queryKey: paymentKeys.list(params),
-    queryFn: ({ signal }) => api.get<Page<Payment>>('/payments', toApiQuery(params), signal),
+    queryFn: ({ signal, client }) => {
+      const before = params.page > 1 ? client.getQueryData<PaymentPage>(paymentKeys.list({ ...params, page: params.page - 1 })) : undefined;
+      const cursor = before?.nextCursor;
+      return api.get<PaymentPage>('/payments', { ...toApiQuery(params), ...(cursor ? { cursor } : {}) }, signal);
+    },
   });
 }
 
