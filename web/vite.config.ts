@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type HtmlTagDescriptor, type Plugin } from 'vite';
@@ -61,31 +59,12 @@ function firstRequestsScript(): Plugin {
   };
 }
 
-/**
- * V8's explicit compile hint: a script starting with this comment has all its functions compiled as it streams in,
- * off the main thread, instead of each one on the main thread the first time it runs (ADR 0039).
- */
-function compileEagerly(): Plugin {
-  return {
-    name: 'compile-eagerly',
-    apply: 'build',
-    // Written files: Vite rewrites chunks' first lines until the bundle is written, and the comment must stay the first.
-    writeBundle({ dir }, bundle) {
-      for (const chunk of Object.values(bundle)) {
-        if (chunk.type !== 'chunk' || !dir) continue;
-        const file = path.join(dir, chunk.fileName);
-        fs.writeFileSync(file, `//# allFunctionsCalledOnLoad\n${fs.readFileSync(file, 'utf8')}`);
-      }
-    },
-  };
-}
-
 // `--mode portal` builds the patient pages (portal.html, for /pay and payment links) on their own, after the staff app:
 // a separate build shares no chunks with the staff app, so none of its components ride along.
 export default defineConfig(({ mode }) => ({
   root,
   base: '/',
-  plugins: [react(), preloadPage('/web/src/pages/payments-page.tsx'), firstRequestsScript(), compileEagerly()],
+  plugins: [react(), preloadPage('/web/src/pages/payments-page.tsx'), firstRequestsScript()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: mode !== 'portal',
