@@ -137,3 +137,19 @@ test('a biller logs in, filters payments, collects a payment, marks it paid, not
   await page.goto('/payments');
   await expect(page).toHaveURL(/\/login$/);
 });
+
+test('a signed-in first load asks for the session and the list page once each, and shows them', async ({ page }) => {
+  const login = await page.context().request.post('/api/v1/auth/login', { data: BILLER });
+  expect(login.ok()).toBe(true);
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === '/api/v1/auth/me' || url.pathname === '/api/v1/payments') asked.push(`${url.pathname}${url.search}`);
+  });
+  await page.goto('/payments?status=pending&sort=amount&order=asc');
+  const table = page.getByRole('table', { name: 'Payments' });
+  await expect(table.getByTestId('payment-status').first()).toHaveText('Pending');
+  await expect(page.getByTestId('user-role')).toHaveText('Biller');
+  // Sent by first-requests.ts and taken by the app's own queries: no second request for either (ADR 0039).
+  expect(asked.sort()).toEqual(['/api/v1/auth/me', '/api/v1/payments?status=pending&sort=amount&order=asc&page=1&pageSize=25']);
+});

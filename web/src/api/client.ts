@@ -86,8 +86,27 @@ async function toApiError(response: Response): Promise<ApiError> {
   });
 }
 
+const accept = 'application/json, application/problem+json';
+
+/** GETs started before the app's code ran (first-requests.ts), by URL, each waiting for the first request of it. */
+const early = new Map<string, Promise<Response>>();
+
+/**
+ * Sends a GET now; the first `api.get` of the same path and query takes its answer instead of asking again,
+ * so the first page's data travels while the app's code is still loading (ADR 0039). Errors, 401s and
+ * parsing stay the taker's, as for any request.
+ */
+export function startEarly(path: string, query?: Query): void {
+  const url = apiUrl(path, query);
+  const response = fetch(url, { headers: { Accept: accept }, credentials: 'include' });
+  response.catch(() => undefined); // reported by the request that takes it; one nobody takes is dropped
+  early.set(url, response);
+  // An answer nobody took at start-up would be stale later: from then on, ask afresh.
+  setTimeout(() => early.delete(url), 10_000);
+}
+
 async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+  const headers: Record<string, string> = { Accept: accept };
   let body: BodyInit | undefined;
   if (options.body instanceof FormData) {
     body = options.body; // the browser sets the multipart boundary
@@ -97,15 +116,21 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   }
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
 
+  const url = apiUrl(path, options.query);
+  const started = method === 'GET' ? early.get(url) : undefined;
+  if (started) early.delete(url);
+  // A write (signing in, above all) may change what those GETs would answer now.
+  if (method !== 'GET') early.clear();
   let response: Response;
   try {
-    response = await fetch(apiUrl(path, options.query), {
-      method,
-      headers,
-      body,
-      credentials: 'include',
-      signal: options.signal,
-    });
+    response = await (started ??
+      fetch(url, {
+        method,
+        headers,
+        body,
+        credentials: 'include',
+        signal: options.signal,
+      }));
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError({

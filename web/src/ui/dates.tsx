@@ -5,26 +5,23 @@ import { Text, type TextProps } from '@mantine/core';
  * UTC, so a date never moves a day whatever the browser's time zone.
  * Instants (ISO-8601 with a time) are shown in the viewer's local time.
  */
-const dateFormat = new Intl.DateTimeFormat('en-US', {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  timeZone: 'UTC',
-});
-const monthFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', timeZone: 'UTC' });
-const dateTimeFormat = new Intl.DateTimeFormat('en-US', {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-});
+
+/** Made on first use: each formatter costs the browser ICU work as the page loads, and a page needs only some (ADR 0039). */
+function formatter(options: Intl.DateTimeFormatOptions): () => Intl.DateTimeFormat {
+  let made: Intl.DateTimeFormat | undefined;
+  return () => (made ??= new Intl.DateTimeFormat('en-US', options));
+}
+
+const dateFormat = formatter({ year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+const monthFormat = formatter({ year: 'numeric', month: 'short', timeZone: 'UTC' });
+const dateTimeFormat = formatter({ year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+const localDateFormat = formatter({ year: 'numeric', month: 'short', day: 'numeric' });
 
 export function formatCalendarDate(value: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.slice(0, 10));
   if (!match) return value;
   const [, y, m, d] = match;
-  return dateFormat.format(new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))));
+  return dateFormat().format(new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))));
 }
 
 /** 'YYYY-MM' → "Mar 2026". */
@@ -32,15 +29,13 @@ export function formatMonth(value: string): string {
   const match = /^(\d{4})-(\d{2})$/.exec(value);
   if (!match) return value;
   const [, y, m] = match;
-  return monthFormat.format(new Date(Date.UTC(Number(y), Number(m) - 1, 1)));
+  return monthFormat().format(new Date(Date.UTC(Number(y), Number(m) - 1, 1)));
 }
-
-const localDateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
 
 export function formatInstant(value: string, withTime = true): string {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
-  return (withTime ? dateTimeFormat : localDateFormat).format(date);
+  return (withTime ? dateTimeFormat : localDateFormat)().format(date);
 }
 
 /** Today's calendar date, as 'YYYY-MM-DD': in `timeZone` (the practice's) when known, else where the user is. */

@@ -9,6 +9,10 @@ import { paymentsExportUrl, useLocations } from './payments-api';
 
 const statusOptions = paymentStatuses.map((status) => ({ value: status, label: statusLabels[status] }));
 
+// The option lists exist only while open: Mantine keeps a closed one mounted (hidden) and positions it as the
+// page mounts, a forced style and layout pass and a second render before the list's first paint (ADR 0039).
+const closedListUnmounted = { keepMounted: false } as const;
+
 export interface PaymentFiltersProps {
   params: PaymentListParams;
   onChange: (changes: Partial<PaymentListParams>) => void;
@@ -49,7 +53,7 @@ export function PaymentFilters({ params, onChange, canExport }: PaymentFiltersPr
         onChange={(value) => onChange({ status: value as PaymentStatus[], page: 1 })}
         clearable
         searchable
-        comboboxProps={{ withinPortal: true }}
+        comboboxProps={{ ...closedListUnmounted, withinPortal: true }}
         style={{ flex: '1 1 16rem' }}
       />
       <Select
@@ -59,6 +63,7 @@ export function PaymentFilters({ params, onChange, canExport }: PaymentFiltersPr
         value={params.locationId}
         onChange={(value) => onChange({ locationId: value, page: 1 })}
         clearable
+        comboboxProps={closedListUnmounted}
         disabled={locations.isError}
         style={{ flex: '1 1 12rem' }}
       />
