@@ -187,6 +187,9 @@ describe.each(dialects)('ledger seed on %s', (dialect) => {
     await seedBulk(db, { practiceId: alone.id, kind: 'system', id: 'test', name: 'Test', role: 'admin' }, { patients: 30, payments, dialect });
     expect(walSize()).toBe(0);
     expect(await journalMode()).toBe('wal');
+    // The seed's own settings are put back for whatever the connection does next.
+    expect((await sql<{ tempStore: number }>`pragma temp_store`.execute(db)).rows[0]).toEqual({ tempStore: 0 });
+    expect((await sql<{ mmapSize: number }>`pragma mmap_size`.execute(db)).rows[0]).toEqual({ mmapSize: 0 });
 
     // A server (here, a second connection) with the file open: the seed cannot leave WAL and goes through it.
     const other = new SQLite(database.handle.file!);

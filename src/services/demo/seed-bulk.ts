@@ -174,10 +174,17 @@ async function withSqliteBulkLoad<T>(db: Db, practiceId: string, rowsToAdd: numb
   }
   const cacheSize = await pragma('cache_size');
   const threads = await pragma('threads');
+  const tempStore = await pragma('temp_store');
+  const mmapSize = await pragma('mmap_size');
   // A large page cache keeps the B-trees being written in memory instead of rereading them from the file.
   await sql`pragma cache_size = -262144`.execute(db);
   // CREATE INDEX sorts with a helper thread: the second core, idle otherwise.
   await sql`pragma threads = 1`.execute(db);
+  // The index builds' sorts spill to memory, not temp files; and the tables they scan, once the cache has spilled
+  // them to the file (no longer only in a WAL), are read through a memory map, not a read() per page: together a
+  // quarter less system time (ADR 0038). better-sqlite3's SQLite caps the map at 2 GB.
+  await sql`pragma temp_store = memory`.execute(db);
+  await sql`pragma mmap_size = 4294967296`.execute(db);
   // Foreign key checks can be switched only outside a transaction; inside a caller's they stay row by row.
   const deferKeys = !db.isTransaction && (await pragma('foreign_keys')) === 1;
   if (deferKeys) await sql`pragma foreign_keys = off`.execute(db);
@@ -209,6 +216,8 @@ async function withSqliteBulkLoad<T>(db: Db, practiceId: string, rowsToAdd: numb
   } finally {
     if (deferKeys) await sql`pragma foreign_keys = on`.execute(db);
     await sql.raw(`pragma threads = ${threads}`).execute(db);
+    await sql.raw(`pragma temp_store = ${tempStore}`).execute(db);
+    await sql.raw(`pragma mmap_size = ${mmapSize}`).execute(db);
     await sql.raw(`pragma cache_size = ${cacheSize}`).execute(db);
     // Back to WAL, as connectDatabase opens every file; should another process hold the file past busy_timeout
     // here, it stays in rollback mode only until its next open, which sets WAL again.
