@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../src/services/actor.ts';
@@ -21,16 +23,27 @@ describe.each(dialects)('ledger seed on %s', (dialect) => {
   });
   afterAll(async () => database?.drop());
 
-  const indexes = async () =>
+  // The schema as the migrations made it: what the seed drops and rebuilds (indexes, triggers) must come back the same.
+  const schema = async () =>
     dialect === 'sqlite'
-      ? (await sql<{ name: string; sql: string | null }>`select name, sql from sqlite_master where type = 'index' order by name`.execute(database.handle.db)).rows
-      : (await sql<{ name: string; sql: string }>`select indexname as name, indexdef as sql from pg_indexes where schemaname = current_schema() order by indexname`.execute(database.handle.db)).rows;
+      ? (await sql<{ type: string; name: string; sql: string | null }>`select type, name, sql from sqlite_master order by type, name`.execute(database.handle.db)).rows
+      : (
+          await sql<{ type: string; name: string; sql: string }>`
+            select 'index' as type, indexname as name, indexdef as sql from pg_indexes where schemaname = current_schema()
+            union all
+            select 'trigger', t.tgname, pg_get_triggerdef(t.oid) || ' enabled ' || t.tgenabled::text
+            from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = current_schema()
+            union all
+            select 'column', table_name || '.' || column_name, data_type || ' ' || coalesce(column_default, '') || ' ' || is_nullable
+            from information_schema.columns where table_schema = current_schema()
+            order by 1, 2`.execute(database.handle.db)
+        ).rows;
 
-  it('seeds in bulk with every payment in the journal to the cent, its indexes intact, and verify clean', async () => {
+  it('seeds in bulk with every payment in the journal to the cent, its schema as migrated (indexes, triggers), and verify clean', async () => {
     const db = database.handle.db;
     const { id: practiceId } = await createPractice(db, { slug: 'bulk', name: 'Bulk' });
     const actor: Actor = { practiceId, kind: 'system', id: 'test', name: 'Test', role: 'admin' };
-    const before = await indexes();
+    const before = await schema();
 
     // A seed that fails part-way leaves nothing behind on SQLite (one transaction, indexes included).
     let calls = 0;
@@ -38,14 +51,14 @@ describe.each(dialects)('ledger seed on %s', (dialect) => {
       if (++calls === 3) throw new Error('stop here');
     });
     await expect(failing).rejects.toThrow('stop here');
-    expect(await indexes()).toEqual(before);
+    expect(await schema()).toEqual(before);
     if (dialect === 'sqlite') {
       expect(await db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: 0 });
     }
     const already = Number((await db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
     await seedBulk(db, actor, { patients: 50, payments, dialect });
-    expect(await indexes()).toEqual(before);
+    expect(await schema()).toEqual(before);
     const paid = await db
       .selectFrom('payments')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('amountCents').as('cents')])
@@ -75,7 +88,7 @@ describe.each(dialects)('ledger seed on %s', (dialect) => {
     const db = database.handle.db;
     const { id: practiceId } = await createPractice(db, { slug: 'dangling', name: 'Dangling' });
     const actor: Actor = { practiceId, kind: 'system', id: 'test', name: 'Test', role: 'admin' };
-    const before = await indexes();
+    const before = await schema();
     const count = async (table: 'payments' | 'patients') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('practiceId', '=', practiceId).executeTakeFirstOrThrow()).n);
     // A journal line whose entry does not exist, as a damaged file might hold one: the seed's check finds it.
     await sql`pragma foreign_keys = off`.execute(db);
@@ -84,7 +97,7 @@ describe.each(dialects)('ledger seed on %s', (dialect) => {
     try {
       await expect(seedBulk(db, actor, { patients: 50, payments, dialect })).rejects.toThrow('journal_lines');
       expect({ payments: await count('payments'), patients: await count('patients') }).toEqual({ payments: 0, patients: 0 });
-      expect(await indexes()).toEqual(before);
+      expect(await schema()).toEqual(before);
       // Checked row by row again once the seed is over.
       expect((await sql<{ foreignKeys: number }>`pragma foreign_keys`.execute(db)).rows).toEqual([{ foreignKeys: 1 }]);
     } finally {
@@ -122,5 +135,75 @@ describe.each(dialects)('ledger seed on %s', (dialect) => {
     expect(review.reviewed).toBeGreaterThanOrEqual(25);
     expect(review.tasksCreated).toBeGreaterThan(0);
     expect(await verifyLedger(db, { practiceId })).toEqual([]);
+  }, 120_000);
+  it('adds the dashboard totals and the name dictionary set-wise, as the triggers would have, into a practice that has payments already', async () => {
+    const db = database.handle.db;
+    const { id: practiceId } = await createPractice(db, { slug: 'twice', name: 'Twice' });
+    const actor: Actor = { practiceId, kind: 'system', id: 'test', name: 'Test', role: 'admin' };
+    const before = await schema();
+    // The second seed adds to totals and names the first one left.
+    await seedBulk(db, actor, { patients: 30, payments, dialect, seed: 1 });
+    await seedBulk(db, actor, { patients: 30, payments, dialect, seed: 2 });
+    expect(await schema()).toEqual(before);
+    const totals = await db
+      .selectFrom('paymentTotals')
+      .select((eb) => [eb.fn.sum<number>('payments').as('n'), eb.fn.sum<number>('amountCents').as('cents')])
+      .where('practiceId', '=', practiceId)
+      .executeTakeFirstOrThrow();
+    const rows = await db
+      .selectFrom('payments')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('amountCents').as('cents')])
+      .where('practiceId', '=', practiceId)
+      .executeTakeFirstOrThrow();
+    expect({ n: Number(totals.n), cents: Number(totals.cents) }).toEqual({ n: 2 * payments, cents: Number(rows.cents) });
+    // The dictionary holds exactly the names the payments carry, once each.
+    const names = await db.selectFrom('paymentNames').select('patientName').where('practiceId', '=', practiceId).orderBy('patientName').execute();
+    const carried = await db.selectFrom('payments').select('patientName').distinct().where('practiceId', '=', practiceId).orderBy('patientName').execute();
+    expect(names).toEqual(carried);
+    if (dialect === 'sqlite') {
+      // The trigram index agrees with the dictionary (FTS5 raises otherwise).
+      await sql`insert into payment_names_trigram (payment_names_trigram, rank) values ('integrity-check', 1)`.execute(db);
+    }
+    // verify's dashboard_totals check recomputes every total from the rows, and payment_names finds no name missing.
+    expect(await verifyLedger(db, { practiceId })).toEqual([]);
+    // The triggers are back: a payment changed afterwards moves its totals.
+    const kept = async (status: 'paid' | 'voided') =>
+      Number((await db.selectFrom('paymentTotals').select((eb) => eb.fn.sum<number>('payments').as('n')).where('practiceId', '=', practiceId).where('status', '=', status).executeTakeFirstOrThrow()).n);
+    const counted = async (status: 'paid' | 'voided') =>
+      Number((await db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('n')).where('practiceId', '=', practiceId).where('status', '=', status).executeTakeFirstOrThrow()).n);
+    const paidBefore = await counted('paid');
+    await sql`update payments set status = 'voided' where practice_id = ${practiceId} and number = (select min(number) from payments where practice_id = ${practiceId} and status = 'paid')`.execute(db);
+    expect({ paid: await kept('paid'), voided: await kept('voided') }).toEqual({ paid: paidBefore - 1, voided: await counted('voided') });
+  }, 120_000);
+
+  it.runIf(dialect === 'sqlite')('writes the seed once, not through the WAL, unless another connection has the file open; the file is in WAL mode after', async () => {
+    const db = database.handle.db;
+    const wal = `${database.handle.file!}-wal`;
+    const walSize = () => (fs.existsSync(wal) ? fs.statSync(wal).size : 0);
+    const journalMode = async () => (await sql<{ journalMode: string }>`pragma journal_mode`.execute(db)).rows[0]!.journalMode;
+    await sql`pragma wal_checkpoint(truncate)`.execute(db);
+    const alone = await createPractice(db, { slug: 'alone', name: 'Alone' });
+    await sql`pragma wal_checkpoint(truncate)`.execute(db);
+    await seedBulk(db, { practiceId: alone.id, kind: 'system', id: 'test', name: 'Test', role: 'admin' }, { patients: 30, payments, dialect });
+    expect(walSize()).toBe(0);
+    expect(await journalMode()).toBe('wal');
+    // The seed's own settings are put back for whatever the connection does next.
+    expect((await sql<{ tempStore: number }>`pragma temp_store`.execute(db)).rows[0]).toEqual({ tempStore: 0 });
+    expect((await sql<{ mmapSize: number }>`pragma mmap_size`.execute(db)).rows[0]).toEqual({ mmapSize: 0 });
+
+    // A server (here, a second connection) with the file open: the seed cannot leave WAL and goes through it.
+    const other = new SQLite(database.handle.file!);
+    try {
+      other.prepare('select count(*) from payments').get();
+      const shared = await createPractice(db, { slug: 'shared', name: 'Shared' });
+      await seedBulk(db, { practiceId: shared.id, kind: 'system', id: 'test', name: 'Test', role: 'admin' }, { patients: 30, payments, dialect });
+      expect(walSize()).toBeGreaterThan(1_000_000);
+      expect(await journalMode()).toBe('wal');
+      expect(other.prepare('select count(*) as n from payments where practice_id = ?').get(shared.id)).toEqual({ n: payments });
+      expect(await verifyLedger(db, { practiceId: shared.id })).toEqual([]);
+    } finally {
+      other.close();
+    }
+    expect(await verifyLedger(db, { practiceId: alone.id })).toEqual([]);
   }, 120_000);
 });

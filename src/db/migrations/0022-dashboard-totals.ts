@@ -1,4 +1,4 @@
-import { SqliteAdapter, sql, type Kysely } from 'kysely';
+import { SqliteAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 
 /**
  * Running totals for the dashboard (ADR 0026): payment_totals (count and
@@ -41,12 +41,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   else await postgresTriggers(db);
 
   // What is there already.
-  await sql`
-    insert into payment_totals (practice_id, location_id, status, cash_method, paid_month, payments, amount_cents)
-    select practice_id, coalesce(location_id, ''), status,
-      case when method is not null and method <> 'patient_credit' then 1 else 0 end,
-      coalesce(substr(paid_date, 1, 7), ''), count(*), sum(amount_cents)
-    from payments group by 1, 2, 3, 4, 5`.execute(db);
+  await fillPaymentTotals(db);
   await sql`
     insert into refund_totals (practice_id, location_id, hour, refunds, amount_cents)
     select p.practice_id, coalesce(p.location_id, ''), substr(coalesce(r.settled_at, r.created_at), 1, 13), count(*), sum(r.amount_cents)
@@ -76,6 +71,21 @@ const refundShare = (row: 'new' | 'old', sign: 1 | -1) => `
   ${refundUpsert}`;
 
 const paymentCols = 'insert into payment_totals (practice_id, location_id, status, cash_method, paid_month, payments, amount_cents)';
+
+/**
+ * Adds the payments that match `where` (a condition on payments) to payment_totals, set-wise: what the
+ * insert trigger would have added row by row. The migration fills the table with it, and the bulk seed
+ * (ADR 0038), which inserts its payments with that trigger out of the way, adds them with it afterwards.
+ */
+export async function fillPaymentTotals(db: Kysely<any>, where: RawBuilder<unknown> = sql`true`): Promise<void> {
+  await sql`
+    ${sql.raw(paymentCols)}
+    select practice_id, coalesce(location_id, ''), status,
+      case when method is not null and method <> 'patient_credit' then 1 else 0 end,
+      coalesce(substr(paid_date, 1, 7), ''), count(*), sum(amount_cents)
+    from payments where ${where} group by 1, 2, 3, 4, 5
+    ${sql.raw(paymentUpsert)}`.execute(db);
+}
 
 async function sqliteTriggers(db: Kysely<any>): Promise<void> {
   await sql

@@ -1,4 +1,4 @@
-import { SqliteAdapter, sql, type Kysely } from 'kysely';
+import { SqliteAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 
 /**
  * Index-backed name search and a due-date keyset (ADR 0030).
@@ -24,10 +24,21 @@ export async function up(db: Kysely<any>): Promise<void> {
   const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   if (sqlite) await sqliteUp(db);
   else await postgresUp(db);
-  await sql`insert into payment_names (practice_id, patient_name) select distinct practice_id, patient_name from payments`.execute(db);
+  await fillPaymentNames(db);
   await sql
     .raw(`create index payments_list_due on payments (practice_id, (coalesce(due_date, '${noDueDate}')), number, id)`)
     .execute(db);
+}
+
+/**
+ * Adds the names of the payments that match `where` (a condition on payments) to the dictionary,
+ * set-wise: what the insert trigger would have added row by row. The migration fills the table with it,
+ * and the bulk seed (ADR 0038), which inserts its payments with that trigger out of the way, adds them
+ * with it afterwards.
+ */
+export async function fillPaymentNames(db: Kysely<any>, where: RawBuilder<unknown> = sql`true`): Promise<void> {
+  // SQLite reads "SELECT … ON CONFLICT" ambiguously unless the SELECT has a WHERE: it always has one here.
+  await sql`insert into payment_names (practice_id, patient_name) select distinct practice_id, patient_name from payments where ${where} on conflict do nothing`.execute(db);
 }
 
 async function sqliteUp(db: Kysely<any>): Promise<void> {
