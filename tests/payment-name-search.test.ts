@@ -5,7 +5,7 @@ import { json, useTestApp } from './helpers/test-app.ts';
 import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
 import * as migration0027 from '../src/db/migrations/0027-payment-name-search.ts';
 import * as migration0032 from '../src/db/migrations/0032-list-counts.ts';
-import { fillPaymentNames } from '../src/db/migrations/0032-list-counts.ts';
+import { fillListCounts } from '../src/db/migrations/0032-list-counts.ts';
 
 /**
  * The payments list's name search through the trigram name dictionary (migration 0027, ADR 0030) answers
@@ -154,7 +154,7 @@ describe.each(dialects)('payment name search on %s', (dialect) => {
     await db.deleteFrom('paymentNames').where('practiceId', '=', practiceId).where('patientName', '=', 'lee, kim').execute();
     expect((await verifyLedger(db, { practiceId })).map((p) => [p.check, p.entity])).toEqual([['payment_names', 'lee, kim']]);
     expect((await search('lee')).total).toBe(0);
-    await fillPaymentNames(db);
+    await fillListCounts(db);
     expect(await verifyLedger(db, { practiceId })).toEqual([]);
     expect(await search('lee')).toEqual({ numbers: expected('lee'), total: 2 });
   });
@@ -188,7 +188,7 @@ describe.each(dialects)('payment name search on %s', (dialect) => {
     expect((await verifyLedger(db, { practiceId })).map((p) => [p.check, p.entity, p.detail])).toEqual([
       ['payment_name_counts', 'countmore, ida', 'kept 5 payments for this name, the payments say 3'],
     ]);
-    await fillPaymentNames(db);
+    await fillListCounts(db);
     expect(await search('countmore')).toEqual({ numbers: expected('countmore'), total: 3 });
     expect(await verifyLedger(db, { practiceId })).toEqual([]);
   });

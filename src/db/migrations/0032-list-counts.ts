@@ -1,4 +1,4 @@
-import { SqliteAdapter, sql, type Kysely } from 'kysely';
+import { SqliteAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 
 /**
  * Counts that spare the payments list from counting payments (ADR 0040), kept by triggers on payments in
@@ -36,22 +36,29 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 /**
- * Fills the name dictionary, its counts and the day counts from the payments there, set-wise. For a bulk
- * load that writes payments with these triggers out of the way (and for this migration); run it in the
- * load's transaction, or with no other writer, so no payment's count is lost between the two.
+ * Recounts the name dictionary's counts and the day counts from every payment there (this migration, and
+ * putting a drifted count right): the counts start again from nothing and addListCounts adds every payment.
+ * Run it with no other writer, or in the writer's transaction, so no payment's count is lost in between.
  */
 export async function fillListCounts(db: Kysely<any>): Promise<void> {
-  await fillPaymentNames(db);
+  await sql`update payment_names set payments = 0 where payments <> 0`.execute(db);
   await sql`delete from payment_days`.execute(db);
-  await sql`insert into payment_days (practice_id, day, payments) select practice_id, substr(created_at, 1, 10), count(*) from payments group by 1, 2`.execute(db);
+  await addListCounts(db);
 }
 
-/** The dictionary of names (migration 0027) and each name's count: every name a payment carries, each recounted. */
-export async function fillPaymentNames(db: Kysely<any>): Promise<void> {
-  // SQLite reads "INSERT … SELECT … ON CONFLICT" ambiguously unless the SELECT has a WHERE.
-  await sql`insert into payment_names (practice_id, patient_name) select distinct practice_id, patient_name from payments where true on conflict do nothing`.execute(db);
-  // One count per name, each a range of the (practice_id, patient_name, …) list index.
-  await sql`update payment_names set payments = (select count(*) from payments p where p.practice_id = payment_names.practice_id and p.patient_name = payment_names.patient_name)`.execute(db);
+/**
+ * Adds the payments that match `where` (a condition on payments) to the dictionary, its counts and the day
+ * counts, set-wise: what the insert triggers would have added row by row. The bulk seed (ADR 0038), which
+ * inserts its payments with these triggers out of the way, adds them with it afterwards.
+ */
+export async function addListCounts(db: Kysely<any>, where: RawBuilder<unknown> = sql`true`): Promise<void> {
+  // SQLite reads "INSERT … SELECT … ON CONFLICT" ambiguously unless the SELECT has a WHERE: it always has one here.
+  await sql`insert into payment_names (practice_id, patient_name, payments)
+    select practice_id, patient_name, count(*) from payments where ${where} group by practice_id, patient_name
+    on conflict (practice_id, patient_name) do update set payments = payment_names.payments + excluded.payments`.execute(db);
+  await sql`insert into payment_days (practice_id, day, payments)
+    select practice_id, substr(created_at, 1, 10), count(*) from payments where ${where} group by practice_id, substr(created_at, 1, 10)
+    on conflict (practice_id, day) do update set payments = payment_days.payments + excluded.payments`.execute(db);
 }
 
 const nameUp = `insert into payment_names (practice_id, patient_name, payments) values (new.practice_id, new.patient_name, 1)

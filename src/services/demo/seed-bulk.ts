@@ -2,7 +2,7 @@ import { CompiledQuery, SqliteAdapter, sql, type Insertable, type RawBuilder } f
 import type { Dialect } from '../../db/connect.ts';
 import type { Database } from '../../db/database.ts';
 import { fillPaymentTotals } from '../../db/migrations/0022-dashboard-totals.ts';
-import { fillPaymentNames } from '../../db/migrations/0027-payment-name-search.ts';
+import { addListCounts } from '../../db/migrations/0032-list-counts.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { VALUES_PER_STATEMENT } from '../../db/insert-rows.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
@@ -117,8 +117,8 @@ function daysFrom(today: string): (daysAgo: number) => string {
  * it) keeps firing row by row and its fill is not run: slower, never counted twice.
  */
 const deferredTriggers: Record<Dialect, Record<string, (db: Db, where: RawBuilder<unknown>) => Promise<void>>> = {
-  sqlite: { payment_totals_insert: fillPaymentTotals, payment_names_insert: fillPaymentNames },
-  postgres: { payment_totals_track: fillPaymentTotals, payment_names_track: fillPaymentNames },
+  sqlite: { payment_totals_insert: fillPaymentTotals, payment_names_insert: addListCounts },
+  postgres: { payment_totals_track: fillPaymentTotals, payment_names_track: addListCounts },
 };
 
 /**
