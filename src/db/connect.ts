@@ -107,6 +107,7 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
       onPoolError(error);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+    arrayReaders.set(db, () => async (query) => (await pool.query({ text: query.sql, values: query.parameters as unknown[], rowMode: 'array' })).rows as unknown[][]);
     return remember({ db, dialect: 'postgres', file: undefined, close: () => db.destroy() });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -119,7 +120,34 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   // The CLI and the server may share the file; wait for the other writer rather than fail.
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), plugins });
+  arrayReaders.set(db, () => {
+    // Statements of their own: raw mode would stay on the cached ones Kysely shares.
+    const statements = new Map<string, SQLite.Statement>();
+    return (query) =>
+      // Through Kysely's hold on the one connection, so a read never runs inside another request's open transaction.
+      db.connection().execute(async () => {
+        let statement = statements.get(query.sql);
+        if (!statement) statements.set(query.sql, (statement = sqlite.prepare(query.sql).raw(true)));
+        return statement.all(...(query.parameters as unknown[])) as unknown[][];
+      });
+  });
   return remember({ db, dialect: 'sqlite', file, close: () => db.destroy() });
+}
+
+/** Runs a compiled SELECT and answers its rows as arrays, in the select list's order. */
+export type ReadArrays = (query: CompiledQuery) => Promise<unknown[][]>;
+const arrayReaders = new WeakMap<Kysely<Database>, () => ReadArrays>();
+
+/**
+ * Rows as arrays, for reading very many rows (a CSV export): no object a row
+ * and no renaming of its keys. better-sqlite3's raw mode, or pg's array row
+ * mode. A Kysely not made by connectDatabase (a transaction) gets the values
+ * of Kysely's own rows.
+ */
+export function arrayReader(db: Kysely<Database>): ReadArrays {
+  const make = arrayReaders.get(db);
+  if (make) return make();
+  return async (query) => (await db.executeQuery(query)).rows.map((row) => Object.values(row as object));
 }
 
 // migrateToLatest takes the Kysely instance (its public shape); this finds the handle behind it for the lock.
