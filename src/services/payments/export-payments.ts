@@ -49,29 +49,28 @@ export async function* paymentCsvSlices(db: Db, actor: Actor, query: ListPayment
   const plan = isSqlite(db) && searchesNames(query) ? await searchPlan(db, actor, await countPayments(db, actor, query), size) : 'walk';
   const value = sortValue(query.sort);
   // As pageOfPayments: with the 'sort' plan the unary + keeps SQLite off the sort's index (ADR 0030).
-  yield* csvSlices(db, filtered(db, actor, query), plan === 'sort' ? sql<string | number>`+${value}` : value, query.order, size);
+  yield* csvSlices(db, actor, filtered(db, actor, query), plan === 'sort' ? sql<string | number>`+${value}` : value, query.order, size);
 }
 
 /** The over-applied work list (overAppliedPayments' filter and order) as slices of CSV rows. */
 export async function* overAppliedCsvSlices(db: Db, actor: Actor, size = paymentCsvSlice): AsyncGenerator<PaymentCsvRow[]> {
-  yield* csvSlices(db, overApplied(db, actor), sql.ref<string>('payments.updatedAt'), 'desc', size);
+  yield* csvSlices(db, actor, overApplied(db, actor), sql.ref<string>('payments.updatedAt'), 'desc', size);
 }
 
 /**
  * The CSV rows of `payments` in (value, number) order, a slice at a time: one keyset query a slice, reading
- * only the CSV's columns, as arrays.
+ * only the CSV's columns, as arrays (the location's id, given its name from a map).
  */
-async function* csvSlices(db: Db, payments: PaymentsQuery, value: RawBuilder<string | number>, order: 'asc' | 'desc', size: number): AsyncGenerator<PaymentCsvRow[]> {
+async function* csvSlices(db: Db, actor: Actor, payments: PaymentsQuery, value: RawBuilder<string | number>, order: 'asc' | 'desc', size: number): AsyncGenerator<PaymentCsvRow[]> {
   const op = sql.raw(order === 'asc' ? '>' : '<');
   const rows = payments
     .leftJoin('patients', 'patients.id', 'payments.patientId')
-    .leftJoin('locations', 'locations.id', 'payments.locationId')
     .select([
       'payments.number',
       'payments.status',
       'patients.firstName',
       'patients.lastName',
-      'locations.name',
+      'payments.locationId',
       'payments.amountCents',
       'payments.refundedCents',
       'payments.appliedCents',
@@ -87,17 +86,24 @@ async function* csvSlices(db: Db, payments: PaymentsQuery, value: RawBuilder<str
     .orderBy(value, order)
     .orderBy('payments.number', order)
     .limit(size);
-  const read = arrayReader(db);
-  let after: { value: unknown; number: number } | undefined;
-  for (;;) {
-    // The keyset of pageOfPayments: the bound on the value alone lets SQLite range over an expression index too.
-    const slice = after
-      ? rows.where(sql<boolean>`${value} ${op}= ${after.value}`).where(sql<boolean>`(${value}, payments.number) ${op} (${after.value}, ${after.number})`)
-      : rows;
-    const found = (await read(slice.compile())) as unknown as PaymentCsvRow[];
-    if (found.length > 0) yield found;
-    if (found.length < size) return;
-    const last = found.at(-1)!;
-    after = { value: last[15], number: last[0] };
+  // The practice's few locations by id, read once: cheaper than a join a row.
+  const locations = new Map((await db.selectFrom('locations').select(['id', 'name']).where('practiceId', '=', actor.practiceId).execute()).map((l) => [l.id, l.name]));
+  const reader = arrayReader(db);
+  try {
+    let after: { value: unknown; number: number } | undefined;
+    for (;;) {
+      // The keyset of pageOfPayments: the bound on the value alone lets SQLite range over an expression index too.
+      const slice = after
+        ? rows.where(sql<boolean>`${value} ${op}= ${after.value}`).where(sql<boolean>`(${value}, payments.number) ${op} (${after.value}, ${after.number})`)
+        : rows;
+      const found = await reader.read(slice.compile());
+      for (const row of found) row[4] = row[4] === null ? null : (locations.get(row[4] as string) ?? null);
+      if (found.length > 0) yield found as unknown as PaymentCsvRow[];
+      if (found.length < size) return;
+      const last = found.at(-1)!;
+      after = { value: last[15], number: last[0] as number };
+    }
+  } finally {
+    reader.close();
   }
 }
