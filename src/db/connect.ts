@@ -149,6 +149,10 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
       onPoolError(error);
     });
     const db = new Kysely<Database>({ dialect: new DurableAfterUnlockPostgresDialect({ pool }), plugins });
+    arrayReaders.set(db, () => ({
+      read: async (query) => (await pool.query({ text: query.sql, values: query.parameters as unknown[], rowMode: 'array' })).rows as unknown[][],
+      close: () => undefined,
+    }));
     return remember({ db, dialect: 'postgres', file: undefined, close: () => db.destroy() });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -161,7 +165,42 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   // The CLI and the server may share the file; wait for the other writer rather than fail.
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), plugins });
+  arrayReaders.set(db, () => {
+    // A read-only connection of its own, for this reader's life: it reads committed rows only (never another
+    // request's open transaction on the main one) and maps the file (mmap), where the main connection copies
+    // each page it misses through a read() call. Closing it unmaps the file again.
+    const reader = new SQLite(file, { readonly: true });
+    reader.pragma('mmap_size = 1073741824');
+    const statements = new Map<string, SQLite.Statement>();
+    return {
+      read: async (query) => {
+        let statement = statements.get(query.sql);
+        if (!statement) statements.set(query.sql, (statement = reader.prepare(query.sql).raw(true)));
+        return statement.all(...(query.parameters as unknown[])) as unknown[][];
+      },
+      close: () => reader.close(),
+    };
+  });
   return remember({ db, dialect: 'sqlite', file, close: () => db.destroy() });
+}
+
+/** Runs compiled SELECTs and answers their rows as arrays, in the select list's order; close() when done. */
+export interface ArrayReader {
+  read(query: CompiledQuery): Promise<unknown[][]>;
+  close(): void;
+}
+const arrayReaders = new WeakMap<Kysely<Database>, () => ArrayReader>();
+
+/**
+ * Rows as arrays, for reading very many rows (a CSV export): no object a row
+ * and no renaming of its keys. better-sqlite3's raw mode on a read-only
+ * connection of the reader's own, or pg's array row mode. A Kysely not made
+ * by connectDatabase (a transaction) gets the values of Kysely's own rows.
+ */
+export function arrayReader(db: Kysely<Database>): ArrayReader {
+  const make = arrayReaders.get(db);
+  if (make) return make();
+  return { read: async (query) => (await db.executeQuery(query)).rows.map((row) => Object.values(row as object)), close: () => undefined };
 }
 
 // migrateToLatest takes the Kysely instance (its public shape); this finds the handle behind it for the lock.

@@ -11,9 +11,13 @@ import { decimalOfCents } from '../domain/money.ts';
  * numbers such as -12.50, which stay numbers.
  */
 function cell(value: string): string {
+  // Most cells need neither: one test lets them through as they are.
+  if (!needsCare.test(value)) return value;
   const safe = /^[=+\-@\t\r]/.test(value) && !/^-?\d+(\.\d+)?$/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
+
+const needsCare = /^[=+\-@\t\r]|[",\r\n]/;
 
 function line(values: readonly string[]): string {
   return values.map(cell).join(',') + '\r\n';
@@ -51,25 +55,44 @@ export interface CsvColumn<T> {
  */
 const chunkChars = 8 * 1024;
 
-/**
- * Sends the rows as a CSV attachment named `<name>.csv`, streamed: lines are
- * gathered into chunks of about 64 KB, Readable.from pulls the next chunk only
- * when the socket has room (backpressure), and after every chunk the export
- * waits a turn of the event loop, so the other requests of this process (the
- * database reads are synchronous on SQLite) are answered while it runs.
- */
+/** A row's line: its columns' values, empty for null, each made a cell. */
+function lineOf<T>(columns: readonly CsvColumn<T>[], row: T): string {
+  let text = '';
+  for (let i = 0; i < columns.length; i++) {
+    const value = columns[i]!.value(row);
+    if (i > 0) text += ',';
+    if (value !== null && value !== undefined) text += cell(String(value));
+  }
+  return text + '\r\n';
+}
+
+/** Sends the rows as a CSV attachment named `<name>.csv`, streamed (see sendCsvSlices). */
 export function sendCsv<T>(reply: FastifyReply, name: string, columns: readonly CsvColumn<T>[], rows: AsyncIterable<T>) {
+  async function* oneByOne() {
+    for await (const row of rows) yield [row];
+  }
+  return sendCsvSlices(reply, name, columns, oneByOne());
+}
+
+/**
+ * Sends rows that come a slice at a time (an array of rows read at once) as a
+ * CSV attachment named `<name>.csv`, streamed: lines are gathered into chunks
+ * of about 8 KB, Readable.from pulls the next chunk only when the socket has
+ * room (backpressure), and after every chunk the export waits a turn of the
+ * event loop, so the other requests of this process (the database reads are
+ * synchronous on SQLite) are answered while it runs.
+ */
+export function sendCsvSlices<T>(reply: FastifyReply, name: string, columns: readonly CsvColumn<T>[], slices: AsyncIterable<readonly T[]>) {
   async function* chunks() {
     let chunk = line(columns.map((c) => c.header));
-    for await (const row of rows) {
-      chunk += line(columns.map((c) => {
-        const v = c.value(row);
-        return v === null || v === undefined ? '' : String(v);
-      }));
-      if (chunk.length >= chunkChars) {
-        yield chunk;
-        chunk = '';
-        await new Promise((resolve) => setImmediate(resolve));
+    for await (const slice of slices) {
+      for (const row of slice) {
+        chunk += lineOf(columns, row);
+        if (chunk.length >= chunkChars) {
+          yield chunk;
+          chunk = '';
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
     }
     if (chunk) yield chunk;

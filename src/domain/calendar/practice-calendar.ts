@@ -48,6 +48,52 @@ export function calendarDateIn(timeZone: string, instant: Date | string = new Da
   return `${year}-${part('month')}-${part('day')}`;
 }
 
+const dayMs = 86_400_000;
+
+interface KnownDay {
+  /** The first instant (ms) on `date`, and the first after it. */
+  start: number;
+  end: number;
+  date: string;
+  /** start and end as toISOString writes them, which order as text as they do in time. */
+  startText: string;
+  endText: string;
+}
+
+/**
+ * calendarDateIn for many instants of one time zone (a CSV export's rows):
+ * the same dates, but each calendar day's bounds are found once (a few Intl
+ * calls) and its other instants are recognised by them, where Intl costs
+ * ~5–20 µs an instant. A day's bounds are taken only when the instants just
+ * inside them are on the date and those just outside are not; otherwise
+ * (a clock change at midnight) that instant gets calendarDateIn itself.
+ */
+export function calendarDatesIn(timeZone: string): (instant: string) => string {
+  // Known days by each UTC day they overlap; the last one used is tried first (exports run in date order).
+  const known = new Map<number, KnownDay[]>();
+  let last: KnownDay = { start: 0, end: 0, date: '', startText: '', endText: '' };
+  const dateAt = (ms: number) => calendarDateIn(timeZone, new Date(ms));
+  return (instant) => {
+    // The stored form (toISOString's 24 characters) is compared as text: no parsing for a row of the same day.
+    if (instant.length === 24 && instant[10] === 'T' && instant[23] === 'Z' && instant >= last.startText && instant < last.endText) return last.date;
+    const t = Date.parse(instant);
+    if (t >= last.start && t < last.end) return last.date;
+    if (Number.isNaN(t)) return calendarDateIn(timeZone, instant);
+    const day = known.get(Math.floor(t / dayMs))?.find((d) => t >= d.start && t < d.end);
+    if (day) return (last = day).date;
+    const date = dateAt(t);
+    // Midnight of `date` on the wall clock, as UTC; less the offset in force there (a clock change that day moves it).
+    const midnight = Date.parse(`${date}T00:00:00Z`);
+    const offset = offsetMsAt(timeZone, new Date(t));
+    const start = midnight - offsetMsAt(timeZone, new Date(midnight - offset));
+    const end = midnight + dayMs - offsetMsAt(timeZone, new Date(midnight + dayMs - offset));
+    if (!(start <= t && t < end) || dateAt(start) !== date || dateAt(end - 1) !== date || dateAt(start - 1) === date || dateAt(end) === date) return date;
+    last = { start, end, date, startText: new Date(start).toISOString(), endText: new Date(end).toISOString() };
+    for (let key = Math.floor(start / dayMs); key <= Math.floor((end - 1) / dayMs); key++) known.set(key, [...(known.get(key) ?? []), last]);
+    return date;
+  };
+}
+
 /** 'YYYY-MM' of a calendar date. */
 export function calendarMonth(date: string): string {
   return date.slice(0, 7);

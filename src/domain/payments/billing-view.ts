@@ -16,8 +16,7 @@ export interface BillingFacts {
  * then over-applied and waits in a work list until a biller unapplies it.
  */
 export function billingView(p: BillingFacts) {
-  const collected = collectedStatuses.includes(p.status);
-  const netAmountCents = collected ? p.amountCents - p.refundedCents : 0;
+  const netAmountCents = netAmountOf(p);
   const unappliedCents = netAmountCents - p.appliedCents;
   return {
     netAmountCents,
@@ -26,4 +25,14 @@ export function billingView(p: BillingFacts) {
     unappliedCents,
     overApplied: unappliedCents < 0,
   };
+}
+
+/** What is left of a payment after refunds, if it was collected (0 if not). */
+function netAmountOf(p: Pick<BillingFacts, 'status' | 'amountCents' | 'refundedCents'>): Cents {
+  return collectedStatuses.includes(p.status) ? p.amountCents - p.refundedCents : 0;
+}
+
+/** billingView's unapplied amount alone (a CSV export's row, without the rest of the view). */
+export function unappliedCentsOf(status: PaymentStatus, amountCents: Cents, refundedCents: Cents, appliedCents: Cents): Cents {
+  return netAmountOf({ status, amountCents, refundedCents }) - appliedCents;
 }

@@ -5,19 +5,20 @@ import { pageQuery } from '../../contracts/common.ts';
 import { arAgingQuery, type ArAgingPatientRow, type ArAgingPayerRow, type LedgerRow } from '../../contracts/ledger.ts';
 import { id } from '../../contracts/common.ts';
 import { listCreditsQuery, listTreatmentsQuery } from '../../contracts/lists.ts';
-import { listPaymentsQuery, type Payment } from '../../contracts/payments.ts';
+import { listPaymentsQuery } from '../../contracts/payments.ts';
+import { calendarDatesIn } from '../../domain/calendar/practice-calendar.ts';
+import { unappliedCentsOf } from '../../domain/payments/billing-view.ts';
+import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
 import { auditEventsQuery, type AuditEvent } from '../../contracts/security.ts';
 import { listTasksQuery, type Task } from '../../contracts/tasks.ts';
 import { listDenialsQuery, listExceptionsQuery, type Denial, type RemittanceException } from '../../contracts/remittance-work.ts';
 import { listDenials } from '../../services/remittance/denials.ts';
 import { listExceptions } from '../../services/remittance/remittance-exceptions.ts';
-import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/transaction.ts';
 import { listAuditEvents } from '../../services/audit/list-audit-events.ts';
 import { listPracticeCredits } from '../../services/credits/list-practice-credits.ts';
 import { listPatients, patientBalance } from '../../services/patients/patients.ts';
-import { allPayments } from '../../services/payments/list-payments.ts';
-import { overAppliedPayments } from '../../services/payments/over-applied-payments.ts';
+import { overAppliedCsvSlices, paymentCsvSlices, type PaymentCsvRow } from '../../services/payments/export-payments.ts';
 import { listRemittances } from '../../services/remittance/import-remittance.ts';
 import { remittanceTotals } from '../../services/remittance/remittance-totals.ts';
 import { listTasks } from '../../services/tasks/tasks.ts';
@@ -26,7 +27,7 @@ import { arAging } from '../../services/ledger/ar-aging.ts';
 import { patientLedger } from '../../services/ledger/patient-ledger.ts';
 import { practiceDate, practiceTimeZone } from '../../services/practices/practice-settings.ts';
 import { everyItem } from '../../services/whole-list.ts';
-import { csvDate, csvDay, dollars, sendCsv, type CsvColumn } from '../csv.ts';
+import { csvDate, csvDay, dollars, sendCsv, sendCsvSlices, type CsvColumn } from '../csv.ts';
 import { actorOf } from '../plugins/authentication.ts';
 
 /**
@@ -38,23 +39,27 @@ import { actorOf } from '../plugins/authentication.ts';
 const csvResponse = { 200: z.string().describe('text/csv: a header row, then one row per item') };
 const read = { permission: 'payments:read' } as const;
 
-const paymentColumns = (timeZone: string): CsvColumn<Payment>[] => [
-  { header: 'number', value: (p) => p.number },
-  { header: 'status', value: (p) => p.status },
-  { header: 'patient', value: (p) => p.patientName },
-  { header: 'location', value: (p) => p.locationName },
-  { header: 'amount', value: (p) => dollars(p.amountCents) },
-  { header: 'refunded', value: (p) => dollars(p.refundedCents) },
-  { header: 'applied', value: (p) => dollars(p.billing.appliedCents) },
-  { header: 'unapplied', value: (p) => dollars(p.billing.unappliedCents) },
-  { header: 'type', value: (p) => p.type },
-  { header: 'method', value: (p) => p.method },
-  { header: 'checkNumber', value: (p) => p.checkNumber },
-  { header: 'dueDate', value: (p) => csvDate(p.dueDate) },
-  { header: 'paidDate', value: (p) => csvDate(p.paidDate) },
-  { header: 'createdDate', value: (p) => csvDay(p.createdAt, timeZone) },
-  { header: 'memo', value: (p) => p.memo },
-];
+/** The payments' columns (SPEC 12), read from the rows' arrays (export-payments.ts) without objects. */
+const paymentColumns = (timeZone: string): CsvColumn<PaymentCsvRow>[] => {
+  const day = calendarDatesIn(timeZone);
+  return [
+    { header: 'number', value: (p) => formatPaymentNumber(p[0]) },
+    { header: 'status', value: (p) => p[1] },
+    { header: 'patient', value: (p) => `${p[2]} ${p[3]}` },
+    { header: 'location', value: (p) => p[4] },
+    { header: 'amount', value: (p) => dollars(p[5]) },
+    { header: 'refunded', value: (p) => dollars(p[6]) },
+    { header: 'applied', value: (p) => dollars(p[7]) },
+    { header: 'unapplied', value: (p) => dollars(unappliedCentsOf(p[1], p[5], p[6], p[7])) },
+    { header: 'type', value: (p) => p[8] },
+    { header: 'method', value: (p) => p[9] },
+    { header: 'checkNumber', value: (p) => p[10] },
+    { header: 'dueDate', value: (p) => csvDate(p[11]) },
+    { header: 'paidDate', value: (p) => csvDate(p[12]) },
+    { header: 'createdDate', value: (p) => (p[13] ? day(p[13]) : '') },
+    { header: 'memo', value: (p) => p[14] },
+  ];
+};
 
 async function timeZoneOf(db: Db, request: FastifyRequest): Promise<string> {
   return practiceTimeZone(db, actorOf(request).practiceId);
@@ -65,13 +70,13 @@ async function datedName(db: Db, request: FastifyRequest, list: string): Promise
   return `${list}-${await practiceDate(db, actorOf(request).practiceId)}`;
 }
 
-export async function exportRoutes(app: FastifyInstance, { db, config }: { db: Db; config: Config }) {
+export async function exportRoutes(app: FastifyInstance, { db }: { db: Db }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
     '/payments/export.csv',
     { config: read, schema: { tags: ['payments'], summary: 'The payments of the current filter as CSV', querystring: listPaymentsQuery, produces: ['text/csv'], response: csvResponse } },
-    async (request, reply) => sendCsv(reply, await datedName(db, request, 'payments'), paymentColumns(await timeZoneOf(db, request)), allPayments(db, actorOf(request), request.query, config.publicUrl)),
+    async (request, reply) => sendCsvSlices(reply, await datedName(db, request, 'payments'), paymentColumns(await timeZoneOf(db, request)), paymentCsvSlices(db, actorOf(request), request.query)),
   );
 
   r.get(
@@ -247,10 +252,9 @@ export async function exportRoutes(app: FastifyInstance, { db, config }: { db: D
     async (request, reply) => {
       const actor = actorOf(request);
       const timeZone = await practiceTimeZone(db, actor.practiceId);
-      const rows = everyItem((page, pageSize) => overAppliedPayments(db, actor, { page, pageSize }, config.publicUrl));
       const columns = paymentColumns(timeZone);
-      const overApplied: CsvColumn<Payment> = { header: 'overApplied', value: (p) => dollars(p.billing.appliedCents - (p.amountCents - p.refundedCents)) };
-      return sendCsv(reply, await datedName(db, request, 'over-applied'), [...columns.slice(0, 8), overApplied, ...columns.slice(8)], rows);
+      const overApplied: CsvColumn<PaymentCsvRow> = { header: 'overApplied', value: (p) => dollars(p[7] - (p[5] - p[6])) };
+      return sendCsvSlices(reply, await datedName(db, request, 'over-applied'), [...columns.slice(0, 8), overApplied, ...columns.slice(8)], overAppliedCsvSlices(db, actor));
     },
   );
   r.get(

@@ -21,7 +21,7 @@ const sortColumns = {
 } as const;
 
 /** Builds the filtered query shared by the list, its count and the CSV export. */
-function filtered(db: Db, actor: Actor, query: Omit<ListPaymentsQuery, 'page' | 'pageSize' | 'sort' | 'order'>) {
+export function filtered(db: Db, actor: Actor, query: Omit<ListPaymentsQuery, 'page' | 'pageSize' | 'sort' | 'order'>) {
   let q = db.selectFrom('payments').where('payments.practiceId', '=', actor.practiceId);
   if (query.status?.length) q = q.where('payments.status', 'in', query.status);
   if (query.locationId) q = q.where('payments.locationId', '=', query.locationId);
@@ -48,7 +48,7 @@ function searchWords(search: string): string[] {
 }
 
 /** Whether the query searches patient names (not payment numbers). */
-function searchesNames(query: Pick<ListPaymentsQuery, 'search'>): boolean {
+export function searchesNames(query: Pick<ListPaymentsQuery, 'search'>): boolean {
   const search = query.search?.trim().toLowerCase();
   return Boolean(search) && paymentNumberRanges(search!) === null;
 }
@@ -87,7 +87,7 @@ function matchingNameRows(db: Db, practiceId: string, words: string[]) {
 type SortKey = keyof typeof sortColumns;
 
 /** The sort's value as an SQL expression (a column, or the due date's coalesce). */
-function sortValue(sort: SortKey): RawBuilder<string | number> {
+export function sortValue(sort: SortKey): RawBuilder<string | number> {
   const column = sortColumns[sort];
   return typeof column === 'string' ? sql.ref<string | number>(column) : column;
 }
@@ -255,7 +255,7 @@ async function daySeek(db: Db, actor: Actor, query: ListPaymentsQuery, offset: n
  * a sum over the matching names, not a count of their payments); any other
  * search, or a patient, counts the matching rows.
  */
-async function countPayments(db: Db, actor: Actor, query: ListPaymentsQuery): Promise<number> {
+export async function countPayments(db: Db, actor: Actor, query: ListPaymentsQuery): Promise<number> {
   if (namesAlone(query)) return (await searchCounts(db, actor, query)).total;
   if (!query.search?.trim() && !query.patientId) {
     let totals = db.selectFrom('paymentTotals').where('practiceId', '=', actor.practiceId);
@@ -287,7 +287,7 @@ export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuer
   return { ...list, nextCursor: await cursorAfter(db, query, list.items) };
 }
 
-function isSqlite(db: Db): boolean {
+export function isSqlite(db: Db): boolean {
   return db.getExecutor().adapter instanceof SqliteAdapter;
 }
 
@@ -299,7 +299,7 @@ function isSqlite(db: Db): boolean {
  * thousand rows at most. (Measured: a name with 245 payments of 200,000 took 37 ms walking, 0.2 ms sorted;
  * "smi", 6,564 matches: 0.4 ms walking, 8 ms sorted.)
  */
-async function searchPlan(db: Db, actor: Actor, matches: number, rows: number): Promise<'walk' | 'sort'> {
+export async function searchPlan(db: Db, actor: Actor, matches: number, rows: number): Promise<'walk' | 'sort'> {
   const all = await db
     .selectFrom('paymentTotals')
     .where('practiceId', '=', actor.practiceId)
@@ -320,21 +320,4 @@ async function cursorAfter(db: Db, query: ListPaymentsQuery, items: PaymentItem[
   if (!row) return null;
   const value = row.sortValue;
   return encodeCursor({ sort: query.sort, order: query.order, value, number: Number(row.number) });
-}
-
-/** Every payment matching the filter, in the list's order, in keyset batches: the CSV export streams these. */
-export async function* allPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
-  // A page is read and presented in one go, without a turn of the event loop (SQLite reads are synchronous):
-  // a hundred rows keep that under a few milliseconds, so other requests wait little behind an export.
-  const pageSize = 100;
-  const plan = isSqlite(db) && searchesNames(query) ? await searchPlan(db, actor, await countPayments(db, actor, query), pageSize) : 'walk';
-  let cursor: string | null | undefined;
-  for (let page = 1; ; page++) {
-    const batch = { ...query, page, pageSize, cursor: cursor ?? undefined };
-    const after = batch.cursor ? decodeCursor(batch.cursor, batch) : undefined;
-    const items = await pageOfPayments(db, actor, batch, publicUrl, after, plan);
-    yield* items;
-    if (items.length < pageSize) return;
-    cursor = await cursorAfter(db, batch, items);
-  }
 }

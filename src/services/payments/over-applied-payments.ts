@@ -4,17 +4,22 @@ import type { Actor } from '../actor.ts';
 import { toPayment } from './payment-views.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
 
+/** The over-applied payments of the actor's practice: the work list's filter (its order: updated, newest first). */
+export function overApplied(db: Db, actor: Actor) {
+  return db
+    .selectFrom('payments')
+    .where('payments.practiceId', '=', actor.practiceId)
+    .where('payments.status', 'in', ['paid', 'partially_refunded', 'refunded', 'disputed'])
+    .where(sql<boolean>`payments.applied_cents > payments.amount_cents - payments.refunded_cents`);
+}
+
 /**
  * The over-applied work list: payments whose applications exceed what is
  * left of them after refunds (a refund never removes applications), until a
  * biller unapplies.
  */
 export async function overAppliedPayments(db: Db, actor: Actor, query: { page: number; pageSize: number }, publicUrl: string) {
-  const base = db
-    .selectFrom('payments')
-    .where('payments.practiceId', '=', actor.practiceId)
-    .where('payments.status', 'in', ['paid', 'partially_refunded', 'refunded', 'disputed'])
-    .where(sql<boolean>`payments.applied_cents > payments.amount_cents - payments.refunded_cents`);
+  const base = overApplied(db, actor);
   const rows = await base
     .innerJoin('patients', 'patients.id', 'payments.patientId')
     .leftJoin('locations', 'locations.id', 'payments.locationId')
