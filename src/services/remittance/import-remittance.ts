@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { newId, nowIso } from '../../db/ids.ts';
+import { deferredMark, withDeferredRows } from '../../db/deferred-rows.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
@@ -301,7 +302,8 @@ async function postTransactionSet(
   let outcome: SetOutcome | undefined;
   for (let attempt = 1; !outcome; attempt++) {
     try {
-      outcome = await inTransaction(db, (trx) => postSetIn(trx, actor, remittance, set, claims, contentSha256));
+      // The set's audit, outbox and journal rows are written together at its end (multi-row inserts), not per claim.
+      outcome = await inTransaction(db, (trx) => withDeferredRows(trx, () => postSetIn(trx, actor, remittance, set, claims, contentSha256)));
     } catch (error) {
       if (!isRetryable(error) || attempt >= RETRIES) throw error;
     }
@@ -432,11 +434,13 @@ async function postSetIn(
   for (const clp of claims) {
     // A savepoint per claim: one that cannot post is rolled back alone and becomes an exception.
     await sql`savepoint claim_posting`.execute(trx);
+    const dropDeferred = deferredMark(trx);
     try {
       posted.push(await postClaimPayment(trx, actor, clp, context));
       await sql`release savepoint claim_posting`.execute(trx);
     } catch (error) {
       if (isRetryable(error)) throw error;
+      dropDeferred();
       await sql`rollback to savepoint claim_posting`.execute(trx);
       await sql`release savepoint claim_posting`.execute(trx);
       const reason = error instanceof Error ? error.message : String(error);
