@@ -5,16 +5,18 @@ import type { Trx } from './transaction.ts';
 
 /**
  * Rows nobody reads back inside the transaction that writes them (audit
- * events, outbox events, journal entries and their lines): a batch job
- * (an 835 transaction set) collects them while it works and writes them at
- * its end as multi-row inserts, instead of a statement or two per change.
+ * events, outbox events, journal entries and their lines; an 835's claim
+ * records, which the import writes out itself before a step that reads them):
+ * a batch job (an 835 transaction set) collects them while it works and
+ * writes them at its end as multi-row inserts, instead of a statement or two
+ * per change.
  * The rows are built when the change is made (same ids, times, content),
  * only their insert waits. Savepoints opened inside the batch (transaction.ts)
  * share it and drop what they added when they roll back.
  */
-type DeferredTable = 'journalEntries' | 'journalLines' | 'auditEvents' | 'outboxEvents';
+type DeferredTable = 'remittanceClaims' | 'journalEntries' | 'journalLines' | 'auditEvents' | 'outboxEvents';
 /** Written in this order: a journal line's entry is inserted before it (the foreign key is checked per statement). */
-const tables: readonly DeferredTable[] = ['journalEntries', 'journalLines', 'auditEvents', 'outboxEvents'];
+const tables: readonly DeferredTable[] = ['remittanceClaims', 'journalEntries', 'journalLines', 'auditEvents', 'outboxEvents'];
 
 interface Batch {
   rows: Array<{ table: DeferredTable; row: Insertable<Database[DeferredTable]> }>;
@@ -64,10 +66,20 @@ export function deferredMark(trx: Trx, inner: Trx = trx): () => void {
   };
 }
 
-async function flush(trx: Trx, batch: Batch) {
-  for (const table of tables) {
+/**
+ * Writes the rows of one table trx's batch holds now, before a step that
+ * reads them back; not inside a savepoint that may roll back, which would
+ * take them with it. No other queued row refers to them.
+ */
+export async function flushDeferredRows(trx: Trx, table: 'remittanceClaims'): Promise<void> {
+  const batch = batches.get(trx);
+  if (batch) await flush(trx, batch, [table]);
+}
+
+async function flush(trx: Trx, batch: Batch, only: readonly DeferredTable[] = tables) {
+  for (const table of only) {
     const rows = batch.rows.filter((r) => r.table === table).map((r) => r.row);
     await insertRows(trx, table, rows as never);
   }
-  batch.rows = [];
+  batch.rows = batch.rows.filter((r) => !only.includes(r.table));
 }
