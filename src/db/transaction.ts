@@ -1,5 +1,6 @@
 import { ControlledTransaction, SqliteAdapter, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
+import { deferredMark } from './deferred-rows.ts';
 import { asConflict } from './unique-violation.ts';
 
 export type Db = Kysely<Database>;
@@ -96,10 +97,13 @@ async function joinStep<T>(trx: Trx, state: Undivided, fn: (trx: Trx) => Promise
 async function inSavepoint<T>(trx: ControlledTransaction<Database>, fn: (trx: Trx) => Promise<T>, options: TransactionOptions): Promise<T> {
   const name = `sp_${++savepoints}`;
   const inner = await trx.savepoint(name).execute();
+  // Rows the enclosing batch defers (deferred-rows.ts) are the savepoint's too: undone with it.
+  const dropDeferred = deferredMark(trx as Trx, inner as Trx);
   let result: T;
   try {
     result = await run(inner, fn, options);
   } catch (error) {
+    dropDeferred();
     await inner.rollbackToSavepoint(name).execute();
     throw asConflict(error);
   }

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Actor } from '../../domain/actor.ts';
 import type { AuditEventTable } from '../database.ts';
+import { deferRow } from '../deferred-rows.ts';
 import { newId, nowIso } from '../ids.ts';
 import { insertRows } from '../insert-rows.ts';
 import type { Trx } from '../transaction.ts';
@@ -31,7 +32,9 @@ function auditRow(actor: Actor, change: AuditChange): Insertable<AuditEventTable
 
 /** One audit event per change. */
 export async function recordAudit(trx: Trx, actor: Actor, change: AuditChange): Promise<void> {
-  await auditWrite(trx, actor, change).execute();
+  const row = auditRow(actor, change);
+  if (deferRow(trx, 'auditEvents', row)) return;
+  await trx.insertInto('auditEvents').values(row).execute();
 }
 
 /** The insert of recordAudit, for writeTogether with the other rows of the same change. */

@@ -2,6 +2,7 @@ import type { Compilable } from 'kysely';
 import { assertBalanced } from '../../domain/ledger/journal.ts';
 import type { Posting } from '../../domain/ledger/postings.ts';
 import type { Actor } from '../../domain/actor.ts';
+import { deferRow, defersRows } from '../deferred-rows.ts';
 import { newId, nowIso } from '../ids.ts';
 import type { Trx } from '../transaction.ts';
 import { writeTogether } from '../write-together.ts';
@@ -9,15 +10,11 @@ import { writeTogether } from '../write-together.ts';
 /** A posting (from src/domain/ledger/postings.ts, or the remittance posting rule) with an optional memo. */
 export type NewJournalEntry = Posting & { memo?: string | null };
 
-/**
- * The inserts of one balanced entry, naming the record that explains it, for
- * writeTogether with the other rows of the same change; the journal is never
- * updated or deleted.
- */
-export function journalEntryWrites(trx: Trx, actor: Actor, entry: NewJournalEntry): { entryId: string; writes: Compilable[] } {
+/** The rows of one balanced entry: its head and its lines. */
+function journalEntryRows(actor: Actor, entry: NewJournalEntry) {
   assertBalanced(entry.lines);
   const entryId = newId();
-  const head = trx.insertInto('journalEntries').values({
+  const head = {
     id: entryId,
     practiceId: actor.practiceId,
     kind: entry.kind,
@@ -27,24 +24,38 @@ export function journalEntryWrites(trx: Trx, actor: Actor, entry: NewJournalEntr
     createdBy: actor.id,
     sourceType: entry.source.type,
     sourceId: entry.source.id,
-  });
-  const lines = trx.insertInto('journalLines').values(
-    entry.lines.map((line) => ({
-      id: newId(),
-      entryId,
-      practiceId: actor.practiceId,
-      account: line.account,
-      patientId: line.patientId ?? null,
-      paymentId: line.paymentId ?? null,
-      treatmentId: line.treatmentId ?? null,
-      amountCents: line.amountCents,
-    })),
-  );
-  return { entryId, writes: [head, lines] };
+  };
+  const lines = entry.lines.map((line) => ({
+    id: newId(),
+    entryId,
+    practiceId: actor.practiceId,
+    account: line.account,
+    patientId: line.patientId ?? null,
+    paymentId: line.paymentId ?? null,
+    treatmentId: line.treatmentId ?? null,
+    amountCents: line.amountCents,
+  }));
+  return { entryId, head, lines };
 }
 
-/** Appends one balanced entry (one round trip on PostgreSQL). */
+/**
+ * The inserts of one balanced entry, naming the record that explains it, for
+ * writeTogether with the other rows of the same change; the journal is never
+ * updated or deleted.
+ */
+export function journalEntryWrites(trx: Trx, actor: Actor, entry: NewJournalEntry): { entryId: string; writes: Compilable[] } {
+  const { entryId, head, lines } = journalEntryRows(actor, entry);
+  return { entryId, writes: [trx.insertInto('journalEntries').values(head), trx.insertInto('journalLines').values(lines)] };
+}
+
+/** Appends one balanced entry (one round trip on PostgreSQL; queued with the batch's other rows when trx defers them). */
 export async function postJournalEntry(trx: Trx, actor: Actor, entry: NewJournalEntry): Promise<string> {
+  if (defersRows(trx)) {
+    const { entryId, head, lines } = journalEntryRows(actor, entry);
+    deferRow(trx, 'journalEntries', head);
+    for (const line of lines) deferRow(trx, 'journalLines', line);
+    return entryId;
+  }
   const { entryId, writes } = journalEntryWrites(trx, actor, entry);
   await writeTogether(trx, writes);
   return entryId;

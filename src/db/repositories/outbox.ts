@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { OutboxEventTable } from '../database.ts';
+import { deferRow } from '../deferred-rows.ts';
 import { newId, nowIso } from '../ids.ts';
 import { insertRows } from '../insert-rows.ts';
 import type { Trx } from '../transaction.ts';
@@ -19,7 +20,9 @@ function outboxRow(practiceId: string, event: OutboxEvent): Insertable<OutboxEve
  * sent if and only if the change committed (webhook delivery reads the outbox).
  */
 export async function enqueueEvent(trx: Trx, practiceId: string, type: string, payload: unknown): Promise<void> {
-  await eventWrite(trx, practiceId, type, payload).execute();
+  const row = outboxRow(practiceId, { type, payload });
+  if (deferRow(trx, 'outboxEvents', row)) return;
+  await trx.insertInto('outboxEvents').values(row).execute();
 }
 
 /** The insert of enqueueEvent, for writeTogether with the change it announces. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import { newId, nowIso } from '../../db/ids.ts';
+import { flushDeferredRows, withDeferredRows } from '../../db/deferred-rows.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
@@ -12,7 +12,17 @@ import { providerAdjustmentJournalLines } from '../../domain/remittance/remittan
 import { recordPayerBalanceItem } from './payer-balances.ts';
 import { SNIFF_BYTES, sniffX12, stream835, type Claim835, type Remittance835Summary } from '../../x12/index.ts';
 import type { Actor } from '../actor.ts';
-import { claimContentSha256, postClaimPayment, recordClaimException, recordDuplicateClaim, type ClaimOutcome, type ClaimReasonCode, type PostedClaim } from './post-claim-payment.ts';
+import {
+  claimContentSha256,
+  postClaimPayment,
+  readSetLookups,
+  recordClaimException,
+  recordDuplicateClaim,
+  type ClaimOutcome,
+  type ClaimReasonCode,
+  type PostedClaim,
+  type PostingContext,
+} from './post-claim-payment.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
 
 export interface ImportWarning {
@@ -301,7 +311,8 @@ async function postTransactionSet(
   let outcome: SetOutcome | undefined;
   for (let attempt = 1; !outcome; attempt++) {
     try {
-      outcome = await inTransaction(db, (trx) => postSetIn(trx, actor, remittance, set, claims, contentSha256));
+      // The set's audit, outbox and journal rows are written together at its end (multi-row inserts), not per claim.
+      outcome = await inTransaction(db, (trx) => withDeferredRows(trx, () => postSetIn(trx, actor, remittance, set, claims, contentSha256)));
     } catch (error) {
       if (!isRetryable(error) || attempt >= RETRIES) throw error;
     }
@@ -382,7 +393,7 @@ async function postSetIn(
     .values({ ...row, status: 'posted', message: null, postedContentSha256: contentSha256 })
     .onConflict((oc) => oc.columns(['practiceId', 'postedContentSha256']).doNothing())
     .executeTakeFirst();
-  const context = {
+  const context: PostingContext = {
     remittanceId: remittance.id,
     remittancePaymentId: paymentId,
     processedDate: set.payment.paymentDate ?? (await practiceDate(trx, actor.practiceId)),
@@ -429,16 +440,17 @@ async function postSetIn(
     }
   }
 
+  context.lookups = await readSetLookups(trx, actor, claims);
+  const seen = new Set<string>();
   for (const clp of claims) {
-    // A savepoint per claim: one that cannot post is rolled back alone and becomes an exception.
-    await sql`savepoint claim_posting`.execute(trx);
+    // A reversal, or a claim met again in this set, reads the claim records the set has written so far: written out first, outside the claim's savepoint.
+    if (clp.status === '22' || seen.has(clp.patientControlNumber)) await flushDeferredRows(trx, 'remittanceClaims');
+    seen.add(clp.patientControlNumber);
     try {
-      posted.push(await postClaimPayment(trx, actor, clp, context));
-      await sql`release savepoint claim_posting`.execute(trx);
+      // A savepoint per claim: one that cannot post is rolled back alone and becomes an exception. Undivided: the posting's own steps (applications) join it rather than take savepoints of their own.
+      posted.push(await inTransaction(trx, (step) => postClaimPayment(step, actor, clp, context), { undivided: true }));
     } catch (error) {
       if (isRetryable(error)) throw error;
-      await sql`rollback to savepoint claim_posting`.execute(trx);
-      await sql`release savepoint claim_posting`.execute(trx);
       const reason = error instanceof Error ? error.message : String(error);
       posted.push(await recordClaimException(trx, actor, clp, context, 'posting_failed', `Could not be posted: ${reason}`));
     }
@@ -472,7 +484,9 @@ async function postSetIn(
     }
   }
   // A reversal with no corrected payment for the claim in the same payment: the payer took its money back (netted in this payment).
-  for (const reversal of posted.filter((c) => c.outcome === 'reversal' && c.claimId !== null && c.paidCents < 0)) {
+  const reversals = posted.filter((c) => c.outcome === 'reversal' && c.claimId !== null && c.paidCents < 0);
+  if (reversals.length > 0) await flushDeferredRows(trx, 'remittanceClaims');
+  for (const reversal of reversals) {
     const corrected = posted.some((c) => c.claimId === reversal.claimId && (c.outcome === 'posted' || c.outcome === 'denied'));
     if (corrected) continue;
     const row = await trx

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ClaimTable } from '../../db/database.ts';
+import type { Insertable } from 'kysely';
+import type { ClaimTable, RemittanceClaimTable } from '../../db/database.ts';
+import { deferRow } from '../../db/deferred-rows.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
@@ -80,6 +82,52 @@ export interface PostingContext {
   processedDate: string;
   payerName: string | null;
   payerId?: string | null;
+  /** What the import read for the whole transaction set (readSetLookups); a posting without it reads for itself. */
+  lookups?: SetLookups | undefined;
+}
+
+/**
+ * What a transaction set's claims need, read for the whole set in two
+ * queries instead of two per claim: our claims by control number as they
+ * stood before the set (each taken once, by its first CLP: a later CLP of the
+ * same claim reads it afresh, after what the earlier one did), and the
+ * patients' coverage orders (the posting does not change coverages).
+ */
+export interface SetLookups {
+  claims: Map<string, ClaimTable | null>;
+  coverages: Set<string>;
+}
+
+const coverageKey = (patientId: string, coverageOrder: number) => `${patientId}:${coverageOrder}`;
+/** Bound values per IN list: well under either database's limit. */
+const LOOKUP_CHUNK = 500;
+
+export async function readSetLookups(trx: Trx, actor: Actor, clps: readonly Claim835[]): Promise<SetLookups> {
+  const numbers = [...new Set(clps.map((c) => c.patientControlNumber))];
+  const claims = new Map<string, ClaimTable | null>(numbers.map((n) => [n, null]));
+  for (let i = 0; i < numbers.length; i += LOOKUP_CHUNK) {
+    const rows = await trx
+      .selectFrom('claims')
+      .selectAll()
+      .where('practiceId', '=', actor.practiceId)
+      .where('controlNumber', 'in', numbers.slice(i, i + LOOKUP_CHUNK))
+      .execute();
+    for (const row of rows) claims.set(row.controlNumber, row);
+  }
+  const patientIds = [...new Set([...claims.values()].flatMap((c) => (c ? [c.patientId] : [])))];
+  const coverages = new Set<string>();
+  for (let i = 0; i < patientIds.length; i += LOOKUP_CHUNK) {
+    const rows = await trx.selectFrom('coverages').select(['patientId', 'coverageOrder']).where('patientId', 'in', patientIds.slice(i, i + LOOKUP_CHUNK)).execute();
+    for (const row of rows) coverages.add(coverageKey(row.patientId, row.coverageOrder));
+  }
+  return { claims, coverages };
+}
+
+/** The claim of this control number as the set's lookups hold it, once; undefined when it must be read. */
+function takeClaim(lookups: SetLookups | undefined, controlNumber: string): ClaimTable | null | undefined {
+  const claim = lookups?.claims.get(controlNumber);
+  lookups?.claims.delete(controlNumber);
+  return claim;
 }
 
 /** The claim payment's content, so a repeat of the same payment is recognised whatever envelope it came in. */
@@ -170,12 +218,11 @@ async function livePosting(trx: Trx, claimId: string) {
  */
 export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, context: PostingContext): Promise<PostedClaim> {
   const contentSha256 = claimContentSha256(clp);
-  const claim = await trx
-    .selectFrom('claims')
-    .selectAll()
-    .where('practiceId', '=', actor.practiceId)
-    .where('controlNumber', '=', clp.patientControlNumber)
-    .executeTakeFirst();
+  const known = takeClaim(context.lookups, clp.patientControlNumber);
+  const claim =
+    known === undefined
+      ? await trx.selectFrom('claims').selectAll().where('practiceId', '=', actor.practiceId).where('controlNumber', '=', clp.patientControlNumber).executeTakeFirst()
+      : (known ?? undefined);
   const done = (posted: PostedClaim, detail: PostingDetail | null = null) => record(trx, actor, context, clp, contentSha256, posted, detail);
   if (clp.problem) {
     const which = clp.patientControlNumber === '' ? 'A claim with no control number' : claim ? `Claim ${clp.patientControlNumber}` : `Claim ${clp.patientControlNumber} (no claim of ours)`;
@@ -220,12 +267,9 @@ export async function postToClaim(
     ...clp.adjustments.map((a) => ({ group: a.group, reason: a.reason, amountCents: a.amountCents, level: 'claim' as const })),
     ...clp.serviceLines.flatMap((line) => line.adjustments.map((a) => ({ group: a.group, reason: a.reason, amountCents: a.amountCents, level: 'line' as const }))),
   ];
-  const next = await trx
-    .selectFrom('coverages')
-    .select('coverageOrder')
-    .where('patientId', '=', claim.patientId)
-    .where('coverageOrder', '=', claim.coverageOrder + 1)
-    .executeTakeFirst();
+  const next = context.lookups
+    ? context.lookups.coverages.has(coverageKey(claim.patientId, claim.coverageOrder + 1))
+    : await trx.selectFrom('coverages').select('coverageOrder').where('patientId', '=', claim.patientId).where('coverageOrder', '=', claim.coverageOrder + 1).executeTakeFirst();
   const decision = decideClaimPosting({
     claimStatusCode: code,
     chargeCents: clp.chargeCents,
@@ -448,34 +492,33 @@ async function record(
       await postJournalEntry(trx, actor, { kind: 'remittance', source: { type: 'remittance_payment', id: context.remittancePaymentId }, memo: `835 exception ${clp.patientControlNumber}: held in suspense`, lines });
     }
   }
-  await trx
-    .insertInto('remittanceClaims')
-    .values({
-      id: newId(),
-      practiceId: actor.practiceId,
-      remittanceId: context.remittanceId,
-      remittancePaymentId: context.remittancePaymentId,
-      claimId: posted.claimId,
-      patientControlNumber: clp.patientControlNumber,
-      statusCode: clp.status,
-      chargeCents: clp.chargeCents,
-      paidCents: clp.paidCents,
-      patientResponsibilityCents: clp.patientResponsibilityCents ?? 0,
-      contractualCents: posted.contractualCents,
-      // An exception keeps the claim as read, so a biller's match later posts it by the same rule.
-      detail: JSON.stringify(detail ?? { adjustments: clp.adjustments, serviceLines: clp.serviceLines.length, remarkCodes: clp.remarkCodes ?? [], claim: isException ? clp : undefined }),
-      outcome: posted.outcome,
-      message: posted.message,
-      segmentNumber: clp.segmentNumber,
-      // Unique: a second live posting of one claim cannot be stored, whatever raced.
-      postingClaimId: posted.outcome === 'posted' || posted.outcome === 'denied' ? posted.claimId : null,
-      contentSha256,
-      exceptionStatus: isException ? 'open' : null,
-      reasonCode: posted.reasonCode,
-      suspenseCents: isException ? clp.paidCents : 0,
-      duplicateOfRemittanceId: posted.duplicateOf?.remittanceId ?? null,
-      createdAt: nowIso(),
-    })
-    .execute();
+  const row: Insertable<RemittanceClaimTable> = {
+    id: newId(),
+    practiceId: actor.practiceId,
+    remittanceId: context.remittanceId,
+    remittancePaymentId: context.remittancePaymentId,
+    claimId: posted.claimId,
+    patientControlNumber: clp.patientControlNumber,
+    statusCode: clp.status,
+    chargeCents: clp.chargeCents,
+    paidCents: clp.paidCents,
+    patientResponsibilityCents: clp.patientResponsibilityCents ?? 0,
+    contractualCents: posted.contractualCents,
+    // An exception keeps the claim as read, so a biller's match later posts it by the same rule.
+    detail: JSON.stringify(detail ?? { adjustments: clp.adjustments, serviceLines: clp.serviceLines.length, remarkCodes: clp.remarkCodes ?? [], claim: isException ? clp : undefined }),
+    outcome: posted.outcome,
+    message: posted.message,
+    segmentNumber: clp.segmentNumber,
+    // Unique: a second live posting of one claim cannot be stored, whatever raced.
+    postingClaimId: posted.outcome === 'posted' || posted.outcome === 'denied' ? posted.claimId : null,
+    contentSha256,
+    exceptionStatus: isException ? 'open' : null,
+    reasonCode: posted.reasonCode,
+    suspenseCents: isException ? clp.paidCents : 0,
+    duplicateOfRemittanceId: posted.duplicateOf?.remittanceId ?? null,
+    createdAt: nowIso(),
+  };
+  // An import writes its set's claim records together (deferred-rows.ts); a claim's live posting is read back only after they are written.
+  if (!deferRow(trx, 'remittanceClaims', row)) await trx.insertInto('remittanceClaims').values(row).execute();
   return posted;
 }
