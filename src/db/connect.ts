@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, PostgresDialect, PostgresDriver, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type MigrationProvider, type PostgresDialectConfig, type SqliteDatabase, type SqliteDialectConfig, type TransactionSettings } from 'kysely';
+import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, PostgresDialect, PostgresDriver, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Dialect as KyselyDialect, type MigrationProvider, type SqliteDatabase, type TransactionSettings } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
@@ -58,15 +58,14 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
-class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
-  }
-  override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
-  }
+/** Kysely's dialect with a driver of ours (Kysely asks a dialect for its driver once per Kysely). */
+function withDriver(dialect: KyselyDialect, driver: Driver): KyselyDialect {
+  return {
+    createDriver: () => driver,
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+  };
 }
 
 /**
@@ -97,17 +96,6 @@ class DurableAfterUnlockPostgresDriver extends PostgresDriver {
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
     await super.commitTransaction(connection);
     await connection.executeQuery(CompiledQuery.raw('select pg_current_xact_id()'));
-  }
-}
-
-class DurableAfterUnlockPostgresDialect extends PostgresDialect {
-  readonly #config: PostgresDialectConfig;
-  constructor(config: PostgresDialectConfig) {
-    super(config);
-    this.#config = config;
-  }
-  override createDriver(): Driver {
-    return new DurableAfterUnlockPostgresDriver(this.#config);
   }
 }
 
@@ -148,7 +136,7 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
       if (pool.ending) return;
       onPoolError(error);
     });
-    const db = new Kysely<Database>({ dialect: new DurableAfterUnlockPostgresDialect({ pool }), plugins });
+    const db = new Kysely<Database>({ dialect: withDriver(new PostgresDialect({ pool }), new DurableAfterUnlockPostgresDriver({ pool })), plugins });
     arrayReaders.set(db, () => ({
       read: async (query) => (await pool.query({ text: query.sql, values: query.parameters as unknown[], rowMode: 'array' })).rows as unknown[][],
       close: () => undefined,
@@ -164,7 +152,8 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   // The CLI and the server may share the file; wait for the other writer rather than fail.
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), plugins });
+  const database = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: withDriver(new SqliteDialect({ database }), new ImmediateSqliteDriver({ database })), plugins });
   arrayReaders.set(db, () => {
     // A read-only connection of its own, for this reader's life: it reads committed rows only (never another
     // request's open transaction on the main one) and maps the file (mmap), where the main connection copies
