@@ -19,7 +19,8 @@ type DeferredTable = 'remittanceClaims' | 'journalEntries' | 'journalLines' | 'a
 const tables: readonly DeferredTable[] = ['remittanceClaims', 'journalEntries', 'journalLines', 'auditEvents', 'outboxEvents'];
 
 interface Batch {
-  rows: Array<{ table: DeferredTable; row: Insertable<Database[DeferredTable]> }>;
+  /** A row written out early (flushDeferredRows) leaves null in its place, so savepoints' marks keep their positions. */
+  rows: Array<{ table: DeferredTable; row: Insertable<Database[DeferredTable]> } | null>;
 }
 
 const batches = new WeakMap<object, Batch>();
@@ -78,8 +79,8 @@ export async function flushDeferredRows(trx: Trx, table: 'remittanceClaims'): Pr
 
 async function flush(trx: Trx, batch: Batch, only: readonly DeferredTable[] = tables) {
   for (const table of only) {
-    const rows = batch.rows.filter((r) => r.table === table).map((r) => r.row);
+    const rows = batch.rows.flatMap((r) => (r?.table === table ? [r.row] : []));
     await insertRows(trx, table, rows as never);
   }
-  batch.rows = batch.rows.filter((r) => !only.includes(r.table));
+  for (let i = 0; i < batch.rows.length; i++) if (batch.rows[i] && only.includes(batch.rows[i]!.table)) batch.rows[i] = null;
 }
