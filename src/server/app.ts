@@ -17,6 +17,7 @@ import { securityHeaders } from './plugins/security-headers.ts';
 import { isApiPath } from './plugins/guarded-paths.ts';
 import { problemOf, registerErrorHandler } from './plugins/error-handler.ts';
 import { lazyChildLogger, logRequests } from './logging.ts';
+import { sharedProbe } from './health-probe.ts';
 import { authRoutes } from './routes/auth.ts';
 import { patientRoutes } from './routes/patients.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -124,11 +125,13 @@ export async function buildApp({ config, database, logger = false, processor = c
   // text/plain bodies (an 835 or 271 file) use Fastify's own parser, under each route's bodyLimit.
 
   // Built once: a health probe reaches the database without Kysely building the query each time, and
-  // answers a body serialised at start-up (no per-request schema serialiser: issue 12, ADR 0031).
+  // answers a body serialised at start-up (no per-request schema serialiser: issue 12, ADR 0031). Checks
+  // that arrive together share one probe (ADR 0044).
   const healthQuery = database.db.selectFrom('practices').select('id').limit(1).compile();
+  const probeDatabase = sharedProbe(() => database.db.executeQuery(healthQuery));
   const healthBody = JSON.stringify({ status: 'ok', database: database.dialect });
   app.get('/health', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
-    await database.db.executeQuery(healthQuery);
+    await probeDatabase();
     return reply.type('application/json; charset=utf-8').send(healthBody);
   });
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
