@@ -31,5 +31,9 @@ describe('sharedProbe', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
     await expect(check()).resolves.toBeUndefined();
+    const throwing = sharedProbe(() => {
+      throw new Error('thrown, not rejected');
+    });
+    await expect(throwing()).rejects.toThrow('thrown, not rejected');
   });
 });

@@ -20,14 +20,17 @@ export function sharedProbe(probe: () => Promise<unknown>): () => Promise<void> 
       setImmediate(() => {
         // Checks arriving from now on start the next probe: this one may already be under way.
         waiting = undefined;
-        probe().then(
-          () => {
-            for (const check of batch) check.resolve();
-          },
-          (error: unknown) => {
-            for (const check of batch) check.reject(error);
-          },
-        );
+        // Through a promise, so a probe that throws instead of rejecting fails its checks, not the process.
+        Promise.resolve()
+          .then(probe)
+          .then(
+            () => {
+              for (const check of batch) check.resolve();
+            },
+            (error: unknown) => {
+              for (const check of batch) check.reject(error);
+            },
+          );
       });
     });
 }
