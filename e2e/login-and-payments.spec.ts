@@ -153,3 +153,24 @@ test('a signed-in first load asks for the session and the list page once each, a
   // Sent by first-requests.ts and taken by the app's own queries: no second request for either (ADR 0039).
   expect(asked.sort()).toEqual(['/api/v1/auth/me', '/api/v1/payments?status=pending&sort=amount&order=asc&page=1&pageSize=25']);
 });
+
+test('the first load of the list is three scripts, kept by the browser for good; the page itself is asked again each time', async ({ page }) => {
+  const login = await page.context().request.post('/api/v1/auth/login', { data: BILLER });
+  expect(login.ok()).toBe(true);
+  const scripts: { url: string; cacheControl: string | undefined }[] = [];
+  let pageCacheControl: string | undefined;
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (response.request().resourceType() === 'script') scripts.push({ url: url.pathname, cacheControl: response.headers()['cache-control'] });
+    if (url.pathname === '/payments') pageCacheControl = response.headers()['cache-control'];
+  });
+  await page.goto('/payments');
+  await expect(page.getByRole('table', { name: 'Payments' }).getByRole('row').nth(1)).toBeVisible();
+  // The first requests' script, what it shares with the app, and the app with the payments list in it (ADR 0047).
+  expect(scripts).toHaveLength(3);
+  for (const script of scripts) {
+    expect(script.url).toMatch(/^\/assets\/[\w-]+\.js$/);
+    expect(script.cacheControl).toBe('public, max-age=31536000, immutable');
+  }
+  expect(pageCacheControl).toBe('no-cache');
+});

@@ -184,11 +184,26 @@ export function isPatientPagePath(url: string): boolean {
   return /^\/pay(?:\/[^/?#]+)?\/?(?:[?#].*)?$/.test(url);
 }
 
+/** A build output under assets/ (Vite names each one by a hash of its content). */
+function isHashedAsset(filePath: string): boolean {
+  return filePath.startsWith(path.join(webDist, 'assets') + path.sep);
+}
+
 /** Serves the built web app, with client-side routes falling back to index.html, and the patient pages to portal.html. */
 async function registerWebApp(app: FastifyInstance): Promise<void> {
   const hasWeb = fs.existsSync(path.join(webDist, 'index.html'));
   const hasPortal = fs.existsSync(path.join(webDist, 'portal.html'));
-  if (hasWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: webDist,
+      wildcard: false,
+      index: ['index.html'],
+      // The build names every asset by its content's hash, so a browser keeps it for good; the pages themselves
+      // (index.html, portal.html) are asked again each time, so a new build reaches users at once.
+      cacheControl: false,
+      setHeaders: (res, filePath) => res.setHeader('cache-control', isHashedAsset(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    });
+  }
   app.setNotFoundHandler((request, reply) => {
     const isPage = request.method === 'GET' && !isApiPath(request.url) && !request.url.startsWith('/docs');
     if (hasPortal && isPage && isPatientPagePath(request.url)) return reply.type('text/html').sendFile('portal.html');

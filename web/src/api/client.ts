@@ -90,6 +90,8 @@ const accept = 'application/json, application/problem+json';
 
 /** GETs started before the app's code ran (first-requests.ts), by URL, each waiting for the first request of it. */
 const early = new Map<string, Promise<Response>>();
+// Whether the app itself has sent a request yet (after which nothing is started early).
+let appHasAsked = false;
 
 /**
  * Sends a GET now; the first `api.get` of the same path and query takes its answer instead of asking again,
@@ -97,6 +99,9 @@ const early = new Map<string, Promise<Response>>();
  * parsing stay the taker's, as for any request.
  */
 export function startEarly(path: string, query?: Query): void {
+  // first-requests.ts runs as soon as it is in (an async script), which may be after the app has started on a
+  // slow load: the app then asks for what it needs itself, and an early copy would be a second request.
+  if (appHasAsked) return;
   const url = apiUrl(path, query);
   const response = fetch(url, { headers: { Accept: accept }, credentials: 'include' });
   response.catch(() => undefined); // reported by the request that takes it; one nobody takes is dropped
@@ -106,6 +111,7 @@ export function startEarly(path: string, query?: Query): void {
 }
 
 async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  appHasAsked = true;
   const headers: Record<string, string> = { Accept: accept };
   let body: BodyInit | undefined;
   if (options.body instanceof FormData) {
