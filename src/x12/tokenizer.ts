@@ -72,7 +72,7 @@ export class TextSegment implements X12Segment {
 
   // Built only when asked for (messages, tests): readers switch on `key`.
   get id(): string {
-    this.#id ??= idOf(this.key, this.text, this.offs[0]!, this.offs[1]! - 1);
+    this.#id ??= sharedText(this.key, this.text, this.offs[0]!, this.offs[1]! - 1);
     return this.#id;
   }
 
@@ -615,7 +615,8 @@ export const KEY_SE = segmentKey('SE');
 export const KEY_GE = segmentKey('GE');
 export const KEY_IEA = segmentKey('IEA');
 
-// Segment ids are a few dozen short names: each is built once and kept, so asking a segment its id costs no string.
+// Segment ids and the codes readers keep (CLP02, CAS02, NM108, HC…) are a few hundred short names: each is built
+// once and kept, so a segment's id or a claim's codes cost no string each time they are read.
 const KNOWN_IDS = [
   'ISA', 'GS', 'ST', 'SE', 'GE', 'IEA', 'BPR', 'TRN', 'CUR', 'REF', 'DTM', 'N1', 'N3', 'N4', 'PER', 'RDM', 'LX', 'TS3', 'TS2',
   'CLP', 'CAS', 'NM1', 'MIA', 'MOA', 'AMT', 'QTY', 'SVC', 'LQ', 'PLB', 'BHT', 'HL', 'DMG', 'DTP', 'AAA', 'EB', 'MSG', 'LS', 'LE',
@@ -627,10 +628,14 @@ const idKeys = new Int32Array(ID_SLOTS);
 const idStrings: string[] = new Array<string>(ID_SLOTS).fill('');
 let cachedIds = 0;
 const MAX_CACHED_IDS = ID_SLOTS / 2;
-for (const id of KNOWN_IDS) idOf(segmentKey(id), id, 0, id.length);
+for (const id of KNOWN_IDS) sharedText(segmentKey(id), id, 0, id.length);
 
-/** The id `text[start, end)` whose key is `key`: the kept string when there is one (else it is kept, while there is room). */
-function idOf(key: number, text: string, start: number, end: number): string {
+/**
+ * `text[start, end)`, whose key (`idKey`) is `key`: the kept string when
+ * there is one, else a new one that is kept while there is room (anything
+ * longer than three characters is simply built).
+ */
+export function sharedText(key: number, text: string, start: number, end: number): string {
   if (key < 0) return ownText(text, start, end);
   let slot = Math.imul(key, 0x9e3779b1) >>> 21;
   for (;;) {
