@@ -115,6 +115,11 @@ function codesOf(text: string): CharCodes {
   return codes;
 }
 
+/** The codes of a chunk's `text`: the chunk's own bytes when they are ASCII, each byte a character (no copy). */
+function chunkCodes(chunk: X12Chunk, text: string): CharCodes {
+  return typeof chunk !== 'string' && chunk.length === text.length && isAscii(chunk) ? chunk : codesOf(text);
+}
+
 /** A segment whose elements are built (what a tokenizer that is not `transient` hands out). */
 class ArraySegment implements X12Segment {
   constructor(
@@ -208,9 +213,7 @@ export class X12Tokenizer {
     const sink = this.#sink(emit);
     const tail = this.#buffer;
     if (tail.length === 0) {
-      // ASCII bytes are the text's character codes one for one: the scan reads them, not the string.
-      const codes = typeof chunk !== 'string' && chunk.length === text.length && isAscii(chunk) ? chunk : codesOf(text);
-      this.#drain(text, codes, 0, false, sink);
+      this.#drain(text, chunkCodes(chunk, text), 0, false, sink);
       return;
     }
     // The unfinished segment is completed with the text up to the next
@@ -234,8 +237,7 @@ export class X12Tokenizer {
       const rest = left + text.slice(terminator + 1);
       this.#drain(rest, codesOf(rest), 0, false, sink);
     } else {
-      const codes = typeof chunk !== 'string' && chunk.length === text.length && isAscii(chunk) ? chunk : codesOf(text);
-      this.#drain(text, codes, terminator + 1, false, sink);
+      this.#drain(text, chunkCodes(chunk, text), terminator + 1, false, sink);
     }
   }
 
