@@ -285,7 +285,6 @@ export class X12Tokenizer {
    */
   #drain(buf: string, codes: CharCodes, from: number, final: boolean, emit: Emit): void {
     const n = buf.length;
-    const segment = this.#segment;
     let pos = from;
     for (;;) {
       if (this.#seekingIsa) {
@@ -321,11 +320,36 @@ export class X12Tokenizer {
 
       const delimiters = this.#delimiters ?? this.#detect(buf, pos, final);
       if (delimiters === null) break;
-      const separator = delimiters.element.charCodeAt(0);
-      const terminator = delimiters.segment.charCodeAt(0);
+      const stopped = this.#segments(buf, codes, pos, final, delimiters, emit);
+      // No segment read: the one at `pos` is not whole yet.
+      if (stopped === pos) break;
+      pos = stopped;
+    }
+    this.#buffer = pos >= n ? '' : buf.slice(pos);
+  }
+
+  /**
+   * Reads the segment at `pos` and the ones after it until a segment that
+   * starts with "I" (an ISA, which brings its own delimiters, or an IEA:
+   * #drain looks at those) or one that is not whole yet; returns where it
+   * stopped. This is the loop a file spends its time in, kept apart from
+   * #drain so that every way out of it is a plain return: V8 throws away
+   * optimized code that meets a path it had never run (the end of the first
+   * chunk, the second interchange's ISA) and compiles it again, which was
+   * five compiles of the whole scan in a 20 MB pass.
+   */
+  #segments(buf: string, codes: CharCodes, from: number, final: boolean, delimiters: X12Delimiters, emit: Emit): number {
+    const n = buf.length;
+    const segment = this.#segment;
+    const separator = delimiters.element.charCodeAt(0);
+    const terminator = delimiters.segment.charCodeAt(0);
+    const maxLength = this.#maxSegmentLength;
+    let pos = from;
+    for (;;) {
       // One scan finds the terminator and the separators before it. Past the
       // longest segment accepted the terminator must be wrong: the scan stops there.
-      const limit = Math.min(n, pos + this.#maxSegmentLength + 1);
+      const limit = Math.min(n, pos + maxLength + 1);
+      const tooLong = n - pos > maxLength;
       let offs = segment.offs;
       offs[0] = pos;
       let count = 1;
@@ -340,14 +364,13 @@ export class X12Tokenizer {
         }
       }
       if (i >= limit) {
-        if (n - pos > this.#maxSegmentLength) throw this.#tooLong(buf, pos, delimiters);
-        break;
+        if (tooLong) throw this.#tooLong(buf, pos, delimiters);
+        return pos;
       }
-      const next = i + 1;
       // CR/LF right before the terminator is line-ending noise (a CRLF file whose terminator is LF).
       let stop = i;
       while (stop > pos) {
-        const c = buf.charCodeAt(stop - 1);
+        const c = codes[stop - 1]!;
         if (c !== 13 && c !== 10) break;
         stop--;
       }
@@ -356,9 +379,9 @@ export class X12Tokenizer {
         offs[count] = stop + 1;
         this.#emit(buf, count, emit);
       }
-      pos = next;
+      pos = skipBlank(buf, i + 1);
+      if (pos >= n || (!final && n - pos < 4) || buf.charCodeAt(pos) === 73 /* I */) return pos;
     }
-    this.#buffer = pos >= n ? '' : buf.slice(pos);
   }
 
   /** The delimiters of a file without an ISA, guessed from its first segment; null to wait for more data. */
