@@ -292,6 +292,20 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
       case KEY_LQ:
         if (this.#claim && !this.#claim.problem) readRemarks(segment, this.#claim);
         return;
+      default:
+        this.#outsideClaims(segment);
+        return;
+    }
+  }
+
+  /**
+   * The segments a claim does not repeat: the header's, LX, PLB, a second
+   * BPR; the ones the model does not carry are passed over. Apart from
+   * segment() so that the first PLB, which comes at a set's end well into a
+   * file, does not throw away the optimized code of the claim's cases.
+   */
+  #outsideClaims(segment: TextSegment): void {
+    switch (segment.key) {
       case KEY_LX:
         if (this.#phase === 'footer') throw unexpectedSegment(segment, 'PLB or SE', 'after PLB: claims must come before provider adjustments');
         this.#closeClaim();
