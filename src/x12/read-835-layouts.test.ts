@@ -27,6 +27,26 @@ describe('one remittance in every delimiter layout', () => {
   });
 });
 
+describe('UTF-8 bytes cut inside their characters', () => {
+  it('read the names as the whole text does, and ASCII chunks beside them alike', async () => {
+    const { text: ascii } = generate835({ seed: 36, claims: 60, claimsPerTransaction: 20 });
+    // Names in other scripts (two-, three- and four-byte characters), so some chunks are ASCII and some are not.
+    let names = 0;
+    const text = ascii.replace(/NM1\*QC\*1\*([A-Z]+)\*/g, (whole, last: string) =>
+      names++ % 3 === 0 ? `NM1*QC*1*${last}É李😀*` : whole,
+    );
+    const whole = read835Text(text);
+    const patients = whole.transactions.flatMap((t) => t.claims).map((claim) => claim.patient?.lastName ?? '');
+    expect(patients.filter((name) => name.endsWith('É李😀'))).toHaveLength(20);
+    const bytes = Buffer.from(text, 'utf8');
+    for (const size of [1, 2, 3, 5, 64, 4093]) {
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < bytes.length; at += size) chunks.push(new Uint8Array(bytes.subarray(at, at + size)));
+      expect(await read835(chunks), `${size}-byte chunks`).toEqual(whole);
+    }
+  });
+});
+
 describe('stream835 against read835', () => {
   it('yields the claims read835 returns, each set closed by its summary', async () => {
     const { text } = generate835({ seed: 32, claims: 120, claimsPerTransaction: 25, profile: 'crlf-indented', otherTransactionSets: true });

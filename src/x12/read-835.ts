@@ -21,14 +21,14 @@ import {
 } from './remittance-835.ts';
 import {
   codeKey,
-  components,
-  compositeParts,
+  codeText,
   element,
   elementKey,
   elementName,
   isEmptyElement,
   missingElement,
   optionalCents,
+  optionalCode,
   optionalDate,
   optionalElement,
   optionalQuantity,
@@ -36,7 +36,7 @@ import {
   requiredElement,
   unexpectedSegment,
 } from './segment-values.ts';
-import { segmentKey, type TextSegment, type X12Source } from './tokenizer.ts';
+import { ownText, segmentKey, type TextSegment, type X12Source } from './tokenizer.ts';
 import type { SetContext, SetReader, SetSink, SkippedSet } from './transaction-set-walker.ts';
 import { walkSource, walkText } from './walk-source.ts';
 
@@ -292,6 +292,20 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
       case KEY_LQ:
         if (this.#claim && !this.#claim.problem) readRemarks(segment, this.#claim);
         return;
+      default:
+        this.#outsideClaims(segment);
+        return;
+    }
+  }
+
+  /**
+   * The segments a claim does not repeat: the header's, LX, PLB, a second
+   * BPR; the ones the model does not carry are passed over. Apart from
+   * segment() so that the first PLB, which comes at a set's end well into a
+   * file, does not throw away the optimized code of the claim's cases.
+   */
+  #outsideClaims(segment: TextSegment): void {
+    switch (segment.key) {
       case KEY_LX:
         if (this.#phase === 'footer') throw unexpectedSegment(segment, 'PLB or SE', 'after PLB: claims must come before provider adjustments');
         this.#closeClaim();
@@ -489,7 +503,7 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
       lastName: optionalElement(segment, 3),
       firstName: optionalElement(segment, 4),
       middleName: optionalElement(segment, 5),
-      idQualifier: optionalElement(segment, 8),
+      idQualifier: optionalCode(segment, 8),
       id: optionalElement(segment, 9),
     };
     switch (elementKey(segment, 1)) {
@@ -571,16 +585,12 @@ function readTrace(segment: TextSegment): Trace835 {
   };
 }
 
+// CLP02 by its key: the status is the shared constant, found without building or hashing a string.
+const STATUS_BY_KEY = new Map<number, ClaimStatus835>(CLAIM_STATUS_CODES.map((status) => [codeKey(status), status]));
+
 function readClaim(segment: TextSegment): Claim835 {
   const patientControlNumber = requiredElement(segment, 1);
-  const status = requiredElement(segment, 2);
-  if (!isClaimStatus835(status)) {
-    throw new X12Error('invalid_element', `CLP02 "${status}" is not a claim status code`, {
-      segmentNumber: segment.segmentNumber,
-      expected: CLAIM_STATUS_CODES.join('|'),
-      found: status,
-    });
-  }
+  const status = STATUS_BY_KEY.get(elementKey(segment, 2)) ?? notAStatus(segment);
   return {
     segmentNumber: segment.segmentNumber,
     patientControlNumber,
@@ -588,10 +598,10 @@ function readClaim(segment: TextSegment): Claim835 {
     chargeCents: requiredCents(segment, 3),
     paidCents: requiredCents(segment, 4),
     patientResponsibilityCents: optionalCents(segment, 5),
-    filingIndicator: optionalElement(segment, 6),
+    filingIndicator: optionalCode(segment, 6),
     payerClaimControlNumber: optionalElement(segment, 7),
-    facilityCode: optionalElement(segment, 8),
-    frequencyCode: optionalElement(segment, 9),
+    facilityCode: optionalCode(segment, 8),
+    frequencyCode: optionalCode(segment, 9),
     patient: null,
     insured: null,
     correctedPatient: null,
@@ -603,6 +613,16 @@ function readClaim(segment: TextSegment): Claim835 {
     serviceLines: [],
     problem: null,
   };
+}
+
+/** CLP02 is empty (`missing_element`) or no claim status code (`invalid_element`). */
+function notAStatus(segment: TextSegment): never {
+  const status = requiredElement(segment, 2);
+  throw new X12Error('invalid_element', `CLP02 "${status}" is not a claim status code`, {
+    segmentNumber: segment.segmentNumber,
+    expected: CLAIM_STATUS_CODES.join('|'),
+    found: status,
+  });
 }
 
 /**
@@ -668,7 +688,7 @@ function readAdjustments(segment: TextSegment, into: Adjustment835[]): void {
       if (noReason) throw missingElement(segment, reasonIndex);
       into.push({
         group,
-        reason: element(segment, reasonIndex),
+        reason: optionalCode(segment, reasonIndex)!,
         amountCents: requiredCents(segment, reasonIndex + 1),
         quantity,
         segmentNumber: segment.segmentNumber,
@@ -727,33 +747,56 @@ function lineAmount(segment: TextSegment, index: number, warnings: X12Issue[]): 
 }
 
 function readProcedure(segment: TextSegment, index: number, warnings: X12Issue[]): Procedure835 | null {
-  // The usual composite (HC:99213:25) is split in place; a single part is looked at whole below.
-  const split = compositeParts(segment, index);
-  if (split) return procedureOf(split, segment, index, warnings);
+  if (isEmptyElement(segment, index)) return null;
+  const declared = segment.delimiters.component;
+  const start = segment.offs[index]!;
+  const end = segment.offs[index + 1]! - 1;
+  if (segment.text.lastIndexOf(declared, end - 1) >= start) return procedureAt(segment, index, declared.charCodeAt(0), warnings);
+  // A single part is looked at whole. Some senders declare one component
+  // separator in ISA16 and use another (ISA16 ':' with "HC>99213"): the
+  // composite is read as written, and the reader says so.
   const raw = element(segment, index);
-  if (raw === '') return null;
-  let parts = components(segment, index);
-  // Some senders declare one component separator in ISA16 and use another
-  // (ISA16 ':' with "HC>99213"): read the composite as written, and say so.
-  const undeclared = parts.length === 1 ? /^[A-Z0-9]{2}([^A-Za-z0-9 ])[A-Z0-9]/.exec(raw) : null;
-  if (undeclared) {
-    const separator = undeclared[1]!;
-    parts = raw.split(separator);
-    warnings.push(
-      x12Issue('invalid_element', `${elementName(segment, index)} "${raw}" separates its components with "${separator}", not the declared "${segment.delimiters.component}"; read as written`, {
-        segmentNumber: segment.segmentNumber,
-        expected: segment.delimiters.component,
-        found: separator,
-      }),
-    );
-  }
-  return procedureOf(parts, segment, index, warnings);
+  const undeclared = /^[A-Z0-9]{2}([^A-Za-z0-9 ])[A-Z0-9]/.exec(raw);
+  if (!undeclared) return procedureAt(segment, index, -1, warnings);
+  const separator = undeclared[1]!;
+  warnings.push(
+    x12Issue('invalid_element', `${elementName(segment, index)} "${raw}" separates its components with "${separator}", not the declared "${declared}"; read as written`, {
+      segmentNumber: segment.segmentNumber,
+      expected: declared,
+      found: separator,
+    }),
+  );
+  return procedureAt(segment, index, separator.charCodeAt(0), warnings);
 }
 
-function procedureOf(parts: readonly string[], segment: TextSegment, index: number, warnings: X12Issue[]): Procedure835 {
-  const qualifier = parts[0] ?? '';
-  const code = parts[1] ?? '';
-  const description = parts[6] ?? '';
+/**
+ * The composite procedure of element `index`, its parts separated by the
+ * character `separator` (-1: one part), read in place: the qualifier (part 1)
+ * and modifiers (parts 3–6, the empty ones left out) as shared codes, the
+ * code (part 2) and description (part 7) as strings of their own.
+ */
+function procedureAt(segment: TextSegment, index: number, separator: number, warnings: X12Issue[]): Procedure835 {
+  const text = segment.text;
+  const end = segment.offs[index + 1]! - 1;
+  let qualifier = '';
+  let code = '';
+  let description: string | null = null;
+  let modifiers: string[] = NO_MODIFIERS;
+  let part = 0;
+  let from = segment.offs[index]!;
+  for (let i = from; i <= end; i++) {
+    if (i < end && text.charCodeAt(i) !== separator) continue;
+    if (part === 0) qualifier = codeText(text, from, i);
+    else if (part === 1) code = ownText(text, from, i);
+    else if (part <= 5) {
+      if (i > from) modifiers = modifiers === NO_MODIFIERS ? [codeText(text, from, i)] : [...modifiers, codeText(text, from, i)];
+    } else {
+      if (i > from) description = ownText(text, from, i);
+      break;
+    }
+    part++;
+    from = i + 1;
+  }
   if (code === '') {
     warnings.push(
       x12Issue('missing_element', `${elementName(segment, index)} has no procedure code after "${qualifier}"`, {
@@ -762,23 +805,11 @@ function procedureOf(parts: readonly string[], segment: TextSegment, index: numb
       }),
     );
   }
-  return {
-    qualifier,
-    code,
-    modifiers: modifiersOf(parts),
-    description: description === '' ? null : description,
-  };
+  return { qualifier, code, modifiers: modifiers === NO_MODIFIERS ? [] : modifiers, description };
 }
 
-/** Procedure modifiers: parts 3 to 6 of the composite, the empty ones left out. */
-function modifiersOf(parts: readonly string[]): string[] {
-  let count = 0;
-  for (let i = 2; i < 6 && i < parts.length; i++) if (parts[i] !== '') count++;
-  const modifiers = new Array<string>(count);
-  let at = 0;
-  for (let i = 2; i < 6 && i < parts.length; i++) if (parts[i] !== '') modifiers[at++] = parts[i]!;
-  return modifiers;
-}
+// Most procedures have no modifier: the array is made for the procedure only at the end.
+const NO_MODIFIERS: string[] = [];
 
 /** RARC elements: MOA03–07; MIA05 and MIA20–24; LQ02 when LQ01 is HE (RARC; RX is a pharmacy code). */
 const MOA_REMARKS: readonly number[] = [3, 4, 5, 6, 7];
@@ -792,7 +823,7 @@ function readRemarks(segment: TextSegment, claim: Claim835): void {
   const codes = (claim.remarkCodes ??= []);
   const indexes = key === KEY_MOA ? MOA_REMARKS : key === KEY_MIA ? MIA_REMARKS : LQ_REMARKS;
   for (const index of indexes) {
-    const code = optionalElement(segment, index);
+    const code = optionalCode(segment, index);
     if (code && !codes.includes(code)) codes.push(code);
   }
 }

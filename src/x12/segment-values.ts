@@ -1,7 +1,7 @@
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
 import { decimalIn, parseDecimal } from './parse-decimal.ts';
 import { dateIn } from './parse-date.ts';
-import { idKey, ownText, type TextSegment } from './tokenizer.ts';
+import { idKey, ownText, sharedText, type TextSegment } from './tokenizer.ts';
 
 /**
  * Typed access to a segment's elements, shared by the 835 and 271 readers.
@@ -47,29 +47,21 @@ export function isEmptyElement(segment: TextSegment, index: number): boolean {
 }
 
 /**
- * The parts of a composite element when it has at least two (split on the
- * interchange's component separator), each a string of its own; null when
- * it has none, so a caller can look at it whole.
+ * A code's text (CLP02, CAS02, NM108, a procedure modifier), null when
+ * absent or empty: the same string as `optionalElement`, but codes of up to
+ * three characters come from a table instead of being built for every claim.
  */
-export function compositeParts(segment: TextSegment, index: number): string[] | null {
+export function optionalCode(segment: TextSegment, index: number): string | null {
   if (index >= segment.count) return null;
-  const text = segment.text;
-  const start = segment.offs[index]!;
-  const end = segment.offs[index + 1]! - 1;
-  const separator = segment.delimiters.component.charCodeAt(0);
-  let separators = 0;
-  for (let i = start; i < end; i++) if (text.charCodeAt(i) === separator) separators++;
-  if (separators === 0) return null;
-  const parts = new Array<string>(separators + 1);
-  let from = start;
-  let part = 0;
-  for (let i = start; i < end; i++) {
-    if (text.charCodeAt(i) !== separator) continue;
-    parts[part++] = ownText(text, from, i);
-    from = i + 1;
-  }
-  parts[part] = ownText(text, from, end);
-  return parts;
+  const offs = segment.offs;
+  const start = offs[index]!;
+  const end = offs[index + 1]! - 1;
+  return start === end ? null : codeText(segment.text, start, end);
+}
+
+/** `text[start, end)` as a code: shared when it has a key, built otherwise. */
+export function codeText(text: string, start: number, end: number): string {
+  return sharedText(idKey(text, start, end), text, start, end);
 }
 
 /** The element's text, null when absent or empty. */

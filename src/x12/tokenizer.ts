@@ -1,4 +1,6 @@
+import { isAscii } from 'node:buffer';
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
+import { Utf8Chunks } from './utf8-chunks.ts';
 
 export interface X12Delimiters {
   readonly element: string;
@@ -70,7 +72,7 @@ export class TextSegment implements X12Segment {
 
   // Built only when asked for (messages, tests): readers switch on `key`.
   get id(): string {
-    this.#id ??= idOf(this.key, this.text, this.offs[0]!, this.offs[1]! - 1);
+    this.#id ??= sharedText(this.key, this.text, this.offs[0]!, this.offs[1]! - 1);
     return this.#id;
   }
 
@@ -100,6 +102,22 @@ export class TextSegment implements X12Segment {
  */
 export function ownText(text: string, start: number, end: number): string {
   return end - start < 13 ? text.slice(start, end) : (' ' + text.slice(start, end)).slice(1);
+}
+
+/** A text's character codes, index for index. */
+type CharCodes = Uint8Array | Uint16Array;
+
+/** The character codes of `text`: its ASCII bytes when it is ASCII (the usual case), else its UTF-16 code units. */
+function codesOf(text: string): CharCodes {
+  if (Buffer.byteLength(text, 'utf8') === text.length) return Buffer.from(text, 'latin1');
+  const codes = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+  return codes;
+}
+
+/** The codes of a chunk's `text`: the chunk's own bytes when they are ASCII, each byte a character (no copy). */
+function chunkCodes(chunk: X12Chunk, text: string): CharCodes {
+  return typeof chunk !== 'string' && chunk.length === text.length && isAscii(chunk) ? chunk : codesOf(text);
 }
 
 /** A segment whose elements are built (what a tokenizer that is not `transient` hands out). */
@@ -163,7 +181,7 @@ export class X12Tokenizer {
   #buffer = '';
   #delimiters: X12Delimiters | null = null;
   // Streaming decode: a multi-byte character split across two chunks stays whole. It also drops a BOM.
-  readonly #decoder = new TextDecoder('utf-8');
+  readonly #decoder = new Utf8Chunks();
   #segmentNumber = 0;
   #setSegmentNumber = 0;
   // After a broken ISA header the interchange's delimiters are unknown: skip to the next ISA.
@@ -190,11 +208,37 @@ export class X12Tokenizer {
 
   push(chunk: X12Chunk, emit: Emit): void {
     if (this.#ended) throw new Error('X12Tokenizer: push after end');
-    const text = typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true });
+    const text = typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk);
     if (text.length === 0) return;
-    // `+`, not [a, b].join(''): the rope is flattened once on first read, while join copies character by character (~3 ns each).
-    this.#buffer = this.#buffer.length === 0 ? text : this.#buffer + text;
-    this.#drain(this.#sink(emit), false);
+    const sink = this.#sink(emit);
+    const tail = this.#buffer;
+    if (tail.length === 0) {
+      this.#drain(text, chunkCodes(chunk, text), 0, false, sink);
+      return;
+    }
+    // The unfinished segment is completed with the text up to the next
+    // terminator, and the rest of the chunk is scanned where it lies: no
+    // chunk-long concatenation (scanning a rope costs ~30 % more per
+    // character, and flattening it copies the chunk). Draining stops at the
+    // same places either way; anything left over (an ISA or the delimiter
+    // guess still waiting for text) takes the whole text as before.
+    this.#buffer = '';
+    const terminator = this.#delimiters === null || this.#seekingIsa ? -1 : text.indexOf(this.#delimiters.segment);
+    if (terminator < 0) {
+      const whole = tail + text;
+      this.#drain(whole, codesOf(whole), 0, false, sink);
+      return;
+    }
+    const head = tail + text.slice(0, terminator + 1);
+    this.#drain(head, codesOf(head), 0, false, sink);
+    const left = this.#buffer;
+    this.#buffer = '';
+    if (left.length > 0) {
+      const rest = left + text.slice(terminator + 1);
+      this.#drain(rest, codesOf(rest), 0, false, sink);
+    } else {
+      this.#drain(text, chunkCodes(chunk, text), terminator + 1, false, sink);
+    }
   }
 
   /** Call once after the last chunk: emits what is left and reports a file cut mid-segment. */
@@ -202,9 +246,10 @@ export class X12Tokenizer {
     if (this.#ended) return;
     this.#ended = true;
     const sink = this.#sink(emit);
-    const rest = this.#decoder.decode();
-    if (rest.length > 0) this.#buffer += rest;
-    this.#drain(sink, true);
+    const rest = this.#decoder.end();
+    const buffer = this.#buffer + rest;
+    this.#buffer = '';
+    this.#drain(buffer, codesOf(buffer), 0, true, sink);
 
     const leftover = this.#buffer;
     this.#buffer = '';
@@ -233,11 +278,14 @@ export class X12Tokenizer {
     return this.#transient ? emit : (segment) => emit((segment as TextSegment).detach());
   }
 
-  #drain(emit: Emit, final: boolean): void {
-    const buf = this.#buffer;
+  /**
+   * Emits the segments of `buf` from `from` on; what cannot be read yet is
+   * kept in `#buffer`, which must be empty. `codes[i]` is `buf.charCodeAt(i)`:
+   * the scan reads a typed array, ~2× faster per character than a string.
+   */
+  #drain(buf: string, codes: CharCodes, from: number, final: boolean, emit: Emit): void {
     const n = buf.length;
-    const segment = this.#segment;
-    let pos = 0;
+    let pos = from;
     for (;;) {
       if (this.#seekingIsa) {
         const next = findIsa(buf, pos);
@@ -272,17 +320,42 @@ export class X12Tokenizer {
 
       const delimiters = this.#delimiters ?? this.#detect(buf, pos, final);
       if (delimiters === null) break;
-      const separator = delimiters.element.charCodeAt(0);
-      const terminator = delimiters.segment.charCodeAt(0);
+      const stopped = this.#segments(buf, codes, pos, final, delimiters, emit);
+      // No segment read: the one at `pos` is not whole yet.
+      if (stopped === pos) break;
+      pos = stopped;
+    }
+    this.#buffer = pos >= n ? '' : buf.slice(pos);
+  }
+
+  /**
+   * Reads the segment at `pos` and the ones after it until a segment that
+   * starts with "I" (an ISA, which brings its own delimiters, or an IEA:
+   * #drain looks at those) or one that is not whole yet; returns where it
+   * stopped. This is the loop a file spends its time in, kept apart from
+   * #drain so that every way out of it is a plain return: V8 throws away
+   * optimized code that meets a path it had never run (the end of the first
+   * chunk, the second interchange's ISA) and compiles it again, which was
+   * five compiles of the whole scan in a 20 MB pass.
+   */
+  #segments(buf: string, codes: CharCodes, from: number, final: boolean, delimiters: X12Delimiters, emit: Emit): number {
+    const n = buf.length;
+    const segment = this.#segment;
+    const separator = delimiters.element.charCodeAt(0);
+    const terminator = delimiters.segment.charCodeAt(0);
+    const maxLength = this.#maxSegmentLength;
+    let pos = from;
+    for (;;) {
       // One scan finds the terminator and the separators before it. Past the
       // longest segment accepted the terminator must be wrong: the scan stops there.
-      const limit = Math.min(n, pos + this.#maxSegmentLength + 1);
+      const limit = Math.min(n, pos + maxLength + 1);
+      const tooLong = n - pos > maxLength;
       let offs = segment.offs;
       offs[0] = pos;
       let count = 1;
       let i = pos;
       for (; i < limit; i++) {
-        const c = buf.charCodeAt(i);
+        const c = codes[i]!;
         if (c === separator) {
           if (count + 1 >= offs.length) offs = segment.grow();
           offs[count++] = i + 1;
@@ -291,14 +364,13 @@ export class X12Tokenizer {
         }
       }
       if (i >= limit) {
-        if (n - pos > this.#maxSegmentLength) throw this.#tooLong(buf, pos, delimiters);
-        break;
+        if (tooLong) throw this.#tooLong(buf, pos, delimiters);
+        return pos;
       }
-      const next = i + 1;
       // CR/LF right before the terminator is line-ending noise (a CRLF file whose terminator is LF).
       let stop = i;
       while (stop > pos) {
-        const c = buf.charCodeAt(stop - 1);
+        const c = codes[stop - 1]!;
         if (c !== 13 && c !== 10) break;
         stop--;
       }
@@ -307,9 +379,9 @@ export class X12Tokenizer {
         offs[count] = stop + 1;
         this.#emit(buf, count, emit);
       }
-      pos = next;
+      pos = skipBlank(buf, i + 1);
+      if (pos >= n || (!final && n - pos < 4) || buf.charCodeAt(pos) === 73 /* I */) return pos;
     }
-    this.#buffer = pos >= n ? '' : buf.slice(pos);
   }
 
   /** The delimiters of a file without an ISA, guessed from its first segment; null to wait for more data. */
@@ -568,7 +640,8 @@ export const KEY_SE = segmentKey('SE');
 export const KEY_GE = segmentKey('GE');
 export const KEY_IEA = segmentKey('IEA');
 
-// Segment ids are a few dozen short names: each is built once and kept, so asking a segment its id costs no string.
+// Segment ids and the codes readers keep (CLP02, CAS02, NM108, HC…) are a few hundred short names: each is built
+// once and kept, so a segment's id or a claim's codes cost no string each time they are read.
 const KNOWN_IDS = [
   'ISA', 'GS', 'ST', 'SE', 'GE', 'IEA', 'BPR', 'TRN', 'CUR', 'REF', 'DTM', 'N1', 'N3', 'N4', 'PER', 'RDM', 'LX', 'TS3', 'TS2',
   'CLP', 'CAS', 'NM1', 'MIA', 'MOA', 'AMT', 'QTY', 'SVC', 'LQ', 'PLB', 'BHT', 'HL', 'DMG', 'DTP', 'AAA', 'EB', 'MSG', 'LS', 'LE',
@@ -580,10 +653,14 @@ const idKeys = new Int32Array(ID_SLOTS);
 const idStrings: string[] = new Array<string>(ID_SLOTS).fill('');
 let cachedIds = 0;
 const MAX_CACHED_IDS = ID_SLOTS / 2;
-for (const id of KNOWN_IDS) idOf(segmentKey(id), id, 0, id.length);
+for (const id of KNOWN_IDS) sharedText(segmentKey(id), id, 0, id.length);
 
-/** The id `text[start, end)` whose key is `key`: the kept string when there is one (else it is kept, while there is room). */
-function idOf(key: number, text: string, start: number, end: number): string {
+/**
+ * `text[start, end)`, whose key (`idKey`) is `key`: the kept string when
+ * there is one, else a new one that is kept while there is room (anything
+ * longer than three characters is simply built).
+ */
+export function sharedText(key: number, text: string, start: number, end: number): string {
   if (key < 0) return ownText(text, start, end);
   let slot = Math.imul(key, 0x9e3779b1) >>> 21;
   for (;;) {
