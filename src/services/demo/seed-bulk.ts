@@ -142,6 +142,10 @@ async function withPaymentTriggersDeferred<T>(trx: Trx, dialect: Dialect, practi
   return result;
 }
 
+/** The seed's page cache while it inserts (256 MB) and while it rebuilds indexes (16 MB: the sorter's run size). */
+const insertCache = -262_144;
+const sortRunCache = -16_384;
+
 /**
  * SQLite spends most of a bulk load keeping a dozen secondary indexes in
  * order row by row (measured: 100,000 payments inserted in 18 s with them,
@@ -177,13 +181,15 @@ async function withSqliteBulkLoad<T>(db: Db, practiceId: string, rowsToAdd: numb
   const tempStore = await pragma('temp_store');
   const mmapSize = await pragma('mmap_size');
   // A large page cache keeps the B-trees being written in memory instead of rereading them from the file.
-  await sql`pragma cache_size = -262144`.execute(db);
-  // CREATE INDEX sorts with a helper thread: the second core, idle otherwise.
-  await sql`pragma threads = 1`.execute(db);
-  // The index builds' sorts spill to memory, not temp files; and the tables they scan, once the cache has spilled
-  // them to the file (no longer only in a WAL), are read through a memory map, not a read() per page: together a
-  // quarter less system time (ADR 0038). better-sqlite3's SQLite caps the map at 2 GB.
-  await sql`pragma temp_store = memory`.execute(db);
+  await sql`pragma cache_size = ${sql.raw(String(insertCache))}`.execute(db);
+  // CREATE INDEX sorts on helper threads: the second core, idle otherwise. SQLite's sorter hands work to them only
+  // when it writes its runs to temp files (with temp_store = memory it sorts everything on the calling thread), and
+  // it cuts a run at cache_size bytes: so the rebuild runs with a small cache (sortRunCache), each run sorted
+  // on a helper thread while the table scan goes on, and the runs merged by the helpers (ADR 0045).
+  await sql`pragma threads = 2`.execute(db);
+  await sql`pragma temp_store = file`.execute(db);
+  // The tables the index builds scan, once the cache has spilled them to the file (no longer only in a WAL), are
+  // read through a memory map, not a read() per page (ADR 0038). better-sqlite3's SQLite caps the map at 2 GB.
   await sql`pragma mmap_size = 4294967296`.execute(db);
   // Foreign key checks can be switched only outside a transaction; inside a caller's they stay row by row.
   const deferKeys = !db.isTransaction && (await pragma('foreign_keys')) === 1;
@@ -202,7 +208,9 @@ async function withSqliteBulkLoad<T>(db: Db, practiceId: string, rowsToAdd: numb
       const result = await withPaymentTriggersDeferred(trx, 'sqlite', practiceId, Number(seq.paymentSeq), async () => {
         const result = await work(trx);
         // Rebuilt before the deferred triggers' fills, which read the payments through them.
+        await sql`pragma cache_size = ${sql.raw(String(sortRunCache))}`.execute(trx);
         for (const index of indexes) await sql.raw(index.sql).execute(trx);
+        await sql`pragma cache_size = ${sql.raw(String(insertCache))}`.execute(trx);
         return result;
       });
       if (deferKeys) {
