@@ -2,8 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { AHEAD, seedChunks, type SeedPlan, type WorkerChunk } from './seed-rows.ts';
 
 // The bulk seed's row generator on its own thread (seedChunksOnWorker): each chunk goes to the seed as JSON, which
-// the seed's thread parses in a fraction of the time the rows took to make. At most AHEAD chunks are sent before
-// the seed has taken one: the seed's memory holds a few chunks, not the whole seed.
+// the seed's thread parses in about half the time the rows took to make (ADR 0045). At most AHEAD chunks are sent
+// before the seed has taken one: memory holds a few chunks, not the whole seed.
 const port = parentPort!;
 let credit = AHEAD;
 let wake: (() => void) | null = null;
