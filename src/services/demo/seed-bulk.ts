@@ -1,58 +1,18 @@
-import { CompiledQuery, SqliteAdapter, sql, type Insertable, type RawBuilder } from 'kysely';
+import { CompiledQuery, SqliteAdapter, sql, type RawBuilder } from 'kysely';
 import type { Dialect } from '../../db/connect.ts';
-import type { Database } from '../../db/database.ts';
 import { fillPaymentTotals } from '../../db/migrations/0022-dashboard-totals.ts';
 import { addListCounts } from '../../db/migrations/0032-list-counts.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { VALUES_PER_STATEMENT } from '../../db/insert-rows.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
-import { charge, paymentReceived, type Posting } from '../../domain/ledger/postings.ts';
 import type { Actor } from '../actor.ts';
-import { paymentSortNameOf, searchNameOf } from '../patients/patients.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
-import { SeededRandom, daysBefore, firstNames, lastNames, payers, physicians, procedures } from './seeded-random.ts';
+import { bulkColumns, claimNumber, columnsOf, seedChunksOnWorker, type BulkTable, type SeedPlan, type TableRows } from './seed-rows.ts';
 
-const CHUNK = 2_000;
-const statuses = ['paid', 'paid', 'paid', 'paid', 'pending', 'draft', 'processing', 'failed', 'cancelled', 'voided'] as const;
-const paymentTypes = ['office_visit', 'treatment_prepayment', 'private_pay'] as const;
-const paymentMethods = ['cash', 'check', 'card', 'online'] as const;
-
-/**
- * The columns the seed fills, in the order each row's values are given (columns it leaves NULL are not
- * listed). Rows go into one flat array per table and each INSERT's SQL is written once per table and row
- * count: no object per row and no query built and compiled per chunk (together a quarter of the seed's
- * profile when rows went through Kysely's insertInto).
- */
-const bulkColumns = {
-  patients: ['id', 'practiceId', 'accountId', 'firstName', 'lastName', 'searchName', 'dateOfBirth', 'createdAt'],
-  treatments: ['id', 'practiceId', 'patientId', 'locationId', 'serviceDate', 'physician', 'chargeCents', 'patientResponsibilityCents', 'insuranceStatus', 'createdAt'],
-  treatmentLines: ['id', 'practiceId', 'treatmentId', 'lineNumber', 'cpt', 'chargeCents', 'units'],
-  coverages: ['id', 'practiceId', 'patientId', 'coverageOrder', 'payerName', 'payerId', 'memberId', 'createdAt'],
-  claims: ['id', 'practiceId', 'treatmentId', 'patientId', 'coverageOrder', 'payerName', 'payerId', 'memberId', 'controlNumber', 'status', 'billedCents', 'paidCents', 'contractualCents', 'patientResponsibilityCents', 'createdAt', 'updatedAt'],
-  payments: ['id', 'practiceId', 'number', 'patientId', 'patientName', 'locationId', 'treatmentId', 'amountCents', 'refundedCents', 'appliedCents', 'status', 'type', 'method', 'dueDate', 'paidDate', 'createdAt', 'createdBy', 'updatedAt'],
-  journalEntries: ['id', 'practiceId', 'kind', 'paymentId', 'memo', 'createdAt', 'createdBy', 'sourceType', 'sourceId'],
-  journalLines: ['id', 'entryId', 'practiceId', 'account', 'patientId', 'paymentId', 'treatmentId', 'amountCents'],
-} as const satisfies { [T in keyof Database]?: readonly (keyof Database[T] & string)[] };
-
-type BulkTable = keyof typeof bulkColumns;
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const bulkTables = Object.keys(bulkColumns).map(snakeCase);
-const columnsOf = (table: BulkTable): readonly string[] => bulkColumns[table];
-type Values<Columns extends readonly string[], Row> = { -readonly [K in keyof Columns]: Row[Columns[K] & keyof Row] };
 
-/** One table's new rows, value after value in bulkColumns order. */
-class Rows<T extends BulkTable> {
-  readonly values: unknown[] = [];
-  constructor(readonly table: T) {}
-  add(row: Values<(typeof bulkColumns)[T], Insertable<Database[T]>>): void {
-    for (const value of row as readonly unknown[]) this.values.push(value);
-  }
-  get count(): number {
-    return this.values.length / columnsOf(this.table).length;
-  }
-}
-
-type Writer = (db: Db, rows: { readonly table: BulkTable; readonly values: unknown[]; readonly count: number }) => Promise<void>;
+type Writer = (db: Db, rows: TableRows) => Promise<void>;
 
 /**
  * SQLite: multi-row INSERTs of ~30,000 values, whose SQL text is made once per row count, so the
@@ -100,16 +60,6 @@ async function bulkWriter(db: Db): Promise<Writer> {
   };
 }
 
-/** 'YYYY-MM-DD' daysAgo days before today, each computed once: the seed asks for the same few hundred dates a million times. */
-function daysFrom(today: string): (daysAgo: number) => string {
-  const days = new Map<number, string>();
-  return (daysAgo) => {
-    let day = days.get(daysAgo);
-    if (day === undefined) days.set(daysAgo, (day = daysBefore(today, daysAgo)));
-    return day;
-  };
-}
-
 /**
  * The per-row triggers on payments that a bulk insert takes out of the way, each with the set-wise fill, from
  * the migration that made the trigger, that adds the same rows afterwards (ADR 0038): one grouped INSERT …
@@ -141,6 +91,10 @@ async function withPaymentTriggersDeferred<T>(trx: Trx, dialect: Dialect, practi
   for (const t of found) await fills[t.name]!(trx, sql`practice_id = ${practiceId} and number > ${after}`);
   return result;
 }
+
+/** The seed's page cache while it inserts (256 MB) and while it rebuilds indexes (16 MB: the sorter's run size). */
+const insertCache = -262_144;
+const sortRunCache = -16_384;
 
 /**
  * SQLite spends most of a bulk load keeping a dozen secondary indexes in
@@ -177,13 +131,15 @@ async function withSqliteBulkLoad<T>(db: Db, practiceId: string, rowsToAdd: numb
   const tempStore = await pragma('temp_store');
   const mmapSize = await pragma('mmap_size');
   // A large page cache keeps the B-trees being written in memory instead of rereading them from the file.
-  await sql`pragma cache_size = -262144`.execute(db);
-  // CREATE INDEX sorts with a helper thread: the second core, idle otherwise.
-  await sql`pragma threads = 1`.execute(db);
-  // The index builds' sorts spill to memory, not temp files; and the tables they scan, once the cache has spilled
-  // them to the file (no longer only in a WAL), are read through a memory map, not a read() per page: together a
-  // quarter less system time (ADR 0038). better-sqlite3's SQLite caps the map at 2 GB.
-  await sql`pragma temp_store = memory`.execute(db);
+  await sql`pragma cache_size = ${sql.raw(String(insertCache))}`.execute(db);
+  // CREATE INDEX sorts on helper threads: the second core, idle otherwise. SQLite's sorter hands work to them only
+  // when it writes its runs to temp files (with temp_store = memory it sorts everything on the calling thread), and
+  // it cuts a run at cache_size bytes: so the rebuild runs with a small cache (sortRunCache), each run sorted
+  // on a helper thread while the table scan goes on, and the runs merged by the helpers (ADR 0045).
+  await sql`pragma threads = 2`.execute(db);
+  await sql`pragma temp_store = file`.execute(db);
+  // The tables the index builds scan, once the cache has spilled them to the file (no longer only in a WAL), are
+  // read through a memory map, not a read() per page (ADR 0038). better-sqlite3's SQLite caps the map at 2 GB.
   await sql`pragma mmap_size = 4294967296`.execute(db);
   // Foreign key checks can be switched only outside a transaction; inside a caller's they stay row by row.
   const deferKeys = !db.isTransaction && (await pragma('foreign_keys')) === 1;
@@ -202,7 +158,9 @@ async function withSqliteBulkLoad<T>(db: Db, practiceId: string, rowsToAdd: numb
       const result = await withPaymentTriggersDeferred(trx, 'sqlite', practiceId, Number(seq.paymentSeq), async () => {
         const result = await work(trx);
         // Rebuilt before the deferred triggers' fills, which read the payments through them.
+        await sql`pragma cache_size = ${sql.raw(String(sortRunCache))}`.execute(trx);
         for (const index of indexes) await sql.raw(index.sql).execute(trx);
+        await sql`pragma cache_size = ${sql.raw(String(insertCache))}`.execute(trx);
         return result;
       });
       if (deferKeys) {
@@ -279,9 +237,6 @@ async function seedRows(db: Db, actor: Actor, options: SeedOptions, onProgress: 
     if (taken) throw new Error(`This practice already has claim ${claimNumber(0)}: seed claims into a practice without them.`);
   }
   const write = await bulkWriter(db);
-  const random = new SeededRandom(options.seed ?? 7);
-  const today = await practiceDate(db, actor.practiceId);
-  const daysAgo = daysFrom(today);
   const practiceId = actor.practiceId;
   let locations = await db.selectFrom('locations').select('id').where('practiceId', '=', practiceId).execute();
   if (locations.length === 0) {
@@ -289,59 +244,32 @@ async function seedRows(db: Db, actor: Actor, options: SeedOptions, onProgress: 
     await db.insertInto('locations').values(rows).execute();
     locations = rows.map((r) => ({ id: r.id }));
   }
+  const existingPatients =
+    options.patients === 0 && options.payments > 0 ? await db.selectFrom('patients').select(['id', 'firstName', 'lastName']).where('practiceId', '=', practiceId).limit(10_000).execute() : [];
+  if (options.patients === 0 && options.payments > 0 && existingPatients.length === 0) throw new Error('No patients to attach payments to: seed some patients too.');
+  const plan: SeedPlan = {
+    practiceId,
+    actor: { id: actor.id, name: actor.name },
+    today: await practiceDate(db, practiceId),
+    locationIds: locations.map((l) => l.id),
+    patients: options.patients,
+    payments: options.payments,
+    insured,
+    seed: options.seed ?? 7,
+    existingPatients,
+  };
 
-  const patients: Array<{ id: string; sortName: string; treatmentId: string | null; locationId: string }> = [];
   const total = options.patients + options.payments;
-  const runId = newId().slice(-6).toUpperCase();
-  for (let start = 0; start < options.patients; start += CHUNK) {
-    const count = Math.min(CHUNK, options.patients - start);
-    // One time for the chunk's rows: they are written in one statement per table anyway.
-    const createdAt = nowIso();
-    const patientRows = new Rows('patients');
-    const treatmentRows = new Rows('treatments');
-    const lineRows = new Rows('treatmentLines');
-    const chargeEntries = new Rows('journalEntries');
-    const chargeLines = new Rows('journalLines');
-    const coverageRows = new Rows('coverages');
-    const claimRows = new Rows('claims');
-    for (let i = 0; i < count; i++) {
-      const firstName = random.pick(firstNames);
-      const lastName = random.pick(lastNames);
-      const id = newId();
-      const accountId = `S${runId}${String(start + i).padStart(7, '0')}`;
-      patientRows.add([id, practiceId, accountId, firstName, lastName, searchNameOf(firstName, lastName), daysAgo(random.int(700, 30000)), createdAt]);
-      // Bulk patients are self-pay — each visit's charge is theirs to pay — unless insured (options.claims): then
-      // the visit is billed to the primary payer. Either way charged in the journal by the one posting rule.
-      const locationId = random.pick(locations).id;
-      const treatmentId = newId();
-      const procedure = random.pick(procedures);
-      const selfPay = start + i >= insured;
-      if (!selfPay) {
-        const payer = random.pick(payers);
-        const memberId = `M${runId}${String(start + i).padStart(7, '0')}`;
-        coverageRows.add([newId(), practiceId, id, 1, payer.payerName, payer.payerId, memberId, createdAt]);
-        claimRows.add([newId(), practiceId, treatmentId, id, 1, payer.payerName, payer.payerId, memberId, claimNumber(start + i), 'submitted', procedure.chargeCents, 0, 0, 0, createdAt, createdAt]);
+  const numberColumn = columnsOf('payments').indexOf('number');
+  const paymentWidth = columnsOf('payments').length;
+  for await (const chunk of seedChunksOnWorker(plan)) {
+    await inTransaction(db, async (trx) => {
+      if (chunk.kind === 'patients') {
+        for (const rows of chunk.rows) await write(trx, rows);
+        return;
       }
-      treatmentRows.add([treatmentId, practiceId, id, locationId, daysAgo(random.int(1, 360)), random.pick(physicians), procedure.chargeCents, selfPay ? procedure.chargeCents : 0, selfPay ? 'self_pay' : 'awaiting', createdAt]);
-      const posting = charge({ treatmentId, patientId: id, chargeCents: procedure.chargeCents, selfPay });
-      addPosting(chargeEntries, chargeLines, practiceId, posting, createdAt, actor.id);
-      lineRows.add([newId(), practiceId, treatmentId, 1, procedure.cpt, procedure.chargeCents, 1]);
-      patients.push({ id, sortName: paymentSortNameOf(firstName, lastName), treatmentId, locationId });
-    }
-    await inTransaction(db, async (trx) => {
-      for (const rows of [patientRows, treatmentRows, lineRows, chargeEntries, chargeLines, coverageRows, claimRows]) await write(trx, rows);
-    });
-    onProgress(start + count, total);
-  }
-  if (patients.length === 0 && options.payments > 0) {
-    const existing = await db.selectFrom('patients').select(['id', 'firstName', 'lastName']).where('practiceId', '=', practiceId).limit(10_000).execute();
-    for (const p of existing) patients.push({ id: p.id, sortName: paymentSortNameOf(p.firstName, p.lastName), treatmentId: null, locationId: random.pick(locations).id });
-    if (patients.length === 0) throw new Error('No patients to attach payments to: seed some patients too.');
-  }
-
-  for (let start = 0; start < options.payments; start += CHUNK) {
-    const count = Math.min(CHUNK, options.payments - start);
-    await inTransaction(db, async (trx) => {
+      const [paymentRows, entryRows, lineRows] = chunk.rows as [TableRows, TableRows, TableRows];
+      const count = paymentRows.count;
       const reserved = await trx
         .updateTable('practices')
         .set((eb) => ({ paymentSeq: eb('paymentSeq', '+', count) }))
@@ -349,27 +277,8 @@ async function seedRows(db: Db, actor: Actor, options: SeedOptions, onProgress: 
         .returning('paymentSeq')
         .executeTakeFirstOrThrow();
       const firstNumber = Number(reserved.paymentSeq) - count + 1;
-      const paymentRows = new Rows('payments');
-      const entryRows = new Rows('journalEntries');
-      const lineRows = new Rows('journalLines');
-      for (let i = 0; i < count; i++) {
-        const patient = random.pick(patients);
-        const status = random.pick(statuses);
-        const ago = random.int(0, 364);
-        const day = daysAgo(ago);
-        const createdAt = `${day}T${String(random.int(10, 23)).padStart(2, '0')}:${String(random.int(10, 59))}:00.000Z`;
-        const amountCents = random.int(5, 400) * 500 + random.int(0, 99);
-        const id = newId();
-        const type = random.pick(paymentTypes);
-        const method = random.pick(paymentMethods);
-        // Due 30 days after the day it was made, for half of them.
-        const dueDate = random.chance(0.5) ? daysAgo(ago - 30) : null;
-        paymentRows.add([id, practiceId, firstNumber + i, patient.id, patient.sortName, patient.locationId, patient.treatmentId, amountCents, 0, 0, status, type, method, dueDate, status === 'paid' ? day : null, createdAt, actor.name, createdAt]);
-        if (status === 'paid') {
-          // Bulk rows, but the same posting rule as every other payment received.
-          addPosting(entryRows, lineRows, practiceId, paymentReceived({ paymentId: id, patientId: patient.id, treatmentId: patient.treatmentId, amountCents }), createdAt, actor.id);
-        }
-      }
+      // The generator numbers a chunk's payments from 0; their numbers are the ones reserved here.
+      for (let v = numberColumn; v < paymentRows.values.length; v += paymentWidth) paymentRows.values[v] = firstNumber + (paymentRows.values[v] as number);
       // On SQLite the whole seed runs with the triggers deferred (withSqliteBulkLoad); on PostgreSQL each chunk does.
       const writeAll = async () => {
         await write(trx, paymentRows);
@@ -379,19 +288,7 @@ async function seedRows(db: Db, actor: Actor, options: SeedOptions, onProgress: 
       if (options.dialect === 'postgres') await withPaymentTriggersDeferred(trx, 'postgres', practiceId, firstNumber - 1, writeAll);
       else await writeAll();
     });
-    onProgress(options.patients + start + count, total);
+    onProgress(chunk.done, total);
   }
   return { patients: options.patients, payments: options.payments };
-}
-
-/** A posting's journal entry and its lines, as rows to write. */
-function addPosting(entries: Rows<'journalEntries'>, lines: Rows<'journalLines'>, practiceId: string, posting: Posting, createdAt: string, createdBy: string): void {
-  const entryId = newId();
-  entries.add([entryId, practiceId, posting.kind, posting.paymentId ?? null, 'bulk seed', createdAt, createdBy, posting.source.type, posting.source.id]);
-  for (const line of posting.lines) lines.add([newId(), entryId, practiceId, line.account, line.patientId ?? null, line.paymentId ?? null, line.treatmentId ?? null, line.amountCents]);
-}
-
-/** The n-th seeded claim's control number (n from 0): PL0000001 up, as the generated 835 numbers its claims. */
-function claimNumber(n: number): string {
-  return `PL${String(n + 1).padStart(7, '0')}`;
 }
