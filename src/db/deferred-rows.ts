@@ -6,7 +6,8 @@ import type { Trx } from './transaction.ts';
 /**
  * Rows nobody reads back inside the transaction that writes them (audit
  * events, outbox events, journal entries and their lines; an 835's claim
- * records, which the import writes out itself before a step that reads them):
+ * records and applications, which the import writes out itself before a step
+ * that reads them):
  * a batch job (an 835 transaction set) collects them while it works and
  * writes them at its end as multi-row inserts, instead of a statement or two
  * per change.
@@ -14,9 +15,9 @@ import type { Trx } from './transaction.ts';
  * only their insert waits. Savepoints opened inside the batch (transaction.ts)
  * share it and drop what they added when they roll back.
  */
-type DeferredTable = 'remittanceClaims' | 'journalEntries' | 'journalLines' | 'auditEvents' | 'outboxEvents';
+type DeferredTable = 'remittanceClaims' | 'applications' | 'journalEntries' | 'journalLines' | 'auditEvents' | 'outboxEvents';
 /** Written in this order: a journal line's entry is inserted before it (the foreign key is checked per statement). */
-const tables: readonly DeferredTable[] = ['remittanceClaims', 'journalEntries', 'journalLines', 'auditEvents', 'outboxEvents'];
+const tables: readonly DeferredTable[] = ['remittanceClaims', 'applications', 'journalEntries', 'journalLines', 'auditEvents', 'outboxEvents'];
 
 interface Batch {
   /** A row written out early (flushDeferredRows) leaves null in its place, so savepoints' marks keep their positions. */
@@ -72,9 +73,9 @@ export function deferredMark(trx: Trx, inner: Trx = trx): () => void {
  * reads them back; not inside a savepoint that may roll back, which would
  * take them with it. No other queued row refers to them.
  */
-export async function flushDeferredRows(trx: Trx, table: 'remittanceClaims'): Promise<void> {
+export async function flushDeferredRows(trx: Trx, only: readonly ('remittanceClaims' | 'applications')[]): Promise<void> {
   const batch = batches.get(trx);
-  if (batch) await flush(trx, batch, [table]);
+  if (batch) await flush(trx, batch, only);
 }
 
 async function flush(trx: Trx, batch: Batch, only: readonly DeferredTable[] = tables) {
