@@ -1,37 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import cliProgress from 'cli-progress';
-import { loadConfig } from '../config/config.ts';
-import { connectDatabase, migrateToLatest, type DatabaseHandle } from '../db/connect.ts';
-import { withStartupLock } from '../db/startup-lock.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
+import type { PayoutItem, ReconciliationEvent } from '../services/processors/payment-processor.ts';
 import { AppError } from '../domain/errors.ts';
 import { roles } from '../domain/roles.ts';
-import { cliActor } from '../services/actor.ts';
-import { createApiToken } from '../services/auth/create-api-token.ts';
-import { findApiTokenPractice, listApiTokens, revokeApiToken } from '../services/auth/api-tokens.ts';
-import { createUser } from '../services/auth/create-user.ts';
-import { ensureDemoPractice } from '../services/demo/seed-demo-data.ts';
-import { seedBulk } from '../services/demo/seed-bulk.ts';
-import { verifyLedger } from '../services/ledger/verify-ledger.ts';
-import { trialBalance } from '../services/ledger/trial-balance.ts';
-import { importRemittance, previewRemittance } from '../services/remittance/import-remittance.ts';
-import { importEligibility271 } from '../services/eligibility/import-eligibility-271.ts';
-import { createLocation } from '../services/locations/locations.ts';
-import { createPractice, findPracticeBySlug } from '../services/practices/create-practice.ts';
-import { practiceDate, practiceRefundReviewDays } from '../services/practices/practice-settings.ts';
-import { runRefundReview } from '../services/tasks/run-refund-review.ts';
-import { formatCents } from '../domain/money.ts';
-import { MAX_DAYS_AHEAD, utcDateFromNow } from '../contracts/common.ts';
-import { writeStatements } from '../services/statements/write-statements.ts';
-import { BackupError, createBackup, restoreBackup } from '../services/backup/backup-archive.ts';
-import { deliverWebhooks } from '../services/webhooks/deliver-webhooks.ts';
-import { deliveryOptions } from '../jobs/webhook-delivery.ts';
-import { messageDeliveryOptions } from '../jobs/message-delivery.ts';
-import { deliverMessages } from '../services/messages/deliver-messages.ts';
-import { SandboxProcessor } from '../services/processors/sandbox-processor.ts';
-import type { PayoutItem, ReconciliationEvent } from '../services/processors/payment-processor.ts';
-import { handleProcessorEvent } from '../services/reconciliation/handle-processor-event.ts';
+
+// Each command imports what it uses when it runs (`await import(...)`), not at start: every module is
+// transpiled and loaded through tsx's loader thread, so loading all commands' modules cost every command
+// (`ledger --help` included) over a second of CPU before it began (ADR 0042).
 
 /**
  * `ledger`: the operator's and integrator's command line. It uses the same
@@ -39,6 +16,7 @@ import { handleProcessorEvent } from '../services/reconciliation/handle-processo
  * does is audited and balanced exactly as through the API.
  */
 async function withDatabase<T>(fn: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
+  const [{ loadConfig }, { connectDatabase, migrateToLatest }] = await Promise.all([import('../config/config.ts'), import('../db/connect.ts')]);
   const config = loadConfig();
   const handle = connectDatabase(config);
   try {
@@ -50,6 +28,7 @@ async function withDatabase<T>(fn: (handle: DatabaseHandle) => Promise<T>): Prom
 }
 
 async function practiceActor(handle: DatabaseHandle, slug: string) {
+  const [{ findPracticeBySlug }, { cliActor }] = await Promise.all([import('../services/practices/create-practice.ts'), import('../services/actor.ts')]);
   const practice = await findPracticeBySlug(handle.db, slug);
   return cliActor(practice.id);
 }
@@ -76,6 +55,7 @@ practice
   .requiredOption('--name <name>', 'display name')
   .action((opts: { slug: string; name: string }) =>
     withDatabase(async ({ db }) => {
+      const { createPractice } = await import('../services/practices/create-practice.ts');
       const created = await createPractice(db, opts);
       console.log(`Created practice ${created.slug} (${created.name}), id ${created.id}`);
     }),
@@ -95,6 +75,7 @@ token
   .action((opts: { practice: string; role: string; name?: string; expiresInDays?: number }) =>
     withDatabase(async (handle) => {
       const actor = await practiceActor(handle, opts.practice);
+      const { createApiToken } = await import('../services/auth/create-api-token.ts');
       const { token: secret } = await createApiToken(handle.db, actor, { role: opts.role, name: opts.name, expiresInDays: opts.expiresInDays });
       process.stdout.write(`${secret}\n`);
     }),
@@ -106,6 +87,7 @@ token
   .action((opts: { practice: string }) =>
     withDatabase(async (handle) => {
       const actor = await practiceActor(handle, opts.practice);
+      const { listApiTokens } = await import('../services/auth/api-tokens.ts');
       const tokens = await listApiTokens(handle.db, actor);
       console.log(['id', 'state', 'role', 'name', 'created', 'expires', 'last used'].join('\t'));
       for (const t of tokens) {
@@ -119,6 +101,7 @@ token
   .argument('<id>', 'token id (from `ledger token list`)')
   .action((tokenId: string) =>
     withDatabase(async (handle) => {
+      const [{ findApiTokenPractice, revokeApiToken }, { cliActor }] = await Promise.all([import('../services/auth/api-tokens.ts'), import('../services/actor.ts')]);
       const practiceId = await findApiTokenPractice(handle.db, tokenId);
       const revoked = await revokeApiToken(handle.db, cliActor(practiceId), tokenId);
       console.log(`Revoked token ${revoked.id} (${revoked.name}) at ${revoked.revokedAt}`);
@@ -138,6 +121,7 @@ program
   .action((opts: { practice: string; email: string; password: string; role: string; name?: string }) =>
     withDatabase(async (handle) => {
       const actor = await practiceActor(handle, opts.practice);
+      const { createUser } = await import('../services/auth/create-user.ts');
       const user = await createUser(handle.db, actor, opts);
       console.log(`Created ${user.role} ${user.email}`);
     }),
@@ -152,6 +136,7 @@ program
   .action((opts: { practice: string; name: string }) =>
     withDatabase(async (handle) => {
       const actor = await practiceActor(handle, opts.practice);
+      const { createLocation } = await import('../services/locations/locations.ts');
       const location = await createLocation(handle.db, actor, { name: opts.name });
       console.log(`Created location ${location.name}, id ${location.id}`);
     }),
@@ -165,6 +150,12 @@ program
   .option('--as-of <date>', 'trial balance as of this day (YYYY-MM-DD)')
   .action((opts: { practice?: string; trialBalance?: boolean; asOf?: string }) =>
     withDatabase(async (handle) => {
+      const [{ findPracticeBySlug }, { verifyLedger }, { trialBalance }, { formatCents }] = await Promise.all([
+        import('../services/practices/create-practice.ts'),
+        import('../services/ledger/verify-ledger.ts'),
+        import('../services/ledger/trial-balance.ts'),
+        import('../domain/money.ts'),
+      ]);
       const practiceId = opts.practice ? (await findPracticeBySlug(handle.db, opts.practice)).id : undefined;
       if (opts.trialBalance) {
         const practices = await handle.db
@@ -200,6 +191,13 @@ program
   .option('--days <n>', 'days to wait after the last claim is processed (default: the practice setting, else REFUND_REVIEW_DAYS, 45)', (v) => Number(v))
   .action((opts: { practice: string; asOf?: string; days?: number }) =>
     withDatabase(async (handle) => {
+      const [{ loadConfig }, { practiceDate, practiceRefundReviewDays }, { runRefundReview }, { formatCents }, { MAX_DAYS_AHEAD, utcDateFromNow }] = await Promise.all([
+        import('../config/config.ts'),
+        import('../services/practices/practice-settings.ts'),
+        import('../services/tasks/run-refund-review.ts'),
+        import('../domain/money.ts'),
+        import('../contracts/common.ts'),
+      ]);
       const actor = await practiceActor(handle, opts.practice);
       const asOf = opts.asOf ?? (await practiceDate(handle.db, actor.practiceId));
       if (asOf > utcDateFromNow(MAX_DAYS_AHEAD)) throw new AppError('validation_failed', `--as-of must be at most ${MAX_DAYS_AHEAD} days ahead.`);
@@ -219,6 +217,7 @@ program
   .description('send the webhooks that are due (for cron): safe beside running servers and other runs, never sends one attempt twice')
   .action(() =>
     withDatabase(async (handle) => {
+      const [{ loadConfig }, { deliverWebhooks }, { deliveryOptions }] = await Promise.all([import('../config/config.ts'), import('../services/webhooks/deliver-webhooks.ts'), import('../jobs/webhook-delivery.ts')]);
       const result = await deliverWebhooks(handle.db, deliveryOptions(handle, loadConfig(), { warn: (obj, msg) => console.error(msg, JSON.stringify(obj)) }));
       console.log(`Webhooks: ${result.eventsFannedOut} event(s) queued, ${result.attempted} attempt(s), ${result.delivered} delivered.`);
     }),
@@ -229,6 +228,7 @@ program
   .description('send the emails and texts that are due (for cron): safe beside running servers and other runs, never sends one attempt twice')
   .action(() =>
     withDatabase(async (handle) => {
+      const [{ loadConfig }, { deliverMessages }, { messageDeliveryOptions }] = await Promise.all([import('../config/config.ts'), import('../services/messages/deliver-messages.ts'), import('../jobs/message-delivery.ts')]);
       const options = messageDeliveryOptions(handle, loadConfig(), { warn: (obj, msg) => console.error(msg, JSON.stringify(obj)) });
       try {
         const result = await deliverMessages(handle.db, options);
@@ -245,6 +245,11 @@ program
   .description('simulate a sandbox processor event (a dispute opened or closed, a payout paid, a charge made in the dashboard) through the same reconciliation as Stripe webhooks; refused unless the sandbox is the processor')
   .action((file: string) =>
     withDatabase(async (handle) => {
+      const [{ loadConfig }, { SandboxProcessor }, { handleProcessorEvent }] = await Promise.all([
+        import('../config/config.ts'),
+        import('../services/processors/sandbox-processor.ts'),
+        import('../services/reconciliation/handle-processor-event.ts'),
+      ]);
       if (loadConfig().processor !== 'sandbox') throw new InvalidArgumentError('sandbox-event only runs with the sandbox processor (PAYMENT_PROCESSOR=sandbox).');
       const event = JSON.parse(fs.readFileSync(file, 'utf8')) as ReconciliationEvent & { items?: PayoutItem[] };
       if (!['dispute_opened', 'dispute_closed', 'payout_paid', 'charge_succeeded'].includes(event.kind)) throw new InvalidArgumentError(`unknown event kind ${String(event.kind)}`);
@@ -265,6 +270,12 @@ program
   .option('--claims <n>', 'of the patients added, this many insured, each visit on a submitted claim PL0000001 up (the numbering of a generated 835)', (v) => Number.parseInt(v, 10), 0)
   .action((opts: { practice: string; patients: number; payments: number; claims: number }) =>
     withDatabase(async (handle) => {
+      const [{ createPractice }, { cliActor }, { seedBulk }, { default: cliProgress }] = await Promise.all([
+        import('../services/practices/create-practice.ts'),
+        import('../services/actor.ts'),
+        import('../services/demo/seed-bulk.ts'),
+        import('cli-progress'),
+      ]);
       const existing = await handle.db.selectFrom('practices').select('id').where('slug', '=', opts.practice).executeTakeFirst();
       const practiceId = existing?.id ?? (await createPractice(handle.db, { slug: opts.practice, name: opts.practice })).id;
       const bar = new cliProgress.SingleBar({ format: 'seeding [{bar}] {value}/{total} rows  {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic);
@@ -284,6 +295,11 @@ program
   .option('--preview', 'show what it would post without posting')
   .action((file: string, opts: { practice: string; preview?: boolean }) =>
     withDatabase(async (handle) => {
+      const [{ importRemittance, previewRemittance }, { formatCents }, { default: cliProgress }] = await Promise.all([
+        import('../services/remittance/import-remittance.ts'),
+        import('../domain/money.ts'),
+        import('cli-progress'),
+      ]);
       const actor = await practiceActor(handle, opts.practice);
       let size: number;
       try {
@@ -333,6 +349,7 @@ program
       } catch {
         throw new AppError('file_unreadable', `Cannot read ${file}: no such file.`);
       }
+      const [{ cliActor }, { importEligibility271 }, { formatCents }] = await Promise.all([import('../services/actor.ts'), import('../services/eligibility/import-eligibility-271.ts'), import('../domain/money.ts')]);
       const practiceId = opts.practice ? (await practiceActor(handle, opts.practice)).practiceId : undefined;
       let query = handle.db.selectFrom('patients').select(['id', 'practiceId']).where((eb) => eb.or([eb('id', '=', opts.patient), eb('accountId', '=', opts.patient)]));
       if (practiceId) query = query.where('practiceId', '=', practiceId);
@@ -357,6 +374,13 @@ program
   .requiredOption('--out <dir>', 'folder for the PDFs (created if missing)')
   .action((opts: { practice: string; out: string }) =>
     withDatabase(async (handle) => {
+      const [{ loadConfig }, { practiceDate }, { writeStatements }, { formatCents }, { default: cliProgress }] = await Promise.all([
+        import('../config/config.ts'),
+        import('../services/practices/practice-settings.ts'),
+        import('../services/statements/write-statements.ts'),
+        import('../domain/money.ts'),
+        import('cli-progress'),
+      ]);
       const actor = await practiceActor(handle, opts.practice);
       const bar = new cliProgress.SingleBar({ format: 'statements [{bar}] {value}/{total}  {eta_formatted} left', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
       const today = await practiceDate(handle.db, actor.practiceId);
@@ -378,6 +402,7 @@ program
   .description('create the demo practice (slug demo) with demo data, if it does not exist')
   .action(() =>
     withDatabase(async (handle) => {
+      const [{ withStartupLock }, { ensureDemoPractice }] = await Promise.all([import('../db/startup-lock.ts'), import('../services/demo/seed-demo-data.ts')]);
       const result = await withStartupLock(handle, () => ensureDemoPractice(handle.db));
       console.log(result.created ? 'Created the demo practice.' : 'The demo practice already exists.');
     }),
@@ -388,6 +413,7 @@ program
   .description('write an online, consistent backup (database and documents) to FILE, while the server runs (SQLite)')
   .argument('<file>', 'the archive to write, e.g. ledger-2026-11-29.tar.gz')
   .action(async (file: string) => {
+    const [{ loadConfig }, { BackupError, createBackup }] = await Promise.all([import('../config/config.ts'), import('../services/backup/backup-archive.ts')]);
     const config = loadConfig();
     if (config.databaseUrl) {
       // pg_dump is PostgreSQL's own consistent online backup; wrapping it here would only hide its options.
@@ -408,6 +434,7 @@ program
   .requiredOption('--data-dir <dir>', 'the data folder to restore into')
   .option('--force', 'replace the database and documents of a folder that is not empty (stop its server first)')
   .action(async (file: string, opts: { dataDir: string; force?: boolean }) => {
+    const { restoreBackup } = await import('../services/backup/backup-archive.ts');
     const manifest = await restoreBackup({ file, dataDir: opts.dataDir, force: opts.force === true });
     const { counts } = manifest;
     console.log(`Restored ${counts.practices} practice(s), ${counts.payments} payment(s), ${counts.documents} document(s) from ${manifest.createdAt} into ${path.resolve(opts.dataDir)}`);
@@ -416,6 +443,7 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  const { BackupError } = await import('../services/backup/backup-archive.ts');
   if (error instanceof AppError || error instanceof BackupError || (error as Error)?.name === 'ZodError') {
     console.error(`ledger: ${(error as Error).message}`);
     process.exitCode = 2;

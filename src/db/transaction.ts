@@ -6,7 +6,12 @@ import { asConflict } from './unique-violation.ts';
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
 
-let savepoints = 0;
+/**
+ * Savepoints are named by their depth (sp_1 inside a transaction, sp_2 inside that, …), never by a
+ * running number: a sibling reuses its released predecessor's name, so the SAVEPOINT/RELEASE text
+ * repeats and SQLite's statement cache (keyed on the text, connect.ts) keeps them compiled.
+ */
+const savepointDepths = new WeakMap<object, number>();
 
 export interface TransactionOptions {
   /**
@@ -95,8 +100,10 @@ async function joinStep<T>(trx: Trx, state: Undivided, fn: (trx: Trx) => Promise
 }
 
 async function inSavepoint<T>(trx: ControlledTransaction<Database>, fn: (trx: Trx) => Promise<T>, options: TransactionOptions): Promise<T> {
-  const name = `sp_${++savepoints}`;
+  const depth = (savepointDepths.get(trx) ?? 0) + 1;
+  const name = `sp_${depth}`;
   const inner = await trx.savepoint(name).execute();
+  savepointDepths.set(inner, depth);
   // Rows the enclosing batch defers (deferred-rows.ts) are the savepoint's too: undone with it.
   const dropDeferred = deferredMark(trx as Trx, inner as Trx);
   let result: T;
@@ -176,9 +183,10 @@ async function commitGroup(db: Db, group: Group): Promise<void> {
   // Requests arriving while the group runs join it (they wait for the connection anyway).
   while (broken === undefined && succeeded.length < maxGroupSize && group.queue.length > 0) {
     const job = group.queue.shift() as Job;
-    const name = `sp_${++savepoints}`;
+    const name = 'sp_1';
     try {
       const inner = await trx.savepoint(name).execute();
+      savepointDepths.set(inner, 1);
       try {
         const result = await run(inner, job.fn, job.options);
         await inner.releaseSavepoint(name).execute();

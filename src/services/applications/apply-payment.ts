@@ -3,7 +3,8 @@ import { newId, nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { enqueueEvent } from '../../db/repositories/outbox.ts';
-import { inTransaction, type Db } from '../../db/transaction.ts';
+import { deferRow } from '../../db/deferred-rows.ts';
+import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import { application, unapplication } from '../../domain/ledger/postings.ts';
 import type { Actor } from '../actor.ts';
@@ -30,7 +31,6 @@ export function toApplication(row: { id: string; paymentId: string; treatmentId:
  * payment's unapplied money and the treatment's open balance.
  */
 export async function applyPayment(db: Db, actor: Actor, paymentId: string, input: { treatmentId: string; amountCents: number }) {
-  const x = input.amountCents;
   return inTransaction(db, async (trx) => {
     const payment = await requirePayment(trx, actor, paymentId);
     const treatment = await requireTreatment(trx, actor, input.treatmentId);
@@ -40,44 +40,66 @@ export async function applyPayment(db: Db, actor: Actor, paymentId: string, inpu
     if (payment.status !== 'paid' && payment.status !== 'partially_refunded') {
       throw new AppError('business_rule', 'Only money received (a Paid or Partially Refunded payment) can be applied.');
     }
-    const fromPayment = await trx
-      .updateTable('payments')
-      .set((eb) => ({ appliedCents: eb('appliedCents', '+', x), updatedAt: nowIso() }))
-      .where('id', '=', paymentId)
-      .where(sql<boolean>`applied_cents + ${x} <= amount_cents - refunded_cents - refunding_cents`)
-      .executeTakeFirst();
-    if (Number(fromPayment.numUpdatedRows) !== 1) {
-      const unapplied = payment.amountCents - payment.refundedCents - payment.refundingCents - payment.appliedCents;
-      throw new AppError('application_exceeds_unapplied', `The payment has only ${Math.max(unapplied, 0)} cents unapplied.`, { unappliedCents: unapplied });
-    }
-    const toTreatment = await trx
-      .updateTable('treatments')
-      .set((eb) => ({ appliedCents: eb('appliedCents', '+', x) }))
-      .where('id', '=', input.treatmentId)
-      .where(sql<boolean>`applied_cents + ${x} <= patient_responsibility_cents`)
-      .executeTakeFirst();
-    if (Number(toTreatment.numUpdatedRows) !== 1) {
-      const open = treatment.patientResponsibilityCents - treatment.appliedCents;
-      throw new AppError('application_exceeds_balance', `The treatment's open patient balance is ${open} cents.`, { openCents: open });
-    }
-    const row = {
-      id: newId(),
-      practiceId: actor.practiceId,
+    return writeApplication(trx, actor, {
       paymentId,
-      treatmentId: input.treatmentId,
       patientId: payment.patientId,
-      amountCents: x,
-      createdAt: nowIso(),
-      createdBy: actor.name,
-      removedAt: null,
-      removedBy: null,
-    };
-    await trx.insertInto('applications').values(row).execute();
-    await postJournalEntry(trx, actor, application({ applicationId: row.id, paymentId, patientId: payment.patientId, treatmentId: input.treatmentId, amountCents: x }));
-    await recordAudit(trx, actor, { action: 'application.created', entityType: 'payment', entityId: paymentId, after: toApplication(row) });
-    await enqueueEvent(trx, actor.practiceId, 'application.created', toApplication(row));
-    return toApplication(row);
+      treatmentId: input.treatmentId,
+      amountCents: input.amountCents,
+      unappliedCents: payment.amountCents - payment.refundedCents - payment.refundingCents - payment.appliedCents,
+      openCents: treatment.patientResponsibilityCents - treatment.appliedCents,
+    });
   });
+}
+
+/**
+ * The writes of an application, for a caller that has checked the payment
+ * (received money of the treatment's patient): the payment's and the
+ * treatment's conditional updates (the limits), the record, its journal
+ * entry, audit and event. `unappliedCents` and `openCents` are what the
+ * caller read, for the message when a limit refuses. The record waits with
+ * the batch's rows when trx defers them (an 835 set: deferred-rows.ts).
+ */
+export async function writeApplication(
+  trx: Trx,
+  actor: Actor,
+  input: { paymentId: string; patientId: string; treatmentId: string; amountCents: number; unappliedCents: number; openCents: number },
+) {
+  const x = input.amountCents;
+  const fromPayment = await trx
+    .updateTable('payments')
+    .set((eb) => ({ appliedCents: eb('appliedCents', '+', x), updatedAt: nowIso() }))
+    .where('id', '=', input.paymentId)
+    .where(sql<boolean>`applied_cents + ${x} <= amount_cents - refunded_cents - refunding_cents`)
+    .executeTakeFirst();
+  if (Number(fromPayment.numUpdatedRows) !== 1) {
+    throw new AppError('application_exceeds_unapplied', `The payment has only ${Math.max(input.unappliedCents, 0)} cents unapplied.`, { unappliedCents: input.unappliedCents });
+  }
+  const toTreatment = await trx
+    .updateTable('treatments')
+    .set((eb) => ({ appliedCents: eb('appliedCents', '+', x) }))
+    .where('id', '=', input.treatmentId)
+    .where(sql<boolean>`applied_cents + ${x} <= patient_responsibility_cents`)
+    .executeTakeFirst();
+  if (Number(toTreatment.numUpdatedRows) !== 1) {
+    throw new AppError('application_exceeds_balance', `The treatment's open patient balance is ${input.openCents} cents.`, { openCents: input.openCents });
+  }
+  const row = {
+    id: newId(),
+    practiceId: actor.practiceId,
+    paymentId: input.paymentId,
+    treatmentId: input.treatmentId,
+    patientId: input.patientId,
+    amountCents: x,
+    createdAt: nowIso(),
+    createdBy: actor.name,
+    removedAt: null,
+    removedBy: null,
+  };
+  if (!deferRow(trx, 'applications', row)) await trx.insertInto('applications').values(row).execute();
+  await postJournalEntry(trx, actor, application({ applicationId: row.id, paymentId: input.paymentId, patientId: input.patientId, treatmentId: input.treatmentId, amountCents: x }));
+  await recordAudit(trx, actor, { action: 'application.created', entityType: 'payment', entityId: input.paymentId, after: toApplication(row) });
+  await enqueueEvent(trx, actor.practiceId, 'application.created', toApplication(row));
+  return toApplication(row);
 }
 
 /** Takes an application back (the over-applied work list's Unapply). The record stays, stamped as removed. */

@@ -443,14 +443,16 @@ async function postSetIn(
   context.lookups = await readSetLookups(trx, actor, claims);
   const seen = new Set<string>();
   for (const clp of claims) {
-    // A reversal, or a claim met again in this set, reads the claim records the set has written so far: written out first, outside the claim's savepoint.
-    if (clp.status === '22' || seen.has(clp.patientControlNumber)) await flushDeferredRows(trx, 'remittanceClaims');
+    // A reversal, or a claim met again in this set, reads the claim records (and a reversal the applications) the set has written so far: written out first, outside the claim's savepoint.
+    if (clp.status === '22' || seen.has(clp.patientControlNumber)) await flushDeferredRows(trx, ['remittanceClaims', 'applications']);
     seen.add(clp.patientControlNumber);
     try {
       // A savepoint per claim: one that cannot post is rolled back alone and becomes an exception. Undivided: the posting's own steps (applications) join it rather than take savepoints of their own.
       posted.push(await inTransaction(trx, (step) => postClaimPayment(step, actor, clp, context), { undivided: true }));
     } catch (error) {
       if (isRetryable(error)) throw error;
+      // The claim's steps were rolled back, and with them what it applied: the set's funds no longer say what the database holds.
+      context.lookups.funds.clear();
       const reason = error instanceof Error ? error.message : String(error);
       posted.push(await recordClaimException(trx, actor, clp, context, 'posting_failed', `Could not be posted: ${reason}`));
     }
@@ -485,7 +487,7 @@ async function postSetIn(
   }
   // A reversal with no corrected payment for the claim in the same payment: the payer took its money back (netted in this payment).
   const reversals = posted.filter((c) => c.outcome === 'reversal' && c.claimId !== null && c.paidCents < 0);
-  if (reversals.length > 0) await flushDeferredRows(trx, 'remittanceClaims');
+  if (reversals.length > 0) await flushDeferredRows(trx, ['remittanceClaims']);
   for (const reversal of reversals) {
     const corrected = posted.some((c) => c.claimId === reversal.claimId && (c.outcome === 'posted' || c.outcome === 'denied'));
     if (corrected) continue;

@@ -14,6 +14,7 @@ import { claimPaymentJournalLines, type ClaimPaymentMovement } from '../../domai
 import type { Claim835 } from '../../x12/index.ts';
 import type { Actor } from '../actor.ts';
 import { unapplyPayment } from '../applications/apply-payment.ts';
+import { readPatientFunds, type PatientFunds } from '../applications/patient-funds.ts';
 import { openClaim } from '../claims/claims.ts';
 import { settlePatientResponsibility } from '../treatments/settle-patient-responsibility.ts';
 import { recordPayerBalanceItem } from './payer-balances.ts';
@@ -87,15 +88,19 @@ export interface PostingContext {
 }
 
 /**
- * What a transaction set's claims need, read for the whole set in two
- * queries instead of two per claim: our claims by control number as they
+ * What a transaction set's claims need, read for the whole set in five
+ * queries instead of five per claim: our claims by control number as they
  * stood before the set (each taken once, by its first CLP: a later CLP of the
- * same claim reads it afresh, after what the earlier one did), and the
- * patients' coverage orders (the posting does not change coverages).
+ * same claim reads it afresh, after what the earlier one did), the patients'
+ * coverage orders (the posting does not change coverages), and the patients'
+ * funds (readPatientFunds), which settling claims keep up to date; a step
+ * that changes them otherwise (a reversal, a claim rolled back) drops its
+ * patient's, to be read afresh.
  */
 export interface SetLookups {
   claims: Map<string, ClaimTable | null>;
   coverages: Set<string>;
+  funds: Map<string, PatientFunds>;
 }
 
 const coverageKey = (patientId: string, coverageOrder: number) => `${patientId}:${coverageOrder}`;
@@ -120,7 +125,7 @@ export async function readSetLookups(trx: Trx, actor: Actor, clps: readonly Clai
     const rows = await trx.selectFrom('coverages').select(['patientId', 'coverageOrder']).where('patientId', 'in', patientIds.slice(i, i + LOOKUP_CHUNK)).execute();
     for (const row of rows) coverages.add(coverageKey(row.patientId, row.coverageOrder));
   }
-  return { claims, coverages };
+  return { claims, coverages, funds: await readPatientFunds(trx, actor, patientIds) };
 }
 
 /** The claim of this control number as the set's lookups hold it, once; undefined when it must be read. */
@@ -318,7 +323,7 @@ export async function postToClaim(
       const nextClaim = await openClaim(trx, actor, claim.treatmentId, claim.coverageOrder + 1, detail.forwardedCents);
       detail.nextClaimId = nextClaim.id;
     } else {
-      await settlePatientResponsibility(trx, actor, { id: claim.treatmentId, patientId: claim.patientId }, detail.toPatientCents);
+      await settlePatientResponsibility(trx, actor, { id: claim.treatmentId, patientId: claim.patientId }, detail.toPatientCents, context.lookups?.funds);
     }
     // Paid beyond the charge: the rule wrote the excess off as a negative adjustment; it is the payer's money, owed back within 60 days.
     const overpaidCents = Math.min(clp.paidCents - clp.chargeCents, -decision.contractualCents);
@@ -398,6 +403,8 @@ async function alreadyPosted(
  */
 async function reverse(trx: Trx, actor: Actor, clp: Claim835, claim: ClaimTable, context: PostingContext, contentSha256: string): Promise<PostedClaim> {
   const done = (posted: PostedClaim, detail: PostingDetail | null = null) => record(trx, actor, context, clp, contentSha256, posted, detail);
+  // A reversal changes what the patient owes and has applied (and holds the visit's money again): their funds are read afresh when next needed.
+  context.lookups?.funds.delete(claim.patientId);
   const original = await livePosting(trx, claim.id);
   if (!original) return done(exception(clp, 'reversal_without_posting', `A reversal of claim ${claim.controlNumber}, which has no payment posted to reverse.`, claim));
   const detail = JSON.parse(original.detail) as PostingDetail;
