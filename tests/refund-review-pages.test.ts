@@ -242,9 +242,12 @@ describe.each(dialects)('refund review, set-wise by page, on %s', (dialect) => {
         [theirs, actor.practiceId, second.patient.id, nowIso()],
       );
       const run = runRefundReview(db(), actor, { asOf, days: 45 });
-      // Our page's lock statement waits for that row (a wait for a state, not a timing).
-      const waiting = async () =>
-        Number((await other.query(`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%for no key update%'`)).rows[0].n) > 0;
+      // Our page's lock statement waits for that row (a wait for a state, not a timing). Inside its transaction
+      // the other session would see the first pg_stat_activity snapshot it read for good: cleared on each look.
+      const waiting = async () => {
+        await other.query('select pg_stat_clear_snapshot()');
+        return Number((await other.query(`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%for no key update%'`)).rows[0].n) > 0;
+      };
       for (let i = 0; i < 400 && !(await waiting()); i++) await new Promise((r) => setTimeout(r, 25));
       expect(await waiting()).toBe(true);
       await other.query('commit');
