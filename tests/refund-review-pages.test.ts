@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { newId, nowIso } from '../src/db/ids.ts';
@@ -224,6 +225,12 @@ describe.each(dialects)('refund review, set-wise by page, on %s', (dialect) => {
     expect(byType['probe.one']).toEqual({ practiceId: actor.practiceId, type: 'probe.one', payload: '{"n":1}', deliveredAt: null, attempts: 0 });
     expect(byType['probe.three']).toMatchObject({ payload: '[null]', deliveredAt: null });
     for (const row of [...audit, ...events]) expect(row.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+
+  it.runIf(dialect === 'postgres')('PostgreSQL connections never JIT-compile: the candidate query would compile for each page (ADR 0043)', async () => {
+    // Its estimate (a LIMIT over filtered groups) passes jit_above_cost by far: ~1 s of compiling a page for ~0.1 s of work.
+    const settings = await Promise.all([1, 2, 3].map(() => sql<{ jit: string }>`show jit`.execute(db())));
+    expect(settings.map((s) => s.rows[0]!.jit)).toEqual(['off', 'off', 'off']);
   });
 
   it.runIf(dialect === 'postgres')('a task another transaction opens while the page waits for its lock is seen: no second task', async () => {
