@@ -5,6 +5,7 @@ import { applyUnappliedFunds } from '../src/services/applications/apply-unapplie
 import { refundableUnappliedFunds } from '../src/services/tasks/refundable-unapplied-funds.ts';
 import { runRefundReview } from '../src/services/tasks/run-refund-review.ts';
 import { makePatient, makePayment, makeSelfPayTreatment } from './helpers/factories.ts';
+import { makeReviewCase } from './helpers/review-cases.ts';
 import { useTestApp } from './helpers/test-app.ts';
 
 /**
@@ -50,6 +51,30 @@ describe('per-patient payment reads use the patient index (SQLite plans)', () =>
         // The patient's rows by the patient index, or one payment by its key.
         expect(payments, source).toMatch(/^SEARCH payments USING INDEX (payments_patient_status \(practice_id=\? AND patient_id=\? AND status=\?\)|sqlite_autoindex_payments_1 \(id=\?\))/);
       }
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it("the refund review finds its page's patients by their key, not by walking the practice's patients for every page", async () => {
+    // A case: a processed claim and a prepayment left over.
+    const db = t.database.handle.db;
+    const actor = t.biller.actor;
+    const { patient } = await makeReviewCase(db, actor, { prepayCents: 2500 });
+    prepared.length = 0;
+    const review = await runRefundReview(db, actor, { asOf: '2026-06-01' });
+    expect(review.created).toEqual([expect.objectContaining({ patientId: patient.id, amountCents: 2500 })]);
+
+    const patientReads = prepared.filter((s) => /"patients"/.test(s) && /"id" in \(/.test(s));
+    expect(patientReads).toHaveLength(1);
+    const sqlite = new SQLite(t.database.handle.file!, { readonly: true });
+    try {
+      // The statement of a full page (1,000 ids): with one id even the practice's indexes lose to the key.
+      const source = patientReads[0]!.replace('"id" in (?)', `"id" in (${Array.from({ length: 1_000 }, () => '?').join(', ')})`);
+      const nulls = Array.from({ length: (source.match(/\?/g) ?? []).length }, () => null);
+      const plan = (prepare.call(sqlite, `explain query plan ${source}`) as SQLite.Statement).all(...nulls) as Array<{ detail: string }>;
+      // By the primary key: the (practice, name) and (practice, account) indexes would read every patient of the practice.
+      expect(plan.map((p) => p.detail)).toEqual(['SEARCH patients USING INDEX sqlite_autoindex_patients_1 (id=?)']);
     } finally {
       sqlite.close();
     }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { newId, nowIso } from '../src/db/ids.ts';
@@ -226,6 +227,12 @@ describe.each(dialects)('refund review, set-wise by page, on %s', (dialect) => {
     for (const row of [...audit, ...events]) expect(row.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
+  it.runIf(dialect === 'postgres')('PostgreSQL connections never JIT-compile: the candidate query would compile for each page (ADR 0043)', async () => {
+    // Its estimate (a LIMIT over filtered groups) passes jit_above_cost by far: ~1 s of compiling a page for ~0.1 s of work.
+    const settings = await Promise.all([1, 2, 3].map(() => sql<{ jit: string }>`show jit`.execute(db())));
+    expect(settings.map((s) => s.rows[0]!.jit)).toEqual(['off', 'off', 'off']);
+  });
+
   it.runIf(dialect === 'postgres')('a task another transaction opens while the page waits for its lock is seen: no second task', async () => {
     const actor = await practiceActor();
     const first = await makeReviewCase(db(), actor, { prepayCents: 1100 });
@@ -242,9 +249,12 @@ describe.each(dialects)('refund review, set-wise by page, on %s', (dialect) => {
         [theirs, actor.practiceId, second.patient.id, nowIso()],
       );
       const run = runRefundReview(db(), actor, { asOf, days: 45 });
-      // Our page's lock statement waits for that row (a wait for a state, not a timing).
-      const waiting = async () =>
-        Number((await other.query(`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%for no key update%'`)).rows[0].n) > 0;
+      // Our page's lock statement waits for that row (a wait for a state, not a timing). Inside its transaction
+      // the other session would see the first pg_stat_activity snapshot it read for good: cleared on each look.
+      const waiting = async () => {
+        await other.query('select pg_stat_clear_snapshot()');
+        return Number((await other.query(`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%for no key update%'`)).rows[0].n) > 0;
+      };
       for (let i = 0; i < 400 && !(await waiting()); i++) await new Promise((r) => setTimeout(r, 25));
       expect(await waiting()).toBe(true);
       await other.query('commit');

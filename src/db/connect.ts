@@ -127,7 +127,11 @@ function withStatementCache(sqlite: SQLite.Database, size = 500): SqliteDatabase
 export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   const plugins = [new CamelCasePlugin()];
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: pgTypes as pg.CustomTypesConfig });
+    // jit off: PostgreSQL compiles a plan to machine code on every execution once its estimated cost passes
+    // jit_above_cost, and an estimate can pass it by far for a query that stops after one page (a LIMIT over
+    // filtered groups: the refund review's candidates, ~1 s of compiling for ~0.1 s of work, ADR 0043). The
+    // app's queries are short; none runs long enough to win that back. A DATABASE_URL's own options replace this.
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: pgTypes as pg.CustomTypesConfig, options: '-c jit=off' });
     // An idle client can lose its connection (a restart, a terminated backend): the pool drops it and
     // opens another on the next query. Without a listener that 'error' event would crash the process.
     const onPoolError = options.onPoolError ?? logPoolError;

@@ -50,6 +50,24 @@ describe('addCalendarDays', () => {
   });
 });
 
+describe('calendarDateToUtcMs', () => {
+  it('property: takes exactly the strings that name their own UTC day, each field checked (days 29-31, months 0-13, years 0-9999)', () => {
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    const fields = fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }));
+    fc.assert(
+      fc.property(fields, ([y, m, d]) => {
+        const text = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+        const ms = Date.UTC(y, m - 1, d);
+        // The day's own name, written out in UTC: a date that exists, in years 1-9999.
+        const real = y >= 1 && new Date(ms).toISOString().slice(0, 10) === text;
+        if (real) expect(calendarDateToUtcMs(text)).toBe(ms);
+        else expect(() => calendarDateToUtcMs(text)).toThrow(AppError);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});
+
 describe('calendar days: refusals (mutation testing, ADR 0023)', () => {
   it('names what is wrong', () => {
     expect(() => addCalendarDays('2026-01-01', 1.5)).toThrow(new AppError('validation_failed', 'Days must be a whole number, got 1.5'));

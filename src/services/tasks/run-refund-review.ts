@@ -227,30 +227,19 @@ async function reviewPage(trx: Trx, actor: Actor, candidates: readonly string[],
  * it locked (the practice's own). On PostgreSQL the rows stay locked until
  * commit, so a concurrent run waits here and then (READ COMMITTED) reads the
  * tasks this one opened; they are locked in id order, so two runs whose
- * pages overlap cannot deadlock. On SQLite the transaction began IMMEDIATE
- * (transaction.ts) and holds the one write lock already; the no-op update
- * takes it even inside a caller's deferred transaction. (FOR NO KEY UPDATE
- * is the lock such an update takes on PostgreSQL: rows inserted elsewhere
- * that refer to the patient, which share-lock its key, are not held up.)
+ * pages overlap cannot deadlock. (FOR NO KEY UPDATE is the lock a no-op
+ * update takes: rows inserted elsewhere that refer to the patient, which
+ * share-lock its key, are not held up.) On SQLite every transaction of
+ * inTransaction began IMMEDIATE and holds the database's one write lock
+ * already, so the ids are only read, each by its key: the unary + keeps
+ * SQLite (no statistics) off the (practice, name) index, which walked every
+ * patient of the practice for each page.
  */
 async function lockPatients(trx: Trx, actor: Actor, candidates: readonly string[]): Promise<Set<string>> {
-  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
-    const rows = await trx
-      .selectFrom('patients')
-      .select('id')
-      .where('practiceId', '=', actor.practiceId)
-      .where('id', 'in', candidates)
-      .orderBy('id')
-      .forNoKeyUpdate()
-      .execute();
-    return new Set(rows.map((r) => r.id));
-  }
-  const rows = await trx
-    .updateTable('patients')
-    .set((eb) => ({ createdAt: eb.ref('createdAt') }))
-    .where('practiceId', '=', actor.practiceId)
-    .where('id', 'in', candidates)
-    .returning('id')
-    .execute();
+  const byId = trx.selectFrom('patients').select('id').where('id', 'in', candidates);
+  const rows =
+    trx.getExecutor().adapter instanceof PostgresAdapter
+      ? await byId.where('practiceId', '=', actor.practiceId).orderBy('id').forNoKeyUpdate().execute()
+      : await byId.where(sql<boolean>`+patients.practice_id = ${actor.practiceId}`).execute();
   return new Set(rows.map((r) => r.id));
 }
