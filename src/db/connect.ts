@@ -137,7 +137,8 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
       onPoolError(error);
     });
     const db = new Kysely<Database>({ dialect: withDriver(new PostgresDialect({ pool }), new DurableAfterUnlockPostgresDriver({ pool })), plugins });
-    arrayReaders.set(db, (query, size) => postgresCursorSlices(pool, query, size));
+    const { databaseUrl } = options;
+    arrayReaders.set(db, (query, size) => postgresCursorSlices(databaseUrl, query, size));
     return remember({ db, dialect: 'postgres', file: undefined, close: () => db.destroy() });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -207,16 +208,19 @@ async function* sqliteSlices(file: string, query: CompiledQuery, size: number): 
 }
 
 /**
- * PostgreSQL: a cursor (pg's array row mode) in a read-only repeatable-read transaction on a pool client of the
- * read's own, fetched a slice at a time. The next slice is asked for before this one is handed out, so the
- * database reads it on one core while the caller formats this one on the other. A keyset query a slice instead
- * was planned anew and walked down its index again every slice (ADR 0048).
+ * PostgreSQL: a cursor (pg's array row mode) in a read-only repeatable-read transaction, fetched a slice at a time,
+ * on a connection of the read's own outside the pool: an export holds its connection for its whole life, and a
+ * few exports at once must not take the pool's connections from every other request. The next slice is asked for
+ * before this one is handed out, so the database reads it on one core while the caller formats this one on the
+ * other. A keyset query a slice instead was planned anew and walked down its index again every slice (ADR 0048).
  */
-async function* postgresCursorSlices(pool: pg.Pool, query: CompiledQuery, size: number): AsyncGenerator<unknown[][]> {
-  const client = await pool.connect();
+async function* postgresCursorSlices(connectionString: string, query: CompiledQuery, size: number): AsyncGenerator<unknown[][]> {
+  const client = new pg.Client({ connectionString, types: pgTypes as pg.CustomTypesConfig });
+  // A connection lost mid-way fails the pending query; without a listener its 'error' event would end the process.
+  client.on('error', () => undefined);
   let next: Promise<unknown[][]> | undefined;
-  let broken: unknown;
   try {
+    await client.connect();
     await client.query('begin isolation level repeatable read read only');
     await client.query({ text: `declare slices no scroll cursor for ${query.sql}`, values: query.parameters as unknown[] });
     const fetch = async () => (await client.query({ text: `fetch ${size} from slices`, rowMode: 'array' })).rows as unknown[][];
@@ -227,15 +231,11 @@ async function* postgresCursorSlices(pool: pg.Pool, query: CompiledQuery, size: 
       if (slice.length > 0) yield slice;
       if (!next) return;
     }
-  } catch (error) {
-    broken = error;
-    throw error;
   } finally {
-    // Abandoned mid-way (the client went away): the slice asked for ahead is read and dropped first.
-    if (next) await next.catch((error: unknown) => (broken ??= error));
-    // A failed statement leaves the client's transaction aborted: the pool gets rid of it instead of reusing it.
-    if (broken === undefined) await client.query('rollback').catch((error: unknown) => (broken = error));
-    client.release(broken instanceof Error ? broken : undefined);
+    // Left mid-way (the client went away): the slice asked for ahead is dropped. Ending the connection ends the
+    // read-only transaction and its cursor.
+    await next?.catch(() => undefined);
+    await client.end().catch(() => undefined);
   }
 }
 
