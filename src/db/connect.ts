@@ -138,7 +138,7 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
     });
     const db = new Kysely<Database>({ dialect: withDriver(new PostgresDialect({ pool }), new DurableAfterUnlockPostgresDriver({ pool })), plugins });
     const { databaseUrl } = options;
-    arrayReaders.set(db, (query, size) => postgresCursorSlices(databaseUrl, query, size));
+    sliceReaders.set(db, (query, size) => postgresCursorSlices(databaseUrl, query, size));
     return remember({ db, dialect: 'postgres', file: undefined, close: () => db.destroy() });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -156,12 +156,12 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   sqlite.pragma('temp_store = MEMORY');
   const database = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: withDriver(new SqliteDialect({ database }), new ImmediateSqliteDriver({ database })), plugins });
-  arrayReaders.set(db, (query, size) => sqliteSlices(file, query, size));
+  sliceReaders.set(db, (query, size) => sqliteSlices(file, query, size));
   return remember({ db, dialect: 'sqlite', file, close: () => db.destroy() });
 }
 
 type ArraySlices = (query: CompiledQuery, size: number) => AsyncGenerator<unknown[][]>;
-const arrayReaders = new WeakMap<Kysely<Database>, ArraySlices>();
+const sliceReaders = new WeakMap<Kysely<Database>, ArraySlices>();
 
 /**
  * Every row of one compiled SELECT as arrays (in the select list's order), `size` rows a slice: for reading very
@@ -171,7 +171,7 @@ const arrayReaders = new WeakMap<Kysely<Database>, ArraySlices>();
  * values of Kysely's own rows, read at once.
  */
 export async function* arraySlices(db: Kysely<Database>, query: CompiledQuery, size: number): AsyncGenerator<unknown[][]> {
-  const slices = arrayReaders.get(db);
+  const slices = sliceReaders.get(db);
   if (slices) return yield* slices(query, size);
   const rows = (await db.executeQuery(query)).rows.map((row) => Object.values(row as object));
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);

@@ -35,7 +35,7 @@ export type PaymentCsvRow = readonly [
 
 /**
  * Rows per slice. A slice is read at once (synchronously on SQLite), so this bounds how long other requests wait
- * behind an export (a few milliseconds); larger slices save little, the statement being a range of one index.
+ * behind an export (a few milliseconds); 250 to 4,000 rows measured the same on PostgreSQL (ADR 0048).
  */
 export const paymentCsvSlice = 1000;
 
