@@ -1,10 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { listPaymentsQuery } from '../src/contracts/payments.ts';
 import { noDueDate } from '../src/db/migrations/0027-payment-name-search.ts';
 import { formatPaymentNumber } from '../src/domain/payments/payment-status.ts';
 import { decimalOfCents } from '../src/domain/money.ts';
 import { seedBulk } from '../src/services/demo/seed-bulk.ts';
+import { paymentCsvSlices } from '../src/services/payments/export-payments.ts';
+import { makePatient, makePayment } from './helpers/factories.ts';
 import { dialects } from './helpers/test-database.ts';
 import { useTestApp } from './helpers/test-app.ts';
 
@@ -12,7 +15,7 @@ describe.each(dialects)('the streamed CSV export on %s', (dialect) => {
   const t = useTestApp(dialect);
 
   it('answers other requests while it streams many rows, and every row is in it, in the list order', async () => {
-    await seedBulk(t.database.handle.db, t.admin.actor, { patients: 50, payments: 6000 });
+    await seedBulk(t.database.handle.db, t.admin.actor, { patients: 50, payments: 20000 });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     const headers = { authorization: `Bearer ${t.admin.token}` };
@@ -53,7 +56,7 @@ describe.each(dialects)('the streamed CSV export on %s', (dialect) => {
       .orderBy('amountCents', 'desc')
       .orderBy('number', 'desc')
       .execute();
-    expect(expected.length).toBeGreaterThanOrEqual(6000);
+    expect(expected.length).toBeGreaterThanOrEqual(20000);
     expect(rows.map((r) => [r[0], r[4]])).toEqual(expected.map((p) => [formatPaymentNumber(Number(p.number)), decimalOfCents(Number(p.amountCents))]));
 
     // Read in slices of many rows: the order and the filters hold across each slice's edge, for a sort on an
@@ -76,4 +79,43 @@ describe.each(dialects)('the streamed CSV export on %s', (dialect) => {
     expect(paidThere.length).toBeGreaterThan(1000);
     expect(await exported(`status=paid,pending&locationId=${location.id}`)).toEqual(paidThere.map((p) => formatPaymentNumber(Number(p.number))));
   }, 120_000);
+
+  it('reads one snapshot of the list, and an export left mid-way gives back what it holds', async () => {
+    await seedBulk(t.database.handle.db, t.admin.actor, { patients: 10, payments: 450 });
+    const db = t.database.handle.db;
+    const oldestFirst = listPaymentsQuery.parse({ sort: 'createdAt', order: 'asc' });
+    const { count } = await db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('count')).where('practiceId', '=', t.admin.actor.practiceId).executeTakeFirstOrThrow();
+    const existing = Number(count);
+    const numbersOf = (slices: Array<readonly (readonly unknown[])[]>) => slices.flatMap((slice) => slice.map((row) => row[0] as number));
+
+    // A payment made while an export is under way, placed after the slice already read: not in that file, in the next.
+    const slices = paymentCsvSlices(db, t.admin.actor, oldestFirst, 100);
+    const read: Array<readonly (readonly unknown[])[]> = [(await slices.next()).value!];
+    const made = await makePayment(t, (await makePatient(t)).id, { amountCents: 1234 });
+    for await (const slice of slices) read.push(slice);
+    expect(existing % 100).not.toBe(0);
+    expect(read.map((slice) => slice.length)).toEqual([...Array<number>(Math.floor(existing / 100)).fill(100), existing % 100]);
+    const madeNumber = Number(String(made.number).slice(4));
+    expect(numbersOf(read)).not.toContain(madeNumber);
+    const after: Array<readonly (readonly unknown[])[]> = [];
+    for await (const slice of paymentCsvSlices(db, t.admin.actor, oldestFirst, 100)) after.push(slice);
+    expect(numbersOf(after).indexOf(madeNumber)).toBeGreaterThanOrEqual(100);
+    expect(numbersOf(after).filter((n) => n !== madeNumber)).toEqual(numbersOf(read));
+
+    // Exports left after their first slice close what they opened (on PostgreSQL, a connection of their own with
+    // its cursor), and the next export and the list still answer.
+    for (let i = 0; i < 12; i++) {
+      const left = paymentCsvSlices(db, t.admin.actor, oldestFirst, 100);
+      expect((await left.next()).value).toHaveLength(100);
+      await left.return(undefined);
+    }
+    if (dialect === 'postgres') {
+      const open = await sql<{ count: number }>`select count(*)::int as count from pg_stat_activity where datname = current_database() and query like 'fetch % from slices'`.execute(db);
+      expect(open.rows[0]!.count).toBe(0);
+    }
+    let rows = 0;
+    for await (const slice of paymentCsvSlices(db, t.admin.actor, oldestFirst, existing + 1)) rows += slice.length;
+    expect(rows).toBe(existing + 1);
+    expect((await t.request('GET', '/api/v1/payments?pageSize=5')).statusCode).toBe(200);
+  });
 });

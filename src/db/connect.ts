@@ -141,10 +141,8 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
       onPoolError(error);
     });
     const db = new Kysely<Database>({ dialect: withDriver(new PostgresDialect({ pool }), new DurableAfterUnlockPostgresDriver({ pool })), plugins });
-    arrayReaders.set(db, () => ({
-      read: async (query) => (await pool.query({ text: query.sql, values: query.parameters as unknown[], rowMode: 'array' })).rows as unknown[][],
-      close: () => undefined,
-    }));
+    const { databaseUrl } = options;
+    sliceReaders.set(db, (query, size) => postgresCursorSlices(databaseUrl, query, size));
     return remember({ db, dialect: 'postgres', file: undefined, close: () => db.destroy() });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -162,42 +160,87 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   sqlite.pragma('temp_store = MEMORY');
   const database = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: withDriver(new SqliteDialect({ database }), new ImmediateSqliteDriver({ database })), plugins });
-  arrayReaders.set(db, () => {
-    // A read-only connection of its own, for this reader's life: it reads committed rows only (never another
-    // request's open transaction on the main one) and maps the file (mmap), where the main connection copies
-    // each page it misses through a read() call. Closing it unmaps the file again.
-    const reader = new SQLite(file, { readonly: true });
-    reader.pragma('mmap_size = 1073741824');
-    const statements = new Map<string, SQLite.Statement>();
-    return {
-      read: async (query) => {
-        let statement = statements.get(query.sql);
-        if (!statement) statements.set(query.sql, (statement = reader.prepare(query.sql).raw(true)));
-        return statement.all(...(query.parameters as unknown[])) as unknown[][];
-      },
-      close: () => reader.close(),
-    };
-  });
+  sliceReaders.set(db, (query, size) => sqliteSlices(file, query, size));
   return remember({ db, dialect: 'sqlite', file, close: () => db.destroy() });
 }
 
-/** Runs compiled SELECTs and answers their rows as arrays, in the select list's order; close() when done. */
-export interface ArrayReader {
-  read(query: CompiledQuery): Promise<unknown[][]>;
-  close(): void;
-}
-const arrayReaders = new WeakMap<Kysely<Database>, () => ArrayReader>();
+type ArraySlices = (query: CompiledQuery, size: number) => AsyncGenerator<unknown[][]>;
+const sliceReaders = new WeakMap<Kysely<Database>, ArraySlices>();
 
 /**
- * Rows as arrays, for reading very many rows (a CSV export): no object a row
- * and no renaming of its keys. better-sqlite3's raw mode on a read-only
- * connection of the reader's own, or pg's array row mode. A Kysely not made
- * by connectDatabase (a transaction) gets the values of Kysely's own rows.
+ * Every row of one compiled SELECT as arrays (in the select list's order), `size` rows a slice: for reading very
+ * many rows (a CSV export) with no object a row and no renaming of its keys, in one snapshot of the data. One
+ * statement for the whole read, so the database plans it and finds its first row once. End the loop early (or
+ * call return()) and the statement is closed. A Kysely not made by connectDatabase (a transaction) gets the
+ * values of Kysely's own rows, read at once.
  */
-export function arrayReader(db: Kysely<Database>): ArrayReader {
-  const make = arrayReaders.get(db);
-  if (make) return make();
-  return { read: async (query) => (await db.executeQuery(query)).rows.map((row) => Object.values(row as object)), close: () => undefined };
+export async function* arraySlices(db: Kysely<Database>, query: CompiledQuery, size: number): AsyncGenerator<unknown[][]> {
+  const slices = sliceReaders.get(db);
+  if (slices) return yield* slices(query, size);
+  const rows = (await db.executeQuery(query)).rows.map((row) => Object.values(row as object));
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
+/**
+ * SQLite: better-sqlite3's raw mode on a read-only connection of the read's own: it reads committed rows only
+ * (never another request's open transaction on the main one) and maps the file (mmap), where the main connection
+ * copies each page it misses through a read() call. A slice is read synchronously (a few ms); closing the
+ * connection unmaps the file again.
+ */
+async function* sqliteSlices(file: string, query: CompiledQuery, size: number): AsyncGenerator<unknown[][]> {
+  const reader = new SQLite(file, { readonly: true });
+  try {
+    reader.pragma('mmap_size = 1073741824');
+    const rows = reader.prepare(query.sql).raw(true).iterate(...(query.parameters as unknown[])) as IterableIterator<unknown[]>;
+    try {
+      for (;;) {
+        const slice: unknown[][] = [];
+        while (slice.length < size) {
+          const next = rows.next();
+          if (next.done) break;
+          slice.push(next.value);
+        }
+        if (slice.length > 0) yield slice;
+        if (slice.length < size) return;
+      }
+    } finally {
+      rows.return?.();
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * PostgreSQL: a cursor (pg's array row mode) in a read-only repeatable-read transaction, fetched a slice at a time,
+ * on a connection of the read's own outside the pool: an export holds its connection for its whole life, and a
+ * few exports at once must not take the pool's connections from every other request. The next slice is asked for
+ * before this one is handed out, so the database reads it on one core while the caller formats this one on the
+ * other. A keyset query a slice instead was planned anew and walked down its index again every slice (ADR 0048).
+ */
+async function* postgresCursorSlices(connectionString: string, query: CompiledQuery, size: number): AsyncGenerator<unknown[][]> {
+  const client = new pg.Client({ connectionString, types: pgTypes as pg.CustomTypesConfig });
+  // A connection lost mid-way fails the pending query; without a listener its 'error' event would end the process.
+  client.on('error', () => undefined);
+  let next: Promise<unknown[][]> | undefined;
+  try {
+    await client.connect();
+    await client.query('begin isolation level repeatable read read only');
+    await client.query({ text: `declare slices no scroll cursor for ${query.sql}`, values: query.parameters as unknown[] });
+    const fetch = async () => (await client.query({ text: `fetch ${size} from slices`, rowMode: 'array' })).rows as unknown[][];
+    next = fetch();
+    for (;;) {
+      const slice: unknown[][] = await next;
+      next = slice.length === size ? fetch() : undefined;
+      if (slice.length > 0) yield slice;
+      if (!next) return;
+    }
+  } finally {
+    // Left mid-way (the client went away): the slice asked for ahead is dropped. Ending the connection ends the
+    // read-only transaction and its cursor.
+    await next?.catch(() => undefined);
+    await client.end().catch(() => undefined);
+  }
 }
 
 // migrateToLatest takes the Kysely instance (its public shape); this finds the handle behind it for the lock.
