@@ -3,6 +3,7 @@ import type { Trx } from '../../db/transaction.ts';
 import { allocateUnappliedFunds } from '../../domain/allocation/allocate-unapplied-funds.ts';
 import type { Actor } from '../actor.ts';
 import { applyPayment } from './apply-payment.ts';
+import { hasUnappliedCents, unappliedCents } from './unapplied-cents.ts';
 
 /** A treatment's patient responsibility not yet covered by applications: what unapplied funds can go to. */
 const openCents = sql<number>`patient_responsibility_cents - applied_cents`;
@@ -38,12 +39,12 @@ export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: str
       'payments.treatmentId',
       'payments.paidDate',
       'payments.createdAt',
-      sql<number>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents`.as('unapplied'),
+      unappliedCents.as('unapplied'),
     ])
     .where('payments.practiceId', '=', actor.practiceId)
     .where('payments.patientId', '=', patientId)
     .where('payments.status', 'in', ['paid', 'partially_refunded'])
-    .where(sql<boolean>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents > 0`)
+    .where(hasUnappliedCents)
     // Held: money collected for a visit whose payers have not finished with it (unless it is the visit being settled).
     .where((eb) =>
       eb.or([

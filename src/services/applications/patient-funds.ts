@@ -3,6 +3,7 @@ import type { Trx } from '../../db/transaction.ts';
 import { allocateUnappliedFunds } from '../../domain/allocation/allocate-unapplied-funds.ts';
 import type { Actor } from '../actor.ts';
 import { writeApplication } from './apply-payment.ts';
+import { hasUnappliedCents, unappliedCents } from './unapplied-cents.ts';
 
 /**
  * What applying a patient's unapplied funds works from, read for many
@@ -53,12 +54,12 @@ export async function readPatientFunds(trx: Trx, actor: Actor, patientIds: reado
         'payments.paidDate',
         'payments.createdAt',
         'treatments.insuranceStatus',
-        sql<number>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents`.as('unapplied'),
+        unappliedCents.as('unapplied'),
       ])
       .where('payments.practiceId', '=', actor.practiceId)
       .where('payments.patientId', 'in', ids)
       .where('payments.status', 'in', ['paid', 'partially_refunded'])
-      .where(sql<boolean>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents > 0`)
+      .where(hasUnappliedCents)
       .execute();
     for (const l of lots) {
       funds.get(l.patientId)!.lots.push({

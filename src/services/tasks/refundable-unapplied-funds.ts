@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
+import { hasUnappliedCents, unappliedCents } from '../applications/unapplied-cents.ts';
 
 export interface UnappliedLot {
   paymentId: string;
@@ -9,8 +10,6 @@ export interface UnappliedLot {
   processorReference: string | null;
   unappliedCents: number;
 }
-
-const unapplied = sql<number>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents`;
 
 /**
  * Money received: a Paid or Partially Refunded payment. With a patient's id
@@ -33,14 +32,14 @@ function refundableLots(db: Db, actor: Actor) {
     .leftJoin('treatments', 'treatments.id', 'payments.treatmentId')
     .where('payments.practiceId', '=', actor.practiceId)
     .where(receivedPayment())
-    .where(sql<boolean>`${unapplied} > 0`)
+    .where(hasUnappliedCents)
     .where((eb) => eb.or([eb('payments.treatmentId', 'is', null), eb('treatments.insuranceStatus', '!=', 'awaiting')]));
 }
 
 /** The patient's payments holding refundable unapplied funds, oldest first: what a refund-owed task is about. */
 export async function refundableUnappliedFunds(db: Db, actor: Actor, patientId: string): Promise<UnappliedLot[]> {
   const rows = await refundableLots(db, actor)
-    .select(['payments.id', 'payments.method', 'payments.processorReference', unapplied.as('unapplied')])
+    .select(['payments.id', 'payments.method', 'payments.processorReference', unappliedCents.as('unapplied')])
     .where('payments.patientId', '=', patientId)
     .orderBy(sql`coalesce(payments.paid_date, substr(payments.created_at, 1, 10))`)
     .orderBy('payments.createdAt')
@@ -61,7 +60,7 @@ export async function refundableUnappliedFunds(db: Db, actor: Actor, patientId: 
 export async function refundableCentsByPatient(db: Db, actor: Actor, patientIds: readonly string[]): Promise<Map<string, number>> {
   if (patientIds.length === 0) return new Map();
   const rows = await refundableLots(db, actor)
-    .select(['payments.patientId', sql<number>`sum(${unapplied})`.as('cents')])
+    .select(['payments.patientId', sql<number>`sum(${unappliedCents})`.as('cents')])
     .where('payments.patientId', 'in', patientIds)
     .groupBy('payments.patientId')
     .execute();

@@ -11,6 +11,7 @@ import { decideRefundReview, DEFAULT_REFUND_REVIEW_DAYS } from '../../domain/ref
 import type { Actor } from '../actor.ts';
 import { applyUnappliedFunds, patientsWithOpenBalance } from '../applications/apply-unapplied-funds.ts';
 import { receivedPayment, refundableCentsByPatient } from './refundable-unapplied-funds.ts';
+import { hasUnappliedCents } from '../applications/unapplied-cents.ts';
 
 export interface RefundReviewOptions {
   /** The day the review runs for, 'YYYY-MM-DD'. */
@@ -109,7 +110,7 @@ async function candidatePage(db: Db, actor: Actor, cutoff: string, after: string
             .where('payments.practiceId', '=', actor.practiceId)
             .whereRef('payments.patientId', '=', 'claims.patientId')
             .where(receivedPayment())
-            .where(sql<boolean>`payments.amount_cents - payments.refunded_cents - payments.refunding_cents - payments.applied_cents > 0`),
+            .where(hasUnappliedCents),
         ),
         eb.not(
           eb.exists(
