@@ -8,6 +8,20 @@ import { hasUnappliedCents, unappliedCents } from './unapplied-cents.ts';
 /** A treatment's patient responsibility not yet covered by applications: what unapplied funds can go to. */
 const openCents = sql<number>`patient_responsibility_cents - applied_cents`;
 
+/**
+ * Received payments (Paid, Partially Refunded) with money unapplied, and the visit each was collected for:
+ * the funds applyUnappliedFunds and an 835 set's readPatientFunds allocate from. Callers add the patients.
+ */
+export function fundLots(trx: Trx, actor: Actor) {
+  return trx
+    .selectFrom('payments')
+    .leftJoin('treatments', 'treatments.id', 'payments.treatmentId')
+    .select(['payments.id', 'payments.patientId', 'payments.treatmentId', 'payments.paidDate', 'payments.createdAt', 'treatments.insuranceStatus', unappliedCents.as('unapplied')])
+    .where('payments.practiceId', '=', actor.practiceId)
+    .where('payments.status', 'in', ['paid', 'partially_refunded'])
+    .where(hasUnappliedCents);
+}
+
 /** The patient's treatments whose patient responsibility is not all paid: what unapplied funds go to. */
 export async function openBalances(trx: Trx, actor: Actor, patientId: string) {
   return trx
@@ -31,20 +45,8 @@ export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: str
   // Read first: with nothing open (a payment from a patient who owes nothing) the funds need not be read at all.
   // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent, with no open balance nothing is allocated (and a non-empty list only makes a caller read the payment back).
   if (balances.length === 0) return [];
-  let lotsQuery = trx
-    .selectFrom('payments')
-    .leftJoin('treatments', 'treatments.id', 'payments.treatmentId')
-    .select([
-      'payments.id',
-      'payments.treatmentId',
-      'payments.paidDate',
-      'payments.createdAt',
-      unappliedCents.as('unapplied'),
-    ])
-    .where('payments.practiceId', '=', actor.practiceId)
+  let lotsQuery = fundLots(trx, actor)
     .where('payments.patientId', '=', patientId)
-    .where('payments.status', 'in', ['paid', 'partially_refunded'])
-    .where(hasUnappliedCents)
     // Held: money collected for a visit whose payers have not finished with it (unless it is the visit being settled).
     .where((eb) =>
       eb.or([

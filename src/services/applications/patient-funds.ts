@@ -1,9 +1,8 @@
-import { sql } from 'kysely';
 import type { Trx } from '../../db/transaction.ts';
 import { allocateUnappliedFunds } from '../../domain/allocation/allocate-unapplied-funds.ts';
 import type { Actor } from '../actor.ts';
 import { writeApplication } from './apply-payment.ts';
-import { hasUnappliedCents, unappliedCents } from './unapplied-cents.ts';
+import { fundLots } from './apply-unapplied-funds.ts';
 
 /**
  * What applying a patient's unapplied funds works from, read for many
@@ -44,23 +43,7 @@ export async function readPatientFunds(trx: Trx, actor: Actor, patientIds: reado
       });
     }
     // The same payments applyUnappliedFunds reads, less its "held" test, which depends on the linked visit's status as the set changes it.
-    const lots = await trx
-      .selectFrom('payments')
-      .leftJoin('treatments', 'treatments.id', 'payments.treatmentId')
-      .select([
-        'payments.id',
-        'payments.patientId',
-        'payments.treatmentId',
-        'payments.paidDate',
-        'payments.createdAt',
-        'treatments.insuranceStatus',
-        unappliedCents.as('unapplied'),
-      ])
-      .where('payments.practiceId', '=', actor.practiceId)
-      .where('payments.patientId', 'in', ids)
-      .where('payments.status', 'in', ['paid', 'partially_refunded'])
-      .where(hasUnappliedCents)
-      .execute();
+    const lots = await fundLots(trx, actor).where('payments.patientId', 'in', ids).execute();
     for (const l of lots) {
       funds.get(l.patientId)!.lots.push({
         paymentId: l.id,
