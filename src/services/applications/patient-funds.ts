@@ -3,6 +3,7 @@ import { allocateUnappliedFunds } from '../../domain/allocation/allocate-unappli
 import type { Actor } from '../actor.ts';
 import { writeApplication } from './apply-payment.ts';
 import { fundLots } from './apply-unapplied-funds.ts';
+import { keptCredits } from '../credits/credits.ts';
 
 /**
  * What applying a patient's unapplied funds works from, read for many
@@ -54,15 +55,7 @@ export async function readPatientFunds(trx: Trx, actor: Actor, patientIds: reado
         linkedInsuranceStatus: l.insuranceStatus,
       });
     }
-    const credits = await trx
-      .selectFrom('credits')
-      .select('patientId')
-      .distinct()
-      .where('practiceId', '=', actor.practiceId)
-      .where('patientId', 'in', ids)
-      .where('source', '=', 'task_dismissal')
-      .where('remainingCents', '>', 0)
-      .execute();
+    const credits = await keptCredits(trx, actor).select('patientId').distinct().where('patientId', 'in', ids).execute();
     for (const c of credits) funds.get(c.patientId)!.hasKeptCredits = true;
   }
   return funds;

@@ -114,19 +114,20 @@ export async function applyCredit(db: Db, actor: Actor, treatmentId: string, inp
   });
 }
 
+/** Credits kept from a dismissed refund-owed task with money left: what applies to a patient's visits by itself. */
+export function keptCredits(trx: Trx, actor: Actor) {
+  return trx.selectFrom('credits').where('practiceId', '=', actor.practiceId).where('source', '=', 'task_dismissal').where('remainingCents', '>', 0);
+}
+
 /**
  * Money kept as credit when a refund-owed task was dismissed applies to the
  * patient's future visits by itself (SPEC section 6): oldest lot first, up to
  * what the treatment still has open. Other credits wait for staff to apply.
  */
 export async function applyKeptCredits(trx: Trx, actor: Actor, patientId: string, treatmentId: string) {
-  const lots = await trx
-    .selectFrom('credits')
+  const lots = await keptCredits(trx, actor)
     .select(['id', 'remainingCents'])
-    .where('practiceId', '=', actor.practiceId)
     .where('patientId', '=', patientId)
-    .where('source', '=', 'task_dismissal')
-    .where('remainingCents', '>', 0)
     .orderBy('createdAt')
     .orderBy('id')
     .execute();
