@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeCardPayment, makePatient, makePayment, makeSelfPayTreatment } from './helpers/factories.ts';
+import { makeCardPayment, makeLocation, makePatient, makePayment, makeSelfPayTreatment, makeTreatment } from './helpers/factories.ts';
+import { build835 } from '../src/x12/build-835.ts';
 import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
 import { patientAccounts } from './helpers/ledger-accounts.ts';
@@ -215,6 +216,37 @@ describe.each(dialects)('refunds on %s', (dialect) => {
     const fromCredit = await db.selectFrom('payments').select(['amountCents', 'treatmentId']).where('patientId', '=', patient.id).where('method', '=', 'patient_credit').execute();
     expect(fromCredit.map((p) => [Number(p.amountCents), p.treatmentId])).toEqual([[500, later.id]]);
     expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 4000, patient_receivable: 0, patient_unapplied: 0, patient_credit: -2000 });
+    await t.expectLedgerBalances();
+  });
+
+  it('C4: credit kept from a dismissed task pays what an 835 leaves the patient, posted set-wise (ADR 0042)', async () => {
+    const db = t.database.handle.db;
+    const patient = await makePatient(t);
+    json(await t.request('PUT', `/api/v1/patients/${patient.id}/coverages`, { body: [{ payerName: 'Payer A', payerId: 'PA001', memberId: 'C4-1', order: 1 }] }), 200);
+    const cash = await makePayment(t, patient.id, { amountCents: 1500, method: 'cash', status: 'paid' });
+    await refundPayment(db, t.biller.actor, cash.id, { amountCents: 1500, reason: 'other', asCredit: true, creditSource: 'task_dismissal' }, { processor: t.processor, publicUrl: '' });
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 1500, patient_receivable: 0, patient_unapplied: 0, patient_credit: -1500 });
+
+    // A $120.00 visit; the payer pays $100.00 and leaves the patient $20.00, of which the kept $15.00 pays at once.
+    const location = await makeLocation(t);
+    const visit = await makeTreatment(t, patient.id, location.id, { serviceDate: '2026-04-06', lines: [{ cpt: '99213', chargeCents: 12000 }] });
+    const claim = json(await t.request('POST', `/api/v1/treatments/${visit.id}/claims`, { as: t.biller }), 201);
+    const era = build835([
+      {
+        payerName: 'Payer A',
+        payerId: 'PA001',
+        traceNumber: `C4-${dialect}`,
+        paymentDate: '2026-04-20',
+        claims: [{ controlNumber: claim.controlNumber, status: '1', chargeCents: 12000, paidCents: 10000, patientResponsibilityCents: 2000, adjustments: [{ group: 'PR', reason: '2', amountCents: 2000 }] }],
+      },
+    ]);
+    json(await t.request('POST', '/api/v1/remittances', { as: t.biller, body: era, headers: { 'content-type': 'text/plain' } }), 201);
+
+    expect(json(await t.request('GET', `/api/v1/treatments/${visit.id}`), 200)).toMatchObject({ patientResponsibilityCents: 2000, balanceCents: 500 });
+    const fromCredit = await db.selectFrom('payments').select(['amountCents', 'treatmentId']).where('patientId', '=', patient.id).where('method', '=', 'patient_credit').execute();
+    expect(fromCredit.map((p) => [Number(p.amountCents), p.treatmentId])).toEqual([[1500, visit.id]]);
+    expect(json(await t.request('GET', `/api/v1/patients/${patient.id}/credits`), 200).availableCents).toBe(0);
+    expect(await patientAccounts(db, patient.id)).toEqual({ cash_clearing: 1500, patient_receivable: 500, patient_unapplied: 0, patient_credit: 0 });
     await t.expectLedgerBalances();
   });
 
