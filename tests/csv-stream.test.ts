@@ -80,6 +80,47 @@ describe.each(dialects)('the streamed CSV export on %s', (dialect) => {
     expect(await exported(`status=paid,pending&locationId=${location.id}`)).toEqual(paidThere.map((p) => formatPaymentNumber(Number(p.number))));
   }, 120_000);
 
+  it('an export whose client goes away stops on the export thread and closes its read', async () => {
+    await seedBulk(t.database.handle.db, t.admin.actor, { patients: 20, payments: 5000 });
+    // The app of this file is one; the test before may have started it listening.
+    if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    const headers = { authorization: `Bearer ${t.admin.token}` };
+    const db = t.database.handle.db;
+
+    // A read holding its snapshot: on PostgreSQL its cursor's connection; on SQLite its read transaction, which keeps
+    // a checkpoint from copying the frames written after it back into the database file.
+    const readsOpen = async () => {
+      if (dialect === 'postgres') {
+        const open = await sql<{ count: number }>`select count(*)::int as count from pg_stat_activity where datname = current_database() and query like 'fetch % from slices'`.execute(db);
+        return open.rows[0]!.count;
+      }
+      await makePayment(t, (await makePatient(t)).id, { amountCents: 100 });
+      const [frames] = await sql<{ log: number; checkpointed: number }>`pragma wal_checkpoint(passive)`.execute(db).then((r) => r.rows);
+      return frames!.checkpointed < frames!.log ? 1 : 0;
+    };
+    const waitForNoReads = async () => {
+      for (let tries = 0; tries < 100 && (await readsOpen()) > 0; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+      return readsOpen();
+    };
+
+    for (let i = 0; i < 3; i++) {
+      const abort = new AbortController();
+      const response = await fetch(`${base}/api/v1/payments/export.csv`, { headers, signal: abort.signal });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      expect((await reader.read()).value!.length).toBeGreaterThan(0);
+      expect(await readsOpen()).toBe(1);
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+      expect(await waitForNoReads()).toBe(0);
+    }
+    // The thread still serves the next export whole.
+    const whole = await (await fetch(`${base}/api/v1/payments/export.csv`, { headers })).text();
+    const { count } = await db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('count')).where('practiceId', '=', t.admin.actor.practiceId).executeTakeFirstOrThrow();
+    expect(whole.split('\r\n').length - 2).toBe(Number(count));
+  }, 120_000);
+
   it('reads one snapshot of the list, and an export left mid-way gives back what it holds', async () => {
     await seedBulk(t.database.handle.db, t.admin.actor, { patients: 10, payments: 450 });
     const db = t.database.handle.db;

@@ -5,6 +5,7 @@ import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, PostgresDialect, Post
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
+import { pgTypes, readSlices, type SliceSource } from './slice-readers.ts';
 import { withStartupLock } from './startup-lock.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -30,20 +31,6 @@ function logPoolError(error: Error): void {
   const code = (error as { code?: string }).code;
   process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'idle database connection lost', code, err: error.message })}\n`);
 }
-
-// BIGINT (int8) arrives from pg as a string; money must be an exact number.
-const pgTypes = {
-  getTypeParser(oid: number, format?: string) {
-    if (oid === 20) {
-      return (value: string) => {
-        const n = Number(value);
-        if (!Number.isSafeInteger(n)) throw new RangeError(`int8 out of safe range: ${value}`);
-        return n;
-      };
-    }
-    return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
-  },
-};
 
 /**
  * SQLite transactions begin IMMEDIATE: the write lock is taken at BEGIN, where
@@ -142,7 +129,7 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
     });
     const db = new Kysely<Database>({ dialect: withDriver(new PostgresDialect({ pool }), new DurableAfterUnlockPostgresDriver({ pool })), plugins });
     const { databaseUrl } = options;
-    sliceReaders.set(db, (query, size) => postgresCursorSlices(databaseUrl, query, size));
+    sliceSources.set(db, { dialect: 'postgres', connectionString: databaseUrl });
     return remember({ db, dialect: 'postgres', file: undefined, close: () => db.destroy() });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -160,87 +147,18 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   sqlite.pragma('temp_store = MEMORY');
   const database = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: withDriver(new SqliteDialect({ database }), new ImmediateSqliteDriver({ database })), plugins });
-  sliceReaders.set(db, (query, size) => sqliteSlices(file, query, size));
+  sliceSources.set(db, { dialect: 'sqlite', file });
   return remember({ db, dialect: 'sqlite', file, close: () => db.destroy() });
 }
 
-type ArraySlices = (query: CompiledQuery, size: number) => AsyncGenerator<unknown[][]>;
-const sliceReaders = new WeakMap<Kysely<Database>, ArraySlices>();
+const sliceSources = new WeakMap<Kysely<Database>, SliceSource>();
 
 /**
- * Every row of one compiled SELECT as arrays (in the select list's order), `size` rows a slice: for reading very
- * many rows (a CSV export) with no object a row and no renaming of its keys, in one snapshot of the data. One
- * statement for the whole read, so the database plans it and finds its first row once. End the loop early (or
- * call return()) and the statement is closed. A Kysely not made by connectDatabase (a transaction) gets the
- * values of Kysely's own rows, read at once.
+ * Where a Kysely made by connectDatabase reads very many rows on a connection of the read's own (slice-readers.ts);
+ * undefined for any other Kysely (a transaction, which must not be read past its own connection).
  */
-export async function* arraySlices(db: Kysely<Database>, query: CompiledQuery, size: number): AsyncGenerator<unknown[][]> {
-  const slices = sliceReaders.get(db);
-  if (slices) return yield* slices(query, size);
-  const rows = (await db.executeQuery(query)).rows.map((row) => Object.values(row as object));
-  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
-}
-
-/**
- * SQLite: better-sqlite3's raw mode on a read-only connection of the read's own: it reads committed rows only
- * (never another request's open transaction on the main one) and maps the file (mmap), where the main connection
- * copies each page it misses through a read() call. A slice is read synchronously (a few ms); closing the
- * connection unmaps the file again.
- */
-async function* sqliteSlices(file: string, query: CompiledQuery, size: number): AsyncGenerator<unknown[][]> {
-  const reader = new SQLite(file, { readonly: true });
-  try {
-    reader.pragma('mmap_size = 1073741824');
-    const rows = reader.prepare(query.sql).raw(true).iterate(...(query.parameters as unknown[])) as IterableIterator<unknown[]>;
-    try {
-      for (;;) {
-        const slice: unknown[][] = [];
-        while (slice.length < size) {
-          const next = rows.next();
-          if (next.done) break;
-          slice.push(next.value);
-        }
-        if (slice.length > 0) yield slice;
-        if (slice.length < size) return;
-      }
-    } finally {
-      rows.return?.();
-    }
-  } finally {
-    reader.close();
-  }
-}
-
-/**
- * PostgreSQL: a cursor (pg's array row mode) in a read-only repeatable-read transaction, fetched a slice at a time,
- * on a connection of the read's own outside the pool: an export holds its connection for its whole life, and a
- * few exports at once must not take the pool's connections from every other request. The next slice is asked for
- * before this one is handed out, so the database reads it on one core while the caller formats this one on the
- * other. A keyset query a slice instead was planned anew and walked down its index again every slice (ADR 0048).
- */
-async function* postgresCursorSlices(connectionString: string, query: CompiledQuery, size: number): AsyncGenerator<unknown[][]> {
-  const client = new pg.Client({ connectionString, types: pgTypes as pg.CustomTypesConfig });
-  // A connection lost mid-way fails the pending query; without a listener its 'error' event would end the process.
-  client.on('error', () => undefined);
-  let next: Promise<unknown[][]> | undefined;
-  try {
-    await client.connect();
-    await client.query('begin isolation level repeatable read read only');
-    await client.query({ text: `declare slices no scroll cursor for ${query.sql}`, values: query.parameters as unknown[] });
-    const fetch = async () => (await client.query({ text: `fetch ${size} from slices`, rowMode: 'array' })).rows as unknown[][];
-    next = fetch();
-    for (;;) {
-      const slice: unknown[][] = await next;
-      next = slice.length === size ? fetch() : undefined;
-      if (slice.length > 0) yield slice;
-      if (!next) return;
-    }
-  } finally {
-    // Left mid-way (the client went away): the slice asked for ahead is dropped. Ending the connection ends the
-    // read-only transaction and its cursor.
-    await next?.catch(() => undefined);
-    await client.end().catch(() => undefined);
-  }
+export function sliceSourceOf(db: Kysely<Database>): SliceSource | undefined {
+  return sliceSources.get(db);
 }
 
 // migrateToLatest takes the Kysely instance (its public shape); this finds the handle behind it for the lock.

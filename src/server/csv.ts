@@ -68,40 +68,43 @@ function lineOf<T>(columns: readonly CsvColumn<T>[], row: T): string {
   return text + '\r\n';
 }
 
-/** Sends the rows as a CSV attachment named `<name>.csv`, streamed (see sendCsvSlices). */
+/** Sends the rows as a CSV attachment named `<name>.csv`, streamed (csvChunks, sendCsvChunks). */
 export function sendCsv<T>(reply: FastifyReply, name: string, columns: readonly CsvColumn<T>[], rows: AsyncIterable<T>) {
   async function* oneByOne() {
     for await (const row of rows) yield [row];
   }
-  return sendCsvSlices(reply, name, columns, oneByOne());
+  return sendCsvChunks(reply, name, csvChunks(columns, oneByOne()));
 }
 
 /**
- * Sends rows that come a slice at a time (an array of rows read at once) as a
- * CSV attachment named `<name>.csv`, streamed: lines are gathered into chunks
- * of about 32 KB, Readable.from pulls the next chunk only when the socket has
- * room (backpressure), and after every chunk the export waits a turn of the
- * event loop, so the other requests of this process (the database reads are
- * synchronous on SQLite) are answered while it runs.
+ * The CSV of rows that come a slice at a time (an array of rows read at once): the header line, then the rows'
+ * lines gathered into chunks of about 32 KB; after every chunk it waits a turn of the event loop, so whatever else
+ * its thread serves (the database reads are synchronous on SQLite) is served while it runs.
  */
-export function sendCsvSlices<T>(reply: FastifyReply, name: string, columns: readonly CsvColumn<T>[], slices: AsyncIterable<readonly T[]>) {
-  async function* chunks() {
-    let chunk = line(columns.map((c) => c.header));
-    for await (const slice of slices) {
-      for (const row of slice) {
-        chunk += lineOf(columns, row);
-        if (chunk.length >= chunkChars) {
-          yield chunk;
-          chunk = '';
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+export async function* csvChunks<T>(columns: readonly CsvColumn<T>[], slices: AsyncIterable<readonly T[]>): AsyncGenerator<string> {
+  let chunk = line(columns.map((c) => c.header));
+  for await (const slice of slices) {
+    for (const row of slice) {
+      chunk += lineOf(columns, row);
+      if (chunk.length >= chunkChars) {
+        yield chunk;
+        chunk = '';
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
-    if (chunk) yield chunk;
   }
+  if (chunk) yield chunk;
+}
+
+
+/**
+ * Sends a CSV's chunks as an attachment named `<name>.csv`: Readable.from pulls the next chunk only when the
+ * socket has room (backpressure), so a large export never sits in memory.
+ */
+export function sendCsvChunks(reply: FastifyReply, name: string, chunks: AsyncIterable<string | Uint8Array>) {
   return reply
     .header('content-type', 'text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}.csv"`)
     .header('cache-control', 'no-store')
-    .send(Readable.from(chunks()));
+    .send(Readable.from(chunks));
 }

@@ -6,9 +6,6 @@ import { arAgingQuery, type ArAgingPatientRow, type ArAgingPayerRow, type Ledger
 import { id } from '../../contracts/common.ts';
 import { listCreditsQuery, listTreatmentsQuery } from '../../contracts/lists.ts';
 import { listPaymentsQuery } from '../../contracts/payments.ts';
-import { calendarDatesIn } from '../../domain/calendar/practice-calendar.ts';
-import { unappliedCentsOf } from '../../domain/payments/billing-view.ts';
-import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
 import { auditEventsQuery, type AuditEvent } from '../../contracts/security.ts';
 import { listTasksQuery, type Task } from '../../contracts/tasks.ts';
 import { listDenialsQuery, listExceptionsQuery, type Denial, type RemittanceException } from '../../contracts/remittance-work.ts';
@@ -18,7 +15,7 @@ import type { Db } from '../../db/transaction.ts';
 import { listAuditEvents } from '../../services/audit/list-audit-events.ts';
 import { listPracticeCredits } from '../../services/credits/list-practice-credits.ts';
 import { listPatients, patientBalance } from '../../services/patients/patients.ts';
-import { overAppliedCsvSlices, paymentCsvSlices, type PaymentCsvRow } from '../../services/payments/export-payments.ts';
+import { overAppliedCsvRead, paymentCsvRead } from '../../services/payments/export-payments.ts';
 import { listRemittances } from '../../services/remittance/import-remittance.ts';
 import { remittanceTotals } from '../../services/remittance/remittance-totals.ts';
 import { listTasks } from '../../services/tasks/tasks.ts';
@@ -27,7 +24,8 @@ import { arAging } from '../../services/ledger/ar-aging.ts';
 import { patientLedger } from '../../services/ledger/patient-ledger.ts';
 import { practiceDate, practiceTimeZone } from '../../services/practices/practice-settings.ts';
 import { everyItem } from '../../services/whole-list.ts';
-import { csvDate, csvDay, dollars, sendCsv, sendCsvSlices, type CsvColumn } from '../csv.ts';
+import { csvDate, csvDay, dollars, sendCsv, sendCsvChunks, type CsvColumn } from '../csv.ts';
+import { paymentCsvChunksOffThread } from '../csv-thread.ts';
 import { actorOf } from '../plugins/authentication.ts';
 
 /**
@@ -38,28 +36,6 @@ import { actorOf } from '../plugins/authentication.ts';
 
 const csvResponse = { 200: z.string().describe('text/csv: a header row, then one row per item') };
 const read = { permission: 'payments:read' } as const;
-
-/** The payments' columns (SPEC 12), read from the rows' arrays (export-payments.ts) without objects. */
-const paymentColumns = (timeZone: string): CsvColumn<PaymentCsvRow>[] => {
-  const day = calendarDatesIn(timeZone);
-  return [
-    { header: 'number', value: (p) => formatPaymentNumber(p[0]) },
-    { header: 'status', value: (p) => p[1] },
-    { header: 'patient', value: (p) => `${p[2]} ${p[3]}` },
-    { header: 'location', value: (p) => p[4] },
-    { header: 'amount', value: (p) => dollars(p[5]) },
-    { header: 'refunded', value: (p) => dollars(p[6]) },
-    { header: 'applied', value: (p) => dollars(p[7]) },
-    { header: 'unapplied', value: (p) => dollars(unappliedCentsOf(p[1], p[5], p[6], p[7])) },
-    { header: 'type', value: (p) => p[8] },
-    { header: 'method', value: (p) => p[9] },
-    { header: 'checkNumber', value: (p) => p[10] },
-    { header: 'dueDate', value: (p) => csvDate(p[11]) },
-    { header: 'paidDate', value: (p) => csvDate(p[12]) },
-    { header: 'createdDate', value: (p) => (p[13] ? day(p[13]) : '') },
-    { header: 'memo', value: (p) => p[14] },
-  ];
-};
 
 async function timeZoneOf(db: Db, request: FastifyRequest): Promise<string> {
   return practiceTimeZone(db, actorOf(request).practiceId);
@@ -76,7 +52,10 @@ export async function exportRoutes(app: FastifyInstance, { db }: { db: Db }) {
   r.get(
     '/payments/export.csv',
     { config: read, schema: { tags: ['payments'], summary: 'The payments of the current filter as CSV', querystring: listPaymentsQuery, produces: ['text/csv'], response: csvResponse } },
-    async (request, reply) => sendCsvSlices(reply, await datedName(db, request, 'payments'), paymentColumns(await timeZoneOf(db, request)), paymentCsvSlices(db, actorOf(request), request.query)),
+    async (request, reply) => {
+      const job = { columns: 'payments', timeZone: await timeZoneOf(db, request), read: await paymentCsvRead(db, actorOf(request), request.query) } as const;
+      return sendCsvChunks(reply, await datedName(db, request, 'payments'), paymentCsvChunksOffThread(job));
+    },
   );
 
   r.get(
@@ -250,11 +229,8 @@ export async function exportRoutes(app: FastifyInstance, { db }: { db: Db }) {
     '/reports/over-applied/export.csv',
     { config: read, schema: { tags: ['applications'], summary: 'The over-applied payments work list as CSV', querystring: pageQuery, produces: ['text/csv'], response: csvResponse } },
     async (request, reply) => {
-      const actor = actorOf(request);
-      const timeZone = await practiceTimeZone(db, actor.practiceId);
-      const columns = paymentColumns(timeZone);
-      const overApplied: CsvColumn<PaymentCsvRow> = { header: 'overApplied', value: (p) => dollars(p[7] - (p[5] - p[6])) };
-      return sendCsvSlices(reply, await datedName(db, request, 'over-applied'), [...columns.slice(0, 8), overApplied, ...columns.slice(8)], overAppliedCsvSlices(db, actor));
+      const job = { columns: 'over-applied', timeZone: await timeZoneOf(db, request), read: await overAppliedCsvRead(db, actorOf(request)) } as const;
+      return sendCsvChunks(reply, await datedName(db, request, 'over-applied'), paymentCsvChunksOffThread(job));
     },
   );
   r.get(
