@@ -246,14 +246,17 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     }
     // The cases a claim repeats come first: a switch on numbers compares them in order.
     switch (segment.key) {
-      case KEY_CAS:
-        if (this.#claim?.problem) return;
+      case KEY_CAS: {
+        const claim = this.#claim;
+        if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: an adjustment needs its claim');
+        if (claim.problem) return;
         try {
-          this.#readAdjustment(segment);
+          readAdjustments(segment, (this.#line ?? claim).adjustments);
         } catch (error) {
           this.#claimProblem(segment, error);
         }
         return;
+      }
       case KEY_DTM:
         this.#readDate(segment);
         return;
@@ -490,12 +493,6 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     } else if (this.#party === 'PE' && this.#payee && qualifier === 'TJ' && this.#payee.taxId === null) {
       this.#payee.taxId = value;
     }
-  }
-
-  #readAdjustment(segment: TextSegment): void {
-    const claim = this.#claim;
-    if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: an adjustment needs its claim');
-    readAdjustments(segment, (this.#line ?? claim).adjustments);
   }
 
   #readName(segment: TextSegment, claim: Claim835): void {
@@ -752,9 +749,17 @@ function readProcedure(segment: TextSegment, index: number, warnings: X12Issue[]
   const start = segment.offs[index]!;
   const end = segment.offs[index + 1]! - 1;
   if (segment.text.lastIndexOf(declared, end - 1) >= start) return procedureAt(segment, index, declared.charCodeAt(0), warnings);
-  // A single part is looked at whole. Some senders declare one component
-  // separator in ISA16 and use another (ISA16 ':' with "HC>99213"): the
-  // composite is read as written, and the reader says so.
+  return singlePartProcedure(segment, index, warnings);
+}
+
+/**
+ * A procedure element without the declared component separator, looked at
+ * whole. Some senders declare one separator in ISA16 and use another (ISA16
+ * ':' with "HC>99213"): the composite is read as written, and the reader
+ * says so. Apart from readProcedure, which every line runs, to keep that small.
+ */
+function singlePartProcedure(segment: TextSegment, index: number, warnings: X12Issue[]): Procedure835 {
+  const declared = segment.delimiters.component;
   const raw = element(segment, index);
   const undeclared = /^[A-Z0-9]{2}([^A-Za-z0-9 ])[A-Z0-9]/.exec(raw);
   if (!undeclared) return procedureAt(segment, index, -1, warnings);
