@@ -662,15 +662,7 @@ function malformedClaim(segment: TextSegment, error: X12Error): Claim835 {
 
 /** Appends a CAS's adjustments to `into`; when it throws, `into` is as it was (a bad CAS adds nothing). */
 function readAdjustments(segment: TextSegment, into: Adjustment835[]): void {
-  const group = adjustmentGroup(elementKey(segment, 1));
-  if (group === null) {
-    const written = element(segment, 1);
-    throw new X12Error('invalid_element', `CAS01 "${written}" is not an adjustment group code`, {
-      segmentNumber: segment.segmentNumber,
-      expected: ADJUSTMENT_GROUPS.join('|'),
-      found: written,
-    });
-  }
+  const group = adjustmentGroup(elementKey(segment, 1)) ?? notAGroup(segment);
   const before = into.length;
   try {
     // Past the last element every triplet is empty.
@@ -696,6 +688,16 @@ function readAdjustments(segment: TextSegment, into: Adjustment835[]): void {
     into.length = before;
     throw error;
   }
+}
+
+/** CAS01 is no adjustment group code (`invalid_element`). */
+function notAGroup(segment: TextSegment): never {
+  const written = element(segment, 1);
+  throw new X12Error('invalid_element', `CAS01 "${written}" is not an adjustment group code`, {
+    segmentNumber: segment.segmentNumber,
+    expected: ADJUSTMENT_GROUPS.join('|'),
+    found: written,
+  });
 }
 
 const GROUP_KEYS = ADJUSTMENT_GROUPS.map((group) => codeKey(group));
@@ -802,15 +804,15 @@ function procedureAt(segment: TextSegment, index: number, separator: number, war
     part++;
     from = i + 1;
   }
-  if (code === '') {
-    warnings.push(
-      x12Issue('missing_element', `${elementName(segment, index)} has no procedure code after "${qualifier}"`, {
-        segmentNumber: segment.segmentNumber,
-        expected: `${elementName(segment, index)}-2`,
-      }),
-    );
-  }
+  if (code === '') warnings.push(noProcedureCode(segment, index, qualifier));
   return { qualifier, code, modifiers: modifiers === NO_MODIFIERS ? [] : modifiers, description };
+}
+
+function noProcedureCode(segment: TextSegment, index: number, qualifier: string): X12Issue {
+  return x12Issue('missing_element', `${elementName(segment, index)} has no procedure code after "${qualifier}"`, {
+    segmentNumber: segment.segmentNumber,
+    expected: `${elementName(segment, index)}-2`,
+  });
 }
 
 // Most procedures have no modifier: the array is made for the procedure only at the end.
