@@ -12,7 +12,12 @@ const DAY_SLOTS = 4096;
 const dayKeys = new Int32Array(DAY_SLOTS);
 const dayStrings: string[] = new Array<string>(DAY_SLOTS).fill('');
 
-/** The same reading over `text[start, end)`, without building the element's string. */
+/**
+ * The same reading over `text[start, end)`, without building the element's
+ * string. The usual case — a day already in the cache — is this short
+ * function; a day seen for the first time goes to `newDay`, so the hot code
+ * V8 compiles (and inlines into the readers) stays small.
+ */
 export function dateIn(text: string, start: number, end: number): string | null {
   if (end - start !== 8) return null;
   let key = 0;
@@ -23,7 +28,11 @@ export function dateIn(text: string, start: number, end: number): string | null 
   }
   // key 0 ("00000000") is no day, so an empty slot never matches a real one.
   const slot = key % DAY_SLOTS;
-  if (dayKeys[slot] === key && key !== 0) return dayStrings[slot]!;
+  return dayKeys[slot] === key && key !== 0 ? dayStrings[slot]! : newDay(text, start, end, key, slot);
+}
+
+/** A CCYYMMDD day not in the cache (`key` is its digits as a number): checked, built and kept in `slot`. */
+function newDay(text: string, start: number, end: number, key: number, slot: number): string | null {
   const year = Math.floor(key / 10_000);
   const month = Math.floor(key / 100) % 100;
   const day = key % 100;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { X12Error } from './errors.ts';
-import { parseCents, parseDecimal } from './parse-decimal.ts';
+import { centsIn, decimalIn, parseCents, parseDecimal } from './parse-decimal.ts';
 import { parseX12Date } from './parse-date.ts';
 
 describe('parseCents', () => {
@@ -78,3 +78,21 @@ describe('parseX12Date', () => {
     expect(parseX12Date('20000229')).toBe('2000-02-29');
   });
 });
+
+describe('centsIn (the readers\' amount fast path)', () => {
+  // Each the same as the full reading, -0 and NaN included: the fast path only ever answers what decimalIn would.
+  const same = (text: string): void => {
+    expect(Object.is(centsIn(`*${text}*`, 1, text.length + 1), decimalIn(text, 0, text.length, 2)), JSON.stringify(text)).toBe(true);
+  };
+
+  it.each(['', '0', '-', '.', '-.', '.5', '-.5', '12.', '12.3', '12.34', '12.340', '12.345', '-0', '-0.00', '00012.50', ' 12.50', '12.50 ',
+    '1..2', '-1-', '+5', '1e3', '9999999999999', '99999999999.99', '999999999999.99', '9999999999999.9', '12345678901234', '0000000000000.5'])(
+    'reads %j as decimalIn does',
+    same,
+  );
+
+  it('reads any string of amount characters as decimalIn does', () => {
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0123456789.- '), maxLength: 18 }), (text) => same(text)), { numRuns: 3000 });
+  });
+});
+

@@ -246,14 +246,17 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     }
     // The cases a claim repeats come first: a switch on numbers compares them in order.
     switch (segment.key) {
-      case KEY_CAS:
-        if (this.#claim?.problem) return;
+      case KEY_CAS: {
+        const claim = this.#claim;
+        if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: an adjustment needs its claim');
+        if (claim.problem) return;
         try {
-          this.#readAdjustment(segment);
+          readAdjustments(segment, (this.#line ?? claim).adjustments);
         } catch (error) {
           this.#claimProblem(segment, error);
         }
         return;
+      }
       case KEY_DTM:
         this.#readDate(segment);
         return;
@@ -492,12 +495,6 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
     }
   }
 
-  #readAdjustment(segment: TextSegment): void {
-    const claim = this.#claim;
-    if (!claim) throw unexpectedSegment(segment, 'CLP', 'before any CLP: an adjustment needs its claim');
-    readAdjustments(segment, (this.#line ?? claim).adjustments);
-  }
-
   #readName(segment: TextSegment, claim: Claim835): void {
     const person: Person835 = {
       lastName: optionalElement(segment, 3),
@@ -665,15 +662,7 @@ function malformedClaim(segment: TextSegment, error: X12Error): Claim835 {
 
 /** Appends a CAS's adjustments to `into`; when it throws, `into` is as it was (a bad CAS adds nothing). */
 function readAdjustments(segment: TextSegment, into: Adjustment835[]): void {
-  const group = adjustmentGroup(elementKey(segment, 1));
-  if (group === null) {
-    const written = element(segment, 1);
-    throw new X12Error('invalid_element', `CAS01 "${written}" is not an adjustment group code`, {
-      segmentNumber: segment.segmentNumber,
-      expected: ADJUSTMENT_GROUPS.join('|'),
-      found: written,
-    });
-  }
+  const group = adjustmentGroup(elementKey(segment, 1)) ?? notAGroup(segment);
   const before = into.length;
   try {
     // Past the last element every triplet is empty.
@@ -699,6 +688,16 @@ function readAdjustments(segment: TextSegment, into: Adjustment835[]): void {
     into.length = before;
     throw error;
   }
+}
+
+/** CAS01 is no adjustment group code (`invalid_element`). */
+function notAGroup(segment: TextSegment): never {
+  const written = element(segment, 1);
+  throw new X12Error('invalid_element', `CAS01 "${written}" is not an adjustment group code`, {
+    segmentNumber: segment.segmentNumber,
+    expected: ADJUSTMENT_GROUPS.join('|'),
+    found: written,
+  });
 }
 
 const GROUP_KEYS = ADJUSTMENT_GROUPS.map((group) => codeKey(group));
@@ -752,9 +751,17 @@ function readProcedure(segment: TextSegment, index: number, warnings: X12Issue[]
   const start = segment.offs[index]!;
   const end = segment.offs[index + 1]! - 1;
   if (segment.text.lastIndexOf(declared, end - 1) >= start) return procedureAt(segment, index, declared.charCodeAt(0), warnings);
-  // A single part is looked at whole. Some senders declare one component
-  // separator in ISA16 and use another (ISA16 ':' with "HC>99213"): the
-  // composite is read as written, and the reader says so.
+  return singlePartProcedure(segment, index, warnings);
+}
+
+/**
+ * A procedure element without the declared component separator, looked at
+ * whole. Some senders declare one separator in ISA16 and use another (ISA16
+ * ':' with "HC>99213"): the composite is read as written, and the reader
+ * says so. Apart from readProcedure, which every line runs, to keep that small.
+ */
+function singlePartProcedure(segment: TextSegment, index: number, warnings: X12Issue[]): Procedure835 {
+  const declared = segment.delimiters.component;
   const raw = element(segment, index);
   const undeclared = /^[A-Z0-9]{2}([^A-Za-z0-9 ])[A-Z0-9]/.exec(raw);
   if (!undeclared) return procedureAt(segment, index, -1, warnings);
@@ -797,15 +804,15 @@ function procedureAt(segment: TextSegment, index: number, separator: number, war
     part++;
     from = i + 1;
   }
-  if (code === '') {
-    warnings.push(
-      x12Issue('missing_element', `${elementName(segment, index)} has no procedure code after "${qualifier}"`, {
-        segmentNumber: segment.segmentNumber,
-        expected: `${elementName(segment, index)}-2`,
-      }),
-    );
-  }
+  if (code === '') warnings.push(noProcedureCode(segment, index, qualifier));
   return { qualifier, code, modifiers: modifiers === NO_MODIFIERS ? [] : modifiers, description };
+}
+
+function noProcedureCode(segment: TextSegment, index: number, qualifier: string): X12Issue {
+  return x12Issue('missing_element', `${elementName(segment, index)} has no procedure code after "${qualifier}"`, {
+    segmentNumber: segment.segmentNumber,
+    expected: `${elementName(segment, index)}-2`,
+  });
 }
 
 // Most procedures have no modifier: the array is made for the procedure only at the end.

@@ -1,5 +1,5 @@
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
-import { decimalIn, parseDecimal } from './parse-decimal.ts';
+import { centsIn, parseDecimal } from './parse-decimal.ts';
 import { dateIn } from './parse-date.ts';
 import { idKey, ownText, sharedText, type TextSegment } from './tokenizer.ts';
 
@@ -93,7 +93,7 @@ export function requiredCents(segment: TextSegment, index: number): number {
   // Read in place; anything but a good amount goes the string way below, which says what is wrong.
   if (index < segment.count) {
     const offs = segment.offs;
-    const cents = decimalIn(segment.text, offs[index]!, offs[index + 1]! - 1, 2);
+    const cents = centsIn(segment.text, offs[index]!, offs[index + 1]! - 1);
     if (cents === cents) return cents;
   }
   return scaledAt(segment, index, requiredElement(segment, index), 2);
@@ -106,7 +106,7 @@ export function optionalCents(segment: TextSegment, index: number): number | nul
   const start = offs[index]!;
   const end = offs[index + 1]! - 1;
   if (start === end) return null;
-  const cents = decimalIn(segment.text, start, end, 2);
+  const cents = centsIn(segment.text, start, end);
   return cents === cents ? cents : scaledAt(segment, index, ownText(segment.text, start, end), 2);
 }
 
@@ -142,7 +142,11 @@ export function optionalQuantity(segment: TextSegment, index: number, warnings: 
     }
     if (i === end) return units;
   }
-  const value = ownText(text, start, end);
+  return quantityText(segment, index, ownText(text, start, end), warnings);
+}
+
+// Apart from optionalQuantity so that the code every line runs stays small.
+function quantityText(segment: TextSegment, index: number, value: string, warnings: X12Issue[]): number | null {
   if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value.trim())) {
     warnings.push(
       x12Issue('invalid_element', `${elementName(segment, index)} "${value}" is not a quantity; left empty`, {

@@ -666,9 +666,13 @@ export function sharedText(key: number, text: string, start: number, end: number
   for (;;) {
     const held = idKeys[slot]!;
     if (held === key) return idStrings[slot]!;
-    if (held === 0) break;
+    if (held === 0) return keepText(key, text, start, end, slot);
     slot = (slot + 1) & (ID_SLOTS - 1);
   }
+}
+
+/** A code met for the first time: built, and kept in the free `slot` while there is room. Apart from sharedText, whose hit is what every code runs. */
+function keepText(key: number, text: string, start: number, end: number, slot: number): string {
   // A flat copy: the id outlives the text it was read from.
   const id = ownText(text, start, end);
   if (cachedIds >= MAX_CACHED_IDS) return id;
