@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliActor } from '../src/services/actor.ts';
+import { cliActor, type Actor } from '../src/services/actor.ts';
 import { createApiToken } from '../src/services/auth/create-api-token.ts';
 import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
 import { createPractice } from '../src/services/practices/create-practice.ts';
 import { build835, type Clp } from '../src/x12/build-835.ts';
 import { patientAccounts } from './helpers/ledger-accounts.ts';
+import { makeReviewCase } from './helpers/review-cases.ts';
 import { startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/test-database.ts';
 
@@ -39,6 +40,9 @@ const paid = (controlNumber: string): Clp => ({
 });
 const ROUNDS = 5;
 const PATIENTS = 40;
+/** The task race: fewer, its cases are slower to make (a refund review's worth each). */
+const TASK_ROUNDS = 3;
+const TASK_PATIENTS = 30;
 
 interface Answer {
   status: number;
@@ -63,12 +67,16 @@ describe.each(dialects)('an 835 set against refunds of its patients’ copays, t
   let database: TestDatabase | undefined;
   const servers: ServerProcess[] = [];
   let token = '';
+  let actor: Actor;
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     const practice = await createPractice(database.handle.db, { slug: 'race', name: 'Race Clinic' });
-    token = (await createApiToken(database.handle.db, cliActor(practice.id), { role: 'admin' })).token;
-    servers.push(await startServer(database), await startServer(database));
+    actor = cliActor(practice.id);
+    token = (await createApiToken(database.handle.db, actor, { role: 'admin' })).token;
+    // The servers' own daily refund review must find nothing: only the run the test asks for makes tasks.
+    const options = { ...database, env: { REFUND_REVIEW_DAYS: '3650' } };
+    servers.push(await startServer(options), await startServer(options));
     await Promise.all(servers.map((s) => waitForHealth(s, { dialect })));
   }, 180_000);
 
@@ -123,17 +131,18 @@ describe.each(dialects)('an 835 set against refunds of its patients’ copays, t
       const era = build835([{ ...A, traceNumber: `EFT-${dialect}-${round}`, paymentDate: '2026-03-20', claims: visits.map((v) => paid(v.controlNumber)) }], { envelope: 700 + round });
 
       // Process 0 posts the 835; process 1 refunds the copays meanwhile, in an order unlike the file's: all at
-      // once in the first round, then spread over as long as the last upload took, so refunds land before the
-      // set reads its funds, while its claims settle, and after it has applied.
-      const started = Date.now();
-      const upload = call(0, 'POST', '/remittances', { era, fileName: `race-${round}.835` }).then((answer) => {
-        lastUploadMs = Date.now() - started;
-        return answer;
-      });
-      const spreadMs = round === 0 ? 0 : (lastUploadMs * 1.5) / PATIENTS;
+      // once in the first round, then one by one over twice as long as the last upload took, the upload sent
+      // halfway, so refunds land before the set reads its funds, while its claims settle, and after it has applied.
+      const stepMs = round === 0 ? 0 : (2 * lastUploadMs) / PATIENTS;
       const refunds = new Map<string, Promise<Answer>>();
       shuffled(visits, round + 1).forEach((v, k) => {
-        refunds.set(v.paymentId, sleep(k * spreadMs).then(() => call(1, 'POST', `/payments/${v.paymentId}/refunds`, { json: { amountCents: REFUND, reason: 'insurance_adjustment' } })));
+        refunds.set(v.paymentId, sleep(k * stepMs).then(() => call(1, 'POST', `/payments/${v.paymentId}/refunds`, { json: { amountCents: REFUND, reason: 'insurance_adjustment' } })));
+      });
+      const upload = sleep((PATIENTS / 2) * stepMs).then(async () => {
+        const started = Date.now();
+        const answer = await call(0, 'POST', '/remittances', { era, fileName: `race-${round}.835` });
+        lastUploadMs = Date.now() - started;
+        return answer;
       });
       const imported = ok(await upload, 201);
       const refunded = new Map<string, Answer>();
@@ -205,7 +214,7 @@ describe.each(dialects)('an 835 set against refunds of its patients’ copays, t
       // Only the exceptions the refunds caused, each in the queue.
       expect([...queued.keys()].sort()).toEqual(imported.exceptions.map((c: any) => c.patientControlNumber).sort());
       expect(await verifyLedger(db)).toEqual([]);
-      console.info(`${dialect} round ${round + 1}: upload ${lastUploadMs} ms, refunds spread ${Math.round(spreadMs * PATIENTS)} ms; so far ${JSON.stringify(orders)}`);
+      console.info(`${dialect} round ${round + 1}: upload ${lastUploadMs} ms, refunds spread over ${Math.round(stepMs * PATIENTS)} ms; so far ${JSON.stringify(orders)}`);
     }
 
     // The over-applied work list holds exactly the copays refunded after their application.
@@ -213,6 +222,87 @@ describe.each(dialects)('an 835 set against refunds of its patients’ copays, t
     expect(overApplied.total).toBe(orders.applicationFirst);
     // Both orders happened (a mid-set refund, posting_failed, is counted when the timing gave one).
     expect(orders.refundFirst).toBeGreaterThan(0);
+    expect(orders.applicationFirst).toBeGreaterThan(0);
+  }, 600_000);
+  it('refunds a refund-owed task only from money no claim applied meanwhile', async () => {
+    const db = database!.handle.db;
+    const B = { payerName: 'Payer A', payerId: 'PA001' };
+    const location = ok(await call(0, 'POST', '/locations', { json: { name: 'Task Street' } }), 201);
+    const orders = { taskFirst: 0, applicationFirst: 0, postingFailed: 0 };
+    let lastUploadMs = 0;
+    for (let round = 0; round < TASK_ROUNDS; round++) {
+      // Cases owed their whole $40.00 prepayment (their first visit left them nothing): one task each.
+      const cases = [];
+      for (let i = 0; i < TASK_PATIENTS; i++) cases.push(await makeReviewCase(db, actor, { prepayCents: COPAY }));
+      ok(await call(0, 'POST', '/jobs/refund-review', { json: { asOf: '2026-06-01', days: 45 } }), 200);
+      const visits = await Promise.all(
+        cases.map(async (c, i) => {
+          const [task] = ok(await call(i, 'GET', `/tasks?type=refund_owed&status=open&patientId=${c.patient.id}`), 200).items;
+          expect(task).toMatchObject({ amountCents: COPAY });
+          // A second visit, billed: its 835 leaves the patient $40.00, which the prepayment would pay.
+          const treatment = ok(await call(i, 'POST', '/treatments', { json: { patientId: c.patient.id, locationId: location.id, serviceDate: '2026-06-02', physician: 'Dr. Race', lines: [{ cpt: '99213', chargeCents: 15000 }] } }), 201);
+          const claim = ok(await call(i, 'POST', `/treatments/${treatment.id}/claims`), 201);
+          return { patientId: c.patient.id, paymentId: c.payment.id, taskId: task.id as string, treatmentId: treatment.id as string, controlNumber: claim.controlNumber as string };
+        }),
+      );
+      const era = build835([{ ...B, traceNumber: `EFT-TASK-${dialect}-${round}`, paymentDate: '2026-06-20', claims: visits.map((v) => paid(v.controlNumber)) }], { envelope: 800 + round });
+
+      // As in the copay race: process 1 completes the tasks (a $40.00 cash refund each) around process 0's upload.
+      const stepMs = round === 0 ? 0 : (2 * lastUploadMs) / TASK_PATIENTS;
+      const completions = new Map<string, Promise<Answer>>();
+      shuffled(visits, round + 11).forEach((v, k) => {
+        completions.set(v.taskId, sleep(k * stepMs).then(() => call(1, 'POST', `/tasks/${v.taskId}/complete`, { json: { refundDate: '2026-06-20', amountCents: COPAY, method: 'cash', reference: 'race' } })));
+      });
+      const upload = sleep((TASK_PATIENTS / 2) * stepMs).then(async () => {
+        const started = Date.now();
+        const answer = await call(0, 'POST', '/remittances', { era, fileName: `task-race-${round}.835` });
+        lastUploadMs = Date.now() - started;
+        return answer;
+      });
+      const imported = ok(await upload, 201);
+      expect(imported).toMatchObject({ claimCount: TASK_PATIENTS, duplicateCount: 0 });
+      const outcomeOf = new Map<string, any>(imported.claims.map((c: any) => [c.patientControlNumber, c]));
+      const queue = ok(await call(1, 'GET', '/remittance-exceptions?status=open&pageSize=200'), 200);
+      const queued = new Map<string, any>(queue.items.filter((x: any) => x.remittanceId === imported.id).map((x: any) => [x.patientControlNumber, x]));
+
+      for (const v of visits) {
+        const completion = await completions.get(v.taskId)!;
+        const payment = await db.selectFrom('payments').select(['amountCents', 'refundedCents', 'refundingCents', 'appliedCents']).where('id', '=', v.paymentId).executeTakeFirstOrThrow();
+        const [amount, refundedCents, applied] = [Number(payment.amountCents), Number(payment.refundedCents), Number(payment.appliedCents)];
+        // The limit: a task refunds unapplied money only, so a payment's applications and refunds never exceed it.
+        expect(applied + refundedCents, `payment ${v.paymentId}: applied ${applied} and refunded ${refundedCents} of ${amount} (task answered ${completion.status})`).toBeLessThanOrEqual(amount);
+        const claim = outcomeOf.get(v.controlNumber);
+        const task = ok(await call(0, 'GET', `/tasks?type=refund_owed&patientId=${v.patientId}`), 200).items.find((t: any) => t.id === v.taskId);
+        if (completion.status === 200) {
+          expect(completion.body).toMatchObject({ status: 'completed' });
+          expect({ refundedCents, applied }).toEqual({ refundedCents: COPAY, applied: 0 });
+          if (claim.outcome === 'posted') orders.taskFirst++;
+        } else {
+          // The claim applied the money first: nothing is left to refund, the task is open again.
+          orders.applicationFirst++;
+          expect({ status: completion.status, code: completion.body.code }).toEqual({ status: 422, code: 'refund_exceeds_remaining' });
+          expect(task).toMatchObject({ status: 'open' });
+          expect({ refundedCents, applied, outcome: claim.outcome }).toEqual({ refundedCents: 0, applied: COPAY, outcome: 'posted' });
+        }
+        if (claim.outcome !== 'posted') {
+          orders.postingFailed++;
+          expect(claim).toMatchObject({ outcome: 'exception', reasonCode: 'posting_failed' });
+          expect(queued.get(v.controlNumber), `claim ${v.controlNumber} is not in the exceptions queue`).toMatchObject({ reasonCode: 'posting_failed', suspenseCents: 8000, status: 'open' });
+        }
+        const treatment = await db.selectFrom('treatments').select(['patientResponsibilityCents', 'appliedCents']).where('id', '=', v.treatmentId).executeTakeFirstOrThrow();
+        expect({ responsibility: Number(treatment.patientResponsibilityCents), applied: Number(treatment.appliedCents) }).toEqual({ responsibility: claim.outcome === 'posted' ? PATIENT_SHARE : 0, applied });
+        expect(await patientAccounts(db, v.patientId)).toEqual({
+          cash_clearing: amount - refundedCents,
+          patient_receivable: Number(treatment.patientResponsibilityCents) - applied,
+          patient_unapplied: applied + refundedCents - amount,
+          patient_credit: 0,
+        });
+      }
+      expect([...queued.keys()].sort()).toEqual(imported.exceptions.map((c: any) => c.patientControlNumber).sort());
+      expect(await verifyLedger(db)).toEqual([]);
+      console.info(`${dialect} task round ${round + 1}: upload ${lastUploadMs} ms, tasks spread over ${Math.round(stepMs * TASK_PATIENTS)} ms; so far ${JSON.stringify(orders)}`);
+    }
+    expect(orders.taskFirst).toBeGreaterThan(0);
     expect(orders.applicationFirst).toBeGreaterThan(0);
   }, 600_000);
 });
