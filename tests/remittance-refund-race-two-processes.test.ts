@@ -19,7 +19,10 @@ import { createTestDatabase, dialects, type TestDatabase } from './helpers/test-
  * exception in the queue. A refund never removes applications (SPEC 4): one
  * that comes after the application leaves the payment over-applied, which is
  * the SPEC's rule, not a race lost — the refund's own answer (its update's
- * returned row) says which came first.
+ * returned row) says which came first. A refund-owed task, though, refunds
+ * unapplied money only: completed while an 835 applies the same funds, its
+ * refund is refused by the refund's own write, never made on top of the
+ * application.
  */
 
 const A = { payerName: 'ACME HEALTH', payerId: '11111' };
