@@ -11,6 +11,7 @@ import { refundToCash, refundToCredit } from '../../domain/ledger/postings.ts';
 import type { PaymentMethod, PaymentStatus } from '../../domain/payments/payment-status.ts';
 import { refundableStatuses, refundAmount, refundMethodFor, type RefundMethod, type RefundReason } from '../../domain/refunds/refund-rules.ts';
 import type { Actor } from '../actor.ts';
+import { unappliedCents } from '../applications/unapplied-cents.ts';
 import { insertCreditLot } from '../credits/credit-lots.ts';
 import { requireNamedPayment, requirePayment, toPayment, type NamedPayment } from '../payments/payment-views.ts';
 import { idempotently, type IdempotencyRequest, type TwoPhase } from '../idempotency/idempotently.ts';
@@ -90,13 +91,11 @@ interface SettleOptions {
 }
 
 /**
- * The limit of a refund of `cents` more, in the payment's conditional write: what is refunded and on its way
- * back, and with `unappliedOnly` what is applied, within the amount.
+ * The limit of a refund of `cents` more, in the payment's conditional write: within what is not yet refunded
+ * or on its way back, or with `unappliedOnly` within the payment's unapplied money (applications count too).
  */
 function refundFits(cents: number, unappliedOnly: boolean | undefined) {
-  return unappliedOnly
-    ? sql<boolean>`refunded_cents + refunding_cents + applied_cents + ${cents} <= amount_cents`
-    : sql<boolean>`refunded_cents + refunding_cents + ${cents} <= amount_cents`;
+  return unappliedOnly ? sql<boolean>`${unappliedCents} >= ${cents}` : sql<boolean>`refunded_cents + refunding_cents + ${cents} <= amount_cents`;
 }
 
 function refundRefused(unappliedOnly: boolean | undefined) {
