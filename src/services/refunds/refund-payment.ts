@@ -11,6 +11,7 @@ import { refundToCash, refundToCredit } from '../../domain/ledger/postings.ts';
 import type { PaymentMethod, PaymentStatus } from '../../domain/payments/payment-status.ts';
 import { refundableStatuses, refundAmount, refundMethodFor, type RefundMethod, type RefundReason } from '../../domain/refunds/refund-rules.ts';
 import type { Actor } from '../actor.ts';
+import { unappliedCents } from '../applications/unapplied-cents.ts';
 import { insertCreditLot } from '../credits/credit-lots.ts';
 import { requireNamedPayment, requirePayment, toPayment, type NamedPayment } from '../payments/payment-views.ts';
 import { idempotently, type IdempotencyRequest, type TwoPhase } from '../idempotency/idempotently.ts';
@@ -35,6 +36,12 @@ export interface RefundRequest {
    * from several payments is one credit for the patient (each payment still has its own refund row).
    */
   creditLotId?: string | undefined;
+  /**
+   * Refund only money no application holds (a refund-owed task: the patient's unapplied funds). The payment's
+   * applications count against the amount in the same conditional write, so money an 835 applies meanwhile
+   * is not also refunded. Without it a refund may leave the payment over-applied (SPEC section 4).
+   */
+  unappliedOnly?: boolean | undefined;
 }
 
 export interface RefundOptions {
@@ -80,6 +87,24 @@ interface SettleOptions {
   fresh?: NamedPayment;
   creditSource?: 'refund' | 'task_dismissal' | undefined;
   creditLotId?: string | undefined;
+  unappliedOnly?: boolean | undefined;
+}
+
+/**
+ * The limit of a refund of `cents` more, in the payment's conditional write: within what is not yet refunded
+ * or on its way back, or with `unappliedOnly` within the payment's unapplied money (applications count too).
+ */
+function refundFits(cents: number, unappliedOnly: boolean | undefined) {
+  return unappliedOnly ? sql<boolean>`${unappliedCents} >= ${cents}` : sql<boolean>`refunded_cents + refunding_cents + ${cents} <= amount_cents`;
+}
+
+function refundRefused(unappliedOnly: boolean | undefined) {
+  return new AppError(
+    'refund_exceeds_remaining',
+    unappliedOnly
+      ? 'The payment no longer has this much unapplied (applied or refunded meanwhile); nothing was refunded.'
+      : 'Another refund of this payment got there first; nothing remains to refund this amount.',
+  );
 }
 
 /**
@@ -115,12 +140,11 @@ async function settle(trx: Trx, actor: Actor, refund: RefundRow, options: Settle
     .where('id', '=', refund.paymentId)
     .where('status', 'in', refundableStatuses)
     // The limit lives in the write: with the reservation already counted when there is one.
-    .where(sql<boolean>`refunded_cents + refunding_cents + ${options.reserved ? 0 : x} <= amount_cents`)
+    // (A reserved amount was checked, applications included when asked, by the reservation; applications respect it since.)
+    .where(options.reserved ? refundFits(0, false) : refundFits(x, options.unappliedOnly))
     .returningAll()
     .executeTakeFirst();
-  if (!after) {
-    throw new AppError('refund_exceeds_remaining', 'Another refund of this payment got there first; nothing remains to refund this amount.');
-  }
+  if (!after) throw refundRefused(!options.reserved && options.unappliedOnly);
   const facts = { refundId: refund.id, paymentId: refund.paymentId, patientId: refund.patientId, amountCents: x };
   let creditId: string | null = null;
   let journal: ReturnType<typeof journalEntryWrites>;
@@ -214,7 +238,7 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
         settledAt: null,
       };
       if (method !== 'processor') {
-        const settled = await settle(trx, actor, refund, { reserved: false, fresh: payment, creditSource: request.creditSource, creditLotId: request.creditLotId });
+        const settled = await settle(trx, actor, refund, { reserved: false, fresh: payment, creditSource: request.creditSource, creditLotId: request.creditLotId, unappliedOnly: request.unappliedOnly });
         return { done: present(settled.refund, settled.payment, publicUrl) };
       }
       // Reserve the amount: the same conditional write that settles, so two racing refunds cannot both fit.
@@ -223,11 +247,9 @@ export async function refundPayment(db: Db, actor: Actor, paymentId: string, req
         .set((eb) => ({ refundingCents: eb('refundingCents', '+', amount) }))
         .where('id', '=', paymentId)
         .where('status', 'in', refundableStatuses)
-        .where(sql<boolean>`refunded_cents + refunding_cents + ${amount} <= amount_cents`)
+        .where(refundFits(amount, request.unappliedOnly))
         .executeTakeFirst();
-      if (Number(reserved.numUpdatedRows) !== 1) {
-        throw new AppError('refund_exceeds_remaining', 'Another refund of this payment got there first; nothing remains to refund this amount.');
-      }
+      if (Number(reserved.numUpdatedRows) !== 1) throw refundRefused(request.unappliedOnly);
       refund.processorKey = await processorKeyFor(trx, refund, idempotency);
       await trx.insertInto('refunds').values(refund).execute();
       return { pending: { refund, chargeReference: row.processorReference! } };

@@ -164,7 +164,8 @@ async function resolveWithRefunds(
         for (const part of parts) {
           // A dismissal is one credit for the patient: the first part makes the lot, the others add to it.
           const joinLot = part.request.asCredit ? made.find((r) => r.creditId !== null)?.creditId : undefined;
-          const request = joinLot ? { ...part.request, creditLotId: joinLot } : part.request;
+          // The funds were read above, not locked: the refund's own write refuses money an 835 or a biller applied since.
+          const request: RefundRequest = { ...part.request, unappliedOnly: true, ...(joinLot ? { creditLotId: joinLot } : {}) };
           const refund = await refundPayment(db, actor, part.paymentId, request, { processor: options.processor, publicUrl: options.publicUrl });
           made.push({ id: refund.id, creditId: refund.creditId, amountCents: refund.amountCents });
         }
