@@ -1,13 +1,17 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, PostgresDialect, PostgresDriver, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Dialect as KyselyDialect, type MigrationProvider, type SqliteDatabase, type TransactionSettings } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
 import { withStartupLock } from './startup-lock.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** pg and its ~40 modules, loaded on PostgreSQL only: a SQLite start (the server's, every CLI command's) does without them (ADR 0051). */
+const requirePg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
@@ -41,7 +45,7 @@ const pgTypes = {
         return n;
       };
     }
-    return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
+    return (requirePg().types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
   },
 };
 
@@ -131,7 +135,7 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
     // jit_above_cost, and an estimate can pass it by far for a query that stops after one page (a LIMIT over
     // filtered groups: the refund review's candidates, ~1 s of compiling for ~0.1 s of work, ADR 0043). The
     // app's queries are short; none runs long enough to win that back. A DATABASE_URL's own options replace this.
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: pgTypes as pg.CustomTypesConfig, options: '-c jit=off' });
+    const pool = new (requirePg().Pool)({ connectionString: options.databaseUrl, max: 10, types: pgTypes as pg.CustomTypesConfig, options: '-c jit=off' });
     // An idle client can lose its connection (a restart, a terminated backend): the pool drops it and
     // opens another on the next query. Without a listener that 'error' event would crash the process.
     const onPoolError = options.onPoolError ?? logPoolError;
@@ -219,7 +223,7 @@ async function* sqliteSlices(file: string, query: CompiledQuery, size: number): 
  * other. A keyset query a slice instead was planned anew and walked down its index again every slice (ADR 0048).
  */
 async function* postgresCursorSlices(connectionString: string, query: CompiledQuery, size: number): AsyncGenerator<unknown[][]> {
-  const client = new pg.Client({ connectionString, types: pgTypes as pg.CustomTypesConfig });
+  const client = new (requirePg().Client)({ connectionString, types: pgTypes as pg.CustomTypesConfig });
   // A connection lost mid-way fails the pending query; without a listener its 'error' event would end the process.
   client.on('error', () => undefined);
   let next: Promise<unknown[][]> | undefined;
