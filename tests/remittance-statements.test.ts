@@ -85,7 +85,6 @@ describe.each(dialects)('statements per claim of an 835 import on %s', (dialect)
     // A posting's own steps (its applications) join the claim's savepoint instead of taking one each.
     // (SQLite's group commit takes one more per transaction.)
     expect(count(/^savepoint "sp_/i)).toBeLessThanOrEqual(claims + sets);
-    console.log(dialect, 'statements per claim', statements.length / claims, 'takes', takes, 'single takes', count(/^update "claims" set "status" = (\?|\$1), "paid_cents"/), 'repeats', repeats);
     expect(statements.length / claims, statements.join('\n')).toBeLessThanOrEqual(perClaim[dialect]);
   }, 120_000);
 });
