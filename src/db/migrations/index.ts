@@ -10,11 +10,8 @@ type MigrationModule = { up(db: Kysely<any>): Promise<void>; down?(db: Kysely<an
 function lazy(load: () => Promise<MigrationModule>): Migration {
   return {
     up: async (db) => (await load()).up(db),
-    down: async (db) => {
-      const module = await load();
-      if (!module.down) throw new Error('This migration cannot be undone.');
-      await module.down(db);
-    },
+    // A migration without down undoes nothing, as Kysely treats one whose module has none.
+    down: async (db) => (await load()).down?.(db),
   };
 }
 
