@@ -1,6 +1,12 @@
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { inTransaction } from '../src/db/transaction.ts';
+import { billNextPayer } from '../src/services/claims/claims.ts';
+import { createLocation } from '../src/services/locations/locations.ts';
+import { createPatient, setCoverages } from '../src/services/patients/patients.ts';
+import { importRemittance } from '../src/services/remittance/import-remittance.ts';
+import { createTreatment } from '../src/services/treatments/treatments.ts';
+import { build835 } from '../src/x12/build-835.ts';
 import { applyUnappliedFunds } from '../src/services/applications/apply-unapplied-funds.ts';
 import { refundableUnappliedFunds } from '../src/services/tasks/refundable-unapplied-funds.ts';
 import { runRefundReview } from '../src/services/tasks/run-refund-review.ts';
@@ -75,6 +81,33 @@ describe('per-patient payment reads use the patient index (SQLite plans)', () =>
       const plan = (prepare.call(sqlite, `explain query plan ${source}`) as SQLite.Statement).all(...nulls) as Array<{ detail: string }>;
       // By the primary key: the (practice, name) and (practice, account) indexes would read every patient of the practice.
       expect(plan.map((p) => p.detail)).toEqual(['SEARCH patients USING INDEX sqlite_autoindex_patients_1 (id=?)']);
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it("an 835 set takes its claims by their key: the set's one update never walks the practice's claims", async () => {
+    const db = t.database.handle.db;
+    const actor = t.biller.actor;
+    const patient = await createPatient(db, actor, { firstName: 'Plan', lastName: 'Take', dateOfBirth: '1970-01-01' });
+    await setCoverages(db, actor, patient.id, [{ payerName: 'Payer A', payerId: 'PA001', memberId: 'PT-1', order: 1 }]);
+    const location = await createLocation(db, actor, { name: 'Plan clinic' });
+    const visit = await createTreatment(db, actor, { patientId: patient.id, locationId: location.id, serviceDate: '2026-03-02', physician: 'Dr. Plan', lines: [{ cpt: '99213', chargeCents: 15000 }] });
+    const claim = await billNextPayer(db, actor, visit.id);
+    prepared.length = 0;
+    const file = build835([{ payerName: 'Payer A', payerId: 'PA001', traceNumber: 'PLAN-1', paymentDate: '2026-03-20', claims: [{ controlNumber: claim.controlNumber, status: '1', chargeCents: 15000, paidCents: 12000, adjustments: [{ group: 'CO', reason: '45', amountCents: 3000 }] }] }]);
+    expect((await importRemittance(db, actor, file)).postedCount).toBe(1);
+
+    const takes = prepared.filter((s) => /^\s*with taken /.test(s));
+    expect(takes).toHaveLength(1);
+    const sqlite = new SQLite(t.database.handle.file!, { readonly: true });
+    try {
+      // The statement of a full chunk (500 claims).
+      const row = /as \(values (.*)\)\s+update claims /s.exec(takes[0]!)![1]!;
+      const source = takes[0]!.replace(row, Array.from({ length: 500 }, () => row).join(', '));
+      const nulls = Array.from({ length: (source.match(/\?/g) ?? []).length }, () => null);
+      const plan = (prepare.call(sqlite, `explain query plan ${source}`) as SQLite.Statement).all(...nulls) as Array<{ detail: string }>;
+      expect(plan.map((p) => p.detail).filter((d) => / claims /.test(d))).toEqual(['SEARCH claims USING INDEX sqlite_autoindex_claims_1 (id=?)']);
     } finally {
       sqlite.close();
     }

@@ -412,6 +412,43 @@ describe.each(dialects)('835 statuses and the CLI on %s', (dialect) => {
     await t.expectLedgerBalances();
   });
 
+  it('a claim the set took whose posting then fails is put back as it was: an exception, nothing half-posted, the rest of the payment posts', async () => {
+    const location = await makeLocation(t);
+    const patient = await insuredPatient(t, [A, B]);
+    const failing = await visit(t, patient.id, location.id, '2026-03-03', 10000);
+    const posting = await visit(t, patient.id, location.id, '2026-03-04', 5000);
+    // The next payer's claim already open for the visit: forwarding the remainder to it cannot open a second one (one open claim per payer order).
+    const db = t.database.handle.db;
+    const read = await db.selectFrom('claims').selectAll().where('id', '=', failing.claim.id).executeTakeFirstOrThrow();
+    await db.insertInto('claims').values({ ...read, id: `${read.id}-2`, controlNumber: `${read.controlNumber}-2`, coverageOrder: 2, payerName: B.payerName, payerId: B.payerId, billedCents: 0 }).execute();
+    const result = json(
+      await importEra(
+        t,
+        build835([
+          {
+            ...A,
+            traceNumber: 'F-1',
+            paymentDate: '2026-03-20',
+            claims: [
+              { controlNumber: failing.claim.controlNumber, status: '1', chargeCents: 10000, paidCents: 6000, adjustments: [{ group: 'CO', reason: '45', amountCents: 2000 }, { group: 'PR', reason: '2', amountCents: 2000 }] },
+              { controlNumber: posting.claim.controlNumber, status: '1', chargeCents: 5000, paidCents: 4000, adjustments: [{ group: 'CO', reason: '45', amountCents: 1000 }] },
+            ],
+          },
+        ]),
+      ),
+      201,
+    );
+    expect(result.claims.map((c: any) => [c.outcome, c.reasonCode])).toEqual([
+      ['exception', 'posting_failed'],
+      ['posted', null],
+    ]);
+    // Taken by the set's one update before it posted, and put back when its posting failed: as it was before the import.
+    expect(await db.selectFrom('claims').selectAll().where('id', '=', failing.claim.id).executeTakeFirstOrThrow()).toEqual(read);
+    expect(await remittanceAccounts(t, failing.treatment.id)).toEqual({});
+    expect(json(await t.request('GET', `/api/v1/treatments/${posting.treatment.id}`), 200).claims[0]).toMatchObject({ status: 'processed', paidCents: 4000 });
+    await t.expectLedgerBalances();
+  });
+
   it('imports from the CLI with a summary, and a second import posts nothing', async () => {
     const { spawnSync } = await import('node:child_process');
     const os = await import('node:os');

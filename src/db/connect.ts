@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, PostgresDialect, PostgresDriver, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Dialect as KyselyDialect, type MigrationProvider, type SqliteDatabase, type TransactionSettings } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
-import { pgTypes, readSlices, type SliceSource } from './slice-readers.ts';
+import { pgTypes, requirePg, type SliceSource } from './slice-readers.ts';
 import { withStartupLock } from './startup-lock.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -118,7 +118,7 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
     // jit_above_cost, and an estimate can pass it by far for a query that stops after one page (a LIMIT over
     // filtered groups: the refund review's candidates, ~1 s of compiling for ~0.1 s of work, ADR 0043). The
     // app's queries are short; none runs long enough to win that back. A DATABASE_URL's own options replace this.
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, types: pgTypes as pg.CustomTypesConfig, options: '-c jit=off' });
+    const pool = new (requirePg().Pool)({ connectionString: options.databaseUrl, max: 10, types: pgTypes as pg.CustomTypesConfig, options: '-c jit=off' });
     // An idle client can lose its connection (a restart, a terminated backend): the pool drops it and
     // opens another on the next query. Without a listener that 'error' event would crash the process.
     const onPoolError = options.onPoolError ?? logPoolError;

@@ -1,10 +1,15 @@
+import { createRequire } from 'node:module';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 
 /**
  * Reading very many rows (a CSV export) as arrays, a slice at a time, on a connection of the read's own. Kept apart
  * from connect.ts (Kysely, migrations) so that the export thread (csv-thread.ts) loads only the drivers.
  */
+
+/** pg and its ~40 modules, loaded on PostgreSQL only: a SQLite start (the server's, every CLI command's) does without them (ADR 0051). */
+let pgModule: typeof pg | undefined;
+export const requirePg = (): typeof pg => (pgModule ??= createRequire(import.meta.url)('pg') as typeof pg);
 
 /** Where a read's own connection goes: the SQLite file, or the PostgreSQL server. Plain data: it crosses threads. */
 export type SliceSource = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; connectionString: string };
@@ -25,7 +30,7 @@ export const pgTypes = {
         return n;
       };
     }
-    return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
+    return (requirePg().types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
   },
 };
 
@@ -77,7 +82,7 @@ async function* sqliteSlices(file: string, query: SliceQuery, size: number): Asy
  * other. A keyset query a slice instead was planned anew and walked down its index again every slice (ADR 0048).
  */
 async function* postgresCursorSlices(connectionString: string, query: SliceQuery, size: number): AsyncGenerator<unknown[][]> {
-  const client = new pg.Client({ connectionString, types: pgTypes as pg.CustomTypesConfig });
+  const client = new (requirePg().Client)({ connectionString, types: pgTypes as pg.CustomTypesConfig });
   // A connection lost mid-way fails the pending query; without a listener its 'error' event would end the process.
   client.on('error', () => undefined);
   let next: Promise<unknown[][]> | undefined;

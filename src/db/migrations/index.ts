@@ -1,47 +1,41 @@
-import type { Migration } from 'kysely';
-import * as foundation from './0001-foundation.ts';
-import * as refundsAndCredits from './0002-refunds-and-credits.ts';
-import * as remittanceAndTasks from './0003-remittance-and-tasks.ts';
-import * as eligibilityAndPortal from './0004-eligibility-and-portal.ts';
-import * as remittanceAccounted from './0005-remittance-accounted.ts';
-import * as chargeLockAndIdempotencyClaims from './0006-charge-lock-and-idempotency-claims.ts';
-import * as practiceTimeZone from './0007-practice-time-zone.ts';
-import * as apiTokenLifecycle from './0008-api-token-lifecycle.ts';
-import * as journalSources from './0009-journal-sources.ts';
-import * as webhookEndpoints from './0012-webhook-endpoints.ts';
-import * as remittanceWork from './0013-remittance-work.ts';
-import * as practiceSetupAndInvites from './0014-practice-setup-and-invites.ts';
-import * as processorReconciliation from './0017-processor-reconciliation.ts';
-import * as messages from './0021-messages.ts';
-import * as dashboardTotals from './0022-dashboard-totals.ts';
-import * as listIndexes from './0023-list-indexes.ts';
-import * as processorReceipts from './0025-processor-receipts.ts';
-import * as heldReceiptReturns from './0026-held-receipt-returns.ts';
-import * as paymentNameSearch from './0027-payment-name-search.ts';
-import * as patientPaymentsIndex from './0031-patient-payments-index.ts';
-import * as listCounts from './0032-list-counts.ts';
+import type { Kysely, Migration } from 'kysely';
+
+type MigrationModule = { up(db: Kysely<any>): Promise<void>; down?(db: Kysely<any>): Promise<void> };
+
+/**
+ * A migration whose module is imported when it runs, not when the list is read: a database already up to date
+ * (every start of the server and of each CLI command) loads none of them (ADR 0051: through tsx each is a
+ * transpiled module and a round trip to its loader thread).
+ */
+function lazy(load: () => Promise<MigrationModule>): Migration {
+  return {
+    up: async (db) => (await load()).up(db),
+    // A migration without down undoes nothing, as Kysely treats one whose module has none.
+    down: async (db) => (await load()).down?.(db),
+  };
+}
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
-  '0001-foundation': foundation,
-  '0002-refunds-and-credits': refundsAndCredits,
-  '0003-remittance-and-tasks': remittanceAndTasks,
-  '0004-eligibility-and-portal': eligibilityAndPortal,
-  '0005-remittance-accounted': remittanceAccounted,
-  '0006-charge-lock-and-idempotency-claims': chargeLockAndIdempotencyClaims,
-  '0007-practice-time-zone': practiceTimeZone,
-  '0008-api-token-lifecycle': apiTokenLifecycle,
-  '0009-journal-sources': journalSources,
-  '0012-webhook-endpoints': webhookEndpoints,
-  '0013-remittance-work': remittanceWork,
-  '0014-practice-setup-and-invites': practiceSetupAndInvites,
-  '0017-processor-reconciliation': processorReconciliation,
-  '0021-messages': messages,
-  '0022-dashboard-totals': dashboardTotals,
-  '0023-list-indexes': listIndexes,
-  '0025-processor-receipts': processorReceipts,
-  '0026-held-receipt-returns': heldReceiptReturns,
-  '0027-payment-name-search': paymentNameSearch,
-  '0031-patient-payments-index': patientPaymentsIndex,
-  '0032-list-counts': listCounts,
+  '0001-foundation': lazy(() => import('./0001-foundation.ts')),
+  '0002-refunds-and-credits': lazy(() => import('./0002-refunds-and-credits.ts')),
+  '0003-remittance-and-tasks': lazy(() => import('./0003-remittance-and-tasks.ts')),
+  '0004-eligibility-and-portal': lazy(() => import('./0004-eligibility-and-portal.ts')),
+  '0005-remittance-accounted': lazy(() => import('./0005-remittance-accounted.ts')),
+  '0006-charge-lock-and-idempotency-claims': lazy(() => import('./0006-charge-lock-and-idempotency-claims.ts')),
+  '0007-practice-time-zone': lazy(() => import('./0007-practice-time-zone.ts')),
+  '0008-api-token-lifecycle': lazy(() => import('./0008-api-token-lifecycle.ts')),
+  '0009-journal-sources': lazy(() => import('./0009-journal-sources.ts')),
+  '0012-webhook-endpoints': lazy(() => import('./0012-webhook-endpoints.ts')),
+  '0013-remittance-work': lazy(() => import('./0013-remittance-work.ts')),
+  '0014-practice-setup-and-invites': lazy(() => import('./0014-practice-setup-and-invites.ts')),
+  '0017-processor-reconciliation': lazy(() => import('./0017-processor-reconciliation.ts')),
+  '0021-messages': lazy(() => import('./0021-messages.ts')),
+  '0022-dashboard-totals': lazy(() => import('./0022-dashboard-totals.ts')),
+  '0023-list-indexes': lazy(() => import('./0023-list-indexes.ts')),
+  '0025-processor-receipts': lazy(() => import('./0025-processor-receipts.ts')),
+  '0026-held-receipt-returns': lazy(() => import('./0026-held-receipt-returns.ts')),
+  '0027-payment-name-search': lazy(() => import('./0027-payment-name-search.ts')),
+  '0031-patient-payments-index': lazy(() => import('./0031-patient-payments-index.ts')),
+  '0032-list-counts': lazy(() => import('./0032-list-counts.ts')),
 };

@@ -17,6 +17,8 @@ import {
   postClaimPayment,
   readSetLookups,
   recordClaimException,
+  releaseSetTake,
+  takeSetClaims,
   recordDuplicateClaim,
   type ClaimOutcome,
   type ClaimReasonCode,
@@ -440,9 +442,17 @@ async function postSetIn(
     }
   }
 
-  context.lookups = await readSetLookups(trx, actor, claims);
+  const lookups = await readSetLookups(trx, actor, claims);
+  context.lookups = lookups;
   const seen = new Set<string>();
-  for (const clp of claims) {
+  // The claims are taken set-wise, a run of CLPs at a time: up to the next reversal, which may cancel a claim after it.
+  let takenUpTo = 0;
+  for (const [i, clp] of claims.entries()) {
+    if (i >= takenUpTo && clp.status !== '22') {
+      const reversal = claims.findIndex((c, j) => j > i && c.status === '22');
+      takenUpTo = reversal === -1 ? claims.length : reversal;
+      await takeSetClaims(trx, claims.slice(i, takenUpTo), { ...context, lookups });
+    }
     // A reversal, or a claim met again in this set, reads the claim records (and a reversal the applications) the set has written so far: written out first, outside the claim's savepoint.
     if (clp.status === '22' || seen.has(clp.patientControlNumber)) await flushDeferredRows(trx, ['remittanceClaims', 'applications']);
     seen.add(clp.patientControlNumber);
@@ -452,7 +462,9 @@ async function postSetIn(
     } catch (error) {
       if (isRetryable(error)) throw error;
       // The claim's steps were rolled back, and with them what it applied: the set's funds no longer say what the database holds.
-      context.lookups.funds.clear();
+      lookups.funds.clear();
+      // Its claim, if the set took it, was taken outside the savepoint: put back too.
+      await releaseSetTake(trx, lookups, clp);
       const reason = error instanceof Error ? error.message : String(error);
       posted.push(await recordClaimException(trx, actor, clp, context, 'posting_failed', `Could not be posted: ${reason}`));
     }

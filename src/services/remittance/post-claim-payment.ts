@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { ClaimTable, RemittanceClaimTable } from '../../db/database.ts';
 import { deferRow } from '../../db/deferred-rows.ts';
 import { newId, nowIso } from '../../db/ids.ts';
@@ -9,7 +9,7 @@ import { enqueueEvent } from '../../db/repositories/outbox.ts';
 import type { Trx } from '../../db/transaction.ts';
 import { formatCents } from '../../domain/money.ts';
 import { checkClaimBalance } from '../../domain/remittance/claim-balance.ts';
-import { claimStatusCodes, decideClaimPosting, type ClaimStatusCode } from '../../domain/remittance/decide-claim-posting.ts';
+import { claimStatusCodes, decideClaimPosting, type ClaimPostingDecision, type ClaimStatusCode } from '../../domain/remittance/decide-claim-posting.ts';
 import { claimPaymentJournalLines, type ClaimPaymentMovement } from '../../domain/remittance/remittance-journal-lines.ts';
 import type { Claim835 } from '../../x12/index.ts';
 import type { Actor } from '../actor.ts';
@@ -101,6 +101,14 @@ export interface SetLookups {
   claims: Map<string, ClaimTable | null>;
   coverages: Set<string>;
   funds: Map<string, PatientFunds>;
+  /** The CLPs whose claims takeSetClaims took (or, null, whose take the guard refused), before they post. */
+  taken: Map<Claim835, SetTake | null>;
+}
+
+/** A claim taken for its CLP by the set's one conditional update: the claim as read, and the decision it was taken with. */
+interface SetTake {
+  claim: ClaimTable;
+  decision: ClaimPostingDecision;
 }
 
 const coverageKey = (patientId: string, coverageOrder: number) => `${patientId}:${coverageOrder}`;
@@ -125,7 +133,75 @@ export async function readSetLookups(trx: Trx, actor: Actor, clps: readonly Clai
     const rows = await trx.selectFrom('coverages').select(['patientId', 'coverageOrder']).where('patientId', 'in', patientIds.slice(i, i + LOOKUP_CHUNK)).execute();
     for (const row of rows) coverages.add(coverageKey(row.patientId, row.coverageOrder));
   }
-  return { claims, coverages, funds: await readPatientFunds(trx, actor, patientIds) };
+  return { claims, coverages, funds: await readPatientFunds(trx, actor, patientIds), taken: new Map() };
+}
+
+/** Rows per set-wise take: 5 bound values a row, well under either database's limit. */
+const TAKE_CHUNK = 500;
+
+/**
+ * Takes the claims of these CLPs that postClaimPayment would post (processed
+ * or denied: postToClaim) in one conditional update per chunk instead of one
+ * each: `status = 'submitted'` is still each row's guard, checked from what
+ * `returning` names. Only the first CLP of a claim in the set (the one that
+ * posts from the set's read), and only claims alone on their treatment among
+ * these CLPs (posting one opens the next payer's claim for the treatment,
+ * which another claim's status could decide). The caller passes the CLPs up
+ * to the next reversal, whose undoing may cancel a claim that follows it.
+ * Every decision is the one postToClaim makes, taken from the same facts.
+ * A CLP whose posting then fails must have its claim put back
+ * (releaseSetTake): the take is outside the claim's savepoint.
+ */
+export async function takeSetClaims(trx: Trx, clps: readonly Claim835[], context: PostingContext & { lookups: SetLookups }): Promise<void> {
+  const { lookups } = context;
+  const candidates: Array<{ clp: Claim835; claim: ClaimTable; decision: ClaimPostingDecision }> = [];
+  const seen = new Set<string>();
+  const perTreatment = new Map<string, number>();
+  for (const clp of clps) {
+    if (seen.has(clp.patientControlNumber)) continue;
+    seen.add(clp.patientControlNumber);
+    const claim = lookups.claims.get(clp.patientControlNumber);
+    if (!claim || claim.status !== 'submitted') continue;
+    const route = routeClaim(clp, claim);
+    if (route.kind !== 'post') continue;
+    candidates.push({ clp, claim, decision: await decide(trx, clp, claim, route.code, context) });
+    perTreatment.set(claim.treatmentId, (perTreatment.get(claim.treatmentId) ?? 0) + 1);
+  }
+  const taking = candidates.filter((c) => perTreatment.get(c.claim.treatmentId) === 1);
+  const updatedAt = nowIso();
+  for (let i = 0; i < taking.length; i += TAKE_CHUNK) {
+    const chunk = taking.slice(i, i + TAKE_CHUNK);
+    const rows = chunk.map(
+      ({ claim, decision }) =>
+        sql`(${claim.id}, ${decision.kind === 'denied' ? 'denied' : 'processed'}, cast(${decision.paidCents} as bigint), cast(${decision.contractualCents} as bigint), cast(${decision.patientResponsibilityCents} as bigint))`,
+    );
+    // SQLite has no FOR UPDATE and PostgreSQL's READ COMMITTED re-checks each row after a concurrent commit: the conditional update is the lock, row by row.
+    const { rows: took } = await sql<{ id: string }>`
+      with taken (id, status, paid_cents, contractual_cents, patient_responsibility_cents) as (values ${sql.join(rows)})
+      update claims set status = taken.status, paid_cents = taken.paid_cents, contractual_cents = taken.contractual_cents,
+        patient_responsibility_cents = taken.patient_responsibility_cents, processed_date = ${context.processedDate}, updated_at = ${updatedAt}
+      from taken where claims.id = taken.id and claims.status = 'submitted'
+      returning claims.id`.execute(trx);
+    const ids = new Set(took.map((r) => r.id));
+    for (const { clp, claim, decision } of chunk) lookups.taken.set(clp, ids.has(claim.id) ? { claim, decision } : null);
+  }
+}
+
+/**
+ * The CLP's posting failed and its savepoint rolled back: a claim the set
+ * took for it (outside that savepoint) is put back as it was read, so
+ * nothing of the claim stays half-posted.
+ */
+export async function releaseSetTake(trx: Trx, lookups: SetLookups | undefined, clp: Claim835): Promise<void> {
+  const take = lookups?.taken.get(clp);
+  if (!take) return;
+  lookups!.taken.delete(clp);
+  const { claim } = take;
+  await trx
+    .updateTable('claims')
+    .set({ status: claim.status, paidCents: claim.paidCents, contractualCents: claim.contractualCents, patientResponsibilityCents: claim.patientResponsibilityCents, processedDate: claim.processedDate, updatedAt: claim.updatedAt })
+    .where('id', '=', claim.id)
+    .execute();
 }
 
 /** The claim of this control number as the set's lookups hold it, once; undefined when it must be read. */
@@ -229,27 +305,56 @@ export async function postClaimPayment(trx: Trx, actor: Actor, clp: Claim835, co
       ? await trx.selectFrom('claims').selectAll().where('practiceId', '=', actor.practiceId).where('controlNumber', '=', clp.patientControlNumber).executeTakeFirst()
       : (known ?? undefined);
   const done = (posted: PostedClaim, detail: PostingDetail | null = null) => record(trx, actor, context, clp, contentSha256, posted, detail);
+  const route = routeClaim(clp, claim);
+  if (route.kind === 'exception') return done(exception(clp, route.reasonCode, route.message, claim));
+  if (route.kind === 'reversal') return reverse(trx, actor, clp, claim!, context, contentSha256);
+  const posted = await postToClaim(trx, actor, { clp, claim: claim!, code: route.code, context, fundedFrom: 'cash_clearing' });
+  if (!posted) return alreadyPosted(trx, clp, claim!, contentSha256, done);
+  return done(posted.result, posted.detail);
+}
+
+/** What postClaimPayment does with a CLP and the claim it names, before any write: an exception, a reversal, or a posting (postToClaim). */
+function routeClaim(
+  clp: Claim835,
+  claim: ClaimTable | undefined,
+): { kind: 'exception'; reasonCode: ClaimReasonCode; message: string } | { kind: 'reversal' } | { kind: 'post'; code: Exclude<ClaimStatusCode, '22' | '23'> } {
+  const refuse = (reasonCode: ClaimReasonCode, message: string) => ({ kind: 'exception' as const, reasonCode, message });
   if (clp.problem) {
     const which = clp.patientControlNumber === '' ? 'A claim with no control number' : claim ? `Claim ${clp.patientControlNumber}` : `Claim ${clp.patientControlNumber} (no claim of ours)`;
     const what = clp.status === '22' ? `${which}: a reversal that cannot be posted` : `${which} cannot be posted`;
-    return done(exception(clp, 'malformed', `${what}: ${clp.problem.message} (segment ${clp.problem.segmentNumber ?? clp.segmentNumber}).`, claim));
+    return refuse('malformed', `${what}: ${clp.problem.message} (segment ${clp.problem.segmentNumber ?? clp.segmentNumber}).`);
   }
-  if (!claim) return done(exception(clp, 'no_claim', `No claim of ours has control number ${clp.patientControlNumber}.`));
-  if (!(claimStatusCodes as readonly string[]).includes(clp.status)) {
-    return done(exception(clp, 'status_not_posted', `Claim status ${clp.status} is not one we post; review it by hand.`, claim));
-  }
+  if (!claim) return refuse('no_claim', `No claim of ours has control number ${clp.patientControlNumber}.`);
+  if (!(claimStatusCodes as readonly string[]).includes(clp.status)) return refuse('status_not_posted', `Claim status ${clp.status} is not one we post; review it by hand.`);
   const code = clp.status as ClaimStatusCode;
-  if (code === '23') {
-    // The claim stays with us as submitted: no posting, no processed date, so the refund review's clock does not start.
-    return done(exception(clp, 'not_ours', 'The payer says this is not its claim (status 23); bill the right payer.', claim));
-  }
+  // The claim stays with us as submitted: no posting, no processed date, so the refund review's clock does not start.
+  if (code === '23') return refuse('not_ours', 'The payer says this is not its claim (status 23); bill the right payer.');
   const balance = checkClaimBalance({ ...clp, serviceLines: clp.serviceLines });
-  if (!balance.balanced) return done(exception(clp, 'does_not_balance', balance.message!, claim));
-  if (code === '22') return reverse(trx, actor, clp, claim, context, contentSha256);
+  if (!balance.balanced) return refuse('does_not_balance', balance.message!);
+  if (code === '22') return { kind: 'reversal' };
+  return { kind: 'post', code };
+}
 
-  const posted = await postToClaim(trx, actor, { clp, claim, code, context, fundedFrom: 'cash_clearing' });
-  if (!posted) return alreadyPosted(trx, clp, claim, contentSha256, done);
-  return done(posted.result, posted.detail);
+function claimAdjustments(clp: Claim835) {
+  return [
+    ...clp.adjustments.map((a) => ({ group: a.group, reason: a.reason, amountCents: a.amountCents, level: 'claim' as const })),
+    ...clp.serviceLines.flatMap((line) => line.adjustments.map((a) => ({ group: a.group, reason: a.reason, amountCents: a.amountCents, level: 'line' as const }))),
+  ];
+}
+
+/** The one rule's decision for a claim payment (the next coverage from the set's lookups, or read). */
+async function decide(trx: Trx, clp: Claim835, claim: ClaimTable, code: Exclude<ClaimStatusCode, '22' | '23'>, context: PostingContext): Promise<ClaimPostingDecision> {
+  const next = context.lookups
+    ? context.lookups.coverages.has(coverageKey(claim.patientId, claim.coverageOrder + 1))
+    : await trx.selectFrom('coverages').select('coverageOrder').where('patientId', '=', claim.patientId).where('coverageOrder', '=', claim.coverageOrder + 1).executeTakeFirst();
+  return decideClaimPosting({
+    claimStatusCode: code,
+    chargeCents: clp.chargeCents,
+    paidCents: clp.paidCents,
+    adjustments: claimAdjustments(clp),
+    coverageOrder: claim.coverageOrder as 1 | 2 | 3,
+    hasNextCoverage: Boolean(next) && claim.coverageOrder < 3,
+  });
 }
 
 /**
@@ -268,37 +373,32 @@ export async function postToClaim(
   input: { clp: Claim835; claim: ClaimTable; code: Exclude<ClaimStatusCode, '22' | '23'>; context: PostingContext; fundedFrom: 'cash_clearing' | 'remittance_suspense' },
 ): Promise<{ result: PostedClaim; detail: PostingDetail } | undefined> {
   const { clp, claim, code, context } = input;
-  const adjustments = [
-    ...clp.adjustments.map((a) => ({ group: a.group, reason: a.reason, amountCents: a.amountCents, level: 'claim' as const })),
-    ...clp.serviceLines.flatMap((line) => line.adjustments.map((a) => ({ group: a.group, reason: a.reason, amountCents: a.amountCents, level: 'line' as const }))),
-  ];
-  const next = context.lookups
-    ? context.lookups.coverages.has(coverageKey(claim.patientId, claim.coverageOrder + 1))
-    : await trx.selectFrom('coverages').select('coverageOrder').where('patientId', '=', claim.patientId).where('coverageOrder', '=', claim.coverageOrder + 1).executeTakeFirst();
-  const decision = decideClaimPosting({
-    claimStatusCode: code,
-    chargeCents: clp.chargeCents,
-    paidCents: clp.paidCents,
-    adjustments,
-    coverageOrder: claim.coverageOrder as 1 | 2 | 3,
-    hasNextCoverage: Boolean(next) && claim.coverageOrder < 3,
-  });
-
-  // SQLite has no FOR UPDATE and PostgreSQL's READ COMMITTED re-checks the row after a concurrent commit: the conditional update is the lock.
-  const taken = await trx
-    .updateTable('claims')
-    .set({
-      status: decision.kind === 'denied' ? 'denied' : 'processed',
-      paidCents: decision.paidCents,
-      contractualCents: decision.contractualCents,
-      patientResponsibilityCents: decision.patientResponsibilityCents,
-      processedDate: context.processedDate,
-      updatedAt: nowIso(),
-    })
-    .where('id', '=', claim.id)
-    .where('status', '=', 'submitted')
-    .executeTakeFirst();
-  if (Number(taken.numUpdatedRows) !== 1) return undefined;
+  const adjustments = claimAdjustments(clp);
+  // Taken already by the set's one update (takeSetClaims), with the decision made from the same facts; null: its guard refused.
+  const setTake = context.lookups?.taken.get(clp);
+  let decision: ClaimPostingDecision;
+  if (setTake !== undefined) {
+    if (setTake === null) return undefined;
+    if (setTake.claim !== claim) throw new Error(`Claim ${claim.controlNumber} was taken by its set for another read of it.`);
+    decision = setTake.decision;
+  } else {
+    decision = await decide(trx, clp, claim, code, context);
+    // SQLite has no FOR UPDATE and PostgreSQL's READ COMMITTED re-checks the row after a concurrent commit: the conditional update is the lock.
+    const taken = await trx
+      .updateTable('claims')
+      .set({
+        status: decision.kind === 'denied' ? 'denied' : 'processed',
+        paidCents: decision.paidCents,
+        contractualCents: decision.contractualCents,
+        patientResponsibilityCents: decision.patientResponsibilityCents,
+        processedDate: context.processedDate,
+        updatedAt: nowIso(),
+      })
+      .where('id', '=', claim.id)
+      .where('status', '=', 'submitted')
+      .executeTakeFirst();
+    if (Number(taken.numUpdatedRows) !== 1) return undefined;
+  }
 
   const detail: PostingDetail = {
     paidCents: decision.paidCents,
