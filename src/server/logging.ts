@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import pino, { type Bindings, type ChildLoggerOptions, type DestinationStream, type LevelWithSilentOrString } from 'pino';
 
 /**
@@ -79,19 +79,25 @@ export function logDestination(): DestinationStream {
 }
 
 /**
- * One line per request, when it is answered (Fastify's own request logging,
- * a line on arrival and another on the answer, is switched off in app.ts):
- * method, path (redacted), status and time, with the request's id. Errors
- * are logged in full where they happen (error-handler.ts). The line is
- * written through the server's logger with the id as a field — the same
- * line a request's child logger would write — so that a request that logs
- * nothing else never builds a child logger (see lazyChildLogger).
+ * One line per request, when it is answered: method, path (redacted),
+ * status and time, with the request's id. Errors are logged in full where
+ * they happen (error-handler.ts). Fastify's own request logging (a line on
+ * arrival, another on the answer, one per error) stays off; this takes the
+ * place of its "request completed" line, which Fastify calls when the answer
+ * is sent — no onResponse hook, so a request without one (/health) skips
+ * Fastify's hook runner (issue 12, ADR 0049). The line is written through
+ * the server's logger with the id as a field — the same line a request's
+ * child logger would write — so that a request that logs nothing else never
+ * builds a child logger (see lazyChildLogger).
  */
-export function logRequests(app: FastifyInstance): void {
-  app.addHook('onResponse', (request, reply, done) => {
-    app.log.info({ reqId: request.id, req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-    done();
-  });
+export class RequestLog extends LogController {
+  constructor() {
+    super({ disableRequestLogging: true });
+  }
+
+  override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    request.server.log.info({ reqId: request.id, req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
 }
 
 /**
