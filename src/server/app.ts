@@ -7,7 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config/config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
@@ -16,7 +16,7 @@ import { requestGuards } from './plugins/request-guards.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { isApiPath } from './plugins/guarded-paths.ts';
 import { problemOf, registerErrorHandler } from './plugins/error-handler.ts';
-import { lazyChildLogger, logRequests } from './logging.ts';
+import { lazyChildLogger, RequestLog } from './logging.ts';
 import { sharedProbe } from './health-probe.ts';
 import { authRoutes } from './routes/auth.ts';
 import { patientRoutes } from './routes/patients.ts';
@@ -66,8 +66,8 @@ export interface BuildOptions {
 export async function buildApp({ config, database, logger = false, processor = createProcessor(config) }: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
-    // One line per request instead of two: logRequests (logging.ts).
-    logController: new LogController({ disableRequestLogging: true }),
+    // One line per request instead of two (logging.ts).
+    logController: new RequestLog(),
     // A request's child logger is built when it first logs (logging.ts).
     childLoggerFactory: lazyChildLogger,
     // 1 MB for every body unless a route says otherwise (the 835 upload);
@@ -79,7 +79,6 @@ export async function buildApp({ config, database, logger = false, processor = c
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
-  logRequests(app);
 
   // Stripe's Payment Element (ADR 0027): its script, its card frames and its API, as Stripe's CSP guide lists them; nothing else from outside.
   const stripe = processor.hostedCardEntry ? { script: ['https://js.stripe.com', 'https://*.js.stripe.com'], frame: ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'], connect: ['https://api.stripe.com'] } : { script: [], frame: [], connect: [] };
@@ -99,7 +98,6 @@ export async function buildApp({ config, database, logger = false, processor = c
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
-  await app.register(multipart, { limits: { fileSize: config.maxDocumentBytes, files: 1 } });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -139,6 +137,9 @@ export async function buildApp({ config, database, logger = false, processor = c
   const deps = { db: database.db, config, processor, dialect: database.dialect };
   await app.register(
     async (api) => {
+      // Uploads (documents, 835s, 271s) only reach the API: its hooks (an async onResponse per request)
+      // stay off /health, the pages and FHIR (issue 12, ADR 0049).
+      await api.register(multipart, { limits: { fileSize: config.maxDocumentBytes, files: 1 } });
       await api.register(authRoutes, deps);
       await api.register(locationRoutes, deps);
       await api.register(patientRoutes, deps);
