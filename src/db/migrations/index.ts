@@ -20,6 +20,7 @@ import * as heldReceiptReturns from './0026-held-receipt-returns.ts';
 import * as paymentNameSearch from './0027-payment-name-search.ts';
 import * as patientPaymentsIndex from './0031-patient-payments-index.ts';
 import * as listCounts from './0032-list-counts.ts';
+import * as patientFundsIndex from './0033-patient-funds-index.ts';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0027-payment-name-search': paymentNameSearch,
   '0031-patient-payments-index': patientPaymentsIndex,
   '0032-list-counts': listCounts,
+  '0033-patient-funds-index': patientFundsIndex,
 };
