@@ -6,6 +6,7 @@ import { refundableUnappliedFunds } from '../src/services/tasks/refundable-unapp
 import { runRefundReview } from '../src/services/tasks/run-refund-review.ts';
 import { makePatient, makePayment, makeSelfPayTreatment } from './helpers/factories.ts';
 import { makeReviewCase } from './helpers/review-cases.ts';
+import { statementsOf } from './helpers/statement-counter.ts';
 import { useTestApp } from './helpers/test-app.ts';
 
 /**
@@ -66,14 +67,7 @@ describe('per-patient payment reads use the patient index (SQLite plans)', () =>
     const actor = t.biller.actor;
     const { patient } = await makeReviewCase(db, actor, { prepayCents: 2500 });
     // Every statement run, cached ones included (connect.ts keeps compiled statements by their text).
-    const statement = Object.getPrototypeOf(new SQLite(':memory:').prepare('select 1')) as SQLite.Statement;
-    const all = statement.all;
-    const executed: string[] = [];
-    const spyAll = vi.spyOn(statement, 'all').mockImplementation(function (this: SQLite.Statement, ...args: unknown[]) {
-      executed.push(this.source);
-      return all.apply(this, args);
-    });
-    const review = await runRefundReview(db, actor, { asOf: '2026-06-01' }).finally(() => spyAll.mockRestore());
+    const { result: review, statements: executed } = await statementsOf('sqlite', () => runRefundReview(db, actor, { asOf: '2026-06-01' }));
     expect(review.created).toEqual([expect.objectContaining({ patientId: patient.id, amountCents: 2500 })]);
 
     // One page, one read: the candidates with their facts (no patient rows: the transaction holds the write lock).
