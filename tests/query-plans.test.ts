@@ -12,6 +12,7 @@ import { refundableUnappliedFunds } from '../src/services/tasks/refundable-unapp
 import { runRefundReview } from '../src/services/tasks/run-refund-review.ts';
 import { makePatient, makePayment, makeSelfPayTreatment } from './helpers/factories.ts';
 import { makeReviewCase } from './helpers/review-cases.ts';
+import { statementsOf } from './helpers/statement-counter.ts';
 import { useTestApp } from './helpers/test-app.ts';
 
 /**
@@ -55,32 +56,39 @@ describe('per-patient payment reads use the patient index (SQLite plans)', () =>
         const plan = (prepare.call(sqlite, `explain query plan ${source}`) as SQLite.Statement).all(...nulls) as Array<{ detail: string }>;
         const payments = plan.map((p) => p.detail).find((d) => / payments /.test(d));
         // The patient's rows by the patient index, or one payment by its key.
-        expect(payments, source).toMatch(/^SEARCH payments USING INDEX (payments_patient_status \(practice_id=\? AND patient_id=\? AND status=\?\)|sqlite_autoindex_payments_1 \(id=\?\))/);
+        expect(payments, source).toMatch(/^SEARCH payments USING (COVERING )?INDEX (payments_patient_status \(practice_id=\? AND patient_id=\? AND status=\?\)|sqlite_autoindex_payments_1 \(id=\?\))/);
+        // A sum of refundable funds (the review's, refundableCentsByPatient) reads the amounts from the index alone (ADR 0052).
+        if (/sum\(payments\.amount_cents/.test(source)) {
+          for (const d of plan.map((p) => p.detail).filter((d) => / payments /.test(d))) expect(d, source).toMatch(/^SEARCH payments USING COVERING INDEX payments_patient_status /);
+        }
       }
     } finally {
       sqlite.close();
     }
   });
 
-  it("the refund review finds its page's patients by their key, not by walking the practice's patients for every page", async () => {
+  it('the refund review reads a page in one statement, each case by the patient indexes, never walking the practice (ADR 0052)', async () => {
     // A case: a processed claim and a prepayment left over.
     const db = t.database.handle.db;
     const actor = t.biller.actor;
     const { patient } = await makeReviewCase(db, actor, { prepayCents: 2500 });
-    prepared.length = 0;
-    const review = await runRefundReview(db, actor, { asOf: '2026-06-01' });
+    // Every statement run, cached ones included (connect.ts keeps compiled statements by their text).
+    const { result: review, statements: executed } = await statementsOf('sqlite', () => runRefundReview(db, actor, { asOf: '2026-06-01' }));
     expect(review.created).toEqual([expect.objectContaining({ patientId: patient.id, amountCents: 2500 })]);
 
-    const patientReads = prepared.filter((s) => /"patients"/.test(s) && /"id" in \(/.test(s));
-    expect(patientReads).toHaveLength(1);
+    // One page, one read: the candidates with their facts (no patient rows: the transaction holds the write lock).
+    const reads = executed.filter((s) => /^select/.test(s));
+    expect(reads).toHaveLength(1);
     const sqlite = new SQLite(t.database.handle.file!, { readonly: true });
     try {
-      // The statement of a full page (1,000 ids): with one id even the practice's indexes lose to the key.
-      const source = patientReads[0]!.replace('"id" in (?)', `"id" in (${Array.from({ length: 1_000 }, () => '?').join(', ')})`);
-      const nulls = Array.from({ length: (source.match(/\?/g) ?? []).length }, () => null);
-      const plan = (prepare.call(sqlite, `explain query plan ${source}`) as SQLite.Statement).all(...nulls) as Array<{ detail: string }>;
-      // By the primary key: the (practice, name) and (practice, account) indexes would read every patient of the practice.
-      expect(plan.map((p) => p.detail)).toEqual(['SEARCH patients USING INDEX sqlite_autoindex_patients_1 (id=?)']);
+      const nulls = Array.from({ length: (reads[0]!.match(/\?/g) ?? []).length }, () => null);
+      const plan = (prepare.call(sqlite, `explain query plan ${reads[0]!}`) as SQLite.Statement).all(...nulls) as Array<{ detail: string }>;
+      const searches = plan.map((p) => p.detail).filter((d) => !/SUBQUERY/.test(d));
+      // The claims in patient order from the patient's index; each fact from the patient's own rows
+      // (the treatment of a payment by its key); the (practice, name) or list indexes would walk the practice.
+      expect(searches[0]).toBe('SEARCH claims USING INDEX claims_patient (practice_id=? AND patient_id>?)');
+      for (const d of searches.slice(1)) expect(d).toMatch(/^SEARCH (payments|tasks|treatments) USING (COVERING )?INDEX (payments_patient_status|tasks_patient|treatments_patient) \(practice_id=\? AND patient_id=\?|^SEARCH treatments USING INDEX sqlite_autoindex_treatments_1 \(id=\?\) LEFT-JOIN$/);
+      expect(searches.filter((d) => /COVERING INDEX payments_patient_status/.test(d))).toHaveLength(2);
     } finally {
       sqlite.close();
     }

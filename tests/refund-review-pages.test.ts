@@ -11,6 +11,7 @@ import { createPractice } from '../src/services/practices/create-practice.ts';
 import { runRefundReview, type RefundReviewResult } from '../src/services/tasks/run-refund-review.ts';
 import { patientAccounts } from './helpers/ledger-accounts.ts';
 import { makeReviewCase } from './helpers/review-cases.ts';
+import { statementsOf } from './helpers/statement-counter.ts';
 import { useTestApp } from './helpers/test-app.ts';
 import { dialects } from './helpers/test-database.ts';
 
@@ -225,6 +226,22 @@ describe.each(dialects)('refund review, set-wise by page, on %s', (dialect) => {
     expect(byType['probe.one']).toEqual({ practiceId: actor.practiceId, type: 'probe.one', payload: '{"n":1}', deliveredAt: null, attempts: 0 });
     expect(byType['probe.three']).toMatchObject({ payload: '[null]', deliveredAt: null });
     for (const row of [...audit, ...events]) expect(row.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+
+  it('insertRows writes one statement a table whose text does not depend on the number of rows (ADR 0052)', async () => {
+    const actor = await practiceActor();
+    const change = (n: number) => ({ action: 'probe.changed', entityType: 'probe', entityId: `row-${n}`, after: { n } });
+    const { statements } = await statementsOf(dialect, () =>
+      inTransaction(db(), async (trx) => {
+        await recordAudits(trx, actor, [change(1)]);
+        await recordAudits(trx, actor, [change(2), change(3), change(4)]);
+      }),
+    );
+    const inserts = statements.filter((s) => /^insert into "audit_events"/.test(s));
+    expect(inserts).toHaveLength(2);
+    expect(inserts[1]).toBe(inserts[0]);
+    const audit = await db().selectFrom('auditEvents').select(['entityId', 'after']).where('practiceId', '=', actor.practiceId).where('entityType', '=', 'probe').orderBy('entityId').execute();
+    expect(audit).toEqual([1, 2, 3, 4].map((n) => ({ entityId: `row-${n}`, after: JSON.stringify({ n }) })));
   });
 
   it.runIf(dialect === 'postgres')('PostgreSQL connections never JIT-compile: the candidate query would compile for each page (ADR 0043)', async () => {

@@ -38,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0027-payment-name-search': lazy(() => import('./0027-payment-name-search.ts')),
   '0031-patient-payments-index': lazy(() => import('./0031-patient-payments-index.ts')),
   '0032-list-counts': lazy(() => import('./0032-list-counts.ts')),
+  '0033-patient-funds-index': lazy(() => import('./0033-patient-funds-index.ts')),
 };

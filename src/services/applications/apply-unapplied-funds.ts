@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Trx } from '../../db/transaction.ts';
+import { sql, type Expression } from 'kysely';
+import type { Db, Trx } from '../../db/transaction.ts';
 import { allocateUnappliedFunds } from '../../domain/allocation/allocate-unapplied-funds.ts';
 import type { Actor } from '../actor.ts';
 import { applyPayment } from './apply-payment.ts';
@@ -80,20 +80,17 @@ export async function applyUnappliedFunds(trx: Trx, actor: Actor, patientId: str
 }
 
 /**
- * Of these patients, those with a balance applyUnappliedFunds could pay (the
- * same test as openBalances): with no treatment in focus it applies
- * something exactly when the patient has such a balance and funds it may use.
- * Lets a batch (the refund review's page) call it only where it would act.
+ * The treatments of the patient an outer query names (`patient`, a column)
+ * with a balance applyUnappliedFunds could pay (the same test as
+ * openBalances): with no treatment in focus it applies something exactly
+ * when the patient has such a balance and funds it may use. Lets a batch
+ * (the refund review's page) call it only where it would act.
  */
-export async function patientsWithOpenBalance(trx: Trx, actor: Actor, patientIds: readonly string[]): Promise<Set<string>> {
-  if (patientIds.length === 0) return new Set();
-  const rows = await trx
+export function balancesOpenToFunds(db: Db, actor: Actor, patient: Expression<unknown>) {
+  return db
     .selectFrom('treatments')
-    .select('patientId')
-    .distinct()
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', 'in', patientIds)
-    .where(sql<boolean>`${openCents} > 0`)
-    .execute();
-  return new Set(rows.map((r) => r.patientId));
+    .select(sql`1`.as('one'))
+    .where('treatments.practiceId', '=', actor.practiceId)
+    .where(sql<boolean>`${sql.ref('treatments.patientId')} = ${patient}`)
+    .where(sql<boolean>`${openCents} > 0`);
 }

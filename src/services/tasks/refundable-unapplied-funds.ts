@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Expression } from 'kysely';
 import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { hasUnappliedCents, unappliedCents } from '../applications/unapplied-cents.ts';
@@ -65,6 +65,16 @@ export async function refundableCentsByPatient(db: Db, actor: Actor, patientIds:
     .groupBy('payments.patientId')
     .execute();
   return new Map(rows.map((r) => [r.patientId, Number(r.cents)]));
+}
+
+/**
+ * The same total for the patient an outer query names (`patient`, a column),
+ * as a correlated subquery: the refund review reads it beside each case.
+ */
+export function refundableSum(db: Db, actor: Actor, patient: Expression<unknown>) {
+  return refundableLots(db, actor)
+    .select(sql<number>`sum(${unappliedCents})`.as('cents'))
+    .where(sql<boolean>`${sql.ref('payments.patientId')} = ${patient}`);
 }
 
 export function totalCents(lots: readonly UnappliedLot[]): number {

@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { PostgresAdapter, sql, type Expression } from 'kysely';
 import type { TaskTable } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { insertRows } from '../../db/insert-rows.ts';
@@ -9,8 +9,8 @@ import { AppError } from '../../domain/errors.ts';
 import { addCalendarDays, calendarDateToUtcMs } from '../../domain/refund-review/add-calendar-days.ts';
 import { decideRefundReview, DEFAULT_REFUND_REVIEW_DAYS } from '../../domain/refund-review/decide-refund-review.ts';
 import type { Actor } from '../actor.ts';
-import { applyUnappliedFunds, patientsWithOpenBalance } from '../applications/apply-unapplied-funds.ts';
-import { receivedPayment, refundableCentsByPatient } from './refundable-unapplied-funds.ts';
+import { applyUnappliedFunds, balancesOpenToFunds } from '../applications/apply-unapplied-funds.ts';
+import { receivedPayment, refundableCentsByPatient, refundableSum } from './refundable-unapplied-funds.ts';
 import { hasUnappliedCents } from '../applications/unapplied-cents.ts';
 
 export interface RefundReviewOptions {
@@ -52,6 +52,8 @@ const MAX_PAGE_SIZE = 10_000;
 
 /** A claim is finished on its processed date; one closed without a remittance (cancelled) on the day it was closed. */
 const finishedOn = sql<string>`substr(coalesce(claims.processed_date, claims.updated_at), 1, 10)`;
+/** A case's claims still with a payer. */
+const pendingClaims = sql<number>`sum(case when claims.status = 'submitted' then 1 else 0 end)`;
 
 /**
  * SPEC section 6, the refund review: for every case (a patient and their
@@ -75,127 +77,166 @@ export async function runRefundReview(db: Db, actor: Actor, options: RefundRevie
   const cutoff = addCalendarDays(options.asOf, -days);
 
   const result: RefundReviewResult = { asOf: options.asOf, days, reviewed: 0, tasksCreated: 0, created: [] };
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   let after = '';
   for (;;) {
-    const candidates = await candidatePage(db, actor, cutoff, after, pageSize);
-    if (candidates.length === 0) return result;
     if (options.signal?.aborted) return result;
     // Counted only once committed: a failure rolls the page back, and the next run reviews it again.
-    const created = await inTransaction(db, (trx) => reviewPage(trx, actor, candidates, options.asOf, days));
-    result.reviewed += candidates.length;
-    result.tasksCreated += created.length;
-    result.created.push(...created);
-    if (candidates.length < pageSize) return result;
-    after = candidates[candidates.length - 1]!;
+    const page = postgres
+      ? await postgresPage(db, actor, cutoff, after, pageSize, options.asOf, days)
+      : await inTransaction(db, async (trx) => {
+          // Read inside the page's transaction, which began IMMEDIATE and holds SQLite's one write lock:
+          // the facts cannot change before the page commits, so they are read once, with the candidates.
+          const cases = await candidatePage(trx, actor, cutoff, after, pageSize).select(caseFacts(trx, actor)).execute();
+          return { reviewed: cases.map((c) => c.patientId), created: await reviewPage(trx, actor, cases.map(parseFacts), options.asOf, days) };
+        });
+    if (page.reviewed.length === 0) return result;
+    result.reviewed += page.reviewed.length;
+    result.tasksCreated += page.created.length;
+    result.created.push(...page.created);
+    if (page.reviewed.length < pageSize) return result;
+    after = page.reviewed[page.reviewed.length - 1]!;
   }
-}
-
-/** The next page of candidate patients after `after`, in id order. */
-async function candidatePage(db: Db, actor: Actor, cutoff: string, after: string, pageSize: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('claims')
-    .select('claims.patientId')
-    .where('claims.practiceId', '=', actor.practiceId)
-    .where('claims.patientId', '>', after)
-    .groupBy('claims.patientId')
-    .having(sql<boolean>`sum(case when claims.status = 'submitted' then 1 else 0 end) = 0`)
-    .having(sql<boolean>`max(${finishedOn}) <= ${cutoff}`)
-    // Only cases holding money, and without an open task (the page re-checks both under its locks).
-    .having((eb) =>
-      eb.and([
-        eb.exists(
-          eb
-            .selectFrom('payments')
-            .select(sql`1`.as('one'))
-            .where('payments.practiceId', '=', actor.practiceId)
-            .whereRef('payments.patientId', '=', 'claims.patientId')
-            .where(receivedPayment())
-            .where(hasUnappliedCents),
-        ),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('tasks')
-              .select(sql`1`.as('one'))
-              .where('tasks.practiceId', '=', actor.practiceId)
-              .whereRef('tasks.patientId', '=', 'claims.patientId')
-              .where('tasks.type', '=', 'refund_owed')
-              .where('tasks.status', '=', 'open'),
-          ),
-        ),
-      ]),
-    )
-    .orderBy('claims.patientId')
-    .limit(pageSize)
-    .execute();
-  return rows.map((r) => r.patientId);
 }
 
 /**
- * Reviews one page of cases inside its transaction with a fixed number of
- * statements (plus the posting path's own for the few cases it has money to
- * apply); returns the tasks it opened, in patient order.
+ * PostgreSQL: the candidates are found outside the page's transaction, then
+ * locked, then their facts read again by id under the lock — the same
+ * grouped statement as the candidates', without their filters, so a case
+ * that changed in between is decided on what it is now.
  */
-async function reviewPage(trx: Trx, actor: Actor, candidates: readonly string[], asOf: string, days: number): Promise<CreatedTask[]> {
-  const locked = await lockPatients(trx, actor, candidates);
-  const patientIds = candidates.filter((id) => locked.has(id));
-  if (patientIds.length === 0) return [];
+async function postgresPage(db: Db, actor: Actor, cutoff: string, after: string, pageSize: number, asOf: string, days: number) {
+  const candidates = (await candidatePage(db, actor, cutoff, after, pageSize).execute()).map((c) => c.patientId);
+  if (candidates.length === 0) return { reviewed: candidates, created: [] };
+  const created = await inTransaction(db, async (trx) => {
+    const locked = await lockPatients(trx, actor, candidates);
+    if (locked.length === 0) return [];
+    const cases = await casesOf(trx, actor).where('claims.patientId', 'in', locked).orderBy('claims.patientId').select(caseFacts(trx, actor)).execute();
+    return reviewPage(trx, actor, cases.map(parseFacts), asOf, days);
+  });
+  return { reviewed: candidates, created };
+}
 
-  const claims = await trx
-    .selectFrom('claims')
-    .select(['patientId', 'status', finishedOn.as('finishedOn')])
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', 'in', patientIds)
-    .execute();
-  const claimsOf = new Map<string, { processedDate: string | null }[]>();
-  for (const c of claims) {
-    const list = claimsOf.get(c.patientId) ?? [];
-    list.push({ processedDate: c.status === 'submitted' ? null : c.finishedOn });
-    claimsOf.set(c.patientId, list);
+/** A case: a patient and their claims, one group a patient (claims_patient: practice, patient). */
+function casesOf(db: Db, actor: Actor) {
+  return db.selectFrom('claims').select('claims.patientId').where('claims.practiceId', '=', actor.practiceId).groupBy('claims.patientId');
+}
+
+/**
+ * The facts a case is decided on, as columns of its group: its claims (how
+ * many are pending, the day the last was finished), its refundable funds
+ * (the rule of refundable-unapplied-funds.ts, summed), whether it has a
+ * balance the posting path would pay from them, and whether a refund-owed
+ * task is open. Correlated subqueries: each patient's rows are read
+ * together, once, by the (practice, patient, …) indexes.
+ */
+function caseFacts(db: Db, actor: Actor) {
+  const patient = sql.ref('claims.patientId');
+  return [
+    pendingClaims.as('pendingClaims'),
+    sql<string>`max(${finishedOn})`.as('lastFinished'),
+    sql<number | string | null>`${refundableSum(db, actor, patient)}`.as('refundableCents'),
+    sql<boolean | number>`exists ${balancesOpenToFunds(db, actor, patient)}`.as('hasOpenBalance'),
+    sql<boolean | number>`exists ${openRefundTask(db, actor, patient)}`.as('hasOpenTask'),
+  ] as const;
+}
+
+interface CaseFacts {
+  patientId: string;
+  pendingClaims: number;
+  lastFinished: string;
+  refundableCents: number;
+  hasOpenBalance: boolean;
+  hasOpenTask: boolean;
+}
+
+/** The row as both databases return it (SQLite: 0/1 for a truth value; PostgreSQL: a bigint sum may come as text). */
+function parseFacts(row: { patientId: string; pendingClaims: number; lastFinished: string; refundableCents: number | string | null; hasOpenBalance: boolean | number; hasOpenTask: boolean | number }): CaseFacts {
+  return {
+    patientId: row.patientId,
+    pendingClaims: Number(row.pendingClaims),
+    lastFinished: row.lastFinished,
+    refundableCents: Number(row.refundableCents ?? 0),
+    hasOpenBalance: Boolean(Number(row.hasOpenBalance)),
+    hasOpenTask: Boolean(Number(row.hasOpenTask)),
+  };
+}
+
+function openRefundTask(db: Db, actor: Actor, patient: Expression<unknown>) {
+  return db
+    .selectFrom('tasks')
+    .select(sql`1`.as('one'))
+    .where('tasks.practiceId', '=', actor.practiceId)
+    .where(sql<boolean>`${sql.ref('tasks.patientId')} = ${patient}`)
+    .where('tasks.type', '=', 'refund_owed')
+    .where('tasks.status', '=', 'open');
+}
+
+/** Money the case holds: a received payment with some of it unapplied (held for a visit or not). */
+function holdsMoney(db: Db, actor: Actor, patient: Expression<unknown>) {
+  return db
+    .selectFrom('payments')
+    .select(sql`1`.as('one'))
+    .where('payments.practiceId', '=', actor.practiceId)
+    .where(sql<boolean>`${sql.ref('payments.patientId')} = ${patient}`)
+    .where(receivedPayment())
+    .where(hasUnappliedCents);
+}
+
+/**
+ * The next page of candidates after `after`, in patient id order: cases
+ * whose claims are all finished by the cut-off, holding money, with no open
+ * refund-owed task. On SQLite the page's own read (inside its transaction);
+ * on PostgreSQL the ids to lock.
+ */
+function candidatePage(db: Db, actor: Actor, cutoff: string, after: string, pageSize: number) {
+  const patient = sql.ref('claims.patientId');
+  return casesOf(db, actor)
+    .where('claims.patientId', '>', after)
+    .having(sql<boolean>`${pendingClaims} = 0`)
+    .having(sql<boolean>`max(${finishedOn}) <= ${cutoff}`)
+    // Only cases holding money, and without an open task.
+    .having(sql<boolean>`exists ${holdsMoney(db, actor, patient)}`)
+    .having(sql<boolean>`not exists ${openRefundTask(db, actor, patient)}`)
+    .orderBy('claims.patientId')
+    .limit(pageSize);
+}
+
+/**
+ * Reviews one page of cases inside its transaction: the posting path for
+ * the few cases it has money to apply (and their refundable sums read
+ * again), then the one rule per case, then the page's tasks, audit rows and
+ * events as one insert each. Returns the tasks it opened, in patient order.
+ */
+async function reviewPage(trx: Trx, actor: Actor, cases: CaseFacts[], asOf: string, days: number): Promise<CreatedTask[]> {
+  // Money that can still go to a balance does, before anything is called owed: through the one posting path,
+  // but only for the patients it would act on (refundable funds and an open balance).
+  const toApply = cases.filter((c) => c.refundableCents > 0 && c.hasOpenBalance);
+  if (toApply.length > 0) {
+    for (const c of toApply) await applyUnappliedFunds(trx, actor, c.patientId, null);
+    const left = await refundableCentsByPatient(
+      trx,
+      actor,
+      toApply.map((c) => c.patientId),
+    );
+    for (const c of toApply) c.refundableCents = left.get(c.patientId) ?? 0;
   }
-
-  // Money that can still go to a balance does, before anything is called owed: through the one
-  // posting path, but only for the patients it would act on (refundable funds and an open balance).
-  const refundable = await refundableCentsByPatient(trx, actor, patientIds);
-  const applicable = await patientsWithOpenBalance(trx, actor, [...refundable.keys()]);
-  if (applicable.size > 0) {
-    const toApply = patientIds.filter((id) => applicable.has(id));
-    for (const patientId of toApply) await applyUnappliedFunds(trx, actor, patientId, null);
-    const left = await refundableCentsByPatient(trx, actor, toApply);
-    for (const patientId of toApply) {
-      const cents = left.get(patientId);
-      if (cents === undefined) refundable.delete(patientId);
-      else refundable.set(patientId, cents);
-    }
-  }
-
-  const withOpenTask = new Set(
-    (
-      await trx
-        .selectFrom('tasks')
-        .select('patientId')
-        .where('practiceId', '=', actor.practiceId)
-        .where('patientId', 'in', patientIds)
-        .where('type', '=', 'refund_owed')
-        .where('status', '=', 'open')
-        .execute()
-    ).map((t) => t.patientId),
-  );
 
   const rows: TaskTable[] = [];
-  for (const patientId of patientIds) {
+  for (const c of cases) {
     const decision = decideRefundReview({
-      claims: claimsOf.get(patientId) ?? [],
-      unappliedCents: refundable.get(patientId) ?? 0,
+      // The claims as the rule reads them: pending, or the last one finished (the others cannot change its answer).
+      claims: [{ processedDate: c.pendingClaims > 0 ? null : c.lastFinished }],
+      unappliedCents: c.refundableCents,
       asOf,
       days,
-      hasOpenTask: withOpenTask.has(patientId),
+      hasOpenTask: c.hasOpenTask,
     });
     if (!decision.due) continue;
     rows.push({
       id: newId(),
       practiceId: actor.practiceId,
-      patientId,
+      patientId: c.patientId,
       type: 'refund_owed',
       status: 'open',
       amountCents: decision.amountCents,
@@ -224,23 +265,14 @@ async function reviewPage(trx: Trx, actor: Actor, candidates: readonly string[],
 }
 
 /**
- * Serialises reviews of these cases with one statement and returns the ids
- * it locked (the practice's own). On PostgreSQL the rows stay locked until
- * commit, so a concurrent run waits here and then (READ COMMITTED) reads the
- * tasks this one opened; they are locked in id order, so two runs whose
- * pages overlap cannot deadlock. (FOR NO KEY UPDATE is the lock a no-op
- * update takes: rows inserted elsewhere that refer to the patient, which
- * share-lock its key, are not held up.) On SQLite every transaction of
- * inTransaction began IMMEDIATE and holds the database's one write lock
- * already, so the ids are only read, each by its key: the unary + keeps
- * SQLite (no statistics) off the (practice, name) index, which walked every
- * patient of the practice for each page.
+ * PostgreSQL: locks the page's patients (the practice's own) until commit
+ * and returns their ids, so a concurrent run waits here and then (READ
+ * COMMITTED) reads the tasks this one opened; they are locked in id order,
+ * so two runs whose pages overlap cannot deadlock. (FOR NO KEY UPDATE is the
+ * lock a no-op update takes: rows inserted elsewhere that refer to the
+ * patient, which share-lock its key, are not held up.)
  */
-async function lockPatients(trx: Trx, actor: Actor, candidates: readonly string[]): Promise<Set<string>> {
-  const byId = trx.selectFrom('patients').select('id').where('id', 'in', candidates);
-  const rows =
-    trx.getExecutor().adapter instanceof PostgresAdapter
-      ? await byId.where('practiceId', '=', actor.practiceId).orderBy('id').forNoKeyUpdate().execute()
-      : await byId.where(sql<boolean>`+patients.practice_id = ${actor.practiceId}`).execute();
-  return new Set(rows.map((r) => r.id));
+async function lockPatients(trx: Trx, actor: Actor, candidates: readonly string[]): Promise<string[]> {
+  const rows = await trx.selectFrom('patients').select('id').where('id', 'in', candidates).where('practiceId', '=', actor.practiceId).orderBy('id').forNoKeyUpdate().execute();
+  return rows.map((r) => r.id);
 }
