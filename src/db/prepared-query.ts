@@ -25,7 +25,9 @@ interface Compiled {
 export function preparedQuery<V extends object, R>(
   build: (db: Kysely<Database>, values: V) => Compilable<R>,
 ): (db: Kysely<Database>, values: V) => Compilable<R> {
-  // By adapter: one connection's Kysely and its transactions share it, and the SQL differs by database kind.
+  // By adapter: one connection's Kysely and its transactions share it, and the SQL differs by database kind. A
+  // Kysely derived with other plugins (withoutPlugins) shares it too, and would get the first caller's SQL: call
+  // these with connectDatabase's Kysely (camel-cased) or its transactions only.
   const compiledFor = new WeakMap<object, Compiled>();
   const compile = (db: Kysely<Database>): Compiled => {
     const adapter = db.getExecutor().adapter;
