@@ -4,6 +4,7 @@ import type { AuditEventTable } from '../database.ts';
 import { deferRow } from '../deferred-rows.ts';
 import { newId, nowIso } from '../ids.ts';
 import { insertRows } from '../insert-rows.ts';
+import { preparedInsert } from '../prepared-query.ts';
 import type { Trx } from '../transaction.ts';
 
 export interface AuditChange {
@@ -37,9 +38,11 @@ export async function recordAudit(trx: Trx, actor: Actor, change: AuditChange): 
   await trx.insertInto('auditEvents').values(row).execute();
 }
 
-/** The insert of recordAudit, for writeTogether with the other rows of the same change. */
+const insertAudit = preparedInsert('auditEvents', { id: true, practiceId: true, actorType: true, actorId: true, action: true, entityType: true, entityId: true, before: true, after: true, createdAt: true });
+
+/** The insert of recordAudit, for writeTogether with the other rows of the same change (compiled once: ADR 0050). */
 export function auditWrite(trx: Trx, actor: Actor, change: AuditChange) {
-  return trx.insertInto('auditEvents').values(auditRow(actor, change));
+  return insertAudit(trx, [auditRow(actor, change)]);
 }
 
 /** Many changes by one actor (a batch job's page), as multi-row inserts: the same rows recordAudit writes. */

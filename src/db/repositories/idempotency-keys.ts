@@ -1,6 +1,7 @@
 import { AppError } from '../../domain/errors.ts';
 import type { IdempotencyKeyTable } from '../database.ts';
 import { nowIso } from '../ids.ts';
+import { preparedQuery } from '../prepared-query.ts';
 import type { Db, Trx } from '../transaction.ts';
 
 /** A client's Idempotency-Key and the fingerprint of the request it came with. */
@@ -33,32 +34,30 @@ export async function readKey(db: Db, request: IdempotencyRequest): Promise<KeyR
  * first transaction commits (then sees its row) or rolls back (then claims).
  */
 export async function claimKey(trx: Trx, request: IdempotencyRequest): Promise<true | KeyRow | undefined> {
-  const inserted = await trx
-    .insertInto('idempotencyKeys')
-    .values({
-      practiceId: request.practiceId,
-      key: request.key,
-      requestHash: request.requestHash,
-      responseStatus: 0,
-      responseBody: 'null',
-      createdAt: nowIso(),
-      state: 'pending',
-    })
-    .onConflict((oc) => oc.columns(['practiceId', 'key']).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return true;
+  const inserted = await trx.executeQuery(insertPendingKey(trx, { ...request, createdAt: nowIso() }));
+  if (Number(inserted.numAffectedRows ?? 0n) === 1) return true;
   return readKey(trx, request);
 }
 
+// The claim and the finish are in every keyed money request: compiled once (ADR 0050).
+const insertPendingKey = preparedQuery((db, v: IdempotencyRequest & { createdAt: string }) =>
+  db
+    .insertInto('idempotencyKeys')
+    .values({ practiceId: v.practiceId, key: v.key, requestHash: v.requestHash, responseStatus: 0, responseBody: 'null', createdAt: v.createdAt, state: 'pending' })
+    .onConflict((oc) => oc.columns(['practiceId', 'key']).doNothing()),
+);
+const storeAnswer = preparedQuery((db, v: { practiceId: string; key: string; status: number; body: string }) =>
+  db
+    .updateTable('idempotencyKeys')
+    .set({ state: 'done', responseStatus: v.status, responseBody: v.body })
+    .where('practiceId', '=', v.practiceId)
+    .where('key', '=', v.key)
+    .where('state', '=', 'pending'),
+);
+
 /** Stores the answer in the transaction that made the change: it exists exactly when the change committed. */
 export async function finishKey(trx: Trx, request: IdempotencyRequest, status: number, body: unknown): Promise<void> {
-  await trx
-    .updateTable('idempotencyKeys')
-    .set({ state: 'done', responseStatus: status, responseBody: JSON.stringify(body) })
-    .where('practiceId', '=', request.practiceId)
-    .where('key', '=', request.key)
-    .where('state', '=', 'pending')
-    .execute();
+  await trx.executeQuery(storeAnswer(trx, { practiceId: request.practiceId, key: request.key, status, body: JSON.stringify(body) }));
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Posting } from '../../domain/ledger/postings.ts';
 import type { Actor } from '../../domain/actor.ts';
 import { deferRow, defersRows } from '../deferred-rows.ts';
 import { newId, nowIso } from '../ids.ts';
+import { preparedInsert } from '../prepared-query.ts';
 import type { Trx } from '../transaction.ts';
 import { writeTogether } from '../write-together.ts';
 
@@ -45,8 +46,12 @@ function journalEntryRows(actor: Actor, entry: NewJournalEntry) {
  */
 export function journalEntryWrites(trx: Trx, actor: Actor, entry: NewJournalEntry): { entryId: string; writes: Compilable[] } {
   const { entryId, head, lines } = journalEntryRows(actor, entry);
-  return { entryId, writes: [trx.insertInto('journalEntries').values(head), trx.insertInto('journalLines').values(lines)] };
+  return { entryId, writes: [insertEntry(trx, [head]), insertLines(trx, lines)] };
 }
+
+// Compiled once (ADR 0050): every payment, refund and application writes these.
+const insertEntry = preparedInsert('journalEntries', { id: true, practiceId: true, kind: true, paymentId: true, memo: true, createdAt: true, createdBy: true, sourceType: true, sourceId: true });
+const insertLines = preparedInsert('journalLines', { id: true, entryId: true, practiceId: true, account: true, patientId: true, paymentId: true, treatmentId: true, amountCents: true });
 
 /** Appends one balanced entry (one round trip on PostgreSQL; queued with the batch's other rows when trx defers them). */
 export async function postJournalEntry(trx: Trx, actor: Actor, entry: NewJournalEntry): Promise<string> {

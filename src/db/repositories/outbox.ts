@@ -3,6 +3,7 @@ import type { OutboxEventTable } from '../database.ts';
 import { deferRow } from '../deferred-rows.ts';
 import { newId, nowIso } from '../ids.ts';
 import { insertRows } from '../insert-rows.ts';
+import { preparedInsert } from '../prepared-query.ts';
 import type { Trx } from '../transaction.ts';
 
 export interface OutboxEvent {
@@ -25,9 +26,11 @@ export async function enqueueEvent(trx: Trx, practiceId: string, type: string, p
   await trx.insertInto('outboxEvents').values(row).execute();
 }
 
-/** The insert of enqueueEvent, for writeTogether with the change it announces. */
+const insertEvent = preparedInsert('outboxEvents', { id: true, practiceId: true, type: true, payload: true, createdAt: true, deliveredAt: true, attempts: false });
+
+/** The insert of enqueueEvent, for writeTogether with the change it announces (compiled once: ADR 0050). */
 export function eventWrite(trx: Trx, practiceId: string, type: string, payload: unknown) {
-  return trx.insertInto('outboxEvents').values(outboxRow(practiceId, { type, payload }));
+  return insertEvent(trx, [outboxRow(practiceId, { type, payload })]);
 }
 
 /** Many events of one practice (a batch job's page) as multi-row inserts, in the same transaction as their changes. */

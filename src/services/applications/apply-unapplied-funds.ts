@@ -1,4 +1,5 @@
 import { sql, type Expression } from 'kysely';
+import { preparedQuery } from '../../db/prepared-query.ts';
 import type { Db, Trx } from '../../db/transaction.ts';
 import { allocateUnappliedFunds } from '../../domain/allocation/allocate-unapplied-funds.ts';
 import type { Actor } from '../actor.ts';
@@ -24,14 +25,18 @@ export function fundLots(trx: Trx, actor: Actor) {
 
 /** The patient's treatments whose patient responsibility is not all paid: what unapplied funds go to. */
 export async function openBalances(trx: Trx, actor: Actor, patientId: string) {
-  return trx
+  return (await trx.executeQuery(openTreatments(trx, { practiceId: actor.practiceId, patientId }))).rows;
+}
+
+// Read before every Paid payment: compiled once (ADR 0050).
+const openTreatments = preparedQuery((db, v: { practiceId: string; patientId: string }) =>
+  db
     .selectFrom('treatments')
     .select(['id', 'serviceDate', openCents.as('open')])
-    .where('practiceId', '=', actor.practiceId)
-    .where('patientId', '=', patientId)
-    .where(sql<boolean>`${openCents} > 0`)
-    .execute();
-}
+    .where('practiceId', '=', v.practiceId)
+    .where('patientId', '=', v.patientId)
+    .where(sql<boolean>`${openCents} > 0`),
+);
 
 /**
  * SPEC section 6: when a treatment's patient responsibility is set, the

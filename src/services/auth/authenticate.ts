@@ -1,20 +1,21 @@
 import { AppError } from '../../domain/errors.ts';
 import { isRole } from '../../domain/roles.ts';
 import { nowIso } from '../../db/ids.ts';
+import { preparedQuery } from '../../db/prepared-query.ts';
 import type { Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { decoyHash, verifyPassword } from './passwords.ts';
 import { hashToken, newSecretToken } from './tokens.ts';
 
+// Every API request's first statement: compiled once (ADR 0050).
+const apiTokenByHash = preparedQuery((db, v: { tokenHash: string }) =>
+  db.selectFrom('apiTokens').select(['id', 'practiceId', 'name', 'role', 'expiresAt', 'lastUsedAt']).where('tokenHash', '=', v.tokenHash).where('revokedAt', 'is', null),
+);
+
 /** Resolves an API token (Authorization: Bearer) to its actor, or undefined when unknown, revoked or expired. */
 export async function actorFromApiToken(db: Db, token: string): Promise<Actor | undefined> {
   const now = nowIso();
-  const row = await db
-    .selectFrom('apiTokens')
-    .select(['id', 'practiceId', 'name', 'role', 'expiresAt', 'lastUsedAt'])
-    .where('tokenHash', '=', hashToken(token))
-    .where('revokedAt', 'is', null)
-    .executeTakeFirst();
+  const [row] = (await db.executeQuery(apiTokenByHash(db, { tokenHash: hashToken(token) }))).rows;
   if (!row || !isRole(row.role)) return undefined;
   if (row.expiresAt !== null && row.expiresAt <= now) return undefined;
   // "Last used" to the minute: one small write a minute per token, not one per request.

@@ -6,6 +6,7 @@ import { AppError } from '../../domain/errors.ts';
 import { collectedStatuses } from '../../domain/payments/payment-status.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import type { PatientRow } from '../../db/database.ts';
+import { preparedQuery } from '../../db/prepared-query.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { inTransaction, type Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
@@ -101,13 +102,13 @@ export async function updatePatient(db: Db, actor: Actor, patientId: string, inp
   });
 }
 
+// Read by every payment and most money changes: compiled once (ADR 0050).
+const patientOfPractice = preparedQuery((db, v: { id: string; practiceId: string }) =>
+  db.selectFrom('patients').selectAll().where('id', '=', v.id).where('practiceId', '=', v.practiceId),
+);
+
 export async function requirePatient(db: Db, actor: Actor, patientId: string): Promise<PatientRow> {
-  const row = await db
-    .selectFrom('patients')
-    .selectAll()
-    .where('id', '=', patientId)
-    .where('practiceId', '=', actor.practiceId)
-    .executeTakeFirst();
+  const [row] = (await db.executeQuery(patientOfPractice(db, { id: patientId, practiceId: actor.practiceId }))).rows;
   if (!row) throw new AppError('not_found', 'Patient not found.');
   return row;
 }

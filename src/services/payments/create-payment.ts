@@ -1,6 +1,7 @@
 import type { CreatePaymentBody } from '../../contracts/payments.ts';
 import type { PaymentRow } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
+import { preparedInsert, preparedQuery } from '../../db/prepared-query.ts';
 import { auditWrite } from '../../db/repositories/audit.ts';
 import { eventWrite } from '../../db/repositories/outbox.ts';
 import { writeTogether } from '../../db/write-together.ts';
@@ -21,15 +22,26 @@ import { recordPaymentReceived } from './record-payment-received.ts';
  * the paid date and the answer's "today" need (one round trip, not three).
  */
 async function nextPaymentNumber(trx: Trx, practiceId: string): Promise<{ number: number; timeZone: string }> {
-  // The conditional update is the lock: PostgreSQL holds the row until commit, SQLite has one writer.
-  const row = await trx
-    .updateTable('practices')
-    .set((eb) => ({ paymentSeq: eb('paymentSeq', '+', 1) }))
-    .where('id', '=', practiceId)
-    .returning(['paymentSeq', 'timeZone'])
-    .executeTakeFirstOrThrow();
+  const [row] = (await trx.executeQuery(takeNumber(trx, { practiceId }))).rows;
+  if (!row) throw new Error(`practice ${practiceId} not found`);
   return { number: Number(row.paymentSeq), timeZone: row.timeZone };
 }
+
+// The hot path's statements, compiled once (ADR 0050).
+// The conditional update is the lock: PostgreSQL holds the row until commit, SQLite has one writer.
+const takeNumber = preparedQuery((db, v: { practiceId: string }) =>
+  db
+    .updateTable('practices')
+    .set((eb) => ({ paymentSeq: eb('paymentSeq', '+', 1) }))
+    .where('id', '=', v.practiceId)
+    .returning(['paymentSeq', 'timeZone']),
+);
+const insertPaymentRow = preparedInsert('payments', {
+  id: true, practiceId: true, number: true, patientId: true, patientName: true, locationId: true, treatmentId: true, amountCents: true,
+  refundedCents: true, refundingCents: true, appliedCents: true, status: true, type: true, method: true, checkNumber: true, dueDate: true,
+  paidDate: true, memo: true, linkToken: true, linkExpiresAt: true, processorReference: true, chargeAttempt: true, cardLast4: true,
+  createdAt: true, createdBy: true, updatedAt: true,
+});
 
 export async function createPayment(db: Db, actor: Actor, input: CreatePaymentBody): Promise<NamedPayment> {
   if (input.method === 'patient_credit') {
@@ -95,7 +107,7 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
       createdBy: actor.name,
       updatedAt: now,
     };
-    const insert = trx.insertInto('payments').values(row);
+    const insert = insertPaymentRow(trx, [row]);
     const created = () => [
       auditWrite(trx, actor, { action: 'payment.created', entityType: 'payment', entityId: row.id, after: row }),
       eventWrite(trx, actor.practiceId, 'payment.created', { paymentId: row.id, status, amountCents: row.amountCents }),
