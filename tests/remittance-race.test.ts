@@ -8,7 +8,7 @@ import { createApiToken } from '../src/services/auth/create-api-token.ts';
 import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
 import { createPractice } from '../src/services/practices/create-practice.ts';
 import { build835, type Clp } from '../src/x12/build-835.ts';
-import { startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
+import { callsTo, startServer, stopServer, waitForHealth, type Call, type ServerProcess } from './helpers/server-processes.ts';
 import { useTestApp } from './helpers/test-app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts';
 
@@ -19,12 +19,6 @@ import { createTestDatabase, type TestDatabase } from './helpers/test-database.t
  * SQLite in one process; the limits must hold in the database.
  */
 
-interface Answer {
-  status: number;
-  body: any;
-}
-/** Request number i (spread over the processes) with a JSON body or an 835 as text. */
-type Call = (i: number, method: string, url: string, options?: { json?: unknown; era?: string; fileName?: string }) => Promise<Answer>;
 
 const A = { payerName: 'ACME HEALTH', payerId: '11111' };
 // Paid $80.00, CO-45 $30.00, PR-2 $40.00 of a $150.00 visit, primary only: $40.00 becomes the patient's.
@@ -141,21 +135,7 @@ describe('remittance races: two server processes on one PostgreSQL', () => {
     await database?.drop();
   }, 30_000);
 
-  const call: Call = async (i, method, url, options = {}) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    let body: string | undefined;
-    if (options.era !== undefined) {
-      headers['content-type'] = 'text/plain';
-      if (options.fileName) headers['x-file-name'] = options.fileName;
-      body = options.era;
-    } else if (options.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.json);
-    }
-    const response = await fetch(`${servers[i % servers.length]!.url}${url}`, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = callsTo(servers, () => token);
 
   it('posts one claim payment once when 8 different 835 files pay it at once', () => eightFilesPayOneClaim(call, database!.handle.db), 60_000);
   it('posts one payment once when 8 envelopes carry it at once; the rest are duplicates naming the first', () => eightEnvelopesOfOnePayment(call, database!.handle.db), 60_000);

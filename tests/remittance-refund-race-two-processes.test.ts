@@ -6,7 +6,7 @@ import { createPractice } from '../src/services/practices/create-practice.ts';
 import { build835, type Clp } from '../src/x12/build-835.ts';
 import { patientAccounts } from './helpers/ledger-accounts.ts';
 import { makeReviewCase } from './helpers/review-cases.ts';
-import { startServer, stopServer, waitForHealth, type ServerProcess } from './helpers/server-processes.ts';
+import { callsTo, startServer, stopServer, waitForHealth, type Answer, type ServerProcess } from './helpers/server-processes.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/test-database.ts';
 
 /**
@@ -47,10 +47,6 @@ const PATIENTS = 40;
 const TASK_ROUNDS = 3;
 const TASK_PATIENTS = 30;
 
-interface Answer {
-  status: number;
-  body: any;
-}
 
 /** A fixed shuffle (no Math.random: a failing round is the same round again). */
 function shuffled<T>(items: T[], seed: number): T[] {
@@ -88,21 +84,7 @@ describe.each(dialects)('an 835 set against refunds of its patients’ copays, t
     await database?.drop();
   }, 30_000);
 
-  const call = async (i: number, method: string, url: string, options: { json?: unknown; era?: string; fileName?: string } = {}): Promise<Answer> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    let body: string | undefined;
-    if (options.era !== undefined) {
-      headers['content-type'] = 'text/plain';
-      if (options.fileName) headers['x-file-name'] = options.fileName;
-      body = options.era;
-    } else if (options.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.json);
-    }
-    const response = await fetch(`${servers[i % servers.length]!.url}/api/v1${url}`, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = callsTo(servers, () => token, '/api/v1');
   const ok = (answer: Answer, status: number) => {
     expect(answer.status, JSON.stringify(answer.body)).toBe(status);
     return answer.body;

@@ -146,3 +146,34 @@ export function spawnLedger(args: string[], env: Record<string, string>, timeout
 export function runLedger(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliResult> {
   return spawnLedger(args, env, timeoutMs).done;
 }
+
+/** A server's answer: its status and its JSON body (undefined when empty). */
+export interface Answer {
+  status: number;
+  body: any;
+}
+
+/** Request number i (spread over the processes) with a JSON body or an 835 as text. */
+export type Call = (i: number, method: string, url: string, options?: { json?: unknown; era?: string; fileName?: string }) => Promise<Answer>;
+
+/**
+ * Requests spread over server processes (request i goes to process i mod n) under a bearer token read when each
+ * request is made (`token()`: set once the practice exists), each path after `prefix`.
+ */
+export function callsTo(servers: readonly ServerProcess[], token: () => string, prefix = ''): Call {
+  return async (i, method, url, options = {}) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token()}` };
+    let body: string | undefined;
+    if (options.era !== undefined) {
+      headers['content-type'] = 'text/plain';
+      if (options.fileName) headers['x-file-name'] = options.fileName;
+      body = options.era;
+    } else if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    const response = await fetch(`${servers[i % servers.length]!.url}${prefix}${url}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
