@@ -5,8 +5,8 @@ import type { PaymentCsvColumnSet } from './payment-csv-columns.ts';
 /**
  * The payments exports (up to a million rows) are read and formatted on a thread of their own, so the request
  * thread's event loop never waits behind them: it only passes the finished chunks to the socket (ADR 0054).
- * One thread, started by an export and ended after a minute with none (it costs ~50 MB of memory and ~0.3–0.5 s
- * to start: tsx, the drivers and the formatting compiled again); it runs any number of exports at once, and keeps
+ * One thread, started by an export and ended after a minute with none (it costs ~50 MB of memory and a start:
+ * tsx, the drivers and the formatting compiled again, ADR 0054); it runs any number of exports at once, and keeps
  * the process alive only while one runs.
  */
 
