@@ -7,7 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config/config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
@@ -96,7 +96,6 @@ export async function buildApp({ config, database, logger = false, processor = c
       },
     },
   });
-  await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
@@ -118,8 +117,6 @@ export async function buildApp({ config, database, logger = false, processor = c
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  await app.register(requestGuards, { publicUrl: config.publicUrl });
-  await app.register(authentication, { db: database.db });
   // text/plain bodies (an 835 or 271 file) use Fastify's own parser, under each route's bodyLimit.
 
   // Built once: a health probe reaches the database without Kysely building the query each time, and
@@ -132,47 +129,82 @@ export async function buildApp({ config, database, logger = false, processor = c
     await probeDatabase();
     return reply.type('application/json; charset=utf-8').send(healthBody);
   });
-  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   const deps = { db: database.db, config, processor, dialect: database.dialect };
-  await app.register(
-    async (api) => {
-      // Uploads (documents, 835s, 271s) only reach the API: its hooks (an async onResponse per request)
-      // stay off /health, the pages and FHIR (issue 12, ADR 0049).
-      await api.register(multipart, { limits: { fileSize: config.maxDocumentBytes, files: 1 } });
-      await api.register(authRoutes, deps);
-      await api.register(locationRoutes, deps);
-      await api.register(patientRoutes, deps);
-      await api.register(treatmentRoutes, deps);
-      await api.register(paymentRoutes, deps);
-      await api.register(refundRoutes, deps);
-      await api.register(creditRoutes, deps);
-      await api.register(taskRoutes, deps);
-      await api.register(webhookRoutes, deps);
-      await api.register(processorReconciliationRoutes, deps);
-      await api.register(remittanceRoutes, deps);
-      await api.register(remittanceWorkRoutes, deps);
-      await api.register(portalRoutes, deps);
-      await api.register(paymentLinkRoutes, deps);
-      await api.register(eligibilityRoutes, deps);
-      await api.register(statementRoutes, deps);
-      await api.register(reportRoutes, deps);
-      await api.register(securityRoutes, deps);
-      await api.register(webhookEndpointRoutes, deps);
-      await api.register(practiceListRoutes, deps);
-      await api.register(userRoutes, deps);
-      await api.register(exportRoutes, deps);
-      await api.register(ledgerReportRoutes, deps);
-      await api.register(receiptRoutes, deps);
-      await api.register(messageRoutes, deps);
-    },
-    { prefix: '/api/v1' },
-  );
-  // FHIR R4 for EHRs (ADR 0020): the same tokens and guards, FHIR's own error format.
-  await app.register(fhirRoutes, { db: database.db, publicUrl: config.publicUrl, prefix: '/fhir/R4' });
+  // What carries patient data (the API and FHIR) sits in one scope with the cookie parser, the request guards
+  // and authentication. Their hooks then never run for /health, the pages and the docs, which read no cookie,
+  // need no sign-in and take no input field: those pass the security headers' hook only (issue 12, ADR 0055).
+  await app.register(async (guarded) => {
+    await guarded.register(cookie);
+    await guarded.register(requestGuards, { publicUrl: config.publicUrl });
+    await guarded.register(authentication, { db: database.db });
+    await guarded.register(
+      async (api) => {
+        // An unknown API path is answered inside the scope, after its hooks, as when they were global: a
+        // caller without credentials hears 401 before it learns which paths exist.
+        api.setNotFoundHandler(notFound);
+        api.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+        await api.register(apiV1Routes, { prefix: '/v1', deps });
+      },
+      { prefix: '/api' },
+    );
+    // FHIR R4 for EHRs (ADR 0020): the same tokens and guards, FHIR's own error format.
+    await guarded.register(fhirRoutes, { db: database.db, publicUrl: config.publicUrl, prefix: '/fhir/R4' });
+  });
 
   await registerWebApp(app);
   return app;
+}
+
+/** What every route plugin of the API is given. */
+interface RouteDeps {
+  db: DatabaseHandle['db'];
+  dialect: DatabaseHandle['dialect'];
+  config: Config;
+  processor: PaymentProcessor;
+}
+
+/** The JSON API's routes, under /api/v1. */
+async function apiV1Routes(api: FastifyInstance, { deps }: { deps: RouteDeps }): Promise<void> {
+  // Uploads (documents, 835s, 271s) only reach the API: its hooks (an async onResponse per request)
+  // stay off /health, the pages and FHIR (issue 12, ADR 0049).
+  await api.register(multipart, { limits: { fileSize: deps.config.maxDocumentBytes, files: 1 } });
+  const routePlugins: FastifyPluginAsync<RouteDeps>[] = [
+    authRoutes,
+    locationRoutes,
+    patientRoutes,
+    treatmentRoutes,
+    paymentRoutes,
+    refundRoutes,
+    creditRoutes,
+    taskRoutes,
+    webhookRoutes,
+    processorReconciliationRoutes,
+    remittanceRoutes,
+    remittanceWorkRoutes,
+    portalRoutes,
+    paymentLinkRoutes,
+    eligibilityRoutes,
+    statementRoutes,
+    reportRoutes,
+    securityRoutes,
+    webhookEndpointRoutes,
+    practiceListRoutes,
+    userRoutes,
+    exportRoutes,
+    ledgerReportRoutes,
+    receiptRoutes,
+    messageRoutes,
+  ];
+  for (const routes of routePlugins) await api.register(routes, deps);
+}
+
+/** No route: problem+json, for the API and anything else that is not a page of the web app. */
+function notFound(request: FastifyRequest, reply: FastifyReply): void {
+  void reply
+    .status(404)
+    .type('application/problem+json')
+    .send(problemOf(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
 }
 
 /** TRUST_PROXY=N: believe the N nearest X-Forwarded-For hops (N proxies in front). */
@@ -209,9 +241,6 @@ async function registerWebApp(app: FastifyInstance): Promise<void> {
     const isPage = request.method === 'GET' && !isApiPath(request.url) && !request.url.startsWith('/docs');
     if (hasPortal && isPage && isPatientPagePath(request.url)) return reply.type('text/html').sendFile('portal.html');
     if (hasWeb && isPage) return reply.type('text/html').sendFile('index.html');
-    return reply
-      .status(404)
-      .type('application/problem+json')
-      .send(problemOf(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+    return notFound(request, reply);
   });
 }

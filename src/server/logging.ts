@@ -98,13 +98,43 @@ export function logDestination(): DestinationStream {
  * builds a child logger (see lazyChildLogger).
  */
 export class RequestLog extends LogController {
+  #lines = new WeakMap<FastifyBaseLogger, RequestLineWriter | null>();
+
   constructor() {
     super({ disableRequestLogging: true });
   }
 
   override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    request.server.log.info({ reqId: request.id, req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    const log = request.server.log;
+    let write = this.#lines.get(log);
+    if (write === undefined) this.#lines.set(log, (write = requestLineWriter(log)));
+    if (write) write(request, reply);
+    else log.info({ reqId: request.id, req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
+}
+
+type RequestLineWriter = (request: FastifyRequest, reply: FastifyReply) => void;
+
+/**
+ * The request line written straight to the logger's stream, byte for byte the line pino writes for
+ * `log.info({ reqId, req, res, responseTime }, 'request completed')` through loggerOptions' serializers:
+ * its level, time and bindings (pid, hostname) in pino's order. Pino's general path (its serializers and
+ * a JSON writer for any object) cost ~1.8 µs a line against ~0.4 µs built here (issue 12, ADR 0055).
+ * Null when the logger is not a pino logger (tests build apps with logging off): then the ordinary
+ * call stands.
+ */
+function requestLineWriter(log: FastifyBaseLogger): RequestLineWriter | null {
+  const logger = log as unknown as pino.Logger & Record<symbol, unknown>;
+  const stream = logger[pino.symbols.streamSym] as DestinationStream | undefined;
+  const bindings = logger[pino.symbols.chindingsSym];
+  if (!stream || typeof bindings !== 'string' || typeof logger.isLevelEnabled !== 'function') return null;
+  const info = logger.levels.values.info ?? 30;
+  return (request, reply) => {
+    if (logger.levelVal > info) return; // the level is read each time: it may be changed while running
+    stream.write(
+      `{"level":${info},"time":${Date.now()}${bindings},"reqId":${JSON.stringify(request.id)},"req":{"method":"${request.method}","url":${JSON.stringify(redactUrl(request.url))}},"res":{"statusCode":${reply.statusCode}},"responseTime":${reply.elapsedTime},"msg":"request completed"}\n`,
+    );
+  };
 }
 
 /**
