@@ -3,24 +3,24 @@ import type { Dialect } from '../../db/connect.ts';
 import { fillPaymentTotals } from '../../db/migrations/0022-dashboard-totals.ts';
 import { addListCounts } from '../../db/migrations/0032-list-counts.ts';
 import { newId, nowIso } from '../../db/ids.ts';
-import { VALUES_PER_STATEMENT } from '../../db/insert-rows.ts';
+import { columnName as snakeCase, insertValues } from '../../db/insert-rows.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { practiceDate } from '../practices/practice-settings.ts';
 import { bulkColumns, claimNumber, columnsOf, seedChunksOnWorker, type BulkTable, type SeedPlan, type TableRows } from './seed-rows.ts';
 
-const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const bulkTables = Object.keys(bulkColumns).map(snakeCase);
 
 type Writer = (db: Db, rows: TableRows) => Promise<void>;
 
 /**
- * SQLite: multi-row INSERTs of ~30,000 values, whose SQL text is made once per row count, so the
- * connection's statement cache (connect.ts) hands back the compiled statement. PostgreSQL: one INSERT …
+ * SQLite: insertValues (insert-rows.ts), multi-row INSERTs of ~30,000 values whose SQL text is made once per
+ * row count, so the connection's statement cache (connect.ts) hands back the compiled statement. PostgreSQL: one INSERT …
  * SELECT FROM unnest() per table and chunk, a parameter per column (an array of its values), so the server
  * parses and plans a short statement instead of one with tens of thousands of parameters.
  */
 async function bulkWriter(db: Db): Promise<Writer> {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) return (trx, rows) => insertValues(trx, snakeCase(rows.table), columnsOf(rows.table).map(snakeCase), rows.values);
   const texts = new Map<string, string>();
   const textOf = (key: string, make: () => string) => {
     let text = texts.get(key);
@@ -28,23 +28,6 @@ async function bulkWriter(db: Db): Promise<Writer> {
     return text;
   };
   const names = (table: BulkTable) => columnsOf(table).map((c) => `"${snakeCase(c)}"`).join(', ');
-  if (db.getExecutor().adapter instanceof SqliteAdapter) {
-    return async (trx, rows) => {
-      const width = columnsOf(rows.table).length;
-      const perStatement = Math.max(1, Math.floor(VALUES_PER_STATEMENT / width));
-      const total = rows.count;
-      for (let first = 0, count = 0; first < total; first += count) {
-        // Full statements, then what is left in power-of-two row counts: a dozen texts per table, each compiled
-        // once. Statements of exactly what is left (a chunk's journal rows vary with its paid payments) compiled
-        // a 30,000-value INSERT anew for nearly every chunk.
-        const left = total - first;
-        count = left >= perStatement ? perStatement : 2 ** Math.floor(Math.log2(left));
-        const text = textOf(`${rows.table} ${count}`, () => `insert into "${snakeCase(rows.table)}" (${names(rows.table)}) values ${Array(count).fill(`(${Array(width).fill('?').join(', ')})`).join(', ')}`);
-        const values = count === total ? rows.values : rows.values.slice(first * width, (first + count) * width);
-        await trx.executeQuery(CompiledQuery.raw(text, values));
-      }
-    };
-  }
   // unnest() needs each array's type: the columns' own, from the catalog.
   const catalog = await sql<{ tableName: string; columnName: string; dataType: string }>`select table_name, column_name, data_type from information_schema.columns where table_schema = current_schema() and table_name in (${sql.join(bulkTables)})`.execute(db);
   const types = new Map(catalog.rows.map((r) => [`${r.tableName}.${r.columnName}`, r.dataType]));
