@@ -17,7 +17,7 @@ import { securityHeaders } from './plugins/security-headers.ts';
 import { isApiPath } from './plugins/guarded-paths.ts';
 import { problemOf, registerErrorHandler } from './plugins/error-handler.ts';
 import { lazyChildLogger, RequestLog } from './logging.ts';
-import { sharedProbe } from './health-probe.ts';
+import { healthProbeReuseMs, sharedProbe } from './health-probe.ts';
 import { authRoutes } from './routes/auth.ts';
 import { patientRoutes } from './routes/patients.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -121,12 +121,20 @@ export async function buildApp({ config, database, logger = false, processor = c
 
   // Built once: a health probe reaches the database without Kysely building the query each time, and
   // answers a body serialised at start-up (no per-request schema serialiser: issue 12, ADR 0031). Checks
-  // that arrive together share one probe (ADR 0044).
+  // that arrive together share one probe (ADR 0044), and a good probe answers the checks of the next second
+  // (ADR 0059: a public endpoint must not be able to drive the database's load).
   const healthQuery = database.db.selectFrom('practices').select('id').limit(1).compile();
-  const probeDatabase = sharedProbe(() => database.db.executeQuery(healthQuery));
+  const probeDatabase = sharedProbe(() => database.db.executeQuery(healthQuery), healthProbeReuseMs);
   const healthBody = JSON.stringify({ status: 'ok', database: database.dialect });
-  app.get('/health', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
-    await probeDatabase();
+  const unhealthyBody = JSON.stringify({ status: 'unavailable', database: database.dialect });
+  app.get('/health', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    try {
+      await probeDatabase();
+    } catch (error) {
+      // A load balancer reads 503 as "take this instance out"; the cause goes to the log in full.
+      request.log.error({ err: error }, 'health check: the database did not answer');
+      return reply.code(503).type('application/json; charset=utf-8').send(unhealthyBody);
+    }
     return reply.type('application/json; charset=utf-8').send(healthBody);
   });
 

@@ -37,3 +37,86 @@ describe('sharedProbe', () => {
     await expect(throwing()).rejects.toThrow('thrown, not rejected');
   });
 });
+
+describe('sharedProbe reusing a good probe', () => {
+  /** A clock the test moves by hand, and a probe the test settles by hand. */
+  function rig(reuseMs: number) {
+    let clock = 0;
+    let probes = 0;
+    let settle!: { ok: () => void; fail: (error: Error) => void };
+    const check = sharedProbe(
+      () => {
+        probes++;
+        return new Promise<void>((resolve, reject) => (settle = { ok: resolve, fail: reject }));
+      },
+      reuseMs,
+      () => clock,
+    );
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    return { check, turn, probes: () => probes, settle: () => settle, setClock: (ms: number) => (clock = ms) };
+  }
+
+  it('answers checks within the window after a good probe started without probing, and probes again after it', async () => {
+    const r = rig(1000);
+    const first = r.check();
+    await r.turn();
+    r.settle().ok();
+    await first;
+    expect(r.probes()).toBe(1);
+
+    r.setClock(999); // the good probe started at 0: still inside its second
+    await Promise.all([r.check(), r.check(), r.check()]);
+    expect(r.probes()).toBe(1);
+
+    r.setClock(1000); // the window is over: this check waits for a new probe
+    const later = r.check();
+    await r.turn();
+    expect(r.probes()).toBe(2);
+    r.settle().ok();
+    await later;
+  });
+
+  it('never reuses a failure, and a failure newer than the last success ends its reuse', async () => {
+    const r = rig(1000);
+    // A probe in flight (started at 0) and a second one started at 10 by a check arriving meanwhile.
+    const first = r.check();
+    await r.turn();
+    const settleFirst = r.settle();
+    r.setClock(10);
+    const second = r.check();
+    await r.turn();
+    const settleSecond = r.settle();
+    expect(r.probes()).toBe(2);
+    settleFirst.ok();
+    await first;
+    settleSecond.fail(new Error('database unreachable'));
+    await expect(second).rejects.toThrow('database unreachable');
+
+    // Inside the first probe's window, but the second (newer) probe failed: this check must probe again.
+    r.setClock(20);
+    const third = r.check();
+    await r.turn();
+    expect(r.probes()).toBe(3);
+    r.settle().fail(new Error('still unreachable'));
+    await expect(third).rejects.toThrow('still unreachable');
+    // And again: a failure is never an answer for the next check.
+    const fourth = r.check();
+    await r.turn();
+    expect(r.probes()).toBe(4);
+    r.settle().ok();
+    await fourth;
+  });
+
+  it('with no window (0 ms) probes for every turn, as ADR 0044 did', async () => {
+    const r = rig(0);
+    const a = r.check();
+    await r.turn();
+    r.settle().ok();
+    await a;
+    const b = r.check();
+    await r.turn();
+    expect(r.probes()).toBe(2);
+    r.settle().ok();
+    await b;
+  });
+});
