@@ -214,3 +214,17 @@ async function commitGroup(db: Db, group: Group): Promise<void> {
   await trx.rollback().execute().catch(() => undefined);
   for (const { job } of succeeded) job.reject(asConflict(broken));
 }
+
+/**
+ * Reads that need not wait for each other. On the pool they run at once,
+ * each on its own connection; in a transaction (one connection) one after
+ * another: pg deprecates a query sent while its client is still busy with
+ * another (an error from pg 9), and a transaction cannot read in parallel
+ * anyway.
+ */
+export async function readTogether<T extends readonly unknown[]>(db: Db, reads: { readonly [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  if (!db.isTransaction) return (await Promise.all(reads.map((read) => read()))) as unknown as T;
+  const results: unknown[] = [];
+  for (const read of reads) results.push(await read());
+  return results as unknown as T;
+}

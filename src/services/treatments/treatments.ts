@@ -7,7 +7,7 @@ import { newId, nowIso } from '../../db/ids.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { postJournalEntry } from '../../db/repositories/journal.ts';
 import { charge } from '../../domain/ledger/postings.ts';
-import { inTransaction, type Db } from '../../db/transaction.ts';
+import { inTransaction, readTogether, type Db } from '../../db/transaction.ts';
 import type { Actor } from '../actor.ts';
 import { requireActiveLocation } from '../locations/locations.ts';
 import { requirePatient } from '../patients/patients.ts';
@@ -91,21 +91,18 @@ export async function requireTreatment(db: Db, actor: Actor, treatmentId: string
 export async function getTreatment(db: Db, actor: Actor, treatmentId: string) {
   const row = await requireTreatment(db, actor, treatmentId);
   const today = await practiceDate(db, actor.practiceId);
-  const [location, lines, payments] = await Promise.all([
-    db.selectFrom('locations').select('name').where('id', '=', row.locationId).executeTakeFirstOrThrow(),
-    db
-      .selectFrom('treatmentLines')
-      .select(['cpt', 'chargeCents', 'units'])
-      .where('treatmentId', '=', treatmentId)
-      .orderBy('lineNumber')
-      .execute(),
-    db
-      .selectFrom('payments')
-      .select(['id', 'number', 'amountCents', 'status', 'dueDate', 'paidDate'])
-      .where('practiceId', '=', actor.practiceId)
-      .where('treatmentId', '=', treatmentId)
-      .orderBy('number')
-      .execute(),
+  // createTreatment answers through here inside its transaction: readTogether keeps one query at a time there.
+  const [location, lines, payments] = await readTogether(db, [
+    () => db.selectFrom('locations').select('name').where('id', '=', row.locationId).executeTakeFirstOrThrow(),
+    () => db.selectFrom('treatmentLines').select(['cpt', 'chargeCents', 'units']).where('treatmentId', '=', treatmentId).orderBy('lineNumber').execute(),
+    () =>
+      db
+        .selectFrom('payments')
+        .select(['id', 'number', 'amountCents', 'status', 'dueDate', 'paidDate'])
+        .where('practiceId', '=', actor.practiceId)
+        .where('treatmentId', '=', treatmentId)
+        .orderBy('number')
+        .execute(),
   ]);
   return {
     id: row.id,
