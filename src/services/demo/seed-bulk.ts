@@ -57,10 +57,10 @@ const deferredTriggers: Record<Dialect, Record<string, (db: Db, where: RawBuilde
 /**
  * Runs work, which inserts the payments that `inserted` (a condition on payments) matches and writes no other
  * payments, with the deferred triggers out of the way, then puts them back and fills their tables from those
- * payments. Inside
- * trx only, so other connections never see the triggers missing: SQLite drops and re-creates them (from their
- * own text in sqlite_master; the seed's one transaction holds the write lock anyway), PostgreSQL disables them
- * in this transaction (ALTER TABLE's lock makes other writers to payments wait for its commit).
+ * payments. Inside trx only, so other connections never see the triggers missing: SQLite drops and re-creates
+ * them (from their own text in sqlite_master; the seed's one transaction holds the write lock anyway),
+ * PostgreSQL disables them in this transaction (ALTER TABLE's lock makes other writers to payments wait for its
+ * commit).
  */
 async function withPaymentTriggersDeferred<T>(trx: Trx, dialect: Dialect, inserted: RawBuilder<unknown>, work: () => Promise<T>): Promise<T> {
   const fills = deferredTriggers[dialect];
@@ -139,11 +139,11 @@ async function withSqliteBulkLoad<T>(db: Db, practiceId: string, rowsToAdd: numb
           : [];
       for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(trx);
       const seq = await trx.selectFrom('practices').select('paymentSeq').where('id', '=', practiceId).executeTakeFirstOrThrow();
-      // With the indexes rebuilt, the seeded payments are most of the practice's: the fills check the number on
-      // each row (the unary + keeps SQLite from searching by it) and read the counts through the list indexes,
-      // which lead with practice_id and carry number, instead of through (practice_id, number) and a table
-      // lookup a payment (ADR 0058: the day counts 2.1 → 0.4 s at 1,000,000). Without the rebuild a small seed
-      // into a large practice searches by number, as before.
+      // With the indexes rebuilt (the seed adds at least as many rows as the table held), the fills check the
+      // number on each row (the unary + keeps SQLite from searching by it) and read the counts through the list
+      // indexes, which lead with practice_id and carry number, instead of through (practice_id, number) and a
+      // table lookup a payment (ADR 0058: the day counts 2.1 → 0.4 s at 1,000,000). Without the rebuild a small
+      // seed into a large practice searches by number, as before.
       const after = Number(seq.paymentSeq);
       const inserted = indexes.length > 0 ? sql`practice_id = ${practiceId} and +number > ${after}` : sql`practice_id = ${practiceId} and number > ${after}`;
       const result = await withPaymentTriggersDeferred(trx, 'sqlite', inserted, async () => {
