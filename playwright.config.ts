@@ -43,7 +43,12 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL,
-    trace: 'retain-on-failure',
+    // A failed test keeps its trace (actions, DOM snapshots, network) but no screencast: filming every test's
+    // screen was a third of the run's CPU (ADR 0057).
+    trace: { mode: 'retain-on-failure', screenshots: false },
+    // The app honours the setting (theme.respectReducedMotion): dialogs and menus open at once instead of after a
+    // transition each action would wait out. Motion itself is not what these tests check.
+    reducedMotion: 'reduce',
     screenshot: 'only-on-failure',
   },
   projects: [
