@@ -75,7 +75,7 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       HOST: '127.0.0.1',
-      // Every browser test signs in through the form, all from 127.0.0.1: some 90 sign-ins in five minutes. The
+      // Every browser test signs in (through the API or the form), all from 127.0.0.1: some 90 sign-ins in five minutes. The
       // limit itself (20 a minute by default) is tested in tests/security.test.ts.
       LOGIN_ATTEMPTS_PER_MINUTE: '1000',
       DATA_DIR: dataDir,
