@@ -43,7 +43,12 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL,
-    trace: 'retain-on-failure',
+    // A failed test keeps its trace (actions, DOM snapshots, network) but no screencast: filming every test's
+    // screen was a third of the run's CPU (ADR 0057).
+    trace: { mode: 'retain-on-failure', screenshots: false },
+    // The app honours the setting (theme.respectReducedMotion): dialogs and menus open at once instead of after a
+    // transition each action would wait out. Motion itself is not what these tests check.
+    reducedMotion: 'reduce',
     screenshot: 'only-on-failure',
   },
   projects: [
@@ -70,7 +75,7 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       HOST: '127.0.0.1',
-      // Every browser test signs in through the form, all from 127.0.0.1: some 90 sign-ins in five minutes. The
+      // Every browser test signs in (through the API or the form), all from 127.0.0.1: some 90 sign-ins in five minutes. The
       // limit itself (20 a minute by default) is tested in tests/security.test.ts.
       LOGIN_ATTEMPTS_PER_MINUTE: '1000',
       DATA_DIR: dataDir,

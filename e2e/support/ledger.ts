@@ -1,5 +1,5 @@
 /**
- * Shared steps for the browser tests: log in through the form, pick from
+ * Shared steps for the browser tests: sign in, pick from
  * Mantine selects, and set up records through the API with the page's own
  * session cookie (page.request shares the browser context's cookies).
  */
@@ -22,12 +22,16 @@ export async function choose(page: Page, label: string, option: string | RegExp)
   await page.getByRole('option', { name: option, exact: typeof option === 'string' }).first().click();
 }
 
+/**
+ * Signs in as `who` through the API (a session of this test's own, so one that logs out affects no other), then
+ * opens the app and checks the header names the role. The form itself is tested in login-and-payments.spec.ts;
+ * going through it in every test cost a page load each (ADR 0057).
+ */
 export async function logIn(page: Page, who: keyof typeof USERS = 'biller') {
   const user = USERS[who];
-  await page.goto('/login');
-  await field(page, 'Email').fill(user.email);
-  await field(page, 'Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const response = await page.request.post('/api/v1/auth/login', { data: { email: user.email, password: user.password } });
+  expect(response.status(), `sign-in as ${who}: ${await response.text()}`).toBe(200);
+  await page.goto('/');
   await expect(page.getByTestId('user-role')).toHaveText(user.role);
 }
 

@@ -21,6 +21,8 @@ export const theme = createTheme({
   primaryShade: 9,
   colors,
   defaultRadius: 'md',
+  // Dialogs, menus and notifications appear at once for people who ask their system for less motion.
+  respectReducedMotion: true,
   // Plain objects, not `Modal.extend(…)`: importing the components here would put them (and the date pickers) in the patient pages' bundle too.
   components: {
     // Mantine's close button is an icon: give it a name screen readers and keyboard users can find.
