@@ -78,43 +78,64 @@ export async function runRefundReview(db: Db, actor: Actor, options: RefundRevie
 
   const result: RefundReviewResult = { asOf: options.asOf, days, reviewed: 0, tasksCreated: 0, created: [] };
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const candidatesAfter = (after: string) => {
+    const read = candidateIds(db, actor, cutoff, after, pageSize).execute();
+    // Read while the page before is reviewed: if the run stops or fails first, nobody waits for it.
+    read.catch(() => undefined);
+    return read;
+  };
+  let next = postgres ? candidatesAfter('') : undefined;
   let after = '';
+  let analyzed = false;
   for (;;) {
     if (options.signal?.aborted) return result;
     // Counted only once committed: a failure rolls the page back, and the next run reviews it again.
-    const page = postgres
-      ? await postgresPage(db, actor, cutoff, after, pageSize, options.asOf, days)
-      : await inTransaction(db, async (trx) => {
-          // Read inside the page's transaction, which began IMMEDIATE and holds SQLite's one write lock:
-          // the facts cannot change before the page commits, so they are read once, with the candidates.
-          const cases = await candidatePage(trx, actor, cutoff, after, pageSize).select(caseFacts(trx, actor)).execute();
-          return { reviewed: cases.map((c) => c.patientId), created: await reviewPage(trx, actor, cases.map(parseFacts), options.asOf, days) };
-        });
+    let page: { reviewed: string[]; created: CreatedTask[] };
+    if (next) {
+      const candidates = (await next).map((c) => c.patientId);
+      if (candidates.length === 0) return result;
+      // PostgreSQL: the next page's candidates are read on a connection of their own while this page is reviewed
+      // (they are other patients, whose facts are read again under their own page's lock).
+      next = candidates.length < pageSize ? undefined : candidatesAfter(candidates[candidates.length - 1]!);
+      page = { reviewed: candidates, created: await postgresPage(db, actor, candidates, options.asOf, days) };
+    } else {
+      page = await inTransaction(db, async (trx) => {
+        // Read inside the page's transaction, which began IMMEDIATE and holds SQLite's one write lock:
+        // the facts cannot change before the page commits, so they are read once, with the candidates.
+        const cases = await candidatePage(trx, actor, cutoff, after, pageSize).select(caseFacts(trx, actor)).execute();
+        return { reviewed: cases.map((c) => c.patientId), created: await reviewPage(trx, actor, cases.map(parseFacts), options.asOf, days) };
+      });
+    }
     if (page.reviewed.length === 0) return result;
     result.reviewed += page.reviewed.length;
     result.tasksCreated += page.created.length;
     result.created.push(...page.created);
     if (page.reviewed.length < pageSize) return result;
+    // PostgreSQL plans each page's open-task tests from the tasks table's statistics, which predate this run's
+    // tasks (empty, on a first run): with them it read every open refund task of the practice for each case
+    // (tasks_list, whose estimate tied with the patient's index). Analyzed once, after the first full page that
+    // opened tasks: a run of one page needs nothing.
+    if (postgres && !analyzed && page.created.length > 0) {
+      await sql`analyze tasks`.execute(db);
+      analyzed = true;
+    }
     after = page.reviewed[page.reviewed.length - 1]!;
   }
 }
 
 /**
- * PostgreSQL: the candidates are found outside the page's transaction, then
+ * PostgreSQL: the page's candidates (found outside its transaction) are
  * locked, then their facts read again by id under the lock — the same
- * grouped statement as the candidates', without their filters, so a case
- * that changed in between is decided on what it is now.
+ * grouped facts as SQLite's one read, without the candidates' filters, so a
+ * case that changed in between is decided on what it is now.
  */
-async function postgresPage(db: Db, actor: Actor, cutoff: string, after: string, pageSize: number, asOf: string, days: number) {
-  const candidates = (await candidatePage(db, actor, cutoff, after, pageSize).execute()).map((c) => c.patientId);
-  if (candidates.length === 0) return { reviewed: candidates, created: [] };
-  const created = await inTransaction(db, async (trx) => {
+async function postgresPage(db: Db, actor: Actor, candidates: readonly string[], asOf: string, days: number): Promise<CreatedTask[]> {
+  return inTransaction(db, async (trx) => {
     const locked = await lockPatients(trx, actor, candidates);
     if (locked.length === 0) return [];
-    const cases = await casesOf(trx, actor).where('claims.patientId', 'in', locked).orderBy('claims.patientId').select(caseFacts(trx, actor)).execute();
+    const cases = await casesOf(trx, actor).where(anyOf('claims.patientId', locked)).orderBy('claims.patientId').select(caseFacts(trx, actor)).execute();
     return reviewPage(trx, actor, cases.map(parseFacts), asOf, days);
   });
-  return { reviewed: candidates, created };
 }
 
 /** A case: a patient and their claims, one group a patient (claims_patient: practice, patient). */
@@ -136,8 +157,8 @@ function caseFacts(db: Db, actor: Actor) {
     pendingClaims.as('pendingClaims'),
     sql<string>`max(${finishedOn})`.as('lastFinished'),
     sql<number | string | null>`${refundableSum(db, actor, patient)}`.as('refundableCents'),
-    sql<boolean | number>`exists ${balancesOpenToFunds(db, actor, patient)}`.as('hasOpenBalance'),
-    sql<boolean | number>`exists ${openRefundTask(db, actor, patient)}`.as('hasOpenTask'),
+    anyRow(balancesOpenToFunds(db, actor, patient)).as('hasOpenBalance'),
+    anyRow(openRefundTask(db, actor, patient)).as('hasOpenTask'),
   ] as const;
 }
 
@@ -160,6 +181,16 @@ function parseFacts(row: { patientId: string; pendingClaims: number; lastFinishe
     hasOpenBalance: Boolean(Number(row.hasOpenBalance)),
     hasOpenTask: Boolean(Number(row.hasOpenTask)),
   };
+}
+
+/**
+ * Whether a per-patient query finds a row, as a scalar subquery that stops at its first: PostgreSQL may run an
+ * EXISTS as a hashed subplan that reads every such row of the practice on each page (the treatments with a
+ * balance, the open refund tasks: quadratic over a run, ADR 0060); a scalar subquery it runs case by case, by
+ * the patient's index.
+ */
+function anyRow(query: { limit(limit: number): Expression<unknown> }) {
+  return sql<boolean | number>`((${query.limit(1)}) is not null)`;
 }
 
 function openRefundTask(db: Db, actor: Actor, patient: Expression<unknown>) {
@@ -200,6 +231,28 @@ function candidatePage(db: Db, actor: Actor, cutoff: string, after: string, page
     .having(sql<boolean>`not exists ${openRefundTask(db, actor, patient)}`)
     .orderBy('claims.patientId')
     .limit(pageSize);
+}
+
+/**
+ * PostgreSQL: the next page of candidate ids, by the same tests as candidatePage, made so that its plan walks the
+ * cases in patient order (claims_patient) and stops at the page's last. As HAVING, the tests' selectivity is
+ * guessed so low that PostgreSQL expects to need every case of the practice for one page, and hashes them all —
+ * each page read every case after it, quadratic over a run (ADR 0060). Here they are a column of the groups, behind
+ * `offset 0` (which keeps PostgreSQL from pushing the filter back into HAVING), so the page's LIMIT is planned as
+ * a small fraction of the groups; each test is a scalar subquery, run only for the groups the page reads.
+ */
+function candidateIds(db: Db, actor: Actor, cutoff: string, after: string, pageSize: number) {
+  const patient = sql.ref('claims.patientId');
+  const cases = casesOf(db, actor)
+    .where('claims.patientId', '>', after)
+    .select(
+      sql<boolean>`${pendingClaims} = 0 and max(${finishedOn}) <= ${cutoff} and ${anyRow(holdsMoney(db, actor, patient))} and not ${anyRow(openRefundTask(db, actor, patient))}`.as(
+        'isCandidate',
+      ),
+    )
+    .orderBy('claims.patientId')
+    .offset(0);
+  return db.selectFrom(cases.as('cases')).select('cases.patientId').where('cases.isCandidate', '=', true).orderBy('cases.patientId').limit(pageSize);
 }
 
 /**
@@ -273,6 +326,15 @@ async function reviewPage(trx: Trx, actor: Actor, cases: CaseFacts[], asOf: stri
  * patient, which share-lock its key, are not held up.)
  */
 async function lockPatients(trx: Trx, actor: Actor, candidates: readonly string[]): Promise<string[]> {
-  const rows = await trx.selectFrom('patients').select('id').where('id', 'in', candidates).where('practiceId', '=', actor.practiceId).orderBy('id').forNoKeyUpdate().execute();
+  const rows = await trx.selectFrom('patients').select('id').where(anyOf('patients.id', candidates)).where('practiceId', '=', actor.practiceId).orderBy('id').forNoKeyUpdate().execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * PostgreSQL: `column = any($1)`, the page's ids as one array parameter — not an IN list of 1,000 parameters, each
+ * a node for Kysely to build and compile and a value for the driver to bind (ADR 0060). The same plans: a
+ * scalar-array condition on the patient's index.
+ */
+function anyOf(column: 'claims.patientId' | 'patients.id', ids: readonly string[]) {
+  return sql<boolean>`${sql.ref(column)} = any(${ids})`;
 }
