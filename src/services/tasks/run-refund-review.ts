@@ -77,50 +77,75 @@ export async function runRefundReview(db: Db, actor: Actor, options: RefundRevie
   const cutoff = addCalendarDays(options.asOf, -days);
 
   const result: RefundReviewResult = { asOf: options.asOf, days, reviewed: 0, tasksCreated: 0, created: [] };
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  const candidatesAfter = (after: string) => {
-    const read = candidateIds(db, actor, cutoff, after, pageSize).execute();
-    // Read while the page before is reviewed: if the run stops or fails first, nobody waits for it.
-    read.catch(() => undefined);
-    return read;
-  };
-  let next = postgres ? candidatesAfter('') : undefined;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) return postgresReview(db, actor, cutoff, pageSize, options, result);
   let after = '';
-  let analyzed = false;
   for (;;) {
     if (options.signal?.aborted) return result;
     // Counted only once committed: a failure rolls the page back, and the next run reviews it again.
-    let page: { reviewed: string[]; created: CreatedTask[] };
-    if (next) {
-      const candidates = (await next).map((c) => c.patientId);
-      if (candidates.length === 0) return result;
-      // PostgreSQL: the next page's candidates are read on a connection of their own while this page is reviewed
-      // (they are other patients, whose facts are read again under their own page's lock).
-      next = candidates.length < pageSize ? undefined : candidatesAfter(candidates[candidates.length - 1]!);
-      page = { reviewed: candidates, created: await postgresPage(db, actor, candidates, options.asOf, days) };
-    } else {
-      page = await inTransaction(db, async (trx) => {
-        // Read inside the page's transaction, which began IMMEDIATE and holds SQLite's one write lock:
-        // the facts cannot change before the page commits, so they are read once, with the candidates.
-        const cases = await candidatePage(trx, actor, cutoff, after, pageSize).select(caseFacts(trx, actor)).execute();
-        return { reviewed: cases.map((c) => c.patientId), created: await reviewPage(trx, actor, cases.map(parseFacts), options.asOf, days) };
-      });
-    }
+    const page = await inTransaction(db, async (trx) => {
+      // Read inside the page's transaction, which began IMMEDIATE and holds SQLite's one write lock:
+      // the facts cannot change before the page commits, so they are read once, with the candidates.
+      const cases = await candidatePage(trx, actor, cutoff, after, pageSize).select(caseFacts(trx, actor)).execute();
+      return { reviewed: cases.map((c) => c.patientId), created: await reviewPage(trx, actor, cases.map(parseFacts), options.asOf, days) };
+    });
     if (page.reviewed.length === 0) return result;
-    result.reviewed += page.reviewed.length;
-    result.tasksCreated += page.created.length;
-    result.created.push(...page.created);
+    countPage(result, page);
     if (page.reviewed.length < pageSize) return result;
-    // PostgreSQL plans each page's open-task tests from the tasks table's statistics, which predate this run's
-    // tasks (empty, on a first run): with them it read every open refund task of the practice for each case
-    // (tasks_list, whose estimate tied with the patient's index). Analyzed once, after the first full page that
-    // opened tasks: a run of one page needs nothing.
-    if (postgres && !analyzed && page.created.length > 0) {
-      await sql`analyze tasks`.execute(db);
-      analyzed = true;
-    }
     after = page.reviewed[page.reviewed.length - 1]!;
   }
+}
+
+interface ReviewedPage {
+  reviewed: readonly string[];
+  created: readonly CreatedTask[];
+}
+
+function countPage(result: RefundReviewResult, page: ReviewedPage): void {
+  result.reviewed += page.reviewed.length;
+  result.tasksCreated += page.created.length;
+  result.created.push(...page.created);
+}
+
+/**
+ * PostgreSQL's pages: each page's candidates are found outside its transaction, and from the second page on, the
+ * next page is under way while one finishes — its candidates read, its patients locked and its facts read on
+ * connections of their own while this page decides and writes (other patients: no page waits for another's locks,
+ * and each reads its facts under its own lock). Two pages at most, counted in patient order, each once committed.
+ * The first page runs alone: the tasks it opened are analyzed before any other page is planned (the tasks table's
+ * statistics predate the run — empty, on a first run — and with them PostgreSQL read every open refund task of the
+ * practice for each case, through tasks_list, whose estimate tied with the patient's index).
+ */
+async function postgresReview(db: Db, actor: Actor, cutoff: string, pageSize: number, options: RefundReviewOptions, result: RefundReviewResult): Promise<RefundReviewResult> {
+  const days = result.days;
+  const candidatesAfter = (after: string) => unwaited(candidateIds(db, actor, cutoff, after, pageSize).execute().then((rows) => rows.map((r) => r.patientId)));
+  const pageOf = (candidates: string[]) => unwaited(postgresPage(db, actor, candidates, options.asOf, days).then((created) => ({ reviewed: candidates, created })));
+
+  if (options.signal?.aborted) return result;
+  const first = await candidatesAfter('');
+  if (first.length === 0) return result;
+  const firstPage = await pageOf(first);
+  countPage(result, firstPage);
+  if (first.length < pageSize) return result;
+  if (firstPage.created.length > 0) await sql`analyze tasks`.execute(db);
+
+  let next: Promise<string[]> | undefined = candidatesAfter(first[first.length - 1]!);
+  let previous: Promise<ReviewedPage> | undefined;
+  while (next && !options.signal?.aborted) {
+    const candidates: string[] = await next;
+    if (candidates.length === 0) break;
+    next = candidates.length < pageSize ? undefined : candidatesAfter(candidates[candidates.length - 1]!);
+    const page = pageOf(candidates);
+    if (previous) countPage(result, await previous);
+    previous = page;
+  }
+  if (previous) countPage(result, await previous);
+  return result;
+}
+
+/** A promise started ahead of its use: if the run stops or fails before it is awaited, its failure is nobody's. */
+function unwaited<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /**
