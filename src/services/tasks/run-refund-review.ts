@@ -118,7 +118,7 @@ function countPage(result: RefundReviewResult, page: ReviewedPage): void {
 async function postgresReview(db: Db, actor: Actor, cutoff: string, pageSize: number, options: RefundReviewOptions, result: RefundReviewResult): Promise<RefundReviewResult> {
   const days = result.days;
   const candidatesAfter = (after: string) => unwaited(candidateIds(db, actor, cutoff, after, pageSize).execute().then((rows) => rows.map((r) => r.patientId)));
-  const pageOf = (candidates: string[]) => unwaited(postgresPage(db, actor, candidates, options.asOf, days).then((created) => ({ reviewed: candidates, created })));
+  const pageOf = (candidates: string[]) => unwaited(postgresPage(db, actor, candidates, options.asOf, days));
 
   if (options.signal?.aborted) return result;
   const first = await candidatesAfter('');
@@ -150,16 +150,23 @@ function unwaited<T>(promise: Promise<T>): Promise<T> {
 
 /**
  * PostgreSQL: the page's candidates (found outside its transaction) are
- * locked, then their facts read again by id under the lock — the same
- * grouped facts as SQLite's one read, without the candidates' filters, so a
- * case that changed in between is decided on what it is now.
+ * locked, then their facts read by id under the lock — the same grouped
+ * facts as SQLite's one read, without the candidates' filters, so a case
+ * that changed in between is decided on what it is now — and whether the
+ * case holds money, the candidates' last test, read here with the facts
+ * from the same index entries (ADR 0060). Reviewed: the cases holding money.
  */
-async function postgresPage(db: Db, actor: Actor, candidates: readonly string[], asOf: string, days: number): Promise<CreatedTask[]> {
+async function postgresPage(db: Db, actor: Actor, candidates: readonly string[], asOf: string, days: number): Promise<ReviewedPage> {
   return inTransaction(db, async (trx) => {
     const locked = await lockPatients(trx, actor, candidates);
-    if (locked.length === 0) return [];
-    const cases = await casesOf(trx, actor).where(anyOf('claims.patientId', locked)).orderBy('claims.patientId').select(caseFacts(trx, actor)).execute();
-    return reviewPage(trx, actor, cases.map(parseFacts), asOf, days);
+    if (locked.length === 0) return { reviewed: [], created: [] };
+    const rows = await casesOf(trx, actor)
+      .where(anyOf('claims.patientId', locked))
+      .orderBy('claims.patientId')
+      .select([...caseFacts(trx, actor), anyRow(holdsMoney(trx, actor, sql.ref('claims.patientId'))).as('holdsMoney')])
+      .execute();
+    const cases = rows.filter((row) => Boolean(row.holdsMoney)).map(parseFacts);
+    return { reviewed: cases.map((c) => c.patientId), created: await reviewPage(trx, actor, cases, asOf, days) };
   });
 }
 
@@ -259,21 +266,21 @@ function candidatePage(db: Db, actor: Actor, cutoff: string, after: string, page
 }
 
 /**
- * PostgreSQL: the next page of candidate ids, by the same tests as candidatePage, made so that its plan walks the
- * cases in patient order (claims_patient) and stops at the page's last. As HAVING, the tests' selectivity is
- * guessed so low that PostgreSQL expects to need every case of the practice for one page, and hashes them all —
- * each page read every case after it, quadratic over a run (ADR 0060). Here they are a column of the groups, behind
- * `offset 0` (which keeps PostgreSQL from pushing the filter back into HAVING), so the page's LIMIT is planned as
- * a small fraction of the groups; each test is a scalar subquery, run only for the groups the page reads.
+ * PostgreSQL: the next page of candidate ids, by candidatePage's tests but whether the case holds money (read
+ * under the page's lock with its facts, from the same index entries: read here too, each patient's payments
+ * were read twice a page, ADR 0060). Made so that its plan walks the cases in patient order (claims_patient) and
+ * stops at the page's last: as HAVING, the tests' selectivity is guessed so low that PostgreSQL expects to need
+ * every case of the practice for one page, and may hash them all — each page reading every case after it,
+ * quadratic over a run. Here they are a column of the groups, behind `offset 0` (which keeps PostgreSQL from
+ * pushing the filter back into HAVING), so the page's LIMIT is planned as a small fraction of the groups; the
+ * open-task test is a scalar subquery, run only for the groups the page reads.
  */
 function candidateIds(db: Db, actor: Actor, cutoff: string, after: string, pageSize: number) {
   const patient = sql.ref('claims.patientId');
   const cases = casesOf(db, actor)
     .where('claims.patientId', '>', after)
     .select(
-      sql<boolean>`${pendingClaims} = 0 and max(${finishedOn}) <= ${cutoff} and ${anyRow(holdsMoney(db, actor, patient))} and not ${anyRow(openRefundTask(db, actor, patient))}`.as(
-        'isCandidate',
-      ),
+      sql<boolean>`${pendingClaims} = 0 and max(${finishedOn}) <= ${cutoff} and not ${anyRow(openRefundTask(db, actor, patient))}`.as('isCandidate'),
     )
     .orderBy('claims.patientId')
     .offset(0);
