@@ -113,7 +113,8 @@ function countPage(result: RefundReviewResult, page: ReviewedPage): void {
  * and each reads its facts under its own lock). Two pages at most, counted in patient order, each once committed.
  * The first page runs alone: the tasks it opened are analyzed before any other page is planned (the tasks table's
  * statistics predate the run — empty, on a first run — and with them PostgreSQL read every open refund task of the
- * practice for each case, through tasks_list, whose estimate tied with the patient's index).
+ * practice for each case, through tasks_list, whose estimate tied with the patient's index); if it opened none, the
+ * first page that does is analyzed after it.
  */
 async function postgresReview(db: Db, actor: Actor, cutoff: string, pageSize: number, options: RefundReviewOptions, result: RefundReviewResult): Promise<RefundReviewResult> {
   const days = result.days;
@@ -126,7 +127,14 @@ async function postgresReview(db: Db, actor: Actor, cutoff: string, pageSize: nu
   const firstPage = await pageOf(first);
   countPage(result, firstPage);
   if (first.length < pageSize) return result;
-  if (firstPage.created.length > 0) await sql`analyze tasks`.execute(db);
+  // Once a run, when a page has opened tasks and more pages follow (a run of one page needs nothing).
+  let analyzed = false;
+  const analyzeTasks = async (page: ReviewedPage) => {
+    if (analyzed || page.created.length === 0) return;
+    analyzed = true;
+    await sql`analyze tasks`.execute(db);
+  };
+  await analyzeTasks(firstPage);
 
   let next: Promise<string[]> | undefined = candidatesAfter(first[first.length - 1]!);
   let previous: Promise<ReviewedPage> | undefined;
@@ -135,7 +143,11 @@ async function postgresReview(db: Db, actor: Actor, cutoff: string, pageSize: nu
     if (candidates.length === 0) break;
     next = candidates.length < pageSize ? undefined : candidatesAfter(candidates[candidates.length - 1]!);
     const page = pageOf(candidates);
-    if (previous) countPage(result, await previous);
+    if (previous) {
+      const done = await previous;
+      countPage(result, done);
+      await analyzeTasks(done);
+    }
     previous = page;
   }
   if (previous) countPage(result, await previous);
@@ -249,8 +261,8 @@ function holdsMoney(db: Db, actor: Actor, patient: Expression<unknown>) {
 /**
  * The next page of candidates after `after`, in patient id order: cases
  * whose claims are all finished by the cut-off, holding money, with no open
- * refund-owed task. On SQLite the page's own read (inside its transaction);
- * on PostgreSQL the ids to lock.
+ * refund-owed task. SQLite's page reads them, with their facts, inside its
+ * transaction; PostgreSQL finds its pages with candidateIds.
  */
 function candidatePage(db: Db, actor: Actor, cutoff: string, after: string, pageSize: number) {
   const patient = sql.ref('claims.patientId');
@@ -266,7 +278,7 @@ function candidatePage(db: Db, actor: Actor, cutoff: string, after: string, page
 }
 
 /**
- * PostgreSQL: the next page of candidate ids, by candidatePage's tests but whether the case holds money (read
+ * PostgreSQL: the next page of candidate ids, by candidatePage's tests except whether the case holds money (read
  * under the page's lock with its facts, from the same index entries: read here too, each patient's payments
  * were read twice a page, ADR 0060). Made so that its plan walks the cases in patient order (claims_patient) and
  * stops at the page's last: as HAVING, the tests' selectivity is guessed so low that PostgreSQL expects to need
