@@ -258,6 +258,30 @@ describe.each(dialects)('refund review, set-wise by page, on %s', (dialect) => {
     expect(settings.map((s) => s.rows[0]!.jit)).toEqual(['off', 'off', 'off']);
   });
 
+  it.runIf(dialect === 'postgres')('PostgreSQL reads a page so that no plan walks the practice: candidates stop at the page, no test is hashed (ADR 0060)', async () => {
+    const actor = await practiceActor();
+    const cases = [];
+    for (let i = 0; i < 3; i++) cases.push(await makeReviewCase(db(), actor, { prepayCents: 1000 + i }));
+    const { result, statements } = await statementsOf(dialect, () => runRefundReview(db(), actor, { asOf, days: 45, pageSize: 1 }));
+    expect(result).toMatchObject({ reviewed: 3, tasksCreated: 3 });
+    expect(result.created.map((c) => c.patientId)).toEqual(cases.map((c) => c.patient.id).sort());
+
+    const reads = statements.filter((s) => /^select "(cases|claims|id)"/.test(s));
+    // The candidates: their tests a column of each case behind `offset` (as HAVING, PostgreSQL hashed every case of
+    // the practice for each page), read before each page and once more to find there is no next one.
+    const candidates = reads.filter((s) => /^select "cases"\."patient_id" from \(select "claims"\."patient_id", .* as "is_candidate" from "claims" .* offset \$\d+\) as "cases" where "cases"\."is_candidate" = \$\d+ order by "cases"\."patient_id" limit \$\d+$/.test(s));
+    expect(candidates).toHaveLength(4);
+    // Each page's lock and facts, by the ids as one array parameter.
+    expect(reads.filter((s) => /^select "id" from "patients" where "patients"\."id" = any\(\$1\) .* for no key update$/.test(s))).toHaveLength(3);
+    expect(reads.filter((s) => /^select "claims"\."patient_id", .* where "claims"\."practice_id" = \$\d+ and "claims"\."patient_id" = any\(\$\d+\) group by/.test(s))).toHaveLength(3);
+    expect(reads).toHaveLength(10);
+    // Per-case tests as scalar subqueries, never EXISTS: PostgreSQL may run an EXISTS as a hashed subplan that reads
+    // every open task, or every treatment with a balance, of the practice on each page.
+    for (const read of reads) expect(read).not.toMatch(/exists/);
+    // The tasks the first page opened are analyzed once, before the next page is planned.
+    expect(statements.filter((s) => s === 'analyze tasks')).toHaveLength(1);
+  });
+
   it.runIf(dialect === 'postgres')('a task another transaction opens while the page waits for its lock is seen: no second task', async () => {
     const actor = await practiceActor();
     const first = await makeReviewCase(db(), actor, { prepayCents: 1100 });

@@ -77,44 +77,109 @@ export async function runRefundReview(db: Db, actor: Actor, options: RefundRevie
   const cutoff = addCalendarDays(options.asOf, -days);
 
   const result: RefundReviewResult = { asOf: options.asOf, days, reviewed: 0, tasksCreated: 0, created: [] };
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) return postgresReview(db, actor, cutoff, pageSize, options, result);
   let after = '';
   for (;;) {
     if (options.signal?.aborted) return result;
     // Counted only once committed: a failure rolls the page back, and the next run reviews it again.
-    const page = postgres
-      ? await postgresPage(db, actor, cutoff, after, pageSize, options.asOf, days)
-      : await inTransaction(db, async (trx) => {
-          // Read inside the page's transaction, which began IMMEDIATE and holds SQLite's one write lock:
-          // the facts cannot change before the page commits, so they are read once, with the candidates.
-          const cases = await candidatePage(trx, actor, cutoff, after, pageSize).select(caseFacts(trx, actor)).execute();
-          return { reviewed: cases.map((c) => c.patientId), created: await reviewPage(trx, actor, cases.map(parseFacts), options.asOf, days) };
-        });
+    const page = await inTransaction(db, async (trx) => {
+      // Read inside the page's transaction, which began IMMEDIATE and holds SQLite's one write lock:
+      // the facts cannot change before the page commits, so they are read once, with the candidates.
+      const cases = await candidatePage(trx, actor, cutoff, after, pageSize).select(caseFacts(trx, actor)).execute();
+      return { reviewed: cases.map((c) => c.patientId), created: await reviewPage(trx, actor, cases.map(parseFacts), options.asOf, days) };
+    });
     if (page.reviewed.length === 0) return result;
-    result.reviewed += page.reviewed.length;
-    result.tasksCreated += page.created.length;
-    result.created.push(...page.created);
+    countPage(result, page);
     if (page.reviewed.length < pageSize) return result;
     after = page.reviewed[page.reviewed.length - 1]!;
   }
 }
 
+interface ReviewedPage {
+  reviewed: readonly string[];
+  created: readonly CreatedTask[];
+}
+
+function countPage(result: RefundReviewResult, page: ReviewedPage): void {
+  result.reviewed += page.reviewed.length;
+  result.tasksCreated += page.created.length;
+  result.created.push(...page.created);
+}
+
 /**
- * PostgreSQL: the candidates are found outside the page's transaction, then
- * locked, then their facts read again by id under the lock — the same
- * grouped statement as the candidates', without their filters, so a case
- * that changed in between is decided on what it is now.
+ * PostgreSQL's pages: each page's candidates are found outside its transaction, and from the second page on, the
+ * next page is under way while one finishes — its candidates read, its patients locked and its facts read on
+ * connections of their own while this page decides and writes (other patients: no page waits for another's locks,
+ * and each reads its facts under its own lock). Two pages at most, counted in patient order, each once committed.
+ * The first page runs alone: the tasks it opened are analyzed before any other page is planned (the tasks table's
+ * statistics predate the run — empty, on a first run — and with them PostgreSQL read every open refund task of the
+ * practice for each case, through tasks_list, whose estimate tied with the patient's index); if it opened none, the
+ * first page that does is analyzed after it.
  */
-async function postgresPage(db: Db, actor: Actor, cutoff: string, after: string, pageSize: number, asOf: string, days: number) {
-  const candidates = (await candidatePage(db, actor, cutoff, after, pageSize).execute()).map((c) => c.patientId);
-  if (candidates.length === 0) return { reviewed: candidates, created: [] };
-  const created = await inTransaction(db, async (trx) => {
+async function postgresReview(db: Db, actor: Actor, cutoff: string, pageSize: number, options: RefundReviewOptions, result: RefundReviewResult): Promise<RefundReviewResult> {
+  const days = result.days;
+  const candidatesAfter = (after: string) => unwaited(candidateIds(db, actor, cutoff, after, pageSize).execute().then((rows) => rows.map((r) => r.patientId)));
+  const pageOf = (candidates: string[]) => unwaited(postgresPage(db, actor, candidates, options.asOf, days));
+
+  if (options.signal?.aborted) return result;
+  const first = await candidatesAfter('');
+  if (first.length === 0) return result;
+  const firstPage = await pageOf(first);
+  countPage(result, firstPage);
+  if (first.length < pageSize) return result;
+  // Once a run, when a page has opened tasks and more pages follow (a run of one page needs nothing).
+  let analyzed = false;
+  const analyzeTasks = async (page: ReviewedPage) => {
+    if (analyzed || page.created.length === 0) return;
+    analyzed = true;
+    await sql`analyze tasks`.execute(db);
+  };
+  await analyzeTasks(firstPage);
+
+  let next: Promise<string[]> | undefined = candidatesAfter(first[first.length - 1]!);
+  let previous: Promise<ReviewedPage> | undefined;
+  while (next && !options.signal?.aborted) {
+    const candidates: string[] = await next;
+    if (candidates.length === 0) break;
+    next = candidates.length < pageSize ? undefined : candidatesAfter(candidates[candidates.length - 1]!);
+    const page = pageOf(candidates);
+    if (previous) {
+      const done = await previous;
+      countPage(result, done);
+      await analyzeTasks(done);
+    }
+    previous = page;
+  }
+  if (previous) countPage(result, await previous);
+  return result;
+}
+
+/** A promise started ahead of its use: if the run stops or fails before it is awaited, its failure is nobody's. */
+function unwaited<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/**
+ * PostgreSQL: the page's candidates (found outside its transaction) are
+ * locked, then their facts read by id under the lock — the same grouped
+ * facts as SQLite's one read, without the candidates' filters, so a case
+ * that changed in between is decided on what it is now — and whether the
+ * case holds money, the candidates' last test, read here with the facts
+ * from the same index entries (ADR 0060). Reviewed: the cases holding money.
+ */
+async function postgresPage(db: Db, actor: Actor, candidates: readonly string[], asOf: string, days: number): Promise<ReviewedPage> {
+  return inTransaction(db, async (trx) => {
     const locked = await lockPatients(trx, actor, candidates);
-    if (locked.length === 0) return [];
-    const cases = await casesOf(trx, actor).where('claims.patientId', 'in', locked).orderBy('claims.patientId').select(caseFacts(trx, actor)).execute();
-    return reviewPage(trx, actor, cases.map(parseFacts), asOf, days);
+    if (locked.length === 0) return { reviewed: [], created: [] };
+    const rows = await casesOf(trx, actor)
+      .where(anyOf('claims.patientId', locked))
+      .orderBy('claims.patientId')
+      .select([...caseFacts(trx, actor), anyRow(holdsMoney(trx, actor, sql.ref('claims.patientId'))).as('holdsMoney')])
+      .execute();
+    const cases = rows.filter((row) => Boolean(row.holdsMoney)).map(parseFacts);
+    return { reviewed: cases.map((c) => c.patientId), created: await reviewPage(trx, actor, cases, asOf, days) };
   });
-  return { reviewed: candidates, created };
 }
 
 /** A case: a patient and their claims, one group a patient (claims_patient: practice, patient). */
@@ -136,8 +201,8 @@ function caseFacts(db: Db, actor: Actor) {
     pendingClaims.as('pendingClaims'),
     sql<string>`max(${finishedOn})`.as('lastFinished'),
     sql<number | string | null>`${refundableSum(db, actor, patient)}`.as('refundableCents'),
-    sql<boolean | number>`exists ${balancesOpenToFunds(db, actor, patient)}`.as('hasOpenBalance'),
-    sql<boolean | number>`exists ${openRefundTask(db, actor, patient)}`.as('hasOpenTask'),
+    anyRow(balancesOpenToFunds(db, actor, patient)).as('hasOpenBalance'),
+    anyRow(openRefundTask(db, actor, patient)).as('hasOpenTask'),
   ] as const;
 }
 
@@ -160,6 +225,16 @@ function parseFacts(row: { patientId: string; pendingClaims: number; lastFinishe
     hasOpenBalance: Boolean(Number(row.hasOpenBalance)),
     hasOpenTask: Boolean(Number(row.hasOpenTask)),
   };
+}
+
+/**
+ * Whether a per-patient query finds a row, as a scalar subquery that stops at its first: PostgreSQL may run an
+ * EXISTS as a hashed subplan that reads every such row of the practice on each page (the treatments with a
+ * balance, the open refund tasks: quadratic over a run, ADR 0060); a scalar subquery it runs case by case, by
+ * the patient's index.
+ */
+function anyRow(query: { limit(limit: number): Expression<unknown> }) {
+  return sql<boolean | number>`((${query.limit(1)}) is not null)`;
 }
 
 function openRefundTask(db: Db, actor: Actor, patient: Expression<unknown>) {
@@ -186,8 +261,8 @@ function holdsMoney(db: Db, actor: Actor, patient: Expression<unknown>) {
 /**
  * The next page of candidates after `after`, in patient id order: cases
  * whose claims are all finished by the cut-off, holding money, with no open
- * refund-owed task. On SQLite the page's own read (inside its transaction);
- * on PostgreSQL the ids to lock.
+ * refund-owed task. SQLite's page reads them, with their facts, inside its
+ * transaction; PostgreSQL finds its pages with candidateIds.
  */
 function candidatePage(db: Db, actor: Actor, cutoff: string, after: string, pageSize: number) {
   const patient = sql.ref('claims.patientId');
@@ -200,6 +275,28 @@ function candidatePage(db: Db, actor: Actor, cutoff: string, after: string, page
     .having(sql<boolean>`not exists ${openRefundTask(db, actor, patient)}`)
     .orderBy('claims.patientId')
     .limit(pageSize);
+}
+
+/**
+ * PostgreSQL: the next page of candidate ids, by candidatePage's tests except whether the case holds money (read
+ * under the page's lock with its facts, from the same index entries: read here too, each patient's payments
+ * were read twice a page, ADR 0060). Made so that its plan walks the cases in patient order (claims_patient) and
+ * stops at the page's last: as HAVING, the tests' selectivity is guessed so low that PostgreSQL expects to need
+ * every case of the practice for one page, and may hash them all — each page reading every case after it,
+ * quadratic over a run. Here they are a column of the groups, behind `offset 0` (which keeps PostgreSQL from
+ * pushing the filter back into HAVING), so the page's LIMIT is planned as a small fraction of the groups; the
+ * open-task test is a scalar subquery, run only for the groups the page reads.
+ */
+function candidateIds(db: Db, actor: Actor, cutoff: string, after: string, pageSize: number) {
+  const patient = sql.ref('claims.patientId');
+  const cases = casesOf(db, actor)
+    .where('claims.patientId', '>', after)
+    .select(
+      sql<boolean>`${pendingClaims} = 0 and max(${finishedOn}) <= ${cutoff} and not ${anyRow(openRefundTask(db, actor, patient))}`.as('isCandidate'),
+    )
+    .orderBy('claims.patientId')
+    .offset(0);
+  return db.selectFrom(cases.as('cases')).select('cases.patientId').where('cases.isCandidate', '=', true).orderBy('cases.patientId').limit(pageSize);
 }
 
 /**
@@ -273,6 +370,15 @@ async function reviewPage(trx: Trx, actor: Actor, cases: CaseFacts[], asOf: stri
  * patient, which share-lock its key, are not held up.)
  */
 async function lockPatients(trx: Trx, actor: Actor, candidates: readonly string[]): Promise<string[]> {
-  const rows = await trx.selectFrom('patients').select('id').where('id', 'in', candidates).where('practiceId', '=', actor.practiceId).orderBy('id').forNoKeyUpdate().execute();
+  const rows = await trx.selectFrom('patients').select('id').where(anyOf('patients.id', candidates)).where('practiceId', '=', actor.practiceId).orderBy('id').forNoKeyUpdate().execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * PostgreSQL: `column = any($1)`, the page's ids as one array parameter — not an IN list of 1,000 parameters, each
+ * a node for Kysely to build and compile and a value for the driver to bind (ADR 0060). The same plans: a
+ * scalar-array condition on the patient's index.
+ */
+function anyOf(column: 'claims.patientId' | 'patients.id', ids: readonly string[]) {
+  return sql<boolean>`${sql.ref(column)} = any(${ids})`;
 }
