@@ -35,6 +35,7 @@ const launchOptions = {
 
 export default defineConfig({
   testDir: 'e2e',
+  globalTeardown: './e2e/support/remove-run-folder.ts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
