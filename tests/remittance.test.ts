@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { build835 } from '../src/x12/build-835.ts';
 import { makeLocation, makePatient, makePayment } from './helpers/factories.ts';
 import { dialects } from './helpers/test-database.ts';
@@ -455,7 +455,9 @@ describe.each(dialects)('835 statuses and the CLI on %s', (dialect) => {
     const location = await makeLocation(t);
     const patient = await insuredPatient(t, [A]);
     const { treatment, claim } = await visit(t, patient.id, location.id, '2026-07-01', 8000);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'era-')), 'acme.835');
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'era-'));
+    onTestFinished(() => fs.rmSync(folder, { recursive: true, force: true }));
+    const file = path.join(folder, 'acme.835');
     fs.writeFileSync(file, build835([{ ...A, traceNumber: 'CLI-1', paymentDate: '2026-07-15', claims: [{ controlNumber: claim.controlNumber, status: '1', chargeCents: 8000, paidCents: 8000 }, { controlNumber: 'UNKNOWN-7', status: '1', chargeCents: 100, paidCents: 100 }] }]));
     const env = { ...process.env, DATA_DIR: t.database.dataDir, DATABASE_URL: t.database.databaseUrl ?? '', DEMO_DATA: 'false' };
     const run = () => spawnSync(process.execPath, [path.resolve('bin/ledger.mjs'), 'import-era', file, '--practice', 'alpha'], { env, encoding: 'utf8', timeout: 60_000 });
