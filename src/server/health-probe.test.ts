@@ -53,27 +53,29 @@ describe('sharedProbe reusing a good probe', () => {
       () => clock,
     );
     const turn = () => new Promise((resolve) => setImmediate(resolve));
-    return { check, turn, probes: () => probes, settle: () => settle, setClock: (ms: number) => (clock = ms) };
+    /** One check that must start a probe of its own: the probe runs, ends as told, and the check answers with it. */
+    const checkThroughNewProbe = async (outcome: 'ok' | Error) => {
+      const before = probes;
+      const answer = check();
+      await turn();
+      expect(probes).toBe(before + 1);
+      if (outcome === 'ok') settle.ok();
+      else settle.fail(outcome);
+      return answer;
+    };
+    return { check, turn, checkThroughNewProbe, probes: () => probes, settle: () => settle, setClock: (ms: number) => (clock = ms) };
   }
 
   it('answers checks within the window after a good probe started without probing, and probes again after it', async () => {
     const r = rig(1000);
-    const first = r.check();
-    await r.turn();
-    r.settle().ok();
-    await first;
-    expect(r.probes()).toBe(1);
+    await r.checkThroughNewProbe('ok');
 
     r.setClock(999); // the good probe started at 0: still inside its second
     await Promise.all([r.check(), r.check(), r.check()]);
     expect(r.probes()).toBe(1);
 
     r.setClock(1000); // the window is over: this check waits for a new probe
-    const later = r.check();
-    await r.turn();
-    expect(r.probes()).toBe(2);
-    r.settle().ok();
-    await later;
+    await r.checkThroughNewProbe('ok');
   });
 
   it('never reuses a failure, and a failure newer than the last success ends its reuse', async () => {
@@ -94,29 +96,14 @@ describe('sharedProbe reusing a good probe', () => {
 
     // Inside the first probe's window, but the second (newer) probe failed: this check must probe again.
     r.setClock(20);
-    const third = r.check();
-    await r.turn();
-    expect(r.probes()).toBe(3);
-    r.settle().fail(new Error('still unreachable'));
-    await expect(third).rejects.toThrow('still unreachable');
+    await expect(r.checkThroughNewProbe(new Error('still unreachable'))).rejects.toThrow('still unreachable');
     // And again: a failure is never an answer for the next check.
-    const fourth = r.check();
-    await r.turn();
-    expect(r.probes()).toBe(4);
-    r.settle().ok();
-    await fourth;
+    await r.checkThroughNewProbe('ok');
   });
 
   it('with no window (0 ms) probes for every turn, as ADR 0044 did', async () => {
     const r = rig(0);
-    const a = r.check();
-    await r.turn();
-    r.settle().ok();
-    await a;
-    const b = r.check();
-    await r.turn();
-    expect(r.probes()).toBe(2);
-    r.settle().ok();
-    await b;
+    await r.checkThroughNewProbe('ok');
+    await r.checkThroughNewProbe('ok');
   });
 });
