@@ -9,7 +9,8 @@
 // SQLite: one connection, the app's pragmas, group commit as src/db/transaction.ts does it (one BEGIN IMMEDIATE,
 // each request in SAVEPOINT sp_1, one COMMIT for a group of `clients` requests). PostgreSQL: `clients` connections,
 // each a writer in a loop, with the app's BEGIN/COMMIT and flush-after-unlock (ADR 0041). `--shape=merged` is the
-// plan of ADR 0050 on PostgreSQL: the number, the writes and the key's answer in one statement.
+// plan of ADR 0050 on PostgreSQL: the number, the writes and the key's answer in one statement. `--queue=1`: the
+// clients of this process wait for the practice's number in turn here, so PostgreSQL has one waiter on its row.
 // Prints requests/s, the process's CPU per request and each statement's mean time.
 import { randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -207,6 +208,8 @@ async function postgresFloor() {
       await timedAsync('patient', () => c.query(q.patient, [ctx.patientId, ctx.practiceId]));
       const open = await timedAsync('openBalances', () => c.query(q.openBalances, [ctx.practiceId, ctx.patientId]));
       if (open.rows.length > 0) throw new Error('the patient owes something: pick one who owes nothing (the bench path)');
+      // --queue: the practice's number is waited for in this process (one waiter at a time in PostgreSQL).
+      const release = args.queue ? await numberTurn() : () => {};
       if (shape === 'merged') {
         await timedAsync('merged', () => c.query(merged, [...p.payment.filter((_, i) => i !== 2 && i !== 15), ...p.audit, ...p.outbox, ...p.entry.filter((_, i) => i !== 4), ...p.lines, ...p.finishKey]));
       } else {
@@ -217,12 +220,24 @@ async function postgresFloor() {
         await timedAsync('finishKey', () => c.query(q.finishKey, p.finishKey));
       }
       await timedAsync('commit', () => c.query('commit'));
+      release();
       await timedAsync('flush', () => c.query('select pg_current_xact_id()'));
       done++;
     }
   }));
   report(done, performance.now() - started, cpuStart);
   await Promise.all(connections.map((c) => c.end()));
+}
+
+let numberQueue = Promise.resolve();
+/** Resolves when this client's turn at the number comes; call the answer to pass the turn on. */
+async function numberTurn() {
+  let release;
+  const turn = new Promise((resolve) => (release = resolve));
+  const before = numberQueue;
+  numberQueue = before.then(() => turn);
+  await timedAsync('queue', () => before);
+  return release;
 }
 
 /** The merged statement's text: parameters in the order the call above passes them. */

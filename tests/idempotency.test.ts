@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { makePatient, makePayment, makeSelfPayTreatment, makeTreatment, makeLocation } from './helpers/factories.ts';
 import { dialects } from './helpers/test-database.ts';
 import { json, useTestApp } from './helpers/test-app.ts';
+import { readKey } from '../src/db/repositories/idempotency-keys.ts';
+import { eventWrite } from '../src/db/repositories/outbox.ts';
+import { newId, nowIso } from '../src/db/ids.ts';
+import type { Trx } from '../src/db/transaction.ts';
+import { answerWithWrites, idempotently } from '../src/services/idempotency/idempotently.ts';
 
 describe.each(dialects)('Idempotency-Key on %s', (dialect) => {
   const t = useTestApp(dialect);
@@ -94,5 +99,58 @@ describe.each(dialects)('Idempotency-Key on %s', (dialect) => {
     // Without the key, billing again is refused: the claim is open.
     expect(json(await t.request('POST', `/api/v1/treatments/${visit.id}/claims`), 409).code).toBe('conflict');
     await t.expectLedgerBalances();
+  });
+
+  it('sends a payment\'s last writes with the key\'s answer: every row of each kind of payment is there, and a retry replays it', async () => {
+    const db = t.database.handle.db;
+    const patient = await makePatient(t);
+    const owing = await makePatient(t);
+    await makeSelfPayTreatment(t, owing.id, 3000);
+    const cases = [
+      { name: 'pending', body: { patientId: patient.id, amountCents: 1100 }, entries: 0, applied: 0 },
+      { name: 'paid, nothing open', body: { patientId: patient.id, amountCents: 1200, method: 'cash', status: 'paid' }, entries: 1, applied: 0 },
+      { name: 'paid, applied to the open visit', body: { patientId: owing.id, amountCents: 1300, method: 'check', checkNumber: '501', status: 'paid' }, entries: 2, applied: 1300 },
+    ];
+    for (const c of cases) {
+      const headers = { 'idempotency-key': `last-writes-${c.name.replace(/\W+/g, '-')}` };
+      const response = await t.request('POST', '/api/v1/payments', { body: c.body, headers });
+      expect(response.statusCode, `${c.name}: ${response.body}`).toBe(201);
+      const first = json(response, 201);
+      expect(first, c.name).toMatchObject({ amountCents: c.body.amountCents, number: expect.stringMatching(/^PAY-\d{3,}$/) });
+      const row = await db.selectFrom('payments').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow();
+      expect(row.appliedCents, c.name).toBe(c.applied);
+      expect(`PAY-${String(row.number).padStart(3, '0')}`, c.name).toBe(first.number);
+      const audit = await db.selectFrom('auditEvents').select('action').where('entityId', '=', first.id).execute();
+      expect(audit.map((a) => a.action), c.name).toContain('payment.created');
+      const events = await db.selectFrom('outboxEvents').select('payload').where('type', '=', 'payment.created').execute();
+      expect(events.filter((e) => JSON.parse(e.payload).paymentId === first.id), c.name).toHaveLength(1);
+      expect(await db.selectFrom('journalEntries').select('id').where('paymentId', '=', first.id).execute(), c.name).toHaveLength(c.entries);
+      const stored = await readKey(db, { practiceId: t.admin.actor.practiceId, key: headers['idempotency-key'], requestHash: '' });
+      expect(stored?.state, c.name).toBe('done');
+      expect(JSON.parse(stored!.responseBody), c.name).toEqual(first);
+      expect(json(await t.request('POST', '/api/v1/payments', { body: c.body, headers }), 201), c.name).toEqual(first);
+    }
+    await t.expectLedgerBalances();
+  });
+
+  it('stores no answer when the work\'s last writes fail with it, and runs again on a retry; without a key the writes are sent alone', async () => {
+    const db = t.database.handle.db;
+    const practiceId = t.admin.actor.practiceId;
+    const request = { practiceId, key: 'last-writes-fail', requestHash: 'h1' };
+    const events = () => db.selectFrom('outboxEvents').select('id').where('type', '=', 'test.last-writes').execute();
+    // Two events with one id: the second fails the statement that also stores the answer.
+    const id = newId();
+    const event = (trx: Trx) => trx.insertInto('outboxEvents').values({ id, practiceId, type: 'test.last-writes', payload: '{}', createdAt: nowIso(), deliveredAt: null });
+    const failing = idempotently(db, request, 201, async (trx) => answerWithWrites({ ok: true }, [event(trx), event(trx)]));
+    await expect(failing).rejects.toThrow();
+    expect(await readKey(db, request)).toBeUndefined();
+    expect(await events()).toHaveLength(0);
+    const retried = await idempotently(db, request, 201, async (trx) => answerWithWrites({ ok: 'second' }, [eventWrite(trx, practiceId, 'test.last-writes', {})]));
+    expect(retried).toEqual({ status: 201, body: { ok: 'second' } });
+    expect((await readKey(db, request))?.state).toBe('done');
+    expect(await events()).toHaveLength(1);
+    const keyless = await idempotently(db, undefined, 200, async (trx) => answerWithWrites('sent', [eventWrite(trx, practiceId, 'test.last-writes', {})]));
+    expect(keyless).toEqual({ status: 200, body: 'sent' });
+    expect(await events()).toHaveLength(2);
   });
 });

@@ -1,8 +1,10 @@
+import type { Compilable } from 'kysely';
 import { AppError } from '../../domain/errors.ts';
 import type { IdempotencyKeyTable } from '../database.ts';
 import { nowIso } from '../ids.ts';
 import { preparedQuery } from '../prepared-query.ts';
 import type { Db, Trx } from '../transaction.ts';
+import { writeTogether } from '../write-together.ts';
 
 /** A client's Idempotency-Key and the fingerprint of the request it came with. */
 export interface IdempotencyRequest {
@@ -55,9 +57,13 @@ const storeAnswer = preparedQuery((db, v: { practiceId: string; key: string; sta
     .where('state', '=', 'pending'),
 );
 
-/** Stores the answer in the transaction that made the change: it exists exactly when the change committed. */
-export async function finishKey(trx: Trx, request: IdempotencyRequest, status: number, body: unknown): Promise<void> {
-  await trx.executeQuery(storeAnswer(trx, { practiceId: request.practiceId, key: request.key, status, body: JSON.stringify(body) }));
+/**
+ * Stores the answer in the transaction that made the change: it exists exactly
+ * when the change committed. `alongside`: the work's last writes, sent in the
+ * same statement on PostgreSQL (writeTogether).
+ */
+export async function finishKey(trx: Trx, request: IdempotencyRequest, status: number, body: unknown, alongside: readonly Compilable[] = []): Promise<void> {
+  await writeTogether(trx, [...alongside, storeAnswer(trx, { practiceId: request.practiceId, key: request.key, status, body: JSON.stringify(body) })]);
 }
 
 /**

@@ -40,6 +40,7 @@ import type { PaymentProcessor } from '../../services/processors/payment-process
 import { actorOf } from '../plugins/authentication.ts';
 import { readUploadedFile } from '../uploads.ts';
 import { idempotent } from '../plugins/idempotency.ts';
+import { answerWithWrites } from '../../services/idempotency/idempotently.ts';
 
 const params = z.object({ id });
 
@@ -61,14 +62,15 @@ export async function paymentRoutes(app: FastifyInstance, { db, config, processo
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      // One service call is the whole work: it joins the key's transaction, no savepoint.
+      // One service call is the whole work: it joins the key's transaction, no savepoint. Its last writes go
+      // with the key's answer, in one statement (ADR 0064).
       const result = await idempotent(
         db,
         request,
         201,
         async (trx) => {
-          const created = await createPayment(trx, actor, request.body);
-          return toPayment(created.row, created.names, config.publicUrl);
+          const created = await createPayment(trx, actor, request.body, { leaveLastWrites: true });
+          return answerWithWrites(toPayment(created.row, created.names, config.publicUrl), created.unsent);
         },
         { undivided: true },
       );

@@ -1,3 +1,4 @@
+import type { Compilable } from 'kysely';
 import type { CreatePaymentBody } from '../../contracts/payments.ts';
 import type { PaymentRow } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
@@ -13,8 +14,8 @@ import { openBalances } from '../applications/apply-unapplied-funds.ts';
 import { requireActiveLocation } from '../locations/locations.ts';
 import { paymentSortNameOf, requirePatient } from '../patients/patients.ts';
 import { requireTreatment } from '../treatments/treatments.ts';
-import { namesFor, requirePayment, type NamedPayment } from './payment-views.ts';
-import { recordPaymentReceived } from './record-payment-received.ts';
+import { locationNameOf, requirePayment, type NamedPayment } from './payment-views.ts';
+import { paymentReceivedWrites, recordPaymentReceived } from './record-payment-received.ts';
 
 /**
  * Hands out the next payment number of the practice inside the caller's
@@ -43,18 +44,34 @@ const insertPaymentRow = preparedInsert('payments', {
   createdAt: true, createdBy: true, updatedAt: true,
 });
 
-export async function createPayment(db: Db, actor: Actor, input: CreatePaymentBody): Promise<NamedPayment> {
+export interface CreatePaymentOptions {
+  /**
+   * Leave the payment's last writes (its row, journal entry, audit and event
+   * when nothing is applied) unsent, for the caller to send with its own next
+   * write (the idempotency key's answer, answerWithWrites): one round trip
+   * fewer while the practice's number row is locked (ADR 0064). Only for a
+   * caller that sends them before its commit and reads none of them first.
+   */
+  leaveLastWrites?: boolean;
+}
+
+export type CreatedPayment = NamedPayment & {
+  /** The writes left unsent (leaveLastWrites); empty when they were sent. */
+  unsent: Compilable[];
+};
+
+export async function createPayment(db: Db, actor: Actor, input: CreatePaymentBody, options: CreatePaymentOptions = {}): Promise<CreatedPayment> {
   if (input.method === 'patient_credit') {
     throw new AppError('business_rule', 'Patient Credit payments are made by applying a credit to a treatment.');
   }
-  return insertPayment(db, actor, input);
+  return insertPayment(db, actor, input, options);
 }
 
 /**
  * Creates any payment, Patient Credit ones included (those only through
  * applying a credit); answers it with its names, from the rows in hand.
  */
-export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBody): Promise<NamedPayment> {
+export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBody, options: CreatePaymentOptions = {}): Promise<CreatedPayment> {
   const status = input.status ?? 'pending';
   if (input.paidDate && status !== 'paid') {
     throw new AppError('validation_failed', 'paidDate is only for a payment created as paid.');
@@ -74,8 +91,10 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
     const chosenLocation = input.locationId ? await requireActiveLocation(trx, actor, input.locationId) : undefined;
     const method = input.method ?? (status === 'paid' ? 'cash' : null);
     // Read before the payment number's lock below, which the practice's other payments wait for: a patient who
-    // owes nothing has nothing to apply the money to, and the payment is then written in one round trip.
+    // owes nothing has nothing to apply the money to, and the payment is then written in one round trip; the
+    // location's name is read here for the same reason.
     const nothingOpen = status === 'paid' && method !== 'patient_credit' && (await openBalances(trx, actor, patient.id)).length === 0;
+    const locationName = chosenLocation ? chosenLocation.name : await locationNameOf(trx, locationId);
     const now = nowIso();
     const { number, timeZone } = await nextPaymentNumber(trx, actor.practiceId);
     const today = calendarDateIn(timeZone);
@@ -113,21 +132,19 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
       eventWrite(trx, actor.practiceId, 'payment.created', { paymentId: row.id, status, amountCents: row.amountCents }),
     ];
     let applied = false;
+    let lastWrites: Compilable[];
     if (status !== 'paid') {
-      await writeTogether(trx, [insert, ...created()]);
+      lastWrites = [insert, ...created()];
     } else if (nothingOpen) {
-      await recordPaymentReceived(trx, actor, row, { alongside: [insert, ...created()], nothingOpen });
+      lastWrites = [insert, ...created(), ...paymentReceivedWrites(trx, actor, row)];
     } else {
       // The row goes with its journal entry; audit and event follow the applications' own, as before.
       applied = (await recordPaymentReceived(trx, actor, row, { alongside: [insert] })).length > 0;
-      await writeTogether(trx, created());
+      lastWrites = created();
     }
-    const names = await namesFor(trx, row, {
-      patientName: `${patient.firstName} ${patient.lastName}`,
-      ...(chosenLocation ? { locationName: chosenLocation.name } : {}),
-      today,
-    });
+    if (!options.leaveLastWrites) await writeTogether(trx, lastWrites);
+    const names = { patientName: `${patient.firstName} ${patient.lastName}`, locationName, today };
     // Receiving the money applied it: read back its applied total.
-    return { row: applied ? await requirePayment(trx, actor, row.id) : row, names };
+    return { row: applied ? await requirePayment(trx, actor, row.id) : row, names, unsent: options.leaveLastWrites ? lastWrites : [] };
   });
 }

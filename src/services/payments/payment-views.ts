@@ -96,11 +96,14 @@ export async function namesFor(db: Db, row: Pick<PaymentRow, 'practiceId' | 'pat
     const patient = await db.selectFrom('patients').select(['firstName', 'lastName']).where('id', '=', row.patientId).executeTakeFirstOrThrow();
     patientName = `${patient.firstName} ${patient.lastName}`;
   }
-  let locationName = known.locationName;
-  if (locationName === undefined) {
-    locationName = row.locationId ? ((await db.selectFrom('locations').select('name').where('id', '=', row.locationId).executeTakeFirst())?.name ?? null) : null;
-  }
+  const locationName = known.locationName !== undefined ? known.locationName : await locationNameOf(db, row.locationId);
   return { patientName, locationName, today: known.today ?? (await practiceDate(db, row.practiceId)) };
+}
+
+/** A payment's location name (none without a location). */
+export async function locationNameOf(db: Db, locationId: string | null): Promise<string | null> {
+  if (!locationId) return null;
+  return (await db.selectFrom('locations').select('name').where('id', '=', locationId).executeTakeFirst())?.name ?? null;
 }
 
 /**

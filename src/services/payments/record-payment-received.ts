@@ -9,10 +9,16 @@ import type { Actor } from '../actor.ts';
 import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
 
 export interface ReceiptOptions {
-  /** Writes that go in one round trip with the journal entry: the new payment's own row (and its audit and event, when nothing will be applied). */
+  /** Writes that go in one round trip with the journal entry: the new payment's own row. */
   alongside?: Compilable[];
-  /** The caller found nothing open to apply the money to (openBalances, read before it took its locks). */
-  nothingOpen?: boolean;
+}
+
+/** The journal entry of money arriving (see recordPaymentReceived), as writes not yet sent. */
+export function paymentReceivedWrites(trx: Trx, actor: Actor, payment: PaymentRow): Compilable[] {
+  const facts = { paymentId: payment.id, patientId: payment.patientId, treatmentId: payment.treatmentId, amountCents: payment.amountCents };
+  // A Patient Credit payment is funded from the patient's credit, not from money arriving.
+  const posting = payment.method === 'patient_credit' ? creditApplied(facts) : paymentReceived(facts);
+  return journalEntryWrites(trx, actor, { ...posting, memo: `${formatPaymentNumber(payment.number)} received (${payment.method ?? 'unspecified'})` }).writes;
 }
 
 /**
@@ -26,12 +32,8 @@ export interface ReceiptOptions {
  * Answers the applications made.
  */
 export async function recordPaymentReceived(trx: Trx, actor: Actor, payment: PaymentRow, options: ReceiptOptions = {}) {
-  const facts = { paymentId: payment.id, patientId: payment.patientId, treatmentId: payment.treatmentId, amountCents: payment.amountCents };
-  // A Patient Credit payment is funded from the patient's credit, not from money arriving.
-  const posting = payment.method === 'patient_credit' ? creditApplied(facts) : paymentReceived(facts);
-  const journal = journalEntryWrites(trx, actor, { ...posting, memo: `${formatPaymentNumber(payment.number)} received (${payment.method ?? 'unspecified'})` });
-  await writeTogether(trx, [...(options.alongside ?? []), ...journal.writes]);
-  if (payment.method === 'patient_credit' || options.nothingOpen) return [];
+  await writeTogether(trx, [...(options.alongside ?? []), ...paymentReceivedWrites(trx, actor, payment)]);
+  if (payment.method === 'patient_credit') return [];
   if (payment.treatmentId) {
     const treatment = await trx.selectFrom('treatments').select('insuranceStatus').where('id', '=', payment.treatmentId).executeTakeFirstOrThrow();
     if (treatment.insuranceStatus === 'awaiting') return [];
