@@ -146,6 +146,40 @@ describe.each(dialects)('money races across two server processes on %s', (dialec
     expect(await verifyLedger(db())).toEqual([]);
   }, 90_000);
 
+  it('numbers payments raced through both processes gaplessly, each number where its payment, answer, entry and audit row say it is', async () => {
+    const { lastNumber } = await db().selectFrom('payments').select((eb) => eb.fn.max('number').as('lastNumber')).executeTakeFirstOrThrow();
+    const start = Number(lastNumber ?? 0);
+    const owing = (await createPatient(db(), actor, { firstName: 'Owen', lastName: 'Ing', dateOfBirth: '1980-02-02' })).id;
+    const location = await call(0, 'POST', '/locations', { name: 'Race Street' });
+    const visit = await call(1, 'POST', '/treatments', { patientId: owing, locationId: location.body.id, serviceDate: '2026-11-02', physician: 'Dr. Race', lines: [{ cpt: '99213', chargeCents: 50_000 }] });
+    expect([location.status, visit.status]).toEqual([201, 201]);
+    // Paid with nothing open, pending, and paid to a patient who owes (the money is applied): keyed and not, on either process.
+    const bodies = Array.from({ length: 36 }, (_, i) =>
+      i % 3 === 0 ? { patientId, amountCents: 100 + i, method: 'cash', status: 'paid' } : i % 3 === 1 ? { patientId, amountCents: 100 + i } : { patientId: owing, amountCents: 100 + i, method: 'cash', status: 'paid' },
+    );
+    const answers = await Promise.all(bodies.map((body, i) => call(i, 'POST', '/payments', body, i % 2 === 0 ? { 'idempotency-key': `numbered-${dialect}-${i}` } : {})));
+    expect(answers.map((a) => a.status)).toEqual(bodies.map(() => 201));
+    const rows = await db().selectFrom('payments').select(['id', 'number', 'amountCents']).where('number', '>', start).orderBy('number').execute();
+    expect(rows.map((r) => Number(r.number))).toEqual(bodies.map((_, i) => start + i + 1));
+    for (const answer of answers) {
+      const row = rows.find((r) => r.id === answer.body.id)!;
+      expect(answer.body.number).toBe(`PAY-${String(row.number).padStart(3, '0')}`);
+      const audit = await db().selectFrom('auditEvents').select('after').where('entityId', '=', row.id).where('action', '=', 'payment.created').executeTakeFirstOrThrow();
+      expect(JSON.parse(audit.after!).number).toBe(Number(row.number));
+      if (answer.body.status === 'paid') {
+        const entry = await db().selectFrom('journalEntries').select('memo').where('paymentId', '=', row.id).where('kind', '=', 'payment_received').executeTakeFirstOrThrow();
+        expect(entry.memo).toBe(`${answer.body.number} received (cash)`);
+      }
+    }
+    const stored = await db().selectFrom('idempotencyKeys').select(['key', 'responseBody']).where('key', 'like', `numbered-${dialect}-%`).execute();
+    expect(stored).toHaveLength(18);
+    for (const key of stored) expect(JSON.parse(key.responseBody)).toEqual(answers[Number(key.key.split('-').pop())]!.body);
+    // No stand-in was left anywhere: every stored text holds real numbers only.
+    const texts = [...stored.map((k) => k.responseBody), ...(await db().selectFrom('auditEvents').select('after').execute()).map((a) => a.after ?? '')];
+    expect(texts.filter((text) => /PAY-\d{16}|\b8\d{15}\b/.test(text))).toEqual([]);
+    expect(await verifyLedger(db())).toEqual([]);
+  }, 90_000);
+
   it('pays a payment link once when the same pay request, with one key, reaches both processes during the charge', async () => {
     const { row: payment } = await createPayment(db(), actor, { patientId, amountCents: 4321 });
     const link = await call(0, 'POST', `/payments/${payment.id}/link`, { expiresInDays: 7 });

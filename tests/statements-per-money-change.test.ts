@@ -15,7 +15,8 @@ import { json, useTestApp } from './helpers/test-app.ts';
  */
 const limits = {
   postgres: { payment: 9, refund: 9 },
-  sqlite: { payment: 15, refund: 14 },
+  // SQLite's payment reads the practice's time zone before the number (ADR 0064): one statement more than before.
+  sqlite: { payment: 16, refund: 14 },
 };
 
 describe.each(dialects)('statements per money change on %s', (dialect) => {
@@ -40,11 +41,11 @@ describe.each(dialects)('statements per money change on %s', (dialect) => {
     expect(paid.statements.length, paid.statements.join('\n')).toBeLessThanOrEqual(limits[dialect].payment);
     expect(refunded.statements.length, refunded.statements.join('\n')).toBeLessThanOrEqual(limits[dialect].refund);
     if (dialect === 'postgres') {
-      const numbered = paid.statements.findIndex((s) => s.startsWith('update "practices" set "payment_seq"'));
+      const numbered = paid.statements.findIndex((s) => s.includes('update "practices" set "payment_seq"'));
       const committed = paid.statements.indexOf('commit');
-      // The number, then the payment's writes with the key's stored answer in one statement (ADR 0064), then COMMIT.
-      expect(committed - numbered + 1, paid.statements.join('\n')).toBe(3);
-      expect(paid.statements[numbered + 1], paid.statements.join('\n')).toMatch(/^with .*insert into "payments".* update "idempotency_keys" set "state"/s);
+      // One statement takes the number, writes the payment and stores the key's answer (ADR 0064); then COMMIT.
+      expect(committed - numbered, paid.statements.join('\n')).toBe(1);
+      expect(paid.statements[numbered], paid.statements.join('\n')).toMatch(/^with taken \(number\) as \(update "practices" set "payment_seq".*insert into "payments".*update "idempotency_keys" set "state"/s);
       for (const { statements } of [paid, refunded]) {
         // ADR 0041: committed without waiting for the flush, so the locks go at once; answered only after the flush.
         expect(statements.filter((s) => s.startsWith('begin'))).toEqual(['begin; set local synchronous_commit to off']);

@@ -1,10 +1,9 @@
-import type { Compilable } from 'kysely';
 import { AppError } from '../../domain/errors.ts';
 import type { IdempotencyKeyTable } from '../database.ts';
 import { nowIso } from '../ids.ts';
 import { preparedQuery } from '../prepared-query.ts';
 import type { Db, Trx } from '../transaction.ts';
-import { writeTogether } from '../write-together.ts';
+import { writeTogether, type Write } from '../write-together.ts';
 
 /** A client's Idempotency-Key and the fingerprint of the request it came with. */
 export interface IdempotencyRequest {
@@ -62,7 +61,7 @@ const storeAnswer = preparedQuery((db, v: { practiceId: string; key: string; sta
  * when the change committed. `alongside`: the work's last writes, sent in the
  * same statement on PostgreSQL (writeTogether).
  */
-export async function finishKey(trx: Trx, request: IdempotencyRequest, status: number, body: unknown, alongside: readonly Compilable[] = []): Promise<void> {
+export async function finishKey(trx: Trx, request: IdempotencyRequest, status: number, body: unknown, alongside: readonly Write[] = []): Promise<void> {
   await writeTogether(trx, [...alongside, storeAnswer(trx, { practiceId: request.practiceId, key: request.key, status, body: JSON.stringify(body) })]);
 }
 

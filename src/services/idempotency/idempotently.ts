@@ -1,7 +1,7 @@
-import type { Compilable } from 'kysely';
-import { claimKey, finishKey, freeKey, pendingClaim, readKey, rememberPendingClaim, storedAnswer, type IdempotencyRequest, type StoredResponse } from '../../db/repositories/idempotency-keys.ts';
+import { claimKey, finishKey, freeKey, pendingClaim, readKey, rememberPendingClaim, storedAnswer, type IdempotencyRequest, type KeyRow, type StoredResponse } from '../../db/repositories/idempotency-keys.ts';
 import { inTransaction, type Db, type TransactionOptions, type Trx } from '../../db/transaction.ts';
-import { writeTogether } from '../../db/write-together.ts';
+import { isLateNumber, valueWithNumber } from '../../db/late-number.ts';
+import { writeTogether, type Write } from '../../db/write-together.ts';
 import { AppError } from '../../domain/errors.ts';
 
 export type { IdempotencyRequest } from '../../db/repositories/idempotency-keys.ts';
@@ -39,11 +39,11 @@ export interface TwoPhase<C, T> {
 export class AnswerWithWrites<T> {
   constructor(
     readonly body: T,
-    readonly writes: readonly Compilable[],
+    readonly writes: readonly Write[],
   ) {}
 }
 
-export function answerWithWrites<T>(body: T, writes: readonly Compilable[]): AnswerWithWrites<T> {
+export function answerWithWrites<T>(body: T, writes: readonly Write[]): AnswerWithWrites<T> {
   return new AnswerWithWrites(body, writes);
 }
 
@@ -52,7 +52,7 @@ export type Work<T> = ((trx: Trx) => Promise<T | AnswerWithWrites<T>>) | TwoPhas
 /** What a transaction of the helper answers: the body, and the writes still to send before its commit. */
 interface Done<T> {
   done: T;
-  writes?: readonly Compilable[];
+  writes?: readonly Write[];
 }
 
 export interface IdempotentAnswer<T> {
@@ -88,8 +88,9 @@ export async function idempotently<T>(
   if (!idempotency) {
     const first = await inTransaction(db, async (trx) => {
       const claimed = await steps.claim(trx);
-      if ('done' in claimed && claimed.writes) await writeTogether(trx, claimed.writes);
-      return claimed;
+      if (!('done' in claimed) || !claimed.writes) return claimed;
+      await writeTogether(trx, claimed.writes);
+      return { done: withTakenNumber(claimed) };
     }, options);
     if ('done' in first) return answer(first.done);
     return answer(await steps.complete(first.pending, (book) => inTransaction(db, book, options)));
@@ -97,13 +98,16 @@ export async function idempotently<T>(
 
   const deadline = Date.now() + waitLimitMs;
   for (;;) {
-    const first = await inTransaction(db, async (trx) => {
+    const first = await inTransaction(db, async (trx): Promise<{ seen: KeyRow | undefined } | { pending: unknown } | { done: T }> => {
       const owner = await claimKey(trx, idempotency);
       if (owner !== true) return { seen: owner };
       const claimed = await steps.claim(trx);
-      if ('done' in claimed) await finishKey(trx, idempotency, answer(claimed.done).status, claimed.done, claimed.writes);
-      else await rememberPendingClaim(trx, idempotency, claimed.pending);
-      return claimed;
+      if (!('done' in claimed)) {
+        await rememberPendingClaim(trx, idempotency, claimed.pending);
+        return { pending: claimed.pending };
+      }
+      await finishKey(trx, idempotency, answer(claimed.done).status, claimed.done, claimed.writes);
+      return { done: withTakenNumber(claimed) };
     }, options);
     if ('done' in first) return answer(first.done);
     if ('pending' in first) {
@@ -162,6 +166,12 @@ async function waitForAnswer<T>(
       if (recovered !== undefined) return answer(recovered);
     }
   }
+}
+
+/** The answer once its writes were sent: a late number they took in place of its stand-in (late-number.ts). */
+function withTakenNumber<T>({ done, writes }: Done<T>): T {
+  const late = writes?.find(isLateNumber);
+  return late ? valueWithNumber(late, done) : done;
 }
 
 function doneOf<T>(result: T | AnswerWithWrites<T>): Done<T> {

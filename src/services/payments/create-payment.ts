@@ -1,12 +1,13 @@
-import type { Compilable } from 'kysely';
 import type { CreatePaymentBody } from '../../contracts/payments.ts';
 import type { PaymentRow } from '../../db/database.ts';
 import { newId, nowIso } from '../../db/ids.ts';
 import { preparedInsert, preparedQuery } from '../../db/prepared-query.ts';
 import { auditWrite } from '../../db/repositories/audit.ts';
 import { eventWrite } from '../../db/repositories/outbox.ts';
-import { writeTogether } from '../../db/write-together.ts';
-import { calendarDateIn } from '../../domain/calendar/practice-calendar.ts';
+import { writeTogether, type Write } from '../../db/write-together.ts';
+import { lateNumber, type NumberShown } from '../../db/late-number.ts';
+import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
+import { practiceDate } from '../practices/practice-settings.ts';
 import { inTransaction, type Db, type Trx } from '../../db/transaction.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Actor } from '../actor.ts';
@@ -17,26 +18,23 @@ import { requireTreatment } from '../treatments/treatments.ts';
 import { locationNameOf, requirePayment, type NamedPayment } from './payment-views.ts';
 import { paymentReceivedWrites, recordPaymentReceived } from './record-payment-received.ts';
 
-/**
- * Hands out the next payment number of the practice inside the caller's
- * transaction: no gaps, no repeats. With it the practice's time zone, which
- * the paid date and the answer's "today" need (one round trip, not three).
- */
-async function nextPaymentNumber(trx: Trx, practiceId: string): Promise<{ number: number; timeZone: string }> {
-  const [row] = (await trx.executeQuery(takeNumber(trx, { practiceId }))).rows;
-  if (!row) throw new Error(`practice ${practiceId} not found`);
-  return { number: Number(row.paymentSeq), timeZone: row.timeZone };
-}
-
-// The hot path's statements, compiled once (ADR 0050).
-// The conditional update is the lock: PostgreSQL holds the row until commit, SQLite has one writer.
+// The payment's number is taken by the statement that writes the payment (a LateNumber, ADR 0064): the conditional
+// update is the lock, which PostgreSQL then holds for that statement and the COMMIT; SQLite has one writer.
+// Compiled once (ADR 0050).
 const takeNumber = preparedQuery((db, v: { practiceId: string }) =>
   db
     .updateTable('practices')
     .set((eb) => ({ paymentSeq: eb('paymentSeq', '+', 1) }))
     .where('id', '=', v.practiceId)
-    .returning(['paymentSeq', 'timeZone']),
+    .returning('paymentSeq'),
 );
+
+/** PAY-001: formatPaymentNumber, and the same in PostgreSQL's SQL for the statement that takes the number. */
+export const paymentNumberShown: NumberShown = {
+  js: formatPaymentNumber,
+  sql: (n) => `'PAY-' || lpad((${n})::text, greatest(3, length((${n})::text)), '0')`,
+};
+
 const insertPaymentRow = preparedInsert('payments', {
   id: true, practiceId: true, number: true, patientId: true, patientName: true, locationId: true, treatmentId: true, amountCents: true,
   refundedCents: true, refundingCents: true, appliedCents: true, status: true, type: true, method: true, checkNumber: true, dueDate: true,
@@ -56,8 +54,8 @@ export interface CreatePaymentOptions {
 }
 
 export type CreatedPayment = NamedPayment & {
-  /** The writes left unsent (leaveLastWrites); empty when they were sent. */
-  unsent: Compilable[];
+  /** The writes left unsent (leaveLastWrites), the payment's number first; empty when they were sent. */
+  unsent: Write[];
 };
 
 export async function createPayment(db: Db, actor: Actor, input: CreatePaymentBody, options: CreatePaymentOptions = {}): Promise<CreatedPayment> {
@@ -95,13 +93,13 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
     // location's name is read here for the same reason.
     const nothingOpen = status === 'paid' && method !== 'patient_credit' && (await openBalances(trx, actor, patient.id)).length === 0;
     const locationName = chosenLocation ? chosenLocation.name : await locationNameOf(trx, locationId);
+    const today = await practiceDate(trx, actor.practiceId);
     const now = nowIso();
-    const { number, timeZone } = await nextPaymentNumber(trx, actor.practiceId);
-    const today = calendarDateIn(timeZone);
+    const number = lateNumber(takeNumber(trx, { practiceId: actor.practiceId }), paymentNumberShown);
     const row: PaymentRow = {
       id: newId(),
       practiceId: actor.practiceId,
-      number,
+      number: number.standIn,
       patientId: patient.id,
       patientName: paymentSortNameOf(patient.firstName, patient.lastName),
       locationId,
@@ -128,23 +126,27 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
     };
     const insert = insertPaymentRow(trx, [row]);
     const created = () => [
-      auditWrite(trx, actor, { action: 'payment.created', entityType: 'payment', entityId: row.id, after: row }),
+      // The row as written: its number once taken (the applied path takes it with the journal entry), else the stand-in.
+      auditWrite(trx, actor, { action: 'payment.created', entityType: 'payment', entityId: row.id, after: number.value === undefined ? row : { ...row, number: number.value } }),
       eventWrite(trx, actor.practiceId, 'payment.created', { paymentId: row.id, status, amountCents: row.amountCents }),
     ];
     let applied = false;
-    let lastWrites: Compilable[];
+    let lastWrites: Write[];
     if (status !== 'paid') {
-      lastWrites = [insert, ...created()];
+      lastWrites = [number, insert, ...created()];
     } else if (nothingOpen) {
-      lastWrites = [insert, ...created(), ...paymentReceivedWrites(trx, actor, row)];
+      lastWrites = [number, insert, ...created(), ...paymentReceivedWrites(trx, actor, row)];
     } else {
-      // The row goes with its journal entry; audit and event follow the applications' own, as before.
-      applied = (await recordPaymentReceived(trx, actor, row, { alongside: [insert] })).length > 0;
+      // The row goes with its journal entry (the number taken then); audit and event follow the applications' own.
+      applied = (await recordPaymentReceived(trx, actor, row, { alongside: [number, insert] })).length > 0;
       lastWrites = created();
     }
     if (!options.leaveLastWrites) await writeTogether(trx, lastWrites);
     const names = { patientName: `${patient.firstName} ${patient.lastName}`, locationName, today };
+    const unsent = options.leaveLastWrites ? lastWrites : [];
     // Receiving the money applied it: read back its applied total.
-    return { row: applied ? await requirePayment(trx, actor, row.id) : row, names, unsent: options.leaveLastWrites ? lastWrites : [] };
+    if (applied) return { row: await requirePayment(trx, actor, row.id), names, unsent };
+    // Left unsent, the number is not taken yet: the row and the answer hold its stand-in until the caller sends them.
+    return { row: number.value === undefined ? row : { ...row, number: number.value }, names, unsent };
   });
 }

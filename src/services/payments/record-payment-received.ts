@@ -1,7 +1,7 @@
 import type { PaymentRow } from '../../db/database.ts';
 import type { Compilable } from 'kysely';
 import { journalEntryWrites } from '../../db/repositories/journal.ts';
-import { writeTogether } from '../../db/write-together.ts';
+import { writeTogether, type Write } from '../../db/write-together.ts';
 import type { Trx } from '../../db/transaction.ts';
 import { creditApplied, paymentReceived } from '../../domain/ledger/postings.ts';
 import { formatPaymentNumber } from '../../domain/payments/payment-status.ts';
@@ -10,7 +10,7 @@ import { applyUnappliedFunds } from '../applications/apply-unapplied-funds.ts';
 
 export interface ReceiptOptions {
   /** Writes that go in one round trip with the journal entry: the new payment's own row. */
-  alongside?: Compilable[];
+  alongside?: Write[];
 }
 
 /** The journal entry of money arriving (see recordPaymentReceived), as writes not yet sent. */
