@@ -1,15 +1,11 @@
-import { CLAIM_STATUS_CODES, isClaimStatus835, type ClaimStatus835 } from '../domain/remittance/claim-status.ts';
+import { isClaimStatus835, type ClaimStatus835 } from '../domain/remittance/claim-status.ts';
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
+import { malformedClaim, readAdjustments, readClaim, readPerson, readServiceLine } from './read-claim-segments.ts';
 import {
-  ADJUSTMENT_GROUPS,
-  type Adjustment835,
-  type AdjustmentGroup835,
   type Claim835,
   type Payee835,
   type Payer835,
   type Payment835,
-  type Person835,
-  type Procedure835,
   type ProviderAdjustment835,
   type Read835Result,
   type Remittance835,
@@ -21,22 +17,18 @@ import {
 } from './remittance-835.ts';
 import {
   codeKey,
-  codeText,
   element,
   elementKey,
-  elementName,
   isEmptyElement,
   missingElement,
-  optionalCents,
   optionalCode,
   optionalDate,
   optionalElement,
-  optionalQuantity,
   requiredCents,
   requiredElement,
   unexpectedSegment,
 } from './segment-values.ts';
-import { ownText, segmentKey, type TextSegment, type X12Source } from './tokenizer.ts';
+import { segmentKey, type TextSegment, type X12Source } from './tokenizer.ts';
 import type { SetContext, SetReader, SetSink, SkippedSet } from './transaction-set-walker.ts';
 import { walkSource, walkText } from './walk-source.ts';
 
@@ -197,8 +189,6 @@ const NM1_PATIENT = codeKey('QC');
 const NM1_INSURED = codeKey('IL');
 const NM1_CORRECTED_PATIENT = codeKey('74');
 const NM1_RENDERING_PROVIDER = codeKey('82');
-/** CAS holds up to six reason/amount/quantity triplets, from CAS02. */
-const CAS_TRIPLETS = 6;
 /** PLB holds up to six reason/amount pairs, from PLB03. */
 const PLB_PAIRS = 6;
 
@@ -430,28 +420,27 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
       return;
     }
     const line = this.#line;
+    // Which date this is decides whether it is read at all (a bad date is only reported where it is kept); then it is read once.
     switch (qualifier) {
       case DTM_CLAIM_FROM:
-        claim.serviceDateFrom = optionalDate(segment, 2, this.#warnings);
-        return;
       case DTM_CLAIM_TO:
-        claim.serviceDateTo = optionalDate(segment, 2, this.#warnings);
-        return;
       case DTM_RECEIVED:
-        claim.receivedDate = optionalDate(segment, 2, this.#warnings);
-        return;
+        break;
       case DTM_SERVICE:
-        if (line) line.serviceDateFrom = line.serviceDateTo = optionalDate(segment, 2, this.#warnings);
-        return;
       case DTM_SERVICE_FROM:
-        if (line) line.serviceDateFrom = optionalDate(segment, 2, this.#warnings);
-        return;
       case DTM_SERVICE_TO:
-        if (line) line.serviceDateTo = optionalDate(segment, 2, this.#warnings);
+        if (line) break;
         return;
       default:
         return;
     }
+    const date = optionalDate(segment, 2, this.#warnings);
+    if (qualifier === DTM_CLAIM_FROM) claim.serviceDateFrom = date;
+    else if (qualifier === DTM_CLAIM_TO) claim.serviceDateTo = date;
+    else if (qualifier === DTM_RECEIVED) claim.receivedDate = date;
+    else if (qualifier === DTM_SERVICE) line!.serviceDateFrom = line!.serviceDateTo = date;
+    else if (qualifier === DTM_SERVICE_FROM) line!.serviceDateFrom = date;
+    else line!.serviceDateTo = date;
   }
 
   #readParty(segment: TextSegment): void {
@@ -496,25 +485,18 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
   }
 
   #readName(segment: TextSegment, claim: Claim835): void {
-    const person: Person835 = {
-      lastName: optionalElement(segment, 3),
-      firstName: optionalElement(segment, 4),
-      middleName: optionalElement(segment, 5),
-      idQualifier: optionalCode(segment, 8),
-      id: optionalElement(segment, 9),
-    };
     switch (elementKey(segment, 1)) {
       case NM1_PATIENT:
-        claim.patient = person;
+        claim.patient = readPerson(segment);
         return;
       case NM1_INSURED:
-        claim.insured = person;
+        claim.insured = readPerson(segment);
         return;
       case NM1_CORRECTED_PATIENT:
-        claim.correctedPatient = person;
+        claim.correctedPatient = readPerson(segment);
         return;
       case NM1_RENDERING_PROVIDER:
-        claim.renderingProvider = person;
+        claim.renderingProvider = readPerson(segment);
         return;
       default:
         return;
@@ -582,241 +564,6 @@ function readTrace(segment: TextSegment): Trace835 {
   };
 }
 
-// CLP02 by its key: the status is the shared constant, found without building or hashing a string.
-const STATUS_BY_KEY = new Map<number, ClaimStatus835>(CLAIM_STATUS_CODES.map((status) => [codeKey(status), status]));
-
-function readClaim(segment: TextSegment): Claim835 {
-  const patientControlNumber = requiredElement(segment, 1);
-  const status = STATUS_BY_KEY.get(elementKey(segment, 2)) ?? notAStatus(segment);
-  return {
-    segmentNumber: segment.segmentNumber,
-    patientControlNumber,
-    status,
-    chargeCents: requiredCents(segment, 3),
-    paidCents: requiredCents(segment, 4),
-    patientResponsibilityCents: optionalCents(segment, 5),
-    filingIndicator: optionalCode(segment, 6),
-    payerClaimControlNumber: optionalElement(segment, 7),
-    facilityCode: optionalCode(segment, 8),
-    frequencyCode: optionalCode(segment, 9),
-    patient: null,
-    insured: null,
-    correctedPatient: null,
-    renderingProvider: null,
-    serviceDateFrom: null,
-    serviceDateTo: null,
-    receivedDate: null,
-    adjustments: [],
-    serviceLines: [],
-    problem: null,
-  };
-}
-
-/** CLP02 is empty (`missing_element`) or no claim status code (`invalid_element`). */
-function notAStatus(segment: TextSegment): never {
-  const status = requiredElement(segment, 2);
-  throw new X12Error('invalid_element', `CLP02 "${status}" is not a claim status code`, {
-    segmentNumber: segment.segmentNumber,
-    expected: CLAIM_STATUS_CODES.join('|'),
-    found: status,
-  });
-}
-
-/**
- * What can be read of a CLP that breaks a rule (no amounts, an unknown
- * status, an inexact amount): its control number and status as written, and
- * each amount that parses (else 0), with the problem. Posting makes it an
- * exception; a bare `CLP*X*22~` still names the claim it would reverse.
- */
-function malformedClaim(segment: TextSegment, error: X12Error): Claim835 {
-  const amount = (index: number): number => {
-    try {
-      return optionalCents(segment, index) ?? 0;
-    } catch {
-      return 0;
-    }
-  };
-  return {
-    segmentNumber: segment.segmentNumber,
-    patientControlNumber: element(segment, 1),
-    status: element(segment, 2) as ClaimStatus835,
-    chargeCents: amount(3),
-    paidCents: amount(4),
-    patientResponsibilityCents: null,
-    filingIndicator: optionalElement(segment, 6),
-    payerClaimControlNumber: optionalElement(segment, 7),
-    facilityCode: optionalElement(segment, 8),
-    frequencyCode: optionalElement(segment, 9),
-    patient: null,
-    insured: null,
-    correctedPatient: null,
-    renderingProvider: null,
-    serviceDateFrom: null,
-    serviceDateTo: null,
-    receivedDate: null,
-    adjustments: [],
-    serviceLines: [],
-    problem: { ...error.toIssue(), segmentNumber: segment.segmentNumber },
-  };
-}
-
-/** Appends a CAS's adjustments to `into`; when it throws, `into` is as it was (a bad CAS adds nothing). */
-function readAdjustments(segment: TextSegment, into: Adjustment835[]): void {
-  const group = adjustmentGroup(elementKey(segment, 1)) ?? notAGroup(segment);
-  const before = into.length;
-  try {
-    // Past the last element every triplet is empty.
-    const count = segment.count;
-    for (let triplet = 0; triplet < CAS_TRIPLETS; triplet++) {
-      const reasonIndex = 2 + triplet * 3;
-      if (reasonIndex >= count) break;
-      const noReason = isEmptyElement(segment, reasonIndex);
-      const noAmount = isEmptyElement(segment, reasonIndex + 1);
-      const quantity = optionalElement(segment, reasonIndex + 2);
-      if (noReason && noAmount && quantity === null) continue;
-      if (noReason) throw missingElement(segment, reasonIndex);
-      into.push({
-        group,
-        reason: optionalCode(segment, reasonIndex)!,
-        amountCents: requiredCents(segment, reasonIndex + 1),
-        quantity,
-        segmentNumber: segment.segmentNumber,
-      });
-    }
-    if (into.length === before) throw missingElement(segment, 2);
-  } catch (error) {
-    into.length = before;
-    throw error;
-  }
-}
-
-/** CAS01 is no adjustment group code (`invalid_element`). */
-function notAGroup(segment: TextSegment): never {
-  const written = element(segment, 1);
-  throw new X12Error('invalid_element', `CAS01 "${written}" is not an adjustment group code`, {
-    segmentNumber: segment.segmentNumber,
-    expected: ADJUSTMENT_GROUPS.join('|'),
-    found: written,
-  });
-}
-
-const GROUP_KEYS = ADJUSTMENT_GROUPS.map((group) => codeKey(group));
-
-/** CAS01 as its group code (the shared constant), null when it is none. */
-function adjustmentGroup(key: number): AdjustmentGroup835 | null {
-  for (let i = 0; i < GROUP_KEYS.length; i++) if (GROUP_KEYS[i] === key) return ADJUSTMENT_GROUPS[i]!;
-  return null;
-}
-
-function readServiceLine(segment: TextSegment, warnings: X12Issue[]): ServiceLine835 {
-  const procedure = readProcedure(segment, 1, warnings);
-  if (procedure === null) throw missingElement(segment, 1);
-  return {
-    segmentNumber: segment.segmentNumber,
-    procedure,
-    chargeCents: lineAmount(segment, 2, warnings),
-    paidCents: lineAmount(segment, 3, warnings),
-    revenueCode: optionalElement(segment, 4),
-    units: optionalQuantity(segment, 5, warnings),
-    originalProcedure: readProcedure(segment, 6, warnings),
-    originalUnits: optionalQuantity(segment, 7, warnings),
-    serviceDateFrom: null,
-    serviceDateTo: null,
-    controlNumber: null,
-    adjustments: [],
-  };
-}
-
-/**
- * SVC02/SVC03 are required, but files in the wild leave them out of a line
- * the payer did not price; posting works from CLP04, so the line reads as 0
- * with a warning rather than failing the whole payment. A malformed amount
- * still fails: it is not a gap but a wrong number.
- */
-function lineAmount(segment: TextSegment, index: number, warnings: X12Issue[]): number {
-  const cents = optionalCents(segment, index);
-  if (cents !== null) return cents;
-  warnings.push(
-    x12Issue('missing_element', `${elementName(segment, index)} is empty; the service line reads it as 0`, {
-      segmentNumber: segment.segmentNumber,
-      expected: elementName(segment, index),
-    }),
-  );
-  return 0;
-}
-
-function readProcedure(segment: TextSegment, index: number, warnings: X12Issue[]): Procedure835 | null {
-  if (isEmptyElement(segment, index)) return null;
-  const declared = segment.delimiters.component;
-  const start = segment.offs[index]!;
-  const end = segment.offs[index + 1]! - 1;
-  if (segment.text.lastIndexOf(declared, end - 1) >= start) return procedureAt(segment, index, declared.charCodeAt(0), warnings);
-  return singlePartProcedure(segment, index, warnings);
-}
-
-/**
- * A procedure element without the declared component separator, looked at
- * whole. Some senders declare one separator in ISA16 and use another (ISA16
- * ':' with "HC>99213"): the composite is read as written, and the reader
- * says so. Apart from readProcedure, which every line runs, to keep that small.
- */
-function singlePartProcedure(segment: TextSegment, index: number, warnings: X12Issue[]): Procedure835 {
-  const declared = segment.delimiters.component;
-  const raw = element(segment, index);
-  const undeclared = /^[A-Z0-9]{2}([^A-Za-z0-9 ])[A-Z0-9]/.exec(raw);
-  if (!undeclared) return procedureAt(segment, index, -1, warnings);
-  const separator = undeclared[1]!;
-  warnings.push(
-    x12Issue('invalid_element', `${elementName(segment, index)} "${raw}" separates its components with "${separator}", not the declared "${declared}"; read as written`, {
-      segmentNumber: segment.segmentNumber,
-      expected: declared,
-      found: separator,
-    }),
-  );
-  return procedureAt(segment, index, separator.charCodeAt(0), warnings);
-}
-
-/**
- * The composite procedure of element `index`, its parts separated by the
- * character `separator` (-1: one part), read in place: the qualifier (part 1)
- * and modifiers (parts 3–6, the empty ones left out) as shared codes, the
- * code (part 2) and description (part 7) as strings of their own.
- */
-function procedureAt(segment: TextSegment, index: number, separator: number, warnings: X12Issue[]): Procedure835 {
-  const text = segment.text;
-  const end = segment.offs[index + 1]! - 1;
-  let qualifier = '';
-  let code = '';
-  let description: string | null = null;
-  let modifiers: string[] = NO_MODIFIERS;
-  let part = 0;
-  let from = segment.offs[index]!;
-  for (let i = from; i <= end; i++) {
-    if (i < end && text.charCodeAt(i) !== separator) continue;
-    if (part === 0) qualifier = codeText(text, from, i);
-    else if (part === 1) code = ownText(text, from, i);
-    else if (part <= 5) {
-      if (i > from) modifiers = modifiers === NO_MODIFIERS ? [codeText(text, from, i)] : [...modifiers, codeText(text, from, i)];
-    } else {
-      if (i > from) description = ownText(text, from, i);
-      break;
-    }
-    part++;
-    from = i + 1;
-  }
-  if (code === '') warnings.push(noProcedureCode(segment, index, qualifier));
-  return { qualifier, code, modifiers: modifiers === NO_MODIFIERS ? [] : modifiers, description };
-}
-
-function noProcedureCode(segment: TextSegment, index: number, qualifier: string): X12Issue {
-  return x12Issue('missing_element', `${elementName(segment, index)} has no procedure code after "${qualifier}"`, {
-    segmentNumber: segment.segmentNumber,
-    expected: `${elementName(segment, index)}-2`,
-  });
-}
-
-// Most procedures have no modifier: the array is made for the procedure only at the end.
-const NO_MODIFIERS: string[] = [];
 
 /** RARC elements: MOA03–07; MIA05 and MIA20–24; LQ02 when LQ01 is HE (RARC; RX is a pharmacy code). */
 const MOA_REMARKS: readonly number[] = [3, 4, 5, 6, 7];
@@ -829,9 +576,9 @@ function readRemarks(segment: TextSegment, claim: Claim835): void {
   if (key === KEY_LQ && elementKey(segment, 1) !== LQ_REMARK_CODE) return;
   const codes = (claim.remarkCodes ??= []);
   const indexes = key === KEY_MOA ? MOA_REMARKS : key === KEY_MIA ? MIA_REMARKS : LQ_REMARKS;
-  for (const index of indexes) {
-    const code = optionalCode(segment, index);
-    if (code && !codes.includes(code)) codes.push(code);
+  for (let i = 0; i < indexes.length; i++) {
+    const code = optionalCode(segment, indexes[i]!);
+    if (code !== null && !codes.includes(code)) codes.push(code);
   }
 }
 

@@ -90,13 +90,9 @@ export function missingElement(segment: TextSegment, index: number): X12Error {
 
 /** A required amount in cents; `missing_element` or `invalid_amount` X12Error otherwise. */
 export function requiredCents(segment: TextSegment, index: number): number {
-  // Read in place; anything but a good amount goes the string way below, which says what is wrong.
-  if (index < segment.count) {
-    const offs = segment.offs;
-    const cents = centsIn(segment.text, offs[index]!, offs[index + 1]! - 1);
-    if (cents === cents) return cents;
-  }
-  return scaledAt(segment, index, requiredElement(segment, index), 2);
+  if (isEmptyElement(segment, index)) throw missingElement(segment, index);
+  const offs = segment.offs;
+  return centsAt(segment, index, offs[index]!, offs[index + 1]! - 1);
 }
 
 /** An optional amount in cents, null when empty; `invalid_amount` X12Error when malformed. */
@@ -105,8 +101,17 @@ export function optionalCents(segment: TextSegment, index: number): number | nul
   const offs = segment.offs;
   const start = offs[index]!;
   const end = offs[index + 1]! - 1;
-  if (start === end) return null;
+  return start === end ? null : centsAt(segment, index, start, end);
+}
+
+/**
+ * The amount in cents of element `index`, which is not empty and lies at
+ * `segment.text[start, end)` (a reader that walks the offsets itself has
+ * them); an `invalid_amount` X12Error when malformed.
+ */
+export function centsAt(segment: TextSegment, index: number, start: number, end: number): number {
   const cents = centsIn(segment.text, start, end);
+  // Anything but a good amount goes the string way, which says what is wrong.
   return cents === cents ? cents : scaledAt(segment, index, ownText(segment.text, start, end), 2);
 }
 
@@ -127,10 +132,14 @@ function scaledAt(segment: TextSegment, index: number, text: string, scale: numb
 /** A quantity (units): not money, so a plain number is fine; null and a warning when malformed. */
 export function optionalQuantity(segment: TextSegment, index: number, warnings: X12Issue[]): number | null {
   if (index >= segment.count) return null;
-  const text = segment.text;
   const start = segment.offs[index]!;
   const end = segment.offs[index + 1]! - 1;
-  if (start === end) return null;
+  return start === end ? null : quantityAt(segment, index, start, end, warnings);
+}
+
+/** The quantity of element `index`, not empty, at `segment.text[start, end)`: `optionalQuantity` for a reader that has the offsets. */
+export function quantityAt(segment: TextSegment, index: number, start: number, end: number, warnings: X12Issue[]): number | null {
+  const text = segment.text;
   // Whole units, as most are, read in place.
   if (end - start <= 9) {
     let units = 0;
