@@ -123,6 +123,21 @@ describe.each(dialects)('refund review, set-wise by page, on %s', (dialect) => {
     },
   );
 
+  it('a payment whose visit is another patient\'s, on another page, is read as before: by its visit (the schema allows it)', async () => {
+    const actor = await practiceActor();
+    const owner = await makeReviewCase(db(), actor, { prepayCents: 0, heldCopayCents: 4000 });
+    const other = await makeReviewCase(db(), actor, { prepayCents: 1000 });
+    const copayVisit = await db().selectFrom('payments').select('treatmentId').where('id', '=', owner.copay!.id).executeTakeFirstOrThrow();
+    // create-payment refuses a visit of another patient; nothing in the schema does. Held for a visit awaiting
+    // the payers: not owed; for one that is not: owed.
+    await db().updateTable('payments').set({ treatmentId: copayVisit.treatmentId }).where('id', '=', other.payment.id).execute();
+    expect(await runRefundReview(db(), actor, { asOf, days: 45, pageSize: 1 })).toMatchObject({ reviewed: 2, tasksCreated: 0, created: [] });
+    await db().updateTable('payments').set({ treatmentId: owner.visit.id }).where('id', '=', other.payment.id).execute();
+    expect(await runRefundReview(db(), actor, { asOf, days: 45, pageSize: 1 })).toMatchObject({ tasksCreated: 1, created: [expect.objectContaining({ patientId: other.patient.id, amountCents: 1000 })] });
+    // Back as the journal has it, for the ledger check after the tests.
+    await db().updateTable('payments').set({ treatmentId: null }).where('id', '=', other.payment.id).execute();
+  });
+
   it('each task gets the one task row, audit row and outbox event it always had', async () => {
     const actor = await practiceActor();
     const cases = [await makeReviewCase(db(), actor, { prepayCents: 1234 }), await makeReviewCase(db(), actor, { prepayCents: 5678, prCents: 1000, unapply: true })];
@@ -258,7 +273,7 @@ describe.each(dialects)('refund review, set-wise by page, on %s', (dialect) => {
     expect(settings.map((s) => s.rows[0]!.jit)).toEqual(['off', 'off', 'off']);
   });
 
-  it.runIf(dialect === 'postgres')('PostgreSQL reads a page so that no plan walks the practice: candidates stop at the page, no test is hashed (ADR 0060)', async () => {
+  it.runIf(dialect === 'postgres')('PostgreSQL reads a page so that no plan walks the practice: candidates stop at the page, no test is hashed, facts set-wise, writes in one statement (ADR 0060, 0062)', async () => {
     const actor = await practiceActor();
     const cases = [];
     for (let i = 0; i < 3; i++) cases.push(await makeReviewCase(db(), actor, { prepayCents: 1000 + i }));
@@ -266,18 +281,26 @@ describe.each(dialects)('refund review, set-wise by page, on %s', (dialect) => {
     expect(result).toMatchObject({ reviewed: 3, tasksCreated: 3 });
     expect(result.created.map((c) => c.patientId)).toEqual(cases.map((c) => c.patient.id).sort());
 
-    const reads = statements.filter((s) => /^select "(cases|claims|id)"/.test(s));
+    const reads = statements.filter((s) => /^(select "(cases|claims|id)"|with "funds")/.test(s));
     // The candidates: their tests a column of each case behind `offset` (as HAVING, PostgreSQL hashed every case of
     // the practice for each page), read before each page and once more to find there is no next one.
     const candidates = reads.filter((s) => /^select "cases"\."patient_id" from \(select "claims"\."patient_id", .* as "is_candidate" from "claims" .* offset \$\d+\) as "cases" where "cases"\."is_candidate" = \$\d+ order by "cases"\."patient_id" limit \$\d+$/.test(s));
     expect(candidates).toHaveLength(4);
     // Each page's lock and facts, by the ids as one array parameter.
     expect(reads.filter((s) => /^select "id" from "patients" where "patients"\."id" = any\(\$1\) .* for no key update$/.test(s))).toHaveLength(3);
-    expect(reads.filter((s) => /^select "claims"\."patient_id", .* where "claims"\."practice_id" = \$\d+ and "claims"\."patient_id" = any\(\$\d+\) group by/.test(s))).toHaveLength(3);
+    // The facts set-wise (ADR 0062): the page's money-holding payments once and its visits once, joined by the
+    // visit's id — not each payment's visit by its key, nor the payments read again for whether a case holds money.
+    const facts = reads.filter((s) => /^with "funds" as \(select .* from "payments" where "payments"\."practice_id" = \$\d+ and "payments"\."patient_id" = any\(\$\d+\) .*\), "visits" as \(select .* from "treatments" where "treatments"\."practice_id" = \$\d+ and "treatments"\."patient_id" = any\(\$\d+\)\), "money" as \(select .* from "funds" left join "visits" on "visits"\."id" = "funds"\."treatment_id" group by "funds"\."patient_id"\), .*"cases" as \(select "claims"\."patient_id", .* where "claims"\."practice_id" = \$\d+ and "claims"\."patient_id" = any\(\$\d+\) group by .* from "cases" inner join "money"/.test(s));
+    expect(facts).toHaveLength(3);
+    for (const read of facts) expect(read).not.toMatch(/join "treatments" on "treatments"\."id" = "payments"\."treatment_id"/);
     expect(reads).toHaveLength(10);
     // Per-case tests as scalar subqueries, never EXISTS: PostgreSQL may run an EXISTS as a hashed subplan that reads
     // every open task, or every treatment with a balance, of the practice on each page.
     for (const read of reads) expect(read).not.toMatch(/exists/);
+    // A page's tasks, audit rows and events in one statement (writeTogether's WITH parts), one round trip a page.
+    const writes = statements.filter((s) => /^(with .* )?insert into "(tasks|audit_events|outbox_events)"/.test(s));
+    expect(writes).toHaveLength(3);
+    for (const write of writes) expect(write).toMatch(/^with w0 as \(insert into "tasks" .*\), w1 as \(insert into "audit_events" .*\) insert into "outbox_events"/);
     // The tasks the first page opened are analyzed once, before the next page is planned.
     expect(statements.filter((s) => s === 'analyze tasks')).toHaveLength(1);
   });

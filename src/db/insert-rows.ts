@@ -1,4 +1,4 @@
-import { CompiledQuery, PostgresAdapter, sql, type Insertable } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql, type Compilable, type Insertable } from 'kysely';
 import type { Database } from './database.ts';
 import type { Db } from './transaction.ts';
 
@@ -21,9 +21,15 @@ const valuesTexts = new Map<string, string>();
  * `detail` is ~1.7 KB of JSON text. Run it inside the caller's transaction.
  */
 export async function insertValues(db: Db, table: string, columns: readonly string[], values: readonly unknown[]): Promise<void> {
+  for (const statement of valuesStatements(table, columns, values)) await db.executeQuery(statement);
+}
+
+/** insertValues' statements, in order. */
+function valuesStatements(table: string, columns: readonly string[], values: readonly unknown[]): CompiledQuery[] {
   const width = columns.length;
   const total = values.length / width;
   const perStatement = Math.max(1, Math.floor(VALUES_PER_STATEMENT / width));
+  const statements: CompiledQuery[] = [];
   for (let first = 0, count = 0; first < total; first += count) {
     const left = total - first;
     count = left >= perStatement ? perStatement : 2 ** Math.floor(Math.log2(left));
@@ -33,8 +39,9 @@ export async function insertValues(db: Db, table: string, columns: readonly stri
       text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array(count).fill(`(${Array(width).fill('?').join(', ')})`).join(', ')}`;
       valuesTexts.set(key, text);
     }
-    await db.executeQuery(CompiledQuery.raw(text, count === total ? (values as unknown[]) : values.slice(first * width, (first + count) * width)));
+    statements.push(CompiledQuery.raw(text, count === total ? (values as unknown[]) : values.slice(first * width, (first + count) * width)));
   }
+  return statements;
 }
 
 /**
@@ -47,7 +54,15 @@ export async function insertValues(db: Db, table: string, columns: readonly stri
  * transaction.
  */
 export async function insertRows<T extends keyof Database>(db: Db, table: T, rows: readonly Insertable<Database[T]>[]): Promise<void> {
-  if (rows.length === 0) return;
+  for (const write of rowsWrites(db, table, rows)) await db.executeQuery(write);
+}
+
+/**
+ * insertRows' statements, not run: for writeTogether with other writes of the same change (on PostgreSQL one
+ * round trip for them all, ADR 0062). None when there are no rows.
+ */
+export function rowsWrites<T extends keyof Database>(db: Db, table: T, rows: readonly Insertable<Database[T]>[]): Compilable[] {
+  if (rows.length === 0) return [];
   const keys = Object.keys(rows[0]!);
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     const columns = keys.map((key) => sql.ref(key));
@@ -60,10 +75,10 @@ export async function insertRows<T extends keyof Database>(db: Db, table: T, row
         return record;
       }),
     );
-    await sql`insert into ${sql.table(table)} (${sql.join(columns)}) select ${sql.join(columns)} from json_populate_recordset(null::${sql.table(table)}, ${json})`.execute(db);
-    return;
+    const insert = sql`insert into ${sql.table(table)} (${sql.join(columns)}) select ${sql.join(columns)} from json_populate_recordset(null::${sql.table(table)}, ${json})`;
+    return [{ compile: () => insert.compile(db) }];
   }
   const values: unknown[] = [];
   for (const row of rows) for (const key of keys) values.push((row as Record<string, unknown>)[key] ?? null);
-  await insertValues(db, columnName(table), keys.map(columnName), values);
+  return valuesStatements(columnName(table), keys.map(columnName), values).map((statement) => ({ compile: () => statement }));
 }

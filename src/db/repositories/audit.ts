@@ -1,9 +1,9 @@
-import type { Insertable } from 'kysely';
+import type { Compilable, Insertable } from 'kysely';
 import type { Actor } from '../../domain/actor.ts';
 import type { AuditEventTable } from '../database.ts';
 import { deferRow } from '../deferred-rows.ts';
 import { newId, nowIso } from '../ids.ts';
-import { insertRows } from '../insert-rows.ts';
+import { insertRows, rowsWrites } from '../insert-rows.ts';
 import { preparedInsert } from '../prepared-query.ts';
 import type { Trx } from '../transaction.ts';
 
@@ -48,6 +48,15 @@ export function auditWrite(trx: Trx, actor: Actor, change: AuditChange) {
 /** Many changes by one actor (a batch job's page), as multi-row inserts: the same rows recordAudit writes. */
 export async function recordAudits(trx: Trx, actor: Actor, changes: readonly AuditChange[]): Promise<void> {
   await insertRows(
+    trx,
+    'auditEvents',
+    changes.map((change) => auditRow(actor, change)),
+  );
+}
+
+/** recordAudits' inserts, not run: for writeTogether with the rows they record (a batch job's page, ADR 0062). */
+export function auditsWrites(trx: Trx, actor: Actor, changes: readonly AuditChange[]): Compilable[] {
+  return rowsWrites(
     trx,
     'auditEvents',
     changes.map((change) => auditRow(actor, change)),

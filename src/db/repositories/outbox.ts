@@ -1,8 +1,8 @@
-import type { Insertable } from 'kysely';
+import type { Compilable, Insertable } from 'kysely';
 import type { OutboxEventTable } from '../database.ts';
 import { deferRow } from '../deferred-rows.ts';
 import { newId, nowIso } from '../ids.ts';
-import { insertRows } from '../insert-rows.ts';
+import { insertRows, rowsWrites } from '../insert-rows.ts';
 import { preparedInsert } from '../prepared-query.ts';
 import type { Trx } from '../transaction.ts';
 
@@ -36,6 +36,15 @@ export function eventWrite(trx: Trx, practiceId: string, type: string, payload: 
 /** Many events of one practice (a batch job's page) as multi-row inserts, in the same transaction as their changes. */
 export async function enqueueEvents(trx: Trx, practiceId: string, events: readonly OutboxEvent[]): Promise<void> {
   await insertRows(
+    trx,
+    'outboxEvents',
+    events.map((event) => outboxRow(practiceId, event)),
+  );
+}
+
+/** enqueueEvents' inserts, not run: for writeTogether with the change they announce (a batch job's page, ADR 0062). */
+export function eventsWrites(trx: Trx, practiceId: string, events: readonly OutboxEvent[]): Compilable[] {
+  return rowsWrites(
     trx,
     'outboxEvents',
     events.map((event) => outboxRow(practiceId, event)),

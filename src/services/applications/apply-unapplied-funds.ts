@@ -9,6 +9,9 @@ import { hasUnappliedCents, unappliedCents } from './unapplied-cents.ts';
 /** A treatment's patient responsibility not yet covered by applications: what unapplied funds can go to. */
 const openCents = sql<number>`patient_responsibility_cents - applied_cents`;
 
+/** The treatment (the query's one `treatments`) has such a balance: the test of openBalances and balancesOpenToFunds. */
+export const openToFunds = sql<boolean>`${openCents} > 0`;
+
 /**
  * Received payments (Paid, Partially Refunded) with money unapplied, and the visit each was collected for:
  * the funds applyUnappliedFunds and an 835 set's readPatientFunds allocate from. Callers add the patients.
@@ -35,7 +38,7 @@ const openTreatments = preparedQuery((db, v: { practiceId: string; patientId: st
     .select(['id', 'serviceDate', openCents.as('open')])
     .where('practiceId', '=', v.practiceId)
     .where('patientId', '=', v.patientId)
-    .where(sql<boolean>`${openCents} > 0`),
+    .where(openToFunds),
 );
 
 /**
@@ -97,5 +100,5 @@ export function balancesOpenToFunds(db: Db, actor: Actor, patient: Expression<un
     .select(sql`1`.as('one'))
     .where('treatments.practiceId', '=', actor.practiceId)
     .where(sql<boolean>`${sql.ref('treatments.patientId')} = ${patient}`)
-    .where(sql<boolean>`${openCents} > 0`);
+    .where(openToFunds);
 }

@@ -21,6 +21,14 @@ export function receivedPayment() {
 }
 
 /**
+ * Money collected for a visit still with the payers is held for that visit: a payment's funds are refundable
+ * with no visit, or with one not awaiting the payers (`insuranceStatus`, the visit's; null when there is none).
+ */
+export function refundableVisit(treatmentId: Expression<unknown>, insuranceStatus: Expression<unknown>) {
+  return sql<boolean>`(${treatmentId} is null or ${insuranceStatus} != 'awaiting')`;
+}
+
+/**
  * The rule for refundable money, in one place: a received payment's
  * unapplied funds that no visit is waiting for. Money collected for a visit
  * still with the payers is held for that visit, not owed back. Over-applied
@@ -33,7 +41,7 @@ function refundableLots(db: Db, actor: Actor) {
     .where('payments.practiceId', '=', actor.practiceId)
     .where(receivedPayment())
     .where(hasUnappliedCents)
-    .where((eb) => eb.or([eb('payments.treatmentId', 'is', null), eb('treatments.insuranceStatus', '!=', 'awaiting')]));
+    .where(refundableVisit(sql.ref('payments.treatmentId'), sql.ref('treatments.insuranceStatus')));
 }
 
 /** The patient's payments holding refundable unapplied funds, oldest first: what a refund-owed task is about. */
