@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, PostgresDialect, PostgresDriver, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Dialect as KyselyDialect, type MigrationProvider, type SqliteDatabase, type TransactionSettings } from 'kysely';
 import type pg from 'pg';
 import type { Database } from './database.ts';
+import { checkoutCount, countCheckouts } from './give-way.ts';
 import { migrations } from './migrations/index.ts';
 import { pgTypes, requirePg, type SliceSource } from './slice-readers.ts';
 import { withStartupLock } from './startup-lock.ts';
@@ -127,9 +128,12 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
       if (pool.ending) return;
       onPoolError(error);
     });
+    // The requests' queries in flight, which an export's cursor gives way to (give-way.ts, ADR 0063).
+    const checkouts = checkoutCount();
+    countCheckouts(pool, checkouts);
     const db = new Kysely<Database>({ dialect: withDriver(new PostgresDialect({ pool }), new DurableAfterUnlockPostgresDriver({ pool })), plugins });
     const { databaseUrl } = options;
-    sliceSources.set(db, { dialect: 'postgres', connectionString: databaseUrl });
+    sliceSources.set(db, { dialect: 'postgres', connectionString: databaseUrl, checkouts });
     return remember({ db, dialect: 'postgres', file: undefined, close: () => db.destroy() });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
