@@ -6,9 +6,7 @@ import { noDueDate } from '../src/db/migrations/0027-payment-name-search.ts';
 import { formatPaymentNumber } from '../src/domain/payments/payment-status.ts';
 import { decimalOfCents } from '../src/domain/money.ts';
 import { seedBulk } from '../src/services/demo/seed-bulk.ts';
-import { sliceSourceOf } from '../src/db/connect.ts';
-import { readSlices } from '../src/db/slice-readers.ts';
-import { paymentCsvRead, paymentCsvSlices } from '../src/services/payments/export-payments.ts';
+import { paymentCsvSlices } from '../src/services/payments/export-payments.ts';
 import { makePatient, makePayment } from './helpers/factories.ts';
 import { dialects } from './helpers/test-database.ts';
 import { useTestApp } from './helpers/test-app.ts';
@@ -161,69 +159,4 @@ describe.each(dialects)('the streamed CSV export on %s', (dialect) => {
     expect(rows).toBe(existing + 1);
     expect((await t.request('GET', '/api/v1/payments?pageSize=5')).statusCode).toBe(200);
   });
-
-  // Give way (ADR 0063): the export's cursor on PostgreSQL waits, before each fetch, while a request's query holds one
-  // of the pool's connections, and never longer than its bound. SQLite's read has no pool to give way to.
-  it.skipIf(dialect !== 'postgres')('the cursor of an export waits for the requests in the database, and never longer than its bound', async () => {
-    await seedBulk(t.database.handle.db, t.admin.actor, { patients: 10, payments: 1000 });
-    const db = t.database.handle.db;
-    const { source, query } = await paymentCsvRead(db, t.admin.actor, listPaymentsQuery.parse({}));
-    expect(sliceSourceOf(db)).toBe(source);
-    /** A request's query in the database: a pool connection checked out until `done` is called. */
-    const requestInDatabase = async () => {
-      let done!: () => void;
-      let checkedOut!: () => void;
-      const out = new Promise<void>((resolve) => (checkedOut = resolve));
-      const held = db.connection().execute(async () => {
-        checkedOut();
-        await new Promise<void>((resolve) => (done = resolve));
-      });
-      await out;
-      return async () => {
-        done();
-        await held;
-      };
-    };
-    // Bounds of this read's own: up to 2 s a slice (9,999 × the slices' fetch time so far, at most 2 s).
-    const slowest = { maxWaitMs: 2_000, share: 0.9999 };
-
-    // A request comes in after the first slice (the second is already asked for: the read keeps one slice ahead) and
-    // stays 400 ms: the third slice is fetched only after it leaves.
-    let slices = readSlices(source, query, 100, slowest);
-    expect((await slices.next()).value).toHaveLength(100);
-    const release = await requestInDatabase();
-    expect((await slices.next()).value).toHaveLength(100);
-    const asked = performance.now();
-    setTimeout(() => void release(), 400);
-    expect((await slices.next()).value).toHaveLength(100);
-    const waited = performance.now() - asked;
-    expect(waited).toBeGreaterThanOrEqual(380);
-    expect(waited).toBeLessThan(1_900);
-    await slices.return(undefined);
-
-    // A request that stays in longer than the bound: the read goes on after the bound, and reads every row.
-    const releaseLater = await requestInDatabase();
-    slices = readSlices(source, query, 100, { maxWaitMs: 300, share: 0.9999 });
-    let rows = (await slices.next()).value!.length;
-    const started = performance.now();
-    rows += (await slices.next()).value!.length;
-    const bounded = performance.now() - started;
-    expect(bounded).toBeGreaterThanOrEqual(250);
-    expect(bounded).toBeLessThan(1_900);
-    for await (const slice of slices) rows += slice.length;
-    await releaseLater();
-    const { count } = await db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('count')).where('practiceId', '=', t.admin.actor.practiceId).executeTakeFirstOrThrow();
-    expect(rows).toBe(Number(count));
-
-    // The count goes back to none after a failed statement and a rolled-back transaction (a count left over would
-    // make every export wait its bounds).
-    await sql`select 1 / 0`.execute(db).catch(() => undefined);
-    await db.transaction().execute(async (trx) => {
-      await sql`select 1`.execute(trx);
-      throw new Error('rolled back');
-    }).catch(() => undefined);
-    const checkedOut = new Int32Array((source as { checkouts: SharedArrayBuffer }).checkouts);
-    for (let tries = 0; tries < 50 && Atomics.load(checkedOut, 0) > 0; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(Atomics.load(checkedOut, 0)).toBe(0);
-  }, 120_000);
 });

@@ -4,7 +4,6 @@ import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, CompiledQuery, Kysely, Migrator, PostgresDialect, PostgresDriver, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Dialect as KyselyDialect, type MigrationProvider, type SqliteDatabase, type TransactionSettings } from 'kysely';
 import type pg from 'pg';
 import type { Database } from './database.ts';
-import { checkoutCount, countCheckouts } from './give-way.ts';
 import { migrations } from './migrations/index.ts';
 import { pgTypes, requirePg, type SliceSource } from './slice-readers.ts';
 import { withStartupLock } from './startup-lock.ts';
@@ -128,12 +127,9 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
       if (pool.ending) return;
       onPoolError(error);
     });
-    // The requests' queries in flight, which an export's cursor gives way to (give-way.ts, ADR 0063).
-    const checkouts = checkoutCount();
-    countCheckouts(pool, checkouts);
     const db = new Kysely<Database>({ dialect: withDriver(new PostgresDialect({ pool }), new DurableAfterUnlockPostgresDriver({ pool })), plugins });
     const { databaseUrl } = options;
-    sliceSources.set(db, { dialect: 'postgres', connectionString: databaseUrl, checkouts });
+    sliceSources.set(db, { dialect: 'postgres', connectionString: databaseUrl });
     return remember({ db, dialect: 'postgres', file: undefined, close: () => db.destroy() });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });

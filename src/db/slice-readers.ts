@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import SQLite from 'better-sqlite3';
 import type pg from 'pg';
-import { GiveWay, giveWayBounds, type CheckoutCount, type GiveWayBounds } from './give-way.ts';
 
 /**
  * Reading very many rows (a CSV export) as arrays, a slice at a time, on a connection of the read's own. Kept apart
@@ -12,11 +11,8 @@ import { GiveWay, giveWayBounds, type CheckoutCount, type GiveWayBounds } from '
 let pgModule: typeof pg | undefined;
 export const requirePg = (): typeof pg => (pgModule ??= createRequire(import.meta.url)('pg') as typeof pg);
 
-/**
- * Where a read's own connection goes: the SQLite file, or the PostgreSQL server (with its pool's count of
- * checked-out connections, which the read gives way to: give-way.ts). Plain data: it crosses threads.
- */
-export type SliceSource = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; connectionString: string; checkouts?: CheckoutCount };
+/** Where a read's own connection goes: the SQLite file, or the PostgreSQL server. Plain data: it crosses threads. */
+export type SliceSource = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; connectionString: string };
 
 /** A SELECT as the database takes it (Kysely's CompiledQuery has this shape). */
 export interface SliceQuery {
@@ -42,11 +38,10 @@ export const pgTypes = {
 /**
  * Every row of one SELECT as arrays (in the select list's order), `size` rows a slice, in one snapshot of the data.
  * One statement for the whole read, so the database plans it and finds its first row once. End the loop early (or
- * call return()) and the statement is closed. On PostgreSQL each slice gives way to the requests' queries within
- * `bounds` (give-way.ts).
+ * call return()) and the statement is closed.
  */
-export function readSlices(source: SliceSource, query: SliceQuery, size: number, bounds = giveWayBounds): AsyncGenerator<unknown[][]> {
-  return source.dialect === 'sqlite' ? sqliteSlices(source.file, query, size) : postgresCursorSlices(source.connectionString, query, size, source.checkouts, bounds);
+export function readSlices(source: SliceSource, query: SliceQuery, size: number): AsyncGenerator<unknown[][]> {
+  return source.dialect === 'sqlite' ? sqliteSlices(source.file, query, size) : postgresCursorSlices(source.connectionString, query, size);
 }
 
 /**
@@ -85,9 +80,8 @@ async function* sqliteSlices(file: string, query: SliceQuery, size: number): Asy
  * few exports at once must not take the pool's connections from every other request. The next slice is asked for
  * before this one is handed out, so the database reads it on one core while the caller formats this one on the
  * other. A keyset query a slice instead was planned anew and walked down its index again every slice (ADR 0048).
- * Each fetch first gives way to the requests' queries in flight, within bounds (give-way.ts, ADR 0063).
  */
-async function* postgresCursorSlices(connectionString: string, query: SliceQuery, size: number, checkouts: CheckoutCount | undefined, bounds: GiveWayBounds): AsyncGenerator<unknown[][]> {
+async function* postgresCursorSlices(connectionString: string, query: SliceQuery, size: number): AsyncGenerator<unknown[][]> {
   const client = new (requirePg().Client)({ connectionString, types: pgTypes as pg.CustomTypesConfig });
   // A connection lost mid-way fails the pending query; without a listener its 'error' event would end the process.
   client.on('error', () => undefined);
@@ -96,9 +90,7 @@ async function* postgresCursorSlices(connectionString: string, query: SliceQuery
     await client.connect();
     await client.query('begin isolation level repeatable read read only');
     await client.query({ text: `declare slices no scroll cursor for ${query.sql}`, values: query.parameters as unknown[] });
-    const giveWay = checkouts ? new GiveWay(checkouts, bounds) : undefined;
-    const fetchOnce = async () => (await client.query({ text: `fetch ${size} from slices`, rowMode: 'array' })).rows as unknown[][];
-    const fetch = () => (giveWay ? giveWay.slice(fetchOnce) : fetchOnce());
+    const fetch = async () => (await client.query({ text: `fetch ${size} from slices`, rowMode: 'array' })).rows as unknown[][];
     next = fetch();
     for (;;) {
       const slice: unknown[][] = await next;
