@@ -127,6 +127,12 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
       if (pool.ending) return;
       onPoolError(error);
     });
+    // pg-pool listens for a client's errors only while it is idle in the pool. A client checked out by a request
+    // or a job whose backend ends between two of its statements (a restart, a terminated backend) would emit
+    // 'error' to no listener, and that ends the process. With this one, its next statement fails and says why,
+    // and the pool drops the client when it comes back (pg-pool removes a client that is no longer queryable).
+    // The idle case is reported above, once.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: withDriver(new PostgresDialect({ pool }), new DurableAfterUnlockPostgresDriver({ pool })), plugins });
     const { databaseUrl } = options;
     sliceSources.set(db, { dialect: 'postgres', connectionString: databaseUrl });
