@@ -15,6 +15,7 @@ import { chromium, type Browser } from '@playwright/test';
 import pg from 'pg';
 import type { Dialect } from '../src/db/connect.ts';
 import { generate835Stream, type Generate835Options } from '../src/x12/generate-835.ts';
+import { pgbenchScriptHoldMs, pgbenchScriptRate, postStatementsScript } from './post-statements.ts';
 import { freePort, root, runLedger, stopServer, waitForHealth, type ServerProcess } from '../tests/helpers/server-processes.ts';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../tests/helpers/test-database.ts';
 
@@ -152,7 +153,8 @@ function pgbenchPath(): string | null {
   return null;
 }
 
-async function pgbenchCeiling(): Promise<{ min: number; median: number } | null> {
+/** A scratch pgbench database (tpcb-like, scale 10) for `work`, dropped after; null without pgbench. */
+async function withTpcbDatabase<T>(work: (bin: string, url: string) => Promise<T>): Promise<T | null> {
   const bin = pgbenchPath();
   if (!bin) return null;
   const name = `ledger_bench_pgbench_${process.pid}`;
@@ -163,14 +165,57 @@ async function pgbenchCeiling(): Promise<{ min: number; median: number } | null>
   url.pathname = `/${name}`;
   try {
     execFileSync(bin, ['-i', '-s', '10', '-q', url.toString()], { stdio: 'ignore' });
-    return await repeat(scale.repeats, async () => {
-      const out = execFileSync(bin, ['-b', 'tpcb-like', '-c', '32', '-j', '2', '-T', String(scale.seconds), url.toString()], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      return Number(/tps = ([\d.]+)/.exec(out)![1]);
-    });
+    return await work(bin, url.toString());
   } finally {
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
+}
+
+function tpcbRate(bin: string, url: string): number {
+  const out = execFileSync(bin, ['-b', 'tpcb-like', '-c', '32', '-j', '2', '-T', String(scale.seconds), url], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return Number(/tps = ([\d.]+)/.exec(out)![1]);
+}
+
+function pgbenchCeiling(): Promise<{ min: number; median: number } | null> {
+  return withTpcbDatabase(async (bin, url) => repeat(scale.repeats, async () => tpcbRate(bin, url)));
+}
+
+/**
+ * The POST row's second ceiling (bench/post-statements.ts): the app's statements of one POST, made from the last
+ * payment it wrote, run by pgbench at the app's pool size (10, src/db/connect.ts) and at 32, taking turns with
+ * tpcb-like so that each ratio is of the same minutes.
+ */
+async function postStatementsRows(databaseUrl: string, patientId: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  let script: string;
+  try {
+    const last = await client.query<{ id: string }>('select id from payments where patient_id = $1 order by created_at desc, id desc limit 1', [patientId]);
+    script = await postStatementsScript(client, last.rows[0]!.id);
+  } finally {
+    await client.end();
+  }
+  const measured = await withTpcbDatabase(async (bin, url) => {
+    const tpcb: number[] = [];
+    const atPool: number[] = [];
+    const at32: number[] = [];
+    const holdMs: number[] = [];
+    for (let i = 0; i < scale.repeats; i++) {
+      holdMs.push(pgbenchScriptHoldMs(bin, databaseUrl, script, scale.seconds));
+      tpcb.push(tpcbRate(bin, url));
+      atPool.push(pgbenchScriptRate(bin, databaseUrl, script, scale.seconds, 10));
+      at32.push(pgbenchScriptRate(bin, databaseUrl, script, scale.seconds, 32));
+    }
+    return { tpcb: summary(tpcb), atPool: summary(atPool), at32: summary(at32), holdMs: summary(holdMs) };
+  });
+  if (!measured) return;
+  const ceiling = { what: 'pgbench tpcb-like -c 32, the same minutes', ...measured.tpcb };
+  // Serial per practice (gapless numbers, SPEC 3): one over the hold is the most payments a second any app can take.
+  const serialRate = { min: 1000 / measured.holdMs.median, median: 1000 / measured.holdMs.min };
+  record({ figure: "POST's number row held (its statement + COMMIT), pgbench, one client", dialect: 'postgres', unit: 'ms', ...measured.holdMs, target: 'reference', met: null, note: `so at most ${serialRate.median.toFixed(0)} payments/s a practice = ${((serialRate.median / measured.tpcb.median) * 100).toFixed(1)} % of tpcb-like ${measured.tpcb.median.toFixed(0)} tps` });
+  record({ figure: "POST's own statements by pgbench, no app, 10 connections (the app's pool)", dialect: 'postgres', unit: 'tps', ...measured.atPool, ceiling, ratio: measured.atPool.median / measured.tpcb.median, target: "reference: the database's rate for the app's statements", met: null });
+  record({ figure: "POST's own statements by pgbench, no app, 32 connections", dialect: 'postgres', unit: 'tps', ...measured.at32, ceiling, ratio: measured.at32.median / measured.tpcb.median, target: "reference: the database's rate for the app's statements", met: null });
 }
 
 // ---------------------------------------------------------------- the app on one database
@@ -220,6 +265,7 @@ async function appRows(dialect: Dialect, noop: { min: number; median: number }, 
         } else {
           const ratio = pgbench ? rps.median / pgbench.median : undefined;
           record({ figure: 'POST a Paid cash payment', dialect, unit: 'req/s', ...rps, ceiling: pgbench ? { what: 'pgbench tpcb-like -c 32', ...pgbench } : undefined, ratio, target: '≥ 75 % of pgbench', met: ratio === undefined ? null : ratio >= 0.75, note: `p50 ${p50.median} ms, p99 min ${p99.min} median ${p99.median} ms; ${failed} non-2xx/errors` });
+          await postStatementsRows(database.databaseUrl!, patient.id);
         }
       }, app);
       if (wanted('health')) await guarded('health', dialect, async () => {
