@@ -7,7 +7,7 @@ import { paymentNumberRanges } from '../../domain/payments/payment-number-search
 import { pageWithTotal } from '../whole-list.ts';
 import { AppError } from '../../domain/errors.ts';
 import { toPayment } from './payment-views.ts';
-import { practiceDate } from '../practices/practice-settings.ts';
+import { calendarDateIn } from '../../domain/calendar/practice-calendar.ts';
 import { noDueDate } from '../../db/migrations/0027-payment-name-search.ts';
 
 const sortColumns = {
@@ -127,7 +127,7 @@ function decodeCursor(text: string, query: ListPaymentsQuery): Cursor {
  * cursor, the page starts after the cursor's row instead (keyset).
  */
 async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string, after?: Cursor, plan: 'walk' | 'sort' | 'byName' = 'walk') {
-  if (plan === 'byName') return presentPage(db, actor, await pageIdsByName(db, actor, query, after), publicUrl);
+  if (plan === 'byName') return presentPage(db, actor, query, await pageIdsByName(db, actor, query, after), publicUrl);
   const value = sortValue(query.sort);
   // 'sort' (SQLite, a name search with few matches): the unary + keeps SQLite from walking the sort's index
   // for matches, so it reads the matching names' payments from the name index and sorts them (ADR 0030).
@@ -151,29 +151,39 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
       ids = ids.offset(offset);
     }
   }
-  return presentPage(db, actor, (await ids.execute()).map((r) => r.id), publicUrl);
+  return presentPage(db, actor, query, (await ids.execute()).map((r) => r.id), publicUrl);
 }
 
-/** The page's payments, in the order of their ids, with their patients' and locations' names. */
-async function presentPage(db: Db, actor: Actor, page: string[], publicUrl: string) {
+/**
+ * The page's payments, in the order of their ids, with their patients' and locations' names. The same
+ * statement brings the practice's time zone (for "today") and each row's stored sort value (the cursor after
+ * the last row): no statement of its own for either.
+ */
+async function presentPage(db: Db, actor: Actor, query: ListPaymentsQuery, page: string[], publicUrl: string): Promise<ListedPayment[]> {
   if (page.length === 0) return [];
   const rows = await db
     .selectFrom('payments')
+    .innerJoin('practices', 'practices.id', 'payments.practiceId')
     .leftJoin('patients', 'patients.id', 'payments.patientId')
     .leftJoin('locations', 'locations.id', 'payments.locationId')
     .selectAll('payments')
-    .select(['patients.firstName', 'patients.lastName', 'locations.name as locationName'])
+    .select(['patients.firstName', 'patients.lastName', 'locations.name as locationName', 'practices.timeZone as practiceTimeZone', sortValue(query.sort).as('sortValue')])
     .where('payments.id', 'in', page)
     .execute();
   const position = new Map(page.map((id, i) => [id, i]));
   rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
-  const today = await practiceDate(db, actor.practiceId);
-  return rows.map(({ firstName, lastName, locationName, ...row }) =>
-    toPayment(row, { patientName: `${firstName} ${lastName}`, locationName: locationName ?? null, today }, publicUrl),
-  );
+  const today = calendarDateIn(rows[0]!.practiceTimeZone);
+  return rows.map(({ firstName, lastName, locationName, practiceTimeZone: _zone, sortValue: value, ...row }) => ({
+    item: toPayment(row, { patientName: `${firstName} ${lastName}`, locationName: locationName ?? null, today }, publicUrl),
+    key: { value, number: Number(row.number) },
+  }));
 }
 
-type PaymentItem = Awaited<ReturnType<typeof pageOfPayments>>[number];
+/** A listed payment as the API shows it, and its keyset position (the sort's stored value and the number). */
+interface ListedPayment {
+  item: ReturnType<typeof toPayment>;
+  key: { value: string | number; number: number };
+}
 
 /** The most names a search pages by name (postgresSearchPlan): each is one index range of up to a page's rows. */
 const byNameLimit = 100;
@@ -268,7 +278,7 @@ export async function countPayments(db: Db, actor: Actor, query: ListPaymentsQue
 
 export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string) {
   const after = query.cursor ? decodeCursor(query.cursor, query) : undefined;
-  let list: { items: PaymentItem[]; total: number; page: number; pageSize: number };
+  let list: { items: ListedPayment[]; total: number; page: number; pageSize: number };
   if (searchesNames(query)) {
     // The counts come first: they pick the page's plan.
     const { total, names } = await searchCounts(db, actor, query);
@@ -284,7 +294,7 @@ export async function listPayments(db: Db, actor: Actor, query: ListPaymentsQuer
   } else {
     list = await pageWithTotal(query, (page) => pageOfPayments(db, actor, { ...query, page }, publicUrl), () => countPayments(db, actor, query));
   }
-  return { ...list, nextCursor: await cursorAfter(db, query, list.items) };
+  return { ...list, items: list.items.map((listed) => listed.item), nextCursor: cursorAfter(query, list.items) };
 }
 
 export function isSqlite(db: Db): boolean {
@@ -309,15 +319,8 @@ export async function searchPlan(db: Db, actor: Actor, matches: number, rows: nu
 }
 
 /** The cursor after the last item of a full page: its stored sort value and number. */
-async function cursorAfter(db: Db, query: ListPaymentsQuery, items: PaymentItem[]): Promise<string | null> {
+function cursorAfter(query: ListPaymentsQuery, items: ListedPayment[]): string | null {
   const last = items.at(-1);
   if (!last || !keysetSorts.has(query.sort) || items.length < query.pageSize) return null;
-  const row = await db
-    .selectFrom('payments')
-    .select([sortValue(query.sort).as('sortValue'), 'payments.number'])
-    .where('payments.id', '=', last.id)
-    .executeTakeFirst();
-  if (!row) return null;
-  const value = row.sortValue;
-  return encodeCursor({ sort: query.sort, order: query.order, value, number: Number(row.number) });
+  return encodeCursor({ sort: query.sort, order: query.order, value: last.key.value, number: last.key.number });
 }
