@@ -106,3 +106,128 @@ async function* postgresCursorSlices(connectionString: string, query: SliceQuery
   }
 }
 
+
+/**
+ * A SELECT's parameters written into its text as literals: COPY takes a query but no parameters. Strings through
+ * pg's escapeLiteral (quotes doubled, backslashes as E''), numbers as they are; anything else is refused.
+ */
+export function withLiterals(query: SliceQuery): string {
+  const { escapeLiteral } = requirePg();
+  const literal = (value: unknown): string => {
+    if (value === null) return 'NULL';
+    if (typeof value === 'string') return escapeLiteral(value);
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (typeof value === 'bigint') return String(value);
+    if (typeof value === 'boolean') return value ? 'true' : 'false';
+    throw new TypeError(`a parameter COPY cannot take as a literal: ${typeof value}`);
+  };
+  // Kysely writes parameters as $1 … $n; a quoted literal or name (sql.lit, an identifier) is passed over whole.
+  return query.sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)/g, (match, n: string | undefined) => {
+    if (n === undefined) return match;
+    if (Number(n) < 1 || Number(n) > query.parameters.length) throw new RangeError(`no parameter $${n}`);
+    return literal(query.parameters[Number(n) - 1]);
+  });
+}
+
+/** CSV bytes gathered into chunks of about this many before they are handed on. */
+const copyChunkBytes = 64 * 1024;
+/** Chunks made and not yet taken, past which the connection's socket is paused (PostgreSQL then waits to send). */
+const copyChunksAhead = 4;
+
+/**
+ * PostgreSQL writes the CSV of a SELECT of text cells itself: `COPY (…) TO STDOUT WITH (FORMAT csv)` on a connection
+ * of the read's own (as the cursor's: outside the pool, one snapshot, the one statement). COPY quotes a cell as
+ * csv.ts does and writes NULL as nothing, but ends a line with LF: each line comes as one CopyData message (the
+ * protocol guarantees it), so its LF is made CRLF here, and a LF inside a quoted cell is left as it is. The lines
+ * are gathered into chunks of ~64 KB; a consumer that does not keep up pauses the socket, so PostgreSQL waits and
+ * nothing piles up. End the loop early and the connection is closed, which ends the COPY.
+ */
+export async function* postgresCsvCopy(connectionString: string, query: SliceQuery): AsyncGenerator<Uint8Array> {
+  const client = new (requirePg().Client)({ connectionString });
+  client.on('error', () => undefined);
+  const ready: Uint8Array[] = [];
+  let chunk = Buffer.allocUnsafe(copyChunkBytes);
+  let used = 0;
+  let finished = false;
+  let failed: Error | undefined;
+  let paused = false;
+  let wake: (() => void) | undefined;
+  const wakeUp = () => {
+    const waiting = wake;
+    wake = undefined;
+    waiting?.();
+  };
+  type Socket = { pause(): void; resume(): void; destroy(): void };
+  let socket: Socket | undefined;
+  const handOn = () => {
+    if (used === 0) return;
+    ready.push(chunk.subarray(0, used));
+    chunk = Buffer.allocUnsafe(copyChunkBytes);
+    used = 0;
+    if (ready.length >= copyChunksAhead && !paused && socket) {
+      paused = true;
+      socket.pause();
+    }
+    wakeUp();
+  };
+  // pg's Client runs an object with submit() and these handlers as a query (as pg-cursor does).
+  const copy = {
+    submit(connection: { query(text: string): void; stream: Socket }) {
+      socket = connection.stream;
+      connection.query(`copy (${withLiterals(query)}) to stdout with (format csv)`);
+    },
+    handleCopyData(message: { chunk: Buffer }) {
+      // The message's bytes are a view of pg's read buffer, which it reuses: copied at once.
+      const line = message.chunk;
+      const length = line.length > 0 && line[line.length - 1] === 0x0a ? line.length - 1 : line.length;
+      if (used + length + 2 > chunk.length) {
+        handOn();
+        if (length + 2 > chunk.length) chunk = Buffer.allocUnsafe(length + 2);
+      }
+      line.copy(chunk, used, 0, length);
+      chunk[used + length] = 0x0d;
+      chunk[used + length + 1] = 0x0a;
+      used += length + 2;
+      if (used >= copyChunkBytes) handOn();
+    },
+    handleError(error: Error) {
+      failed ??= error;
+      wakeUp();
+    },
+    handleReadyForQuery() {
+      handOn();
+      finished = true;
+      wakeUp();
+    },
+    handleCommandComplete() {},
+    handleRowDescription() {},
+    handleDataRow() {},
+    handleEmptyQuery() {},
+    handlePortalSuspended() {},
+  };
+  let done = false;
+  try {
+    await client.connect();
+    void client.query(copy as unknown as pg.QueryConfig);
+    for (;;) {
+      if (failed) throw failed;
+      const next = ready.shift();
+      if (next) {
+        if (paused && ready.length < copyChunksAhead / 2) {
+          paused = false;
+          socket?.resume();
+        }
+        yield next;
+        continue;
+      }
+      if (finished) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    done = true;
+  } finally {
+    // Left mid-way (the client went away, or a failure): the socket is closed under the COPY, which PostgreSQL
+    // ends at its next write. Done: the connection ends as usual.
+    if (done || !socket) await client.end().catch(() => undefined);
+    else socket.destroy();
+  }
+}
