@@ -15,8 +15,7 @@ import type { Db } from '../../db/transaction.ts';
 import { listAuditEvents } from '../../services/audit/list-audit-events.ts';
 import { listPracticeCredits } from '../../services/credits/list-practice-credits.ts';
 import { listPatients, patientBalance } from '../../services/patients/patients.ts';
-import { overAppliedCsvRead, paymentCsvRead, type CsvCells } from '../../services/payments/export-payments.ts';
-import type { PaymentCsvRead } from '../../services/payments/payment-csv-rows.ts';
+import { overAppliedCsvRead, paymentCsvRead } from '../../services/payments/export-payments.ts';
 import { listRemittances } from '../../services/remittance/import-remittance.ts';
 import { remittanceTotals } from '../../services/remittance/remittance-totals.ts';
 import { listTasks } from '../../services/tasks/tasks.ts';
@@ -26,8 +25,7 @@ import { patientLedger } from '../../services/ledger/patient-ledger.ts';
 import { practiceDate, practiceTimeZone } from '../../services/practices/practice-settings.ts';
 import { everyItem } from '../../services/whole-list.ts';
 import { csvDate, csvDay, dollars, sendCsv, sendCsvChunks, type CsvColumn } from '../csv.ts';
-import { paymentCsvChunksOffThread, type PaymentCsvJob } from '../csv-thread.ts';
-import { paymentCsvColumns, type PaymentCsvColumnSet } from '../payment-csv-columns.ts';
+import { paymentCsvChunksOffThread } from '../csv-thread.ts';
 import { actorOf } from '../plugins/authentication.ts';
 
 /**
@@ -43,15 +41,6 @@ async function timeZoneOf(db: Db, request: FastifyRequest): Promise<string> {
   return practiceTimeZone(db, actorOf(request).practiceId);
 }
 
-/**
- * A payments export as the export thread takes it: its columns on the practice's calendar, and its read, with the
- * cells PostgreSQL writes as CSV itself (ADR 0066).
- */
-async function paymentCsvJob(db: Db, request: FastifyRequest, columns: PaymentCsvColumnSet, readOf: (cells: CsvCells) => Promise<PaymentCsvRead>): Promise<PaymentCsvJob> {
-  const timeZone = await timeZoneOf(db, request);
-  return { columns, timeZone, read: await readOf(paymentCsvColumns(columns, timeZone).map((c) => c.sql)) };
-}
-
 /** `<list>-<the practice's today>`: the file name of an export. */
 async function datedName(db: Db, request: FastifyRequest, list: string): Promise<string> {
   return `${list}-${await practiceDate(db, actorOf(request).practiceId)}`;
@@ -64,7 +53,7 @@ export async function exportRoutes(app: FastifyInstance, { db }: { db: Db }) {
     '/payments/export.csv',
     { config: read, schema: { tags: ['payments'], summary: 'The payments of the current filter as CSV', querystring: listPaymentsQuery, produces: ['text/csv'], response: csvResponse } },
     async (request, reply) => {
-      const job = await paymentCsvJob(db, request, 'payments', (cells) => paymentCsvRead(db, actorOf(request), request.query, cells));
+      const job = { columns: 'payments', timeZone: await timeZoneOf(db, request), read: await paymentCsvRead(db, actorOf(request), request.query) } as const;
       return sendCsvChunks(reply, await datedName(db, request, 'payments'), paymentCsvChunksOffThread(job));
     },
   );
@@ -240,7 +229,7 @@ export async function exportRoutes(app: FastifyInstance, { db }: { db: Db }) {
     '/reports/over-applied/export.csv',
     { config: read, schema: { tags: ['applications'], summary: 'The over-applied payments work list as CSV', querystring: pageQuery, produces: ['text/csv'], response: csvResponse } },
     async (request, reply) => {
-      const job = await paymentCsvJob(db, request, 'over-applied', (cells) => overAppliedCsvRead(db, actorOf(request), cells));
+      const job = { columns: 'over-applied', timeZone: await timeZoneOf(db, request), read: await overAppliedCsvRead(db, actorOf(request)) } as const;
       return sendCsvChunks(reply, await datedName(db, request, 'over-applied'), paymentCsvChunksOffThread(job));
     },
   );

@@ -15,16 +15,16 @@ type PaymentsQuery = SelectQueryBuilder<Database, 'payments', {}>;
  * Every payment of the list's filter, in the list's order (the same filter, sort and search plan as
  * GET /payments): the export's read, to be run by paymentCsvRows (on the export thread, or here).
  */
-export async function paymentCsvRead(db: Db, actor: Actor, query: ListPaymentsQuery, cells?: CsvCells): Promise<PaymentCsvRead> {
+export async function paymentCsvRead(db: Db, actor: Actor, query: ListPaymentsQuery): Promise<PaymentCsvRead> {
   const plan = isSqlite(db) && searchesNames(query) ? await searchPlan(db, actor, await countPayments(db, actor, query), paymentCsvSlice) : 'walk';
   const value = sortValue(query.sort);
   // As pageOfPayments: with the 'sort' plan the unary + keeps SQLite off the sort's index (ADR 0030).
-  return csvRead(db, actor, filtered(db, actor, query), plan === 'sort' ? sql<string | number>`+${value}` : value, query.order, cells);
+  return csvRead(db, actor, filtered(db, actor, query), plan === 'sort' ? sql<string | number>`+${value}` : value, query.order);
 }
 
 /** The over-applied work list (overAppliedPayments' filter and order): the export's read. */
-export function overAppliedCsvRead(db: Db, actor: Actor, cells?: CsvCells): Promise<PaymentCsvRead> {
-  return csvRead(db, actor, overApplied(db, actor), sql.ref<string>('payments.updatedAt'), 'desc', cells);
+export function overAppliedCsvRead(db: Db, actor: Actor): Promise<PaymentCsvRead> {
+  return csvRead(db, actor, overApplied(db, actor), sql.ref<string>('payments.updatedAt'), 'desc');
 }
 
 /** The payments of the list's filter as slices of CSV rows, read in this thread (paymentCsvRead, paymentCsvRows). */
@@ -33,32 +33,15 @@ export async function* paymentCsvSlices(db: Db, actor: Actor, query: ListPayment
 }
 
 /**
- * The cells of a CSV line as PostgreSQL expressions over `payments`, `patients` (its patient) and `locations` (its
- * location, if the practice's), each the cell's text or NULL for an empty one (server/csv-sql.ts).
- */
-export type CsvCells = readonly RawBuilder<string | null>[];
-
-/**
  * The read of `payments`' CSV rows in (value, number) order: one query for the whole export, reading only the
  * CSV's columns (as arrays: the location's id, given its name from the practice's few locations, read once —
- * cheaper than a join a row). On PostgreSQL, given the CSV's cells, also the same read as those cells, for
- * PostgreSQL to write the CSV itself (`copy`, ADR 0066).
+ * cheaper than a join a row).
  */
-async function csvRead(db: Db, actor: Actor, payments: PaymentsQuery, value: RawBuilder<string | number>, order: 'asc' | 'desc', cells?: CsvCells): Promise<PaymentCsvRead> {
+async function csvRead(db: Db, actor: Actor, payments: PaymentsQuery, value: RawBuilder<string | number>, order: 'asc' | 'desc'): Promise<PaymentCsvRead> {
   const source = sliceSourceOf(db);
   if (!source) throw new Error('a CSV export reads on a connection of its own: pass the database, not a transaction');
-  const withPatients = payments.leftJoin('patients', 'patients.id', 'payments.patientId');
-  const copy =
-    source.dialect === 'postgres' && cells
-      ? withPatients
-          // Only the practice's own location is named, as the arrays' names of the practice's locations do.
-          .leftJoin('locations', (join) => join.onRef('locations.id', '=', 'payments.locationId').on('locations.practiceId', '=', actor.practiceId))
-          .select(cells.map((cell, i) => cell.as(`c${i}`)))
-          .orderBy(value, order)
-          .orderBy('payments.number', order)
-          .compile()
-      : undefined;
-  const rows = withPatients
+  const rows = payments
+    .leftJoin('patients', 'patients.id', 'payments.patientId')
     .select([
       'payments.number',
       'payments.status',
@@ -80,10 +63,5 @@ async function csvRead(db: Db, actor: Actor, payments: PaymentsQuery, value: Raw
     .orderBy('payments.number', order)
     .compile();
   const locations = await db.selectFrom('locations').select(['id', 'name']).where('practiceId', '=', actor.practiceId).execute();
-  return {
-    source,
-    query: { sql: rows.sql, parameters: rows.parameters },
-    locations: locations.map((l): [string, string] => [l.id, l.name]),
-    ...(copy ? { copy: { sql: copy.sql, parameters: copy.parameters } } : {}),
-  };
+  return { source, query: { sql: rows.sql, parameters: rows.parameters }, locations: locations.map((l): [string, string] => [l.id, l.name]) };
 }

@@ -37,11 +37,6 @@ export interface PaymentCsvRead {
   source: SliceSource;
   query: SliceQuery;
   locations: Array<[id: string, name: string]>;
-  /**
-   * PostgreSQL: the same rows as the text of their CSV cells (NULL for an empty one), for `COPY … TO STDOUT WITH
-   * (FORMAT csv)` to write the lines (ADR 0066). Absent on SQLite, and where no cells were given.
-   */
-  copy?: SliceQuery;
 }
 
 /** The export's rows, a slice at a time, each with its location's name in place of its id. */
