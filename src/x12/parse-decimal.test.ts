@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { X12Error } from './errors.ts';
-import { centsIn, decimalIn, parseCents, parseDecimal } from './parse-decimal.ts';
-import { parseX12Date } from './parse-date.ts';
+import { centsIn, decimalIn, parseCents, parseDecimal, plainCentsAt } from './parse-decimal.ts';
+import { dateAt, dateIn, parseX12Date } from './parse-date.ts';
 
 describe('parseCents', () => {
   it.each([
@@ -93,6 +93,39 @@ describe('centsIn (the readers\' amount fast path)', () => {
 
   it('reads any string of amount characters as decimalIn does', () => {
     fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0123456789.- '), maxLength: 18 }), (text) => same(text)), { numRuns: 3000 });
+  });
+});
+
+describe('plainCentsAt and dateAt (the same readings over character codes)', () => {
+  const codes = (text: string): Uint8Array | Uint16Array => {
+    const all = Uint16Array.from(text, (c) => c.charCodeAt(0));
+    return all.every((c) => c < 128) ? Buffer.from(text, 'latin1') : all;
+  };
+
+  it('reads an amount as centsIn does, or answers NaN for centsIn to decide', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'0123456789.- é'), maxLength: 18 }), (text) => {
+        const framed = `*${text}*`;
+        const plain = plainCentsAt(codes(framed), 1, text.length + 1);
+        if (plain === plain) expect(Object.is(plain, centsIn(framed, 1, text.length + 1)), JSON.stringify(text)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(plainCentsAt(codes('*12.34*'), 1, 6)).toBe(1234);
+    expect(plainCentsAt(codes('*-0.00*'), 1, 6)).toBe(0);
+    expect(Object.is(plainCentsAt(codes('*-0.00*'), 1, 6), -0)).toBe(false);
+    expect(plainCentsAt(codes('* 12.50*'), 1, 7)).toBeNaN();
+  });
+
+  it('reads a date as dateIn does', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'0123456789/:é'), minLength: 6, maxLength: 10 }), (text) => {
+        const framed = `*${text}*`;
+        expect(dateAt(codes(framed), framed, 1, text.length + 1), JSON.stringify(text)).toBe(dateIn(framed, 1, text.length + 1));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const day of ['20240229', '20230229', '00000000', '2024022/', '2024022:', '19991231']) expect(dateAt(codes(day), day, 0, 8)).toBe(parseX12Date(day));
   });
 });
 

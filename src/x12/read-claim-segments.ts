@@ -1,8 +1,8 @@
 import { CLAIM_STATUS_CODES, type ClaimStatus835 } from '../domain/remittance/claim-status.ts';
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
 import { ADJUSTMENT_GROUPS, type Adjustment835, type AdjustmentGroup835, type Claim835, type Person835, type Procedure835, type ServiceLine835 } from './remittance-835.ts';
-import { centsAt, codeKey, codeText, element, elementName, missingElement, optionalCents, optionalElement, quantityAt, requiredElement } from './segment-values.ts';
-import { idKey, ownText, type TextSegment } from './tokenizer.ts';
+import { centsAt, codeAt, codeKey, element, elementName, missingElement, optionalCents, optionalElement, quantityAt, requiredElement } from './segment-values.ts';
+import { keyAt, ownText, type TextSegment } from './tokenizer.ts';
 
 /**
  * One reader per segment a claim repeats (CLP, CAS, SVC, NM1), each reading
@@ -23,7 +23,7 @@ const STATUS_BY_KEY = new Map<number, ClaimStatus835>(CLAIM_STATUS_CODES.map((st
 
 /** CLP: the claim, without its NM1, DTM, CAS and SVC (they follow). CLP01–04 are required. */
 export function readClaim(segment: TextSegment): Claim835 {
-  const { text, offs, count } = segment;
+  const { text, codes, offs, count } = segment;
   let patientControlNumber = '';
   let status: ClaimStatus835 = CLAIM_STATUS_CODES[0];
   let chargeCents = 0;
@@ -49,7 +49,7 @@ export function readClaim(segment: TextSegment): Claim835 {
         break;
       }
       case 2:
-        status = STATUS_BY_KEY.get(idKey(text, start, end)) ?? notAStatus(segment);
+        status = STATUS_BY_KEY.get(keyAt(codes, start, end)) ?? notAStatus(segment);
         break;
       case 3:
       case 4:
@@ -61,7 +61,7 @@ export function readClaim(segment: TextSegment): Claim835 {
         break;
       }
       default: {
-        const code = codeText(text, start, end);
+        const code = codeAt(codes, text, start, end);
         if (index === 6) filingIndicator = code;
         else if (index === 8) facilityCode = code;
         else frequencyCode = code;
@@ -149,8 +149,10 @@ const GROUP_KEYS = ADJUSTMENT_GROUPS.map((group) => codeKey(group));
  * throws, `into` is as it was (a bad CAS adds nothing).
  */
 export function readAdjustments(segment: TextSegment, into: Adjustment835[]): void {
-  const { text, offs, count } = segment;
-  const group = adjustmentGroup(count > 1 ? codeKey(text, offs[1]!, offs[2]! - 1) : 0) ?? notAGroup(segment);
+  const { text, codes, offs, count } = segment;
+  const groupStart = count > 1 ? offs[1]! : 0;
+  const groupEnd = count > 1 ? offs[2]! - 1 : 0;
+  const group = adjustmentGroup(groupStart === groupEnd ? 0 : keyAt(codes, groupStart, groupEnd)) ?? notAGroup(segment);
   const before = into.length;
   // Past the last element every triplet is empty.
   const last = Math.min(count - 1, CAS_LAST_ELEMENT);
@@ -167,7 +169,7 @@ export function readAdjustments(segment: TextSegment, into: Adjustment835[]): vo
         if (amountStart === amountEnd && quantityStart === quantityEnd) continue;
         throw missingElement(segment, reasonIndex);
       }
-      const reason = codeText(text, reasonStart, reasonEnd);
+      const reason = codeAt(codes, text, reasonStart, reasonEnd);
       if (amountStart === amountEnd) throw missingElement(segment, amountIndex);
       into.push({
         group,
@@ -202,7 +204,7 @@ function notAGroup(segment: TextSegment): never {
 
 /** NM1 in a claim: NM103–NM105 (names), NM108 (id qualifier, a code), NM109 (id). */
 export function readPerson(segment: TextSegment): Person835 {
-  const { text, offs, count } = segment;
+  const { text, codes, offs, count } = segment;
   let lastName: string | null = null;
   let firstName: string | null = null;
   let middleName: string | null = null;
@@ -215,7 +217,7 @@ export function readPerson(segment: TextSegment): Person835 {
     // NM106 (prefix) and NM107 (suffix) are not kept.
     if (start === end || index === 6 || index === 7) continue;
     if (index === 8) {
-      idQualifier = codeText(text, start, end);
+      idQualifier = codeAt(codes, text, start, end);
       continue;
     }
     const value = ownText(text, start, end);
@@ -300,11 +302,11 @@ function missingLineAmount(segment: TextSegment, index: number, warnings: X12Iss
 
 /** The composite procedure of element `index`, not empty, at `text[start, end)`. */
 function readProcedure(segment: TextSegment, index: number, start: number, end: number, warnings: X12Issue[]): Procedure835 {
-  const text = segment.text;
+  const codes = segment.codes;
   const declared = segment.delimiters.component.charCodeAt(0);
   // A loop over the element rather than lastIndexOf, which V8 runs in C++ (a call out per line) and which
   // would search on past the element's start when it holds no separator.
-  for (let i = start; i < end; i++) if (text.charCodeAt(i) === declared) return procedureAt(segment, index, declared, warnings);
+  for (let i = start; i < end; i++) if (codes[i] === declared) return procedureAt(segment, index, declared, warnings);
   return singlePartProcedure(segment, index, warnings);
 }
 
@@ -337,7 +339,7 @@ function singlePartProcedure(segment: TextSegment, index: number, warnings: X12I
  * code (part 2) and description (part 7) as strings of their own.
  */
 function procedureAt(segment: TextSegment, index: number, separator: number, warnings: X12Issue[]): Procedure835 {
-  const text = segment.text;
+  const { text, codes } = segment;
   const end = segment.offs[index + 1]! - 1;
   let qualifier = '';
   let code = '';
@@ -346,11 +348,11 @@ function procedureAt(segment: TextSegment, index: number, separator: number, war
   let part = 0;
   let from = segment.offs[index]!;
   for (let i = from; i <= end; i++) {
-    if (i < end && text.charCodeAt(i) !== separator) continue;
-    if (part === 0) qualifier = codeText(text, from, i);
+    if (i < end && codes[i] !== separator) continue;
+    if (part === 0) qualifier = codeAt(codes, text, from, i);
     else if (part === 1) code = ownText(text, from, i);
     else if (part <= 5) {
-      if (i > from) modifiers = modifiers === NO_MODIFIERS ? [codeText(text, from, i)] : [...modifiers, codeText(text, from, i)];
+      if (i > from) modifiers = modifiers === NO_MODIFIERS ? [codeAt(codes, text, from, i)] : [...modifiers, codeAt(codes, text, from, i)];
     } else {
       if (i > from) description = ownText(text, from, i);
       break;

@@ -1,7 +1,7 @@
 import { X12Error, x12Issue, type X12Issue } from './errors.ts';
-import { centsIn, parseDecimal } from './parse-decimal.ts';
-import { dateIn } from './parse-date.ts';
-import { idKey, ownText, sharedText, type TextSegment } from './tokenizer.ts';
+import { centsIn, parseDecimal, plainCentsAt } from './parse-decimal.ts';
+import { dateAt } from './parse-date.ts';
+import { idKey, keyAt, ownText, sharedText, type CharCodes, type TextSegment } from './tokenizer.ts';
 
 /**
  * Typed access to a segment's elements, shared by the 835 and 271 readers.
@@ -31,7 +31,9 @@ export function element(segment: TextSegment, index: number): string {
 export function elementKey(segment: TextSegment, index: number): number {
   if (index >= segment.count) return 0;
   const offs = segment.offs;
-  return codeKey(segment.text, offs[index]!, offs[index + 1]! - 1);
+  const start = offs[index]!;
+  const end = offs[index + 1]! - 1;
+  return end === start ? 0 : keyAt(segment.codes, start, end);
 }
 
 /** A code as a number, the way idKey keys a segment id; the empty code is 0. */
@@ -56,12 +58,12 @@ export function optionalCode(segment: TextSegment, index: number): string | null
   const offs = segment.offs;
   const start = offs[index]!;
   const end = offs[index + 1]! - 1;
-  return start === end ? null : codeText(segment.text, start, end);
+  return start === end ? null : codeAt(segment.codes, segment.text, start, end);
 }
 
-/** `text[start, end)` as a code: shared when it has a key, built otherwise. */
-export function codeText(text: string, start: number, end: number): string {
-  return sharedText(idKey(text, start, end), text, start, end);
+/** `text[start, end)` as a code: shared when it has a key (read from the text's codes, `codes[i]` being `text.charCodeAt(i)`), built otherwise. */
+export function codeAt(codes: CharCodes, text: string, start: number, end: number): string {
+  return sharedText(keyAt(codes, start, end), text, start, end);
 }
 
 /** The element's text, null when absent or empty. */
@@ -110,6 +112,9 @@ export function optionalCents(segment: TextSegment, index: number): number | nul
  * them); an `invalid_amount` X12Error when malformed.
  */
 export function centsAt(segment: TextSegment, index: number, start: number, end: number): number {
+  // The usual amount from the codes; anything else from the text, as before.
+  const plain = plainCentsAt(segment.codes, start, end);
+  if (plain === plain) return plain;
   const cents = centsIn(segment.text, start, end);
   // Anything but a good amount goes the string way, which says what is wrong.
   return cents === cents ? cents : scaledAt(segment, index, ownText(segment.text, start, end), 2);
@@ -139,19 +144,19 @@ export function optionalQuantity(segment: TextSegment, index: number, warnings: 
 
 /** The quantity of element `index`, not empty, at `segment.text[start, end)`: `optionalQuantity` for a reader that has the offsets. */
 export function quantityAt(segment: TextSegment, index: number, start: number, end: number, warnings: X12Issue[]): number | null {
-  const text = segment.text;
+  const codes = segment.codes;
   // Whole units, as most are, read in place.
   if (end - start <= 9) {
     let units = 0;
     let i = start;
     for (; i < end; i++) {
-      const c = text.charCodeAt(i);
+      const c = codes[i]!;
       if (c < 48 || c > 57) break;
       units = units * 10 + (c - 48);
     }
     if (i === end) return units;
   }
-  return quantityText(segment, index, ownText(text, start, end), warnings);
+  return quantityText(segment, index, ownText(segment.text, start, end), warnings);
 }
 
 // Apart from optionalQuantity so that the code every line runs stays small.
@@ -175,7 +180,7 @@ export function optionalDate(segment: TextSegment, index: number, warnings: X12I
   const start = segment.offs[index]!;
   const end = segment.offs[index + 1]! - 1;
   if (start === end) return null;
-  const date = dateIn(segment.text, start, end);
+  const date = dateAt(segment.codes, segment.text, start, end);
   if (date !== null) return date;
   const text = ownText(segment.text, start, end);
   warnings.push(

@@ -159,6 +159,32 @@ describe('X12Tokenizer', () => {
     }
   });
 
+  it('gives the same segments from bytes at every alignment and chunk size (the scan reads aligned words)', () => {
+    // Separators and terminators at every position within a word, a segment longer than the offsets first made, CRLF.
+    const long = 'REF' + '*X'.repeat(150);
+    const text = isa('*', '^', ':', '~') + body('*', ':', '~', '\r\n') + `${long}~**~A*B~AB*C*D*E~` + isa('|', '^', '>', '\n') + body('|', '>', '\n');
+    const whole = shape(collect(text).segments);
+    const bytes = Buffer.from(text, 'latin1');
+    for (const size of [1, 2, 3, 4, 5, 7, 8, 64, 333, bytes.length]) {
+      for (let shift = 0; shift < 4; shift++) {
+        const tokenizer = new X12Tokenizer();
+        const segments: X12Segment[] = [];
+        const emit = (s: X12Segment): void => {
+          segments.push(s);
+        };
+        for (let at = 0; at < bytes.length; at += size) {
+          const piece = bytes.subarray(at, at + size);
+          // The chunk lies `shift` bytes into its buffer: aligned for 0, not for 1–3.
+          const store = new Uint8Array(piece.length + shift);
+          store.set(piece, shift);
+          tokenizer.push(store.subarray(shift), emit);
+        }
+        tokenizer.end(emit);
+        expect(shape(segments), `chunks of ${size} at offset ${shift}`).toEqual(whole);
+      }
+    }
+  });
+
   it('keeps multi-byte characters whole when bytes are split inside them', async () => {
     const text = isa('*', '^', ':', '~') + 'GS*HP*S*R*20260301*1200*1*X*005010X221A1~ST*835*1~NM1*QC*1*MÜLLER*JOSÉ~SE*3*1~GE*1*1~IEA*1*000000001~';
     const bytes = Buffer.from(text, 'utf8');

@@ -46,6 +46,8 @@ export class TextSegment implements X12Segment {
    * barrier (~100 instructions, ~80 M over a 20 MB file when it was per segment).
    */
   text = '';
+  /** `text`'s character codes (`codes[i]` is `text.charCodeAt(i)`), set with it: readers read codes, amounts and dates from these. */
+  codes: CharCodes = NO_CODES;
   offs: Int32Array = new Int32Array(64);
   /** Elements in the segment, the id included; element n for n ≥ count is empty. */
   count = 0;
@@ -108,8 +110,14 @@ export function ownText(text: string, start: number, end: number): string {
   return end - start < 13 ? text.slice(start, end) : (' ' + text.slice(start, end)).slice(1);
 }
 
-/** A text's character codes, index for index. */
-type CharCodes = Uint8Array | Uint16Array;
+/**
+ * A text's character codes, index for index: reading a typed array costs V8
+ * a few instructions a character, `charCodeAt` on a string of unknown kind
+ * several times that (it dispatches on the string's representation).
+ */
+export type CharCodes = Uint8Array | Uint16Array;
+
+const NO_CODES: CharCodes = new Uint8Array(0);
 
 /** The character codes of `text`: its ASCII bytes when it is ASCII (the usual case), else its UTF-16 code units. */
 function codesOf(text: string): CharCodes {
@@ -266,7 +274,7 @@ export class X12Tokenizer {
     // hold a cut amount, so it is reported and not read.
     const newlineTerminated = delimiters.segment === '\n' || delimiters.segment === '\r';
     if (newlineTerminated || text.startsWith(`IEA${delimiters.element}`)) {
-      this.#emitSpan(text, 0, text.length, true, sink);
+      this.#emitSpan(text, codesOf(text), 0, text.length, true, sink);
       return;
     }
     this.#onWarning(
@@ -317,7 +325,7 @@ export class X12Tokenizer {
         }
         this.#delimiters = header.delimiters;
         // The ISA's text runs to ISA16 (the component separator), which may be any character: nothing is trimmed.
-        this.#emitSpan(buf, pos, header.next - 1, false, emit);
+        this.#emitSpan(buf, codes, pos, header.next - 1, false, emit);
         pos = header.next;
         continue;
       }
@@ -348,7 +356,12 @@ export class X12Tokenizer {
     const separator = delimiters.element.charCodeAt(0);
     const terminator = delimiters.segment.charCodeAt(0);
     const maxLength = this.#maxSegmentLength;
+    // Bytes read four at a time where they can be (see below); null when not (a UTF-16 text, an odd offset).
+    const words = separator < 256 && terminator < 256 ? wordsOf(codes) : null;
+    const separators4 = Math.imul(separator, 0x01010101);
+    const terminators4 = Math.imul(terminator, 0x01010101);
     segment.text = buf;
+    segment.codes = codes;
     let pos = from;
     for (;;) {
       // One scan finds the terminator and the separators before it. Past the
@@ -359,14 +372,63 @@ export class X12Tokenizer {
       offs[0] = pos;
       let count = 1;
       let i = pos;
-      for (; i < limit; i++) {
-        const c = codes[i]!;
-        if (c === separator) {
-          if (count + 1 >= offs.length) offs = segment.grow();
-          offs[count++] = i + 1;
-        } else if (c === terminator) {
-          break;
+      // Aligned stretches are read a word (four bytes) at a time: XOR with the separator (terminator) in every
+      // byte leaves a zero byte where one is, and the bit trick below flags exactly the zero bytes (0x80 in that
+      // byte), in file order from the lowest byte. About 30 % of the words hold neither and are passed whole;
+      // a byte at a time, V8 checks the array and its bounds for every byte.
+      const wordsEnd = words === null ? 0 : limit & ~3;
+      for (;;) {
+        // No call in this loop (the offsets grow outside it), so V8 keeps `codes` and the counters in registers.
+        const room = offs.length - 1;
+        for (; i < limit; i++) {
+          if ((i & 3) === 0 && i < wordsEnd) {
+            const word = words![i >> 2]!;
+            const xs = word ^ separators4;
+            const xt = word ^ terminators4;
+            const seps = ~((((xs & 0x7f7f7f7f) + 0x7f7f7f7f) | 0) | xs | 0x7f7f7f7f);
+            const ends = ~((((xt & 0x7f7f7f7f) + 0x7f7f7f7f) | 0) | xt | 0x7f7f7f7f);
+            const hits = seps | ends;
+            if (hits !== 0) {
+              // Each flagged byte in order, written out (a loop over four bytes costs more than it saves).
+              if ((hits & 0x80) !== 0) {
+                if ((ends & 0x80) !== 0 || count >= room) break;
+                offs[count++] = i + 1;
+              }
+              if ((hits & 0x8000) !== 0) {
+                if ((ends & 0x8000) !== 0 || count >= room) {
+                  i += 1;
+                  break;
+                }
+                offs[count++] = i + 2;
+              }
+              if ((hits & 0x800000) !== 0) {
+                if ((ends & 0x800000) !== 0 || count >= room) {
+                  i += 2;
+                  break;
+                }
+                offs[count++] = i + 3;
+              }
+              if (hits < 0) {
+                if (ends < 0 || count >= room) {
+                  i += 3;
+                  break;
+                }
+                offs[count++] = i + 4;
+              }
+            }
+            i += 3;
+            continue;
+          }
+          const c = codes[i]!;
+          if (c === separator) {
+            if (count >= room) break;
+            offs[count++] = i + 1;
+          } else if (c === terminator) {
+            break;
+          }
         }
+        if (i >= limit || codes[i] !== separator) break;
+        offs = segment.grow();
       }
       if (i >= limit) {
         if (tooLong) throw this.#tooLong(buf, pos, delimiters);
@@ -382,10 +444,10 @@ export class X12Tokenizer {
       // stop === pos only for an empty segment ("~~"): nothing to emit.
       if (stop > pos) {
         offs[count] = stop + 1;
-        this.#emit(buf, count, emit);
+        this.#emit(codes, count, emit);
       }
-      pos = skipBlank(buf, i + 1);
-      if (pos >= n || (!final && n - pos < 4) || buf.charCodeAt(pos) === 73 /* I */) return pos;
+      pos = skipBlankCodes(codes, n, i + 1);
+      if (pos >= n || (!final && n - pos < 4) || codes[pos] === 73 /* I */) return pos;
     }
   }
 
@@ -423,7 +485,7 @@ export class X12Tokenizer {
   }
 
   /** Emits `buf[start, end)`, which holds no terminator, as one segment (the ISA; the last segment of a file). */
-  #emitSpan(buf: string, start: number, end: number, trim: boolean, emit: Emit): void {
+  #emitSpan(buf: string, codes: CharCodes, start: number, end: number, trim: boolean, emit: Emit): void {
     let stop = end;
     while (trim && stop > start) {
       const c = buf.charCodeAt(stop - 1);
@@ -443,14 +505,15 @@ export class X12Tokenizer {
     }
     offs[count] = stop + 1;
     segment.text = buf;
-    this.#emit(buf, count, emit);
+    segment.codes = codes;
+    this.#emit(codes, count, emit);
   }
 
   /** Numbers the segment whose offsets are in place, and emits it. */
-  #emit(buf: string, count: number, emit: Emit): void {
+  #emit(codes: CharCodes, count: number, emit: Emit): void {
     const segment = this.#segment;
     const offs = segment.offs;
-    const key = idKey(buf, offs[0]!, offs[1]! - 1);
+    const key = keyAt(codes, offs[0]!, offs[1]! - 1);
     const segmentNumber = ++this.#segmentNumber;
     const inSet = this.#setSegmentNumber;
     const setSegmentNumber =
@@ -624,6 +687,24 @@ function skipBlank(buf: string, pos: number): number {
   return pos;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * The codes' bytes as 32-bit words (word k is bytes 4k to 4k + 3, the first
+ * in the low byte), when they are bytes that start on a 4-byte boundary on a
+ * little-endian machine; else null. A view, not a copy.
+ */
+function wordsOf(codes: CharCodes): Int32Array | null {
+  if (!LITTLE_ENDIAN || codes.BYTES_PER_ELEMENT !== 1 || (codes.byteOffset & 3) !== 0) return null;
+  return new Int32Array(codes.buffer, codes.byteOffset, codes.length >>> 2);
+}
+
+/** skipBlank over a text's codes (`n` is its length). */
+function skipBlankCodes(codes: CharCodes, n: number, pos: number): number {
+  while (pos < n && isBlankCode(codes[pos]!)) pos++;
+  return pos;
+}
+
 /**
  * A segment id (or any code of up to three ASCII characters) as a number:
  * the length, then seven bits per character. -1 for anything longer, empty
@@ -635,6 +716,19 @@ export function idKey(text: string, start: number, end: number): number {
   let key = length;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
+    if (c > 127) return -1;
+    key = (key << 7) | c;
+  }
+  return key;
+}
+
+/** idKey over a text's codes: the same key, read from `codes[start, end)`. */
+export function keyAt(codes: CharCodes, start: number, end: number): number {
+  const length = end - start;
+  if (length === 0 || length > 3) return -1;
+  let key = length;
+  for (let i = start; i < end; i++) {
+    const c = codes[i]!;
     if (c > 127) return -1;
     key = (key << 7) | c;
   }
