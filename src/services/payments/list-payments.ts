@@ -127,7 +127,7 @@ function decodeCursor(text: string, query: ListPaymentsQuery): Cursor {
  * cursor, the page starts after the cursor's row instead (keyset).
  */
 async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, publicUrl: string, after?: Cursor, plan: 'walk' | 'sort' | 'byName' = 'walk') {
-  if (plan === 'byName') return presentPage(db, actor, query, await pageIdsByName(db, actor, query, after), publicUrl);
+  if (plan === 'byName') return presentPage(db, query, await pageIdsByName(db, actor, query, after), publicUrl);
   const value = sortValue(query.sort);
   // 'sort' (SQLite, a name search with few matches): the unary + keeps SQLite from walking the sort's index
   // for matches, so it reads the matching names' payments from the name index and sorts them (ADR 0030).
@@ -151,7 +151,7 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
       ids = ids.offset(offset);
     }
   }
-  return presentPage(db, actor, query, (await ids.execute()).map((r) => r.id), publicUrl);
+  return presentPage(db, query, (await ids.execute()).map((r) => r.id), publicUrl);
 }
 
 /**
@@ -159,7 +159,7 @@ async function pageOfPayments(db: Db, actor: Actor, query: ListPaymentsQuery, pu
  * statement brings the practice's time zone (for "today") and each row's stored sort value (the cursor after
  * the last row): no statement of its own for either.
  */
-async function presentPage(db: Db, actor: Actor, query: ListPaymentsQuery, page: string[], publicUrl: string): Promise<ListedPayment[]> {
+async function presentPage(db: Db, query: ListPaymentsQuery, page: string[], publicUrl: string): Promise<ListedPayment[]> {
   if (page.length === 0) return [];
   const rows = await db
     .selectFrom('payments')
