@@ -5,12 +5,13 @@
 //
 // The script is made from a payment the app itself wrote through the API a moment before (its row, audit row, event,
 // journal entry and lines, and its Idempotency-Key's answer), so it sends the app's statements with the app's values:
-// the API token's lookup; BEGIN with synchronous_commit off; the key's claim; the patient; the open balances; the
-// practice's time zone; one statement that takes the number and writes the payment, its audit row, event, journal
-// entry and lines and the key's answer (ADR 0064), the number put into the texts by replace() of a stand-in as the app
-// does; COMMIT; the flush after the locks are gone (ADR 0041). tests/statements-per-money-change.test.ts holds the
-// app to this list: change both together. Each transaction's ids are new and time-ordered like the app's (UUIDv7);
-// its key is new. pgbench runs in simple-query mode with the values written into the text (tpcb-like's mode too).
+// the API token's lookup; BEGIN with synchronous_commit off; the key's claim; the patient with whether anything of
+// theirs is open and the practice's time zone (one read, ADR 0070); one statement that takes the number and writes
+// the payment, its audit row, event, journal entry and lines and the key's answer (ADR 0064), the number put into
+// the texts by replace() of a stand-in as the app does; COMMIT; the flush after the locks are gone (ADR 0041).
+// tests/statements-per-money-change.test.ts holds the app to this list: change both together. Each transaction's
+// ids are new and time-ordered like the app's (UUIDv7); its key is new. pgbench runs in simple-query mode with the
+// values written into the text (tpcb-like's mode too).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -106,9 +107,7 @@ export async function postStatementsScript(client: pg.Client, paymentId: string)
     `select "id", "practice_id", "name", "role", "expires_at", "last_used_at" from "api_tokens" where "token_hash" = ${literal(token.token_hash)} and "revoked_at" is null;`,
     'begin \\; set local synchronous_commit to off;',
     `insert into "idempotency_keys" ("practice_id", "key", "request_hash", "response_status", "response_body", "created_at", "state") values (${literal(practiceId)}, ${keyValue}, ${literal(key.request_hash)}, 0, 'null', ${literal(key.created_at)}, 'pending') on conflict ("practice_id", "key") do nothing;`,
-    `select * from "patients" where "id" = ${literal(payment.patient_id)} and "practice_id" = ${literal(practiceId)};`,
-    `select "id", "service_date", patient_responsibility_cents - applied_cents as "open" from "treatments" where "practice_id" = ${literal(practiceId)} and "patient_id" = ${literal(payment.patient_id)} and patient_responsibility_cents - applied_cents > 0;`,
-    `select "time_zone" from "practices" where "id" = ${literal(practiceId)};`,
+    `select *, exists (select "id", "service_date", patient_responsibility_cents - applied_cents as "open" from "treatments" where "practice_id" = ${literal(practiceId)} and "patient_id" = ${literal(payment.patient_id)} and patient_responsibility_cents - applied_cents > 0) as "anything_open", (select "time_zone" from "practices" where "practices"."id" = ${literal(practiceId)}) as "time_zone" from "patients" where "id" = ${literal(payment.patient_id)} and "practice_id" = ${literal(practiceId)};`,
     `${merged} select number from taken;`,
     'commit;',
     'select pg_current_xact_id();',

@@ -1,4 +1,5 @@
-import { sql, type Expression } from 'kysely';
+import { sql, type Expression, type Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
 import { preparedQuery } from '../../db/prepared-query.ts';
 import type { Db, Trx } from '../../db/transaction.ts';
 import { allocateUnappliedFunds } from '../../domain/allocation/allocate-unapplied-funds.ts';
@@ -31,15 +32,18 @@ export async function openBalances(trx: Trx, actor: Actor, patientId: string) {
   return (await trx.executeQuery(openTreatments(trx, { practiceId: actor.practiceId, patientId }))).rows;
 }
 
-// Read before every Paid payment: compiled once (ADR 0050).
-const openTreatments = preparedQuery((db, v: { practiceId: string; patientId: string }) =>
-  db
+/** The patient's treatments open to funds: openBalances' read, and a payment's "anything open?" (create-payment.ts). */
+export function openTreatmentsQuery(db: Kysely<Database>, v: { practiceId: string; patientId: string }) {
+  return db
     .selectFrom('treatments')
     .select(['id', 'serviceDate', openCents.as('open')])
     .where('practiceId', '=', v.practiceId)
     .where('patientId', '=', v.patientId)
-    .where(openToFunds),
-);
+    .where(openToFunds);
+}
+
+// Read by every application of funds: compiled once (ADR 0050).
+const openTreatments = preparedQuery(openTreatmentsQuery);
 
 /**
  * SPEC section 6: when a treatment's patient responsibility is set, the

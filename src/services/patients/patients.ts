@@ -1,11 +1,11 @@
 import { pageWithTotal } from '../whole-list.ts';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CreatePatientBody, UpdatePatientBody } from '../../contracts/patients.ts';
 import { calendarDate } from '../../contracts/common.ts';
 import { AppError } from '../../domain/errors.ts';
 import { collectedStatuses } from '../../domain/payments/payment-status.ts';
 import { newId, nowIso } from '../../db/ids.ts';
-import type { PatientRow } from '../../db/database.ts';
+import type { Database, PatientRow } from '../../db/database.ts';
 import { preparedQuery } from '../../db/prepared-query.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { inTransaction, type Db } from '../../db/transaction.ts';
@@ -102,10 +102,13 @@ export async function updatePatient(db: Db, actor: Actor, patientId: string, inp
   });
 }
 
-// Read by every payment and most money changes: compiled once (ADR 0050).
-const patientOfPractice = preparedQuery((db, v: { id: string; practiceId: string }) =>
-  db.selectFrom('patients').selectAll().where('id', '=', v.id).where('practiceId', '=', v.practiceId),
-);
+/** The patient of the practice: requirePatient's read, and the start of a payment's one read (create-payment.ts). */
+export function patientOfPracticeQuery(db: Kysely<Database>, v: { id: string; practiceId: string }) {
+  return db.selectFrom('patients').selectAll().where('id', '=', v.id).where('practiceId', '=', v.practiceId);
+}
+
+// Read by most money changes: compiled once (ADR 0050).
+const patientOfPractice = preparedQuery(patientOfPracticeQuery);
 
 export async function requirePatient(db: Db, actor: Actor, patientId: string): Promise<PatientRow> {
   const [row] = (await db.executeQuery(patientOfPractice(db, { id: patientId, practiceId: actor.practiceId }))).rows;
