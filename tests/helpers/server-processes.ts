@@ -30,15 +30,33 @@ export interface ServerOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * A port for a server process, from this vitest worker's own block below Linux's ephemeral range (32768–60999).
+ * A port the OS picked (listen(0)) and gave back could be picked again meanwhile by another worker's probe or by
+ * an in-process listen(0) of a stand-in; then another file's server answered this test's /health first, and the
+ * test talked to the wrong database (401s and 404s in the reliability run of 1 Dec 2026). Blocks apart, a port
+ * found free here stays free until this worker's own server takes it. The walk through the block starts at a
+ * random place, so two runs at once (two checkouts) rarely try the same port at the same moment.
+ */
+const portBlockSize = 1000;
+let portsHandedOut = Math.floor(Math.random() * portBlockSize);
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
+  const blockStart = 20_000 + (worker % 12) * portBlockSize;
+  for (let tries = 0; tries < portBlockSize; tries++) {
+    const port = blockStart + (portsHandedOut++ % portBlockSize);
+    if (await isFree(port)) return port;
+  }
+  throw new Error(`No free port in ${blockStart}–${blockStart + portBlockSize - 1}.`);
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const probe = net.createServer();
     probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 }
 
