@@ -485,22 +485,14 @@ class Remittance835Reader implements SetReader<Remittance835Summary> {
   }
 
   #readName(segment: TextSegment, claim: Claim835): void {
-    switch (elementKey(segment, 1)) {
-      case NM1_PATIENT:
-        claim.patient = readPerson(segment);
-        return;
-      case NM1_INSURED:
-        claim.insured = readPerson(segment);
-        return;
-      case NM1_CORRECTED_PATIENT:
-        claim.correctedPatient = readPerson(segment);
-        return;
-      case NM1_RENDERING_PROVIDER:
-        claim.renderingProvider = readPerson(segment);
-        return;
-      default:
-        return;
-    }
+    const qualifier = elementKey(segment, 1);
+    if (qualifier !== NM1_PATIENT && qualifier !== NM1_INSURED && qualifier !== NM1_CORRECTED_PATIENT && qualifier !== NM1_RENDERING_PROVIDER) return;
+    // One call site: V8 inlines readPerson (and the code and text readers it inlines) once, not once per qualifier.
+    const person = readPerson(segment);
+    if (qualifier === NM1_PATIENT) claim.patient = person;
+    else if (qualifier === NM1_INSURED) claim.insured = person;
+    else if (qualifier === NM1_CORRECTED_PATIENT) claim.correctedPatient = person;
+    else claim.renderingProvider = person;
   }
 
   #readProviderAdjustment(segment: TextSegment): void {

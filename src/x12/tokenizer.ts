@@ -516,10 +516,18 @@ export class X12Tokenizer {
     const key = keyAt(codes, offs[0]!, offs[1]! - 1);
     const segmentNumber = ++this.#segmentNumber;
     const inSet = this.#setSegmentNumber;
-    const setSegmentNumber =
-      key === KEY_ST ? 1 : key === KEY_ISA || key === KEY_GS || key === KEY_GE || key === KEY_IEA ? 0 : inSet > 0 ? inSet + 1 : inSet;
-    // SE closes its set: the next segment is outside it.
-    this.#setSegmentNumber = key === KEY_SE ? 0 : setSegmentNumber;
+    let setSegmentNumber = inSet > 0 ? inSet + 1 : 0;
+    // The envelope's ids (ISA, IEA, GS, GE, ST, SE) start with I, G or S: a segment starting with any other
+    // letter is only counted on, with no look at the envelope's keys (each a module constant V8 loads and checks).
+    const first = codes[offs[0]!]!;
+    if (first === 73 /* I */ || first === 71 /* G */ || first === 83 /* S */) {
+      if (key === KEY_ST) setSegmentNumber = 1;
+      else if (key === KEY_ISA || key === KEY_GS || key === KEY_GE || key === KEY_IEA) setSegmentNumber = 0;
+      // SE closes its set: the next segment is outside it.
+      this.#setSegmentNumber = key === KEY_SE ? 0 : setSegmentNumber;
+    } else {
+      this.#setSegmentNumber = setSegmentNumber;
+    }
     segment.fill(key, count, segmentNumber, setSegmentNumber, this.#delimiters!);
     emit(segment);
   }

@@ -82,9 +82,14 @@ export class TransactionSetWalker<T> {
 
   segment(segment: TextSegment): void {
     this.#lastSegmentNumber = segment.segmentNumber;
-    // Most segments are a set's content: one look at the key sends them on.
+    // Most segments are a set's content. Past a set's ST (set segment number 2 on, as the tokenizer numbers
+    // them) SE is the only envelope segment there can be, so one look at the key sends them on.
     const key = segment.key;
-    if (key !== KEY_ISA && key !== KEY_GS && key !== KEY_ST && key !== KEY_SE && key !== KEY_GE && key !== KEY_IEA) {
+    const content =
+      segment.setSegmentNumber > 1
+        ? key !== KEY_SE
+        : key !== KEY_ISA && key !== KEY_GS && key !== KEY_ST && key !== KEY_SE && key !== KEY_GE && key !== KEY_IEA;
+    if (content) {
       this.#inSet(segment);
       return;
     }
