@@ -18,7 +18,8 @@ export type { IdempotencyRequest } from '../../db/repositories/idempotency-keys.
  * job (and `recover`) to finish.
  */
 export interface TwoPhase<C, T> {
-  claim(trx: Trx): Promise<{ done: T } | { pending: C }>;
+  /** Done at once: its answer, and its last writes when it left them for the key's answer (as AnswerWithWrites). */
+  claim(trx: Trx): Promise<Done<T> | { pending: C }>;
   complete(pending: C, settle: (book: (trx: Trx) => Promise<T>) => Promise<T>): Promise<T>;
   /**
    * For a retry that finds the key still pending: the answer when the work
@@ -50,7 +51,7 @@ export function answerWithWrites<T>(body: T, writes: readonly Write[]): AnswerWi
 export type Work<T> = ((trx: Trx) => Promise<T | AnswerWithWrites<T>>) | TwoPhase<unknown, T>;
 
 /** What a transaction of the helper answers: the body, and the writes still to send before its commit. */
-interface Done<T> {
+export interface Done<T> {
   done: T;
   writes?: readonly Write[];
 }
