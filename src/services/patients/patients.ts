@@ -107,12 +107,17 @@ export function patientOfPracticeQuery(db: Kysely<Database>, v: { id: string; pr
   return db.selectFrom('patients').selectAll().where('id', '=', v.id).where('practiceId', '=', v.practiceId);
 }
 
+/** The 404 of a patient missing or of another practice: requirePatient's, and a payment's own read's. */
+export function patientNotFound(): AppError {
+  return new AppError('not_found', 'Patient not found.');
+}
+
 // Read by most money changes: compiled once (ADR 0050).
 const patientOfPractice = preparedQuery(patientOfPracticeQuery);
 
 export async function requirePatient(db: Db, actor: Actor, patientId: string): Promise<PatientRow> {
   const [row] = (await db.executeQuery(patientOfPractice(db, { id: patientId, practiceId: actor.practiceId }))).rows;
-  if (!row) throw new AppError('not_found', 'Patient not found.');
+  if (!row) throw patientNotFound();
   return row;
 }
 

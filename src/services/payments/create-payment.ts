@@ -13,7 +13,7 @@ import { AppError } from '../../domain/errors.ts';
 import type { Actor } from '../actor.ts';
 import { openTreatmentsQuery } from '../applications/apply-unapplied-funds.ts';
 import { requireActiveLocation } from '../locations/locations.ts';
-import { patientOfPracticeQuery, paymentSortNameOf } from '../patients/patients.ts';
+import { patientNotFound, patientOfPracticeQuery, paymentSortNameOf } from '../patients/patients.ts';
 import { requireTreatment } from '../treatments/treatments.ts';
 import { locationNameOf, requirePayment, type NamedPayment } from './payment-views.ts';
 import { paymentReceivedWrites, recordPaymentReceived } from './record-payment-received.ts';
@@ -88,7 +88,7 @@ export async function insertPayment(db: Db, actor: Actor, input: CreatePaymentBo
   }
   return inTransaction(db, async (trx) => {
     const [patient] = (await trx.executeQuery(payerOfPayment(trx, { patientId: input.patientId, practiceId: actor.practiceId }))).rows;
-    if (!patient) throw new AppError('not_found', 'Patient not found.');
+    if (!patient) throw patientNotFound();
     let locationId = input.locationId ?? null;
     if (input.treatmentId) {
       const treatment = await requireTreatment(trx, actor, input.treatmentId);
