@@ -68,6 +68,22 @@ describe('calendarDateToUtcMs', () => {
   });
 });
 
+describe('calendarDateToUtcMs, read again', () => {
+  it('answers a date read before as the first time, refuses an invalid one every time, and stays right past the dates it keeps', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(calendarDateToUtcMs('2026-02-28')).toBe(Date.UTC(2026, 1, 28));
+      expect(() => calendarDateToUtcMs('2026-02-29')).toThrow(/Not a calendar date/);
+      expect(addCalendarDays('2026-02-28', 45)).toBe('2026-04-14');
+    }
+    // More distinct days than are kept (4,096): every one still right, then the first again.
+    for (let day = 0; day < 5_000; day++) {
+      const ms = Date.UTC(2000, 0, 1) + day * 86_400_000;
+      expect(calendarDateToUtcMs(new Date(ms).toISOString().slice(0, 10))).toBe(ms);
+    }
+    expect(calendarDateToUtcMs('2000-01-01')).toBe(Date.UTC(2000, 0, 1));
+  });
+});
+
 describe('calendar days: refusals (mutation testing, ADR 0023)', () => {
   it('names what is wrong', () => {
     expect(() => addCalendarDays('2026-01-01', 1.5)).toThrow(new AppError('validation_failed', 'Days must be a whole number, got 1.5'));

@@ -16,8 +16,18 @@ export function addCalendarDays(date: string, days: number): string {
   return result;
 }
 
+/**
+ * Valid dates read before, and their UTC midnights: a batch reads the same few dates again and again (the refund
+ * review: the day it runs for, and each case's last processed day and due day, for ~100,000 cases on a handful of
+ * days). Only valid dates are kept, so an invalid one is refused every time. Cleared when full.
+ */
+const readDates = new Map<string, number>();
+const READ_DATES_KEPT = 4_096;
+
 /** UTC midnight of a 'YYYY-MM-DD' date; refuses dates that do not exist (2026-02-30). */
 export function calendarDateToUtcMs(date: string): number {
+  const known = readDates.get(date);
+  if (known !== undefined) return known;
   const match = datePattern.exec(date);
   if (match) {
     const y = Number(match[1]);
@@ -28,7 +38,11 @@ export function calendarDateToUtcMs(date: string): number {
     // field by field, not through toISOString: the refund review parses a few dates for each of 100,000 cases.)
     const back = new Date(ms);
     // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, Date.UTC maps years 0-99 to 19xx so the round trip already refuses them
-    if (y >= 1 && back.getUTCFullYear() === y && back.getUTCMonth() === m && back.getUTCDate() === d) return ms;
+    if (y >= 1 && back.getUTCFullYear() === y && back.getUTCMonth() === m && back.getUTCDate() === d) {
+      if (readDates.size >= READ_DATES_KEPT) readDates.clear();
+      readDates.set(date, ms);
+      return ms;
+    }
   }
   throw new AppError('validation_failed', `Not a calendar date (YYYY-MM-DD): ${date}`);
 }
