@@ -40,6 +40,7 @@ test('a biller reconciles a sandbox payout: matched charge, an unmatched one, fe
   await expect(page.getByRole('heading', { name: 'Processor reconciliation' })).toBeVisible();
   await field(page, 'Payouts arriving from').fill(day);
   await field(page, 'to').fill(day);
+  await expect(page).toHaveURL(new RegExp(`[?&]from=${day}&to=${day}$`));
 
   const payout = page.getByRole('region', { name: `Payout ${payoutId}` });
   await expect(payout).toContainText('Balanced');
@@ -65,6 +66,28 @@ test('a biller reconciles a sandbox payout: matched charge, an unmatched one, fe
   expect(lines[0]).toBe('payout,arrivalDate,payoutAmount,balanceTransaction,type,amount,fee,net,matched,payment,patient,source,description');
   expect(lines).toContain(`${payoutId},${day},140.19,sbx_txn_a_${id},charge,120.00,3.78,116.22,yes,${charged.number},Paula ${lastName},sbx_ch_ok_e2e_${id},Payment`);
   expect(lines).toContain(`${payoutId},${day},140.19,sbx_txn_u_${id},charge,25.00,1.03,23.97,no,,,sbx_ch_unknown_${id},Payment`);
+
+  // Both dates changed before the page renders again (one task: two input events): the second keeps the first.
+  await page.evaluate(
+    ([start, end]) => {
+      // Typed by hand: this file is type-checked without the DOM library.
+      type Input = { value: string; dispatchEvent(event: unknown): boolean };
+      const browser = globalThis as unknown as {
+        document: { querySelectorAll(selector: string): Iterable<Input> };
+        HTMLInputElement: { prototype: object };
+        Event: new (type: string, init: { bubbles: boolean }) => unknown;
+      };
+      const setValue = Object.getOwnPropertyDescriptor(browser.HTMLInputElement.prototype, 'value')!.set!;
+      const inputs = [...browser.document.querySelectorAll('input[type="date"]')];
+      for (const [input, value] of [[inputs[0]!, start], [inputs[1]!, end]] as const) {
+        setValue.call(input, value);
+        input.dispatchEvent(new browser.Event('input', { bubbles: true }));
+      }
+    },
+    ['2026-10-05', '2026-10-06'],
+  );
+  await expect(page).toHaveURL(/[?&]from=2026-10-05&to=2026-10-06$/);
+  await expect(field(page, 'Payouts arriving from')).toHaveValue('2026-10-05');
 });
 
 test('the front desk has no processor reconciliation', async ({ page }) => {

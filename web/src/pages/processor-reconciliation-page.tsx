@@ -1,4 +1,5 @@
 import { Anchor, Badge, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { apiUrl } from '../api/client';
 import { PayoutCard } from '../features/reconciliation/payout-card';
@@ -26,7 +27,17 @@ export function ProcessorReconciliationPage() {
   const to = searchParams.get('to') ?? today;
   const valid = datePattern.test(from) && datePattern.test(to) && from <= to;
   const report = useProcessorReconciliation({ from, to }, valid);
-  const setRange = (next: { from?: string; to?: string }) => setSearchParams({ from, to, ...next }, { replace: true });
+  // The range last asked for, until the URL moves on from the one it was asked on. The router applies a change as a
+  // transition, so a second field changed before the page renders again would start from the range as last
+  // rendered, and undo the first (both dates typed in a row: the start was lost). Each change builds on the last ask.
+  const rendered = searchParams.toString();
+  const asked = useRef<{ on: string; range: { from: string; to: string } } | null>(null);
+  if (asked.current && asked.current.on !== rendered) asked.current = null;
+  const setRange = (next: { from?: string; to?: string }) => {
+    const range = { ...(asked.current?.range ?? { from, to }), ...next };
+    asked.current = { on: asked.current?.on ?? rendered, range };
+    setSearchParams(range, { replace: true });
+  };
 
   return (
     <Stack gap="lg">
