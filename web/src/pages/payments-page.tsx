@@ -1,22 +1,19 @@
 import { Button, Group, Stack, Title } from '@mantine/core';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { can } from '../features/auth/permissions';
 import { useCurrentSession } from '../features/auth/use-current-session';
 import { DashboardCards } from '../features/dashboard/dashboard-cards';
-import { readListParams, writeListParams, type PaymentListParams } from '../features/payments/list-params';
+import { readListParams, writeListParams } from '../features/payments/list-params';
 import { PaymentFilters } from '../features/payments/payment-filters';
 import { usePayments } from '../features/payments/payments-api';
 import { PaymentsTable } from '../features/payments/payments-table';
 import { LoadingState, QueryError } from '../ui/states';
+import { useUrlQuery } from '../ui/url-query';
 
 export function PaymentsPage() {
   const { user } = useCurrentSession();
-  const [searchParams, setSearchParams] = useSearchParams();
-  const params = readListParams(searchParams);
+  const [params, update] = useUrlQuery(readListParams, writeListParams);
   const payments = usePayments(params);
-
-  const update = (changes: Partial<PaymentListParams>) =>
-    setSearchParams(writeListParams({ ...params, ...changes }), { replace: true });
 
   return (
     <Stack gap="lg">

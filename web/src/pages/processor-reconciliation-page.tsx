@@ -1,6 +1,5 @@
 import { Anchor, Badge, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useRef } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { apiUrl } from '../api/client';
 import { PayoutCard } from '../features/reconciliation/payout-card';
 import { useProcessorReconciliation } from '../features/reconciliation/reconciliation-api';
@@ -8,6 +7,7 @@ import { CalendarDate, todayCalendarDate } from '../ui/dates';
 import { ExportLink } from '../ui/export-link';
 import { Money } from '../ui/money';
 import { EmptyState, LoadingState, QueryError } from '../ui/states';
+import { useUrlQuery } from '../ui/url-query';
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -21,23 +21,13 @@ function startOfPreviousMonth(date: string): string {
 
 /** Card processor reconciliation: payouts in a date range with their matched and unmatched items, and the disputes still open. */
 export function ProcessorReconciliationPage() {
-  const [searchParams, setSearchParams] = useSearchParams();
   const today = todayCalendarDate();
-  const from = searchParams.get('from') ?? startOfPreviousMonth(today);
-  const to = searchParams.get('to') ?? today;
+  const [{ from, to }, setRange] = useUrlQuery(
+    (query) => ({ from: query.get('from') ?? startOfPreviousMonth(today), to: query.get('to') ?? today }),
+    (range) => range,
+  );
   const valid = datePattern.test(from) && datePattern.test(to) && from <= to;
   const report = useProcessorReconciliation({ from, to }, valid);
-  // The range last asked for, until the URL moves on from the one it was asked on. The router applies a change as a
-  // transition, so a second field changed before the page renders again would start from the range as last
-  // rendered, and undo the first (both dates typed in a row: the start was lost). Each change builds on the last ask.
-  const rendered = searchParams.toString();
-  const asked = useRef<{ on: string; range: { from: string; to: string } } | null>(null);
-  if (asked.current && asked.current.on !== rendered) asked.current = null;
-  const setRange = (next: { from?: string; to?: string }) => {
-    const range = { ...(asked.current?.range ?? { from, to }), ...next };
-    asked.current = { on: asked.current?.on ?? rendered, range };
-    setSearchParams(range, { replace: true });
-  };
 
   return (
     <Stack gap="lg">
