@@ -111,7 +111,8 @@ test('the dashboard trend has a dollar axis and a tooltip in dollars', async ({ 
   const dashboard = (await (await page.request.get('/api/v1/dashboard')).json()) as { monthly: Array<{ month: string; collectedCents: number }> };
   expect(dashboard.monthly.length, 'the demo practice collected in some month').toBeGreaterThan(0);
   const last = dashboard.monthly[dashboard.monthly.length - 1]!;
-  const dollars = (cents: number) => `$${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  // As the app writes money: a month whose refunds outweigh its payments (early in a month) is "-$397.50".
+  const dollars = (cents: number) => `${cents < 0 ? '-' : ''}$${(Math.abs(cents) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
   await page.goto('/payments');
   const chart = page.getByRole('figure', { name: 'Collected per month' });
